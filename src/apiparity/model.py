@@ -1,0 +1,272 @@
+"""The report model: plain dataclasses that cross every module border.
+
+The engine (diff, fuzz, verdict) fills it; renderers (`apiparity.report`) only read it; the JSON
+report is this model serialized (`to_dict`) and `from_dict` reads it back (for `merge` and
+`--baseline`). Add fields with defaults; never rename one (the JSON schema is versioned).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+REPORT_SCHEMA_VERSION = "1.0"
+
+Severity = Literal["breaking", "warning", "info"]
+SEVERITY_ORDER: dict[str, int] = {"info": 0, "warning": 1, "breaking": 2}
+
+
+# ----------------------------------------------------------------------------------- spec diff
+
+
+@dataclass(slots=True)
+class Change:
+    """One finding of the spec diff, judged by a rule."""
+
+    rule_id: str  # stable kebab-case ID, never renamed once released
+    severity: Severity
+    message: str  # rendered from the rule's message template
+    method: str  # upper-case HTTP method, or "" for document-level findings
+    path: str  # path template as in OLD (NEW's when the operation was added)
+    direction: Literal["request", "response", "operation", "document", "security"] = "operation"
+    old_pointer: str | None = None  # JSON pointer into OLD's raw document
+    new_pointer: str | None = None
+    old_value: Any = None
+    new_value: Any = None
+    waived_by: str | None = None  # reason of the waiver that covers it
+
+
+@dataclass(slots=True)
+class IgnoredNoise:
+    """How many differences one named noise rule removed before judging."""
+
+    rule_id: str
+    description: str
+    count: int
+    examples: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class WaiverStatus:
+    rule_id: str
+    method: str
+    path: str
+    reason: str
+    expires: str | None = None
+    used: int = 0
+    expired: bool = False
+
+
+@dataclass(slots=True)
+class DiffResult:
+    changes: list[Change] = field(default_factory=list)
+    ignored_noise: list[IgnoredNoise] = field(default_factory=list)
+    renamed_paths: list[tuple[str, str]] = field(default_factory=list)
+    waivers: list[WaiverStatus] = field(default_factory=list)
+    operations_old: int = 0
+    operations_new: int = 0
+
+    def count(self, severity: Severity, *, include_waived: bool = False) -> int:
+        return sum(1 for c in self.changes if c.severity == severity and (include_waived or not c.waived_by))
+
+
+# ----------------------------------------------------------------------------------- fuzz
+
+
+@dataclass(slots=True)
+class HttpRequest:
+    method: str
+    path: str  # path with parameters filled in, no query string
+    query: list[tuple[str, str]] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)
+    body: Any = None  # parsed JSON, or text
+    media_type: str | None = None
+
+
+@dataclass(slots=True)
+class HttpResponse:
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+    body: Any = None  # parsed JSON when the body is JSON, else text (truncated)
+    body_is_json: bool = False
+    elapsed_ms: float = 0.0
+    error: str | None = None  # transport failure: timeout, connection refused, ...
+
+
+@dataclass(slots=True)
+class MismatchExample:
+    request: HttpRequest
+    old: HttpResponse
+    new: HttpResponse
+    curl_old: str
+    curl_new: str
+    differences: list[str] = field(default_factory=list)  # human lines: "$.items[0].price: 10 != 11"
+
+
+@dataclass(slots=True)
+class MismatchGroup:
+    """Mismatches of one operation sharing one difference signature."""
+
+    operation: str  # "GET /books/{book_id}"
+    signature: str  # "status 200 != 201" or "body $.items[*].price value changed"
+    kind: Literal["status", "header", "body", "transport", "timeout"]
+    count: int
+    examples: list[MismatchExample] = field(default_factory=list)  # at most 5, smallest first
+    divergence: str | None = None  # ID of a known Flask/FastAPI divergence
+    explanation: str | None = None
+    fix_hint: str | None = None
+    waived_by: str | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.operation} | {self.signature}"
+
+
+@dataclass(slots=True)
+class NoiseCancelled:
+    operation: str
+    field_path: str
+    count: int
+    reason: str = "differs between two calls to OLD"
+
+
+@dataclass(slots=True)
+class ConformanceIssue:
+    side: Literal["old", "new", "new-vs-old-spec"]
+    operation: str
+    check: str  # schemathesis check name, e.g. response_schema_conformance
+    message: str
+    count: int = 1
+    example: MismatchExample | None = None
+
+
+@dataclass(slots=True)
+class OperationStats:
+    operation: str
+    cases: int = 0
+    mismatches: int = 0
+    old_5xx: int = 0
+    new_5xx: int = 0
+    new_5xx_where_old_ok: int = 0
+    old_latency_ms: list[float] = field(default_factory=list)
+    new_latency_ms: list[float] = field(default_factory=list)
+    skipped_reason: str | None = None
+
+
+@dataclass(slots=True)
+class FuzzResult:
+    seed: int | None = None
+    cases: int = 0
+    operations_total: int = 0
+    groups: list[MismatchGroup] = field(default_factory=list)
+    noise: list[NoiseCancelled] = field(default_factory=list)
+    conformance: list[ConformanceIssue] = field(default_factory=list)
+    operations: list[OperationStats] = field(default_factory=list)
+    settings: dict[str, Any] = field(default_factory=dict)  # phases, mode, max_examples, transports...
+    errors: list[str] = field(default_factory=list)  # operations that could not be exercised, and why
+
+
+# ----------------------------------------------------------------------------------- verdict
+
+
+@dataclass(slots=True)
+class Gate:
+    name: str
+    description: str
+    threshold: str
+    measured: str
+    passed: bool
+    details: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Verdict:
+    ready: bool
+    gates: list[Gate] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return "READY" if self.ready else "NOT READY"
+
+
+@dataclass(slots=True)
+class SideInfo:
+    ref: str
+    framework: str
+    interface: str
+    inferred: bool = False
+    title: str | None = None
+    version: str | None = None
+    operations: int = 0
+    validation_errors: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Report:
+    """Everything a command found. Sections a command did not run stay None."""
+
+    command: str
+    old: SideInfo | None = None
+    new: SideInfo | None = None
+    diff: DiffResult | None = None
+    fuzz: FuzzResult | None = None
+    verdict: Verdict | None = None
+    extras: dict[str, Any] = field(default_factory=dict)  # sections added by later features (load, async)
+    complete: bool = True  # False when interrupted or a shard
+    shard: str | None = None
+    tool_version: str = ""
+    generated_at: str = ""
+    schema_version: str = REPORT_SCHEMA_VERSION
+
+    def to_dict(self) -> dict[str, Any]:
+        return to_dict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Report:
+        return from_dict(cls, data)
+
+
+def to_dict(obj: Any) -> Any:
+    """Serialize a model object to JSON-compatible data (tuples become lists)."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: to_dict(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, dict):
+        return {str(k): to_dict(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [to_dict(v) for v in obj]
+    return obj
+
+
+def from_dict(cls: Any, data: Any) -> Any:
+    """Rebuild a model object from `to_dict` output, guided by the dataclass type hints."""
+    hints = typing.get_type_hints(cls)
+    kwargs = {}
+    for f in dataclasses.fields(cls):
+        if f.name in data:
+            kwargs[f.name] = _convert(hints[f.name], data[f.name])
+    return cls(**kwargs)
+
+
+def _convert(tp: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        for arg in typing.get_args(tp):
+            if arg is type(None):
+                continue
+            return _convert(arg, value)
+    if dataclasses.is_dataclass(tp):
+        return from_dict(tp, value)
+    if origin is list:
+        (item,) = typing.get_args(tp) or (Any,)
+        return [_convert(item, v) for v in value]
+    if origin is tuple:
+        return tuple(value)
+    if origin is dict:
+        args = typing.get_args(tp)
+        return {k: _convert(args[1], v) for k, v in value.items()} if args else dict(value)
+    return value

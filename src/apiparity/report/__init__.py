@@ -1,0 +1,56 @@
+"""Renderers: one module per format (`apiparity.report.<format>`), each exposing
+``render(report: Report) -> str``. They read the report model only, never the engine."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import tempfile
+from pathlib import Path
+
+from apiparity.errors import ApiparityError
+from apiparity.model import Report
+
+# format name -> module; `--format` choices are derived from this table, so a format cannot be
+# declared without a renderer.
+FORMATS: dict[str, str] = {
+    "text": "apiparity.report.text",
+    "json": "apiparity.report.json_format",
+    "yaml": "apiparity.report.yaml_format",
+    "markdown": "apiparity.report.markdown",
+    "html": "apiparity.report.html",
+    "junit": "apiparity.report.junit",
+    "github": "apiparity.report.github",
+    "sarif": "apiparity.report.sarif",
+}
+
+
+def available_formats() -> list[str]:
+    import importlib.util
+
+    return [name for name, module in FORMATS.items() if importlib.util.find_spec(module) is not None]
+
+
+def render(report: Report, fmt: str) -> str:
+    """Render `report` in `fmt`."""
+    if fmt not in FORMATS:
+        raise ApiparityError(f"unknown format {fmt!r}; choose one of {', '.join(available_formats())}")
+    module = importlib.import_module(FORMATS[fmt])
+    return module.render(report)
+
+
+def write_atomic(path: str | Path, text: str) -> None:
+    """Write a report so that it is either complete or not there: temp file in the same folder, then rename."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise

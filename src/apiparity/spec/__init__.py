@@ -1,0 +1,1 @@
+"""Document-level work: validation, $ref resolution, normalization, framework noise rules."""

@@ -1,0 +1,239 @@
+"""App targets: import `module:attr` the way uvicorn/gunicorn do, detect the framework, and get
+the document from the app itself."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib
+import importlib.util
+import inspect
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from apiparity.errors import TargetError
+from apiparity.targets.documents import check_openapi_version, parse_document
+from apiparity.targets.model import Target
+
+
+def load_app_target(
+    ref: str,
+    *,
+    module: str,
+    attribute: str,
+    call: bool,
+    app_dir: Path | None = None,
+    spec_path: str | None = None,
+) -> Target:
+    """Import the app named by `ref` and build its Target."""
+    obj = import_object(ref, module=module, attribute=attribute, app_dir=app_dir)
+    if call:
+        if not callable(obj):
+            raise TargetError(f"{ref}: {attribute} is a {type(obj).__name__}, not a factory function")
+        try:
+            obj = obj()
+        except Exception as exc:  # noqa: BLE001 - the user's factory failed; say so in one line
+            raise TargetError(f"{ref}: the factory raised {type(exc).__name__}: {_first_line(exc)}") from None
+    return target_from_app(ref, obj, spec_path=spec_path)
+
+
+def import_object(ref: str, *, module: str, attribute: str, app_dir: Path | None = None) -> Any:
+    """Import `module` (a dotted name or a .py path) and return `attribute` (dotted) from it."""
+    with _on_sys_path(app_dir or Path.cwd()):
+        if module.endswith(".py") or "/" in module or "\\" in module:
+            loaded = _import_file(ref, Path(module) if app_dir is None else app_dir / module)
+        else:
+            loaded = _import_module(ref, module)
+    obj: Any = loaded
+    for part in attribute.split("."):
+        try:
+            obj = getattr(obj, part)
+        except AttributeError:
+            raise TargetError(f"{ref}: module {module!r} has no attribute {attribute!r}") from None
+    return obj
+
+
+def _import_module(ref: str, name: str) -> Any:
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name and (name == exc.name or name.startswith(exc.name + ".")):
+            raise TargetError(f"{ref}: no module named {name!r} (use --app-dir to add its folder)") from None
+        raise TargetError(f"{ref}: importing {name!r} failed: {_first_line(exc)}") from None
+    except Exception as exc:  # noqa: BLE001 - the user's module failed to import
+        raise TargetError(f"{ref}: importing {name!r} raised {type(exc).__name__}: {_first_line(exc)}") from None
+
+
+def _import_file(ref: str, path: Path) -> Any:
+    path = path.resolve()
+    if not path.is_file():
+        raise TargetError(f"{ref}: no such file {path}")
+    # A unique module name per file, so `old/app.py` and `new/app.py` can both be loaded; sibling
+    # modules the file imports are dropped from sys.modules afterwards for the same reason (the
+    # app keeps its references to them).
+    unique = f"_apiparity_app_{path.stem}_{hashlib.sha1(str(path).encode()).hexdigest()[:8]}"
+    if unique in sys.modules:
+        return sys.modules[unique]
+    spec = importlib.util.spec_from_file_location(unique, path)
+    if spec is None or spec.loader is None:
+        raise TargetError(f"{ref}: cannot import {path}")
+    module = importlib.util.module_from_spec(spec)
+    before = set(sys.modules)
+    sys.modules[unique] = module
+    folder = path.parent
+    try:
+        with _on_sys_path(folder):
+            spec.loader.exec_module(module)
+    except SystemExit as exc:
+        sys.modules.pop(unique, None)
+        raise TargetError(f"{ref}: importing {path.name} called sys.exit({exc.code})") from None
+    except Exception as exc:  # noqa: BLE001
+        sys.modules.pop(unique, None)
+        where = _user_frame(exc, path)
+        raise TargetError(f"{ref}: importing {path.name} raised {type(exc).__name__}: {_first_line(exc)}{where}") from None
+    for name in set(sys.modules) - before - {unique}:
+        mod_file = getattr(sys.modules[name], "__file__", None)
+        if mod_file and Path(mod_file).resolve().parent == folder:
+            del sys.modules[name]
+    return module
+
+
+@contextlib.contextmanager
+def _on_sys_path(folder: Path) -> Iterator[None]:
+    entry = str(folder.resolve())
+    added = entry not in sys.path
+    if added:
+        sys.path.insert(0, entry)
+    try:
+        yield
+    finally:
+        if added:
+            with contextlib.suppress(ValueError):
+                sys.path.remove(entry)
+
+
+def target_from_app(ref: str, app: Any, *, spec_path: str | None = None) -> Target:
+    """Detect the framework of `app` and get its document."""
+    framework = detect_framework(app)
+    if framework == "flask-openapi3" and not spec_path:
+        return Target(ref=ref, kind="app", framework=framework, document=flask_openapi3_document(ref, app), app=app)
+    if framework == "fastapi" and not spec_path:
+        try:
+            document = app.openapi()
+        except Exception as exc:  # noqa: BLE001
+            raise TargetError(f"{ref}: FastAPI could not build its document: {type(exc).__name__}: {_first_line(exc)}") from None
+        return Target(ref=ref, kind="app", framework=framework, document=_plain(document), app=app)
+    if framework == "flask" and not spec_path:
+        from apiparity.targets.flask_infer import infer_flask_document
+
+        document = infer_flask_document(app)
+        return Target(
+            ref=ref,
+            kind="app",
+            framework="flask",
+            document=document,
+            app=app,
+            inferred=True,
+            notes=["plain Flask app: document inferred from url_map (paths, methods, typed path parameters)"],
+        )
+    if not spec_path:
+        raise TargetError(
+            f"{ref}: a {framework.upper()} app that apiparity cannot read a document from; "
+            "pass --spec-path /openapi.json (where the app serves it) or --contract FILE"
+        )
+    document = fetch_document_in_process(ref, app, framework, spec_path)
+    return Target(ref=ref, kind="app", framework=framework, document=document, app=app)  # type: ignore[arg-type]
+
+
+def detect_framework(app: Any) -> str:
+    """flask-openapi3, flask, fastapi, asgi or wsgi; TargetError for what is no app at all."""
+    for cls in type(app).__mro__:
+        qualified = f"{cls.__module__}.{cls.__qualname__}"
+        if qualified.startswith("flask_openapi3.") and cls.__name__ == "OpenAPI":
+            return "flask-openapi3"
+        if qualified == "fastapi.applications.FastAPI":
+            return "fastapi"
+        if qualified == "flask.app.Flask":
+            return "flask"
+        if qualified == "starlette.applications.Starlette":
+            return "asgi"
+    if inspect.isclass(app) or not callable(app):
+        raise TargetError(f"{type(app).__name__} object is not an app (expected a Flask, FastAPI, ASGI or WSGI application)")
+    call = app if inspect.isfunction(app) or inspect.ismethod(app) else getattr(app, "__call__", app)
+    if inspect.iscoroutinefunction(call):
+        return "asgi"
+    try:
+        params = [p for p in inspect.signature(call).parameters.values() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    except (TypeError, ValueError):
+        params = []
+    if len(params) == 3:
+        return "asgi"
+    return "wsgi"
+
+
+def flask_openapi3_document(ref: str, app: Any) -> dict[str, Any]:
+    try:
+        document = _plain(app.api_doc)
+    except Exception as exc:  # noqa: BLE001
+        raise TargetError(f"{ref}: flask-openapi3 could not build its document: {type(exc).__name__}: {_first_line(exc)}") from None
+    components = document.get("components")
+    # flask-openapi3 emits `securitySchemes: null` when none are configured: an invalid document.
+    if isinstance(components, dict) and components.get("securitySchemes", {}) is None:
+        del components["securitySchemes"]
+    return document
+
+
+def fetch_document_in_process(ref: str, app: Any, interface: str, spec_path: str) -> dict[str, Any]:
+    """GET `spec_path` from the app without a server (WSGI via werkzeug, ASGI via httpx)."""
+    if interface in ("flask", "flask-openapi3", "wsgi"):
+        from werkzeug.test import Client
+
+        try:
+            response = Client(app).get(spec_path)
+        except Exception as exc:  # noqa: BLE001
+            raise TargetError(f"{ref}: GET {spec_path} raised {type(exc).__name__}: {_first_line(exc)}") from None
+        status, text = response.status_code, response.get_data(as_text=True)
+    else:
+        import asyncio
+
+        import httpx
+
+        async def fetch() -> httpx.Response:
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
+                return await client.get(spec_path)
+
+        try:
+            response = asyncio.run(fetch())
+        except Exception as exc:  # noqa: BLE001
+            raise TargetError(f"{ref}: GET {spec_path} raised {type(exc).__name__}: {_first_line(exc)}") from None
+        status, text = response.status_code, response.text
+    if status != 200:
+        raise TargetError(f"{ref}: GET {spec_path} answered HTTP {status}, expected 200 with an OpenAPI document")
+    document = parse_document(text, source=f"{ref} {spec_path}")
+    check_openapi_version(document, f"{ref} {spec_path}")
+    return document
+
+
+def _plain(document: Any) -> dict[str, Any]:
+    """A deep copy made of plain JSON types, so later edits never touch the framework's cache."""
+    import json
+
+    return json.loads(json.dumps(document, default=str))
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _user_frame(exc: BaseException, path: Path) -> str:
+    tb = exc.__traceback__
+    line = None
+    while tb is not None:
+        if Path(tb.tb_frame.f_code.co_filename).resolve() == path:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return f" (line {line})" if line else ""

@@ -1,0 +1,122 @@
+"""Reading OpenAPI documents from bytes and files: JSON or YAML, safely, with line/column errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from apiparity.errors import SpecError
+
+SPEC_SUFFIXES = (".json", ".yaml", ".yml")
+
+
+def parse_document(text: str, *, source: str, prefer: str = "auto") -> dict[str, Any]:
+    """Parse JSON or YAML text into a dict; errors name `source` and the line and column."""
+    if not text.strip():
+        raise SpecError(f"{source}: the document is empty")
+    looks_json = prefer == "json" or (prefer == "auto" and text.lstrip()[:1] in "{[")
+    if looks_json:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise SpecError(f"{source}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+        except RecursionError:
+            raise SpecError(f"{source}: the document is nested too deeply to read") from None
+    else:
+        data = _load_yaml(text, source)
+    if not isinstance(data, dict):
+        raise SpecError(f"{source}: not an OpenAPI document (top level is {type(data).__name__}, not an object)")
+    return data
+
+
+def _load_yaml(text: str, source: str) -> Any:
+    import yaml
+
+    try:
+        return yaml.load(text, Loader=_loader_class())  # noqa: S506 - the loader is a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise SpecError(f"{source}: invalid YAML{where}: {exc.problem or exc.context}") from None
+    except yaml.YAMLError as exc:
+        raise SpecError(f"{source}: invalid YAML: {exc}") from None
+    except RecursionError:
+        raise SpecError(f"{source}: the document is nested too deeply to read") from None
+
+
+_LOADER: Any = None
+
+
+def _loader_class() -> Any:
+    """A SafeLoader that refuses documents with many aliases (a "billion laughs" bomb) and keeps
+    keys such as `200` or `on` as strings, as OpenAPI means them."""
+    global _LOADER
+    if _LOADER is not None:
+        return _LOADER
+    import yaml
+
+    class _SpecLoader(yaml.SafeLoader):
+        max_aliases = 10_000
+
+        def __init__(self, stream: Any) -> None:
+            super().__init__(stream)
+            self._aliases_seen = 0
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                self._aliases_seen += 1
+                if self._aliases_seen > self.max_aliases:
+                    raise yaml.YAMLError(f"more than {self.max_aliases} aliases; refusing a possible alias bomb")
+            return super().compose_node(parent, index)
+
+    # OpenAPI keys are strings: `200:` and `1.0:` must not become int/float.
+    def construct_mapping(loader: Any, node: Any, deep: bool = False) -> dict[Any, Any]:
+        loader.flatten_mapping(node)
+        mapping = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) and key_node.tag in (
+                "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"
+            ) else loader.construct_object(key_node, deep=deep)
+            mapping[key] = loader.construct_object(value_node, deep=deep)
+        return mapping
+
+    _SpecLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
+    _LOADER = _SpecLoader
+    return _LOADER
+
+
+def read_document_file(path: Path) -> dict[str, Any]:
+    """Read a spec file; a missing or unreadable file is a one-line SpecError naming it."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise SpecError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise SpecError(f"{path}: is a directory, not a spec file") from None
+    except OSError as exc:
+        raise SpecError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SpecError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    prefer = "json" if path.suffix.lower() == ".json" else "yaml" if path.suffix.lower() in (".yaml", ".yml") else "auto"
+    if prefer == "yaml" and text.lstrip()[:1] == "{":
+        prefer = "auto"
+    return parse_document(text, source=str(path), prefer=prefer)
+
+
+def check_openapi_version(document: dict[str, Any], source: str) -> str:
+    """Return the document's major.minor OpenAPI version; refuse what is not OpenAPI 3.0/3.1."""
+    if "swagger" in document:
+        raise SpecError(
+            f"{source}: Swagger {document.get('swagger')} documents are not supported; convert it to OpenAPI 3 first "
+            "(for example `npx swagger2openapi {source} -o openapi.yaml`) and pass the converted file"
+        )
+    version = document.get("openapi")
+    if version is None:
+        raise SpecError(f"{source}: not an OpenAPI document (no `openapi` version field)")
+    text = str(version)
+    if not (text.startswith("3.0") or text.startswith("3.1")):
+        raise SpecError(f"{source}: unsupported OpenAPI version {text!r}; apiparity reads 3.0.x and 3.1.x")
+    return text[:3]

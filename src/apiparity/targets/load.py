@@ -1,0 +1,58 @@
+"""Dispatch a target reference to the loader for its kind."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from apiparity.errors import TargetError
+from apiparity.targets.documents import SPEC_SUFFIXES, check_openapi_version, read_document_file
+from apiparity.targets.model import Target
+
+_APP_REF = re.compile(r"^(?P<module>[^:]+):(?P<attr>[A-Za-z_][\w.]*)(?P<call>\(\))?$")
+
+
+def load_target(
+    ref: str,
+    *,
+    app_dir: str | Path | None = None,
+    spec_path: str | None = None,
+    timeout: float = 10.0,
+) -> Target:
+    """Load a target named the way a user types it.
+
+    - ``openapi.yaml`` / ``spec.json``: a document file;
+    - ``http://host:port/openapi.json``: a document served by a live service (the base URL is kept);
+    - ``pkg.module:app``, ``path/to/file.py:app``, ``pkg.module:create_app()``: an app object.
+
+    `spec_path` names where an ASGI/WSGI app (or a URL target's service) serves its document.
+    Raises `TargetError`/`SpecError` with a one-line message on failure.
+    """
+    ref = ref.strip()
+    if not ref:
+        raise TargetError("empty target: give a spec file, a URL or module:app")
+    if ref.startswith(("http://", "https://")):
+        from apiparity.targets.url import load_url_target
+
+        return load_url_target(ref, spec_path=spec_path, timeout=timeout)
+    path = Path(ref)
+    if path.suffix.lower() in SPEC_SUFFIXES or (path.is_file() and ":" not in ref):
+        document = read_document_file(path)
+        check_openapi_version(document, str(path))
+        return Target(ref=ref, kind="file", framework="spec", document=document, source_path=path.resolve())
+    match = _APP_REF.match(ref)
+    if match is None:
+        raise TargetError(
+            f"{ref}: not a target; give a spec file (.json/.yaml/.yml), an http(s) URL, "
+            "or an app as module:attribute (pkg.module:app, path/to/file.py:app, pkg.module:create_app())"
+        )
+    from apiparity.targets.apps import load_app_target
+
+    return load_app_target(
+        ref,
+        module=match["module"],
+        attribute=match["attr"],
+        call=bool(match["call"]),
+        app_dir=Path(app_dir) if app_dir else None,
+        spec_path=spec_path,
+    )
