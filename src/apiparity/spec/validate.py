@@ -24,6 +24,7 @@ def validate_document(document: dict[str, Any], *, limit: int = 200) -> list[Val
     problems: list[ValidationProblem] = []
     try:
         for error in validator_cls(document).iter_errors():
+            error = _most_specific(error)
             path = getattr(error, "absolute_path", None) or getattr(error, "path", None) or []
             problems.append(ValidationProblem(_pointer(path), _message(error)))
             if len(problems) >= limit:
@@ -33,6 +34,19 @@ def validate_document(document: dict[str, Any], *, limit: int = 200) -> list[Val
     except Exception as exc:  # noqa: BLE001 - the validator itself failed on this document; report, don't crash
         problems.append(ValidationProblem("", f"validator failed: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"))
     return sorted(set(problems), key=lambda p: (p.pointer, p.message))
+
+
+def _most_specific(error: Any) -> Any:
+    """For oneOf/anyOf failures, the sub-error jsonschema judges most relevant: it names the
+    deepest pointer and the actual problem instead of "not valid under any of the schemas"."""
+    from jsonschema.exceptions import best_match
+
+    while getattr(error, "context", None):
+        deeper = best_match(error.context)
+        if deeper is None or deeper is error:
+            break
+        error = deeper
+    return error
 
 
 def _pointer(parts: Any) -> str:
