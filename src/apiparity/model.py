@@ -37,6 +37,7 @@ class Change:
     old_value: Any = None
     new_value: Any = None
     waived_by: str | None = None  # reason of the waiver that covers it
+    baseline: Literal["new", "existing"] | None = None  # set by `check --baseline`: new since the baseline?
 
 
 @dataclass(slots=True)
@@ -119,6 +120,7 @@ class MismatchGroup:
     explanation: str | None = None
     fix_hint: str | None = None
     waived_by: str | None = None
+    baseline: Literal["new", "existing"] | None = None  # set by `check --baseline`: new since the baseline?
 
     @property
     def key(self) -> str:
@@ -205,6 +207,16 @@ class SideInfo:
 
 
 @dataclass(slots=True)
+class BaselineComparison:
+    """What changed since the last accepted report (`check --baseline previous.json`)."""
+
+    path: str
+    newly_broken: list[str] = field(default_factory=list)  # keys of changes/groups absent from the baseline
+    newly_fixed: list[str] = field(default_factory=list)  # keys in the baseline no longer found
+    verdict_before: str | None = None  # READY / NOT READY of the baseline
+
+
+@dataclass(slots=True)
 class Report:
     """Everything a command found. Sections a command did not run stay None."""
 
@@ -220,6 +232,7 @@ class Report:
     tool_version: str = ""
     generated_at: str = ""
     schema_version: str = REPORT_SCHEMA_VERSION
+    baseline: BaselineComparison | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return to_dict(self)
