@@ -22,12 +22,70 @@ def parse_document(text: str, *, source: str, prefer: str = "auto") -> dict[str,
         except json.JSONDecodeError as exc:
             raise SpecError(f"{source}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
         except RecursionError:
-            raise SpecError(f"{source}: the document is nested too deeply to read") from None
+            raise SpecError(f"{source}: {TOO_DEEP}") from None
     else:
         data = _load_yaml(text, source)
     if not isinstance(data, dict):
         raise SpecError(f"{source}: not an OpenAPI document (top level is {type(data).__name__}, not an object)")
+    check_shape(data, source)
     return data
+
+
+# Real documents are a few dozen levels deep; every engine downstream (validator, normalizer,
+# hypothesis strategies) recurses per level, so a bound here keeps them all away from the
+# interpreter's recursion limit.
+MAX_DEPTH = 256
+# YAML aliases share one object, so a small file can stand for billions of nodes ("billion laughs"
+# with only 81 aliases); whatever later walks or serializes the document pays for the expansion.
+MAX_ALIAS_EXPANSION = 1_000_000
+TOO_DEEP = f"the document is nested more than {MAX_DEPTH} levels deep; refusing to read it"
+
+
+def check_shape(data: Any, source: str) -> None:
+    """Refuse a parsed document that is nested deeper than MAX_DEPTH, refers to itself (a YAML
+    alias inside its own anchor), or whose YAML aliases expand it by more than MAX_ALIAS_EXPANSION
+    nodes. Iterative and memoized per shared object, so a bomb costs only its distinct nodes."""
+    # id(container) -> (nodes once expanded, depth); scalars count 1 node, depth 0.
+    measured: dict[int, tuple[int, int]] = {}
+    in_progress: set[int] = set()
+    distinct = 0
+    stack: list[tuple[Any, bool]] = [(data, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        children = list(node.values()) if isinstance(node, dict) else node
+        if children_done:
+            size, depth = 1, 0
+            for child in children:
+                if isinstance(child, (dict, list)):
+                    child_size, child_depth = measured[id(child)]
+                    size, depth = size + child_size, max(depth, child_depth)
+                else:
+                    size += 1
+            measured[key] = (size, depth + 1)
+            in_progress.discard(key)
+            if depth + 1 > MAX_DEPTH:
+                raise SpecError(f"{source}: {TOO_DEEP}")
+            continue
+        if key in measured:
+            continue
+        in_progress.add(key)
+        distinct += 1 + sum(1 for child in children if not isinstance(child, (dict, list)))
+        stack.append((node, True))
+        for child in children:
+            if isinstance(child, (dict, list)) and id(child) not in measured:
+                if id(child) in in_progress:
+                    raise SpecError(f"{source}: a YAML alias refers to the node that contains it (a self-referencing document)")
+                stack.append((child, False))
+        # A path this deep is refused anyway; stop before the stack of pending nodes grows with it.
+        if len(in_progress) > MAX_DEPTH:
+            raise SpecError(f"{source}: {TOO_DEEP}")
+    expanded = measured[id(data)][0] if isinstance(data, (dict, list)) else 1
+    if expanded - distinct > MAX_ALIAS_EXPANSION:
+        raise SpecError(
+            f"{source}: YAML aliases expand the document to {expanded:,} nodes from {distinct:,}; "
+            "refusing a possible alias bomb"
+        )
 
 
 def _load_yaml(text: str, source: str) -> Any:
@@ -39,10 +97,20 @@ def _load_yaml(text: str, source: str) -> Any:
         mark = exc.problem_mark or exc.context_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise SpecError(f"{source}: invalid YAML{where}: {exc.problem or exc.context}") from None
+    except yaml.reader.ReaderError as exc:
+        # Its own text spans two lines and counts characters from the start of the stream.
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        raise SpecError(f"{source}: invalid YAML at line {line}, column {column}: {_describe_character(exc.character)} is not allowed") from None
     except yaml.YAMLError as exc:
-        raise SpecError(f"{source}: invalid YAML: {exc}") from None
+        raise SpecError(f"{source}: invalid YAML: {str(exc).splitlines()[0]}") from None
     except RecursionError:
-        raise SpecError(f"{source}: the document is nested too deeply to read") from None
+        raise SpecError(f"{source}: {TOO_DEEP}") from None
+
+
+def _describe_character(character: int | str) -> str:
+    # We always hand PyYAML text, so an int here is a code point, not a byte.
+    return f"character U+{ord(character) if isinstance(character, str) else character:04X}"
 
 
 _LOADER: Any = None
@@ -67,7 +135,10 @@ def _loader_class() -> Any:
             if self.check_event(yaml.AliasEvent):
                 self._aliases_seen += 1
                 if self._aliases_seen > self.max_aliases:
-                    raise yaml.YAMLError(f"more than {self.max_aliases} aliases; refusing a possible alias bomb")
+                    raise yaml.MarkedYAMLError(
+                        problem=f"more than {self.max_aliases} aliases; refusing a possible alias bomb",
+                        problem_mark=self.peek_event().start_mark,
+                    )
             return super().compose_node(parent, index)
 
     # OpenAPI keys are strings: `200:` and `1.0:` must not become int/float.
