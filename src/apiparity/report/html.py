@@ -1,0 +1,117 @@
+"""One-page HTML report: self-contained (inline CSS and SVG, no script, no network), phone-readable.
+
+Rendered with jinja2 and autoescape on for every value: response bodies, messages and spec text
+come from the apps under test and are hostile input. A Content-Security-Policy that forbids every
+script is a second line of defence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from apiparity.model import Report
+from apiparity.report.view import (
+    OperationRow,
+    active_groups,
+    build_view,
+    format_body,
+    format_value,
+    is_good,
+    percent,
+    request_line,
+    sorted_changes,
+    status_text,
+    title_for,
+    waived_groups,
+)
+
+CHART_ROW_HEIGHT = 22
+CHART_LABEL_WIDTH = 300
+CHART_BAR_WIDTH = 440
+
+
+@dataclass(slots=True)
+class ChartBar:
+    label: str
+    y: int
+    matched_width: float
+    mismatched_width: float
+    cases: int
+    mismatches: int
+    breaking: int
+    status: str
+
+
+@dataclass(slots=True)
+class Chart:
+    width: int
+    height: int
+    bars: list[ChartBar]
+    label_width: int
+    bar_width: int
+
+
+def render(report: Report) -> str:
+    view = build_view(report)
+    template = _environment().get_template("report.html.j2")
+    return template.render(
+        report=report,
+        view=view,
+        summary=view.summary,
+        title=title_for(report),
+        status=status_text(report),
+        good=is_good(report),
+        changes=sorted_changes(report.diff.changes) if report.diff else [],
+        groups=active_groups(report),
+        waived_groups=waived_groups(report),
+        chart=build_chart(view.rows) if report.fuzz is not None else None,
+        percent=percent,
+        format_body=format_body,
+        format_value=format_value,
+        request_line=request_line,
+    )
+
+
+def build_chart(rows: list[OperationRow]) -> Chart | None:
+    """Bars of matched vs mismatched cases per operation, plus the count of breaking changes."""
+    bars_rows = [row for row in rows if row.fuzzed or row.breaking]
+    if not bars_rows:
+        return None
+    most_cases = max((row.cases for row in bars_rows), default=0) or 1
+    bars = []
+    for index, row in enumerate(bars_rows):
+        mismatched = min(row.mismatches, row.cases)
+        bars.append(
+            ChartBar(
+                label=row.operation,
+                y=index * CHART_ROW_HEIGHT + 8,
+                matched_width=CHART_BAR_WIDTH * (row.cases - mismatched) / most_cases,
+                mismatched_width=CHART_BAR_WIDTH * mismatched / most_cases,
+                cases=row.cases,
+                mismatches=row.mismatches,
+                breaking=row.breaking,
+                status=row.status,
+            )
+        )
+    return Chart(
+        width=CHART_LABEL_WIDTH + CHART_BAR_WIDTH + 160,
+        height=len(bars) * CHART_ROW_HEIGHT + 16,
+        bars=bars,
+        label_width=CHART_LABEL_WIDTH,
+        bar_width=CHART_BAR_WIDTH,
+    )
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Any:
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("apiparity.report", "templates"),
+        autoescape=True,  # every value, whatever the template's name
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )

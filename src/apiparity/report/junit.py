@@ -1,0 +1,205 @@
+"""JUnit XML: what CI systems show as test results.
+
+`diff`: one testcase per operation. `fuzz`/`check`: one testsuite per operation (spec diff,
+differential fuzz, conformance, 5xx), plus a `gates` suite for `check`. An operation that was never
+exercised is a skipped case with its reason, but never the only kind of case: a run that exercised
+nothing fails its `run` case, so "every case skipped" cannot read as green.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+
+from apiparity.model import Change, MismatchGroup, Report
+from apiparity.report.view import DOCUMENT_LEVEL, build_view, change_operation, operation_sort_key
+
+_INVALID_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+@dataclass(slots=True)
+class Case:
+    name: str
+    classname: str
+    failure: str | None = None  # message
+    failure_text: str = ""
+    skipped: str | None = None
+    output: str = ""
+    time: float = 0.0
+
+
+@dataclass(slots=True)
+class Suite:
+    name: str
+    cases: list[Case] = field(default_factory=list)
+
+
+def render(report: Report) -> str:
+    suites = build_suites(report)
+    root = ET.Element("testsuites", name=clean(f"apiparity {report.command}"))
+    totals = {"tests": 0, "failures": 0, "skipped": 0}
+    for suite in suites:
+        failures = sum(1 for c in suite.cases if c.failure is not None)
+        skipped = sum(1 for c in suite.cases if c.skipped is not None)
+        element = ET.SubElement(
+            root,
+            "testsuite",
+            name=clean(suite.name),
+            tests=str(len(suite.cases)),
+            failures=str(failures),
+            errors="0",
+            skipped=str(skipped),
+        )
+        totals["tests"] += len(suite.cases)
+        totals["failures"] += failures
+        totals["skipped"] += skipped
+        for case in suite.cases:
+            node = ET.SubElement(element, "testcase", name=clean(case.name), classname=clean(case.classname), time=f"{case.time:.3f}")
+            if case.failure is not None:
+                failure = ET.SubElement(node, "failure", message=clean(case.failure), type="apiparity")
+                failure.text = clean(case.failure_text or case.failure)
+            elif case.skipped is not None:
+                ET.SubElement(node, "skipped", message=clean(case.skipped))
+            if case.output:
+                ET.SubElement(node, "system-out").text = clean(case.output)
+    for key, value in totals.items():
+        root.set(key, str(value))
+    root.set("errors", "0")
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def build_suites(report: Report) -> list[Suite]:
+    suites: list[Suite] = []
+    if report.verdict is not None:
+        gates = Suite("gates")
+        for gate in report.verdict.gates:
+            details = "\n".join(gate.details)
+            gates.cases.append(
+                Case(
+                    name=gate.name,
+                    classname="gates",
+                    failure=None if gate.passed else f"{gate.description}: measured {gate.measured}, threshold {gate.threshold}",
+                    failure_text=details,
+                    output=f"threshold {gate.threshold}, measured {gate.measured}",
+                )
+            )
+        suites.append(gates)
+    if report.command == "diff" or report.fuzz is None:
+        suites.append(diff_suite(report))
+        return suites
+    suites += operation_suites(report)
+    return suites
+
+
+def diff_suite(report: Report) -> Suite:
+    suite = Suite("spec diff")
+    by_operation = _changes_by_operation(report.diff.changes if report.diff else [])
+    for operation in sorted(by_operation, key=lambda op: (op == DOCUMENT_LEVEL, operation_sort_key(op))):
+        suite.cases.append(_diff_case(operation, by_operation[operation], classname="diff"))
+    if not suite.cases:
+        suite.cases.append(Case(name="no changes", classname="diff", output="the documents are equivalent"))
+    return suite
+
+
+def operation_suites(report: Report) -> list[Suite]:
+    assert report.fuzz is not None
+    view = build_view(report)
+    by_operation = _changes_by_operation(report.diff.changes if report.diff else [])
+    groups: dict[str, list[MismatchGroup]] = {}
+    for group in report.fuzz.groups:
+        groups.setdefault(group.operation, []).append(group)
+    conformance: dict[str, list] = {}
+    for issue in report.fuzz.conformance:
+        conformance.setdefault(issue.operation, []).append(issue)
+    suites = []
+    for row in view.rows:
+        suite = Suite(row.operation)
+        classname = row.operation
+        if report.diff is not None:
+            suite.cases.append(_diff_case(row.operation, by_operation.get(row.operation, []), classname=classname, name="spec diff"))
+        if row.operation == DOCUMENT_LEVEL:
+            suites.append(suite)
+            continue
+        active = [g for g in groups.get(row.operation, []) if not g.waived_by]
+        waived = [g for g in groups.get(row.operation, []) if g.waived_by]
+        fuzz_case = Case(name="differential fuzz", classname=classname, output=f"{row.cases} cases")
+        if not row.fuzzed or row.cases == 0:
+            fuzz_case.skipped = row.skipped_reason or "not exercised"
+        if active:
+            fuzz_case.skipped = None
+            fuzz_case.failure = "; ".join(f"{g.signature} ({g.count}x)" for g in active)
+            fuzz_case.failure_text = "\n\n".join(_group_text(g) for g in active)
+        if waived:
+            fuzz_case.output += "\nwaived: " + "; ".join(f"{g.signature}: {g.waived_by}" for g in waived)
+        suite.cases.append(fuzz_case)
+        issues = conformance.get(row.operation, [])
+        suite.cases.append(
+            Case(
+                name="conformance",
+                classname=classname,
+                failure="; ".join(f"{i.side} {i.check}: {i.message}" for i in issues) or None,
+                skipped=None if issues or (row.fuzzed and row.cases) else (row.skipped_reason or "not exercised"),
+            )
+        )
+        suite.cases.append(
+            Case(
+                name="no new 5xx",
+                classname=classname,
+                failure=f"{row.new_5xx_where_old_ok} case(s) where NEW answered 5xx and OLD below 500" if row.new_5xx_where_old_ok else None,
+                skipped=None if row.new_5xx_where_old_ok or (row.fuzzed and row.cases) else (row.skipped_reason or "not exercised"),
+            )
+        )
+        suites.append(suite)
+    run = Suite("run")
+    reached = view.summary.operations_reached
+    run.cases.append(
+        Case(
+            name="operations exercised",
+            classname="run",
+            failure=None if reached else "no operation was exercised",
+            output=f"{reached}/{view.summary.operations_total} operations reached, {report.fuzz.cases} cases"
+            + ("" if report.complete or report.shard else "; the run was interrupted (incomplete)"),
+        )
+    )
+    suites.append(run)
+    return suites
+
+
+def _changes_by_operation(changes: list[Change]) -> dict[str, list[Change]]:
+    grouped: dict[str, list[Change]] = {}
+    for change in changes:
+        grouped.setdefault(change_operation(change), []).append(change)
+    return grouped
+
+
+def _diff_case(operation: str, changes: list[Change], *, classname: str, name: str | None = None) -> Case:
+    breaking = [c for c in changes if c.severity == "breaking" and not c.waived_by]
+    others = [c for c in changes if c not in breaking]
+    case = Case(name=name or operation, classname=classname)
+    if breaking:
+        case.failure = f"{len(breaking)} breaking change(s): " + "; ".join(c.rule_id for c in breaking)
+        case.failure_text = "\n".join(f"{c.rule_id}: {c.message}" for c in breaking)
+    case.output = "\n".join(
+        f"{'waived' if c.waived_by else c.severity} {c.rule_id}: {c.message}" + (f" (waived: {c.waived_by})" if c.waived_by else "")
+        for c in others
+    )
+    return case
+
+
+def _group_text(group: MismatchGroup) -> str:
+    lines = [f"{group.signature} ({group.count} cases)"]
+    if group.explanation:
+        lines.append(group.explanation)
+    if group.fix_hint:
+        lines.append(f"Fix: {group.fix_hint}")
+    for example in group.examples[:1]:
+        lines += example.differences[:10]
+        lines += [f"OLD: {example.curl_old}", f"NEW: {example.curl_new}"]
+    return "\n".join(lines)
+
+
+def clean(text: str) -> str:
+    """Strip characters XML 1.0 cannot carry (control bytes from hostile responses)."""
+    return _INVALID_XML.sub("\ufffd", str(text))

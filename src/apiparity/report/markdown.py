@@ -1,0 +1,193 @@
+"""Markdown report (GitHub-flavoured): also what `check` appends to $GITHUB_STEP_SUMMARY.
+
+Everything that comes from the apps or the documents is hostile: table cells are escaped
+(`|`, `<`, `>`, `&`, newlines, backticks) and code blocks use a fence longer than any backtick run
+in their content.
+"""
+
+from __future__ import annotations
+
+import re
+
+from apiparity.model import MismatchExample, Report
+from apiparity.report.view import (
+    DOCUMENT_LEVEL,
+    active_groups,
+    build_view,
+    format_body,
+    format_value,
+    is_good,
+    percent,
+    request_line,
+    sorted_changes,
+    status_text,
+    title_for,
+    waived_groups,
+)
+
+MAX_CHANGES = 200  # a step summary is limited to 1 MiB; long lists are cut with a count
+
+
+def render(report: Report) -> str:
+    out: list[str] = []
+    view = build_view(report)
+    icon = "✅" if is_good(report) else "❌"
+    out.append(f"# {icon} {title_for(report)}: **{cell(status_text(report))}**")
+    out.append("")
+    for label, side in (("OLD", report.old), ("NEW", report.new)):
+        if side is not None:
+            out.append(f"- **{label}**: `{inline_code(side.ref)}` ({cell(side.framework)}, {cell(side.interface)}, {side.operations} operations)")
+            for problem in side.validation_errors[:5]:
+                out.append(f"  - invalid document: {cell(problem)}")
+    if report.shard:
+        out.append(f"- shard {cell(report.shard)}")
+    if not report.complete and not report.shard:
+        out.append("- **incomplete**: the run was interrupted")
+    out.append("")
+
+    if report.verdict is not None:
+        out += ["## Gates", "", "| gate | threshold | measured | result |", "|---|---|---|---|"]
+        for gate in report.verdict.gates:
+            result = "✅ pass" if gate.passed else "❌ **FAIL**"
+            out.append(f"| {cell(gate.description or gate.name)} | {cell(gate.threshold)} | {cell(gate.measured)} | {result} |")
+        out.append("")
+        for gate in report.verdict.gates:
+            if not gate.passed and gate.details:
+                out.append(f"<details><summary>{cell(gate.name)}: {len(gate.details)} item(s)</summary>")
+                out.append("")
+                out += [f"- {cell(detail)}" for detail in gate.details[:50]]
+                out += ["", "</details>", ""]
+
+    if view.rows:
+        out += ["## Operations", "", "| operation | breaking | warnings | cases | mismatch groups | conformance | status |", "|---|---:|---:|---:|---:|---:|---|"]
+        for row in view.rows:
+            cases = str(row.cases) if row.fuzzed else "-"
+            status = {"fail": "❌", "warn": "⚠️", "untested": "⚪ not exercised", "ok": "✅"}[row.status]
+            out.append(
+                f"| `{inline_code(row.operation)}` | {row.breaking} | {row.warnings} | {cases} | {row.groups} | {row.conformance} | {status} |"
+            )
+        out.append("")
+
+    if report.diff is not None:
+        diff = report.diff
+        out += ["## Spec diff", "", f"{view.summary.severity_line}."]
+        if view.summary.noise_line:
+            out.append(f"_{cell(view.summary.noise_line)}_")
+        out.append("")
+        changes = sorted_changes(diff.changes)
+        if changes:
+            out += ["| severity | operation | rule | message |", "|---|---|---|---|"]
+            for change in changes[:MAX_CHANGES]:
+                severity = f"waived ({cell(change.waived_by or '')})" if change.waived_by else change.severity
+                if change.severity == "breaking" and not change.waived_by:
+                    severity = "**breaking**"
+                new = " 🆕" if change.baseline == "new" else ""
+                operation = change.method + " " + change.path if change.method else DOCUMENT_LEVEL
+                out.append(f"| {severity}{new} | `{inline_code(operation)}` | `{inline_code(change.rule_id)}` | {cell(change.message)} |")
+            if len(changes) > MAX_CHANGES:
+                out.append(f"\n… and {len(changes) - MAX_CHANGES} more changes (see the JSON or HTML report)")
+            out.append("")
+        if diff.renamed_paths:
+            out += ["Renamed paths:", ""] + [f"- `{inline_code(a)}` → `{inline_code(b)}`" for a, b in diff.renamed_paths] + [""]
+        if diff.waivers:
+            out += ["| waiver | reason | expires | used |", "|---|---|---|---|"]
+            for waiver in diff.waivers:
+                state = " (**expired**)" if waiver.expired else (" (unused)" if not waiver.used else "")
+                out.append(
+                    f"| `{inline_code(waiver.rule_id)} {inline_code(waiver.method)} {inline_code(waiver.path)}` | {cell(waiver.reason)} | "
+                    f"{cell(waiver.expires or '-')}{state} | {waiver.used} |"
+                )
+            out.append("")
+
+    if report.fuzz is not None:
+        fuzz = report.fuzz
+        summary = view.summary
+        seed = f", seed `{fuzz.seed}`" if fuzz.seed is not None else ""
+        out += [
+            "## Differential fuzz",
+            "",
+            f"{fuzz.cases} cases; {summary.operations_reached}/{summary.operations_total} operations reached "
+            f"({percent(summary.operations_reached, summary.operations_total)}){seed}.",
+            "",
+        ]
+        groups = active_groups(report)
+        for group in groups:
+            new = " 🆕 new since baseline" if group.baseline == "new" else ""
+            out.append(f"### `{inline_code(group.operation)}`: {cell(group.signature)} ({group.count}×){new}")
+            out.append("")
+            if group.divergence:
+                out.append(f"Known divergence **{cell(group.divergence)}**: {cell(group.explanation or '')}")
+                out.append("")
+            elif group.explanation:
+                out += [cell(group.explanation), ""]
+            if group.fix_hint:
+                out += [f"Fix: {cell(group.fix_hint)}", ""]
+            if group.examples:
+                out += example_markdown(group.examples[0])
+        waived = waived_groups(report)
+        if waived:
+            out += ["Waived mismatch groups:", ""] + [f"- `{inline_code(g.key)}` ({g.count}×): {cell(g.waived_by or '')}" for g in waived] + [""]
+        if fuzz.conformance:
+            out += ["### Conformance", "", "| side | operation | check | count | message |", "|---|---|---|---:|---|"]
+            for issue in fuzz.conformance:
+                out.append(f"| {cell(issue.side)} | `{inline_code(issue.operation)}` | {cell(issue.check)} | {issue.count} | {cell(issue.message)} |")
+            out.append("")
+        if fuzz.noise:
+            out += ["Noise cancelled (differs between two calls to OLD): " + ", ".join(
+                f"`{inline_code(n.operation)} {inline_code(n.field_path)}` ({n.count}×)" for n in fuzz.noise
+            ), ""]
+        if fuzz.errors:
+            out += ["Operations not exercised:", ""] + [f"- {cell(e)}" for e in fuzz.errors] + [""]
+
+    if report.baseline is not None:
+        baseline = report.baseline
+        out += [f"## Since baseline `{inline_code(baseline.path)}`", ""]
+        out.append(f"Newly broken: {len(baseline.newly_broken)}; newly fixed: {len(baseline.newly_fixed)}.")
+        out.append("")
+        out += [f"- 🆕 {cell(key)}" for key in baseline.newly_broken[:50]]
+        out += [f"- ✔️ fixed: {cell(key)}" for key in baseline.newly_fixed[:50]]
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def example_markdown(example: MismatchExample) -> list[str]:
+    request = example.request
+    out = [f"Request: `{inline_code(request_line(request.method, request.path, request.query))}`", ""]
+    if request.body is not None:
+        out += fenced(format_value(request.body, 1000), "json")
+    if example.differences:
+        out += [f"- {cell(d)}" for d in example.differences[:10]] + [""]
+    out += [
+        "<table><tr><th>OLD</th><th>NEW</th></tr><tr><td>",
+        "",
+        *fenced(f"{example.old.status}{' ' + example.old.error if example.old.error else ''}\n{format_body(example.old.body, 1500)}"),
+        "</td><td>",
+        "",
+        *fenced(f"{example.new.status}{' ' + example.new.error if example.new.error else ''}\n{format_body(example.new.body, 1500)}"),
+        "</td></tr></table>",
+        "",
+        "Reproduce:",
+        "",
+        *fenced(f"{example.curl_old}\n{example.curl_new}", "sh"),
+    ]
+    return out
+
+
+def fenced(text: str, language: str = "") -> list[str]:
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [f"{fence}{language}", text, fence, ""]
+
+
+def cell(text: object) -> str:
+    """Text safe inside a Markdown table cell or paragraph: no markup, no HTML, one line."""
+    value = str(text)
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    value = value.replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+    value = re.sub(r"([\\`*_\[\]#])", r"\\\1", value.replace("\\|", "\x00")).replace("\x00", "\\|")
+    return value
+
+
+def inline_code(text: object) -> str:
+    """Text for inside single backticks: backticks and pipes cannot be escaped there, so replace them."""
+    return str(text).replace("`", "'").replace("|", "¦").replace("\n", " ")

@@ -1,0 +1,234 @@
+"""Terminal report: coloured with rich when stdout is a terminal, plain text otherwise."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import sys
+
+from apiparity.model import Change, MismatchExample, MismatchGroup, Report
+from apiparity.report.view import (
+    DOCUMENT_LEVEL,
+    active_groups,
+    build_view,
+    changes_by_operation,
+    format_body,
+    format_value,
+    percent,
+    request_line,
+    status_text,
+    is_good,
+    title_for,
+    truncate,
+    waived_groups,
+)
+
+SEVERITY_STYLE = {"breaking": "bold red", "warning": "yellow", "info": "cyan"}
+SIDE_BY_SIDE_WIDTH = 48  # characters per side before a response line is cut
+BODY_LINES = 12  # response lines shown per side
+
+
+def render(report: Report) -> str:
+    """The text report; colour when stdout is a terminal and NO_COLOR is not set."""
+    color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    return render_text(report, color=color)
+
+
+def render_text(report: Report, *, color: bool = False, width: int | None = None) -> str:
+    from rich.console import Console
+
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        force_terminal=color,
+        no_color=not color,
+        color_system="standard" if color else None,
+        width=width or (shutil.get_terminal_size((120, 40)).columns if color else 120),
+        highlight=False,
+        emoji=False,
+    )
+    _Writer(console, report).write()
+    return buffer.getvalue()
+
+
+class _Writer:
+    def __init__(self, console: object, report: Report) -> None:
+        from rich.markup import escape
+
+        self.console = console
+        self.report = report
+        self.escape = escape
+        self.view = build_view(report)
+
+    def line(self, markup: str = "") -> None:
+        self.console.print(markup, soft_wrap=True)  # type: ignore[attr-defined]
+
+    def write(self) -> None:
+        report = self.report
+        style = "bold green" if is_good(report) else "bold red"
+        self.line(f"[bold]{self.escape(title_for(report))}[/]: [{style}]{self.escape(status_text(report))}[/]")
+        for label, side in (("OLD", report.old), ("NEW", report.new)):
+            if side is not None:
+                extra = f", {side.operations} operations" if side.operations else ""
+                self.line(f"  {label}: {self.escape(side.ref)} ({self.escape(side.framework)}, {self.escape(side.interface)}{extra})")
+                for problem in side.validation_errors[:5]:
+                    self.line(f"    [yellow]invalid document:[/] {self.escape(problem)}")
+        if report.shard:
+            self.line(f"  shard {self.escape(report.shard)}")
+        if report.verdict is not None:
+            self.write_verdict()
+        if report.diff is not None:
+            self.write_diff()
+        if report.fuzz is not None:
+            self.write_fuzz()
+        self.write_baseline()
+        if not report.complete and not report.shard:
+            self.line("[bold yellow]The run was interrupted: this report is incomplete.[/]")
+
+    # ------------------------------------------------------------------ verdict
+    def write_verdict(self) -> None:
+        from rich import box
+        from rich.table import Table
+
+        verdict = self.report.verdict
+        assert verdict is not None
+        self.line()
+        table = Table(title="Gates", box=box.SIMPLE_HEAD, title_justify="left", show_lines=False)
+        for column in ("gate", "threshold", "measured", "result"):
+            table.add_column(column, overflow="fold")
+        for gate in verdict.gates:
+            result = "[green]pass[/]" if gate.passed else "[bold red]FAIL[/]"
+            table.add_row(self.escape(gate.description or gate.name), self.escape(gate.threshold), self.escape(gate.measured), result)
+        self.console.print(table)  # type: ignore[attr-defined]
+        for gate in verdict.gates:
+            if not gate.passed and gate.details:
+                self.line(f"  [red]{self.escape(gate.name)}[/]:")
+                for detail in gate.details[:20]:
+                    self.line(f"    - {self.escape(detail)}")
+                if len(gate.details) > 20:
+                    self.line(f"    ... and {len(gate.details) - 20} more")
+
+    # ------------------------------------------------------------------ diff
+    def write_diff(self) -> None:
+        diff = self.report.diff
+        assert diff is not None
+        self.line()
+        self.line(f"[bold]Spec diff[/] ({diff.operations_old} operations in OLD, {diff.operations_new} in NEW)")
+        for operation, changes in changes_by_operation(diff.changes).items():
+            self.line(f"  [bold]{self.escape(operation if operation != DOCUMENT_LEVEL else 'document')}[/]")
+            for change in changes:
+                self.write_change(change)
+        if not diff.changes:
+            self.line("  no changes")
+        for old_path, new_path in diff.renamed_paths:
+            self.line(f"  renamed path: {self.escape(old_path)} -> {self.escape(new_path)}")
+        self.line(f"  summary: {self.escape(self.view.summary.severity_line)}")
+        if self.view.summary.noise_line:
+            self.line(f"  [dim]{self.escape(self.view.summary.noise_line)}[/]")
+        for waiver in diff.waivers:
+            state = "expired" if waiver.expired else ("used" if waiver.used else "unused")
+            color = "red" if waiver.expired else ("green" if waiver.used else "yellow")
+            expires = f", expires {waiver.expires}" if waiver.expires else ""
+            self.line(
+                f"  waiver [{color}]{state}[/] ({waiver.used}x): {self.escape(waiver.rule_id)} "
+                f"{self.escape(waiver.method)} {self.escape(waiver.path)}: {self.escape(waiver.reason)}{self.escape(expires)}"
+            )
+
+    def write_change(self, change: Change) -> None:
+        style = "dim" if change.waived_by else SEVERITY_STYLE.get(change.severity, "")
+        label = "waived" if change.waived_by else change.severity
+        text = f"    [{style}]{label:<8}[/] {self.escape(change.rule_id)}: {self.escape(change.message)}"
+        if change.waived_by:
+            text += f" [dim](waived: {self.escape(change.waived_by)})[/]"
+        if change.baseline == "new":
+            text += " [bold magenta](new since baseline)[/]"
+        self.line(text)
+
+    # ------------------------------------------------------------------ fuzz
+    def write_fuzz(self) -> None:
+        fuzz = self.report.fuzz
+        assert fuzz is not None
+        summary = self.view.summary
+        self.line()
+        seed = f", seed {fuzz.seed}" if fuzz.seed is not None else ""
+        self.line(
+            f"[bold]Differential fuzz[/]: {fuzz.cases} cases, {summary.operations_reached}/{summary.operations_total} "
+            f"operations reached ({percent(summary.operations_reached, summary.operations_total)}){seed}"
+        )
+        groups = active_groups(self.report)
+        self.line(f"  {len(groups)} mismatch group{'s' if len(groups) != 1 else ''} ({summary.mismatches} mismatching cases)")
+        for group in groups:
+            self.write_group(group)
+        for group in waived_groups(self.report):
+            self.line(f"  [dim]waived: {self.escape(group.key)} ({group.count}x): {self.escape(group.waived_by or '')}[/]")
+        if fuzz.noise:
+            self.line("  noise cancelled (differs between two calls to OLD):")
+            for noise in fuzz.noise:
+                self.line(f"    {self.escape(noise.operation)} {self.escape(noise.field_path)} ({noise.count}x)")
+        if fuzz.conformance:
+            self.line("  conformance issues:")
+            for issue in fuzz.conformance:
+                self.line(
+                    f"    [yellow]{self.escape(issue.side)}[/] {self.escape(issue.operation)} {self.escape(issue.check)} "
+                    f"({issue.count}x): {self.escape(issue.message)}"
+                )
+        skipped = [s for s in fuzz.operations if s.cases == 0]
+        for stats in skipped:
+            reason = f": {stats.skipped_reason}" if stats.skipped_reason else ""
+            self.line(f"  [yellow]not exercised[/] {self.escape(stats.operation)}{self.escape(reason)}")
+        for error in fuzz.errors:
+            self.line(f"  [yellow]error[/] {self.escape(error)}")
+
+    def write_group(self, group: MismatchGroup) -> None:
+        self.line()
+        new = " [bold magenta](new since baseline)[/]" if group.baseline == "new" else ""
+        self.line(f"  [bold red]{self.escape(group.operation)}[/] {self.escape(group.signature)} ({group.count}x){new}")
+        if group.divergence:
+            self.line(f"    known divergence [bold]{self.escape(group.divergence)}[/]: {self.escape(group.explanation or '')}")
+        elif group.explanation:
+            self.line(f"    {self.escape(group.explanation)}")
+        if group.fix_hint:
+            self.line(f"    fix: {self.escape(group.fix_hint)}")
+        if group.examples:
+            self.write_example(group.examples[0])
+
+    def write_example(self, example: MismatchExample) -> None:
+        request = example.request
+        self.line(f"    request: {self.escape(request_line(request.method, request.path, request.query))}")
+        if request.body is not None:
+            self.line(f"    body: {self.escape(truncate(format_value(request.body, 400), 400))}")
+        for difference in example.differences[:8]:
+            self.line(f"    [red]~[/] {self.escape(difference)}")
+        old_lines = _response_lines(example.old.status, example.old.error, example.old.body)
+        new_lines = _response_lines(example.new.status, example.new.error, example.new.body)
+        self.line(f"    {'OLD':<{SIDE_BY_SIDE_WIDTH}} | NEW")
+        for index in range(max(len(old_lines), len(new_lines))):
+            left = old_lines[index] if index < len(old_lines) else ""
+            right = new_lines[index] if index < len(new_lines) else ""
+            self.line(f"    {self.escape(f'{left:<{SIDE_BY_SIDE_WIDTH}}')} | {self.escape(right)}")
+        self.line(f"    curl OLD: {self.escape(example.curl_old)}")
+        self.line(f"    curl NEW: {self.escape(example.curl_new)}")
+
+    # ------------------------------------------------------------------ baseline
+    def write_baseline(self) -> None:
+        baseline = self.report.baseline
+        if baseline is None:
+            return
+        self.line()
+        self.line(f"[bold]Since baseline[/] {self.escape(baseline.path)}:")
+        self.line(f"  newly broken: {len(baseline.newly_broken)}")
+        for key in baseline.newly_broken[:20]:
+            self.line(f"    [red]+[/] {self.escape(key)}")
+        self.line(f"  newly fixed: {len(baseline.newly_fixed)}")
+        for key in baseline.newly_fixed[:20]:
+            self.line(f"    [green]-[/] {self.escape(key)}")
+
+
+def _response_lines(status: int, error: str | None, body: object) -> list[str]:
+    head = f"{status}" + (f" ({error})" if error else "")
+    lines = [head] + format_body(body, 1500).splitlines()
+    shown = [truncate(line, SIDE_BY_SIDE_WIDTH) for line in lines[:BODY_LINES]]
+    if len(lines) > BODY_LINES:
+        shown.append(f"... {len(lines) - BODY_LINES} more lines")
+    return shown

@@ -1,0 +1,254 @@
+"""Numbers and tables every renderer shows, derived once from the report model.
+
+Renderers format; they do not decide what a row contains. Keeping the derivation here means the
+text, Markdown, HTML and JUnit outputs can never disagree on a count.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from apiparity.model import SEVERITY_ORDER, Change, MismatchGroup, Report
+
+DOCUMENT_LEVEL = "(document)"
+
+
+@dataclass(slots=True)
+class OperationRow:
+    """One line of the per-operation matrix."""
+
+    operation: str
+    breaking: int = 0
+    warnings: int = 0
+    info: int = 0
+    waived: int = 0
+    fuzzed: bool = False
+    cases: int = 0
+    mismatches: int = 0
+    groups: int = 0
+    conformance: int = 0
+    new_5xx_where_old_ok: int = 0
+    skipped_reason: str | None = None
+
+    @property
+    def status(self) -> str:
+        """fail / warn / ok / untested: the colour of the row."""
+        if self.breaking or self.groups or self.new_5xx_where_old_ok:
+            return "fail"
+        if self.warnings or self.conformance:
+            return "warn"
+        if self.fuzzed and self.cases == 0:
+            return "untested"
+        return "ok"
+
+
+@dataclass(slots=True)
+class Summary:
+    breaking: int = 0
+    warnings: int = 0
+    info: int = 0
+    waived: int = 0
+    groups: int = 0
+    groups_waived: int = 0
+    mismatches: int = 0
+    cases: int = 0
+    operations_reached: int = 0
+    operations_total: int = 0
+    conformance: int = 0
+    severity_line: str = ""
+    noise_line: str = ""
+
+
+@dataclass(slots=True)
+class ReportView:
+    summary: Summary
+    rows: list[OperationRow] = field(default_factory=list)
+
+
+def change_operation(change: Change) -> str:
+    return f"{change.method} {change.path}" if change.method else DOCUMENT_LEVEL
+
+
+def operation_sort_key(operation: str) -> tuple[str, str]:
+    method, _, path = operation.partition(" ")
+    return (path, method)
+
+
+def sorted_changes(changes: list[Change]) -> list[Change]:
+    """Most severe first, then by operation and rule, so reports read top-down."""
+    return sorted(
+        changes,
+        key=lambda c: (-SEVERITY_ORDER.get(c.severity, 0), operation_sort_key(change_operation(c)), c.rule_id),
+    )
+
+
+def changes_by_operation(changes: list[Change]) -> dict[str, list[Change]]:
+    grouped: dict[str, list[Change]] = {}
+    for change in sorted(changes, key=lambda c: (operation_sort_key(change_operation(c)), -SEVERITY_ORDER.get(c.severity, 0), c.rule_id)):
+        grouped.setdefault(change_operation(change), []).append(change)
+    return grouped
+
+
+def build_view(report: Report) -> ReportView:
+    rows: dict[str, OperationRow] = {}
+
+    def row(operation: str) -> OperationRow:
+        if operation not in rows:
+            rows[operation] = OperationRow(operation)
+        return rows[operation]
+
+    summary = Summary()
+    if report.diff is not None:
+        for change in report.diff.changes:
+            target = row(change_operation(change))
+            if change.waived_by:
+                target.waived += 1
+                summary.waived += 1
+            elif change.severity == "breaking":
+                target.breaking += 1
+                summary.breaking += 1
+            elif change.severity == "warning":
+                target.warnings += 1
+                summary.warnings += 1
+            else:
+                target.info += 1
+                summary.info += 1
+        summary.severity_line = severity_line(summary.breaking, summary.warnings, summary.info, summary.waived)
+        summary.noise_line = noise_line(report)
+    if report.fuzz is not None:
+        fuzz = report.fuzz
+        for stats in fuzz.operations:
+            target = row(stats.operation)
+            target.fuzzed = True
+            target.cases += stats.cases
+            target.mismatches += stats.mismatches
+            target.new_5xx_where_old_ok += stats.new_5xx_where_old_ok
+            target.skipped_reason = stats.skipped_reason or target.skipped_reason
+        for group in fuzz.groups:
+            if group.waived_by:
+                summary.groups_waived += 1
+                continue
+            row(group.operation).groups += 1
+            summary.groups += 1
+            summary.mismatches += group.count
+        for issue in fuzz.conformance:
+            row(issue.operation).conformance += issue.count
+            summary.conformance += issue.count
+        summary.cases = fuzz.cases
+        summary.operations_reached = sum(1 for stats in fuzz.operations if stats.cases > 0)
+        summary.operations_total = fuzz.operations_total or len(fuzz.operations)
+    ordered = sorted(rows.values(), key=lambda r: (r.operation == DOCUMENT_LEVEL, operation_sort_key(r.operation)))
+    return ReportView(summary=summary, rows=ordered)
+
+
+def severity_line(breaking: int, warnings: int, info: int, waived: int = 0) -> str:
+    text = f"{breaking} breaking, {warnings} warning{'s' if warnings != 1 else ''}, {info} info"
+    if waived:
+        text += f", {waived} waived"
+    return text
+
+
+def noise_line(report: Report) -> str:
+    """'ignored as framework noise: rule-a 24, rule-b 3' (empty when nothing was ignored)."""
+    if report.diff is None or not report.diff.ignored_noise:
+        return ""
+    counts: Counter[str] = Counter()
+    for noise in report.diff.ignored_noise:
+        counts[noise.rule_id] += noise.count
+    parts = [f"{rule} {count}" for rule, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
+    return "ignored as framework noise: " + ", ".join(parts)
+
+
+def active_groups(report: Report) -> list[MismatchGroup]:
+    if report.fuzz is None:
+        return []
+    return sorted(
+        (g for g in report.fuzz.groups if not g.waived_by),
+        key=lambda g: (operation_sort_key(g.operation), -g.count, g.signature),
+    )
+
+
+def waived_groups(report: Report) -> list[MismatchGroup]:
+    if report.fuzz is None:
+        return []
+    return [g for g in report.fuzz.groups if g.waived_by]
+
+
+def format_body(body: Any, limit: int = 2000) -> str:
+    """A response or request body as readable text, cut at `limit` characters."""
+    if body is None:
+        return ""
+    if isinstance(body, (dict, list, int, float, bool)):
+        text = json.dumps(body, indent=2, ensure_ascii=False, sort_keys=False, default=str)
+    else:
+        text = str(body)
+    return truncate(text, limit)
+
+
+def truncate(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return text[: max(0, limit - 1)] + "…"
+
+
+def format_value(value: Any, limit: int = 120) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, str):
+        return truncate(value, limit)
+    return truncate(json.dumps(value, ensure_ascii=False, default=str), limit)
+
+
+def request_line(method: str, path: str, query: list[tuple[str, str]] | list[list[str]]) -> str:
+    from urllib.parse import urlencode
+
+    text = f"{method} {path}"
+    if query:
+        text += "?" + urlencode([(str(k), str(v)) for k, v in query])
+    return text
+
+
+def percent(part: int, whole: int) -> str:
+    if whole <= 0:
+        return "-"
+    return f"{100 * part / whole:.0f}%"
+
+
+def title_for(report: Report) -> str:
+    if report.command == "check":
+        return "apiparity cutover readiness"
+    if report.command == "diff":
+        return "apiparity spec diff"
+    if report.command == "fuzz":
+        return "apiparity differential fuzz"
+    return f"apiparity {report.command}"
+
+
+def status_text(report: Report) -> str:
+    """The one-word outcome shown in banners and first lines."""
+    if report.verdict is not None:
+        label = report.verdict.label
+    elif report.diff is not None and report.fuzz is None:
+        label = "BREAKING CHANGES" if report.diff.count("breaking") else "NO BREAKING CHANGES"
+    elif report.fuzz is not None:
+        unwaived = sum(1 for g in report.fuzz.groups if not g.waived_by)
+        label = f"{unwaived} MISMATCH GROUP{'S' if unwaived != 1 else ''}" if unwaived else "NO MISMATCHES"
+    else:
+        label = "NO RESULTS"
+    if not report.complete:
+        label += " (INCOMPLETE)" if not report.shard else f" (SHARD {report.shard})"
+    return label
+
+
+def is_good(report: Report) -> bool:
+    if report.verdict is not None:
+        return report.verdict.ready and report.complete
+    bad = 0
+    if report.diff is not None:
+        bad += report.diff.count("breaking")
+    if report.fuzz is not None:
+        bad += sum(1 for g in report.fuzz.groups if not g.waived_by)
+    return bad == 0 and report.complete
