@@ -1,0 +1,276 @@
+"""Comparing OLD's answer with NEW's: comparators as registered functions (status, headers, body),
+each returning typed `Difference` records whose `signature` is the grouping key.
+
+JSON bodies are compared parsed, with deepdiff: numbers equal by value (1 == 1.0), key order
+ignored, list order significant unless a field is declared unordered. Field patterns use a small
+JSONPath subset: `$.items[*].updated_at`; `*` matches one key, `[*]` any index, and a pattern also
+covers everything below it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from apiparity.fuzz.wire import WireResponse
+
+MAX_VALUE_CHARS = 80
+
+
+@dataclass(slots=True, frozen=True)
+class Difference:
+    kind: str  # status | header | body | transport | timeout
+    field: str  # "status", "header:content-type", "$.items[*].price", "body"
+    change: str  # "400 != 422", "value changed", "missing in NEW", ...
+    detail: str = ""  # a human line with the values of this example
+
+    @property
+    def signature(self) -> str:
+        if self.kind == "status":
+            return f"status {self.change}"
+        if self.kind in ("transport", "timeout"):
+            return self.change
+        return f"{self.kind} {self.field} {self.change}"
+
+
+@dataclass(slots=True)
+class CompareOptions:
+    compare_headers: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    unordered: tuple[str, ...] = ()
+    equivalent_status: tuple[tuple[int, int], ...] = ()
+    _ignore_res: list[re.Pattern[str]] = field(default_factory=list)
+    _unordered_res: list[re.Pattern[str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._ignore_res = [field_pattern(p) for p in self.ignore if not p.lower().startswith("header:")]
+        self._unordered_res = [field_pattern(p, children=False) for p in self.unordered]
+
+    def ignores_field(self, path: str) -> bool:
+        return any(rx.match(path) for rx in self._ignore_res)
+
+    def ignores_header(self, name: str) -> bool:
+        return any(p.lower() == f"header:{name.lower()}" for p in self.ignore)
+
+    def is_unordered(self, path: str) -> bool:
+        return any(rx.match(path) for rx in self._unordered_res)
+
+    def statuses_equivalent(self, old: int, new: int) -> bool:
+        return (old, new) in self.equivalent_status or (new, old) in self.equivalent_status
+
+
+def field_pattern(pattern: str, *, children: bool = True) -> re.Pattern[str]:
+    """Compile `$.items[*].updated_at` (or `items[*].updated_at`) into a regex over normalized paths."""
+    text = pattern.strip()
+    if not text.startswith("$"):
+        text = "$." + text.lstrip(".")
+    text = re.sub(r"\[\d+\]", "[*]", text)
+    regex = ""
+    i = 0
+    while i < len(text):
+        if text.startswith("[*]", i):
+            regex += r"\[\*\]"
+            i += 3
+        elif text[i] == "*":
+            regex += r"[^.\[]*"
+            i += 1
+        else:
+            regex += re.escape(text[i])
+            i += 1
+    return re.compile(regex + (r"(?:$|[.\[].*)" if children else "$"))
+
+
+Comparator = Callable[[WireResponse, WireResponse, CompareOptions], list[Difference]]
+COMPARATORS: dict[str, Comparator] = {}
+
+
+def comparator(name: str) -> Callable[[Comparator], Comparator]:
+    def register(func: Comparator) -> Comparator:
+        COMPARATORS[name] = func
+        return func
+
+    return register
+
+
+def compare_responses(old: WireResponse, new: WireResponse, options: CompareOptions) -> list[Difference]:
+    """All differences a client could see between `old` and `new`.
+
+    A transport failure or a status difference is reported alone: the bodies of two different
+    statuses are different answers, not a field-by-field change."""
+    failure = _compare_failures(old, new)
+    if failure is not None:
+        return failure
+    if old.status != new.status:
+        if options.statuses_equivalent(old.status, new.status):
+            return []
+        return [Difference("status", "status", f"{old.status} != {new.status}", f"status: OLD {old.status}, NEW {new.status}")]
+    differences: list[Difference] = []
+    for name, func in COMPARATORS.items():
+        if name == "status":
+            continue
+        differences.extend(func(old, new, options))
+    if any(d.field == "header:content-type" for d in differences):
+        # a JSON-vs-not-JSON body is the content-type difference seen again: report it once
+        differences = [d for d in differences if not (d.field == "body" and "JSON" in d.change)]
+    return differences
+
+
+def _compare_failures(old: WireResponse, new: WireResponse) -> list[Difference] | None:
+    if not old.error and not new.error:
+        return None
+    if old.error and new.error:
+        return []  # neither answered: nothing a client could tell apart
+    side, failed = ("NEW", new) if new.error else ("OLD", old)
+    other = old if new.error else new
+    kind = "timeout" if failed.timed_out else "transport"
+    reason = "timeout" if failed.timed_out else _error_class(failed.error or "")
+    change = f"{reason} on {side}"
+    return [Difference(kind, "transport", change, f"{side}: {failed.error}; the other side answered {other.status}")]
+
+
+def _error_class(error: str) -> str:
+    match = re.match(r"app raised (\w+)", error)
+    return f"app raised {match.group(1)}" if match else error.split(":", 1)[0]
+
+
+@comparator("status")
+def compare_status(old: WireResponse, new: WireResponse, options: CompareOptions) -> list[Difference]:
+    return [] if old.status == new.status else [Difference("status", "status", f"{old.status} != {new.status}")]
+
+
+@comparator("headers")
+def compare_headers(old: WireResponse, new: WireResponse, options: CompareOptions) -> list[Difference]:
+    differences = []
+    checks: list[tuple[str, Callable[[WireResponse], Any]]] = [
+        ("content-type", lambda r: r.media_type),
+        ("location", _location_path),
+        ("allow", lambda r: _allow_set(r)),
+    ]
+    checks += [(name.lower(), (lambda r, n=name: r.header(n))) for name in options.compare_headers]
+    for name, read in checks:
+        if options.ignores_header(name):
+            continue
+        old_value, new_value = read(old), read(new)
+        if old_value == new_value:
+            continue
+        if name == "content-type" and old.status == 204 and not old.body and not new.body:
+            change = "differs on an empty response"
+        elif old_value is None:
+            change = "added in NEW"
+        elif new_value is None:
+            change = "missing in NEW"
+        else:
+            change = "value changed"
+        differences.append(Difference("header", f"header:{name}", change, f"{name}: OLD {_show(old_value)}, NEW {_show(new_value)}"))
+    return differences
+
+
+def _location_path(response: WireResponse) -> str | None:
+    value = response.header("location")
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def _allow_set(response: WireResponse) -> list[str] | None:
+    values = response.header_values("allow")
+    if not values:
+        return None
+    return sorted({item.strip().upper() for value in values for item in value.split(",") if item.strip()})
+
+
+@comparator("body")
+def compare_body(old: WireResponse, new: WireResponse, options: CompareOptions) -> list[Difference]:
+    old_ok, old_json = old.json()
+    new_ok, new_json = new.json()
+    if old_ok and new_ok:
+        return compare_json(old_json, new_json, options)
+    if options.ignores_field("$"):
+        return []
+    if old_ok != new_ok:
+        which = "JSON in OLD, not JSON in NEW" if old_ok else "not JSON in OLD, JSON in NEW"
+        return [Difference("body", "body", which, f"body: OLD {_show(old.text())}, NEW {_show(new.text())}")]
+    if old.body != new.body:
+        return [Difference("body", "body", "text changed", f"body: OLD {_show(old.text())}, NEW {_show(new.text())}")]
+    return []
+
+
+_DEEPDIFF_CHANGES = {
+    "values_changed": "value changed",
+    "type_changes": "type changed",
+    "dictionary_item_added": "added in NEW",
+    "dictionary_item_removed": "missing in NEW",
+    "iterable_item_added": "added in NEW",
+    "iterable_item_removed": "missing in NEW",
+    "attribute_added": "added in NEW",
+    "attribute_removed": "missing in NEW",
+    "set_item_added": "added in NEW",
+    "set_item_removed": "missing in NEW",
+}
+
+
+def compare_json(old: Any, new: Any, options: CompareOptions) -> list[Difference]:
+    """Field-by-field differences between two parsed JSON documents."""
+    from deepdiff import DeepDiff
+
+    if options.unordered:
+        old, new = _sort_unordered(old, "$", options), _sort_unordered(new, "$", options)
+    tree = DeepDiff(old, new, ignore_numeric_type_changes=True, view="tree", ignore_nan_inequality=True)
+    differences: list[Difference] = []
+    seen: set[tuple[str, str]] = set()
+    for report_type, levels in tree.items():
+        change = _DEEPDIFF_CHANGES.get(report_type, report_type.replace("_", " "))
+        for level in levels:
+            concrete = json_path(level.path(output_format="list"))
+            normalized = re.sub(r"\[\d+\]", "[*]", concrete)
+            if options.ignores_field(normalized):
+                continue
+            if (normalized, change) in seen and len(differences) > 50:
+                continue
+            seen.add((normalized, change))
+            differences.append(Difference("body", normalized, change, f"{concrete}: OLD {_show(level.t1)}, NEW {_show(level.t2)}"))
+    return differences
+
+
+def json_path(keys: list[Any]) -> str:
+    """['items', 0, 'price'] -> $.items[0].price"""
+    out = "$"
+    for key in keys:
+        if isinstance(key, int):
+            out += f"[{key}]"
+        elif isinstance(key, str) and re.fullmatch(r"[A-Za-z_][\w-]*", key):
+            out += f".{key}"
+        else:
+            out += f"[{json.dumps(str(key))}]"
+    return out
+
+
+def _sort_unordered(value: Any, path: str, options: CompareOptions) -> Any:
+    if isinstance(value, dict):
+        return {k: _sort_unordered(v, json_path_child(path, k), options) for k, v in value.items()}
+    if isinstance(value, list):
+        items = [_sort_unordered(v, path + "[*]", options) for v in value]
+        if options.is_unordered(path):
+            items.sort(key=lambda v: json.dumps(v, sort_keys=True, default=str))
+        return items
+    return value
+
+
+def json_path_child(path: str, key: str) -> str:
+    return path + (f".{key}" if re.fullmatch(r"[A-Za-z_][\w-]*", key) else f"[{json.dumps(key)}]")
+
+
+def _show(value: Any) -> str:
+    from deepdiff.helper import NotPresent
+
+    if isinstance(value, NotPresent):
+        return "(absent)"
+    text = value if isinstance(value, str) else json.dumps(value, default=str, ensure_ascii=False)
+    if isinstance(value, str):
+        text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= MAX_VALUE_CHARS else text[: MAX_VALUE_CHARS - 1] + "…"

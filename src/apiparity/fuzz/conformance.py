@@ -1,0 +1,109 @@
+"""Each side's answers checked against its own document (and NEW's against OLD's) with
+schemathesis' own checks; reported apart from mismatches."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from apiparity.fuzz.wire import WireRequest, WireResponse
+
+CHECK_NAMES = ("not_a_server_error", "status_code_conformance", "content_type_conformance", "response_schema_conformance")
+
+
+def _checks() -> list[Callable[..., Any]]:
+    from schemathesis.checks import not_a_server_error
+    from schemathesis.specs.openapi.checks import (
+        content_type_conformance,
+        response_schema_conformance,
+        status_code_conformance,
+    )
+
+    return [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+
+
+@dataclass(slots=True)
+class Finding:
+    check: str
+    message: str  # title and first line of the reason
+
+
+@dataclass(slots=True)
+class CaseTranslator:
+    """Rebuilds a case of one document as a case of the other (same parameters and body), so an
+    answer can be judged by either document."""
+
+    schema: Any
+    _cache: dict[str, Any] = field(default_factory=dict)
+
+    def operation_for(self, method: str, path: str) -> Any:
+        key = f"{method} {path}"
+        if key not in self._cache:
+            try:
+                self._cache[key] = self.schema[path][method]
+            except (KeyError, LookupError):
+                self._cache[key] = None
+        return self._cache[key]
+
+    def translate(self, case: Any) -> Any:
+        operation = self.operation_for(case.method.upper(), case.operation.path)
+        if operation is None:
+            return None
+        if operation is case.operation:
+            return case
+        kwargs: dict[str, Any] = {
+            "operation": operation,
+            "method": case.method,
+            "path_parameters": dict(case.path_parameters or {}),
+            "query": dict(case.query or {}),
+            "headers": dict(case.headers or {}),
+            "cookies": dict(case.cookies or {}),
+            "media_type": case.media_type,
+            "meta": case.meta,
+        }
+        from schemathesis.core import NOT_SET
+
+        if case.body is not NOT_SET:
+            kwargs["body"] = case.body
+        return self.schema.make_case(**kwargs)
+
+
+def check_response(case: Any, request: WireRequest, response: WireResponse) -> list[Finding]:
+    """Run the four conformance checks on one answer; [] when it conforms (or did not arrive)."""
+    if response.error or case is None:
+        return []
+    import requests
+    from schemathesis.core.transport import Response
+
+    prepared = requests.Request(
+        request.method, "http://localhost" + request.target, headers=dict(request.headers), data=request.body
+    ).prepare()
+    headers: dict[str, list[str]] = {}
+    for name, value in response.headers:
+        headers.setdefault(name.lower(), []).append(value)
+    wrapped = Response(
+        status_code=response.status,
+        headers=headers,
+        content=response.body,
+        request=prepared,
+        elapsed=response.elapsed_ms / 1000,
+        verify=False,
+    )
+    try:
+        case.validate_response(wrapped, checks=_checks())
+    except BaseExceptionGroup as group:  # schemathesis' FailureGroup
+        return [_finding(failure) for failure in group.exceptions]
+    except AssertionError as exc:
+        return [Finding("unknown", str(exc).splitlines()[0][:200] if str(exc) else "assertion failed")]
+    except Exception as exc:  # noqa: BLE001 - a check crashing on odd input is not the app's fault
+        return [Finding("check-error", f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}")]
+    return []
+
+
+def _finding(failure: BaseException) -> Finding:
+    checks = getattr(failure, "checks", None) or ("unknown",)
+    title = getattr(failure, "title", None) or type(failure).__name__
+    message = str(getattr(failure, "message", "") or "").strip().splitlines()
+    first = message[0] if message else ""
+    return Finding(checks[0], f"{title}: {first}"[:300] if first else title)

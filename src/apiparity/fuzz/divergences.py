@@ -1,0 +1,269 @@
+"""Catalog of known Flask -> FastAPI runtime divergences (../shared/divergences.md, runtime table).
+
+Each entry has a stable ID, a title, an explanation of why the frameworks differ, a fix hint for
+the FastAPI side, and a matcher over one mismatch (request, both answers, the difference). A
+labelled group is still a mismatch, since clients see it; the label is its explanation and fix.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from urllib.parse import parse_qsl
+
+from apiparity.fuzz.compare import Difference
+from apiparity.fuzz.wire import WireRequest, WireResponse
+
+
+@dataclass(slots=True, frozen=True)
+class MismatchContext:
+    request: WireRequest
+    old: WireResponse
+    new: WireResponse
+    difference: Difference
+
+
+@dataclass(slots=True, frozen=True)
+class Divergence:
+    id: str  # stable kebab-case, never renamed
+    title: str
+    explanation: str
+    fix_hint: str
+    matches: Callable[[MismatchContext], bool]
+
+
+CATALOG: list[Divergence] = []
+
+
+def divergence(id: str, title: str, explanation: str, fix_hint: str) -> Callable[[Callable[[MismatchContext], bool]], Callable[[MismatchContext], bool]]:
+    def register(func: Callable[[MismatchContext], bool]) -> Callable[[MismatchContext], bool]:
+        CATALOG.append(Divergence(id, title, explanation, fix_hint, func))
+        return func
+
+    return register
+
+
+def identify(ctx: MismatchContext) -> Divergence | None:
+    """The first catalog entry that explains this mismatch (catalog order = most specific first)."""
+    for entry in CATALOG:
+        try:
+            if entry.matches(ctx):
+                return entry
+        except Exception:  # noqa: BLE001 - a matcher must never break a run
+            continue
+    return None
+
+
+def _status(ctx: MismatchContext) -> tuple[int, int]:
+    return ctx.old.status, ctx.new.status
+
+
+def _is_status_diff(ctx: MismatchContext) -> bool:
+    return ctx.difference.kind == "status"
+
+
+# ------------------------------------------------------------------ matchers, most specific first
+
+
+@divergence(
+    "head-options-405",
+    "HEAD / OPTIONS answered automatically by Flask, 405 in FastAPI",
+    "Flask adds HEAD and OPTIONS to every GET route and answers them itself; FastAPI routes only "
+    "the methods declared, so HEAD/OPTIONS get 405 Method Not Allowed.",
+    "Declare the method (`@app.api_route(path, methods=['GET', 'HEAD'])`) or add CORSMiddleware / a "
+    "middleware answering OPTIONS with the Allow header.",
+)
+def _head_options(ctx: MismatchContext) -> bool:
+    return ctx.request.method in ("HEAD", "OPTIONS") and _is_status_diff(ctx) and ctx.new.status == 405
+
+
+@divergence(
+    "trailing-slash-redirect",
+    "Trailing-slash redirect: Flask 308/404, FastAPI 307",
+    "Werkzeug redirects `/items` to `/items/` with 308 (or answers 404); Starlette redirects "
+    "with 307 to the other spelling (redirect_slashes).",
+    "Set `redirect_slashes=False` on the FastAPI app/router and declare the spelling clients use, "
+    "or return the same 308 from a middleware.",
+)
+def _trailing_slash(ctx: MismatchContext) -> bool:
+    if not _is_status_diff(ctx):
+        return False
+    redirect = ctx.new if ctx.new.status in (307, 308) else ctx.old if ctx.old.status in (301, 308) else None
+    if redirect is None:
+        return False
+    from urllib.parse import urlsplit
+
+    location = urlsplit(redirect.header("location") or "").path
+    return location != ctx.request.path and location.rstrip("/").endswith(ctx.request.path.rstrip("/"))
+
+
+@divergence(
+    "int-path-negative",
+    "Negative / non-int value in an <int:> path: Flask 404, FastAPI runs the handler or 422",
+    "Werkzeug's `<int:id>` converter does not match negative numbers (or non-digits), so Flask "
+    "answers its HTML 404 before the handler runs; FastAPI's `id: int` accepts -1 and calls the "
+    "handler, or answers 422 for non-integers.",
+    "Constrain the FastAPI parameter (`Path(ge=0)`) and map its validation error to 404, or raise "
+    "HTTPException(404) for negative ids.",
+)
+def _int_path(ctx: MismatchContext) -> bool:
+    if not _is_status_diff(ctx) or ctx.old.status != 404 or ctx.new.status == 404:
+        return False
+    segments = ctx.request.path.strip("/").split("/")
+    template = ctx.request.operation.split(" ", 1)[-1].strip("/").split("/")
+    for segment, pattern in zip(segments, template):
+        if pattern.startswith("{") and not segment.isdigit():
+            return True
+    return False
+
+
+@divergence(
+    "missing-auth-status",
+    "Missing credentials: Flask 401 from the handler, FastAPI 422/403 from the dependency",
+    "The Flask handler checks the header itself and answers 401; in FastAPI a required "
+    "`Header()` parameter fails validation first (422), and security classes answer 403.",
+    "Make the header optional in FastAPI and raise HTTPException(401) yourself, or use a security "
+    "dependency with `auto_error=False` that raises 401 with WWW-Authenticate.",
+)
+def _missing_auth(ctx: MismatchContext) -> bool:
+    return _is_status_diff(ctx) and ctx.old.status == 401 and ctx.new.status in (403, 422)
+
+
+@divergence(
+    "json-string-body",
+    "A JSON body that is not an object: accepted by Flask, 422 in FastAPI",
+    "`request.get_json()` returns whatever JSON was sent, so Flask handlers often accept a bare "
+    "string or list; FastAPI validates the body against the model first.",
+    "Keep the model (clients sending such bodies were relying on luck) or accept `Body()` of the "
+    "loose type and validate in the handler like the old code did.",
+)
+def _json_string_body(ctx: MismatchContext) -> bool:
+    body = (ctx.request.body or b"").lstrip()
+    return _is_status_diff(ctx) and ctx.new.status == 422 and 200 <= ctx.old.status < 300 and body[:1] not in (b"{", b"")
+
+
+@divergence(
+    "repeated-query-param",
+    "Repeated scalar query parameter: Flask takes the first value, FastAPI the last",
+    "`request.args.get('a')` returns the first of `?a=1&a=2`; FastAPI/Starlette use the last one "
+    "for a scalar parameter (or reject the value).",
+    "Read `request.query_params.getlist(name)[0]` in FastAPI, or reject repeated scalars in both.",
+)
+def _repeated_query(ctx: MismatchContext) -> bool:
+    names = [name for name, _ in parse_qsl(ctx.request.query, keep_blank_values=True)]
+    return len(names) != len(set(names))
+
+
+@divergence(
+    "validation-status",
+    "Validation error status: 400 in Flask, 422 in FastAPI",
+    "Many Flask validation libraries (and flask-openapi3 when configured) answer invalid input "
+    "with 400; FastAPI answers RequestValidationError with 422.",
+    "Register an exception handler for RequestValidationError that returns 400 with the old body "
+    "shape; or accept it with --equivalent-status 400=422 if clients only check 4xx.",
+)
+def _validation_status(ctx: MismatchContext) -> bool:
+    return _is_status_diff(ctx) and _status(ctx) in ((400, 422), (422, 400))
+
+
+@divergence(
+    "validation-error-body",
+    "Validation error body shape differs",
+    "flask-openapi3 answers a bare list of pydantic errors (loc without location prefix); FastAPI "
+    "answers `{\"detail\": [{\"loc\": [\"query\", ...], \"msg\", \"type\"}]}`.",
+    "Add a RequestValidationError handler that renders the legacy shape (e.g. `exc.errors()` "
+    "without the location prefix, as a bare list).",
+)
+def _validation_body(ctx: MismatchContext) -> bool:
+    if ctx.difference.kind != "body" or ctx.old.status != ctx.new.status or ctx.old.status not in (400, 422):
+        return False
+    ok, new_json = ctx.new.json()
+    return ok and isinstance(new_json, dict) and isinstance(new_json.get("detail"), list)
+
+
+@divergence(
+    "allow-header",
+    "Allow header contents differ",
+    "Flask lists HEAD and OPTIONS it adds automatically; Starlette lists only declared methods.",
+    "Compare as a set is already applied; declare the same methods or ignore with --ignore header:allow.",
+)
+def _allow(ctx: MismatchContext) -> bool:
+    return ctx.difference.field == "header:allow"
+
+
+@divergence(
+    "no-content-type-204",
+    "204 response: Flask sends Content-Type text/html, FastAPI none",
+    "Flask labels every response, even an empty 204, with its default mimetype; Starlette sends "
+    "no Content-Type on an empty Response.",
+    "Harmless for most clients; set `media_type='text/html'` on the 204 Response if one checks it, "
+    "or ignore it with --ignore header:content-type.",
+)
+def _no_content(ctx: MismatchContext) -> bool:
+    return ctx.difference.field == "header:content-type" and ctx.old.status == 204
+
+
+@divergence(
+    "html-error-page",
+    "Error page: HTML from Flask, JSON from FastAPI",
+    "Flask's abort()/404/405/500 answer an HTML page; FastAPI answers `{\"detail\": ...}` JSON "
+    "(or plain text for unhandled errors).",
+    "Add exception handlers for HTTPException/StarletteHTTPException rendering the legacy HTML, or "
+    "accept the change if no client parses error pages.",
+)
+def _html_error(ctx: MismatchContext) -> bool:
+    if ctx.old.media_type != "text/html" or ctx.new.media_type == "text/html":
+        return False
+    return ctx.old.status >= 400 or ctx.new.status >= 400
+
+
+@divergence(
+    "datetime-format",
+    "Datetime format: RFC 1123 from Flask, ISO 8601 from FastAPI",
+    "Flask's JSON provider renders datetime as `Tue, 01 Jan 2024 00:00:00 GMT` (microseconds lost, "
+    "dates become datetimes); pydantic/FastAPI render ISO 8601.",
+    "Serialize datetimes the legacy way in the response model (a `PlainSerializer` / "
+    "`field_serializer` with `email.utils.format_datetime(..., usegmt=True)`), or migrate clients.",
+)
+def _datetime_format(ctx: MismatchContext) -> bool:
+    detail = ctx.difference.detail
+    if ctx.difference.kind != "body" or ctx.difference.change != "value changed":
+        return False
+    match = re.search(r'OLD "([^"]*)", NEW "([^"]*)"', detail)
+    if not match:
+        return False
+    old_text, new_text = match.groups()
+    try:
+        parsedate_to_datetime(old_text)
+    except (TypeError, ValueError, IndexError):
+        return False
+    return bool(re.match(r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2})?", new_text))
+
+
+@divergence(
+    "response-model-drops-keys",
+    "Key missing in NEW: FastAPI's response_model drops undeclared keys",
+    "Flask returns every key the handler built; FastAPI filters the answer through `response_model`, "
+    "dropping keys the model does not declare (and filling defaults).",
+    "Declare the field in the response model (or `model_config = ConfigDict(extra='allow')`), or "
+    "confirm no client reads it and waive the group.",
+)
+def _response_model(ctx: MismatchContext) -> bool:
+    return (
+        ctx.difference.kind == "body"
+        and ctx.difference.change == "missing in NEW"
+        and 200 <= ctx.old.status < 300
+        and not ctx.difference.field.endswith("]")
+    )
+
+
+@divergence(
+    "nan-infinity",
+    "NaN / Infinity in a float field",
+    "Flask's json emits the invalid JSON tokens NaN/Infinity; FastAPI renders null or fails.",
+    "Decide on one representation (null) and make both sides produce it; strict JSON parsers reject NaN.",
+)
+def _nan(ctx: MismatchContext) -> bool:
+    return b"NaN" in ctx.old.body or b"Infinity" in ctx.old.body

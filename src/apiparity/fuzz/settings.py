@@ -1,0 +1,102 @@
+"""Every option of a fuzz run, in one plain dataclass shared by `fuzz`, `check` and the config file."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from apiparity.errors import ConfigError
+
+PHASES = ("examples", "coverage", "fuzzing", "stateful")
+DEFAULT_PHASES = ("examples", "coverage", "fuzzing", "stateful")
+MODES = ("positive", "negative", "all")
+SPEC_SOURCES = ("old", "new", "both")
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+@dataclass(slots=True)
+class FuzzSettings:
+    """How cases are generated, sent and compared. Defaults are the "default profile"."""
+
+    spec: str = "old"  # which document the cases come from: old | new | both
+    phases: tuple[str, ...] = DEFAULT_PHASES
+    mode: str = "positive"  # positive | negative | all
+    max_examples: int = 20  # fuzzing-phase examples per operation (examples/coverage add their own)
+    seed: int = 0
+    include: tuple[str, ...] = ()  # selectors: "GET", "/books/*", "tag:books", "id:listBooks", "GET /books"
+    exclude: tuple[str, ...] = ()
+    timeout: float = 10.0  # seconds per request
+    workers: int = 1  # parallel cases against live servers
+    headers: dict[str, str] = field(default_factory=dict)  # sent to both sides
+    old_headers: dict[str, str] = field(default_factory=dict)  # e.g. each side's own auth
+    new_headers: dict[str, str] = field(default_factory=dict)
+    old_url: str | None = None  # send OLD's requests to this live server instead of in-process
+    new_url: str | None = None
+    old_base_path: str | None = None  # path prefix of OLD's operations (default: its servers[0] path)
+    new_base_path: str | None = None
+    reset: tuple[str, ...] = ()  # "pkg.mod:func" / "file.py:func", called before each call to either side
+    reset_old: tuple[str, ...] = ()
+    reset_new: tuple[str, ...] = ()
+    compare_headers: tuple[str, ...] = ()  # headers compared beyond content-type, location and allow
+    ignore: tuple[str, ...] = ()  # field patterns: "$.items[*].updated_at", "header:etag"
+    unordered: tuple[str, ...] = ()  # list fields compared as multisets: "$.items"
+    equivalent_status: tuple[tuple[int, int], ...] = ()  # (old, new) pairs treated as equal
+    allow_unsafe: bool = False  # allow POST/PUT/PATCH/DELETE to hosts that are not loopback
+    redact: bool = True
+    noise_calls: bool = True  # call OLD twice per case (Diffy noise cancellation)
+    conformance: bool = True
+    max_body_chars: int = 2000  # response bodies kept in examples are truncated to this
+    examples_per_group: int = 5
+    app_dir: str | None = None  # where module:function reset hooks are imported from
+
+    def __post_init__(self) -> None:
+        self.validate()
+
+    def validate(self) -> None:
+        if self.spec not in SPEC_SOURCES:
+            raise ConfigError(f"fuzz: spec must be one of {', '.join(SPEC_SOURCES)}, not {self.spec!r}")
+        if self.mode not in MODES:
+            raise ConfigError(f"fuzz: mode must be one of {', '.join(MODES)}, not {self.mode!r}")
+        unknown = [p for p in self.phases if p not in PHASES]
+        if unknown:
+            raise ConfigError(f"fuzz: unknown phase {unknown[0]!r}; choose from {', '.join(PHASES)}")
+        if not self.phases:
+            raise ConfigError("fuzz: at least one phase is needed")
+        if self.max_examples < 0:
+            raise ConfigError("fuzz: max-examples must be >= 0")
+        if self.timeout <= 0:
+            raise ConfigError("fuzz: timeout must be > 0 seconds")
+        if self.workers < 1:
+            raise ConfigError("fuzz: workers must be >= 1")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The settings as they go into the report (FuzzResult.settings)."""
+        data = asdict(self)
+        data["phases"] = list(self.phases)
+        data["equivalent_status"] = [f"{a}={b}" for a, b in self.equivalent_status]
+        if self.redact:
+            from apiparity.fuzz.redact import redact_headers
+
+            for key in ("headers", "old_headers", "new_headers"):
+                data[key] = redact_headers(data[key])
+        return data
+
+
+def parse_header(text: str) -> tuple[str, str]:
+    """'Name: value' -> (Name, value); ConfigError for anything else."""
+    name, sep, value = text.partition(":")
+    if not sep or not name.strip():
+        raise ConfigError(f"header {text!r}: expected 'Name: value'")
+    return name.strip(), value.strip()
+
+
+def parse_status_pair(text: str) -> tuple[int, int]:
+    """'400=422' -> (400, 422)."""
+    left, sep, right = text.partition("=")
+    try:
+        pair = (int(left), int(right))
+    except ValueError:
+        pair = (0, 0)
+    if not sep or not all(100 <= s <= 599 for s in pair):
+        raise ConfigError(f"equivalent status {text!r}: expected OLD=NEW with HTTP statuses, e.g. 400=422")
+    return pair

@@ -1,0 +1,75 @@
+"""What goes over the wire: the exact request bytes sent to both sides and the raw answers."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(slots=True)
+class WireRequest:
+    """One request as serialized by schemathesis, without host or base path (each side adds its own)."""
+
+    method: str
+    path: str  # percent-encoded path, operation part only: /books/12
+    query: str = ""  # raw encoded query string, without "?"
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes | None = None
+    operation: str = ""  # "GET /books/{book_id}"
+
+    @property
+    def target(self) -> str:
+        return self.path + (f"?{self.query}" if self.query else "")
+
+    def header(self, name: str) -> str | None:
+        lowered = name.lower()
+        return next((v for k, v in self.headers if k.lower() == lowered), None)
+
+    @property
+    def size(self) -> int:
+        """How big the request is: the order "smallest example first" uses."""
+        return len(self.target) + len(self.body or b"") + sum(len(k) + len(v) for k, v in self.headers)
+
+
+@dataclass(slots=True)
+class WireResponse:
+    status: int
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes = b""
+    elapsed_ms: float = 0.0
+    error: str | None = None  # "timeout" or "transport: ..." when no answer came
+    timed_out: bool = False
+    _json: Any = field(default=None, repr=False)
+    _json_parsed: bool = field(default=False, repr=False)
+
+    def header(self, name: str) -> str | None:
+        lowered = name.lower()
+        return next((v for k, v in self.headers if k.lower() == lowered), None)
+
+    def header_values(self, name: str) -> list[str]:
+        lowered = name.lower()
+        return [v for k, v in self.headers if k.lower() == lowered]
+
+    @property
+    def media_type(self) -> str | None:
+        value = self.header("content-type")
+        return value.split(";", 1)[0].strip().lower() if value else None
+
+    @property
+    def is_json(self) -> bool:
+        media = self.media_type or ""
+        return media == "application/json" or media.endswith("+json")
+
+    def json(self) -> tuple[bool, Any]:
+        """(parsed?, value). Lenient on purpose: Flask may emit NaN, which Python's json accepts."""
+        if not self._json_parsed:
+            self._json_parsed = True
+            try:
+                self._json = (True, json.loads(self.body)) if self.body and self.is_json else (False, None)
+            except (ValueError, UnicodeDecodeError):
+                self._json = (False, None)
+        return self._json
+
+    def text(self) -> str:
+        return self.body.decode("utf-8", errors="replace")
