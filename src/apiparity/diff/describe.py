@@ -1,0 +1,348 @@
+"""Walk two normalized documents side by side and describe every difference (no judging here).
+
+Operations are matched by method and canonical path template, so `/books/{id}` and
+`/books/{book_id}` are one operation and their path parameters are matched by position.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from apiparity.diff.model import RawDiff, SchemaDiff
+from apiparity.diff.schemas import SchemaComparer, summarize
+from apiparity.spec.normalize import MediaType, NormalizedDocument, Operation, Parameter
+from apiparity.spec.refs import join_pointer
+
+_PLACES = {
+    "request-body": "request body",
+    "request-path-parameter": "path parameter",
+    "request-query-parameter": "query parameter",
+    "request-header-parameter": "header",
+    "request-cookie-parameter": "cookie",
+    "response-body": "response body",
+    "response-header": "response header",
+}
+
+
+@dataclass(slots=True)
+class Description:
+    diffs: list[RawDiff] = field(default_factory=list)
+    renamed_paths: list[tuple[str, str]] = field(default_factory=list)
+
+
+def header_alias(name: str) -> str:
+    """`X_Request_Id` and `x-request-id` name the same header once aliases are allowed."""
+    return name.lower().replace("_", "-")
+
+
+def rel_text(rel: tuple[str, ...]) -> str:
+    text = ""
+    for part in rel:
+        text += part if part.startswith("[") or not text else f".{part}"
+    return text
+
+
+class Describer:
+    def __init__(self, old: NormalizedDocument, new: NormalizedDocument, *, match_header_aliases: bool) -> None:
+        self.old = old
+        self.new = new
+        self.match_header_aliases = match_header_aliases
+        self.schemas = SchemaComparer(old, new)
+        self.result = Description()
+
+    def run(self) -> Description:
+        self._document()
+        self._security_schemes()
+        old_paths = {op.canonical_path for op in self.old.operations.values()}
+        new_paths = {op.canonical_path for op in self.new.operations.values()}
+        keys = sorted(set(self.old.operations) | set(self.new.operations), key=lambda k: (k[1], k[0]))
+        renamed: set[tuple[str, str]] = set()
+        for key in keys:
+            old_op, new_op = self.old.operations.get(key), self.new.operations.get(key)
+            if new_op is None:
+                rule = "api-operation-removed" if old_op.canonical_path in new_paths else "api-path-removed"
+                self._add(rule, old_op, "operation", old_pointer=old_op.pointer, where=f"{old_op.method} {old_op.path}")
+            elif old_op is None:
+                rule = "api-operation-added" if new_op.canonical_path in old_paths else "api-path-added"
+                self._add(rule, new_op, "operation", new_pointer=new_op.pointer, where=f"{new_op.method} {new_op.path}")
+            else:
+                if old_op.path != new_op.path and (old_op.path, new_op.path) not in renamed:
+                    renamed.add((old_op.path, new_op.path))
+                    self.result.renamed_paths.append((old_op.path, new_op.path))
+                if old_op.path != new_op.path:
+                    self._add("api-path-parameter-renamed", old_op, "operation", old_pointer=old_op.pointer, new_pointer=new_op.pointer, old_value=old_op.path, new_value=new_op.path)
+                self._operation(old_op, new_op)
+        return self.result
+
+    # ------------------------------------------------------------------ emitting
+
+    def _add(self, rule_id: str, op: Operation | None, direction: str, **fields: Any) -> None:
+        self.result.diffs.append(
+            RawDiff(rule_id=rule_id, method=op.method if op else "", path=op.path if op else "", direction=direction, **fields)
+        )
+
+    def _schema_diffs(self, op: Operation, location: str, place: str, old: Any, new: Any, status: str = "") -> None:
+        direction = "request" if location.startswith("request") else "response"
+        for diff in self.schemas.compare(old, new):
+            self._add_schema_diff(op, location, place, diff, direction, status)
+
+    def _add_schema_diff(self, op: Operation, location: str, place: str, diff: SchemaDiff, direction: str, status: str) -> None:
+        rel = rel_text(diff.rel)
+        where = f"{place} `{rel}`" if rel else place
+        rule_id = diff.kind if diff.kind.startswith("schema-") else f"{location}-{diff.kind}"
+        self._add(
+            rule_id,
+            op,
+            direction,
+            old_pointer=diff.old_pointer,
+            new_pointer=diff.new_pointer,
+            old_value=diff.old_value,
+            new_value=diff.new_value,
+            where=where,
+            name=diff.name,
+            status=status,
+            kind=diff.kind,
+            location=location,
+        )
+
+    # ------------------------------------------------------------------ document level
+
+    def _document(self) -> None:
+        if self.old.openapi != self.new.openapi:
+            self._add("openapi-version-changed", None, "document", old_pointer="/openapi", new_pointer="/openapi", old_value=self.old.openapi, new_value=self.new.openapi)
+        if self.old.title != self.new.title:
+            self._add("api-info-title-changed", None, "document", old_pointer="/info/title", new_pointer="/info/title", old_value=self.old.title, new_value=self.new.title)
+        if self.old.version != self.new.version:
+            self._add("api-info-version-changed", None, "document", old_pointer="/info/version", new_pointer="/info/version", old_value=self.old.version, new_value=self.new.version)
+        for index, url in enumerate(self.old.servers):
+            if url not in self.new.servers:
+                self._add("server-removed", None, "document", old_pointer=f"/servers/{index}", name=url)
+        for index, url in enumerate(self.new.servers):
+            if url not in self.old.servers:
+                self._add("server-added", None, "document", new_pointer=f"/servers/{index}", name=url)
+
+    def _security_schemes(self) -> None:
+        old_schemes, new_schemes = self.old.security_schemes, self.new.security_schemes
+        base = "/components/securitySchemes"
+        for name in old_schemes:
+            if name not in new_schemes:
+                self._add("security-scheme-removed", None, "security", old_pointer=join_pointer(base, name), name=name)
+        for name in new_schemes:
+            if name not in old_schemes:
+                self._add("security-scheme-added", None, "security", new_pointer=join_pointer(base, name), name=name)
+        for name in old_schemes:
+            if name not in new_schemes:
+                continue
+            old, new = old_schemes[name], new_schemes[name]
+            pointer = join_pointer(base, name)
+
+            def emit(rule: str, key: str, old_value: Any, new_value: Any, detail: str = "") -> None:
+                self._add(rule, None, "security", old_pointer=f"{pointer}/{key}", new_pointer=f"{pointer}/{key}", old_value=old_value, new_value=new_value, name=name, detail=detail)
+
+            if old.get("type") != new.get("type"):
+                emit("security-scheme-type-changed", "type", old.get("type"), new.get("type"))
+                continue
+            kind = old.get("type")
+            if kind == "apiKey":
+                if old.get("name") != new.get("name"):
+                    emit("security-scheme-api-key-name-changed", "name", old.get("name"), new.get("name"))
+                if old.get("in") != new.get("in"):
+                    emit("security-scheme-api-key-location-changed", "in", old.get("in"), new.get("in"))
+            elif kind == "http":
+                if str(old.get("scheme", "")).lower() != str(new.get("scheme", "")).lower():
+                    emit("security-scheme-http-scheme-changed", "scheme", old.get("scheme"), new.get("scheme"))
+                if old.get("bearerFormat") != new.get("bearerFormat"):
+                    emit("security-scheme-bearer-format-changed", "bearerFormat", old.get("bearerFormat"), new.get("bearerFormat"))
+            elif kind == "openIdConnect":
+                if old.get("openIdConnectUrl") != new.get("openIdConnectUrl"):
+                    emit("security-scheme-openid-url-changed", "openIdConnectUrl", old.get("openIdConnectUrl"), new.get("openIdConnectUrl"))
+            elif kind == "oauth2":
+                old_flows, new_flows = old.get("flows") or {}, new.get("flows") or {}
+                for flow in old_flows:
+                    if flow not in new_flows:
+                        emit("security-scheme-oauth-flow-removed", f"flows/{flow}", flow, None, flow)
+                for flow in new_flows:
+                    if flow not in old_flows:
+                        emit("security-scheme-oauth-flow-added", f"flows/{flow}", None, flow, flow)
+                for flow in old_flows:
+                    if flow not in new_flows:
+                        continue
+                    old_flow, new_flow = old_flows[flow] or {}, new_flows[flow] or {}
+                    for url in ("tokenUrl", "authorizationUrl", "refreshUrl"):
+                        if old_flow.get(url) != new_flow.get(url):
+                            emit("security-scheme-oauth-url-changed", f"flows/{flow}/{url}", old_flow.get(url), new_flow.get(url), f"{flow}.{url}")
+                    old_scopes, new_scopes = set(old_flow.get("scopes") or {}), set(new_flow.get("scopes") or {})
+                    for scope in sorted(old_scopes - new_scopes):
+                        emit("security-scheme-oauth-scope-removed", f"flows/{flow}/scopes", scope, None, scope)
+                    for scope in sorted(new_scopes - old_scopes):
+                        emit("security-scheme-oauth-scope-added", f"flows/{flow}/scopes", None, scope, scope)
+
+    # ------------------------------------------------------------------ operation level
+
+    def _operation(self, old: Operation, new: Operation) -> None:
+        if old.deprecated != new.deprecated:
+            self._add("api-deprecated" if new.deprecated else "api-undeprecated", old, "operation", old_pointer=old.pointer, new_pointer=join_pointer(new.pointer, "deprecated"), where=f"{old.method} {old.path}")
+        for attribute, rule, key in (("operation_id", "api-operation-id-changed", "operationId"), ("summary", "api-summary-changed", "summary"), ("description", "api-description-changed", "description")):
+            old_value, new_value = getattr(old, attribute), getattr(new, attribute)
+            if old_value != new_value:
+                self._add(rule, old, "operation", old_pointer=join_pointer(old.pointer, key), new_pointer=join_pointer(new.pointer, key), old_value=old_value, new_value=new_value)
+        if sorted(old.tags) != sorted(new.tags):
+            self._add("api-tags-changed", old, "operation", old_pointer=join_pointer(old.pointer, "tags"), new_pointer=join_pointer(new.pointer, "tags"), old_value=old.tags, new_value=new.tags)
+        self._parameters(old, new)
+        self._request_body(old, new)
+        self._responses(old, new)
+        self._security(old, new)
+
+    def _parameters(self, old: Operation, new: Operation) -> None:
+        rename = dict(zip(old.path_param_names, new.path_param_names))
+        new_params = dict(new.parameters)
+        aliases = {("header", header_alias(name)): key for key, p in new_params.items() for name in [p.name] if key[0] == "header"}
+        pairs: list[tuple[Parameter, Parameter | None]] = []
+        for (location, name), param in old.parameters.items():
+            key = (location, rename.get(name, name)) if location == "path" else (location, name)
+            match = new_params.pop(key, None)
+            if match is None and location == "header" and self.match_header_aliases:
+                alias_key = aliases.get(("header", header_alias(name)))
+                if alias_key is not None and alias_key in new_params:
+                    match = new_params.pop(alias_key)
+                    self._add("request-header-parameter-alias-renamed", old, "request", old_pointer=param.pointer, new_pointer=match.pointer, old_value=param.name, new_value=match.name, name=param.name)
+            pairs.append((param, match))
+        for param, match in pairs:
+            prefix = f"request-{param.location}-parameter"
+            if match is None:
+                self._add(f"{prefix}-removed", old, "request", old_pointer=param.pointer, name=param.name)
+                continue
+            self._parameter(old, param, match, prefix)
+        for param in new_params.values():
+            prefix = f"request-{param.location}-parameter"
+            self._add(f"{prefix}-added-required" if param.required else f"{prefix}-added", old, "request", new_pointer=param.pointer, name=param.name)
+
+    def _parameter(self, op: Operation, old: Parameter, new: Parameter, prefix: str) -> None:
+        common = {"old_pointer": old.pointer, "new_pointer": new.pointer, "name": old.name}
+        if old.required != new.required:
+            self._add(f"{prefix}-became-required" if new.required else f"{prefix}-became-optional", op, "request", **common)
+        if old.style != new.style:
+            self._add(f"{prefix}-style-changed", op, "request", old_value=old.style, new_value=new.style, **common)
+        if old.explode != new.explode:
+            self._add(f"{prefix}-explode-changed", op, "request", old_value=old.explode, new_value=new.explode, **common)
+        if old.deprecated != new.deprecated:
+            self._add(f"{prefix}-deprecated" if new.deprecated else f"{prefix}-undeprecated", op, "request", **common)
+        if old.media_type != new.media_type:
+            self._add(f"{prefix}-media-type-changed", op, "request", old_value=old.media_type, new_value=new.media_type, **common)
+        self._schema_diffs(op, prefix, f"{_PLACES[prefix]} {old.name!r}", old.schema, new.schema)
+
+    def _request_body(self, old: Operation, new: Operation) -> None:
+        old_body, new_body = old.request_body, new.request_body
+        if old_body is None and new_body is None:
+            return
+        if old_body is None:
+            rule = "request-body-added-required" if new_body.required else "request-body-added-optional"
+            self._add(rule, old, "request", new_pointer=new_body.pointer)
+            return
+        if new_body is None:
+            self._add("request-body-removed", old, "request", old_pointer=old_body.pointer)
+            return
+        common = {"old_pointer": old_body.pointer, "new_pointer": new_body.pointer}
+        if old_body.required != new_body.required:
+            self._add("request-body-became-required" if new_body.required else "request-body-became-optional", old, "request", **common)
+        if (old_body.description or None) != (new_body.description or None):
+            self._add("request-body-description-changed", old, "request", old_value=old_body.description, new_value=new_body.description, **common)
+        self._content(old, old_body.content, new_body.content, "request", "")
+
+    def _content(self, op: Operation, old: dict[str, MediaType], new: dict[str, MediaType], direction: str, status: str) -> None:
+        rule_prefix = "request-body" if direction == "request" else "response"
+        location = "request-body" if direction == "request" else "response-body"
+        for media_type, media in old.items():
+            if media_type not in new:
+                self._add(f"{rule_prefix}-media-type-removed", op, direction, old_pointer=media.pointer, name=media_type, status=status)
+        for media_type, media in new.items():
+            if media_type not in old:
+                self._add(f"{rule_prefix}-media-type-added", op, direction, new_pointer=media.pointer, name=media_type, status=status)
+        several = len(old) > 1
+        for media_type, old_media in old.items():
+            new_media = new.get(media_type)
+            if new_media is None:
+                continue
+            place = _PLACES[location] if direction == "request" else f"response {status} body"
+            if several:
+                place += f" ({media_type})"
+            if direction == "response" and (old_media.schema is None) != (new_media.schema is None):
+                rule = "response-body-schema-removed" if new_media.schema is None else "response-body-schema-added"
+                self._add(rule, op, direction, old_pointer=old_media.pointer, new_pointer=new_media.pointer, name=media_type, status=status)
+                continue
+            self._schema_diffs(op, location, place, old_media.schema, new_media.schema, status)
+
+    def _responses(self, old: Operation, new: Operation) -> None:
+        for status, response in old.responses.items():
+            if status not in new.responses:
+                self._add(_status_rule(status, "removed"), old, "response", old_pointer=response.pointer, name=status, status=status)
+        for status, response in new.responses.items():
+            if status not in old.responses:
+                self._add(_status_rule(status, "added"), old, "response", new_pointer=response.pointer, name=status, status=status)
+        for status, old_response in old.responses.items():
+            new_response = new.responses.get(status)
+            if new_response is None:
+                continue
+            if (old_response.description or "") != (new_response.description or ""):
+                self._add("response-description-changed", old, "response", old_pointer=join_pointer(old_response.pointer, "description"), new_pointer=join_pointer(new_response.pointer, "description"), old_value=old_response.description, new_value=new_response.description, status=status)
+            self._content(old, old_response.content, new_response.content, "response", status)
+            for name, header in old_response.headers.items():
+                match = new_response.headers.get(name)
+                if match is None:
+                    rule = "response-required-header-removed" if header.required else "response-optional-header-removed"
+                    self._add(rule, old, "response", old_pointer=header.pointer, name=header.name, status=status)
+                    continue
+                if header.required != match.required:
+                    rule = "response-header-became-required" if match.required else "response-header-became-optional"
+                    self._add(rule, old, "response", old_pointer=header.pointer, new_pointer=match.pointer, name=header.name, status=status)
+                self._schema_diffs(old, "response-header", f"response {status} header {header.name!r}", header.schema, match.schema, status)
+            for name, header in new_response.headers.items():
+                if name not in old_response.headers:
+                    self._add("response-header-added", old, "response", new_pointer=header.pointer, name=header.name, status=status)
+
+    def _security(self, old: Operation, new: Operation) -> None:
+        def alternatives(requirements: list[dict[str, list[str]]]) -> dict[frozenset[str], dict[str, list[str]]]:
+            return {frozenset(r): r for r in requirements}
+
+        old_alts, new_alts = alternatives(old.security), alternatives(new.security)
+        old_open = not old_alts or frozenset() in old_alts  # `{}` means anonymous access is allowed
+        new_open = not new_alts or frozenset() in new_alts
+        pointers = {"old_pointer": join_pointer(old.pointer, "security"), "new_pointer": join_pointer(new.pointer, "security")}
+        if old_open and not new_open:
+            self._add("api-security-added", old, "security", new_value=_requirements_text(new.security), **pointers)
+            return
+        if new_open and not old_open:
+            self._add("api-security-removed", old, "security", old_value=_requirements_text(old.security), **pointers)
+            return
+        for key, requirement in old_alts.items():
+            if not key:
+                continue
+            if key not in new_alts:
+                self._add("api-security-requirement-removed", old, "security", name=_requirements_text([requirement]), **pointers)
+                continue
+            for scheme in sorted(key):
+                old_scopes = set(requirement.get(scheme) or [])
+                new_scopes = set(new_alts[key].get(scheme) or [])
+                for scope in sorted(new_scopes - old_scopes):
+                    self._add("api-security-scope-added", old, "security", name=scope, detail=scheme, **pointers)
+                for scope in sorted(old_scopes - new_scopes):
+                    self._add("api-security-scope-removed", old, "security", name=scope, detail=scheme, **pointers)
+        for key, requirement in new_alts.items():
+            if key and key not in old_alts:
+                self._add("api-security-requirement-added", old, "security", name=_requirements_text([requirement]), **pointers)
+
+
+def _status_rule(status: str, change: str) -> str:
+    if status == "DEFAULT":
+        return f"response-default-{change}"
+    if status.startswith("2"):
+        return f"response-success-status-{change}"
+    return f"response-non-success-status-{change}"
+
+
+def _requirements_text(requirements: list[dict[str, list[str]]]) -> str:
+    return " or ".join(" + ".join(sorted(r)) or "anonymous" for r in requirements) or "none"
+
+
+__all__ = ["Describer", "Description", "header_alias", "summarize"]

@@ -1,0 +1,150 @@
+"""The spec diff pipeline: normalize both documents, describe, drop framework noise, judge by rule."""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from apiparity.model import Change, DiffResult, IgnoredNoise
+
+
+@dataclass(slots=True)
+class DiffOptions:
+    profile: str = "flask-fastapi"
+    disabled_noise_rules: set[str] = field(default_factory=set)
+    allow_remote_refs: bool = False
+    old_base_dir: Path | None = None
+    new_base_dir: Path | None = None
+    noise_examples: int = 3  # per noise rule, in the report
+
+
+_DIRECTIONS = {"request", "response", "operation", "document", "security"}
+
+
+def diff_documents(old: dict[str, Any], new: dict[str, Any], *, options: DiffOptions | None = None) -> DiffResult:
+    """Compare two raw OpenAPI documents; pure apart from reading relative-file `$ref`s."""
+    from apiparity.diff.describe import Describer
+    from apiparity.spec.noise import NoiseContext, noise_rules
+    from apiparity.spec.normalize import normalize_document
+
+    options = options or DiffOptions()
+    rules = noise_rules(options.profile)
+    from apiparity.errors import ConfigError
+
+    known = {rule.id for rule in rules}
+    unknown = sorted(set(options.disabled_noise_rules) - known)
+    if unknown:
+        raise ConfigError(f"unknown noise rule(s) {', '.join(unknown)} in profile {options.profile!r}; see `apiparity rules`")
+    active = [rule for rule in rules if rule.id not in options.disabled_noise_rules]
+    old_doc = normalize_document(old, base_dir=options.old_base_dir, allow_remote_refs=options.allow_remote_refs, label="OLD")
+    new_doc = normalize_document(new, base_dir=options.new_base_dir, allow_remote_refs=options.allow_remote_refs, label="NEW")
+    describer = Describer(old_doc, new_doc, match_header_aliases=any(rule.id == "header-alias" for rule in active))
+    description = describer.run()
+
+    context = NoiseContext(old_doc, new_doc)
+    counts: dict[str, IgnoredNoise] = {}
+    kept = []
+    for diff in description.diffs:
+        rule = next((r for r in active if r.matches(diff, context)), None)
+        if rule is None:
+            kept.append(diff)
+            continue
+        entry = counts.setdefault(rule.id, IgnoredNoise(rule.id, rule.description, 0))
+        entry.count += 1
+        if len(entry.examples) < options.noise_examples:
+            entry.examples.append(_noise_example(diff))
+    changes = [judge(diff) for diff in kept]
+    changes.sort(key=_change_order)
+    return DiffResult(
+        changes=changes,
+        ignored_noise=[counts[rule.id] for rule in active if rule.id in counts],
+        renamed_paths=description.renamed_paths,
+        operations_old=len(old_doc.operations),
+        operations_new=len(new_doc.operations),
+    )
+
+
+def judge(diff: Any) -> Change:
+    """Turn a raw difference into a Change: severity from the registry, message from its template."""
+    from apiparity.diff.registry import get_rule
+
+    rule = get_rule(diff.rule_id)
+    direction = rule.direction if rule.direction in _DIRECTIONS else diff.direction
+    return Change(
+        rule_id=rule.id,
+        severity=rule.severity,
+        message=render_message(rule.message, diff),
+        method=diff.method,
+        path=diff.path,
+        direction=direction if direction in _DIRECTIONS else "operation",
+        old_pointer=diff.old_pointer,
+        new_pointer=diff.new_pointer,
+        old_value=_plain(diff.old_value),
+        new_value=_plain(diff.new_value),
+    )
+
+
+class _Lenient(string.Formatter):
+    def get_value(self, key: Any, args: Any, kwargs: dict[str, Any]) -> Any:
+        return kwargs.get(key, "")
+
+
+def render_message(template: str, diff: Any) -> str:
+    values = {
+        "where": diff.where or (f"{diff.method} {diff.path}".strip()),
+        "old": _show(diff.old_value),
+        "new": _show(diff.new_value),
+        "name": diff.name,
+        "status": diff.status.lower() if diff.status == "DEFAULT" else diff.status,
+        "detail": diff.detail,
+        "path": diff.path,
+    }
+    # `!r` on already-shown strings would double-quote; the templates use !r only on raw text.
+    raw = {**values, "old": diff.old_value, "new": diff.new_value}
+    try:
+        return _Lenient().vformat(template, (), _RawOrShown(values, raw, template))
+    except (ValueError, KeyError, IndexError):
+        return template
+
+
+class _RawOrShown(dict):
+    """Hands `!r` fields the raw value and plain fields the display text."""
+
+    def __init__(self, shown: dict[str, Any], raw: dict[str, Any], template: str) -> None:
+        super().__init__(shown)
+        for key in ("old", "new", "name", "detail"):
+            if "{" + key + "!r}" in template:
+                self[key] = raw.get(key, shown.get(key))
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, list):
+        return "[" + ", ".join(_show(v) if not isinstance(v, str) else repr(v) for v in value) + "]"
+    return str(value)
+
+
+def _plain(value: Any) -> Any:
+    """Values in Changes must be JSON-serializable and small (no schema objects, no cycles)."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, (list, tuple)) and all(isinstance(v, (str, int, float, bool)) or v is None for v in value):
+        return list(value)
+    if isinstance(value, dict):
+        from apiparity.diff.schemas import summarize
+
+        return summarize(value)
+    return str(value)
+
+
+def _noise_example(diff: Any) -> str:
+    where = f"{diff.method} {diff.path}".strip() or "document"
+    detail = diff.where or diff.name or diff.status
+    return f"{where}: {diff.rule_id}" + (f" ({detail})" if detail else "")
+
+
+def _change_order(change: Change) -> tuple:
+    return (change.path, change.method, change.rule_id, change.old_pointer or "", change.new_pointer or "", change.message)

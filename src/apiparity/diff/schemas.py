@@ -1,0 +1,401 @@
+"""Compare two normalized schemas structurally and describe their differences.
+
+Schemas are compared by structure only (never by component name). Results are memoized per pair
+of normalized objects: a component shared by a thousand operations is compared once. Recursive
+schemas are cyclic objects; a pair already being compared higher up the stack is not re-entered.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import Any
+
+from apiparity.diff.model import SchemaDiff
+from apiparity.diff.rules.schemas import BOUND_KEYWORDS
+from apiparity.spec.normalize import NormalizedDocument
+
+_MAPS = ("properties", "patternProperties", "dependentSchemas")
+_SINGLES = ("items", "additionalProperties", "not", "contains", "if", "then", "else", "propertyNames", "unevaluatedProperties", "unevaluatedItems")
+_UNORDERED_LISTS = ("allOf", "anyOf", "oneOf")
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str, separators=(",", ":"))
+
+
+class Fingerprints:
+    """Structural hashes of normalized schemas (cycle-safe, memoized by object id)."""
+
+    def __init__(self) -> None:
+        self._memo: dict[int, int] = {}
+        self._stack: set[int] = set()
+        self._keep: list[Any] = []  # keep objects alive so ids are not reused
+
+    def of(self, schema: Any) -> int:
+        if not isinstance(schema, dict):
+            return hash(canonical_json(schema))
+        key = id(schema)
+        cached = self._memo.get(key)
+        if cached is not None:
+            return cached
+        if key in self._stack:
+            return hash("<cycle>")
+        self._stack.add(key)
+        parts = []
+        for name in sorted(schema):
+            value = schema[name]
+            if name in _MAPS and isinstance(value, dict):
+                parts.append((name, tuple((k, self.of(v)) for k, v in sorted(value.items()))))
+            elif name in _SINGLES and isinstance(value, dict):
+                parts.append((name, self.of(value)))
+            elif name in _UNORDERED_LISTS and isinstance(value, list):
+                parts.append((name, tuple(sorted(self.of(v) for v in value))))
+            elif name == "prefixItems" and isinstance(value, list):
+                parts.append((name, tuple(self.of(v) for v in value)))
+            elif name == "enum" and isinstance(value, list):
+                parts.append((name, tuple(sorted(canonical_json(v) for v in value))))
+            else:
+                parts.append((name, canonical_json(value)))
+        self._stack.discard(key)
+        result = hash(tuple(parts))
+        self._memo[key] = result
+        self._keep.append(schema)
+        return result
+
+
+def _types(schema: dict[str, Any]) -> set[str]:
+    return set(schema.get("type") or [])
+
+
+def _accepts_all(wide: set[str], narrow: set[str]) -> bool:
+    """Does a schema of types `wide` accept every value of types `narrow`? (empty = any type)."""
+    if not wide:
+        return True
+    if not narrow:
+        return False
+    expanded = set(wide) | ({"integer"} if "number" in wide else set())
+    return narrow <= expanded
+
+
+def _bound(schema: dict[str, Any], keyword: str) -> tuple[float, bool] | None:
+    """(value, exclusive) of a numeric/length bound, folding in exclusiveMinimum/Maximum."""
+    exclusive_key = {"minimum": "exclusiveMinimum", "maximum": "exclusiveMaximum"}.get(keyword)
+    if exclusive_key and isinstance(schema.get(exclusive_key), (int, float)) and not isinstance(schema.get(exclusive_key), bool):
+        return (schema[exclusive_key], True)
+    value = schema.get(keyword)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return (value, False)
+    return None
+
+
+def _bound_text(bound: tuple[float, bool]) -> str:
+    return f"{'>' if bound[1] else ''}{bound[0]}" if bound[1] else str(bound[0])
+
+
+def summarize(schema: dict[str, Any]) -> str:
+    """A short human label for a schema (for oneOf branches and messages)."""
+    if not isinstance(schema, dict):
+        return str(schema)
+    parts = []
+    if schema.get("title"):
+        parts.append(str(schema["title"]))
+    if schema.get("type"):
+        parts.append("|".join(schema["type"]))
+    if schema.get("properties"):
+        names = list(schema["properties"])
+        parts.append("{" + ", ".join(names[:4]) + (", ..." if len(names) > 4 else "") + "}")
+    if schema.get("enum"):
+        parts.append(f"enum {schema['enum'][:4]}")
+    return " ".join(parts) or "{}"
+
+
+class SchemaComparer:
+    def __init__(self, old_doc: NormalizedDocument, new_doc: NormalizedDocument) -> None:
+        self.old_doc = old_doc
+        self.new_doc = new_doc
+        self.old_fp = Fingerprints()
+        self.new_fp = Fingerprints()
+        self._memo: dict[tuple[int, int], list[SchemaDiff]] = {}
+        self._active: set[tuple[int, int]] = set()
+
+    def equal(self, old: Any, new: Any) -> bool:
+        return self.old_fp.of(old) == self.new_fp.of(new)
+
+    def compare(self, old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[SchemaDiff]:
+        """Differences from `old` to `new`, relative to these roots."""
+        old = old if old is not None else {}
+        new = new if new is not None else {}
+        key = (id(old), id(new))
+        cached = self._memo.get(key)
+        if cached is not None:
+            return cached
+        if key in self._active:
+            return []
+        if self.equal(old, new):
+            self._memo[key] = []
+            return []
+        self._active.add(key)
+        diffs: list[SchemaDiff] = []
+        try:
+            self._compare(old, new, diffs)
+        finally:
+            self._active.discard(key)
+        self._memo[key] = diffs
+        return diffs
+
+    # ------------------------------------------------------------------ helpers
+
+    def _ptr(self, old: dict[str, Any], new: dict[str, Any], keyword: str | None) -> tuple[str | None, str | None]:
+        suffix = f"/{keyword}" if keyword else ""
+        old_origin = self.old_doc.origins.get(id(old))
+        new_origin = self.new_doc.origins.get(id(new))
+        return (None if old_origin is None else old_origin + suffix, None if new_origin is None else new_origin + suffix)
+
+    def _emit(self, diffs: list[SchemaDiff], kind: str, old: dict, new: dict, keyword: str | None, old_value: Any = None, new_value: Any = None, name: str = "") -> None:
+        old_pointer, new_pointer = self._ptr(old, new, keyword)
+        diffs.append(SchemaDiff(kind, (), old_pointer, new_pointer, old_value, new_value, name))
+
+    def _nested(self, diffs: list[SchemaDiff], prefix: tuple[str, ...], old: Any, new: Any) -> None:
+        for diff in self.compare(old, new):
+            diffs.append(replace(diff, rel=prefix + diff.rel))
+
+    # ------------------------------------------------------------------ the comparison
+
+    def _compare(self, old: dict[str, Any], new: dict[str, Any], diffs: list[SchemaDiff]) -> None:
+        for keyword, kind in (("title", "schema-title-changed"), ("description", "schema-description-changed")):
+            if old.get(keyword) != new.get(keyword):
+                self._emit(diffs, kind, old, new, keyword, old.get(keyword), new.get(keyword))
+        old_nullable, new_nullable = bool(old.get("nullable")), bool(new.get("nullable"))
+        if old_nullable != new_nullable:
+            self._emit(diffs, "nullable-added" if new_nullable else "nullable-removed", old, new, "nullable", old_nullable, new_nullable)
+        self._compare_type(old, new, diffs)
+        self._compare_changed_keyword(old, new, diffs, "format", "format")
+        self._compare_changed_keyword(old, new, diffs, "pattern", "pattern")
+        self._compare_changed_keyword(old, new, diffs, "multipleOf", "multiple-of")
+        self._compare_enum(old, new, diffs)
+        for prefix, keyword in BOUND_KEYWORDS.items():
+            self._compare_bound(old, new, diffs, prefix, keyword)
+        if bool(old.get("uniqueItems")) != bool(new.get("uniqueItems")):
+            self._emit(diffs, "unique-items-added" if new.get("uniqueItems") else "unique-items-removed", old, new, "uniqueItems", old.get("uniqueItems"), new.get("uniqueItems"))
+        self._compare_default(old, new, diffs)
+        self._compare_discriminator(old, new, diffs)
+        self._compare_additional_properties(old, new, diffs)
+        self._compare_properties(old, new, diffs)
+        if "items" in old or "items" in new:
+            self._nested(diffs, ("[]",), old.get("items"), new.get("items"))
+        old_prefix, new_prefix = old.get("prefixItems") or [], new.get("prefixItems") or []
+        for index in range(min(len(old_prefix), len(new_prefix))):
+            self._nested(diffs, (f"[{index}]",), old_prefix[index], new_prefix[index])
+        for combinator, kind in (("oneOf", "one-of"), ("anyOf", "any-of"), ("allOf", "all-of")):
+            self._compare_branches(old, new, diffs, combinator, kind)
+
+    def _compare_type(self, old: dict, new: dict, diffs: list[SchemaDiff]) -> None:
+        old_types, new_types = _types(old), _types(new)
+        if old_types == new_types:
+            return
+        if _accepts_all(old_types, new_types):
+            kind = "type-narrowed"
+        elif _accepts_all(new_types, old_types):
+            kind = "type-widened"
+        else:
+            kind = "type-changed"
+        self._emit(diffs, kind, old, new, "type", "|".join(sorted(old_types)) or "any", "|".join(sorted(new_types)) or "any")
+
+    def _compare_changed_keyword(self, old: dict, new: dict, diffs: list[SchemaDiff], keyword: str, prefix: str) -> None:
+        old_value, new_value = old.get(keyword), new.get(keyword)
+        if old_value == new_value:
+            return
+        if old_value is None:
+            kind = f"{prefix}-added"
+        elif new_value is None:
+            kind = f"{prefix}-removed"
+        else:
+            kind = f"{prefix}-changed"
+        self._emit(diffs, kind, old, new, keyword, old_value, new_value)
+
+    def _compare_enum(self, old: dict, new: dict, diffs: list[SchemaDiff]) -> None:
+        old_enum, new_enum = old.get("enum"), new.get("enum")
+        if old_enum is None and new_enum is None:
+            return
+        if old_enum is None:
+            self._emit(diffs, "enum-added", old, new, "enum", None, new_enum)
+            return
+        if new_enum is None:
+            self._emit(diffs, "enum-removed", old, new, "enum", old_enum, None)
+            return
+        old_keys = {canonical_json(v): v for v in old_enum}
+        new_keys = {canonical_json(v): v for v in new_enum}
+        added = [new_keys[k] for k in new_keys if k not in old_keys]
+        removed = [old_keys[k] for k in old_keys if k not in new_keys]
+        if added:
+            self._emit(diffs, "enum-value-added", old, new, "enum", None, added)
+        if removed:
+            self._emit(diffs, "enum-value-removed", old, new, "enum", removed, None)
+
+    def _compare_bound(self, old: dict, new: dict, diffs: list[SchemaDiff], prefix: str, keyword: str) -> None:
+        old_bound, new_bound = _bound(old, keyword), _bound(new, keyword)
+        if old_bound == new_bound:
+            return
+        if old_bound is None:
+            self._emit(diffs, f"{prefix}-added", old, new, keyword, None, _bound_text(new_bound))
+            return
+        if new_bound is None:
+            self._emit(diffs, f"{prefix}-removed", old, new, keyword, _bound_text(old_bound), None)
+            return
+        # (value, exclusive) tuples order a bound by strictness for a lower bound.
+        if keyword.startswith("min"):
+            tighter = (new_bound[0], new_bound[1]) > (old_bound[0], old_bound[1])
+            kind = f"{prefix}-increased" if tighter else f"{prefix}-decreased"
+        else:
+            tighter = (new_bound[0], not new_bound[1]) < (old_bound[0], not old_bound[1])
+            kind = f"{prefix}-decreased" if tighter else f"{prefix}-increased"
+        self._emit(diffs, kind, old, new, keyword, _bound_text(old_bound), _bound_text(new_bound))
+
+    def _compare_default(self, old: dict, new: dict, diffs: list[SchemaDiff]) -> None:
+        has_old, has_new = "default" in old, "default" in new
+        if not has_old and not has_new:
+            return
+        if has_old and has_new:
+            if canonical_json(old["default"]) != canonical_json(new["default"]):
+                self._emit(diffs, "default-changed", old, new, "default", old["default"], new["default"])
+        elif has_new:
+            self._emit(diffs, "default-added", old, new, "default", None, new["default"])
+        else:
+            self._emit(diffs, "default-removed", old, new, "default", old["default"], None)
+
+    def _compare_discriminator(self, old: dict, new: dict, diffs: list[SchemaDiff]) -> None:
+        old_d, new_d = old.get("discriminator"), new.get("discriminator")
+        if not old_d and not new_d:
+            return
+        if not old_d:
+            self._emit(diffs, "discriminator-added", old, new, "discriminator", None, new_d.get("propertyName"))
+            return
+        if not new_d:
+            self._emit(diffs, "discriminator-removed", old, new, "discriminator", old_d.get("propertyName"), None)
+            return
+        if old_d.get("propertyName") != new_d.get("propertyName"):
+            self._emit(diffs, "discriminator-property-changed", old, new, "discriminator/propertyName", old_d.get("propertyName"), new_d.get("propertyName"))
+        # Mapping values name components; only the discriminator values (keys) are compared.
+        old_keys, new_keys = set(old_d.get("mapping") or {}), set(new_d.get("mapping") or {})
+        if new_keys - old_keys:
+            self._emit(diffs, "discriminator-mapping-value-added", old, new, "discriminator/mapping", None, sorted(new_keys - old_keys))
+        if old_keys - new_keys:
+            self._emit(diffs, "discriminator-mapping-value-removed", old, new, "discriminator/mapping", sorted(old_keys - new_keys), None)
+
+    @staticmethod
+    def _additional_state(schema: dict) -> tuple[str, Any]:
+        value = schema.get("additionalProperties", True)
+        if value is True or value == {}:
+            return ("open", None)
+        if value is False or value == {"not": {}}:
+            return ("closed", None)
+        return ("schema", value)
+
+    def _compare_additional_properties(self, old: dict, new: dict, diffs: list[SchemaDiff]) -> None:
+        (old_state, old_schema), (new_state, new_schema) = self._additional_state(old), self._additional_state(new)
+        if old_state == new_state == "schema":
+            self._nested(diffs, ("{*}",), old_schema, new_schema)
+            return
+        if old_state == new_state:
+            return
+        rank = {"closed": 0, "schema": 1, "open": 2}
+        kind = "additional-properties-narrowed" if rank[new_state] < rank[old_state] else "additional-properties-widened"
+        self._emit(diffs, kind, old, new, "additionalProperties", old_state, new_state)
+
+    def _compare_properties(self, old: dict, new: dict, diffs: list[SchemaDiff]) -> None:
+        old_props, new_props = old.get("properties") or {}, new.get("properties") or {}
+        old_required, new_required = set(old.get("required") or []), set(new.get("required") or [])
+        if not old_props and not new_props and old_required == new_required:
+            return
+        for name in old_props:
+            if name not in new_props:
+                old_pointer, new_pointer = self._ptr(old, new, "properties")
+                diffs.append(SchemaDiff("property-removed", (), f"{old_pointer}/{_escape(name)}" if old_pointer else None, new_pointer, None, None, name))
+        for name, schema in new_props.items():
+            if name in old_props:
+                continue
+            old_pointer, new_pointer = self._ptr(old, new, "properties")
+            new_pointer = f"{new_pointer}/{_escape(name)}" if new_pointer else None
+            if name in new_required:
+                kind = "required-property-added-with-default" if "default" in schema else "required-property-added"
+            else:
+                kind = "property-added"
+            diffs.append(SchemaDiff(kind, (), old_pointer, new_pointer, None, schema.get("default") if "default" in schema else None, name))
+        for name in old_props:
+            if name not in new_props:
+                continue
+            old_schema, new_schema = old_props[name], new_props[name]
+            if (name in old_required) != (name in new_required):
+                kind = "property-became-required" if name in new_required else "property-became-optional"
+                self._emit(diffs, kind, old, new, "required", name in old_required, name in new_required, name)
+            for keyword, added, removed in (("readOnly", "property-read-only-added", "property-read-only-removed"), ("writeOnly", "property-write-only-added", "property-write-only-removed")):
+                if bool(old_schema.get(keyword)) != bool(new_schema.get(keyword)):
+                    self._emit(diffs, added if new_schema.get(keyword) else removed, old_schema, new_schema, keyword, old_schema.get(keyword), new_schema.get(keyword), name)
+            if not old_schema.get("deprecated") and new_schema.get("deprecated"):
+                self._emit(diffs, "property-deprecated", old_schema, new_schema, "deprecated", None, True, name)
+            for diff in self.compare(old_schema, new_schema):
+                if diff.rel == () and diff.kind.startswith(("property-read-only", "property-write-only", "property-deprecated")):
+                    continue
+                diffs.append(replace(diff, rel=(name,) + diff.rel))
+
+    def _compare_branches(self, old: dict, new: dict, diffs: list[SchemaDiff], combinator: str, kind: str) -> None:
+        old_branches, new_branches = list(old.get(combinator) or []), list(new.get(combinator) or [])
+        if not old_branches and not new_branches:
+            return
+        pairs, removed, added = self._match_branches(old_branches, new_branches)
+        for i, j in pairs:
+            self._nested(diffs, (f"{combinator}[{i}]",), old_branches[i], new_branches[j])
+        for i in removed:
+            old_pointer, _ = self._ptr(old, new, combinator)
+            diffs.append(SchemaDiff(f"{kind}-branch-removed", (), f"{old_pointer}/{i}" if old_pointer else None, self._ptr(old, new, combinator)[1], summarize(old_branches[i]), None))
+        for j in added:
+            _, new_pointer = self._ptr(old, new, combinator)
+            diffs.append(SchemaDiff(f"{kind}-branch-added", (), self._ptr(old, new, combinator)[0], f"{new_pointer}/{j}" if new_pointer else None, None, summarize(new_branches[j])))
+
+    def _match_branches(self, olds: list[dict], news: list[dict]) -> tuple[list[tuple[int, int]], list[int], list[int]]:
+        """Pair branches without names: identical first, then most similar, leftovers added/removed."""
+        free_old, free_new = list(range(len(olds))), list(range(len(news)))
+        pairs: list[tuple[int, int]] = []
+        new_fps = {j: self.new_fp.of(news[j]) for j in free_new}
+        for i in list(free_old):
+            fp = self.old_fp.of(olds[i])
+            for j in free_new:
+                if new_fps[j] == fp:
+                    pairs.append((i, j))
+                    free_old.remove(i)
+                    free_new.remove(j)
+                    break
+        scored = sorted(
+            ((self._similarity(olds[i], news[j]), i, j) for i in free_old for j in free_new),
+            key=lambda t: (-t[0], t[1], t[2]),
+        )
+        for score, i, j in scored:
+            if score <= 0 or i not in free_old or j not in free_new:
+                continue
+            pairs.append((i, j))
+            free_old.remove(i)
+            free_new.remove(j)
+        return sorted(pairs), free_old, free_new
+
+    @staticmethod
+    def _similarity(old: dict, new: dict) -> int:
+        if not isinstance(old, dict) or not isinstance(new, dict):
+            return 0
+        score = 0
+        if _types(old) and _types(old) == _types(new):
+            score += 1
+        old_props, new_props = set(old.get("properties") or {}), set(new.get("properties") or {})
+        common = old_props & new_props
+        if old_props or new_props:
+            # Require most properties in common, so a replaced branch reads as removed + added.
+            if len(common) * 2 < max(len(old_props), len(new_props)):
+                return 0
+            score += len(common)
+        if old.get("title") and old.get("title") == new.get("title"):
+            score += 2
+        return score
+
+
+def _escape(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")

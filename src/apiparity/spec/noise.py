@@ -1,0 +1,143 @@
+"""Framework noise: differences between a flask-openapi3 document and a FastAPI document of the
+same API that no client can observe. Each noise rule is named, switchable, and counted.
+
+A noise rule is a predicate over a raw difference (see `apiparity.diff.model.RawDiff`); the engine
+drops what a rule matches and reports how many it dropped per rule. Rules are general (they look
+at shapes and framework defaults), never at the names of one application's models.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from apiparity.diff.model import RawDiff
+    from apiparity.spec.normalize import NormalizedDocument, Operation
+
+
+@dataclass(slots=True)
+class NoiseContext:
+    old: NormalizedDocument
+    new: NormalizedDocument
+    _old_ops: dict[tuple[str, str], Operation] | None = None
+    _new_ops: dict[tuple[str, str], Operation] | None = None
+
+    def operations(self, diff: RawDiff) -> tuple[Operation | None, Operation | None]:
+        """The OLD and NEW operation a difference belongs to (by method and raw path of either side)."""
+        if self._old_ops is None:
+            self._old_ops = {(op.method, op.path): op for op in self.old.operations.values()}
+            self._new_ops = {(op.method, op.path): op for op in self.new.operations.values()}
+        assert self._new_ops is not None
+        old = self._old_ops.get((diff.method, diff.path))
+        new = self._new_ops.get((diff.method, diff.path))
+        if old is not None and new is None:
+            new = self.new.operations.get(old.key)
+        if new is not None and old is None:
+            old = self.old.operations.get(new.key)
+        return old, new
+
+
+@dataclass(frozen=True, slots=True)
+class NoiseRule:
+    id: str
+    description: str
+    matches: Callable[[RawDiff, NoiseContext], bool]
+    switchable: bool = True
+
+
+# Titles and versions the frameworks write when the app does not set them.
+_DEFAULT_INFO = {("title", "OpenAPI"), ("title", "FastAPI"), ("version", "1.0.0"), ("version", "0.1.0")}
+
+
+def _is_validation_error_items(schema: Any) -> bool:
+    properties = (schema or {}).get("properties") or {}
+    return {"loc", "msg"} <= set(properties)
+
+
+def is_framework_validation_schema(schema: Any) -> bool:
+    """flask-openapi3's bare array of ValidationErrorModel, or FastAPI's HTTPValidationError."""
+    if not isinstance(schema, dict):
+        return False
+    if "array" in (schema.get("type") or []) and _is_validation_error_items(schema.get("items")):
+        return True
+    detail = (schema.get("properties") or {}).get("detail")
+    return isinstance(detail, dict) and "array" in (detail.get("type") or []) and _is_validation_error_items(detail.get("items"))
+
+
+def _framework_422(operation: Operation | None) -> bool:
+    """The operation has no 422 response, or one whose schema is a framework validation error."""
+    if operation is None:
+        return True
+    response = operation.responses.get("422")
+    if response is None:
+        return True
+    schemas = [media.schema for media in response.content.values()]
+    return bool(schemas) and all(is_framework_validation_schema(s) for s in schemas)
+
+
+def _validation_response(diff: RawDiff, ctx: NoiseContext) -> bool:
+    if diff.status != "422":
+        return False
+    old, new = ctx.operations(diff)
+    return _framework_422(old) and _framework_422(new)
+
+
+def _default_tag(diff: RawDiff, ctx: NoiseContext) -> bool:
+    if diff.rule_id != "api-tags-changed":
+        return False
+    return set(diff.old_value or []) ^ set(diff.new_value or []) <= {"default"}
+
+
+def _api_key_header(diff: RawDiff, ctx: NoiseContext) -> bool:
+    if not diff.rule_id.startswith("request-header-parameter-") or not diff.rule_id.endswith(("-removed", "-added", "-added-required")):
+        return False
+    names = {
+        str(scheme.get("name", "")).lower()
+        for doc in (ctx.old, ctx.new)
+        for scheme in doc.security_schemes.values()
+        if scheme.get("type") == "apiKey" and scheme.get("in") == "header"
+    }
+    return diff.name.lower() in names
+
+
+def _default_info(diff: RawDiff, ctx: NoiseContext) -> bool:
+    field = {"api-info-title-changed": "title", "api-info-version-changed": "version"}.get(diff.rule_id)
+    return field is not None and ((field, diff.old_value) in _DEFAULT_INFO or (field, diff.new_value) in _DEFAULT_INFO)
+
+
+def _rule_is(*rule_ids: str) -> Callable[[RawDiff, NoiseContext], bool]:
+    return lambda diff, ctx: diff.rule_id in rule_ids
+
+
+PROFILES: dict[str, list[NoiseRule]] = {
+    "none": [],
+    "flask-fastapi": [
+        NoiseRule("operation-id", "operationId is generated differently (function name + path vs func_path_method).", _rule_is("api-operation-id-changed")),
+        NoiseRule("operation-summary", "Summary/description are generated differently (docstring line vs title-cased function name).", _rule_is("api-summary-changed", "api-description-changed")),
+        NoiseRule("default-tag", "flask-openapi3 tags untagged operations `default`; FastAPI leaves them untagged.", _default_tag),
+        NoiseRule("framework-validation-response", "The frameworks' own 422 validation responses (bare ValidationErrorModel list vs HTTPValidationError, on every operation vs only with inputs).", _validation_response),
+        NoiseRule("response-description", "Response descriptions are framework text (`OK` vs `Successful Response`).", _rule_is("response-description-changed")),
+        NoiseRule("schema-title", "Schema titles are generated from Python names and differ between generators.", _rule_is("schema-title-changed")),
+        NoiseRule("header-alias", "A header parameter named `x_y` (Python name) on one side and `x-y` (alias) on the other is one parameter.", _rule_is("request-header-parameter-alias-renamed")),
+        NoiseRule("api-key-header-parameter", "flask-openapi3 duplicates an API-key security scheme as a header parameter.", _api_key_header),
+        NoiseRule("framework-default-info", "info.title/version left at a framework default (OpenAPI 1.0.0 / FastAPI 0.1.0).", _default_info),
+    ],
+}
+
+
+def noise_rules(profile: str) -> list[NoiseRule]:
+    from apiparity.errors import ConfigError
+
+    if profile not in PROFILES:
+        raise ConfigError(f"unknown noise profile {profile!r}; choose one of {', '.join(PROFILES)}")
+    return PROFILES[profile]
+
+
+def all_noise_rules() -> list[NoiseRule]:
+    seen: dict[str, NoiseRule] = {}
+    for rules in PROFILES.values():
+        for rule in rules:
+            seen.setdefault(rule.id, rule)
+    return list(seen.values())

@@ -1,0 +1,501 @@
+"""Normalize an OpenAPI 3.0/3.1 document into one canonical model before any comparison.
+
+What becomes equal here (so the differ never sees it):
+- `$ref`s are resolved inline (memoized per target, so shared components are normalized once and
+  recursive schemas become cyclic objects); component names never reach the comparison, which is
+  why FastAPI's `Item-Input`/`Item-Output` split and RootModel-vs-inline lists compare by structure;
+- 3.0 `nullable: true`, 3.1 `type: [X, "null"]`, `enum` with null and `anyOf`/`oneOf` with a null
+  branch all become `nullable: True` beside the non-null schema;
+- single-element `allOf`/`anyOf`/`oneOf` and mergeable `allOf` (annotation-only, disjoint
+  properties) are merged; `anyOf` of bare types becomes a type list; `const` becomes a one-value enum;
+- integral floats become ints (`1.0` == `1`); 3.0 boolean `exclusiveMinimum` becomes 3.1's number;
+- parameters declared on the path item are merged into each operation (a parameter moved between
+  the two levels is not a change); path templates are canonicalized (`/books/{}`) with their
+  parameter names kept aside; missing `required`/`style`/`explode` get their spec defaults;
+  security is the effective requirement of each operation.
+
+Every normalized schema's raw JSON pointer is kept in `origins` (keyed by object id) so findings can
+point into the raw documents.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from apiparity.errors import SpecError
+from apiparity.spec.refs import RefResolver, join_pointer
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+_TEMPLATE_PARAM = re.compile(r"\{([^}/]+)\}")
+
+# Keywords that never change what a document accepts or returns.
+_DROPPED = frozenset({"example", "examples", "$comment", "xml", "externalDocs", "$schema", "$id", "$anchor", "$defs", "definitions"})
+_SUBSCHEMA_MAPS = ("properties", "patternProperties", "dependentSchemas")
+_SUBSCHEMA_SINGLE = ("items", "additionalProperties", "not", "contains", "if", "then", "else", "propertyNames", "unevaluatedProperties", "unevaluatedItems")
+_SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
+_NUMERIC = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf")
+_ANNOTATIONS = frozenset({"title", "description", "deprecated", "readOnly", "writeOnly", "default"})
+
+
+@dataclass(slots=True)
+class MediaType:
+    schema: dict[str, Any] | None
+    pointer: str
+
+
+@dataclass(slots=True)
+class Parameter:
+    name: str
+    location: str  # path | query | header | cookie
+    required: bool
+    deprecated: bool
+    style: str
+    explode: bool
+    schema: dict[str, Any] | None
+    pointer: str
+    media_type: str | None = None  # for `content`-serialized parameters
+
+
+@dataclass(slots=True)
+class RequestBody:
+    required: bool
+    content: dict[str, MediaType]
+    description: str | None
+    pointer: str
+
+
+@dataclass(slots=True)
+class Header:
+    name: str
+    required: bool
+    schema: dict[str, Any] | None
+    pointer: str
+
+
+@dataclass(slots=True)
+class Response:
+    status: str
+    description: str | None
+    content: dict[str, MediaType]
+    headers: dict[str, Header]
+    pointer: str
+
+
+@dataclass(slots=True)
+class Operation:
+    method: str  # upper case
+    path: str  # raw template
+    canonical_path: str  # parameters replaced by {}
+    path_param_names: list[str]
+    pointer: str
+    operation_id: str | None
+    summary: str | None
+    description: str | None
+    tags: list[str]
+    deprecated: bool
+    parameters: dict[tuple[str, str], Parameter]  # (location, name; headers lower-cased)
+    request_body: RequestBody | None
+    responses: dict[str, Response]
+    security: list[dict[str, list[str]]]  # effective; [] means no credentials needed
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.method, self.canonical_path)
+
+
+@dataclass(slots=True)
+class NormalizedDocument:
+    openapi: str
+    title: str | None
+    version: str | None
+    servers: list[str]
+    operations: dict[tuple[str, str], Operation]
+    security_schemes: dict[str, dict[str, Any]]
+    origins: dict[int, str] = field(default_factory=dict)
+
+    def origin(self, schema: Any, default: str = "") -> str:
+        return self.origins.get(id(schema), default)
+
+
+def canonical_path(path: str) -> tuple[str, list[str]]:
+    """`/books/{book_id}` -> (`/books/{}`, ["book_id"])."""
+    return _TEMPLATE_PARAM.sub("{}", path), _TEMPLATE_PARAM.findall(path)
+
+
+def normalize_number(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return [normalize_number(v) for v in value]
+    if isinstance(value, dict):
+        return {k: normalize_number(v) for k, v in value.items()}
+    return value
+
+
+class SchemaNormalizer:
+    """Turns raw schemas into canonical ones; one instance per document (it holds the memo)."""
+
+    def __init__(self, resolver: RefResolver, origins: dict[int, str]) -> None:
+        self.resolver = resolver
+        self.origins = origins
+        self._memo: dict[tuple[str, str], dict[str, Any]] = {}
+        self._in_progress: set[int] = set()
+
+    def normalize(self, node: Any, pointer: str, source: str = "") -> dict[str, Any]:
+        if node is True or node is None:
+            return self._record({}, pointer, source)
+        if node is False:
+            return self._record({"not": {}}, pointer, source)
+        if not isinstance(node, dict):
+            raise SpecError(f"{self.resolver.label}: schema at #{pointer} is not an object")
+        if "$ref" in node:
+            return self._normalize_ref(node, pointer, source)
+        result: dict[str, Any] = {}
+        self._record(result, pointer, source)
+        self._in_progress.add(id(result))
+        try:
+            self._fill(result, node, pointer, source)
+        finally:
+            self._in_progress.discard(id(result))
+        return result
+
+    def _record(self, result: dict[str, Any], pointer: str, source: str) -> dict[str, Any]:
+        self.origins.setdefault(id(result), f"{source}#{pointer}" if source else pointer)
+        return result
+
+    def _normalize_ref(self, node: dict[str, Any], pointer: str, source: str) -> dict[str, Any]:
+        target, target_pointer, target_source = self.resolver.resolve(node["$ref"], source)
+        key = (target_source, target_pointer)
+        resolved = self._memo.get(key)
+        if resolved is None:
+            if isinstance(target, dict) and "$ref" in target and len(target) == 1:
+                resolved = self._normalize_ref(target, target_pointer, target_source)
+            else:
+                resolved = {}
+                self._memo[key] = resolved
+                self._record(resolved, target_pointer, target_source)
+                self._in_progress.add(id(resolved))
+                try:
+                    if target is False:
+                        resolved["not"] = {}
+                    elif isinstance(target, dict):
+                        self._fill(resolved, target, target_pointer, target_source)
+                finally:
+                    self._in_progress.discard(id(resolved))
+            self._memo[key] = resolved
+        siblings = {k: v for k, v in node.items() if k != "$ref" and k not in _DROPPED}
+        if not siblings:
+            return resolved
+        # 3.1 allows keywords beside $ref: treat them as allOf [target, siblings], merged when possible.
+        return self.normalize({"allOf": [{"$ref": node["$ref"]}], **siblings}, pointer, source)
+
+    def _fill(self, result: dict[str, Any], node: dict[str, Any], pointer: str, source: str) -> None:
+        nullable = False
+        for key, value in node.items():
+            if key in _DROPPED or key.startswith("x-"):
+                continue
+            here = join_pointer(pointer, key)
+            if key in _SUBSCHEMA_MAPS and isinstance(value, dict):
+                result[key] = {name: self.normalize(sub, join_pointer(here, name), source) for name, sub in value.items()}
+            elif key in _SUBSCHEMA_SINGLE:
+                if key == "additionalProperties" and isinstance(value, bool):
+                    result[key] = value
+                else:
+                    result[key] = self.normalize(value, here, source)
+            elif key in _SUBSCHEMA_LISTS and isinstance(value, list):
+                result[key] = [self.normalize(sub, join_pointer(here, i), source) for i, sub in enumerate(value)]
+            elif key == "type":
+                types = value if isinstance(value, list) else [value]
+                nullable = nullable or "null" in types
+                result["type"] = sorted({t for t in types if t != "null"})
+            elif key == "nullable":
+                nullable = nullable or value is True
+            elif key == "const":
+                result["enum"] = [normalize_number(value)]
+            elif key == "enum" and isinstance(value, list):
+                result["enum"] = normalize_number(value)
+            elif key in _NUMERIC or key == "default":
+                result[key] = normalize_number(value)
+            elif key == "required" and isinstance(value, list):
+                result[key] = sorted(set(value))
+            else:
+                result[key] = value
+        # 3.0 boolean exclusive bounds become 3.1 numbers.
+        for bound, exclusive in (("minimum", "exclusiveMinimum"), ("maximum", "exclusiveMaximum")):
+            if result.get(exclusive) is True and bound in result:
+                result[exclusive] = result.pop(bound)
+            elif result.get(exclusive) is False:
+                del result[exclusive]
+        if "enum" in result and None in result["enum"]:
+            nullable = True
+            result["enum"] = [v for v in result["enum"] if v is not None]
+        if result.get("type") == [] and "type" in node:
+            # `type: "null"` alone: a schema that only accepts null.
+            result["type"] = ["null"]
+            nullable = False
+        for combinator in ("anyOf", "oneOf"):
+            nullable = self._drop_null_branches(result, combinator) or nullable
+        self._simplify_type_union(result)
+        self._merge_single_branch(result)
+        self._merge_all_of(result)
+        if nullable:
+            result["nullable"] = True
+        if result.get("nullable") is False:
+            del result["nullable"]
+
+    @staticmethod
+    def _is_null_only(schema: dict[str, Any]) -> bool:
+        return schema.get("type") == ["null"] and all(k in _ANNOTATIONS or k == "type" for k in schema)
+
+    def _drop_null_branches(self, result: dict[str, Any], combinator: str) -> bool:
+        branches = result.get(combinator)
+        if not branches:
+            return False
+        kept = [b for b in branches if not self._is_null_only(b)]
+        if len(kept) == len(branches):
+            return False
+        result[combinator] = kept
+        return True
+
+    def _simplify_type_union(self, result: dict[str, Any]) -> None:
+        """anyOf/oneOf of bare type branches ([{type: string}, {type: integer}]) is a type list."""
+        for combinator in ("anyOf", "oneOf"):
+            branches = result.get(combinator)
+            if not branches or len(branches) < 2 or "type" in result:
+                continue
+            if all(set(b) <= {"type", "title", "description"} and b.get("type") for b in branches):
+                if any(id(b) in self._in_progress for b in branches):
+                    continue
+                result["type"] = sorted({t for b in branches for t in b["type"]})
+                del result[combinator]
+
+    def _merge_single_branch(self, result: dict[str, Any]) -> None:
+        """A combinator with one branch is that branch (allOf/anyOf/oneOf alike)."""
+        for combinator in ("allOf", "anyOf", "oneOf"):
+            branches = result.get(combinator)
+            if branches is None or len(branches) != 1:
+                continue
+            (branch,) = branches
+            del result[combinator]
+            if not _merge_into(result, branch, self._in_progress, keep_nullable=True):
+                result["allOf"] = result.get("allOf", []) + [branch]
+        if not result.get("anyOf") and "anyOf" in result:
+            del result["anyOf"]
+        if not result.get("oneOf") and "oneOf" in result:
+            del result["oneOf"]
+
+    def _merge_all_of(self, result: dict[str, Any]) -> None:
+        branches = result.get("allOf")
+        if not branches:
+            return
+        remaining = []
+        for branch in branches:
+            if not _merge_into(result, branch, self._in_progress):
+                remaining.append(branch)
+        if remaining:
+            result["allOf"] = remaining
+        else:
+            del result["allOf"]
+
+
+def _merge_into(result: dict[str, Any], branch: dict[str, Any], in_progress: set[int], *, keep_nullable: bool = False) -> bool:
+    """Merge `branch` into `result` when no keyword conflicts; False (and no change) otherwise.
+
+    A branch still being normalized (a recursive reference) is never merged: its content is not
+    known yet, and keeping it as a branch keeps the cycle intact.
+    """
+    if id(branch) in in_progress:
+        return False
+    for key, value in branch.items():
+        if key in ("properties", "required", "title", "description", "nullable") or key not in result:
+            continue
+        current = result[key]
+        # Containers must be the same object: comparing them by value could walk a cycle.
+        if current is not value and (isinstance(value, (dict, list)) or current != value):
+            return False
+    properties = result.get("properties", {})
+    for name, value in branch.get("properties", {}).items():
+        if name in properties and properties[name] is not value:
+            return False
+    for key, value in branch.items():
+        if key == "properties":
+            result["properties"] = {**result.get("properties", {}), **value}
+        elif key == "required":
+            result["required"] = sorted(set(result.get("required", [])) | set(value))
+        elif key == "nullable":
+            # One nullable branch among several allOf constraints does not make the whole nullable.
+            if keep_nullable:
+                result["nullable"] = True
+        elif key not in result:
+            result[key] = value
+    return True
+
+
+def normalize_document(
+    document: dict[str, Any],
+    *,
+    base_dir: Path | None = None,
+    allow_remote_refs: bool = False,
+    label: str = "document",
+) -> NormalizedDocument:
+    """The canonical model of `document` (the raw dict is not modified)."""
+    resolver = RefResolver(document, base_dir=base_dir, allow_remote=allow_remote_refs, label=label)
+    origins: dict[int, str] = {}
+    schemas = SchemaNormalizer(resolver, origins)
+    info = document.get("info") if isinstance(document.get("info"), dict) else {}
+    components = document.get("components") or {}
+    raw_schemes = (components.get("securitySchemes") or {}) if isinstance(components, dict) else {}
+    security_schemes = {}
+    for name, scheme in raw_schemes.items():
+        if isinstance(scheme, dict) and "$ref" in scheme:
+            scheme, _, _ = resolver.resolve(scheme["$ref"])
+        security_schemes[name] = scheme if isinstance(scheme, dict) else {}
+    servers = [s.get("url", "") for s in document.get("servers") or [] if isinstance(s, dict)]
+    doc_security = document.get("security")
+    operations: dict[tuple[str, str], Operation] = {}
+    paths = document.get("paths") or {}
+    if not isinstance(paths, dict):
+        raise SpecError(f"{label}: `paths` is not an object")
+    for path, item in paths.items():
+        item_pointer = join_pointer("", "paths", path)
+        if isinstance(item, dict) and "$ref" in item:
+            item, _, _ = resolver.resolve(item["$ref"])
+        if not isinstance(item, dict):
+            continue
+        canonical, names = canonical_path(path)
+        shared = _parameters(item.get("parameters") or [], join_pointer(item_pointer, "parameters"), resolver, schemas, label)
+        for method in HTTP_METHODS:
+            raw = item.get(method)
+            if not isinstance(raw, dict):
+                continue
+            pointer = join_pointer(item_pointer, method)
+            parameters = dict(shared)
+            parameters.update(_parameters(raw.get("parameters") or [], join_pointer(pointer, "parameters"), resolver, schemas, label))
+            security = raw.get("security", doc_security) or []
+            operation = Operation(
+                method=method.upper(),
+                path=path,
+                canonical_path=canonical,
+                path_param_names=names,
+                pointer=pointer,
+                operation_id=raw.get("operationId"),
+                summary=raw.get("summary"),
+                description=raw.get("description"),
+                tags=list(raw.get("tags") or []),
+                deprecated=bool(raw.get("deprecated")),
+                parameters=parameters,
+                request_body=_request_body(raw.get("requestBody"), join_pointer(pointer, "requestBody"), resolver, schemas),
+                responses=_responses(raw.get("responses") or {}, join_pointer(pointer, "responses"), resolver, schemas),
+                security=[r for r in security if isinstance(r, dict)],
+            )
+            if operation.key in operations:
+                other = operations[operation.key]
+                raise SpecError(f"{label}: {method.upper()} {path} and {other.path} are the same operation (path templates differ only in parameter names)")
+            operations[operation.key] = operation
+    return NormalizedDocument(
+        openapi=str(document.get("openapi", document.get("swagger", ""))),
+        title=info.get("title"),
+        version=None if info.get("version") is None else str(info.get("version")),
+        servers=servers,
+        operations=operations,
+        security_schemes=security_schemes,
+        origins=origins,
+    )
+
+
+def _deref(node: Any, pointer: str, resolver: RefResolver) -> tuple[Any, str]:
+    seen = 0
+    while isinstance(node, dict) and "$ref" in node:
+        node, pointer, _ = resolver.resolve(node["$ref"])
+        seen += 1
+        if seen > 50:
+            raise SpecError(f"{resolver.label}: $ref loop at #{pointer}")
+    return node, pointer
+
+
+def _parameters(raw: list[Any], pointer: str, resolver: RefResolver, schemas: SchemaNormalizer, label: str) -> dict[tuple[str, str], Parameter]:
+    result: dict[tuple[str, str], Parameter] = {}
+    for index, entry in enumerate(raw):
+        entry, here = _deref(entry, join_pointer(pointer, index), resolver)
+        if not isinstance(entry, dict) or "name" not in entry or "in" not in entry:
+            raise SpecError(f"{label}: parameter at #{join_pointer(pointer, index)} needs `name` and `in`")
+        location = entry["in"]
+        style = entry.get("style") or ("form" if location in ("query", "cookie") else "simple")
+        explode = entry.get("explode", style == "form")
+        schema = entry.get("schema")
+        media_type = None
+        if schema is None and isinstance(entry.get("content"), dict) and entry["content"]:
+            media_type, media = next(iter(entry["content"].items()))
+            schema = (media or {}).get("schema")
+            schema_pointer = join_pointer(here, "content", media_type, "schema")
+        else:
+            schema_pointer = join_pointer(here, "schema")
+        name = entry["name"].lower() if location == "header" else entry["name"]
+        result[(location, name)] = Parameter(
+            name=entry["name"],
+            location=location,
+            required=bool(entry.get("required")) or location == "path",
+            deprecated=bool(entry.get("deprecated")),
+            style=style,
+            explode=bool(explode),
+            schema=None if schema is None else schemas.normalize(schema, schema_pointer),
+            pointer=here,
+            media_type=media_type,
+        )
+    return result
+
+
+def _content(raw: Any, pointer: str, schemas: SchemaNormalizer) -> dict[str, MediaType]:
+    content: dict[str, MediaType] = {}
+    for media_type, media in (raw or {}).items():
+        here = join_pointer(pointer, media_type)
+        key = media_type.split(";")[0].strip().lower()
+        schema = (media or {}).get("schema") if isinstance(media, dict) else None
+        content[key] = MediaType(schema=None if schema is None else schemas.normalize(schema, join_pointer(here, "schema")), pointer=here)
+    return content
+
+
+def _request_body(raw: Any, pointer: str, resolver: RefResolver, schemas: SchemaNormalizer) -> RequestBody | None:
+    if raw is None:
+        return None
+    raw, pointer = _deref(raw, pointer, resolver)
+    return RequestBody(
+        required=bool(raw.get("required")),
+        content=_content(raw.get("content"), join_pointer(pointer, "content"), schemas),
+        description=raw.get("description"),
+        pointer=pointer,
+    )
+
+
+def _responses(raw: dict[str, Any], pointer: str, resolver: RefResolver, schemas: SchemaNormalizer) -> dict[str, Response]:
+    responses: dict[str, Response] = {}
+    for status, response in raw.items():
+        here = join_pointer(pointer, status)
+        response, here = _deref(response, here, resolver)
+        if not isinstance(response, dict):
+            continue
+        headers: dict[str, Header] = {}
+        for name, header in (response.get("headers") or {}).items():
+            header_pointer = join_pointer(here, "headers", name)
+            header, header_pointer = _deref(header, header_pointer, resolver)
+            if not isinstance(header, dict):
+                continue
+            schema = header.get("schema")
+            headers[name.lower()] = Header(
+                name=name,
+                required=bool(header.get("required")),
+                schema=None if schema is None else schemas.normalize(schema, join_pointer(header_pointer, "schema")),
+                pointer=header_pointer,
+            )
+        key = str(status).upper()
+        responses[key] = Response(
+            status=key,
+            description=response.get("description"),
+            content=_content(response.get("content"), join_pointer(here, "content"), schemas),
+            headers=headers,
+            pointer=here,
+        )
+    return responses

@@ -1,0 +1,110 @@
+"""$ref resolution: local pointers, relative files, and (only when allowed) remote documents.
+
+Resolution returns the raw target node plus where it lives, so normalization can memoize one
+normalized object per (document, pointer): shared components are normalized once, and recursive
+schemas become cyclic Python objects instead of infinite trees.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+from apiparity.errors import SpecError
+
+
+def escape_pointer_token(token: str) -> str:
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def unescape_pointer_token(token: str) -> str:
+    return token.replace("~1", "/").replace("~0", "~")
+
+
+def join_pointer(pointer: str, *tokens: Any) -> str:
+    return pointer + "".join("/" + escape_pointer_token(str(t)) for t in tokens)
+
+
+def resolve_pointer(document: Any, pointer: str, *, source: str) -> Any:
+    """The node at JSON pointer `pointer` ("" or "/a/b") in `document`."""
+    node = document
+    if pointer in ("", "/"):
+        return node
+    for raw in pointer.lstrip("/").split("/"):
+        token = unescape_pointer_token(unquote(raw))
+        if isinstance(node, dict) and token in node:
+            node = node[token]
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            raise SpecError(f"{source}: $ref target #{pointer} does not exist")
+    return node
+
+
+@dataclass(slots=True)
+class RefResolver:
+    """Resolves `$ref` strings of one document; `source` is "" for the root document, else a file/URL."""
+
+    document: dict[str, Any]
+    base_dir: Path | None = None
+    allow_remote: bool = False
+    label: str = "document"
+    _external: dict[str, Any] = field(default_factory=dict)
+
+    def resolve(self, ref: str, source: str = "") -> tuple[Any, str, str]:
+        """(target node, JSON pointer, source of the target document) for `ref` found in `source`."""
+        if not isinstance(ref, str):
+            raise SpecError(f"{self.label}: $ref must be a string, got {ref!r}")
+        location, _, fragment = ref.partition("#")
+        if not location:
+            target_source = source
+        elif location.startswith(("http://", "https://")):
+            if not self.allow_remote:
+                raise SpecError(f"{self.label}: remote $ref {ref!r} is not fetched; pass --allow-remote-refs to allow it")
+            target_source = location
+        else:
+            target_source = self._relative_path(location, source)
+        document = self._document(target_source)
+        node = resolve_pointer(document, fragment, source=f"{self.label}{' ' + target_source if target_source else ''}")
+        return node, fragment, target_source
+
+    def _relative_path(self, location: str, source: str) -> str:
+        if source.startswith(("http://", "https://")):
+            from urllib.parse import urljoin
+
+            return urljoin(source, location)
+        if source:
+            folder = Path(source).parent
+        elif self.base_dir is not None:
+            folder = self.base_dir
+        else:
+            raise SpecError(f"{self.label}: relative $ref {location!r} needs the document's folder (load the spec from a file)")
+        return str((folder / location).resolve())
+
+    def _document(self, source: str) -> Any:
+        if not source:
+            return self.document
+        if source not in self._external:
+            self._external[source] = self._load(source)
+        return self._external[source]
+
+    def _load(self, source: str) -> Any:
+        from apiparity.targets.documents import parse_document
+
+        if source.startswith(("http://", "https://")):
+            import httpx
+
+            try:
+                response = httpx.get(source, timeout=10.0, follow_redirects=True)
+                response.raise_for_status()
+            except httpx.HTTPError as exc:
+                raise SpecError(f"{self.label}: cannot fetch remote $ref {source}: {exc}") from None
+            return parse_document(response.text, source=source)
+        path = Path(source)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise SpecError(f"{self.label}: cannot read $ref file {path}: {exc.strerror}") from None
+        return parse_document(text, source=str(path))
