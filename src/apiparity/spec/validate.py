@@ -1,9 +1,32 @@
-"""Validate an OpenAPI document with openapi-spec-validator; every error with its JSON pointer."""
+"""Validate an OpenAPI document with openapi-spec-validator; every error with its JSON pointer.
+
+Documents come from other people, so before the validator sees one, its `$ref`s are checked here:
+a reference to a missing pointer, a reference outside the document (a URL, `file:`, a path out of
+the document's folder) and a cycle of references that never reaches a schema each become one
+problem naming where the `$ref` is. The validator then runs on a copy without those references,
+with resolver handlers that refuse to fetch or read anything, so it can neither hang on the network,
+read a local file, nor recurse forever.
+"""
 
 from __future__ import annotations
 
+import sys
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import unquote, urlsplit
+
+T = TypeVar("T")
+
+# Keywords under which a referenced schema applies to the same instance: a cycle made only of
+# these never consumes any input, so every validator or normalizer would loop on it.
+_SAME_INSTANCE_KEYWORDS = ("allOf", "anyOf", "oneOf")
+# Deep but legitimate documents (MAX_DEPTH levels in targets.documents) need more Python frames
+# than the default 1000; they run on a thread with a stack big enough for them.
+_RECURSION_LIMIT = 20_000
+_STACK_BYTES = 512 * 1024 * 1024
 
 
 @dataclass(slots=True, frozen=True)
@@ -15,15 +38,166 @@ class ValidationProblem:
         return f"{self.pointer or '/'}: {self.message}"
 
 
-def validate_document(document: dict[str, Any], *, limit: int = 200) -> list[ValidationProblem]:
-    """All problems openapi-spec-validator finds (at most `limit`), sorted by pointer."""
+def validate_document(
+    document: dict[str, Any],
+    *,
+    limit: int = 200,
+    base_path: Path | None = None,
+    allow_external_refs: bool = False,
+) -> list[ValidationProblem]:
+    """All problems openapi-spec-validator finds (at most `limit`), sorted by pointer.
+
+    `base_path` is the document's file, when it is one: relative `$ref`s to files in its folder (or
+    below) are then read, through the same safe loader as the document. Nothing outside that folder
+    and no URL is ever read unless `allow_external_refs` is true.
+    """
+    ref_problems, broken_refs = check_references(document, base_path=base_path, allow_external_refs=allow_external_refs)
+    checked = _without_refs(document, broken_refs) if broken_refs else document
+    problems = list(ref_problems)
+    problems.extend(_run_with_deep_stack(lambda: _validator_problems(checked, limit, base_path, allow_external_refs)))
+    return sorted(set(problems), key=lambda p: (p.pointer, p.message))[:limit]
+
+
+def check_references(
+    document: dict[str, Any],
+    *,
+    base_path: Path | None = None,
+    allow_external_refs: bool = False,
+) -> tuple[list[ValidationProblem], set[str]]:
+    """Problems with the document's `$ref`s, and the pointers of the objects holding the bad ones."""
+    problems: list[ValidationProblem] = []
+    broken: set[str] = set()
+    local_refs: dict[str, str] = {}  # pointer of the object holding $ref -> pointer it names
+    for pointer, node in _walk_objects(document):
+        ref = node.get("$ref")
+        if not isinstance(ref, str):
+            continue  # a non-string $ref is a schema error the validator names
+        if ref.startswith("#"):
+            target = unquote(ref[1:])
+            if _resolve_pointer(document, target) is _MISSING:
+                problems.append(ValidationProblem(pointer + "/$ref", f"$ref {ref!r} points at nothing in the document"))
+                broken.add(pointer)
+            else:
+                local_refs[pointer] = target
+            continue
+        refusal = _external_ref_refusal(ref, base_path, allow_external_refs)
+        if refusal:
+            problems.append(ValidationProblem(pointer + "/$ref", refusal))
+            broken.add(pointer)
+    for cycle in _same_instance_cycles(document, local_refs):
+        names = " -> ".join(_short(target) for target in cycle + [cycle[0]])
+        where = min(cycle)
+        problems.append(ValidationProblem(where, f"$ref cycle {names} never reaches a schema (it only refers back to itself)"))
+        broken.update(_holders_of(document, local_refs, cycle))
+    return problems, broken
+
+
+def _external_ref_refusal(ref: str, base_path: Path | None, allow: bool) -> str | None:
+    """Why `ref` (not a local `#...` pointer) will not be resolved, or None when it may be."""
+    parts = urlsplit(ref)
+    if parts.scheme and parts.scheme != "file":
+        if allow:
+            return None
+        return f"$ref {ref!r} is a remote reference; apiparity does not fetch references unless allowed"
+    if base_path is None:
+        return f"$ref {ref!r} names another file, and this document has no folder to read it from"
+    if allow:
+        return None
+    folder = base_path.resolve().parent
+    if parts.scheme == "file":
+        target = Path(unquote(parts.path))
+    else:
+        target = folder / unquote(parts.path)
+    if not target.resolve().is_relative_to(folder):
+        return f"$ref {ref!r} is outside the document's folder; apiparity does not read it unless allowed"
+    return None
+
+
+def _same_instance_cycles(document: dict[str, Any], local_refs: dict[str, str]) -> list[list[str]]:
+    """Cycles among referenced schemas that pass only through $ref/allOf/anyOf/oneOf/not."""
+    edges: dict[str, list[str]] = {}
+
+    def edges_of(target: str) -> list[str]:
+        if target not in edges:
+            edges[target] = [local_refs[holder] for holder in _same_instance_holders(document, target) if holder in local_refs]
+        return edges[target]
+
+    cycles: list[list[str]] = []
+    seen_cycles: set[frozenset[str]] = set()
+    finished: set[str] = set()
+    for start in sorted(set(local_refs.values())):
+        if start in finished:
+            continue
+        # Iterative DFS keeping the current path, so a long chain cannot hit the recursion limit.
+        path: list[str] = [start]
+        on_path = {start}
+        iterators: list[Iterator[str]] = [iter(edges_of(start))]
+        while iterators:
+            successor = next(iterators[-1], None)
+            if successor is None:
+                iterators.pop()
+                finished.add(path[-1])
+                on_path.discard(path.pop())
+                continue
+            if successor in on_path:
+                cycle = path[path.index(successor):]
+                if frozenset(cycle) not in seen_cycles:
+                    seen_cycles.add(frozenset(cycle))
+                    cycles.append(cycle)
+            elif successor not in finished:
+                path.append(successor)
+                on_path.add(successor)
+                iterators.append(iter(edges_of(successor)))
+    return cycles
+
+
+def _same_instance_holders(document: dict[str, Any], target: str) -> list[str]:
+    """Pointers of the objects holding a local $ref that applies to the same instance as `target`."""
+    holders: list[str] = []
+    pending = [target]
+    while pending:
+        pointer = pending.pop()
+        node = _resolve_pointer(document, pointer)
+        if not isinstance(node, dict):
+            continue
+        if isinstance(node.get("$ref"), str) and node["$ref"].startswith("#"):
+            holders.append(pointer)
+        for keyword in _SAME_INSTANCE_KEYWORDS:
+            branches = node.get(keyword)
+            if isinstance(branches, list):
+                pending.extend(f"{pointer}/{keyword}/{index}" for index in range(len(branches)))
+        if isinstance(node.get("not"), dict):
+            pending.append(f"{pointer}/not")
+    return holders
+
+
+def _holders_of(document: dict[str, Any], local_refs: dict[str, str], cycle: list[str]) -> set[str]:
+    members = set(cycle)
+    return {holder for target in cycle for holder in _same_instance_holders(document, target) if local_refs.get(holder) in members}
+
+
+def _without_refs(document: dict[str, Any], holders: set[str]) -> dict[str, Any]:
+    """A copy of `document` with the `$ref` key removed from the objects at `holders`."""
+    import copy
+
+    stripped = copy.deepcopy(document)
+    for pointer in holders:
+        node = _resolve_pointer(stripped, pointer)
+        if isinstance(node, dict):
+            node.pop("$ref", None)
+    return stripped
+
+
+def _validator_problems(document: dict[str, Any], limit: int, base_path: Path | None, allow: bool) -> list[ValidationProblem]:
     from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
 
     version = str(document.get("openapi", ""))
-    validator_cls = OpenAPIV30SpecValidator if version.startswith("3.0") else OpenAPIV31SpecValidator
+    base_cls = OpenAPIV30SpecValidator if version.startswith("3.0") else OpenAPIV31SpecValidator
+    validator_cls = type(base_cls.__name__, (base_cls,), {"resolver_handlers": _GuardedHandlers(base_path, allow)})
+    base_uri = base_path.resolve().as_uri() if base_path else ""
     problems: list[ValidationProblem] = []
     try:
-        for error in validator_cls(document).iter_errors():
+        for error in validator_cls(document, base_uri=base_uri).iter_errors():
             error = _most_specific(error)
             path = getattr(error, "absolute_path", None) or getattr(error, "path", None) or []
             problems.append(ValidationProblem(_pointer(path), _message(error)))
@@ -32,8 +206,124 @@ def validate_document(document: dict[str, Any], *, limit: int = 200) -> list[Val
     except RecursionError:
         problems.append(ValidationProblem("", "the document is nested too deeply (or has a $ref cycle) to validate"))
     except Exception as exc:  # noqa: BLE001 - the validator itself failed on this document; report, don't crash
-        problems.append(ValidationProblem("", f"validator failed: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"))
-    return sorted(set(problems), key=lambda p: (p.pointer, p.message))
+        detail = str(exc).splitlines()[0] if str(exc).strip() else ""
+        detail = detail if len(detail) <= 200 else detail[:197] + "..."
+        reason = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+        if problems:
+            problems.append(ValidationProblem("", f"validation stopped early ({reason}) because of the structural problems listed"))
+        else:
+            problems.append(ValidationProblem("", f"validator failed: {reason}"))
+    return problems
+
+
+class _GuardedHandlers(dict):  # type: ignore[type-arg]
+    """Resolver handlers for every URI scheme (jsonschema-path falls back to urlopen for a scheme it
+    has no handler for): files in the document's folder are read with our safe loader, anything
+    else is refused unless external references are allowed."""
+
+    def __init__(self, base_path: Path | None, allow: bool) -> None:
+        super().__init__()
+        self.base_path = base_path
+        self.allow = allow
+
+    def __contains__(self, scheme: object) -> bool:
+        return True
+
+    def __missing__(self, scheme: str) -> Callable[[str], Any]:
+        return self.resolve
+
+    def resolve(self, uri: str) -> Any:
+        from apiparity.targets.documents import parse_document, read_document_file
+
+        parts = urlsplit(uri)
+        if parts.scheme == "file":
+            path = Path(unquote(parts.path))
+            folder = self.base_path.resolve().parent if self.base_path else None
+            if self.allow or (folder is not None and path.resolve().is_relative_to(folder)):
+                return read_document_file(path) if path.suffix else parse_document(path.read_text(), source=str(path))
+        elif self.allow and parts.scheme in ("http", "https"):
+            import httpx
+
+            response = httpx.get(uri, timeout=10.0)
+            response.raise_for_status()
+            return parse_document(response.text, source=uri)
+        raise ValueError(f"apiparity does not resolve {uri!r}")
+
+
+def _run_with_deep_stack(func: Callable[[], T]) -> T:
+    """Run `func` on a thread with a large stack and a raised recursion limit."""
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = func()
+        except BaseException as exc:  # noqa: BLE001 - re-raised on the calling thread
+            outcome["error"] = exc
+
+    old_limit = sys.getrecursionlimit()
+    old_stack = threading.stack_size()
+    try:
+        threading.stack_size(_STACK_BYTES)
+        thread = threading.Thread(target=run, name="apiparity-validate", daemon=True)
+        threading.stack_size(old_stack)
+    except (ValueError, RuntimeError):  # a platform that refuses big stacks: run here instead
+        return func()
+    sys.setrecursionlimit(max(old_limit, _RECURSION_LIMIT))
+    try:
+        thread.start()
+        thread.join()
+    finally:
+        sys.setrecursionlimit(old_limit)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+_MISSING = object()
+
+
+def _resolve_pointer(document: Any, pointer: str) -> Any:
+    """The value at JSON pointer `pointer` ("" is the root), or _MISSING."""
+    if pointer == "":
+        return document
+    if not pointer.startswith("/"):
+        return _MISSING
+    node = document
+    for raw in pointer[1:].split("/"):
+        part = raw.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return _MISSING
+    return node
+
+
+def _walk_objects(document: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every JSON object in the document with its pointer, iteratively."""
+    stack: list[tuple[str, Any]] = [("", document)]
+    while stack:
+        pointer, node = stack.pop()
+        if isinstance(node, dict):
+            yield pointer, node
+            stack.extend(
+                (f"{pointer}/{_escape(str(key))}", value)
+                for key, value in node.items()
+                if isinstance(value, (dict, list)) and not _is_data_keyword(key)
+            )
+        elif isinstance(node, list):
+            stack.extend((f"{pointer}/{index}", value) for index, value in enumerate(node) if isinstance(value, (dict, list)))
+
+
+def _is_data_keyword(key: Any) -> bool:
+    """Keys whose values are example data or extensions, where a `$ref` key is not a reference."""
+    return key in ("example", "default", "enum", "const") or (isinstance(key, str) and key.startswith("x-"))
+
+
+def _short(pointer: str) -> str:
+    prefix = "/components/schemas/"
+    return pointer[len(prefix):] if pointer.startswith(prefix) and "/" not in pointer[len(prefix):] else pointer or "/"
 
 
 def _most_specific(error: Any) -> Any:
@@ -49,8 +339,12 @@ def _most_specific(error: Any) -> Any:
     return error
 
 
+def _escape(part: str) -> str:
+    return part.replace("~", "~0").replace("/", "~1")
+
+
 def _pointer(parts: Any) -> str:
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+    return "".join("/" + _escape(str(p)) for p in parts)
 
 
 def _message(error: Any) -> str:

@@ -28,15 +28,22 @@ def load_app_target(
     spec_path: str | None = None,
 ) -> Target:
     """Import the app named by `ref` and build its Target."""
-    obj = import_object(ref, module=module, attribute=attribute, app_dir=app_dir)
-    if call:
-        if not callable(obj):
-            raise TargetError(f"{ref}: {attribute} is a {type(obj).__name__}, not a factory function")
-        try:
-            obj = obj()
-        except Exception as exc:  # noqa: BLE001 - the user's factory failed; say so in one line
-            raise TargetError(f"{ref}: the factory raised {type(exc).__name__}: {_first_line(exc)}") from None
-    return target_from_app(ref, obj, spec_path=spec_path)
+    # Whatever the app prints while it is imported or builds its document goes to stderr: stdout
+    # carries our output (`apiparity spec app:app > openapi.json` must stay a clean document).
+    with contextlib.redirect_stdout(sys.stderr):
+        obj = import_object(ref, module=module, attribute=attribute, app_dir=app_dir)
+        if call:
+            if not callable(obj):
+                raise TargetError(f"{ref}: {attribute} is a {type(obj).__name__}, not a factory function")
+            try:
+                obj = obj()
+            except SystemExit as exc:
+                raise TargetError(f"{ref}: the factory called sys.exit({exc.code})") from None
+            except KeyboardInterrupt:
+                raise
+            except BaseException as exc:  # noqa: BLE001 - the user's factory failed; say so in one line
+                raise TargetError(f"{ref}: the factory raised {type(exc).__name__}: {_first_line(exc)}") from None
+        return target_from_app(ref, obj, spec_path=spec_path)
 
 
 def import_object(ref: str, *, module: str, attribute: str, app_dir: Path | None = None) -> Any:
@@ -62,7 +69,11 @@ def _import_module(ref: str, name: str) -> Any:
         if exc.name and (name == exc.name or name.startswith(exc.name + ".")):
             raise TargetError(f"{ref}: no module named {name!r} (use --app-dir to add its folder)") from None
         raise TargetError(f"{ref}: importing {name!r} failed: {_first_line(exc)}") from None
-    except Exception as exc:  # noqa: BLE001 - the user's module failed to import
+    except SystemExit as exc:
+        raise TargetError(f"{ref}: importing {name!r} called sys.exit({exc.code})") from None
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - the user's module failed to import
         raise TargetError(f"{ref}: importing {name!r} raised {type(exc).__name__}: {_first_line(exc)}") from None
 
 
@@ -89,7 +100,10 @@ def _import_file(ref: str, path: Path) -> Any:
     except SystemExit as exc:
         sys.modules.pop(unique, None)
         raise TargetError(f"{ref}: importing {path.name} called sys.exit({exc.code})") from None
-    except Exception as exc:  # noqa: BLE001
+    except KeyboardInterrupt:
+        sys.modules.pop(unique, None)
+        raise
+    except BaseException as exc:  # noqa: BLE001 - includes BaseException subclasses apps define
         sys.modules.pop(unique, None)
         where = _user_frame(exc, path)
         raise TargetError(f"{ref}: importing {path.name} raised {type(exc).__name__}: {_first_line(exc)}{where}") from None
@@ -116,7 +130,10 @@ def _on_sys_path(folder: Path) -> Iterator[None]:
 
 def target_from_app(ref: str, app: Any, *, spec_path: str | None = None) -> Target:
     """Detect the framework of `app` and get its document."""
-    framework = detect_framework(app)
+    try:
+        framework = detect_framework(app)
+    except TargetError as exc:
+        raise TargetError(f"{ref}: {exc}") from None
     if framework == "flask-openapi3" and not spec_path:
         return Target(ref=ref, kind="app", framework=framework, document=flask_openapi3_document(ref, app), app=app)
     if framework == "fastapi" and not spec_path:
@@ -140,7 +157,7 @@ def target_from_app(ref: str, app: Any, *, spec_path: str | None = None) -> Targ
         )
     if not spec_path:
         raise TargetError(
-            f"{ref}: a {framework.upper()} app that apiparity cannot read a document from; "
+            f"{ref}: an {framework.upper()} app that apiparity cannot read a document from; "
             "pass --spec-path /openapi.json (where the app serves it) or --contract FILE"
         )
     document = fetch_document_in_process(ref, app, framework, spec_path)

@@ -25,6 +25,8 @@ def parse_document(text: str, *, source: str, prefer: str = "auto") -> dict[str,
             raise SpecError(f"{source}: {TOO_DEEP}") from None
     else:
         data = _load_yaml(text, source)
+    if isinstance(data, str) and data.lstrip()[:1] == "<":
+        raise SpecError(f"{source}: not an OpenAPI document (it looks like HTML or XML)")
     if not isinstance(data, dict):
         raise SpecError(f"{source}: not an OpenAPI document (top level is {type(data).__name__}, not an object)")
     check_shape(data, source)
@@ -182,7 +184,7 @@ def check_openapi_version(document: dict[str, Any], source: str) -> str:
     if "swagger" in document:
         raise SpecError(
             f"{source}: Swagger {document.get('swagger')} documents are not supported; convert it to OpenAPI 3 first "
-            "(for example `npx swagger2openapi {source} -o openapi.yaml`) and pass the converted file"
+            f"(for example `npx swagger2openapi {source} -o openapi.yaml`) and pass the converted file"
         )
     version = document.get("openapi")
     if version is None:
