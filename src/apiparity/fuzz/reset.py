@@ -43,3 +43,21 @@ def call_hooks(hooks: list[Callable[[], object]], side: str) -> str | None:
         except Exception as exc:  # noqa: BLE001
             return f"reset hook {getattr(hook, '__qualname__', hook)!s} for {side} raised {type(exc).__name__}: {exc}"
     return None
+
+
+def auto_reset_hook(target: object, *, app_dir: str | Path | None = None) -> tuple[str, Callable[[], object]] | None:
+    """The module-level `reset()` next to an app target (`file.py:app` -> `file.py:reset`), when
+    there is one. Used only when no reset hook was given for that side, and always announced."""
+    import re
+
+    ref = getattr(target, "ref", "")
+    if getattr(target, "kind", None) != "app":
+        return None
+    match = re.match(r"^(?P<module>[^:]+):[A-Za-z_][\w.]*(\(\))?$", ref)
+    if not match:
+        return None
+    hook_ref = f"{match['module']}:reset"
+    try:
+        return hook_ref, resolve_hook(hook_ref, app_dir=app_dir)
+    except ConfigError:
+        return None

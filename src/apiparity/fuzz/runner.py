@@ -26,7 +26,7 @@ from apiparity.fuzz.generate import (
 )
 from apiparity.fuzz.group import Grouper, SideView
 from apiparity.fuzz.noise import NoiseTable
-from apiparity.fuzz.reset import call_hooks, resolve_hooks
+from apiparity.fuzz.reset import auto_reset_hook, call_hooks, resolve_hooks
 from apiparity.fuzz.settings import UNSAFE_METHODS, FuzzSettings
 from apiparity.fuzz.transports import ASGITransport, HTTPTransport, Transport, WSGITransport, is_loopback
 from apiparity.fuzz.wire import WireRequest, WireResponse
@@ -59,6 +59,7 @@ class _Side:
     hooks: list[Callable[[], object]]
     headers: dict[str, str]
     unsafe_refused: bool  # a non-loopback live server without --allow-unsafe
+    auto_reset: str | None = None  # "file.py:reset" found next to the app and used
 
 
 def run_fuzz(
@@ -100,10 +101,17 @@ def _side(name: str, target: Any, settings: FuzzSettings) -> _Side:
         )
     if isinstance(transport, HTTPTransport):
         base_path = transport.base_path
-    hooks = resolve_hooks(tuple(settings.reset) + tuple(settings.reset_old if name == "old" else settings.reset_new), app_dir=settings.app_dir)
+    refs = tuple(settings.reset) + tuple(settings.reset_old if name == "old" else settings.reset_new)
+    hooks = resolve_hooks(refs, app_dir=settings.app_dir)
+    auto_reset = None
+    if not refs and settings.auto_reset and url is None:
+        found = auto_reset_hook(target, app_dir=settings.app_dir)
+        if found is not None:
+            auto_reset, hook = found
+            hooks = [hook]
     headers = {**settings.headers, **(settings.old_headers if name == "old" else settings.new_headers)}
     refused = isinstance(transport, HTTPTransport) and not settings.allow_unsafe and not is_loopback(transport.base_url())
-    return _Side(name, transport, base_path, hooks, headers, refused)
+    return _Side(name, transport, base_path, hooks, headers, refused, auto_reset)
 
 
 class _Run:
@@ -149,6 +157,7 @@ class _Run:
         data = self.settings.to_dict()
         data["transports"] = {"old": self.old_side.transport.name, "new": self.new_side.transport.name}
         data["base_paths"] = {"old": self.old_side.base_path, "new": self.new_side.base_path}
+        data["auto_reset"] = {side.name: side.auto_reset for side in (self.old_side, self.new_side) if side.auto_reset}
         return data
 
     # ------------------------------------------------------------------ plan

@@ -47,6 +47,7 @@ class FuzzSettings:
     conformance: bool = True
     max_body_chars: int = 2000  # response bodies kept in examples are truncated to this
     examples_per_group: int = 5
+    auto_reset: bool = True  # use a module-level reset() next to an app when no hook was given (announced)
     app_dir: str | None = None  # where module:function reset hooks are imported from
 
     def __post_init__(self) -> None:

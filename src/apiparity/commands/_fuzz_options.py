@@ -1,0 +1,140 @@
+"""The fuzz options, shared by `apiparity fuzz` and `apiparity check` (click only at import)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# click parameter names this decorator adds (settings_from_options reads exactly these)
+FUZZ_PARAMS = (
+    "spec_source", "phases", "mode", "max_examples", "seed", "include", "exclude", "timeout", "workers",
+    "header", "old_header", "new_header", "old_url", "new_url", "old_base_path", "new_base_path",
+    "reset", "reset_old", "reset_new", "compare_header", "ignore", "unordered", "equivalent_status",
+    "allow_unsafe", "no_redact", "no_noise", "no_conformance", "no_auto_reset",
+)
+
+
+def fuzz_options(func: F) -> F:
+    """Add every fuzz option to a click command."""
+    options = [
+        click.option("--spec", "spec_source", type=click.Choice(["old", "new", "both"]), default=None,
+                     help="Which document the cases come from. [default: old, what today's clients send]"),
+        click.option("--phases", default=None, metavar="LIST",
+                     help="Comma-separated: examples,coverage,fuzzing,stateful. [default: all]"),
+        click.option("--mode", type=click.Choice(["positive", "negative", "all"]), default=None,
+                     help="Valid requests only, invalid only, or both. [default: positive]"),
+        click.option("--max-examples", type=click.IntRange(min=0), default=None,
+                     help="Fuzzing-phase cases per operation. [default: 20]"),
+        click.option("--seed", type=int, default=None, help="Same seed, same requests, same report. [default: 0]"),
+        click.option("--include", multiple=True, metavar="SEL",
+                     help="Only these operations: METHOD, /path/glob, 'METHOD /path', tag:NAME, id:OPERATION_ID. Repeatable."),
+        click.option("--exclude", multiple=True, metavar="SEL", help="Skip these operations (same selectors). Repeatable."),
+        click.option("--timeout", type=float, default=None, help="Seconds per request. [default: 10]"),
+        click.option("--workers", type=click.IntRange(min=1), default=None,
+                     help="Parallel cases against live servers (ignored in-process and with reset hooks). [default: 1]"),
+        click.option("-H", "--header", multiple=True, metavar="'NAME: VALUE'", help="Header sent to both sides. Repeatable."),
+        click.option("--old-header", multiple=True, metavar="'NAME: VALUE'", help="Header sent to OLD only (its own auth)."),
+        click.option("--new-header", multiple=True, metavar="'NAME: VALUE'", help="Header sent to NEW only."),
+        click.option("--old-url", default=None, metavar="URL", help="Send OLD's requests to this live server."),
+        click.option("--new-url", default=None, metavar="URL", help="Send NEW's requests to this live server."),
+        click.option("--old-base-path", default=None, metavar="PATH", help="Path prefix of OLD's operations. [default: servers[0] path]"),
+        click.option("--new-base-path", default=None, metavar="PATH", help="Path prefix of NEW's operations."),
+        click.option("--reset", multiple=True, metavar="MOD:FUNC",
+                     help="Called before every call to either side so each case starts from the same state "
+                          "(pkg.mod:func or path/app.py:func, the same module object as the app). Repeatable."),
+        click.option("--no-auto-reset", is_flag=True, default=None,
+                     help="Do not use a module-level reset() found next to an app when no --reset is given."),
+        click.option("--reset-old", multiple=True, metavar="MOD:FUNC", help="Reset hook for OLD only."),
+        click.option("--reset-new", multiple=True, metavar="MOD:FUNC", help="Reset hook for NEW only."),
+        click.option("--compare-header", multiple=True, metavar="NAME",
+                     help="Also compare this response header (content-type, location, allow always are)."),
+        click.option("--ignore", multiple=True, metavar="PATTERN",
+                     help="Ignore a body field ('$.items[*].updated_at') or a header ('header:etag'). Repeatable."),
+        click.option("--unordered", multiple=True, metavar="PATTERN", help="Compare this list field ignoring order ('$.items')."),
+        click.option("--equivalent-status", multiple=True, metavar="OLD=NEW", help="Treat these statuses as equal, e.g. 400=422."),
+        click.option("--allow-unsafe", is_flag=True, default=None,
+                     help="Send POST/PUT/PATCH/DELETE to hosts that are not loopback."),
+        click.option("--no-redact", is_flag=True, default=None, help="Show secrets (Authorization, cookies, tokens) in reports."),
+        click.option("--no-noise", is_flag=True, default=None, help="Call OLD once per case (no noise cancellation)."),
+        click.option("--no-conformance", is_flag=True, default=None, help="Skip the schemathesis conformance checks."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def settings_from_options(config: dict[str, Any] | None = None, app_dir: str | None = None, **kwargs: Any) -> Any:
+    """FuzzSettings from the click parameters (`**kwargs` may hold other parameters; only the fuzz
+    ones are read), over the `[fuzz]` table of the config. Raises ConfigError for bad values."""
+    from apiparity.errors import ConfigError
+    from apiparity.fuzz.settings import FuzzSettings, parse_header, parse_status_pair
+
+    table = dict(config or {})
+    values: dict[str, Any] = {}
+
+    def pick(key: str, option: str | None = None, convert: Callable[[Any], Any] = lambda v: v) -> None:
+        value = kwargs.get(option or key)
+        if value not in (None, (), []):
+            values[key] = convert(value)
+        elif key.replace("_", "-") in table or key in table:
+            raw = table.get(key.replace("_", "-"), table.get(key))
+            values[key] = convert(raw)
+
+    def as_tuple(value: Any) -> tuple[str, ...]:
+        return (value,) if isinstance(value, str) else tuple(str(v) for v in value)
+
+    def headers(value: Any) -> dict[str, str]:
+        if isinstance(value, dict):
+            return {str(k): str(v) for k, v in value.items()}
+        return dict(parse_header(v) for v in as_tuple(value))
+
+    def phases(value: Any) -> tuple[str, ...]:
+        items = value.split(",") if isinstance(value, str) else list(value)
+        return tuple(p.strip() for p in items if p.strip())
+
+    pick("spec", "spec_source")
+    pick("phases", convert=phases)
+    pick("mode")
+    pick("max_examples", convert=int)
+    pick("seed", convert=int)
+    pick("include", convert=as_tuple)
+    pick("exclude", convert=as_tuple)
+    pick("timeout", convert=float)
+    pick("workers", convert=int)
+    pick("headers", "header", convert=headers)
+    pick("old_headers", "old_header", convert=headers)
+    pick("new_headers", "new_header", convert=headers)
+    pick("old_url")
+    pick("new_url")
+    pick("old_base_path")
+    pick("new_base_path")
+    pick("reset", convert=as_tuple)
+    pick("reset_old", convert=as_tuple)
+    pick("reset_new", convert=as_tuple)
+    pick("compare_headers", "compare_header", convert=as_tuple)
+    pick("ignore", convert=as_tuple)
+    pick("unordered", convert=as_tuple)
+    pick("equivalent_status", convert=lambda v: tuple(parse_status_pair(s) for s in as_tuple(v)))
+    pick("allow_unsafe", convert=bool)
+    if kwargs.get("no_redact"):
+        values["redact"] = False
+    elif "redact" in table:
+        values["redact"] = bool(table["redact"])
+    if kwargs.get("no_noise"):
+        values["noise_calls"] = False
+    if kwargs.get("no_auto_reset"):
+        values["auto_reset"] = False
+    if kwargs.get("no_conformance"):
+        values["conformance"] = False
+    known = set(FuzzSettings.__dataclass_fields__) | {k.replace("_", "-") for k in FuzzSettings.__dataclass_fields__}
+    unknown = sorted(set(table) - known - {"spec"})
+    if unknown:
+        raise ConfigError(f"[fuzz] unknown key {unknown[0]!r}")
+    try:
+        return FuzzSettings(app_dir=app_dir, **values)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"fuzz options: {exc}") from None

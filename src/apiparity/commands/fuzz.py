@@ -1,0 +1,125 @@
+"""`apiparity fuzz OLD NEW`: send the same generated requests to both apps; report every difference."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from apiparity.commands._common import load_side, side_info, target_options
+from apiparity.commands._fuzz_options import fuzz_options, settings_from_options
+
+
+@click.command("fuzz")
+@click.argument("old")
+@click.argument("new")
+@target_options
+@fuzz_options
+@click.option("--format", "fmt", default="text", show_default=True, metavar="FORMAT",
+              help="text, json, markdown, junit, ... (the report renderers available).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write the report here instead of stdout.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar on stderr. [default: when stderr is a terminal]")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
+              help="apiparity.toml or pyproject.toml to read [fuzz] settings from. [default: searched upward]")
+def command(old: str, new: str, app_dir: str | None, spec_path: str | None, load_timeout: float, fmt: str,
+            output: str | None, progress: bool | None, config_path: str | None, **options: Any) -> None:
+    """Send the same schemathesis-generated requests to OLD and NEW and report every behavioural difference.
+
+    Each case goes to OLD twice (fields that differ between those two answers are noise, not
+    mismatches) and to NEW once. Use --reset MOD:FUNC so each case starts from the same state; an
+    app whose module has a module-level reset() gets it automatically (announced on stderr).
+
+    Exit 0 no unexplained mismatch, 1 mismatches, 2 bad input, 130 interrupted.
+    """
+    from apiparity.config import load_config
+    from apiparity.report import FORMATS, render, write_atomic
+
+    if fmt not in FORMATS:
+        raise click.BadParameter(f"choose one of {', '.join(FORMATS)}", param_hint="--format")
+    config = load_config(config_path)
+    settings = settings_from_options(config.section("fuzz"), app_dir=app_dir, **options)
+    old_target = load_side(old, app_dir=app_dir, spec_path=spec_path, load_timeout=load_timeout)
+    new_target = load_side(new, app_dir=app_dir, spec_path=spec_path, load_timeout=load_timeout)
+
+    from apiparity import __version__
+    from apiparity.fuzz.runner import Interrupted, run_fuzz
+    from apiparity.model import Report
+
+    show_progress = progress if progress is not None else sys.stderr.isatty()
+    complete = True
+    with _progress_bar(show_progress) as on_progress:
+        try:
+            result = run_fuzz(old_target, new_target, settings, on_progress=on_progress)
+        except Interrupted as stop:
+            result, complete = stop.partial, False
+    for side, ref in sorted(result.settings.get("auto_reset", {}).items()):
+        click.echo(f"note: calling {ref} before every call to {side.upper()} (pass --reset, or --no-auto-reset)", err=True)
+    report = Report(
+        command="fuzz",
+        old=side_info(old_target),
+        new=side_info(new_target),
+        fuzz=result,
+        complete=complete,
+        tool_version=__version__,
+        generated_at=_now(),
+    )
+    text = render(report, fmt)
+    if output:
+        write_atomic(output, text)
+    else:
+        click.echo(text, nl=False)
+    if not complete:
+        click.echo("Interrupted: the report holds what ran so far.", err=True)
+        raise click.exceptions.Exit(130)
+    unexplained = [g for g in result.groups if not g.waived_by]
+    click.echo(
+        f"fuzz: {result.cases} cases over {sum(1 for o in result.operations if o.cases)} operations, "
+        f"{len(unexplained)} mismatch group(s), {len(result.noise)} noisy field(s) cancelled, "
+        f"{len(result.conformance)} conformance issue(s)",
+        err=True,
+    )
+    raise click.exceptions.Exit(1 if unexplained else 0)
+
+
+def _now() -> str:
+    import datetime as dt
+
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+class _progress_bar:  # noqa: N801 - used as a context manager
+    """A rich progress bar on stderr (operations done, cases sent), or nothing."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self._progress: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> Any:
+        if not self.enabled:
+            return None
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self._progress = Progress(
+            TextColumn("[bold]fuzz"), BarColumn(), MofNCompleteColumn(), TextColumn("operations"),
+            TextColumn("{task.fields[cases]} cases"), TextColumn("{task.fields[current]}"), TimeElapsedColumn(),
+            console=Console(stderr=True), transient=True,
+        )
+        self._progress.start()
+        self._task = self._progress.add_task("fuzz", total=None, cases=0, current="")
+        return self._update
+
+    def _update(self, event: Any) -> None:
+        self._progress.update(
+            self._task,
+            total=event.operations_total or None,
+            completed=event.operations_done,
+            cases=event.cases_sent,
+            current=event.operation or "",
+        )
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
