@@ -107,6 +107,15 @@ def _default_info(diff: RawDiff, ctx: NoiseContext) -> bool:
     return field is not None and ((field, diff.old_value) in _DEFAULT_INFO or (field, diff.new_value) in _DEFAULT_INFO)
 
 
+def _null_default(diff: RawDiff, ctx: NoiseContext) -> bool:
+    """`default: null` beside an optional field is what omitting it means anyway."""
+    if diff.kind == "default-removed":
+        return diff.old_value is None
+    if diff.kind == "default-added":
+        return diff.new_value is None
+    return False
+
+
 def _rule_is(*rule_ids: str) -> Callable[[RawDiff, NoiseContext], bool]:
     return lambda diff, ctx: diff.rule_id in rule_ids
 
@@ -122,6 +131,7 @@ PROFILES: dict[str, list[NoiseRule]] = {
         NoiseRule("schema-title", "Schema titles are generated from Python names and differ between generators.", _rule_is("schema-title-changed")),
         NoiseRule("header-alias", "A header parameter named `x_y` (Python name) on one side and `x-y` (alias) on the other is one parameter.", _rule_is("request-header-parameter-alias-renamed")),
         NoiseRule("api-key-header-parameter", "flask-openapi3 duplicates an API-key security scheme as a header parameter.", _api_key_header),
+        NoiseRule("null-default", "`default: null` on an optional field is emitted by pydantic for flask-openapi3 and omitted by FastAPI; omitting the field means null either way.", _null_default),
         NoiseRule("framework-default-info", "info.title/version left at a framework default (OpenAPI 1.0.0 / FastAPI 0.1.0).", _default_info),
     ],
 }

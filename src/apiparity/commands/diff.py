@@ -1,0 +1,111 @@
+"""`apiparity diff OLD NEW`: normalized, direction-aware breaking-change detection."""
+
+from __future__ import annotations
+
+import click
+
+from apiparity.commands._common import load_side, side_info, target_options
+
+_FAIL_ON = ("breaking", "warning", "info")
+
+
+def _format_choices() -> list[str]:
+    from apiparity.report import available_formats
+
+    return available_formats()
+
+
+@click.command("diff")
+@click.argument("old")
+@click.argument("new")
+@target_options
+@click.option("--format", "fmt", default="text", show_default=True, help="Output format: text, json, yaml, markdown, html, junit, github, sarif (those with a renderer installed).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write the report here instead of stdout.")
+@click.option("--fail-on", type=click.Choice(_FAIL_ON), default=None, help="Exit 1 when an unwaived change at or above this severity exists. [default: breaking]")
+@click.option("--waivers", "waivers_file", type=click.Path(dir_okay=False), default=None, help="Waivers file (TOML/YAML/JSON): rule + method + path glob, reason, optional expires.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None, help="Config file (apiparity.toml or pyproject.toml). Default: found from the current folder up.")
+@click.option("--profile", type=click.Choice(["flask-fastapi", "none"]), default=None, help="Framework noise profile. [default: flask-fastapi]")
+@click.option("--disable-noise", "disabled_noise", multiple=True, metavar="RULE_ID", help="Switch off one noise rule (repeatable); see `apiparity rules`.")
+@click.option("--allow-remote-refs", is_flag=True, help="Fetch $refs that point at http(s) URLs (never fetched otherwise).")
+def command(
+    old: str,
+    new: str,
+    app_dir: str | None,
+    spec_path: str | None,
+    load_timeout: float,
+    fmt: str,
+    output: str | None,
+    fail_on: str | None,
+    waivers_file: str | None,
+    config_file: str | None,
+    profile: str | None,
+    disabled_noise: tuple[str, ...],
+    allow_remote_refs: bool,
+) -> None:
+    """Compare the OpenAPI documents of OLD and NEW and judge every change by rule.
+
+    OLD and NEW are targets: spec files, URLs, or apps (legacy_app.py:app). Framework noise between a
+    flask-openapi3 and a FastAPI document is ignored by named rules and counted.
+
+    Exit 0 nothing unwaived at or above --fail-on, 1 some, 2 bad input.
+    """
+    from datetime import date
+    from pathlib import Path
+
+    from apiparity.config import load_config
+    from apiparity.diff.engine import DiffOptions, diff_documents
+    from apiparity.errors import ConfigError
+    from apiparity.model import SEVERITY_ORDER, Report
+    from apiparity.report import available_formats, render, write_atomic
+    from apiparity.waivers import apply_waivers, load_waivers
+
+    formats = available_formats()
+    if fmt not in formats:
+        raise ConfigError(f"unknown --format {fmt!r}; choose one of {', '.join(formats)}")
+    config = load_config(config_file)
+    diff_config = config.section("diff") if config.data else {}
+    fail_on = fail_on or diff_config.get("fail_on", "breaking")
+    if fail_on not in _FAIL_ON:
+        raise ConfigError(f"{config.path}: diff.fail_on must be one of {', '.join(_FAIL_ON)}, got {fail_on!r}")
+    disabled = set(disabled_noise) | set(diff_config.get("disable_noise", []))
+    old_target = load_side(old, app_dir=app_dir, spec_path=spec_path, load_timeout=load_timeout)
+    new_target = load_side(new, app_dir=app_dir, spec_path=spec_path, load_timeout=load_timeout)
+
+    def base_dir(target: object) -> Path | None:
+        source = getattr(target, "source_path", None)
+        return Path(source).parent if source else None
+
+    options = DiffOptions(
+        profile=profile or diff_config.get("profile", "flask-fastapi"),
+        disabled_noise_rules=disabled,
+        allow_remote_refs=allow_remote_refs,
+        old_base_dir=base_dir(old_target),
+        new_base_dir=base_dir(new_target),
+    )
+    result = diff_documents(old_target.document, new_target.document, options=options)
+    result.waivers = apply_waivers(result.changes, load_waivers(config, waivers_file), date.today())
+    report = Report(command="diff", old=side_info(old_target), new=side_info(new_target), diff=result)
+    _stamp(report)
+    text = render(report, fmt)
+    if output:
+        write_atomic(output, text)
+    else:
+        click.echo(text, nl=not text.endswith("\n"))
+    threshold = SEVERITY_ORDER[fail_on]
+    failing = [c for c in result.changes if not c.waived_by and SEVERITY_ORDER[c.severity] >= threshold]
+    for status in result.waivers:
+        if status.expired:
+            click.echo(f"warning: waiver for {status.rule_id} {status.method} {status.path} expired on {status.expires}; it no longer waives", err=True)
+        elif status.used == 0:
+            click.echo(f"note: waiver for {status.rule_id} {status.method} {status.path} matched nothing", err=True)
+    if failing:
+        raise click.exceptions.Exit(1)
+
+
+def _stamp(report: object) -> None:
+    from datetime import datetime, timezone
+
+    from apiparity import __version__
+
+    report.tool_version = __version__  # type: ignore[attr-defined]
+    report.generated_at = datetime.now(timezone.utc).isoformat(timespec="seconds")  # type: ignore[attr-defined]
