@@ -18,6 +18,7 @@ def load_target(
     app_dir: str | Path | None = None,
     spec_path: str | None = None,
     timeout: float = 10.0,
+    wait_for: float = 0.0,
 ) -> Target:
     """Load a target named the way a user types it.
 
@@ -26,6 +27,7 @@ def load_target(
     - ``pkg.module:app``, ``path/to/file.py:app``, ``pkg.module:create_app()``: an app object.
 
     `spec_path` names where an ASGI/WSGI app (or a URL target's service) serves its document.
+    `wait_for` seconds: how long a URL target may refuse connections while its server starts.
     Raises `TargetError`/`SpecError` with a one-line message on failure.
     """
     ref = ref.strip()
@@ -34,7 +36,7 @@ def load_target(
     if ref.startswith(("http://", "https://")):
         from apiparity.targets.url import load_url_target
 
-        return load_url_target(ref, spec_path=spec_path, timeout=timeout)
+        return load_url_target(ref, spec_path=spec_path, timeout=timeout, wait_for=wait_for)
     path = Path(ref)
     if path.suffix.lower() in SPEC_SUFFIXES or (path.is_file() and ":" not in ref):
         document = read_document_file(path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit, urlunsplit
 
 from apiparity.errors import TargetError
@@ -11,11 +12,14 @@ from apiparity.targets.model import Target
 DEFAULT_SPEC_PATHS = ("/openapi.json", "/openapi/openapi.json")
 
 
-def load_url_target(ref: str, *, spec_path: str | None = None, timeout: float = 10.0) -> Target:
+def load_url_target(ref: str, *, spec_path: str | None = None, timeout: float = 10.0, wait_for: float = 0.0) -> Target:
     """Fetch `ref`. A URL whose path is empty or "/" is taken as the service root, and its document
-    is looked for at `spec_path` or the frameworks' usual places."""
-    import httpx
+    is looked for at `spec_path` or the frameworks' usual places.
 
+    `wait_for` seconds: keep retrying while the connection is refused (a server still starting).
+    Redirects are followed only within the same scheme, host and port: a request never goes to a
+    host the user did not name.
+    """
     parts = urlsplit(ref)
     if parts.path in ("", "/"):
         candidates = [spec_path] if spec_path else list(DEFAULT_SPEC_PATHS)
@@ -25,22 +29,69 @@ def load_url_target(ref: str, *, spec_path: str | None = None, timeout: float = 
         urls = [ref]
         base_url = _base_url(ref, spec_path)
     last_error = ""
-    for url in urls:
-        try:
-            response = httpx.get(url, timeout=timeout, follow_redirects=True)
-        except httpx.TimeoutException:
-            raise TargetError(f"{url}: no answer within {timeout:g} s") from None
-        except httpx.ConnectError as exc:
-            raise TargetError(f"{url}: cannot connect ({_reason(exc)})") from None
-        except httpx.HTTPError as exc:
-            raise TargetError(f"{url}: request failed ({_reason(exc)})") from None
-        if response.status_code != 200:
-            last_error = f"{url}: HTTP {response.status_code}, expected 200 with an OpenAPI document"
+    for index, url in enumerate(urls):
+        status, text = fetch_text(url, timeout=timeout, wait_for=wait_for if index == 0 else 0.0)
+        if status != 200:
+            last_error = f"{url}: HTTP {status}, expected 200 with an OpenAPI document"
             continue
-        document = parse_document(response.text, source=url, prefer="auto")
+        document = parse_document(text, source=url, prefer="auto")
         check_openapi_version(document, url)
         return Target(ref=ref, kind="url", framework="url", document=document, base_url=base_url)
     raise TargetError(last_error)
+
+
+# A real document is at most tens of MB; a server streaming without end must not fill memory.
+MAX_DOCUMENT_BYTES = 256 * 1024 * 1024
+MAX_REDIRECTS = 5
+
+
+def fetch_text(url: str, *, timeout: float, wait_for: float = 0.0) -> tuple[int, str]:
+    """GET `url`: (status, text). `timeout` bounds the whole exchange, not each read; the body is
+    capped at MAX_DOCUMENT_BYTES; redirects are followed only to the same origin."""
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    wait_until = time.monotonic() + wait_for
+    current = url
+    for _ in range(MAX_REDIRECTS + 1):
+        while True:
+            try:
+                with httpx.Client(timeout=max(0.001, deadline - time.monotonic()), follow_redirects=False) as client:
+                    with client.stream("GET", current) as response:
+                        if response.is_redirect:
+                            location = str(response.url.join(response.headers.get("location", "")))
+                            break
+                        body = bytearray()
+                        for chunk in response.iter_bytes():
+                            body += chunk
+                            if len(body) > MAX_DOCUMENT_BYTES:
+                                raise TargetError(f"{current}: the document is larger than {MAX_DOCUMENT_BYTES // 2**20} MB; refusing to read more")
+                            if time.monotonic() > deadline:
+                                raise httpx.ReadTimeout("deadline")
+                        return response.status_code, body.decode(response.encoding or "utf-8", errors="replace")
+            except httpx.ConnectError as exc:
+                if time.monotonic() < wait_until:
+                    time.sleep(0.1)
+                    deadline = max(deadline, time.monotonic() + timeout)
+                    continue
+                waited = f" after waiting {wait_for:g} s" if wait_for else ""
+                raise TargetError(f"{current}: cannot connect{waited} ({_reason(exc)})") from None
+            except httpx.TimeoutException:
+                raise TargetError(f"{current}: no complete answer within {timeout:g} s") from None
+            except httpx.HTTPError as exc:
+                raise TargetError(f"{current}: request failed ({_reason(exc)})") from None
+        if _origin(location) != _origin(current):
+            raise TargetError(
+                f"{current}: redirects to {location}, another origin; apiparity only sends requests to URLs "
+                "you give it (pass that URL directly if you trust it)"
+            )
+        current = location
+    raise TargetError(f"{url}: more than {MAX_REDIRECTS} redirects")
+
+
+def _origin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.scheme.lower(), parts.netloc.lower()
 
 
 def _base_url(url: str, spec_path: str | None) -> str:
