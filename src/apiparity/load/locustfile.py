@@ -7,21 +7,20 @@ installed. See docs/load.md for the distributed commands.
 
 from __future__ import annotations
 
-import inspect
 import json
+from pathlib import Path
 
 from apiparity.load.scenario import LoadRequest
 
 
 def locustfile_source(requests: list[LoadRequest], *, host: str, headers: dict[str, str] | None = None,
                       max_requests: int | None = None, timeout: float = 30.0) -> str:
-    from apiparity.load import locust_user
-
     mix = [r.to_dict() for r in requests]
     if headers:
         for item in mix:
             item["headers"] = {**item["headers"], **headers}
-    user_source = inspect.getsource(locust_user)
+    # Read, never import: importing Locust would monkey-patch this (the CLI's) process with gevent.
+    user_source = Path(__file__).with_name("locust_user.py").read_text(encoding="utf-8")
     mix_json = json.dumps(mix, ensure_ascii=True, indent=None)
     return (
         f"{user_source}\n\n"
