@@ -17,14 +17,13 @@ import ast
 import builtins
 import functools
 import inspect
-import sys
-import sysconfig
 import types
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from apiparity.asyncio_check._code import default_roots, endpoint_routes, under_roots
 from apiparity.asyncio_check.blocking_calls import FAMILIES, match_blocking_call, returns_type
 
 __all__ = ["StaticFinding", "ScanResult", "scan_app", "DEFAULT_MAX_DEPTH"]
@@ -89,9 +88,9 @@ def scan_app(app: Any, *, max_depth: int = DEFAULT_MAX_DEPTH, roots: list[Path] 
     `roots` are the folders whose code counts as the user's (followed into); by default the folder
     (package root) of every endpoint's module.
     """
-    routes = list(_iter_routes(getattr(app, "routes", []) or [], prefix=""))
+    routes = [(path, route) for path, route in endpoint_routes(app) if getattr(route, "dependant", None) is not None]
     if roots is None:
-        roots = _default_roots(route for _, route in routes)
+        roots = default_roots(route for _, route in routes)
     scanner = _Scanner(roots=roots, max_depth=max_depth)
     result = ScanResult(max_depth=max_depth)
     for path, route in routes:
@@ -120,15 +119,6 @@ def scan_app(app: Any, *, max_depth: int = DEFAULT_MAX_DEPTH, roots: list[Path] 
 
 
 # ------------------------------------------------------------------------------ routes
-
-
-def _iter_routes(routes: list[Any], prefix: str) -> Iterator[tuple[str, Any]]:
-    for route in routes:
-        if getattr(route, "dependant", None) is not None and getattr(route, "path", None) is not None:
-            yield prefix + route.path, route
-        elif hasattr(route, "routes") and getattr(route, "path", None) is not None:
-            # Mount of a sub-application or router: its routes live under the mount path.
-            yield from _iter_routes(list(route.routes or []), prefix + route.path)
 
 
 def _operations(route: Any, path: str) -> list[str]:
@@ -183,37 +173,6 @@ def _callable_name(call: Any) -> str:
     return name
 
 
-def _default_roots(routes: Iterator[Any]) -> list[Path]:
-    roots: set[Path] = set()
-    for route in routes:
-        endpoint = inspect.unwrap(getattr(route, "endpoint", None) or (lambda: None))
-        code = getattr(endpoint, "__code__", None)
-        if code is None:
-            continue
-        folder = Path(code.co_filename).resolve().parent
-        while (folder / "__init__.py").is_file() and (folder.parent / "__init__.py").is_file():
-            folder = folder.parent  # the top of the package the endpoint lives in
-        if not _in_library(folder / "x.py"):
-            roots.add(folder)
-    return sorted(roots)
-
-
-_LIBRARY_DIRS = tuple(
-    sorted(
-        {str(Path(p).resolve()) for key in ("stdlib", "platstdlib", "purelib", "platlib") if (p := sysconfig.get_paths().get(key))}
-        | {str(Path(sys.prefix).resolve()), str(Path(sys.base_prefix).resolve()), str(Path(__file__).resolve().parents[1])}
-    )
-)
-
-
-def _in_library(path: Path) -> bool:
-    """True for the standard library, installed packages and apiparity itself."""
-    text = str(path)
-    return "site-packages" in path.parts or "dist-packages" in path.parts or any(
-        text == lib or text.startswith(lib + "/") for lib in _LIBRARY_DIRS
-    )
-
-
 # ------------------------------------------------------------------------------ the scanner
 
 
@@ -248,7 +207,7 @@ class _Unit:
 
 class _Scanner:
     def __init__(self, *, roots: list[Path], max_depth: int) -> None:
-        self.roots = [str(r.resolve()) for r in roots]
+        self.roots = list(roots)
         self.max_depth = max_depth
         self.notes: list[str] = []
         self._trees: dict[str, tuple[ast.Module, str] | None] = {}
@@ -261,14 +220,7 @@ class _Scanner:
         code = getattr(_plain_function(func), "__code__", None)
         if code is None:
             return False
-        path = Path(code.co_filename)
-        if not path.is_absolute() or code.co_filename.startswith("<"):
-            return False
-        path = path.resolve()
-        if _in_library(path):
-            return False
-        text = str(path)
-        return any(text.startswith(root + "/") for root in self.roots)
+        return under_roots(code.co_filename, self.roots)
 
     # -- entry
 
