@@ -61,3 +61,181 @@ def load_config(path: str | Path | None = None, *, search: bool = True) -> RawCo
     if file.name == "pyproject.toml":
         data = data.get("tool", {}).get("apiparity", {})
     return RawConfig(data=data, path=file)
+
+
+# ----------------------------------------------------------------------------- typed project settings
+
+# Keys a config may set at the top level as shortcuts for `[fuzz]` keys (the names users look for).
+FUZZ_SHORTCUTS = {
+    "reset": "reset",
+    "reset_old": "reset_old",
+    "reset_new": "reset_new",
+    "headers": "headers",
+    "old_headers": "old_headers",
+    "new_headers": "new_headers",
+    "ignore": "ignore",
+    "unordered": "unordered",
+    "status_equivalences": "equivalent_status",
+    "equivalent_status": "equivalent_status",
+    "max_examples": "max_examples",
+    "seed": "seed",
+    "phases": "phases",
+    "mode": "mode",
+    "include": "include",
+    "exclude": "exclude",
+}
+TOP_LEVEL_KEYS = {"old", "new", "contract", "app_dir", "spec_path", "fuzz", "gates", "waivers", "diff", "reports", *FUZZ_SHORTCUTS}
+REPORT_KEYS = {"html", "markdown", "json", "junit", "sarif"}
+
+
+@dataclass(slots=True)
+class ProjectSettings:
+    """The config file, checked and typed. Every value is a default that the command line overrides."""
+
+    path: Path | None = None
+    old: str | None = None
+    new: str | None = None
+    contract: str | None = None  # a committed OpenAPI document NEW must match (optional)
+    app_dir: str | None = None
+    spec_path: str | None = None
+    fuzz: dict[str, Any] = field(default_factory=dict)  # FuzzSettings field -> value, for settings_from_options
+    gates: Any = None  # apiparity.verdict.GateThresholds
+    waivers: list[dict[str, Any]] = field(default_factory=list)  # raw entries for apiparity.waivers
+    diff: dict[str, Any] = field(default_factory=dict)  # DiffOptions field -> value
+    reports: dict[str, str] = field(default_factory=dict)  # format -> default output file
+
+    def where(self, key: str) -> str:
+        return f"{self.path or 'config'}: {key}"
+
+
+def load_settings(path: str | Path | None = None, *, search: bool = True) -> ProjectSettings:
+    """Read and check the config (see `load_config`); ConfigError names the file and the key."""
+    raw = load_config(path, search=search)
+    return settings_from_raw(raw)
+
+
+def settings_from_raw(raw: RawConfig) -> ProjectSettings:
+    from apiparity.verdict import GateThresholds
+
+    data = raw.data
+    settings = ProjectSettings(path=raw.path, gates=GateThresholds())
+    unknown = sorted(set(data) - TOP_LEVEL_KEYS)
+    if unknown:
+        raise ConfigError(f"{settings.where(unknown[0])}: unknown key (known: {', '.join(sorted(TOP_LEVEL_KEYS))})")
+    for key in ("old", "new", "contract", "app_dir", "spec_path"):
+        if key in data:
+            setattr(settings, key, _string(settings, key, data[key]))
+    fuzz_table = dict(raw.section("fuzz"))
+    for shortcut, field_name in FUZZ_SHORTCUTS.items():
+        if shortcut in data:
+            fuzz_table[field_name] = data[shortcut]
+    settings.fuzz = fuzz_overrides(settings, fuzz_table)
+    settings.gates = gate_thresholds(settings, raw.section("gates"))
+    waivers = data.get("waivers", [])
+    if not isinstance(waivers, list) or not all(isinstance(w, dict) for w in waivers):
+        raise ConfigError(f"{settings.where('waivers')}: expected [[waivers]] tables")
+    # each entry (rule, reason, expiry) is checked by apiparity.waivers.parse_waivers
+    settings.waivers = waivers
+    settings.diff = dict(raw.section("diff"))
+    reports = raw.section("reports")
+    for key, value in reports.items():
+        if key not in REPORT_KEYS:
+            raise ConfigError(f"{settings.where('reports.' + key)}: unknown report format (known: {', '.join(sorted(REPORT_KEYS))})")
+        settings.reports[key] = _string(settings, f"reports.{key}", value)
+    return settings
+
+
+def fuzz_overrides(settings: ProjectSettings, table: dict[str, Any]) -> dict[str, Any]:
+    """`[fuzz]` keys checked against FuzzSettings' fields and converted to their types."""
+    import dataclasses
+
+    from apiparity.fuzz.settings import FuzzSettings, parse_header, parse_status_pair
+
+    fields = {f.name: f for f in dataclasses.fields(FuzzSettings)}
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        name = key.replace("-", "_")
+        if name not in fields:
+            raise ConfigError(f"{settings.where('fuzz.' + key)}: unknown fuzz setting (known: {', '.join(sorted(fields))})")
+        where = settings.where(f"fuzz.{key}")
+        if name in ("headers", "old_headers", "new_headers"):
+            if isinstance(value, dict):
+                out[name] = {str(k): str(v) for k, v in value.items()}
+            elif isinstance(value, list):
+                out[name] = dict(parse_header(str(item)) for item in value)
+            else:
+                raise ConfigError(f"{where}: expected a table of header = value")
+        elif name == "equivalent_status":
+            # kept as "OLD=NEW" strings: the form settings_from_options reads, checked here early
+            pairs = []
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, list) and len(item) == 2:
+                    item = f"{item[0]}={item[1]}"
+                old_status, new_status = parse_status_pair(str(item))
+                pairs.append(f"{old_status}={new_status}")
+            out[name] = tuple(pairs)
+        elif isinstance(fields[name].default, tuple) or name in ("phases",):
+            items = [value] if isinstance(value, str) else value
+            if not isinstance(items, list):
+                raise ConfigError(f"{where}: expected a string or a list of strings")
+            out[name] = tuple(str(item) for item in items)
+        elif isinstance(fields[name].default, bool):
+            if not isinstance(value, bool):
+                raise ConfigError(f"{where}: expected true or false")
+            out[name] = value
+        elif isinstance(fields[name].default, int) and not isinstance(fields[name].default, bool):
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise ConfigError(f"{where}: expected an integer")
+            out[name] = value
+        elif isinstance(fields[name].default, float):
+            if not isinstance(value, (int, float)) or isinstance(value, bool):
+                raise ConfigError(f"{where}: expected a number")
+            out[name] = float(value)
+        else:
+            out[name] = value
+    return out
+
+
+def gate_thresholds(settings: ProjectSettings, table: dict[str, Any]) -> Any:
+    """`[gates]` as GateThresholds; unknown keys go to `extra` only under `[gates.extra]`."""
+    import dataclasses
+
+    from apiparity.verdict import GateThresholds
+
+    thresholds = GateThresholds()
+    known = {f.name for f in dataclasses.fields(GateThresholds)}
+    for key, value in table.items():
+        name = key.replace("-", "_")
+        where = settings.where(f"gates.{key}")
+        if name not in known:
+            raise ConfigError(f"{where}: unknown gate setting (known: {', '.join(sorted(known))})")
+        if name == "extra":
+            if not isinstance(value, dict):
+                raise ConfigError(f"{where}: expected a table")
+            thresholds.extra = dict(value)
+        elif name == "latency_factor":
+            if value is False or value == 0:
+                thresholds.latency_factor = None
+            elif isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+                thresholds.latency_factor = float(value)
+            else:
+                raise ConfigError(f"{where}: expected a positive number, or false to turn the gate off")
+        elif name == "min_operations_share":
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 1:
+                raise ConfigError(f"{where}: expected a share between 0 and 1")
+            thresholds.min_operations_share = float(value)
+        elif name == "require_valid_new_document":
+            if not isinstance(value, bool):
+                raise ConfigError(f"{where}: expected true or false")
+            thresholds.require_valid_new_document = value
+        else:
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise ConfigError(f"{where}: expected an integer >= 0")
+            setattr(thresholds, name, value)
+    return thresholds
+
+
+def _string(settings: ProjectSettings, key: str, value: Any) -> str:
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"{settings.where(key)}: expected a non-empty string")
+    return value

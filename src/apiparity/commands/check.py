@@ -1,0 +1,308 @@
+"""`apiparity check OLD NEW`: spec diff + differential fuzz + conformance -> READY / NOT READY.
+
+Exit 0 READY, 1 NOT READY, 2 bad input, 130 interrupted (every requested report is still written,
+marked incomplete).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import click
+
+from apiparity.commands._common import target_options
+from apiparity.commands._fuzz_options import fuzz_options
+
+REPORT_OPTIONS = ("html", "markdown", "json", "junit", "sarif")
+
+
+def report_options(func: Any) -> Any:
+    """--html/--markdown/--json/--junit/--sarif FILE (shared with `merge`)."""
+    for name in reversed(REPORT_OPTIONS):
+        func = click.option(f"--{name}", f"{name}_path", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+                            help=f"Write the {name.upper() if name in ('html', 'json') else name.capitalize()} report here.")(func)
+    return func
+
+
+def gate_options(func: Any) -> Any:
+    options = [
+        click.option("--min-operations-share", type=click.FloatRange(0, 1), default=None,
+                     help="Share of OLD operations that must be exercised. [default: 1.0]"),
+        click.option("--min-cases-per-operation", type=click.IntRange(min=0), default=None,
+                     help="Cases an operation needs to count as exercised. [default: 1]"),
+        click.option("--latency-factor", type=float, default=None,
+                     help="HTTP targets: fail when NEW p95 > OLD p95 x FACTOR; 0 turns the gate off. [default: 1.5]"),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+@click.command("check")
+@click.argument("old", required=False)
+@click.argument("new", required=False)
+@target_options
+@fuzz_options
+@report_options
+@gate_options
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
+              help="Config file (default: apiparity.toml or [tool.apiparity] in pyproject.toml, searched upwards).")
+@click.option("--waivers", "waivers_path", type=click.Path(dir_okay=False), default=None, help="Waivers file (TOML/YAML/JSON).")
+@click.option("--shard", default=None, metavar="I/N", help="Fuzz only the I-th of N deterministic slices of OLD's operations.")
+@click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+              help="A previous JSON report: mark what is newly broken and newly fixed since.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only the verdict line on stdout.")
+def command(old: str | None, new: str | None, **options: Any) -> None:
+    """Run everything on OLD and NEW and decide READY / NOT READY for the cutover.
+
+    OLD and NEW default to `old` / `new` in the config. Exit 0 READY, 1 NOT READY, 2 bad input,
+    130 interrupted (a partial report marked incomplete is still written).
+    """
+    from apiparity.report import render
+
+    report, exit_code = run_check(old, new, options, progress=_progress_printer())
+
+    if options["quiet"]:
+        click.echo(f"{report.verdict.label if report.verdict else 'NO VERDICT'}")
+    else:
+        click.echo(render(report, "text"), nl=False)
+    if exit_code == 130:
+        click.echo("Interrupted: partial report written (marked incomplete).", err=True)
+    raise click.exceptions.Exit(exit_code)
+
+
+def _progress_printer() -> Any:
+    if not sys.stderr.isatty() or os.environ.get("CI"):
+        return None
+
+    def show(event: Any) -> None:
+        if event.kind == "operation":
+            click.echo(f"\r[{event.operations_done}/{event.operations_total}] {event.operation}\x1b[K", err=True, nl=False)
+        elif event.kind == "done":
+            click.echo("\r\x1b[K", err=True, nl=False)
+
+    return show
+
+
+# ----------------------------------------------------------------------------------- the pipeline
+
+
+def run_check(old_ref: str | None, new_ref: str | None, options: dict[str, Any], *, progress: Any = None) -> tuple[Any, int]:
+    """Load, validate, diff, fuzz, decide and write every requested report; returns (report, exit code).
+
+    Everything that can be wrong with the input (config, options, baseline file, targets) is
+    checked before a single request is sent, so bad input exits 2 without a half-run.
+    """
+    import datetime
+
+    from apiparity import __version__
+    from apiparity.commands._common import load_side, side_info
+    from apiparity.commands._fuzz_options import settings_from_options
+    from apiparity.config import load_config, settings_from_raw
+    from apiparity.errors import ConfigError
+    from apiparity.model import Report
+    from apiparity.report.json_format import read_report
+    from apiparity.report.merge import parse_shard
+    from apiparity.spec.validate import validate_document
+    from apiparity.waivers import load_waivers
+
+    raw = load_config(options.get("config_path"))
+    project = settings_from_raw(raw)
+    old_ref = old_ref or project.old
+    new_ref = new_ref or project.new
+    if not old_ref or not new_ref:
+        raise ConfigError("check: name OLD and NEW, as arguments or as `old` / `new` in the config (see `apiparity init`)")
+    app_dir = options.get("app_dir") or project.app_dir
+    spec_path = options.get("spec_path") or project.spec_path
+    thresholds = thresholds_from(project.gates, options)
+    fuzz_settings = settings_from_options(config=project.fuzz, app_dir=app_dir, **{k: v for k, v in options.items() if k != "app_dir"})
+    shard = parse_shard(options["shard"]) if options.get("shard") else None
+    waivers = load_waivers(raw, options.get("waivers_path"))
+    baseline = read_report(options["baseline_path"]) if options.get("baseline_path") else None
+    outputs = requested_outputs(options, project.reports)
+
+    old = load_side(old_ref, app_dir=app_dir, spec_path=spec_path, load_timeout=options.get("load_timeout") or 10.0)
+    new = load_side(new_ref, app_dir=app_dir, spec_path=spec_path, load_timeout=options.get("load_timeout") or 10.0)
+    report = Report(
+        command="check",
+        old=side_info(old, [str(p) for p in validate_document(old.document)]),
+        new=side_info(new, [str(p) for p in validate_document(new.document)]),
+        tool_version=__version__,
+        generated_at=datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat(),
+        shard=f"{shard[0]}/{shard[1]}" if shard else None,
+        complete=shard is None,
+    )
+    report.extras["gate_thresholds"] = thresholds_to_dict(thresholds)
+    for side, target in (("old", old), ("new", new)):
+        if target.kind == "file" and target.source_path is not None:
+            report.extras[f"{side}_source_file"] = str(target.source_path)
+    interrupted = False
+    today = datetime.date.today()
+    try:
+        report.diff = run_diff(old, new, project.diff)
+        from apiparity.waivers import apply_waivers
+
+        report.diff.waivers = apply_waivers(report.diff.changes, waivers, today)
+        report.fuzz = run_fuzz_phase(old, new, fuzz_settings, shard, progress)
+    except KeyboardInterrupt as exc:
+        # Ctrl-C: keep what ran; the reports are still written, marked incomplete.
+        interrupted = True
+        partial = getattr(exc, "partial", None)
+        if partial is not None:
+            report.fuzz = partial
+    if report.fuzz is not None and report.diff is not None:
+        apply_group_waivers(report, waivers, today)
+    if interrupted:
+        report.complete = False
+        report.extras["interrupted"] = True
+    finish_report(report, thresholds, baseline, options.get("baseline_path"))
+    write_reports(report, outputs)
+    return report, (130 if interrupted else exit_code_of(report))
+
+
+def run_diff(old: Any, new: Any, table: dict[str, Any]) -> Any:
+    from apiparity.diff.engine import DiffOptions, diff_documents
+    from apiparity.errors import ConfigError
+
+    known = {"profile", "disabled_noise_rules", "allow_remote_refs", "noise_examples"}
+    unknown = sorted(set(table) - known)
+    if unknown:
+        raise ConfigError(f"[diff] unknown key {unknown[0]!r} (known: {', '.join(sorted(known))})")
+    options = DiffOptions(
+        profile=str(table.get("profile", "flask-fastapi")),
+        disabled_noise_rules=set(table.get("disabled_noise_rules", ())),
+        allow_remote_refs=bool(table.get("allow_remote_refs", False)),
+        old_base_dir=old.source_path.parent if old.source_path is not None and old.kind == "file" else None,
+        new_base_dir=new.source_path.parent if new.source_path is not None and new.kind == "file" else None,
+    )
+    return diff_documents(old.document, new.document, options=options)
+
+
+def run_fuzz_phase(old: Any, new: Any, settings: Any, shard: tuple[int, int] | None, progress: Any) -> Any:
+    from apiparity.fuzz.runner import Interrupted, run_fuzz
+
+    operations_filter = shard_filter(old.document, shard) if shard else None
+    try:
+        return run_fuzz(old, new, settings, on_progress=progress, operations_filter=operations_filter)
+    except Interrupted as exc:
+        interrupt = KeyboardInterrupt()
+        interrupt.partial = exc.partial  # type: ignore[attr-defined]
+        raise interrupt from None
+
+
+def shard_filter(document: dict[str, Any], shard: tuple[int, int]) -> Any:
+    """Round-robin over OLD's operations sorted by "METHOD /path": balanced and the same on every machine."""
+    import hashlib
+
+    from apiparity.commands._common import HTTP_METHODS
+
+    index, count = shard
+    paths = document.get("paths") or {}
+    labels = sorted(
+        f"{method.upper()} {path}"
+        for path, item in paths.items()
+        if isinstance(item, dict)
+        for method in item
+        if method in HTTP_METHODS
+    )
+    owner = {label: position % count + 1 for position, label in enumerate(labels)}
+
+    def in_shard(label: str) -> bool:
+        if label in owner:
+            return owner[label] == index
+        # not in OLD's document (NEW-only operations): a stable hash decides
+        return int(hashlib.sha256(label.encode()).hexdigest()[:8], 16) % count + 1 == index
+
+    return in_shard
+
+
+def apply_group_waivers(report: Any, waivers: list[Any], today: Any) -> None:
+    """Waive mismatch groups too: a waiver's rule matches the group's divergence ID, its kind
+    (status/body/header/...), or "mismatch"; method and path come from the group's operation."""
+    statuses = report.diff.waivers
+    for group in report.fuzz.groups:
+        method, _, path = group.operation.partition(" ")
+        candidates = [c for c in (group.divergence, f"mismatch/{group.kind}", group.kind, "mismatch") if c]
+        for waiver, status in zip(waivers, statuses):
+            if status.expired or not any(waiver.matches(c, method, path) for c in candidates):
+                continue
+            group.waived_by = waiver.reason
+            status.used += 1
+            break
+
+
+def finish_report(report: Any, thresholds: Any, baseline: Any, baseline_path: str | None) -> None:
+    from apiparity.verdict import decide
+
+    if baseline is not None:
+        from apiparity.report.baseline import compare_with_baseline
+
+        report.baseline = compare_with_baseline(report, baseline, baseline_path or "baseline")
+    report.verdict = decide(report, thresholds)
+    if not report.complete and not report.shard:
+        report.verdict.ready = False  # an interrupted run is never READY
+
+
+def exit_code_of(report: Any) -> int:
+    from apiparity.verdict import exit_code
+
+    return exit_code(report)
+
+
+def thresholds_from(base: Any, options: dict[str, Any]) -> Any:
+    """The config's gate thresholds with the command-line options on top."""
+    import dataclasses
+
+    thresholds = dataclasses.replace(base)
+    if options.get("min_operations_share") is not None:
+        thresholds.min_operations_share = options["min_operations_share"]
+    if options.get("min_cases_per_operation") is not None:
+        thresholds.min_cases_per_operation = options["min_cases_per_operation"]
+    if options.get("latency_factor") is not None:
+        thresholds.latency_factor = options["latency_factor"] or None
+    return thresholds
+
+
+def thresholds_to_dict(thresholds: Any) -> dict[str, Any]:
+    import dataclasses
+
+    return dataclasses.asdict(thresholds)
+
+
+def thresholds_from_dict(data: dict[str, Any] | None) -> Any:
+    import dataclasses
+
+    from apiparity.verdict import GateThresholds
+
+    known = {f.name for f in dataclasses.fields(GateThresholds)}
+    return GateThresholds(**{k: v for k, v in (data or {}).items() if k in known})
+
+
+def requested_outputs(options: dict[str, Any], defaults: dict[str, str]) -> dict[str, str]:
+    """format -> file: command-line paths over the config's [reports] table."""
+    outputs = dict(defaults)
+    for name in REPORT_OPTIONS:
+        if options.get(f"{name}_path"):
+            outputs[name] = options[f"{name}_path"]
+    return outputs
+
+
+def write_reports(report: Any, outputs: dict[str, str]) -> None:
+    """Write each requested report atomically; append Markdown to $GITHUB_STEP_SUMMARY when set."""
+    from apiparity.errors import ApiparityError
+    from apiparity.report import render, write_atomic
+
+    for fmt, path in outputs.items():
+        try:
+            write_atomic(path, render(report, fmt))
+        except OSError as exc:
+            raise ApiparityError(f"{path}: cannot write the {fmt} report: {exc.strerror or exc}") from None
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        try:
+            with open(summary, "a", encoding="utf-8") as handle:
+                handle.write(render(report, "markdown") + "\n")
+        except OSError as exc:
+            click.echo(f"warning: cannot append to $GITHUB_STEP_SUMMARY ({summary}): {exc.strerror or exc}", err=True)

@@ -1,0 +1,237 @@
+"""READY / NOT READY: a pure function from a report and thresholds to named gates.
+
+Each gate is a small function registered by name (like schemathesis checks): it reads the report
+model and returns a `Gate` (threshold, measured value, pass/fail, details) or None when it does not
+apply to this run. Later features register their own gates (e.g. event-loop blocking from
+`Report.extras`) with `@register_gate("name")`; `decide` runs them all in registration order.
+
+A section a gate needs that did not run counts as a failure, never as a pass: a crash or a skipped
+phase must not read as READY.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from apiparity.model import Gate, Report, Verdict
+
+GateFunction = Callable[[Report, "GateThresholds"], "Gate | None"]
+
+
+@dataclass(slots=True)
+class GateThresholds:
+    """Gate settings: `[tool.apiparity.gates]` in the config, overridden by command-line options."""
+
+    min_operations_share: float = 1.0  # share of OLD operations that must be exercised (0..1)
+    min_cases_per_operation: int = 1  # an operation counts as exercised with at least this many cases
+    max_conformance_issues: int = 0  # NEW's answers that break OLD's document
+    max_new_5xx: int = 0  # cases where NEW answered 5xx and OLD below 500
+    latency_factor: float | None = 1.5  # NEW p95 <= OLD p95 * factor (HTTP targets only); None: off
+    require_valid_new_document: bool = True
+    extra: dict[str, Any] = field(default_factory=dict)  # thresholds of gates registered later
+
+
+GATES: dict[str, GateFunction] = {}
+
+
+def register_gate(name: str) -> Callable[[GateFunction], GateFunction]:
+    """Register a gate under `name` (re-registering a name replaces it)."""
+
+    def decorator(func: GateFunction) -> GateFunction:
+        GATES[name] = func
+        return func
+
+    return decorator
+
+
+def decide(report: Report, thresholds: GateThresholds | None = None) -> Verdict:
+    """Run every registered gate; READY when every applicable gate passes (and there is one)."""
+    thresholds = thresholds or GateThresholds()
+    gates = []
+    for name, func in GATES.items():
+        gate = func(report, thresholds)
+        if gate is not None:
+            gate.name = gate.name or name
+            gates.append(gate)
+    return Verdict(ready=bool(gates) and all(g.passed for g in gates), gates=gates)
+
+
+def exit_code(report: Report) -> int:
+    """0 READY, 1 NOT READY, 130 interrupted (an incomplete run is never READY)."""
+    if not report.complete and not report.shard:
+        return 130
+    return 0 if report.verdict is not None and report.verdict.ready else 1
+
+
+# -------------------------------------------------------------------------------------- the gates
+
+
+@register_gate("valid-documents")
+def gate_valid_documents(report: Report, thresholds: GateThresholds) -> Gate | None:
+    # NEW's document is what clients will be generated from: it must be valid. OLD's problems are
+    # shown (flask-openapi3 emits `securitySchemes: null`, for instance) but are not NEW's fault.
+    if not thresholds.require_valid_new_document or report.new is None:
+        return None
+    problems = report.new.validation_errors
+    old_problems = report.old.validation_errors if report.old is not None else []
+    return Gate(
+        name="valid-documents",
+        description="NEW's OpenAPI document is valid",
+        threshold="0 problems",
+        measured=f"{len(problems)} problem(s)" + (f" (OLD: {len(old_problems)}, not gated)" if old_problems else ""),
+        passed=not problems,
+        details=[f"NEW {p}" for p in problems[:50]] + [f"OLD (not gated) {p}" for p in old_problems[:20]],
+    )
+
+
+@register_gate("no-breaking-changes")
+def gate_no_breaking_changes(report: Report, thresholds: GateThresholds) -> Gate | None:
+    if report.diff is None:
+        return _not_run("no-breaking-changes", "No unwaived breaking change in the spec diff", "0", "the spec diff")
+    breaking = [c for c in report.diff.changes if c.severity == "breaking" and not c.waived_by]
+    return Gate(
+        name="no-breaking-changes",
+        description="No unwaived breaking change in the spec diff",
+        threshold="0",
+        measured=str(len(breaking)),
+        passed=not breaking,
+        details=[f"{c.method} {c.path}: {c.rule_id}: {c.message}" if c.method else f"{c.rule_id}: {c.message}" for c in breaking],
+    )
+
+
+@register_gate("no-mismatch-groups")
+def gate_no_mismatch_groups(report: Report, thresholds: GateThresholds) -> Gate | None:
+    if report.fuzz is None:
+        return _not_run("no-mismatch-groups", "No unwaived mismatch group between OLD and NEW", "0", "the differential fuzz")
+    groups = [g for g in report.fuzz.groups if not g.waived_by]
+    cases = sum(g.count for g in groups)
+    return Gate(
+        name="no-mismatch-groups",
+        description="No unwaived mismatch group between OLD and NEW",
+        threshold="0",
+        measured=f"{len(groups)}" + (f" ({cases} cases)" if groups else ""),
+        passed=not groups,
+        details=[f"{g.key} ({g.count}x)" for g in groups],
+    )
+
+
+@register_gate("operations-exercised")
+def gate_operations_exercised(report: Report, thresholds: GateThresholds) -> Gate | None:
+    share = thresholds.min_operations_share
+    minimum = thresholds.min_cases_per_operation
+    threshold = f">= {share:.0%} of operations, >= {minimum} case{'s' if minimum != 1 else ''} each"
+    description = "Every OLD operation exercised"
+    if report.fuzz is None:
+        return _not_run("operations-exercised", description, threshold, "the differential fuzz")
+    fuzz = report.fuzz
+    # Operations another shard owns, or that exist only in NEW's document, are not OLD operations
+    # this run was asked to exercise.
+    stats = {s.operation: s for s in fuzz.operations if not _out_of_scope(s.skipped_reason)}
+    out_of_scope = sum(1 for s in fuzz.operations if _out_of_scope(s.skipped_reason))
+    total = max(fuzz.operations_total - out_of_scope, len(stats))
+    reached = [s for s in stats.values() if s.cases >= minimum]
+    measured_share = len(reached) / total if total else 0.0
+    short = sorted(
+        (s for s in stats.values() if s.cases < minimum),
+        key=lambda s: s.operation,
+    )
+    details = [f"{s.operation}: {s.cases} case(s)" + (f" ({s.skipped_reason})" if s.skipped_reason else "") for s in short]
+    if total > len(stats):
+        details.append(f"{total - len(stats)} operation(s) with no statistics at all")
+    details += fuzz.errors[:20]
+    return Gate(
+        name="operations-exercised",
+        description=description,
+        threshold=threshold,
+        measured=f"{measured_share:.0%} ({len(reached)}/{total})",
+        passed=total > 0 and measured_share + 1e-9 >= share,
+        details=details,
+    )
+
+
+@register_gate("new-conforms-to-old-spec")
+def gate_conformance(report: Report, thresholds: GateThresholds) -> Gate | None:
+    description = "NEW's answers conform to OLD's document"
+    limit = thresholds.max_conformance_issues
+    if report.fuzz is None:
+        return _not_run("new-conforms-to-old-spec", description, f"<= {limit} issues", "the differential fuzz")
+    issues = [i for i in report.fuzz.conformance if i.side == "new-vs-old-spec"]
+    count = sum(i.count for i in issues)
+    return Gate(
+        name="new-conforms-to-old-spec",
+        description=description,
+        threshold=f"<= {limit} issue{'s' if limit != 1 else ''}",
+        measured=str(count),
+        passed=count <= limit,
+        details=[f"{i.operation}: {i.check}: {i.message} ({i.count}x)" for i in issues],
+    )
+
+
+@register_gate("no-new-5xx")
+def gate_no_new_5xx(report: Report, thresholds: GateThresholds) -> Gate | None:
+    description = "No 5xx from NEW where OLD answered below 500"
+    limit = thresholds.max_new_5xx
+    if report.fuzz is None:
+        return _not_run("no-new-5xx", description, f"<= {limit}", "the differential fuzz")
+    offenders = [s for s in report.fuzz.operations if s.new_5xx_where_old_ok]
+    count = sum(s.new_5xx_where_old_ok for s in offenders)
+    return Gate(
+        name="no-new-5xx",
+        description=description,
+        threshold=f"<= {limit}",
+        measured=str(count),
+        passed=count <= limit,
+        details=[f"{s.operation}: {s.new_5xx_where_old_ok} case(s)" for s in offenders],
+    )
+
+
+@register_gate("latency")
+def gate_latency(report: Report, thresholds: GateThresholds) -> Gate | None:
+    # In-process latencies compare two frameworks' call overhead, not two deployments: only gate
+    # when both sides were called over HTTP.
+    factor = thresholds.latency_factor
+    if factor is None or report.fuzz is None or report.old is None or report.new is None:
+        return None
+    if not (report.old.interface == "http" and report.new.interface == "http"):
+        return None
+    old = [v for s in report.fuzz.operations for v in s.old_latency_ms]
+    new = [v for s in report.fuzz.operations for v in s.new_latency_ms]
+    if not old or not new:
+        return None
+    old_p95, new_p95 = percentile(old, 95), percentile(new, 95)
+    limit = old_p95 * factor
+    slow = []
+    for stats in report.fuzz.operations:
+        if stats.old_latency_ms and stats.new_latency_ms:
+            op_old, op_new = percentile(stats.old_latency_ms, 95), percentile(stats.new_latency_ms, 95)
+            if op_new > op_old * factor:
+                slow.append(f"{stats.operation}: NEW p95 {op_new:.1f} ms vs OLD p95 {op_old:.1f} ms")
+    return Gate(
+        name="latency",
+        description="NEW p95 latency within a factor of OLD's (HTTP)",
+        threshold=f"<= OLD p95 x {factor:g} = {limit:.1f} ms",
+        measured=f"{new_p95:.1f} ms (OLD {old_p95:.1f} ms)",
+        passed=new_p95 <= limit,
+        details=slow,
+    )
+
+
+OUT_OF_SCOPE_REASONS = ("not in this shard", "only in NEW's document")
+
+
+def _out_of_scope(reason: str | None) -> bool:
+    return bool(reason) and reason.startswith(OUT_OF_SCOPE_REASONS)  # type: ignore[union-attr]
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """Nearest-rank percentile (no interpolation: a value that was measured)."""
+    ordered = sorted(values)
+    rank = max(1, math.ceil(pct / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def _not_run(name: str, description: str, threshold: str, section: str) -> Gate:
+    return Gate(name=name, description=description, threshold=threshold, measured="not run", passed=False, details=[f"{section} did not run"])
