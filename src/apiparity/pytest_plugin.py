@@ -23,6 +23,7 @@ This module is imported by every pytest run in an environment where apiparity is
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,9 +37,8 @@ if TYPE_CHECKING:
 
 __all__ = ["ParitySuite", "parity"]
 
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-# settings whose values are references to Python callables in files, resolved from the test's folder
-_REFERENCE_SETTINGS = ("reset", "reset_old", "reset_new")
+# settings that take one reference or several: reset="app.py:reset" is accepted for ("app.py:reset",)
+_ONE_OR_MANY = ("reset", "reset_old", "reset_new", "include", "exclude", "ignore", "unordered")
 
 
 @dataclass(slots=True, frozen=True)
@@ -76,43 +76,40 @@ def parity(
 
 
 def pytest_pycollect_makeitem(collector: pytest.Collector, name: str, obj: object) -> Any:
-    if isinstance(obj, ParitySuite) and isinstance(collector, pytest.Module | pytest.Class):
-        if collector.funcnamefilter(name):
-            return ParityCollector.from_parent(collector, name=name, suite=obj)
-    return None
+    """Expand a `parity()` suite into its items, right under the module (like parametrized tests),
+    so node ids read ``test_file.py::test_bookstore[GET /books/{book_id}]``."""
+    if not isinstance(obj, ParitySuite) or not isinstance(collector, pytest.Module | pytest.Class):
+        return None
+    if not collector.funcnamefilter(name):
+        return None
+    from apiparity.errors import ApiparityError
+
+    try:
+        loaded = load_suite(obj, base=collector.path.parent)
+        operations = list_operations(loaded.old, loaded.new, loaded.settings)
+    except ApiparityError as exc:
+        raise collector.CollectError(f"{name}: apiparity: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - schemathesis refusing a document, an app failing to build
+        raise collector.CollectError(f"{name}: apiparity: {type(exc).__name__}: {exc}") from None
+    if not operations:
+        raise collector.CollectError(f"{name}: apiparity: {loaded.old.ref} has no operations to compare")
+    return [
+        ParityItem.from_parent(collector, name=f"{name}[{operation}]", operation=operation, suite=loaded)
+        for operation in operations
+    ]
 
 
 @dataclass(slots=True)
-class _LoadedSuite:
+class LoadedSuite:
+    """Both targets and the settings, loaded once per suite and shared by its items."""
+
     old: Target
     new: Target
     settings: FuzzSettings
 
 
-class ParityCollector(pytest.Collector):
-    """Loads both targets once and yields one `ParityItem` per operation."""
-
-    def __init__(self, *, suite: ParitySuite, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.suite = suite
-        self.loaded: _LoadedSuite | None = None
-
-    def collect(self) -> list[ParityItem]:
-        from apiparity.errors import ApiparityError
-
-        try:
-            self.loaded = load_suite(self.suite, base=self.path.parent)
-            operations = list_operations(self.loaded.old, self.loaded.new, self.loaded.settings)
-        except ApiparityError as exc:
-            raise self.CollectError(f"apiparity: {exc}") from None
-        if not operations:
-            raise self.CollectError(f"apiparity: {self.loaded.old.ref} has no operations to compare")
-        return [ParityItem.from_parent(self, name=f"{self.name}[{operation}]", operation=operation) for operation in operations]
-
-    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException]) -> Any:  # type: ignore[override]
-        if isinstance(excinfo.value, self.CollectError):
-            return str(excinfo.value.args[0])
-        return super().repr_failure(excinfo)
+class ParityWarning(UserWarning):
+    """Something about an operation's run that did not fail it (e.g. a phase generated no cases)."""
 
 
 class ParityMismatch(AssertionError):
@@ -126,17 +123,16 @@ class ParityMismatch(AssertionError):
 class ParityItem(pytest.Item):
     """One operation's parity check: fuzz OLD and NEW with the same cases, fail on mismatches."""
 
-    def __init__(self, *, operation: str, **kwargs: Any) -> None:
+    def __init__(self, *, operation: str, suite: LoadedSuite, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.operation = operation
+        self.suite = suite
         self.result: FuzzResult | None = None
 
     def runtest(self) -> None:
         from apiparity.fuzz.runner import run_fuzz
 
-        parent = self.parent
-        assert isinstance(parent, ParityCollector) and parent.loaded is not None
-        loaded = parent.loaded
+        loaded = self.suite
         operation = self.operation
         self.result = result = run_fuzz(
             loaded.old, loaded.new, loaded.settings, operations_filter=lambda label: label == operation
@@ -144,9 +140,12 @@ class ParityItem(pytest.Item):
         failure = failure_message(result, operation)
         if failure:
             raise ParityMismatch(failure, result)
-        skipped = [stats.skipped_reason for stats in result.operations if stats.skipped_reason]
-        if skipped and result.cases == 0:
-            pytest.skip(f"{operation}: {skipped[0]}")
+        for problem in operation_errors(result, operation):
+            # partial coverage (a phase could not generate cases) is worth seeing, not failing
+            warnings.warn(ParityWarning(problem), stacklevel=1)
+        mine = [stats for stats in result.operations if stats.operation == operation]
+        if mine and mine[0].cases == 0:
+            pytest.skip(f"{operation}: {mine[0].skipped_reason or 'no cases were sent'}")
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:  # type: ignore[override]
         if isinstance(excinfo.value, ParityMismatch):
@@ -161,7 +160,7 @@ class ParityItem(pytest.Item):
 # ----------------------------------------------------------------------------------- loading
 
 
-def load_suite(suite: ParitySuite, *, base: Path) -> _LoadedSuite:
+def load_suite(suite: ParitySuite, *, base: Path) -> LoadedSuite:
     """Read the config, build the fuzz settings and load both targets (ApiparityError on bad input)."""
     from apiparity.config import find_config_file, load_config
     from apiparity.errors import ConfigError
@@ -182,7 +181,7 @@ def load_suite(suite: ParitySuite, *, base: Path) -> _LoadedSuite:
     settings = build_settings(raw.section("fuzz"), suite.settings, base=app_dir, config_label=str(raw.path or "config"))
     old = load_target(str(old_ref), app_dir=app_dir, spec_path=suite.spec_path)
     new = load_target(str(new_ref), app_dir=app_dir, spec_path=suite.spec_path)
-    return _LoadedSuite(old=old, new=new, settings=settings)
+    return LoadedSuite(old=old, new=new, settings=settings)
 
 
 def build_settings(from_config: dict[str, Any], overrides: dict[str, Any], *, base: Path, config_label: str) -> FuzzSettings:
@@ -201,10 +200,12 @@ def build_settings(from_config: dict[str, Any], overrides: dict[str, Any], *, ba
             if name not in known:
                 raise ConfigError(f"{label}: unknown fuzz setting {key!r}; known: {', '.join(sorted(known))}")
             values[name] = value
+    # reset hooks named by file or module resolve from the test's folder, like its targets
+    app_dir = Path(values.get("app_dir") or base)
+    values["app_dir"] = str(app_dir if app_dir.is_absolute() else base / app_dir)
     for name, value in list(values.items()):
-        if name in _REFERENCE_SETTINGS:
-            refs = (value,) if isinstance(value, str) else tuple(value)
-            values[name] = tuple(resolve_reference(ref, base) for ref in refs)
+        if name in _ONE_OR_MANY and isinstance(value, str):
+            values[name] = (value,)
         elif name == "equivalent_status":
             values[name] = tuple(tuple(pair) for pair in value)
         elif isinstance(value, list):
@@ -215,27 +216,21 @@ def build_settings(from_config: dict[str, Any], overrides: dict[str, Any], *, ba
         raise ConfigError(f"parity(): {exc}") from None
 
 
-def resolve_reference(ref: str, base: Path) -> str:
-    """Make ``file.py:func`` absolute against `base` so it does not depend on pytest's cwd."""
-    module, sep, attribute = ref.rpartition(":")
-    if sep and (module.endswith(".py") or "/" in module) and not Path(module).is_absolute():
-        return f"{(base / module).resolve()}:{attribute}"
-    return ref
-
-
 def list_operations(old: Target, new: Target, settings: FuzzSettings) -> list[str]:
-    """Labels ("GET /books/{book_id}") of the operations cases come from, in document order."""
+    """Labels ("GET /books/{book_id}") of the operations the engine would fuzz, in document order.
+
+    The engine's own planner names them, so a label always matches its `operations_filter`;
+    operations that `include` / `exclude` leave out get no test at all (like deselected tests).
+    """
+    from apiparity.fuzz.generate import load_schema, plan_operations
+
     documents = {"old": [old.document], "new": [new.document], "both": [old.document, new.document]}[settings.spec]
     labels: list[str] = []
     for document in documents:
-        paths = document.get("paths") or {}
-        for path, item in paths.items() if isinstance(paths, dict) else ():
-            if not isinstance(item, dict):
-                continue
-            for method in item:
-                label = f"{method.upper()} {path}"
-                if method in HTTP_METHODS and label not in labels:
-                    labels.append(label)
+        for planned in plan_operations(load_schema(document), settings):
+            deselected = planned.skipped_reason and planned.skipped_reason.startswith(("not selected", "excluded"))
+            if not deselected and planned.label not in labels:
+                labels.append(planned.label)
     return labels
 
 
@@ -243,15 +238,36 @@ def list_operations(old: Target, new: Target, settings: FuzzSettings) -> list[st
 
 
 def failure_message(result: FuzzResult, operation: str) -> str:
-    """The failure report of one operation, or "" when it passed."""
-    groups = [group for group in result.groups if not group.waived_by]
-    errors = list(result.errors)
-    if not groups and not errors:
+    """The failure report of one operation, or "" when it passed.
+
+    Unwaived mismatch groups fail it, and so does a reset hook that raised: the comparison would
+    then be between states, not between implementations.
+    """
+    groups = [group for group in result.groups if not group.waived_by and group.operation == operation]
+    broken_hooks = [error for error in result.errors if error.startswith("reset hook")]
+    if not groups and not broken_hooks:
         return ""
-    lines = [f"{operation}: NEW answers differently from OLD ({len(groups)} mismatch group(s), {result.cases} case(s), seed {result.seed})"]
-    lines += [f"  could not exercise: {error}" for error in errors]
+    lines = [
+        f"{operation}: NEW answers differently from OLD "
+        f"({len(groups)} mismatch group(s) in {result.cases} case(s), seed {result.seed})"
+    ]
+    lines += [f"  {error}" for error in broken_hooks]
     lines += [f"  - {group.signature} ({group.count} case(s))" for group in groups]
-    return "\n".join(lines) + "\n\n" + render_result(result)
+    # The report of this operation only: the engine lists every other one as "not in this shard".
+    own = dataclasses.replace(
+        result,
+        groups=groups,
+        operations=[stats for stats in result.operations if stats.operation == operation],
+        conformance=[issue for issue in result.conformance if issue.operation == operation],
+        noise=[noise for noise in result.noise if noise.operation == operation],
+        operations_total=1,
+    )
+    return "\n".join(lines) + "\n\n" + render_result(own)
+
+
+def operation_errors(result: FuzzResult, operation: str) -> list[str]:
+    """Problems the engine reported for this operation (e.g. a phase that generated nothing)."""
+    return [error for error in result.errors if error.startswith(f"{operation}:")]
 
 
 def render_result(result: FuzzResult) -> str:
