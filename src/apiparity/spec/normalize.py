@@ -312,9 +312,7 @@ def _merge_into(result: dict[str, Any], branch: dict[str, Any], in_progress: set
     for key, value in branch.items():
         if key in ("properties", "required", "title", "description", "nullable") or key not in result:
             continue
-        current = result[key]
-        # Containers must be the same object: comparing them by value could walk a cycle.
-        if current is not value and (isinstance(value, (dict, list)) or current != value):
+        if not _same(result[key], value):
             return False
     properties = result.get("properties", {})
     for name, value in branch.get("properties", {}).items():
@@ -332,6 +330,15 @@ def _merge_into(result: dict[str, Any], branch: dict[str, Any], in_progress: set
         elif key not in result:
             result[key] = value
     return True
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equality that never walks into schemas: they must be the same object (they may be cyclic)."""
+    if isinstance(a, dict) or isinstance(b, dict):
+        return a is b
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    return a == b
 
 
 def normalize_document(

@@ -1,0 +1,152 @@
+"""Known false-positive traps of spec diff tools must report nothing breaking; known false
+negatives must be caught."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from apiparity.diff.engine import DiffOptions, diff_documents
+from apiparity.errors import SpecError
+from apiparity.targets.documents import read_document_file
+
+from .helpers import document, ok, rule_ids, run, schema_at
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "rules"
+S = {"type": "string"}
+ITEM = {"type": "object", "required": ["id"], "properties": {"id": {"type": "integer"}, "name": S}}
+
+
+def with_components(doc: dict, **schemas: dict) -> dict:
+    doc["components"] = {"schemas": schemas}
+    return doc
+
+
+def breaking(old: dict, new: dict) -> list[str]:
+    return [c.rule_id for c in run(old, new).changes if c.severity == "breaking"]
+
+
+def test_input_output_split_nullable_forms_and_recursion_are_equal() -> None:
+    old = read_document_file(DATA / "trap-input-output-split" / "base.yaml")
+    new = read_document_file(DATA / "trap-input-output-split" / "revision.yaml")
+    assert rule_ids(old, new) == {"openapi-version-changed"}
+    assert rule_ids(new, old) == {"openapi-version-changed"}
+
+
+def test_inline_vs_ref_inside_any_of() -> None:
+    inline = schema_at("response-body", {"anyOf": [ITEM, {"type": "null"}]})
+    ref = with_components(schema_at("response-body", {"anyOf": [{"$ref": "#/components/schemas/Item"}, {"type": "null"}]}), Item=ITEM)
+    assert rule_ids(inline, ref) == set()
+    union = {"oneOf": [ITEM, {"type": "object", "properties": {"other": S}}]}
+    union_ref = {"oneOf": [{"$ref": "#/components/schemas/Item"}, {"type": "object", "properties": {"other": S}}]}
+    assert rule_ids(schema_at("request-body", union), with_components(schema_at("request-body", union_ref), Item=ITEM)) == set()
+
+
+def test_annotation_only_all_of() -> None:
+    plain = with_components(schema_at("request-body", {"type": "object", "properties": {"item": {"$ref": "#/components/schemas/Item"}}}), Item=ITEM)
+    annotated = with_components(schema_at("request-body", {"type": "object", "properties": {"item": {"allOf": [{"$ref": "#/components/schemas/Item"}], "description": "the item"}}}), Item=ITEM)
+    assert breaking(plain, annotated) == [] and breaking(annotated, plain) == []
+    assert rule_ids(plain, annotated) <= {"schema-description-changed"}
+
+
+def test_mergeable_all_of_equals_flat_object() -> None:
+    flat = schema_at("request-body", {"type": "object", "required": ["id"], "properties": {"id": {"type": "integer"}, "extra": S}})
+    composed = with_components(schema_at("request-body", {"allOf": [{"$ref": "#/components/schemas/Base"}, {"type": "object", "properties": {"extra": S}}]}), Base={"type": "object", "required": ["id"], "properties": {"id": {"type": "integer"}}})
+    assert rule_ids(flat, composed) == set()
+
+
+def test_parameter_moved_between_operation_and_path_level() -> None:
+    param = {"name": "q", "in": "query", "required": True, "schema": S}
+    on_operation = document({"/x": {"get": {"parameters": [param], "responses": {"200": ok()}}}})
+    on_path = document({"/x": {"parameters": [param], "get": {"responses": {"200": ok()}}}})
+    assert rule_ids(on_operation, on_path) == set()
+
+
+def test_numbers_one_and_one_point_zero() -> None:
+    assert rule_ids(schema_at("request-body", {"type": "number", "maximum": 1, "default": 0}), schema_at("request-body", {"type": "number", "maximum": 1.0, "default": 0.0})) == set()
+
+
+def test_path_parameter_rename_is_info_and_listed() -> None:
+    param = lambda name: {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}  # noqa: E731
+    old = document({"/books/{id}": {"get": {"parameters": [param("id")], "responses": {"200": ok()}}}})
+    new = document({"/books/{book_id}": {"get": {"parameters": [param("book_id")], "responses": {"200": ok()}}}})
+    result = run(old, new)
+    assert [(c.rule_id, c.severity) for c in result.changes] == [("api-path-parameter-renamed", "info")]
+    assert result.renamed_paths == [("/books/{id}", "/books/{book_id}")]
+
+
+def test_metadata_only_changes_are_info() -> None:
+    old = document({"/x": {"get": {"operationId": "a", "summary": "a", "tags": ["a"], "description": "a", "responses": {"200": ok({"type": "string", "title": "A"})}}}})
+    new = document({"/x": {"get": {"operationId": "b", "summary": "b", "tags": ["b"], "description": "b", "responses": {"200": ok({"type": "string", "title": "B"})}}}})
+    assert {c.severity for c in run(old, new).changes} == {"info"}
+
+
+def test_required_property_with_default_is_a_warning_not_breaking() -> None:
+    old = schema_at("request-body", {"type": "object", "properties": {"a": S}})
+    new = schema_at("request-body", {"type": "object", "required": ["b"], "properties": {"a": S, "b": {"type": "integer", "default": 3}}})
+    assert [(c.rule_id, c.severity) for c in run(old, new).changes] == [("request-body-required-property-added-with-default", "warning")]
+
+
+# ------------------------------------------------------------------ false negatives
+
+
+def test_change_in_component_reached_only_via_refs() -> None:
+    def doc(maximum: int) -> dict:
+        return with_components(
+            document({"/o": {"post": {"requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Order"}}}}, "responses": {"200": ok()}}}}),
+            Order={"type": "object", "properties": {"lines": {"type": "array", "items": {"$ref": "#/components/schemas/Line"}}}},
+            Line={"type": "object", "properties": {"qty": {"type": "integer", "maximum": maximum}}},
+        )
+
+    changes = run(doc(10), doc(5)).changes
+    assert [(c.rule_id, c.message) for c in changes] == [("request-body-max-decreased", "request body `lines[].qty`: maximum 10 -> 5")]
+    assert changes[0].old_pointer == "/components/schemas/Line/properties/qty/maximum"
+
+
+def test_one_of_branch_changed_in_place() -> None:
+    cat = {"type": "object", "required": ["kind"], "properties": {"kind": {"enum": ["cat"]}, "lives": {"type": "integer"}}}
+    dog = {"type": "object", "required": ["kind"], "properties": {"kind": {"enum": ["dog"]}, "good": {"type": "boolean"}}}
+    dog2 = {**dog, "required": ["kind", "good"]}
+    assert rule_ids(schema_at("request-body", {"oneOf": [cat, dog]}), schema_at("request-body", {"oneOf": [cat, dog2]})) == {"request-body-property-became-required"}
+
+
+def test_body_wrapped_in_an_envelope_is_breaking() -> None:
+    bare = schema_at("response-body", ITEM)
+    wrapped = schema_at("response-body", {"type": "object", "required": ["data"], "properties": {"data": ITEM}})
+    assert "response-body-property-removed" in breaking(bare, wrapped)
+
+
+def test_response_field_required_to_optional_is_breaking() -> None:
+    assert breaking(schema_at("response-body", ITEM), schema_at("response-body", {**ITEM, "required": []})) == ["response-body-property-became-optional"]
+
+
+def test_relative_file_refs_resolve_against_the_base_dir() -> None:
+    folder = DATA / "relative-file-refs"
+    old, new = read_document_file(folder / "base.yaml"), read_document_file(folder / "revision.yaml")
+    result = diff_documents(old, new, options=DiffOptions(profile="none", old_base_dir=folder, new_base_dir=folder))
+    assert [c.rule_id for c in result.changes] == ["response-body-enum-value-added"]
+    with pytest.raises(SpecError, match="relative \\$ref"):
+        diff_documents(old, new, options=DiffOptions(profile="none"))
+
+
+def test_remote_refs_are_refused_unless_allowed() -> None:
+    doc = schema_at("response-body", {"$ref": "https://example.invalid/schemas.yaml#/Thing"})
+    with pytest.raises(SpecError, match="--allow-remote-refs"):
+        diff_documents(doc, doc)
+
+
+def test_swapping_old_and_new_flips_request_and_response_findings() -> None:
+    narrow = {"type": "object", "required": ["a"], "properties": {"a": {"type": "string", "maxLength": 5, "enum": ["x", "y"]}}}
+    wide = {"type": "object", "properties": {"a": {"type": "string", "maxLength": 10, "enum": ["x", "y", "z"]}, "b": S}}
+
+    def doc(request: dict, response: dict) -> dict:
+        return document({"/x": {"post": {"requestBody": {"content": {"application/json": {"schema": request}}}, "responses": {"200": ok(response)}}}})
+
+    forward = run(doc(wide, narrow), doc(narrow, wide))  # request narrowed, response widened: all breaking
+    backward = run(doc(narrow, wide), doc(wide, narrow))  # request widened, response narrowed
+    forward_breaking = {c.rule_id for c in forward.changes if c.severity == "breaking"}
+    assert forward_breaking >= {"request-body-max-length-decreased", "request-body-enum-value-removed", "request-body-property-became-required", "response-body-enum-value-added", "response-body-property-became-optional"}
+    # Only the response lost a property; the request accepts more than before.
+    assert {c.rule_id for c in backward.changes if c.severity == "breaking"} == {"response-body-property-removed"}
+    assert {c.rule_id for c in backward.changes} >= {"request-body-max-length-increased", "request-body-enum-value-added", "request-body-property-became-optional", "response-body-enum-value-removed"}
