@@ -1,0 +1,1 @@
+"""Hostile apps for the adversarial corpus: each one breaks a different assumption."""

@@ -1,0 +1,274 @@
+"""The adversarial corpus: one row per hostile input, with the behaviour the tests assert.
+
+Rows with `argv` are run as they are by `test_table_rows.py` (in-process, through the real CLI):
+exit code, a one-line `error: ...` naming the file or target when the exit code is 2, the message
+pattern, and never a traceback. Rows without `argv` are implemented by exactly one test function
+decorated with `@case("<id>")`. `known_defect` marks a row that fails today because of a defect in
+another part of apiparity: its test is a strict xfail, and docs/robustness.md lists it as such.
+
+`python -m tests.adversarial.make_docs` turns this table into docs/robustness.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+DOCS = "tests/adversarial/documents"
+APPS = "tests/adversarial/apps"
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    id: str
+    area: str  # documents | apps | servers | security | sweep
+    given: str  # the hostile input
+    asserts: str  # the outcome the test asserts
+    argv: tuple[str, ...] = ()  # a table-driven row: the CLI arguments (paths from the repo root)
+    exit_code: int | None = None
+    message: str | None = None  # regex the stderr must match
+    names: str | None = None  # what a one-line error must name (default: the first path in argv)
+    known_defect: str | None = None  # "<owner area>: <what is wrong>" -> strict xfail
+
+
+def _doc(name: str) -> str:
+    return f"{DOCS}/{name}"
+
+
+def _app(ref: str) -> str:
+    return f"{APPS}/{ref}"
+
+
+CASES: list[Case] = [
+    # ------------------------------------------------------------------ documents, via `spec`
+    Case("doc-invalid-json", "documents", "JSON with a missing comma", "exit 2, the file, line 3 and column 25",
+         ("spec", _doc("invalid.json")), 2, r"invalid JSON at line 3, column 25"),
+    Case("doc-invalid-yaml", "documents", "YAML with a broken indentation", "exit 2, the file, line and column",
+         ("spec", _doc("invalid.yaml")), 2, r"invalid YAML at line 7, column 6"),
+    Case("doc-yaml-control-character", "documents", "a BEL control character inside a YAML string",
+         "exit 2, one line with line and column (PyYAML's own message spans two lines)",
+         ("spec", _doc("yaml-control-character.yaml")), 2, r"invalid YAML at line 4, column 15: character U\+0007"),
+    Case("doc-yaml-multi-document", "documents", "two YAML documents in one stream", "exit 2 with the line of the second",
+         ("spec", _doc("yaml-multi-document.yaml")), 2, r"invalid YAML at line 4, column 1"),
+    Case("doc-alias-bomb-many-aliases", "documents", "20,000 aliases of one anchor", "refused: exit 2, alias limit, line and column",
+         ("spec", _doc("alias-bomb-many-aliases.yaml")), 2, r"more than 10000 aliases"),
+    Case("doc-alias-bomb-billion-laughs", "documents", "billion laughs: 9 levels of 9 aliases (81 aliases, 4.4e9 nodes)",
+         "refused before anything expands it: exit 2, the expanded size",
+         ("spec", _doc("alias-bomb-billion-laughs.yaml")), 2, r"expand the document to 4,412,961,511 nodes"),
+    Case("doc-alias-bomb-binary", "documents", "64 levels of 2 aliases (128 aliases, 7e19 nodes)", "refused: exit 2",
+         ("spec", _doc("alias-bomb-binary.yaml")), 2, r"refusing a possible alias bomb"),
+    Case("doc-alias-bomb-bounded", "documents", "the billion-laughs file read in-process",
+         "refused with a SpecError while Python allocates less than 20 MB"),
+    Case("doc-alias-recursive", "documents", "an anchor that contains its own alias (`&a [1, *a]`)", "exit 2, self-reference named",
+         ("spec", _doc("alias-recursive.yaml")), 2, r"refers to the node that contains it"),
+    Case("doc-yaml-python-object-tag", "documents", "`!!python/object/apply:os.system`", "safe loading: exit 2, tag named, nothing runs",
+         ("spec", _doc("yaml-python-object-tag.yaml")), 2, r"line 4, column 8: could not determine a constructor"),
+    Case("doc-yaml-python-name-tag", "documents", "`!!python/name:os.system`", "safe loading: exit 2, tag named",
+         ("spec", _doc("yaml-python-name-tag.yaml")), 2, r"line 4, column 7: could not determine a constructor"),
+    Case("doc-deep-json", "documents", "JSON nested 10,000 levels deep", "exit 2, depth limit named, no RecursionError",
+         ("spec", _doc("deep-10000.json")), 2, r"nested more than 256 levels deep"),
+    Case("doc-deep-yaml", "documents", "YAML nested 10,000 levels deep", "exit 2, depth limit named, no RecursionError",
+         ("spec", _doc("deep-10000.yaml")), 2, r"nested more than 256 levels deep"),
+    Case("doc-deep-schemas", "documents", "400 nested object schemas (parses, deeper than any real document)",
+         "exit 2 at load, before any engine recurses", ("spec", _doc("deep-400-schemas.json")), 2, r"nested more than 256 levels deep"),
+    Case("doc-deep-valid", "documents", "120 nested object schemas (deep but within the limit)",
+         "validated as valid: the validator runs on a deep stack instead of reporting a RecursionError"),
+    Case("doc-empty", "documents", "an empty file", "exit 2: the document is empty", ("spec", _doc("empty.yaml")), 2, r"the document is empty"),
+    Case("doc-whitespace-only", "documents", "a file of blank lines and tabs", "exit 2: the document is empty",
+         ("spec", _doc("whitespace-only.json")), 2, r"the document is empty"),
+    Case("doc-not-openapi", "documents", "a package.json", "exit 2: no `openapi` version field",
+         ("spec", _doc("not-openapi.json")), 2, r"not an OpenAPI document \(no `openapi` version field\)"),
+    Case("doc-top-level-array", "documents", "a JSON array", "exit 2: top level is not an object",
+         ("spec", _doc("top-level-array.json")), 2, r"top level is list"),
+    Case("doc-swagger-2", "documents", "a Swagger 2.0 document", "exit 2 with the conversion command for that file",
+         ("spec", _doc("swagger-2.0.yaml")), 2, r"Swagger 2\.0 documents are not supported.*npx swagger2openapi tests/adversarial/documents/swagger-2\.0\.yaml"),
+    Case("doc-unknown-version", "documents", "`openapi: 4.0.0`", "exit 2: unsupported version named",
+         ("spec", _doc("unknown-version.yaml")), 2, r"unsupported OpenAPI version '4\.0\.0'"),
+    Case("doc-version-not-string", "documents", "`openapi: 3.1` (a YAML float)", "read, then reported invalid: exit 1",
+         ("spec", _doc("openapi-version-not-string.yaml")), 1, r"/openapi: 3\.1 is not of type \"string\""),
+    Case("doc-not-utf8", "documents", "Latin-1 bytes in a YAML file", "exit 2 with the byte offset",
+         ("spec", _doc("not-utf8.yaml")), 2, r"not UTF-8 text \(byte 33\)"),
+    Case("doc-utf8-bom", "documents", "a JSON document starting with a UTF-8 BOM", "read and valid: exit 0",
+         ("spec", _doc("utf8-bom.json")), 0, r"valid"),
+    Case("doc-missing-file", "documents", "a path that does not exist", "exit 2: no such file",
+         ("spec", _doc("no-such-file.yaml")), 2, r"no such file"),
+    Case("doc-directory", "documents", "a directory named like a spec file", "exit 2: is a directory",
+         ("spec", _doc("a-directory.yaml")), 2, r"is a directory"),
+    Case("doc-duplicate-operation-ids", "documents", "two operations with operationId getThing", "reported: exit 1, the duplicate named",
+         ("spec", _doc("duplicate-operation-ids.yaml")), 1, r"Operation ID 'getThing' .* is not unique"),
+    Case("doc-undeclared-path-parameter", "documents", "`/users/{user_id}/posts/{post_id}` declaring only user_id",
+         "reported: exit 1, post_id named", ("spec", _doc("undeclared-path-parameter.yaml")), 1, r"Path parameter 'post_id'"),
+    Case("doc-wrong-types", "documents", "`info` a string, `paths` a list, `schemas` a number",
+         "reported: exit 1, each pointer named; the validator's own crash is one more line, not a traceback",
+         ("spec", _doc("wrong-types.json")), 1, r"/paths: \[\"/a\",\"/b\"\] is not of type \"object\""),
+    Case("doc-ref-cycle-direct", "documents", "schema A = {$ref: A}", "reported: exit 1, the cycle named, no hang",
+         ("spec", _doc("ref-cycle-direct.json")), 1, r"/components/schemas/A: \$ref cycle A -> A never reaches a schema"),
+    Case("doc-ref-cycle-indirect", "documents", "A -> B -> C -> A", "reported: exit 1, the whole cycle named",
+         ("spec", _doc("ref-cycle-indirect.json")), 1, r"\$ref cycle A -> B -> C -> A"),
+    Case("doc-ref-cycle-allof", "documents", "A = allOf[B, object], B = allOf[A]", "reported: exit 1, cycle through allOf named",
+         ("spec", _doc("ref-cycle-allof.json")), 1, r"\$ref cycle A -> B -> A"),
+    Case("doc-ref-cycle-items", "documents", "a tree: A.children.items = {$ref: A}", "a legitimate recursive schema: valid, exit 0",
+         ("spec", _doc("ref-cycle-items.json")), 0, r"1 operations, valid"),
+    Case("doc-ref-missing-pointer", "documents", "$ref to #/components/schemas/DoesNotExist", "reported at the $ref's pointer: exit 1",
+         ("spec", _doc("ref-missing-pointer.json")), 1, r"/components/schemas/A/\$ref: \$ref '#/components/schemas/DoesNotExist' points at nothing"),
+    Case("doc-ref-not-a-string", "documents", "`$ref: 42`", "reported: exit 1", ("spec", _doc("ref-not-a-string.json")), 1, r"42 is not of type 'string'"),
+    Case("doc-ref-remote-not-fetched", "documents", "$refs to a loopback HTTP server (standing in for a remote host)",
+         "`spec` and `diff` send it no request; `spec` reports the reference as not fetched"),
+    Case("doc-ref-file-outside-not-read", "documents", "$refs to `../outside.yaml` and `file:///...` outside the document's folder",
+         "the file is never opened (audit hook), `spec` reports it not read"),
+    # ------------------------------------------------------------------ documents, via `diff`
+    Case("diff-ref-cycle-direct", "documents", "`diff` of A = {$ref: A} against itself", "exit 1 or 2 naming the cycle; no internal error",
+         ("diff", _doc("ref-cycle-direct.json"), _doc("ref-cycle-direct.json")), 2, r"cycle",
+         known_defect="diff engine (src/apiparity/diff): a $ref cycle A -> A ends in RecursionError, reported as 'internal error'"),
+    Case("diff-ref-cycle-indirect", "documents", "`diff` of A -> B -> C -> A against a valid document", "exit 1 or 2 naming the cycle",
+         ("diff", _doc("ref-cycle-indirect.json"), f"{DOCS}/valid-small.yaml"), 2, r"cycle",
+         known_defect="diff engine (src/apiparity/diff): a $ref cycle A -> B -> C -> A ends in RecursionError, reported as 'internal error'"),
+    Case("diff-ref-missing-pointer", "documents", "`diff` with a $ref to a missing pointer", "exit 2 naming the file and the pointer",
+         ("diff", _doc("ref-missing-pointer.json"), f"{DOCS}/valid-small.yaml"), 2, r"DoesNotExist",
+         known_defect="diff command: the error names 'OLD' instead of the file (tests/adversarial/documents/ref-missing-pointer.json)"),
+    Case("diff-wrong-types", "documents", "`diff` of a document whose `paths` is a list", "exit 2 naming the file",
+         ("diff", _doc("wrong-types.json"), f"{DOCS}/valid-small.yaml"), 2, r"`paths` is not an object",
+         known_defect="diff command: the error names 'OLD' instead of the file (tests/adversarial/documents/wrong-types.json)"),
+    # ------------------------------------------------------------------ every document, every command
+    Case("sweep-spec", "sweep", "every file in tests/adversarial/documents/ through `spec`",
+         "exit 0, 1 or 2; never a traceback or an internal error; exit 2 is one line naming the file"),
+    Case("sweep-diff-self", "sweep", "every corpus file through `diff FILE FILE`", "same as sweep-spec"),
+    Case("sweep-diff-valid", "sweep", "every corpus file through `diff FILE valid-small.yaml` and the reverse", "same as sweep-spec"),
+    Case("sweep-console-script", "sweep", "the hostile documents and apps through the installed `apiparity` script",
+         "real stderr has no traceback, exit 2 is one line"),
+    # ------------------------------------------------------------------ apps
+    Case("app-import-error", "apps", "a module importing a package that is not installed", "exit 2: module, exception and line",
+         ("spec", _app("import_error.py:app")), 2, r"importing import_error\.py raised ModuleNotFoundError: .*apiparity_no_such_database_driver.* \(line 3\)"),
+    Case("app-syntax-error", "apps", "a module that is not valid Python", "exit 2: SyntaxError with file and line",
+         ("spec", _app("syntax_error.py:app")), 2, r"raised SyntaxError: .*line 6"),
+    Case("app-sys-exit", "apps", "a module calling sys.exit(3) at import", "exit 2 (not 3, not silence): sys.exit named",
+         ("spec", _app("sys_exit.py:app")), 2, r"called sys\.exit\(3\)"),
+    Case("app-base-exception", "apps", "a module raising a BaseException subclass at import", "exit 2: the exception named",
+         ("spec", _app("base_exception.py:app")), 2, r"raised ShutdownRequested: the config server asked us to stop \(line 8\)"),
+    Case("app-module-not-found", "apps", "`no_such_pkg.mod:app`", "exit 2 with the --app-dir hint",
+         ("spec", "no_such_pkg.mod:app"), 2, r"no module named 'no_such_pkg\.mod' \(use --app-dir"),
+    Case("app-missing-attribute", "apps", "`objects.py:missing`", "exit 2: attribute named",
+         ("spec", _app("objects.py:missing")), 2, r"has no attribute 'missing'"),
+    Case("app-wrong-type-str", "apps", "an attribute that is a connection string", "exit 2: `str object is not an app`",
+         ("spec", _app("objects.py:not_an_app")), 2, r"str object is not an app"),
+    Case("app-wrong-type-dict", "apps", "an attribute that is a settings dict", "exit 2: `dict object is not an app`",
+         ("spec", _app("objects.py:settings")), 2, r"dict object is not an app"),
+    Case("app-wrong-type-class", "apps", "the FastAPI class instead of an instance", "exit 2: `type object is not an app`",
+         ("spec", _app("objects.py:app_class")), 2, r"type object is not an app"),
+    Case("app-factory-raises", "apps", "`create_app()` raising RuntimeError", "exit 2: the factory's exception",
+         ("spec", _app("objects.py:failing_factory()")), 2, r"the factory raised RuntimeError: DATABASE_URL is not set"),
+    Case("app-factory-returns-none", "apps", "a factory returning None", "exit 2: NoneType is not an app",
+         ("spec", _app("objects.py:factory_returning_none()")), 2, r"NoneType object is not an app"),
+    Case("app-factory-needs-arguments", "apps", "a factory with a required parameter", "exit 2: the TypeError named",
+         ("spec", _app("objects.py:factory_needing_arguments()")), 2, r"the factory raised TypeError: .*missing 1 required positional argument"),
+    Case("app-openapi-raises", "apps", "a FastAPI app whose openapi() raises", "exit 2: FastAPI could not build its document",
+         ("spec", _app("objects.py:broken_openapi")), 2, r"FastAPI could not build its document: ValueError"),
+    Case("app-asgi-without-spec-path", "apps", "a raw ASGI app and no --spec-path", "exit 2 with the --spec-path hint",
+         ("spec", _app("objects.py:asgi_500")), 2, r"an ASGI app that apiparity cannot read a document from; pass --spec-path"),
+    Case("app-spec-path-500", "apps", "--spec-path answered with HTTP 500", "exit 2: status named",
+         ("spec", _app("objects.py:asgi_500"), "--spec-path", "/openapi.json"), 2, r"GET /openapi\.json answered HTTP 500"),
+    Case("app-spec-path-html", "apps", "--spec-path answered with an HTML login page", "exit 2: looks like HTML",
+         ("spec", _app("objects.py:wsgi_html"), "--spec-path", "/openapi.json"), 2, r"not an OpenAPI document \(it looks like HTML or XML\)"),
+    Case("app-spec-path-raises", "apps", "a WSGI app raising while serving its document", "exit 2: the exception named",
+         ("spec", _app("objects.py:wsgi_raising"), "--spec-path", "/openapi.json"), 2, r"GET /openapi\.json raised OSError: disk full"),
+    Case("app-noisy-import", "apps", "an app printing a banner to stdout at import",
+         "`spec` stdout is still exactly the JSON document; the banner goes to stderr"),
+    # ------------------------------------------------------------------ apps and servers at run time
+    Case("run-handler-raises", "servers", "NEW's handler raises (500)", "a status mismatch 200 vs 500 is reported and the run goes on"),
+    Case("run-handler-hangs", "servers", "NEW's handler never answers", "--timeout ends it; reported as its own `timeout` group"),
+    Case("run-not-json", "servers", "`application/json` that is not JSON", "reported as a body mismatch, not a crash"),
+    Case("run-binary-body", "servers", "application/octet-stream bodies that differ", "reported as a body mismatch"),
+    Case("run-streamed-body", "servers", "a StreamingResponse differing in one chunk", "read whole and reported as a body mismatch"),
+    Case("run-huge-body", "servers", "a 40 MB JSON body", "the read is capped and the cap is reported",
+         known_defect="fuzz transports (src/apiparity/fuzz/transports.py): the whole body is read, no cap, nothing reported"),
+    Case("run-goes-on", "servers", "a run where NEW raises, hangs and floods", "the well-behaved operation is still compared: every operation reached"),
+    Case("run-connection-refused", "servers", "`fuzz --new-url` at a closed loopback port", "exit 2 naming the URL, or a reported finding; never a traceback"),
+    Case("run-reset-mid-response", "servers", "a live server that closes the socket halfway through a response",
+         "reported as a finding on that operation; the other operations are still compared"),
+    Case("url-connection-refused", "servers", "`spec http://127.0.0.1:<closed>/openapi.json`", "exit 2: cannot connect, URL named"),
+    Case("url-reset-mid-response", "servers", "the document server resets the connection mid-body", "exit 2: request failed, URL named"),
+    Case("url-hangs", "servers", "a document server that accepts and never answers", "exit 2 after --load-timeout: no complete answer"),
+    Case("url-drip-feed", "servers", "a document server sending one byte every 0.2 s", "exit 2 after --load-timeout (a whole-exchange deadline, not per read)"),
+    Case("url-huge-document", "servers", "a document server streaming without end", "exit 2 once the cap is passed (cap lowered to 1 MB in the test)"),
+    Case("url-redirect-other-origin", "servers", "the document URL redirects to another host:port",
+         "exit 2 naming both URLs; the other server receives nothing"),
+    Case("url-slow-start", "servers", "a server that starts listening 1 s after the command starts",
+         "`load_target(url, wait_for=5)` retries until it answers; without wait_for: cannot connect",
+         known_defect="fuzz/check commands: no --wait-for option yet (the target loader supports wait_for)"),
+    # ------------------------------------------------------------------ security
+    Case("sec-redact-text", "security", "Authorization, Cookie, X-API-Key, X-Session-Token headers, a password query, Set-Cookie", "no secret in the text report"),
+    Case("sec-redact-json", "security", "the same secrets", "no secret in the JSON report"),
+    Case("sec-redact-markdown", "security", "the same secrets", "no secret in the Markdown report"),
+    Case("sec-redact-html", "security", "the same secrets", "no secret in the HTML report"),
+    Case("sec-redact-junit", "security", "the same secrets", "no secret in the JUnit report"),
+    Case("sec-redact-other-formats", "security", "the same secrets", "no secret in any other registered format (yaml, sarif, github)"),
+    Case("sec-redact-curl", "security", "the same secrets", "the curl reproducers carry `[redacted]`, not the secrets"),
+    Case("sec-no-redact", "security", "the same secrets with --no-redact", "the secrets are shown"),
+    Case("sec-html-escapes-document", "security", "`<script>` and `onerror=` in descriptions and enum values", "the HTML report contains them only escaped"),
+    Case("sec-html-escapes-bodies", "security", "`<script>` and `onerror=` in response bodies", "the HTML report contains them only escaped"),
+    Case("sec-terminal-escapes", "security", "ANSI escape sequences (ESC [2J, OSC title) in a response body",
+         "the text report contains no raw ESC character",
+         known_defect="text report (src/apiparity/report/text.py): response bodies are printed with raw control characters"),
+    Case("sec-atomic-report", "security", "a report write that fails halfway", "the previous report is intact and no temp file is left"),
+    Case("sec-servers-url-ignored", "security", "a URL target whose document declares `servers: [http://127.0.0.2:<port>]`",
+         "requests go only to the URL the user gave; the servers entry receives nothing"),
+    Case("sec-unsafe-method-guard", "security", "POST operations against a live server that is not loopback",
+         "no POST is sent without --allow-unsafe; the skip is reported"),
+    Case("sec-yaml-tag-nothing-runs", "security", "`!!python/object/apply:os.system` writing a marker file", "the marker file is never created"),
+]
+
+BY_ID = {row.id: row for row in CASES}
+
+
+def case(case_id: str) -> Callable[[F], F]:
+    """Bind a test function to its row (and make it a strict xfail if the row has a known defect)."""
+    row = BY_ID[case_id]
+
+    def bind(func: F) -> F:
+        if row.known_defect:
+            func = pytest.mark.xfail(strict=True, reason=row.known_defect)(func)
+        return func
+
+    return bind
+
+
+def first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else ""
+
+
+def assert_no_traceback(*outputs: str) -> None:
+    for output in outputs:
+        assert "Traceback" not in output, output[-2000:]
+        assert "internal error" not in output, output[-2000:]
+
+
+def assert_one_line_error(stderr: str, names: str) -> None:
+    """Exit-2 output: exactly one `error: ...` line (notes before it are allowed), naming `names`."""
+    lines = [line for line in stderr.strip().splitlines() if line.strip()]
+    errors = [line for line in lines if line.startswith("error: ")]
+    assert len(errors) == 1, stderr
+    assert lines[-1] == errors[0], stderr
+    assert names in errors[0], f"{names!r} not named in {errors[0]!r}"
+
+
+# Sweep parameters that fail today, keyed by (row id, document file name): strict xfails too.
+_DIFF_CYCLE = "diff engine (src/apiparity/diff): a $ref cycle ends in RecursionError, reported as 'internal error'"
+_DIFF_NAMES_OLD = "diff command: the exit-2 error names 'OLD'/'NEW' instead of the file"
+SWEEP_DEFECTS: dict[tuple[str, str], str] = {
+    **{(sweep, name): _DIFF_CYCLE for sweep in ("sweep-diff-self", "sweep-diff-valid")
+       for name in ("ref-cycle-direct.json", "ref-cycle-indirect.json")},
+    **{(sweep, name): _DIFF_NAMES_OLD for sweep in ("sweep-diff-self", "sweep-diff-valid")
+       for name in ("ref-missing-pointer.json", "ref-not-a-string.json", "wrong-types.json")},
+}
+
+
+def corpus_documents() -> list[Path]:
+    return sorted(path for path in (HERE / "documents").iterdir() if path.is_file())
