@@ -1,0 +1,48 @@
+"""`apiparity merge shard-*.json`: combine `check --shard` reports into one verdict."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from apiparity.commands.check import gate_options, report_options
+
+
+@click.command("merge")
+@click.argument("reports", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@report_options
+@gate_options
+@click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+              help="A previous JSON report: mark what is newly broken and newly fixed since.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only the verdict line on stdout.")
+def command(reports: tuple[str, ...], **options: Any) -> None:
+    """Merge the JSON shard reports of `apiparity check --shard I/N` into the verdict one run gives.
+
+    The gate thresholds are those the shards ran with (recorded in their reports), unless overridden
+    here. Exit 0 READY, 1 NOT READY (or a shard missing / interrupted), 2 bad input.
+    """
+    from apiparity.commands.check import requested_outputs, thresholds_from, thresholds_from_dict, write_reports
+    from apiparity.report import render
+    from apiparity.report.json_format import read_report
+    from apiparity.report.merge import merge_reports
+    from apiparity.verdict import decide
+
+    shards = [read_report(path) for path in reports]
+    merged = merge_reports(shards, names=list(reports))
+    thresholds = thresholds_from(thresholds_from_dict(merged.extras.get("gate_thresholds")), options)
+    if options.get("baseline_path"):
+        from apiparity.report.baseline import compare_with_baseline
+
+        merged.baseline = compare_with_baseline(merged, read_report(options["baseline_path"]), options["baseline_path"])
+    merged.verdict = decide(merged, thresholds)
+    if not merged.complete:
+        merged.verdict.ready = False
+    write_reports(merged, requested_outputs(options, {}))
+    if options["quiet"]:
+        click.echo(merged.verdict.label)
+    else:
+        click.echo(render(merged, "text"), nl=False)
+    for missing in merged.extras.get("missing_shards", []):
+        click.echo(f"warning: shard {missing} is missing: the merged report is incomplete", err=True)
+    raise click.exceptions.Exit(0 if merged.verdict.ready else 1)
