@@ -123,7 +123,9 @@ CASES: list[Case] = [
     Case("doc-ref-remote-not-fetched", "documents", "$refs to a loopback HTTP server (standing in for a remote host)",
          "`spec` and `diff` send it no request; `spec` reports the reference as not fetched"),
     Case("doc-ref-file-outside-not-read", "documents", "$refs to `../outside.yaml` and `file:///...` outside the document's folder",
-         "the file is never opened (audit hook), `spec` reports it not read"),
+         "`spec` never opens the file (audit hook) and reports the reference as not read"),
+    Case("diff-ref-file-outside-not-read", "documents", "the same $refs through `diff`", "`diff` never opens the file (audit hook)",
+         known_defect="diff $ref resolver (src/apiparity/spec/refs.py): a relative $ref to ../outside.yaml is read without any flag"),
     # ------------------------------------------------------------------ documents, via `diff`
     Case("diff-ref-cycle-direct", "documents", "`diff` of A = {$ref: A} against itself", "exit 1 or 2 naming the cycle; no internal error",
          ("diff", _doc("ref-cycle-direct.json"), _doc("ref-cycle-direct.json")), 2, r"cycle",
