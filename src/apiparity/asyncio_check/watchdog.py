@@ -271,25 +271,31 @@ class LoopBlockMonitor:
 
     def _follow_late_beat(self, loop: asyncio.AbstractEventLoop, beat: _Beat, posted: float) -> None:
         samples: list[_Sample] = []
-        blocked = True
+        ended: float | None = None  # when the loop was seen free (or the watch stopped) before the beat ran
         while not beat.done.is_set():
-            if self._stop.is_set() or loop.is_closed():
-                return
-            if not loop.is_running():
-                blocked = False
-            elif self._loop_thread_id is not None:
+            now = time.perf_counter()
+            if self._stop.is_set() or loop.is_closed() or not loop.is_running():
+                # A stopped loop is not a blocked one: whatever blocked it before it stopped ended
+                # by now (the fuzz transport stops its loop after every request).
+                ended = now
+                break
+            if self._loop_thread_id is not None:
                 sample = self._sample(self._loop_thread_id)
                 if sample is None or not sample.in_callback:
-                    blocked = False  # idle in the selector, or outside the loop: not a block
-                else:
-                    samples.append(sample)
+                    ended = now  # idle in the selector: the block is over
+                    break
+                samples.append(sample)
             beat.done.wait(self._sample_interval_s)
-        if not blocked or beat.arrived_at is None:
+        if ended is None:
+            end = beat.arrived_at if beat.arrived_at is not None else time.perf_counter()
+        elif samples:
+            end = samples[-1].at  # last moment it was seen blocked: a lower bound, like the rest
+        else:
+            return  # never seen blocked: the heartbeat was late because the loop was stopped
+        if (end - posted) * 1000 < self.threshold_ms:
             return
-        if (beat.arrived_at - posted) * 1000 < self.threshold_ms:
-            return
-        for start, end, segment in _segments(samples, posted, beat.arrived_at):
-            duration_ms = (end - start) * 1000
+        for start, stop, segment in _segments(samples, posted, end):
+            duration_ms = (stop - start) * 1000
             if duration_ms >= self.threshold_ms:
                 self._record(duration_ms, segment, at=start)
 
