@@ -161,58 +161,60 @@ class ParityItem(pytest.Item):
 
 
 def load_suite(suite: ParitySuite, *, base: Path) -> LoadedSuite:
-    """Read the config, build the fuzz settings and load both targets (ApiparityError on bad input)."""
-    from apiparity.config import find_config_file, load_config
+    """Read the config the way `apiparity check` does, build the fuzz settings and load both
+    targets (ApiparityError on bad input)."""
+    from apiparity.config import find_config_file, load_config, settings_from_raw
     from apiparity.errors import ConfigError
     from apiparity.targets import load_target
 
     config_file = Path(suite.config) if suite.config else find_config_file(base)
     if config_file is not None and not config_file.is_absolute():
         config_file = base / config_file
-    raw = load_config(config_file, search=False) if config_file else load_config(search=False)
-    old_ref = suite.old or raw.get("old")
-    new_ref = suite.new or raw.get("new")
+    project = settings_from_raw(load_config(config_file, search=False) if config_file else load_config(search=False))
+    old_ref = suite.old or project.old
+    new_ref = suite.new or project.new
     if not old_ref or not new_ref:
-        where = f" or in {raw.path}" if raw.path else ""
+        where = f" or in {project.path}" if project.path else ""
         raise ConfigError(f"parity(): give both OLD and NEW targets (as arguments{where}: old = ..., new = ...)")
-    app_dir = Path(suite.app_dir) if suite.app_dir else base
-    if not app_dir.is_absolute():
-        app_dir = base / app_dir
-    settings = build_settings(raw.section("fuzz"), suite.settings, base=app_dir, config_label=str(raw.path or "config"))
-    old = load_target(str(old_ref), app_dir=app_dir, spec_path=suite.spec_path)
-    new = load_target(str(new_ref), app_dir=app_dir, spec_path=suite.spec_path)
+    # Relative folders: from the test file for parity() arguments, from the config file for its keys.
+    if suite.app_dir:
+        app_dir = base / suite.app_dir
+    elif project.app_dir and project.path:
+        app_dir = project.path.parent / project.app_dir
+    else:
+        app_dir = base
+    settings = build_settings(project.fuzz, suite.settings, app_dir=app_dir)
+    spec_path = suite.spec_path or project.spec_path
+    old = load_target(str(old_ref), app_dir=app_dir, spec_path=spec_path)
+    new = load_target(str(new_ref), app_dir=app_dir, spec_path=spec_path)
     return LoadedSuite(old=old, new=new, settings=settings)
 
 
-def build_settings(from_config: dict[str, Any], overrides: dict[str, Any], *, base: Path, config_label: str) -> FuzzSettings:
-    """FuzzSettings from the config's [fuzz] table, then `parity()` keyword arguments on top.
+def build_settings(from_config: dict[str, Any], overrides: dict[str, Any], *, app_dir: Path) -> FuzzSettings:
+    """FuzzSettings from the config's checked `[fuzz]` values, then `parity()` keyword arguments on top.
 
-    Config keys may be kebab-case (``max-examples``) as in TOML or snake_case; lists become tuples.
+    Reset hooks and module targets resolve from `app_dir` (the test file's folder by default).
     """
     from apiparity.errors import ConfigError
-    from apiparity.fuzz.settings import FuzzSettings
+    from apiparity.fuzz.settings import FuzzSettings, parse_status_pair
 
-    known = {f.name for f in dataclasses.fields(FuzzSettings)}
-    values: dict[str, Any] = {}
-    for source, label in ((from_config, f"{config_label} [fuzz]"), (overrides, "parity()")):
-        for key, value in source.items():
-            name = key.replace("-", "_")
-            if name not in known:
-                raise ConfigError(f"{label}: unknown fuzz setting {key!r}; known: {', '.join(sorted(known))}")
-            values[name] = value
-    # reset hooks named by file or module resolve from the test's folder, like its targets
-    app_dir = Path(values.get("app_dir") or base)
-    values["app_dir"] = str(app_dir if app_dir.is_absolute() else base / app_dir)
-    for name, value in list(values.items()):
+    known = {f.name for f in dataclasses.fields(FuzzSettings)} - {"app_dir"}
+    unknown = sorted(set(overrides) - known)
+    if unknown:
+        raise ConfigError(f"parity(): unknown fuzz setting {unknown[0]!r}; known: {', '.join(sorted(known))}")
+    values: dict[str, Any] = dict(from_config)
+    for name, value in overrides.items():
         if name in _ONE_OR_MANY and isinstance(value, str):
-            values[name] = (value,)
-        elif name == "equivalent_status":
-            values[name] = tuple(tuple(pair) for pair in value)
+            value = (value,)
         elif isinstance(value, list):
-            values[name] = tuple(value)
+            value = tuple(value)
+        values[name] = value
+    values["equivalent_status"] = tuple(
+        parse_status_pair(pair) if isinstance(pair, str) else tuple(pair) for pair in values.get("equivalent_status", ())
+    )
     try:
-        return FuzzSettings(**values)
-    except TypeError as exc:
+        return FuzzSettings(app_dir=str(app_dir), **values)
+    except (TypeError, ValueError) as exc:
         raise ConfigError(f"parity(): {exc}") from None
 
 

@@ -1,0 +1,41 @@
+"""Known answer: examples/bookstore/test_parity.py passes for the faithful port and fails, once per
+affected operation, for the port with seeded regressions (examples/bookstore/regressions.json)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import EXAMPLES
+
+pytest_plugins = ["pytester"]
+
+BOOKSTORE = EXAMPLES / "bookstore"
+
+
+def outcome_ids(result: pytest.RunResult, outcome: str) -> set[str]:
+    return {line.split("::", 1)[1].split(" - ")[0].strip() for line in result.outlines if line.startswith(outcome + " ")}
+
+
+@pytest.mark.skipif(not (BOOKSTORE / "regressed_app.py").exists(), reason="bookstore example not there")
+def test_bookstore_parity_suites(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest(str(BOOKSTORE / "test_parity.py"), "-rA", "-p", "no:cacheprovider")
+    passed, failed = outcome_ids(result, "PASSED"), outcome_ids(result, "FAILED")
+    operations = {test_id.split("[", 1)[1].rstrip("]") for test_id in passed | failed}
+    assert len(operations) >= 20  # one test per operation of the legacy contract, for each suite
+
+    # the faithful port passes every operation
+    assert {f"test_modern_port[{op}]" for op in operations} <= passed
+
+    # the regressed port fails exactly where a regression lives: every behaviour regression is
+    # caught, and nothing outside regressions.json fails
+    regressions = json.loads((BOOKSTORE / "regressions.json").read_text())
+    behaviour = {r["operation"] for r in regressions if r["kind"] == "behaviour"}
+    touched = {op for r in regressions for op in [r["operation"], *r.get("also", [])]}
+    failed_ops = {test_id.split("[", 1)[1].rstrip("]") for test_id in failed if test_id.startswith("test_regressed_port[")}
+    assert failed == {f"test_regressed_port[{op}]" for op in failed_ops}
+    assert behaviour <= failed_ops, f"missed: {sorted(behaviour - failed_ops)}"
+    assert failed_ops <= touched, f"false positives: {sorted(failed_ops - touched)}"
+    out = result.stdout.str()
+    assert "curl OLD: curl" in out and "curl NEW: curl" in out
