@@ -203,3 +203,41 @@ async def correct_a() -> dict:
 def correct_b() -> dict:
     time.sleep(0)
     return {}
+
+
+# --- middleware and exception handlers run on the loop for every request / error
+middleware_app = FastAPI()
+
+
+@middleware_app.middleware("http")
+async def audit(request, call_next):
+    with open(__file__, "rb") as handle:  # MIDDLEWARE
+        handle.read(1)
+    return await call_next(request)
+
+
+class TimingMiddleware:
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        started = time.perf_counter()
+        await self.app(scope, receive, send)
+        self.record(time.perf_counter() - started)
+
+    def record(self, seconds: float) -> None:
+        subprocess.run(["true"], check=False)  # MIDDLEWARE
+
+
+middleware_app.add_middleware(TimingMiddleware)
+
+
+@middleware_app.exception_handler(ValueError)
+async def value_error(request, exc):
+    time.sleep(0.01)  # MIDDLEWARE
+    return None
+
+
+@middleware_app.get("/ok")
+async def ok() -> dict:
+    return {}

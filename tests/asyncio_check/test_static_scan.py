@@ -123,3 +123,17 @@ def example_app():
     from apiparity.targets import load_target
 
     return load_target(f"{example_app_file()}:app").app
+
+
+def test_middleware_and_exception_handlers_are_scanned():
+    result = scan_app(scan_apps.middleware_app)
+    assert {f.line for f in result.findings} == marked_lines(SCAN_APPS, "# MIDDLEWARE")
+    by_line = {f.line: f for f in result.findings}
+    chains = sorted(tuple(f.chain) for f in result.findings)
+    assert chains == [
+        ("TimingMiddleware.__call__ (async middleware)", "record"),
+        ("audit (async middleware)",),
+        ("value_error (async exception handler)",),
+    ]
+    assert {f.operation for f in by_line.values()} == {"(every request)", "(error handler: ValueError)"}
+    assert all("plain `def`" not in f.fix_hint for f in result.findings)  # middleware cannot be sync

@@ -113,6 +113,14 @@ def scan_app(app: Any, *, max_depth: int = DEFAULT_MAX_DEPTH, roots: list[Path] 
                 finding = _finding(operation, group[0])
                 finding.also = [f"{h.line}: {h.call}" for h in group[1:]]
                 result.findings.append(finding)
+    # Middleware and exception handlers run on the loop too, for every request (or every error).
+    for operation, chain, call, self_type in _app_wide_entry_points(app, scanner):
+        result.async_entry_points += 1
+        seen: set[tuple[int, str]] = set()
+        for hit in scanner.scan(call, entry=False, self_type=self_type):
+            if (hit.line, hit.resolved) not in seen:
+                seen.add((hit.line, hit.resolved))
+                result.findings.append(_finding(operation, _Hit(chain + hit.chain, *hit[1:])))
     result.notes = sorted(set(scanner.notes))
     result.findings.sort(key=lambda f: (f.file, f.line, f.operation))
     return result
@@ -145,6 +153,28 @@ def _async_entry_points(
     target = _async_target(call) if call is not None else None
     if target is not None and scanner.is_user_code(target):
         yield [*prefix, f"{name} ({'async handler' if is_endpoint else 'async dependency'})"], target
+
+
+def _app_wide_entry_points(app: Any, scanner: _Scanner) -> Iterator[tuple[str, list[str], Any, Any]]:
+    """(operation label, chain, async callable, class of `self`) of user middleware and exception handlers."""
+    for middleware in getattr(app, "user_middleware", None) or []:
+        cls = getattr(middleware, "cls", None)
+        kwargs = getattr(middleware, "kwargs", None) or {}
+        dispatch = kwargs.get("dispatch")  # @app.middleware("http") functions
+        if dispatch is not None:
+            target = _async_target(dispatch)
+            if target is not None and scanner.is_user_code(target):
+                yield "(every request)", [f"{_callable_name(dispatch)} (async middleware)"], target, None
+        if inspect.isclass(cls):
+            for method in ("__call__", "dispatch"):
+                func = cls.__dict__.get(method) or next((c.__dict__[method] for c in cls.__mro__ if method in c.__dict__), None)
+                if func is not None and inspect.iscoroutinefunction(func) and scanner.is_user_code(func):
+                    yield "(every request)", [f"{cls.__name__}.{method} (async middleware)"], func, cls
+    for key, handler in (getattr(app, "exception_handlers", None) or {}).items():
+        target = _async_target(handler)
+        if target is not None and scanner.is_user_code(target):
+            name = getattr(key, "__name__", str(key))
+            yield f"(error handler: {name})", [f"{_callable_name(handler)} (async exception handler)"], target, None
 
 
 def _async_target(call: Any) -> Any:
@@ -224,8 +254,8 @@ class _Scanner:
 
     # -- entry
 
-    def scan(self, func: Any, *, entry: bool) -> list[_Hit]:
-        unit = self._unit_for(func)
+    def scan(self, func: Any, *, entry: bool, self_type: Any = None) -> list[_Hit]:
+        unit = self._unit_for(func, self_type=self_type)
         if unit is None:
             return []
         return self._scan_unit(unit, depth=0, entry=entry)

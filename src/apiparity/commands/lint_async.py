@@ -76,12 +76,12 @@ def render_text(result: Any) -> str:
     if result.findings:
         lines.append(
             f"{len(result.findings)} blocking call site(s) in {operations} of {result.operations} operation(s) "
-            f"({result.async_entry_points} async handler(s)/dependencies scanned, depth {result.max_depth})."
+            f"({result.async_entry_points} async handler(s), dependencies and middleware scanned, depth {result.max_depth})."
         )
     else:
         lines.append(
             f"No blocking calls found in {result.operations} operation(s) "
-            f"({result.async_entry_points} async handler(s)/dependencies scanned, depth {result.max_depth})."
+            f"({result.async_entry_points} async handler(s), dependencies and middleware scanned, depth {result.max_depth})."
         )
     return "\n".join(lines) + "\n"
 
