@@ -18,8 +18,8 @@ class Recorded:
 
 
 @contextlib.contextmanager
-def http_server(respond: Callable[[BaseHTTPRequestHandler], None]) -> Iterator[Recorded]:
-    """Serve on 127.0.0.1:<free port>; `respond(handler)` answers every request."""
+def http_server(respond: Callable[[BaseHTTPRequestHandler], None], host: str = "127.0.0.1") -> Iterator[Recorded]:
+    """Serve on `host`:<free port> (a loopback address); `respond(handler)` answers every request."""
     recorded = Recorded(url="")
 
     class Handler(BaseHTTPRequestHandler):
@@ -32,9 +32,9 @@ def http_server(respond: Callable[[BaseHTTPRequestHandler], None]) -> Iterator[R
         def log_message(self, *args: object) -> None:  # keep test output clean
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = ThreadingHTTPServer((host, 0), Handler)
     server.daemon_threads = True
-    recorded.url = f"http://127.0.0.1:{server.server_address[1]}"
+    recorded.url = f"http://{host}:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
