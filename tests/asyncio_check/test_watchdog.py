@@ -236,3 +236,58 @@ def test_monitor_on_the_fuzz_engines_asgi_transport():
     assert findings["GET /stock"].function == "count_stock_rows"
     # the very first request may be missed while the watchdog learns the loop's thread
     assert findings["GET /sleepy"].count >= 1 and findings["GET /stock"].count >= 1, findings
+
+
+def test_live_uvicorn_server_started_by_apiparity():
+    """Live mode: a real server on 127.0.0.1, requests over HTTP from another thread; blocks are
+    attributed from the server loop's own stack (no set_current from the client side)."""
+    import threading
+
+    uvicorn = pytest.importorskip("uvicorn")
+    from apiparity.asyncio_check.watchdog import serve_monitored
+    from apiparity.targets import load_target
+
+    app = load_target(f"{EXAMPLE}:app").app
+    monitor = LoopBlockMonitor(threshold_ms=20.0, app=app)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, loop="asyncio", log_level="error", lifespan="off"))
+    thread = threading.Thread(target=lambda: asyncio.run(serve_monitored(server, monitor)), daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.01)
+        port = server.servers[0].sockets[0].getsockname()[1]
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+            for path in EXAMPLE_PATHS:
+                assert client.get(path).status_code == 200
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+    findings = {f.operation: f for f in monitor.summary(attributed_only=True)}
+    assert set(findings) == {"GET /sleepy", "GET /stock"}
+    assert findings["GET /sleepy"].where == f"{EXAMPLE}:{line_of(EXAMPLE, 'time.sleep(0.1)  # BLOCKS')}"
+    assert findings["GET /stock"].function == "count_stock_rows"
+
+
+BOOKSTORE_MODERN = EXAMPLES / "bookstore" / "modern_app.py"
+
+
+@pytest.mark.skipif(not BOOKSTORE_MODERN.exists(), reason="bookstore example not written yet")
+def test_bookstore_modern_app_does_not_block_its_loop():
+    from apiparity.targets import load_target
+
+    target = load_target(f"{BOOKSTORE_MODERN}:app")
+    paths = [p for p, item in target.document["paths"].items() if "get" in item and "{" not in p]
+    assert paths
+    monitor = LoopBlockMonitor(threshold_ms=20.0, app=target.app)
+
+    async def main() -> None:
+        transport = httpx.ASGITransport(app=target.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            with monitor.watch():
+                for path in paths:
+                    with monitor.request(f"GET {path}"):
+                        await client.get(path)
+
+    asyncio.run(main())
+    assert monitor.summary(attributed_only=True) == []

@@ -32,7 +32,7 @@ from typing import Any
 
 from apiparity.asyncio_check._code import default_roots, endpoint_routes, in_library, under_roots
 
-__all__ = ["LoopBlockMonitor", "BlockEvent", "BlockingFinding", "DEFAULT_THRESHOLD_MS", "NO_OPERATION"]
+__all__ = ["LoopBlockMonitor", "BlockEvent", "BlockingFinding", "DEFAULT_THRESHOLD_MS", "NO_OPERATION", "serve_monitored"]
 
 DEFAULT_THRESHOLD_MS = 20.0
 NO_OPERATION = "(no request)"
@@ -376,6 +376,15 @@ def _segments(samples: list[_Sample], posted: float, arrived: float) -> list[tup
         end = arrived if index == len(runs) - 1 else runs[index + 1][0].at
         segments.append((start, end, run))
     return segments
+
+
+async def serve_monitored(server: Any, monitor: LoopBlockMonitor) -> None:
+    """Run a live server (a `uvicorn.Server`, or anything with ``async serve()``) with `monitor`
+    watching the loop it serves on: ``asyncio.run(serve_monitored(server, monitor))`` in the
+    thread that owns the server. Use uvicorn's pure-asyncio loop (``loop="asyncio"``): uvloop runs
+    callbacks in C, where the watchdog cannot tell a blocked loop from an idle one."""
+    with monitor.watch(asyncio.get_running_loop()):
+        await server.serve()
 
 
 def _code_to_operation(app: Any) -> dict[Any, str]:
