@@ -79,7 +79,8 @@ def test_extras_section_is_plain_data_and_feeds_the_gate(example_monitor):
     gate = gate_event_loop(report, thresholds=None)
     assert gate is not None and gate.name == GATE_NAME and not gate.passed
     assert gate.measured.startswith("4 block(s) in 2 operation(s)")
-    assert any(d.startswith("GET /sleepy: blocked 2x") and f"{EXAMPLE}:" in d for d in gate.details)
+    sleepy_line = line_of(EXAMPLE, "time.sleep(0.1)  # BLOCKS")
+    assert any(d.startswith("GET /sleepy: blocked 2x") and f"async_blocking/app.py:{sleepy_line} in sleepy" in d for d in gate.details)
     assert any(d.startswith("GET /stock: blocked 2x") and "count_stock_rows" in d for d in gate.details)
 
 

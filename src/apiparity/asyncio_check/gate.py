@@ -39,7 +39,7 @@ def event_loop_gate(section: dict[str, Any] | None, *, max_blocks: int = 0) -> G
     if not section:
         return None
     threshold_ms = float(section.get("threshold_ms", 20.0))
-    description = "NEW's event loop is never blocked longer than the threshold by the app's code"
+    description = "no blocking of the event loop over the threshold"
     threshold = f"<= {max_blocks} block(s) over {threshold_ms:g} ms"
     if section.get("error"):
         return Gate(name=GATE_NAME, description=description, threshold=threshold, measured="not measured",
@@ -49,7 +49,7 @@ def event_loop_gate(section: dict[str, Any] | None, *, max_blocks: int = 0) -> G
     details = [_block_line(b) for b in blocks]
     for finding in section.get("static") or []:
         details.append(
-            f"static: {finding.get('operation')}: {finding.get('call')} at {finding.get('file')}:{finding.get('line')}"
+            f"static: {finding.get('operation')}: {finding.get('call')} at {_display_path(str(finding.get('file')))}:{finding.get('line')}"
             f" ({' -> '.join(finding.get('chain') or [])}); fix: {finding.get('fix_hint')}"
         )
     unattributed = section.get("unattributed") or []
@@ -67,13 +67,24 @@ def event_loop_gate(section: dict[str, Any] | None, *, max_blocks: int = 0) -> G
 
 
 def _block_line(block: dict[str, Any]) -> str:
-    where = block.get("where") or "unknown"
+    where = _display_path(block.get("where") or "unknown")
     function = f" in {block['function']}" if block.get("function") else ""
     example = f"; e.g. {block['example_request']}" if block.get("example_request") else ""
     return (
         f"{block.get('operation')}: blocked {block.get('count')}x, max {float(block.get('max_ms', 0)):.1f} ms, "
         f"p95 {float(block.get('p95_ms', 0)):.1f} ms at {where}{function}{example}"
     )
+
+
+def _display_path(path: str) -> str:
+    """Relative to the current folder when under it: shorter, and the same on every checkout."""
+    import os
+
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:
+        return path
+    return path if relative.startswith("..") else relative
 
 
 def static_section(findings: list[Any]) -> list[dict[str, Any]]:
