@@ -132,3 +132,13 @@ def test_rules_command_lists_every_rule() -> None:
 def test_docs_rules_md_is_generated_and_up_to_date() -> None:
     generated = subprocess.run([sys.executable, "-m", "apiparity.diff.docs"], capture_output=True, text=True, check=True).stdout
     assert (ROOT / "docs" / "rules.md").read_text() == generated, "run: python -m apiparity.diff.docs > docs/rules.md"
+
+
+def test_every_available_format_renders_a_diff_report(tmp_path: Path) -> None:
+    from apiparity.report import available_formats
+
+    old, new = pair_with(tmp_path)
+    for fmt in available_formats():
+        result = run_cli("diff", old, new, "--format", fmt)
+        assert result.exit_code == 1, (fmt, result.stderr)
+        assert "request-body-max-length-decreased" in result.stdout, fmt

@@ -150,3 +150,19 @@ def test_swapping_old_and_new_flips_request_and_response_findings() -> None:
     # Only the response lost a property; the request accepts more than before.
     assert {c.rule_id for c in backward.changes if c.severity == "breaking"} == {"response-body-property-removed"}
     assert {c.rule_id for c in backward.changes} >= {"request-body-max-length-increased", "request-body-enum-value-added", "request-body-property-became-optional", "response-body-enum-value-removed"}
+
+
+def test_pointers_point_into_the_raw_documents() -> None:
+    from apiparity.diff.engine import existing_pointer
+
+    old = read_document_file(DATA / "trap-input-output-split" / "base.yaml")
+    new = read_document_file(DATA / "trap-input-output-split" / "revision.yaml")
+    new["components"]["schemas"]["Item-Output"]["properties"]["price"]["minimum"] = 2
+    new["components"]["schemas"]["Item-Output"]["properties"]["name"]["maxLength"] = 5
+    changes = {c.rule_id: c for c in run(old, new).changes}
+    assert changes["response-body-min-increased"].old_pointer == "/components/schemas/Item/properties/price/minimum"
+    assert changes["response-body-min-increased"].new_pointer == "/components/schemas/Item-Output/properties/price/minimum"
+    assert changes["response-body-max-length-decreased"].new_pointer == "/components/schemas/Item-Output/properties/name/maxLength"
+    for change in changes.values():
+        for doc, pointer in ((old, change.old_pointer), (new, change.new_pointer)):
+            assert pointer is None or existing_pointer(doc, pointer) == pointer

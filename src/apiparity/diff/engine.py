@@ -56,6 +56,9 @@ def diff_documents(old: dict[str, Any], new: dict[str, Any], *, options: DiffOpt
         if len(entry.examples) < options.noise_examples:
             entry.examples.append(_noise_example(diff))
     changes = [judge(diff) for diff in kept]
+    for change in changes:
+        change.old_pointer = existing_pointer(old, change.old_pointer)
+        change.new_pointer = existing_pointer(new, change.new_pointer)
     changes.sort(key=_change_order)
     return DiffResult(
         changes=changes,
@@ -64,6 +67,31 @@ def diff_documents(old: dict[str, Any], new: dict[str, Any], *, options: DiffOpt
         operations_old=len(old_doc.operations),
         operations_new=len(new_doc.operations),
     )
+
+
+def existing_pointer(document: Any, pointer: str | None) -> str | None:
+    """`pointer`, cut back to its deepest ancestor that exists in the raw document.
+
+    A keyword can be reported where the raw document spells it elsewhere (`nullable` for a 3.1
+    `anyOf` with a null branch); the nearest existing node is what a SARIF location can show.
+    Pointers into other files (`file#/...`) are kept as they are.
+    """
+    if pointer is None or "#" in pointer or pointer in ("", "/"):
+        return pointer
+    from apiparity.spec.refs import unescape_pointer_token
+
+    node = document
+    kept: list[str] = []
+    for raw in pointer.lstrip("/").split("/"):
+        token = unescape_pointer_token(raw)
+        if isinstance(node, dict) and token in node:
+            node = node[token]
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            break
+        kept.append(raw)
+    return "/" + "/".join(kept) if kept else ""
 
 
 def judge(diff: Any) -> Change:

@@ -55,6 +55,8 @@ class Fingerprints:
                 parts.append((name, tuple(self.of(v) for v in value)))
             elif name == "enum" and isinstance(value, list):
                 parts.append((name, tuple(sorted(canonical_json(v) for v in value))))
+            elif isinstance(value, (str, int, float, bool)) or value is None:
+                parts.append((name, type(value).__name__, value))  # bool and 1 must not collide
             else:
                 parts.append((name, canonical_json(value)))
         self._stack.discard(key)

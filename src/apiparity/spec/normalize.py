@@ -197,7 +197,7 @@ class SchemaNormalizer:
         for key, value in node.items():
             if key in _DROPPED or key.startswith("x-"):
                 continue
-            here = join_pointer(pointer, key)
+            here = f"{pointer}/{key}"  # schema keywords never contain "/" or "~"
             if key in _SUBSCHEMA_MAPS and isinstance(value, dict):
                 result[key] = {name: self.normalize(sub, join_pointer(here, name), source) for name, sub in value.items()}
             elif key in _SUBSCHEMA_SINGLE:

@@ -16,7 +16,10 @@ from apiparity.errors import SpecError
 
 
 def escape_pointer_token(token: str) -> str:
-    return str(token).replace("~", "~0").replace("/", "~1")
+    token = str(token)
+    if "~" not in token and "/" not in token:
+        return token
+    return token.replace("~", "~0").replace("/", "~1")
 
 
 def unescape_pointer_token(token: str) -> str:
@@ -52,11 +55,18 @@ class RefResolver:
     allow_remote: bool = False
     label: str = "document"
     _external: dict[str, Any] = field(default_factory=dict)
+    _cache: dict[tuple[str, str], tuple[Any, str, str]] = field(default_factory=dict)
 
     def resolve(self, ref: str, source: str = "") -> tuple[Any, str, str]:
         """(target node, JSON pointer, source of the target document) for `ref` found in `source`."""
         if not isinstance(ref, str):
             raise SpecError(f"{self.label}: $ref must be a string, got {ref!r}")
+        cached = self._cache.get((source, ref))
+        if cached is None:
+            cached = self._cache[(source, ref)] = self._resolve(ref, source)
+        return cached
+
+    def _resolve(self, ref: str, source: str) -> tuple[Any, str, str]:
         location, _, fragment = ref.partition("#")
         if not location:
             target_source = source
