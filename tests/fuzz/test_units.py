@@ -31,8 +31,34 @@ def test_numbers_equal_by_value_and_key_order_ignored():
 
 def test_list_order_is_significant_unless_unordered():
     old, new = js(200, {"items": [1, 2]}), js(200, {"items": [2, 1]})
-    assert fields(compare_responses(old, new, CompareOptions())) == {"$.items[*]"}
+    differences = compare_responses(old, new, CompareOptions())
+    assert [(d.kind, d.field, d.change) for d in differences] == [("order", "$.items", "list order changed")]
     assert compare_responses(old, new, CompareOptions(unordered=("$.items",))) == []
+    # a different element is a field change, not an order change
+    changed = compare_responses(old, js(200, {"items": [2, 3]}), CompareOptions())
+    assert {d.kind for d in changed} == {"body"}
+
+
+def test_reordered_list_of_objects_is_one_order_difference():
+    rows = [{"id": i, "total": i * 10, "lines": [{"sku": f"s{i}", "n": 1}]} for i in range(1, 7)]
+    differences = compare_responses(js(200, rows), js(200, list(reversed(rows))), CompareOptions())
+    assert [(d.kind, d.signature) for d in differences] == [("order", "order $ list order changed")]
+    nested = compare_responses(js(200, {"orders": rows}), js(200, {"orders": rows[1:] + rows[:1]}), CompareOptions())
+    assert [d.field for d in nested] == ["$.orders"]
+
+
+def test_mapped_identities_are_equal():
+    from apiparity.fuzz.stateful import IdentityMap
+
+    identities = IdentityMap()
+    identities.record(7, 1007)
+    old = js(201, {"id": 7, "name": "a"}, Location="/items/7")
+    new = js(201, {"id": 1007, "name": "a"}, Location="/api/v1/items/1007")
+    assert {d.field for d in compare_responses(old, new, CompareOptions())} >= {"$.id"}
+    mapped = compare_responses(old, new, CompareOptions(identities=identities))
+    assert [d.field for d in mapped] == ["header:location"]  # the prefix differs, the id is mapped
+    same_prefix = js(201, {"id": 1007, "name": "b"}, Location="/items/1007")
+    assert [d.field for d in compare_responses(old, same_prefix, CompareOptions(identities=identities))] == ["$.name"]
 
 
 def test_status_difference_is_reported_alone():

@@ -23,7 +23,7 @@ MAX_VALUE_CHARS = 80
 
 @dataclass(slots=True, frozen=True)
 class Difference:
-    kind: str  # status | header | body | transport | timeout
+    kind: str  # status | header | body | order | transport | timeout
     field: str  # "status", "header:content-type", "$.items[*].price", "body"
     change: str  # "400 != 422", "value changed", "missing in NEW", ...
     detail: str = ""  # a human line with the values of this example
@@ -43,6 +43,9 @@ class CompareOptions:
     ignore: tuple[str, ...] = ()
     unordered: tuple[str, ...] = ()
     equivalent_status: tuple[tuple[int, int], ...] = ()
+    # each side's own identifiers seen so far (ids, slugs, tokens created on that side): a value
+    # that is OLD's 7 in OLD's answer and NEW's 12 in NEW's is the same thing (stateful runs)
+    identities: Any = None  # apiparity.fuzz.stateful.IdentityMap | None
     _ignore_res: list[re.Pattern[str]] = field(default_factory=list)
     _unordered_res: list[re.Pattern[str]] = field(default_factory=list)
 
@@ -157,6 +160,8 @@ def compare_headers(old: WireResponse, new: WireResponse, options: CompareOption
         old_value, new_value = read(old), read(new)
         if old_value == new_value:
             continue
+        if name == "location" and options.identities is not None and options.identities.same_text(old_value, new_value):
+            continue
         empty = not old.body and not new.body
         if name == "content-type" and empty:
             # the media type of no content is nothing a client reads (Flask labels an empty 204
@@ -225,9 +230,11 @@ def compare_json(old: Any, new: Any, options: CompareOptions) -> list[Difference
 
     if options.unordered:
         old, new = _sort_unordered(old, "$", options), _sort_unordered(new, "$", options)
-    tree = DeepDiff(old, new, ignore_numeric_type_changes=True, view="tree", ignore_nan_inequality=True)
     differences: list[Difference] = []
+    new = _reorder_lists(old, new, "$", options, differences)
+    tree = DeepDiff(old, new, ignore_numeric_type_changes=True, view="tree", ignore_nan_inequality=True)
     seen: set[tuple[str, str]] = set()
+    identities = options.identities
     for report_type, levels in tree.items():
         change = _DEEPDIFF_CHANGES.get(report_type, report_type.replace("_", " "))
         for level in levels:
@@ -235,11 +242,39 @@ def compare_json(old: Any, new: Any, options: CompareOptions) -> list[Difference
             normalized = re.sub(r"\[\d+\]", "[*]", concrete)
             if options.ignores_field(normalized):
                 continue
+            if report_type == "values_changed" or report_type == "type_changes":
+                if identities is not None and identities.same(level.t1, level.t2):
+                    continue  # OLD's id and NEW's id for the same created thing
             if (normalized, change) in seen and len(differences) > 50:
                 continue
             seen.add((normalized, change))
             differences.append(Difference("body", normalized, change, f"{concrete}: OLD {_show(level.t1)}, NEW {_show(level.t2)}"))
     return differences
+
+
+def _reorder_lists(old: Any, new: Any, path: str, options: CompareOptions, out: list[Difference]) -> Any:
+    """NEW with every list that holds exactly OLD's elements in another order put back in OLD's
+    order, and one `order` difference per such list: a re-sorted list is one change a client sees
+    ("list order changed at $.items"), not a dozen per-field ones."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        return {k: (_reorder_lists(old[k], v, json_path_child(path, k), options, out) if k in old else v) for k, v in new.items()}
+    if not (isinstance(old, list) and isinstance(new, list)) or len(old) != len(new):
+        return new
+    normalized = re.sub(r"\[\d+\]", "[*]", path)
+    if len(old) > 1 and not options.ignores_field(normalized) and _same_elements_reordered(old, new, options):
+        out.append(Difference("order", normalized, "list order changed", f"{path}: same {len(old)} elements in another order"))
+        return old
+    return [_reorder_lists(o, n, f"{path}[{i}]", options, out) for i, (o, n) in enumerate(zip(old, new))]
+
+
+def _same_elements_reordered(old: list[Any], new: list[Any], options: CompareOptions) -> bool:
+    from deepdiff import DeepDiff
+
+    if old == new or not DeepDiff(old, new, ignore_numeric_type_changes=True, ignore_nan_inequality=True):
+        return False  # equal as they stand
+    if options.identities is not None and options.identities.pairs:
+        return False  # mapped ids make elements equal only pairwise; let the field comparison decide
+    return not DeepDiff(old, new, ignore_order=True, ignore_numeric_type_changes=True, ignore_nan_inequality=True)
 
 
 def json_path(keys: list[Any]) -> str:

@@ -10,7 +10,7 @@ from apiparity.fuzz.wire import WireRequest
 
 def curl_command(request: WireRequest, base_url: str, *, base_path: str = "", redact: bool = True) -> str:
     """`curl -X METHOD 'URL' -H ... --data-binary ...`, shell-quoted, secrets redacted."""
-    path = (base_path.rstrip("/") + request.path) if base_path not in ("", "/") else request.path
+    path = (base_path.rstrip("/") + request.path) if base_path not in ("", "/") and not request.absolute else request.path
     query = redact_query(request.query) if redact else request.query
     url = base_url.rstrip("/") + path + (f"?{query}" if query else "")
     parts = ["curl", "-sS", "-i", "-X", request.method]

@@ -35,6 +35,8 @@ class Transport:
 
 
 def _join(base_path: str, request: WireRequest) -> str:
+    if request.absolute:
+        return request.path
     return (base_path.rstrip("/") + request.path) if base_path not in ("", "/") else request.path
 
 

@@ -17,6 +17,7 @@ class WireRequest:
     headers: list[tuple[str, str]] = field(default_factory=list)
     body: bytes | None = None
     operation: str = ""  # "GET /books/{book_id}"
+    absolute: bool = False  # path is from the server root (a login or reset request), not under the base path
 
     @property
     def target(self) -> str:
