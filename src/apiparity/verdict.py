@@ -235,3 +235,15 @@ def percentile(values: list[float], pct: float) -> float:
 
 def _not_run(name: str, description: str, threshold: str, section: str) -> Gate:
     return Gate(name=name, description=description, threshold=threshold, measured="not run", passed=False, details=[f"{section} did not run"])
+
+
+def _register_feature_gates() -> None:
+    """Gates that live with their feature (they read only the report model)."""
+    try:
+        from apiparity.asyncio_check.gate import GATE_NAME, gate_event_loop
+    except ImportError:  # pragma: no cover - the feature is not installed in this tree
+        return
+    register_gate(GATE_NAME)(gate_event_loop)
+
+
+_register_feature_gates()
