@@ -139,3 +139,33 @@ def test_list_changes_and_pointer_escaping() -> None:
     assert [(c.kind, c.pointer) for c in result.changes] == [("removed", "/gone"), ("added", "/paths/~1a~0b/tags/1")]
     assert json_pointer(["paths", "/books/{id}", "get"]) == "/paths/~1books~1{id}/get"
     assert compare_documents({"a": [1, 2]}, {"a": [1, 2]}).render().endswith("is up to date with generated\n")
+
+
+BOOKSTORE = Path(__file__).resolve().parents[2] / "examples" / "bookstore"
+
+
+@pytest.mark.skipif(not (BOOKSTORE / "legacy_openapi.json").exists(), reason="bookstore example not there")
+def test_bookstore_committed_contract(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+    import sys
+
+    # The acceptance command, as a user types it from the repository root.
+    root = BOOKSTORE.parents[1]
+    command = [sys.executable, "-m", "apiparity.cli", "spec", "examples/bookstore/legacy_app.py:app",
+               "--check", "examples/bookstore/legacy_openapi.json"]
+    done = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+    # A copy of the app with one contract change: the health route moved and its summary changed.
+    copy = tmp_path / "bookstore"
+    shutil.copytree(BOOKSTORE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    source = (copy / "legacy_app.py").read_text()
+    changed = source.replace('@app.get("/health",', '@app.get("/healthz",').replace('"""Liveness probe"""', '"""Is it alive?"""')
+    assert changed != source
+    (copy / "legacy_app.py").write_text(changed)
+    result = run_cli("spec", f"{copy / 'legacy_app.py'}:app", "--check", str(copy / "legacy_openapi.json"))
+    assert result.exit_code == 1
+    assert "- /paths/~1health:" in result.stdout
+    assert "+ /paths/~1healthz:" in result.stdout
+    assert '-    "/health": {' in result.stdout and '+    "/healthz": {' in result.stdout

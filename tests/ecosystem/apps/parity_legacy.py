@@ -27,16 +27,34 @@ class EchoBody(BaseModel):
     text: str = Field(..., max_length=20)
 
 
-@app.get("/items")
+class Item(BaseModel):
+    id: int
+    name: str
+
+
+class ItemList(BaseModel):
+    items: list[Item]
+
+
+class Echoed(BaseModel):
+    text: str
+    length: int
+
+
+class Health(BaseModel):
+    status: str
+
+
+@app.get("/items", responses={200: ItemList})
 def list_items(query: ItemsQuery):
     return {"items": [{"id": i, "name": f"item {i}"} for i in range(query.limit)]}
 
 
-@app.post("/echo")
+@app.post("/echo", responses={200: Echoed})
 def echo(body: EchoBody):
     return {"text": body.text, "length": len(body.text)}
 
 
-@app.get("/health")
+@app.get("/health", responses={200: Health})
 def health():
     return {"status": "ok"}

@@ -16,16 +16,34 @@ class EchoBody(BaseModel):
     text: str = Field(..., max_length=20)
 
 
-@app.get("/items")
+class Item(BaseModel):
+    id: int
+    name: str
+
+
+class ItemList(BaseModel):
+    items: list[Item]
+
+
+class Echoed(BaseModel):
+    text: str
+    length: int
+
+
+class Health(BaseModel):
+    status: str
+
+
+@app.get("/items", response_model=ItemList)
 def list_items(limit: int = Query(2, ge=0, le=5)) -> dict:
     return {"items": [{"id": i, "name": f"Item {i}"} for i in range(limit)]}
 
 
-@app.post("/echo")
+@app.post("/echo", response_model=Echoed)
 def echo(body: EchoBody) -> dict:
     return {"text": body.text, "length": len(body.text)}
 
 
-@app.get("/health")
+@app.get("/health", response_model=Health)
 def health() -> dict:
     return {"status": "OK"}

@@ -1,0 +1,180 @@
+"""action.yml: a well-formed composite action whose steps, run locally as the runner would run
+them, gate on the verdict, fill the job summary and outputs, and emit annotations."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+APPS = Path(__file__).parent / "apps"
+ACTION = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
+FAST_ARGS = "--max-examples 2 --phases examples,coverage --seed 3"
+
+
+def test_action_is_a_valid_composite_action() -> None:
+    for key in ("name", "description", "inputs", "outputs", "runs"):
+        assert ACTION.get(key), f"action.yml has no {key}"
+    assert ACTION["runs"]["using"] == "composite"
+    for name, spec in ACTION["inputs"].items():
+        assert spec.get("description"), f"input {name} has no description"
+        assert spec.get("required") or "default" in spec, f"optional input {name} has no default"
+    assert {"old", "new", "contract", "config", "shards"} <= set(ACTION["inputs"])
+    steps = ACTION["runs"]["steps"]
+    step_ids = {step["id"] for step in steps if "id" in step}
+    for step in steps:
+        assert ("run" in step) != ("uses" in step), step.get("name")
+        if "run" in step:
+            assert step.get("shell") in ("bash", "sh", "python", "pwsh"), f"run step {step.get('name')!r} needs a shell"
+        else:
+            assert re.fullmatch(r"[\w.-]+/[\w.-]+@v\d+", step["uses"]), step["uses"]  # pinned to a major version
+    # every expression names a declared input or an existing step
+    text = (ROOT / "action.yml").read_text(encoding="utf-8")
+    for expression in EXPRESSION.findall(text):
+        for name in re.findall(r"inputs\.([\w-]+)", expression):
+            assert name in ACTION["inputs"], f"${{{{ {expression} }}}}: no input {name}"
+        for step_id in re.findall(r"steps\.([\w-]+)\.", expression):
+            assert step_id in step_ids, f"${{{{ {expression} }}}}: no step {step_id}"
+    for name, spec in ACTION["outputs"].items():
+        assert EXPRESSION.fullmatch(spec["value"]), name
+    # inputs reach scripts through env only: a target name must not be pasted into shell code
+    for step in steps:
+        if "run" in step:
+            assert not EXPRESSION.search(step["run"]), f"step {step.get('name')!r} pastes an expression into its script"
+
+
+@dataclass
+class LocalRun:
+    outputs: dict[str, dict[str, str]] = field(default_factory=dict)
+    logs: dict[str, str] = field(default_factory=dict)
+    summary: str = ""
+    failed_step: str | None = None
+    exit_code: int = 0
+
+
+def run_action_locally(inputs: dict[str, str], workdir: Path, tmp: Path) -> LocalRun:
+    """Run the composite steps the way the runner does: defaults filled in, expressions substituted
+    in `env`/`working-directory`/`if`, each `run` as `bash -e {0}`, GITHUB_OUTPUT collected per
+    step. `uses:` steps (artifact upload) need GitHub and are skipped."""
+    values = {name: str(spec.get("default", "")) for name, spec in ACTION["inputs"].items()}
+    values.update(inputs)
+    run = LocalRun()
+    summary = tmp / "summary.md"
+    summary.touch()
+    failed = False
+
+    def evaluate(expression: str) -> str:
+        if expression.startswith("inputs."):
+            return values[expression.removeprefix("inputs.")]
+        if expression == "github.action_path":
+            return str(ROOT)
+        match = re.fullmatch(r"steps\.([\w-]+)\.outputs\.([\w-]+)", expression)
+        if match:
+            return run.outputs.get(match[1], {}).get(match[2], "")
+        raise AssertionError(f"the local runner does not know ${{{{ {expression} }}}}")
+
+    def substitute(text: str) -> str:
+        return EXPRESSION.sub(lambda m: evaluate(m[1]), text)
+
+    for index, step in enumerate(ACTION["runs"]["steps"]):
+        name = step.get("name", f"step {index}")
+        condition = step.get("if", "")
+        if "uses" in step:
+            continue
+        if failed and condition != "always()":
+            continue
+        assert condition in ("", "always()"), f"the local runner does not know if: {condition}"
+        output_file = tmp / f"output-{index}"
+        output_file.touch()
+        env = {
+            **os.environ,
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+            "GITHUB_OUTPUT": str(output_file),
+            "GITHUB_STEP_SUMMARY": str(summary),
+            **{key: substitute(str(value)) for key, value in (step.get("env") or {}).items()},
+        }
+        cwd = workdir / substitute(step.get("working-directory", "."))
+        script = tmp / f"step-{index}.sh"
+        script.write_text(step["run"], encoding="utf-8")
+        done = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
+                              cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+        run.logs[name] = done.stdout + done.stderr
+        if "id" in step:
+            run.outputs[step["id"]] = dict(
+                line.split("=", 1) for line in output_file.read_text().splitlines() if "=" in line
+            )
+        if done.returncode != 0 and not failed:
+            failed, run.failed_step, run.exit_code = True, name, done.returncode
+    run.summary = summary.read_text(encoding="utf-8")
+    return run
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    folder = tmp_path / "repo"
+    folder.mkdir()
+    for name in ("parity_legacy.py", "parity_modern.py", "parity_regressed.py"):
+        shutil.copy(APPS / name, folder / name)
+    return folder
+
+
+def base_inputs(new: str) -> dict[str, str]:
+    return {"old": "parity_legacy.py:app", "new": f"{new}:app", "install": "skip", "args": FAST_ARGS}
+
+
+def test_ready_pair_passes_the_job(workdir: Path, tmp_path: Path) -> None:
+    run = run_action_locally(base_inputs("parity_modern.py"), workdir, tmp_path)
+    assert run.failed_step is None, run.logs
+    assert run.outputs["check"]["verdict"] == "READY"
+    assert run.outputs["check"]["exit-code"] == "0"
+    report_dir = Path(run.outputs["check"]["report-dir"])
+    assert report_dir == workdir / "apiparity-report"
+    assert {p.name for p in report_dir.iterdir()} >= {"report.html", "report.md", "report.json", "junit.xml"}
+    assert run.summary == (report_dir / "report.md").read_text(encoding="utf-8")
+    assert "READY" in run.summary
+
+
+def test_not_ready_pair_fails_the_job_with_annotations(workdir: Path, tmp_path: Path) -> None:
+    run = run_action_locally(base_inputs("parity_regressed.py"), workdir, tmp_path)
+    assert run.outputs["check"]["verdict"] == "NOT READY"
+    assert run.failed_step == "Fail the job by the verdict"
+    assert run.exit_code == 1
+    annotations = run.logs["Job summary and annotations"]
+    assert "::error title=mismatch GET /health::" in annotations
+    assert "::error title=mismatch GET /items::" in annotations
+    assert "NOT READY" in run.summary
+
+
+def test_not_ready_can_be_reported_without_failing(workdir: Path, tmp_path: Path) -> None:
+    run = run_action_locally({**base_inputs("parity_regressed.py"), "fail-on-not-ready": "false"}, workdir, tmp_path)
+    assert run.failed_step is None
+    assert "::warning title=apiparity::NOT READY" in run.logs["Fail the job by the verdict"]
+
+
+def test_bad_input_is_an_error_not_a_pass(workdir: Path, tmp_path: Path) -> None:
+    run = run_action_locally({**base_inputs("parity_modern.py"), "old": "missing.py:app"}, workdir, tmp_path)
+    assert run.outputs["check"]["verdict"] == "ERROR"
+    assert run.exit_code == 2
+    assert "no report (exit 2)" in run.summary
+
+
+def test_shards_and_contract(workdir: Path, tmp_path: Path) -> None:
+    contract = workdir / "openapi.json"
+    spec = subprocess.run([sys.executable, "-m", "apiparity.cli", "spec", "parity_legacy.py:app", "-o", str(contract)],
+                          cwd=workdir, capture_output=True, text=True, timeout=120)
+    assert spec.returncode == 0, spec.stderr
+    inputs = {**base_inputs("parity_modern.py"), "shards": "2", "contract": "openapi.json"}
+    run = run_action_locally(inputs, workdir, tmp_path)
+    assert run.failed_step is None, run.logs
+    report_dir = Path(run.outputs["check"]["report-dir"])
+    assert {"shard-1.json", "shard-2.json", "report.json", "contract.md"} <= {p.name for p in report_dir.iterdir()}
+    assert "## NEW against the committed contract" in run.summary
