@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import signal
 import socket
 import subprocess
@@ -112,15 +113,45 @@ def warm_up(url: str, timeout: float = 30.0) -> None:
     raise SystemExit(f"{url} gave no 200 within {timeout} s")
 
 
-def measure(config: Config, users: int, duration: float, stub_port: int) -> dict:
+def group_cpu_seconds(pgid: int) -> float:
+    """CPU time (user + system) of the live processes of one process group, from /proc (Linux)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # after the command name: state ppid pgrp ... utime is field 14, stime 15 (1-based, whole line)
+        if int(fields[2]) == pgid:
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def measure(config: Config, users: int, duration: float, stub: subprocess.Popen, stub_port: int) -> dict:
     server = start(config.script, config.port, stub_port)
     try:
         wait_for_port(config.port, server)
         warm_up(f"http://127.0.0.1:{config.port}/order")
         request = LoadRequest(method="GET", path="/order", operation="GET /order")
         settings = LoadSettings(users=users, duration=duration, timeout=60.0)
+        server_cpu, stub_cpu, generator_cpu = group_cpu_seconds(server.pid), group_cpu_seconds(stub.pid), children_cpu_seconds()
+        load_before = os.getloadavg()[0]
         raw = run_side(f"http://127.0.0.1:{config.port}", [request], settings, label=config.name)
-        return {"stats": side_stats(raw)[OVERALL], "elapsed": raw["elapsed_s"]}
+        stats = side_stats(raw)[OVERALL]
+        count = max(stats.requests, 1)
+        return {
+            "stats": stats,
+            "server_ms": (group_cpu_seconds(server.pid) - server_cpu) * 1000 / count,
+            "stub_ms": (group_cpu_seconds(stub.pid) - stub_cpu) * 1000 / count,
+            # includes the worker's start-up (~1 s of imports), spread over the requests
+            "generator_ms": (children_cpu_seconds() - generator_cpu) * 1000 / count,
+            "load": max(load_before, os.getloadavg()[0]),
+        }
     finally:
         stop(server)
 
@@ -141,7 +172,7 @@ def main() -> int:
         wait_for_port(args.stub_port, stub)
         for config in CONFIGS:
             print(f"  running {config.name} ...", file=sys.stderr, flush=True)
-            results[config.name] = measure(config, args.users, args.duration, args.stub_port)
+            results[config.name] = measure(config, args.users, args.duration, stub, args.stub_port)
     finally:
         stop(stub)
 
@@ -156,13 +187,32 @@ def main() -> int:
         published_limit = little_limit_rpm(config, PUBLISHED_USERS)
         print(f"{config.name:36} {rpm:8,.0f} {limit:8,.0f} {rpm / limit:8.0%} {stats.p95_ms:8,.0f} {stats.errors:6}"
               f"  | {config.published_rpm:9,} {config.published_p95_ms:8,} {published_limit:10,.0f}")
+    print("\nCPU per request (ms): what the 2 cores pay for each request, and the machine's load average")
+    for config in CONFIGS:
+        r = results[config.name]
+        total = r["server_ms"] + r["stub_ms"] + r["generator_ms"]
+        ceiling = (os.cpu_count() or 1) * 1000 / total * 60 if total else float("inf")
+        print(f"  {config.name:36} server {r['server_ms']:5.2f}  stub {r['stub_ms']:5.2f}  generator {r['generator_ms']:5.2f}"
+              f"  -> CPU-bound ceiling ~{ceiling:,.0f} req/min with idle cores; load average {r['load']:.1f}")
+    cores = os.cpu_count() or 1
+    for config in CONFIGS:
+        r = results[config.name]
+        limit_rps = little_limit_rpm(config, args.users) / 60
+        share = r["stats"].rps * 60 / little_limit_rpm(config, args.users)
+        if share >= 0.8:
+            continue
+        needed = limit_rps * (r["server_ms"] + r["stub_ms"] + r["generator_ms"]) / 1000
+        print(f"  why {config.name} is at {share:.0%} of its limit: at the limit it needs {needed:.2f} cores "
+              f"(server {limit_rps * r['server_ms'] / 1000:.2f}, stub {limit_rps * r['stub_ms'] / 1000:.2f}, "
+              f"generator {limit_rps * r['generator_ms'] / 1000:.2f}) while the load average was {r['load']:.1f} on "
+              f"{cores} cores: it is CPU-starved, not blocked. Rerun on an idle machine or with fewer --users.")
     sync = results[CONFIGS[0].name]["stats"].rps
     print()
     for config in CONFIGS[1:]:
         measured = results[config.name]["stats"].rps / sync if sync else float("nan")
         published = config.published_rpm / CONFIGS[0].published_rpm
         expected = little_limit_rpm(config, args.users) / little_limit_rpm(CONFIGS[0], args.users)
-        short = config.name.split(",")[-1].strip() if "gevent" in config.name else "uvicorn"
+        short = "gevent" if "gevent" in config.name else "uvicorn"
         print(f"ratio {short}/sync: measured x{measured:.1f}, Little's law at {args.users} users x{expected:.1f}, "
               f"published x{published:.1f} (at {PUBLISHED_USERS} users)")
     print("\nlimit = Little's law: concurrency / 0.205 s x 60, with concurrency = 4 blocking workers (sync) "

@@ -98,3 +98,23 @@ def test_write_locustfile_embeds_the_same_mix(servers, tmp_path):
     assert mix_size(source) == 6  # 2 GET operations x 3
     assert "class ReplayUser(ParityUser)" in source and f"host = {servers.old!r}" in source
     assert result.stdout == ""  # no load run
+
+
+def test_generated_locustfile_runs_under_locust_itself(servers, tmp_path):
+    """The distributed-mode path: the written file is a working locustfile for the `locust` CLI."""
+    import csv
+    import subprocess
+    import sys
+
+    target = tmp_path / "locustfile.py"
+    assert run_cli("load", servers.old, servers.new, "--write-locustfile", str(target), "--per-operation", "2").exit_code == 0
+    completed = subprocess.run(
+        [sys.executable, "-m", "locust", "-f", str(target), "--headless", "-u", "2", "-r", "2", "-t", "2s",
+         "--host", servers.new, "--csv", str(tmp_path / "new"), "--only-summary"],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    with open(tmp_path / "new_stats.csv", newline="") as handle:
+        rows = {row["Name"]: row for row in csv.DictReader(handle)}
+    assert {"GET /items", "GET /items/{item_id}"} <= set(rows)
+    assert int(rows["Aggregated"]["Request Count"]) > 0 and int(rows["Aggregated"]["Failure Count"]) == 0
