@@ -166,3 +166,14 @@ def test_pointers_point_into_the_raw_documents() -> None:
     for change in changes.values():
         for doc, pointer in ((old, change.old_pointer), (new, change.new_pointer)):
             assert pointer is None or existing_pointer(doc, pointer) == pointer
+
+
+RULE_FIXTURES = sorted(p for p in DATA.iterdir() if (p / "base.yaml").exists() and not p.name.startswith(("trap-", "relative-")))
+
+
+@pytest.mark.parametrize("folder", RULE_FIXTURES, ids=[p.name for p in RULE_FIXTURES])
+def test_yaml_fixture_reports_exactly_its_rule(folder: Path) -> None:
+    """tests/data/rules/<rule-id>/{base,revision}.yaml: hand-written pairs for the tricky cases."""
+    old, new = read_document_file(folder / "base.yaml"), read_document_file(folder / "revision.yaml")
+    found = {c.rule_id for c in run(old, new).changes if c.rule_id != "api-path-parameter-renamed"}
+    assert found == {folder.name}
