@@ -25,7 +25,7 @@ def _cell(text: str) -> str:
 def _tests_by_case() -> dict[str, str]:
     """Case id -> `test_module.py::test_function` of the function bound to it with @case."""
     found: dict[str, str] = {}
-    bound = re.compile(r'@case\("([a-z0-9-]+)"\)\n(?:@.*\n)*def (\w+)')
+    bound = re.compile(r'@case\("([a-z0-9-]+)"\)\n(?:.*\n)*?def (\w+)')
     for module in sorted(HERE.glob("test_*.py")):
         for case_id, function in bound.findall(module.read_text(encoding="utf-8")):
             found[case_id] = f"`{module.name}::{function}`"
