@@ -157,7 +157,7 @@ def apply_waivers(changes: Iterable[Change], waivers: list[Waiver], today: date)
         for w in waivers
     ]
     for change in changes:
-        for waiver, status in zip(waivers, statuses):
+        for waiver, status in zip(waivers, statuses, strict=True):
             if status.expired or not waiver.matches(change.rule_id, change.method or "*", change.path):
                 continue
             change.waived_by = waiver.reason

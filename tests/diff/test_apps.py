@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -18,7 +18,7 @@ APPS = Path(__file__).resolve().parent / "apps"
 BOOKSTORE = ROOT / "examples" / "bookstore"
 
 
-@lru_cache(maxsize=None)
+@cache
 def document(ref: str) -> dict:
     return load_target(ref).document
 

@@ -113,7 +113,7 @@ for _where in ("path", "query", "header", "cookie"):
     _pre = f"request-{_where}-parameter"
     CASES += [
         (f"{_pre}-style-changed", doc_op(op(parameters=[param(_where, required=_req)]), _path), doc_op(op(parameters=[param(_where, required=_req, style="label" if _req else "spaceDelimited", explode=_where in ("query", "cookie"))]), _path), {f"{_pre}-style-changed"}),
-        (f"{_pre}-explode-changed", doc_op(op(parameters=[param(_where, required=_req)]), _path), doc_op(op(parameters=[param(_where, required=_req, explode=not (_where in ('query', 'cookie')))]), _path), {f"{_pre}-explode-changed"}),
+        (f"{_pre}-explode-changed", doc_op(op(parameters=[param(_where, required=_req)]), _path), doc_op(op(parameters=[param(_where, required=_req, explode=_where not in ('query', 'cookie'))]), _path), {f"{_pre}-explode-changed"}),
         (f"{_pre}-deprecated", doc_op(op(parameters=[param(_where, required=_req)]), _path), doc_op(op(parameters=[param(_where, required=_req, deprecated=True)]), _path), {f"{_pre}-undeprecated"}),
         (
             f"{_pre}-media-type-changed",
@@ -139,8 +139,9 @@ def test_rule(rule_id: str, old: dict, new: dict, reverse: set[str]) -> None:
 
 def test_every_rule_is_exercised() -> None:
     """Every registered rule is produced by some pair in the rule tests (forward or reverse)."""
-    from .test_schema_rules import CASES as SCHEMA_CASES
     from apiparity.diff.rules.schemas import SCHEMA_LOCATIONS
+
+    from .test_schema_rules import CASES as SCHEMA_CASES
 
     covered = {c[0] for c in CASES} | {r for c in CASES for r in c[3]}
     covered |= {f"{loc}-{kind}" for loc in SCHEMA_LOCATIONS for kind in SCHEMA_CASES}

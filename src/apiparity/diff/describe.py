@@ -137,7 +137,7 @@ class Describer:
             old, new = old_schemes[name], new_schemes[name]
             pointer = join_pointer(base, name)
 
-            def emit(rule: str, key: str, old_value: Any, new_value: Any, detail: str = "") -> None:
+            def emit(rule: str, key: str, old_value: Any, new_value: Any, detail: str = "", pointer: str = pointer, name: str = name) -> None:
                 self._add(rule, None, "security", old_pointer=f"{pointer}/{key}", new_pointer=f"{pointer}/{key}", old_value=old_value, new_value=new_value, name=name, detail=detail)
 
             if old.get("type") != new.get("type"):
@@ -195,7 +195,7 @@ class Describer:
         self._security(old, new)
 
     def _parameters(self, old: Operation, new: Operation) -> None:
-        rename = dict(zip(old.path_param_names, new.path_param_names))
+        rename = dict(zip(old.path_param_names, new.path_param_names, strict=True))  # same canonical path: same count
         new_params = dict(new.parameters)
         aliases = {("header", header_alias(name)): key for key, p in new_params.items() for name in [p.name] if key[0] == "header"}
         pairs: list[tuple[Parameter, Parameter | None]] = []

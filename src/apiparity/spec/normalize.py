@@ -337,7 +337,7 @@ def _same(a: Any, b: Any) -> bool:
     if isinstance(a, dict) or isinstance(b, dict):
         return a is b
     if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
     return a == b
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import Optional
 
 from fastapi import Depends, FastAPI, Header, Query, Response
 from fastapi.security import APIKeyHeader
@@ -31,9 +30,9 @@ class Item(BaseModel):
     kind: Kind = Kind.part
     price: float = Field(..., ge=0)
     quantity: int = Field(0, ge=0, le=10_000)
-    dimensions: Optional[Dimensions] = None
+    dimensions: Dimensions | None = None
     tags: list[str] = Field(default_factory=list, max_length=5)
-    updated: Optional[datetime] = None
+    updated: datetime | None = None
     supplier: str  # regression: new required property
 
 
@@ -43,15 +42,15 @@ class Error(BaseModel):
 
 class Restock(BaseModel):
     amount: int = Field(..., gt=0, le=100)  # regression: max lowered
-    note: Optional[str] = None
+    note: str | None = None
 
 
 @app.get("/items", response_model=list[Item])
 def list_items(
-    kind: Optional[Kind] = None,
+    kind: Kind | None = None,
     limit: int = Query(20, ge=1, le=50),  # regression: max lowered
-    min_price: Optional[float] = Query(None, ge=0),
-    x_request_id: Optional[str] = Header(None),
+    min_price: float | None = Query(None, ge=0),
+    x_request_id: str | None = Header(None),
 ):
     return []
 

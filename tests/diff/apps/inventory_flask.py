@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import Optional
 
 from flask_openapi3 import OpenAPI
 from pydantic import BaseModel, Field, RootModel
@@ -28,9 +27,9 @@ class Item(BaseModel):
     kind: Kind = Kind.part
     price: float = Field(..., ge=0)
     quantity: int = Field(0, ge=0, le=10_000)
-    dimensions: Optional[Dimensions] = None
+    dimensions: Dimensions | None = None
     tags: list[str] = Field(default_factory=list, max_length=5)
-    updated: Optional[datetime] = None
+    updated: datetime | None = None
 
 
 class ItemList(RootModel[list[Item]]):
@@ -46,13 +45,13 @@ class ItemPath(BaseModel):
 
 
 class ListQuery(BaseModel):
-    kind: Optional[Kind] = None
+    kind: Kind | None = None
     limit: int = Field(20, ge=1, le=100)
-    min_price: Optional[float] = Field(None, ge=0)
+    min_price: float | None = Field(None, ge=0)
 
 
 class TraceHeader(BaseModel):
-    x_request_id: Optional[str] = None
+    x_request_id: str | None = None
 
 
 class TokenHeader(BaseModel):
@@ -61,7 +60,7 @@ class TokenHeader(BaseModel):
 
 class Restock(BaseModel):
     amount: int = Field(..., gt=0, le=500)
-    note: Optional[str] = None
+    note: str | None = None
 
 
 @app.get("/items", responses={200: ItemList})

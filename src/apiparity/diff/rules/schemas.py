@@ -22,7 +22,7 @@ SCHEMA_LOCATIONS: dict[str, tuple[str, str]] = {
     "response-header": ("response", "response header"),
 }
 
-B, W, I = "breaking", "warning", "info"
+B, W, I = "breaking", "warning", "info"  # noqa: E741 - short names keep the table readable
 
 # kind -> (request severity, response severity, description, message template)
 SCHEMA_KINDS: dict[str, tuple[str, str, str, str]] = {
