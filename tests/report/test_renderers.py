@@ -310,3 +310,12 @@ def test_write_atomic_leaves_no_temp_files(tmp_path: Path) -> None:
     write_atomic(target, render(check_report(), "html"))
     assert target.read_text().startswith("<!DOCTYPE html>")
     assert [p.name for p in target.parent.iterdir()] == ["report.html"]
+
+
+def test_text_shows_control_characters_as_visible_escapes() -> None:
+    report = fuzz_report()
+    report.fuzz.groups[0].examples[0].new.body = "welcome\x1b[2J\x1b]0;owned\x07\r done"
+    report.fuzz.groups[0].signature = "body \x1b[31mred"
+    text = render_text(report, color=False)
+    assert "\x1b" not in text and "\x07" not in text and "\r" not in text
+    assert "welcome\\x1b[2J" in text and "body \\x1b[31mred" in text

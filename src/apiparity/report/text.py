@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import sys
 
@@ -23,6 +24,10 @@ from apiparity.report.view import (
     truncate,
     waived_groups,
 )
+
+# Control characters from response bodies (ESC sequences, BEL, CR) would drive the terminal:
+# shown as visible \xNN escapes instead. Newline and tab stay.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 SEVERITY_STYLE = {"breaking": "bold red", "warning": "yellow", "info": "cyan"}
 SIDE_BY_SIDE_WIDTH = 48  # characters per side before a response line is cut
@@ -58,7 +63,7 @@ class _Writer:
 
         self.console = console
         self.report = report
-        self.escape = escape
+        self.escape = lambda text: escape(_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text)))
         self.view = build_view(report)
 
     def line(self, markup: str = "") -> None:
