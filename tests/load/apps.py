@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 
-
 from fastapi import FastAPI, Query
 from flask_openapi3 import OpenAPI
 from pydantic import BaseModel, Field
@@ -74,5 +73,3 @@ def modern_list_items(limit: int = Query(5, ge=1, le=20)):
 @modern_app.post("/items", status_code=201)
 def modern_create_item(item: NewItem):
     return {"id": 99, "name": item.name}
-
-
