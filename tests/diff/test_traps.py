@@ -177,3 +177,14 @@ def test_yaml_fixture_reports_exactly_its_rule(folder: Path) -> None:
     old, new = read_document_file(folder / "base.yaml"), read_document_file(folder / "revision.yaml")
     found = {c.rule_id for c in run(old, new).changes if c.rule_id != "api-path-parameter-renamed"}
     assert found == {folder.name}
+
+
+def test_read_only_and_write_only_properties_follow_direction() -> None:
+    """A required readOnly property is never sent by clients; a writeOnly one is never returned."""
+    base = {"type": "object", "required": ["name"], "properties": {"name": S}}
+    with_id = {"type": "object", "required": ["name", "id"], "properties": {"name": S, "id": {"type": "integer", "readOnly": True}}}
+    with_secret = {"type": "object", "required": ["name"], "properties": {"name": S, "secret": {"type": "string", "writeOnly": True}}}
+    assert rule_ids(schema_at("request-body", base), schema_at("request-body", with_id)) == {"request-body-property-added"}
+    assert rule_ids(schema_at("response-body", base), schema_at("response-body", with_id)) == {"response-body-required-property-added"}
+    assert rule_ids(schema_at("response-body", with_secret), schema_at("response-body", base)) == set()
+    assert rule_ids(schema_at("request-body", with_secret), schema_at("request-body", base)) == {"request-body-property-removed"}

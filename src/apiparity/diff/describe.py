@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from apiparity.diff.model import RawDiff, SchemaDiff
-from apiparity.diff.schemas import SchemaComparer, summarize
+from apiparity.diff.schemas import Fingerprints, SchemaComparer, summarize
 from apiparity.spec.normalize import MediaType, NormalizedDocument, Operation, Parameter
 from apiparity.spec.refs import join_pointer
 
@@ -48,7 +48,8 @@ class Describer:
         self.old = old
         self.new = new
         self.match_header_aliases = match_header_aliases
-        self.schemas = SchemaComparer(old, new)
+        fingerprints = (Fingerprints(), Fingerprints())
+        self.comparers = {direction: SchemaComparer(old, new, direction, fingerprints) for direction in ("request", "response")}
         self.result = Description()
 
     def run(self) -> Description:
@@ -84,7 +85,7 @@ class Describer:
 
     def _schema_diffs(self, op: Operation, location: str, place: str, old: Any, new: Any, status: str = "") -> None:
         direction = "request" if location.startswith("request") else "response"
-        for diff in self.schemas.compare(old, new):
+        for diff in self.comparers[direction].compare(old, new):
             self._add_schema_diff(op, location, place, diff, direction, status)
 
     def _add_schema_diff(self, op: Operation, location: str, place: str, diff: SchemaDiff, direction: str, status: str) -> None:

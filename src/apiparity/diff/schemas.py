@@ -113,11 +113,21 @@ def summarize(schema: dict[str, Any]) -> str:
 
 
 class SchemaComparer:
-    def __init__(self, old_doc: NormalizedDocument, new_doc: NormalizedDocument) -> None:
+    """Compares schemas as seen in one direction: a `readOnly` property is not part of a request
+    (clients do not send it), a `writeOnly` property is not part of a response (never returned)."""
+
+    def __init__(
+        self,
+        old_doc: NormalizedDocument,
+        new_doc: NormalizedDocument,
+        direction: str = "response",
+        fingerprints: tuple[Fingerprints, Fingerprints] | None = None,
+    ) -> None:
         self.old_doc = old_doc
         self.new_doc = new_doc
-        self.old_fp = Fingerprints()
-        self.new_fp = Fingerprints()
+        self.direction = direction
+        self.old_fp, self.new_fp = fingerprints or (Fingerprints(), Fingerprints())
+        self._hidden_keyword = "readOnly" if direction == "request" else "writeOnly"
         self._memo: dict[tuple[int, int], list[SchemaDiff]] = {}
         self._active: set[tuple[int, int]] = set()
 
@@ -310,8 +320,9 @@ class SchemaComparer:
         old_required, new_required = set(old.get("required") or []), set(new.get("required") or [])
         if not old_props and not new_props and old_required == new_required:
             return
+        hidden = self._hidden_keyword
         for name in old_props:
-            if name not in new_props:
+            if name not in new_props and not old_props[name].get(hidden):
                 old_pointer, new_pointer = self._ptr(old, new, "properties")
                 diffs.append(SchemaDiff("property-removed", (), f"{old_pointer}/{_escape(name)}" if old_pointer else None, new_pointer, None, None, name))
         for name, schema in new_props.items():
@@ -319,7 +330,7 @@ class SchemaComparer:
                 continue
             old_pointer, new_pointer = self._ptr(old, new, "properties")
             new_pointer = f"{new_pointer}/{_escape(name)}" if new_pointer else None
-            if name in new_required:
+            if name in new_required and not schema.get(hidden):
                 kind = "required-property-added-with-default" if "default" in schema else "required-property-added"
             else:
                 kind = "property-added"
@@ -328,7 +339,7 @@ class SchemaComparer:
             if name not in new_props:
                 continue
             old_schema, new_schema = old_props[name], new_props[name]
-            if (name in old_required) != (name in new_required):
+            if (name in old_required) != (name in new_required) and not (old_schema.get(hidden) and new_schema.get(hidden)):
                 kind = "property-became-required" if name in new_required else "property-became-optional"
                 self._emit(diffs, kind, old, new, "required", name in old_required, name in new_required, name)
             for keyword, added, removed in (("readOnly", "property-read-only-added", "property-read-only-removed"), ("writeOnly", "property-write-only-added", "property-write-only-removed")):
