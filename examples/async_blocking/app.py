@@ -23,8 +23,22 @@ from pathlib import Path
 
 from fastapi import Depends, FastAPI
 from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel
 
 app = FastAPI(title="Async blocking example", version="1.0.0")
+
+
+class Slept(BaseModel):
+    slept: float
+
+
+class Rows(BaseModel):
+    rows: int
+
+
+class SettingsBytes(BaseModel):
+    settings_bytes: int
+
 
 # Counting a recursive CTE keeps sqlite busy for ~50-100 ms without any file or server.
 SLOW_QUERY = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < ?) SELECT count(*) FROM c"
@@ -39,47 +53,47 @@ def count_stock_rows(rows: int = STOCK_ROWS) -> int:
         connection.close()
 
 
-def stock_snapshot() -> dict[str, int]:
-    return {"rows": count_stock_rows()}
+def stock_snapshot() -> Rows:
+    return Rows(rows=count_stock_rows())
 
 
-async def get_stock() -> dict[str, int]:
+async def get_stock() -> Rows:
     return stock_snapshot()  # BLOCKS: a sync helper that does database I/O, called on the loop
 
 
-def read_settings() -> dict[str, int]:
+def read_settings() -> SettingsBytes:
     # A sync dependency: FastAPI runs it in its threadpool, so reading a file here is fine.
-    return {"settings_bytes": len(Path(__file__).read_bytes())}
+    return SettingsBytes(settings_bytes=len(Path(__file__).read_bytes()))
 
 
 @app.get("/sleepy")
-async def sleepy() -> dict[str, float]:
+async def sleepy() -> Slept:
     time.sleep(0.1)  # BLOCKS: every other request on this worker waits 100 ms
-    return {"slept": 0.1}
+    return Slept(slept=0.1)
 
 
 @app.get("/stock")
-async def stock(snapshot: dict[str, int] = Depends(get_stock)) -> dict[str, int]:
+async def stock(snapshot: Rows = Depends(get_stock)) -> Rows:
     return snapshot
 
 
 @app.get("/nap")
-async def nap() -> dict[str, float]:
+async def nap() -> Slept:
     await asyncio.sleep(0.1)
-    return {"slept": 0.1}
+    return Slept(slept=0.1)
 
 
 @app.get("/sync-sleepy")
-def sync_sleepy() -> dict[str, float]:
+def sync_sleepy() -> Slept:
     time.sleep(0.1)
-    return {"slept": 0.1}
+    return Slept(slept=0.1)
 
 
 @app.get("/offloaded")
-async def offloaded() -> dict[str, int]:
-    return {"rows": await run_in_threadpool(count_stock_rows)}
+async def offloaded() -> Rows:
+    return Rows(rows=await run_in_threadpool(count_stock_rows))
 
 
 @app.get("/settings")
-async def settings(values: dict[str, int] = Depends(read_settings)) -> dict[str, int]:
+async def settings(values: SettingsBytes = Depends(read_settings)) -> SettingsBytes:
     return values

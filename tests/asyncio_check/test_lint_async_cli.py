@@ -100,3 +100,21 @@ BOOKSTORE_MODERN = EXAMPLES / "bookstore" / "modern_app.py"
 def test_bookstore_modern_app_is_clean():
     result = run_cli("lint-async", f"{BOOKSTORE_MODERN}:app")
     assert result.exit_code == 0, result.stdout
+
+
+def test_check_on_a_pair_whose_new_side_blocks_is_not_ready(tmp_path):
+    twin = Path(__file__).with_name("legacy_twin.py")
+    out = tmp_path / "report.json"
+    result = run_cli("check", f"{twin}:app", f"{EXAMPLE}:app", "--max-examples", "3", "--seed", "1", "--json", str(out))
+    if "event_loop" not in json.loads(out.read_text()).get("extras", {}):
+        pytest.skip("check does not run the event-loop monitor yet (see apiparity.asyncio_check.hooks)")
+    assert result.exit_code == 1, result.stdout + result.stderr
+    assert "NOT READY" in result.stdout
+    data = json.loads(out.read_text())
+    gates = {g["name"]: g for g in data["verdict"]["gates"]}
+    gate = gates["no-event-loop-blocking"]
+    assert not gate["passed"]
+    assert {d.split(":")[0] for d in gate["details"] if d.startswith("GET")} == {"GET /sleepy", "GET /stock"}
+    # every other gate passes: the blocking loop alone makes it NOT READY
+    assert [name for name, g in gates.items() if not g["passed"]] == ["no-event-loop-blocking"]
+    assert "no-event-loop-blocking" in result.stdout
