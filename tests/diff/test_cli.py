@@ -142,3 +142,14 @@ def test_every_available_format_renders_a_diff_report(tmp_path: Path) -> None:
         result = run_cli("diff", old, new, "--format", fmt)
         assert result.exit_code == 1, (fmt, result.stderr)
         assert "request-body-max-length-decreased" in result.stdout, fmt
+
+
+def test_sarif_results_point_at_lines_of_spec_files(tmp_path: Path) -> None:
+    old, new = pair_with(tmp_path)
+    result = run_cli("diff", old, new, "--format", "sarif")
+    sarif = json.loads(result.stdout)
+    located = {r["ruleId"]: r["locations"][0].get("physicalLocation") for r in sarif["runs"][0]["results"]}
+    region = located["request-body-max-length-decreased"]
+    assert region is not None and region["artifactLocation"]["uri"].endswith("new.yaml")
+    lines = Path(new).read_text().splitlines()
+    assert "maxLength: 5" in lines[region["region"]["startLine"] - 1]

@@ -85,6 +85,10 @@ def command(
     result = diff_documents(old_target.document, new_target.document, options=options)
     result.waivers = apply_waivers(result.changes, load_waivers(config, waivers_file), date.today())
     report = Report(command="diff", old=side_info(old_target), new=side_info(new_target), diff=result)
+    # Spec files let SARIF/GitHub renderers map each JSON pointer to a line.
+    for key, target in (("old_source_file", old_target), ("new_source_file", new_target)):
+        if getattr(target, "source_path", None):
+            report.extras[key] = str(target.source_path)
     _stamp(report)
     text = render(report, fmt)
     if output:
