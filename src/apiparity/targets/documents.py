@@ -29,7 +29,10 @@ def parse_document(text: str, *, source: str, prefer: str = "auto") -> dict[str,
         raise SpecError(f"{source}: not an OpenAPI document (it looks like HTML or XML)")
     if not isinstance(data, dict):
         raise SpecError(f"{source}: not an OpenAPI document (top level is {type(data).__name__}, not an object)")
-    check_shape(data, source)
+    if looks_json:
+        check_depth(data, source)  # JSON never shares a node: only the depth can hurt
+    else:
+        check_shape(data, source)
     return data
 
 
@@ -41,6 +44,21 @@ MAX_DEPTH = 256
 # with only 81 aliases); whatever later walks or serializes the document pays for the expansion.
 MAX_ALIAS_EXPANSION = 1_000_000
 TOO_DEEP = f"the document is nested more than {MAX_DEPTH} levels deep; refusing to read it"
+
+
+def check_depth(data: Any, source: str) -> None:
+    """Refuse a tree nested deeper than MAX_DEPTH; one level at a time, so it is fast on big
+    documents (only for trees: a YAML DAG with aliases would be walked once per path)."""
+    level = [data] if isinstance(data, (dict, list)) else []
+    depth = 0
+    while level:
+        depth += 1
+        if depth > MAX_DEPTH:
+            raise SpecError(f"{source}: {TOO_DEEP}")
+        below: list[Any] = []
+        for node in level:
+            below.extend(child for child in (node.values() if isinstance(node, dict) else node) if isinstance(child, (dict, list)))
+        level = below
 
 
 def check_shape(data: Any, source: str) -> None:
