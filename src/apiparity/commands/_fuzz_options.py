@@ -15,12 +15,16 @@ FUZZ_PARAMS = (
     "header", "old_header", "new_header", "old_url", "new_url", "old_base_path", "new_base_path",
     "reset", "reset_old", "reset_new", "compare_header", "ignore", "unordered", "equivalent_status",
     "allow_unsafe", "no_redact", "no_noise", "no_conformance", "no_auto_reset",
+    "contract", "old_auth", "new_auth", "no_id_mapping",
 )
 
 
 def fuzz_options(func: F) -> F:
     """Add every fuzz option to a click command."""
     options = [
+        click.option("--contract", default=None, metavar="FILE_OR_URL",
+                     help="The OpenAPI document cases come from and both sides are judged against; OLD and NEW are then "
+                          "only where requests go (apps or bare URLs, no document needed)."),
         click.option("--spec", "spec_source", type=click.Choice(["old", "new", "both"]), default=None,
                      help="Which document the cases come from. [default: old, what today's clients send]"),
         click.option("--phases", default=None, metavar="LIST",
@@ -43,9 +47,14 @@ def fuzz_options(func: F) -> F:
         click.option("--new-url", default=None, metavar="URL", help="Send NEW's requests to this live server."),
         click.option("--old-base-path", default=None, metavar="PATH", help="Path prefix of OLD's operations. [default: servers[0] path]"),
         click.option("--new-base-path", default=None, metavar="PATH", help="Path prefix of NEW's operations."),
+        click.option("--old-auth", default=None, metavar="MOD:OBJ",
+                     help="OLD's auth provider: an object with get(case, context) and set(case, data, context) "
+                          "(a declarative login flow goes in the config: [fuzz.old_auth])."),
+        click.option("--new-auth", default=None, metavar="MOD:OBJ", help="NEW's auth provider (see --old-auth)."),
         click.option("--reset", multiple=True, metavar="MOD:FUNC",
                      help="Called before every call to either side so each case starts from the same state "
-                          "(pkg.mod:func or path/app.py:func, the same module object as the app). Repeatable."),
+                          "(pkg.mod:func or path/app.py:func, the same module object as the app; for live servers "
+                          "'POST /reset/path' on that side's server, 'POST http://host/reset' or 'cmd: COMMAND'). Repeatable."),
         click.option("--no-auto-reset", is_flag=True, default=None,
                      help="Do not use a module-level reset() found next to an app when no --reset is given."),
         click.option("--reset-old", multiple=True, metavar="MOD:FUNC", help="Reset hook for OLD only."),
@@ -57,7 +66,10 @@ def fuzz_options(func: F) -> F:
         click.option("--unordered", multiple=True, metavar="PATTERN", help="Compare this list field ignoring order ('$.items')."),
         click.option("--equivalent-status", multiple=True, metavar="OLD=NEW", help="Treat these statuses as equal, e.g. 400=422."),
         click.option("--allow-unsafe", is_flag=True, default=None,
-                     help="Send POST/PUT/PATCH/DELETE to hosts that are not loopback."),
+                     help="Send POST/PUT/PATCH/DELETE to hosts that are not loopback, or to live servers with no reset."),
+        click.option("--no-id-mapping", is_flag=True, default=None,
+                     help="Compare ids created on each side literally (by default OLD's id 7 and NEW's id 12 for the "
+                          "same link-carried value compare equal, and follow-up steps use each side's own)."),
         click.option("--no-redact", is_flag=True, default=None, help="Show secrets (Authorization, cookies, tokens) in reports."),
         click.option("--no-noise", is_flag=True, default=None, help="Call OLD once per case (no noise cancellation)."),
         click.option("--no-conformance", is_flag=True, default=None, help="Skip the schemathesis conformance checks."),
@@ -120,6 +132,14 @@ def settings_from_options(config: dict[str, Any] | None = None, app_dir: str | N
     pick("unordered", convert=as_tuple)
     pick("equivalent_status", convert=lambda v: tuple(parse_status_pair(s) for s in as_tuple(v)))
     pick("allow_unsafe", convert=bool)
+    pick("contract")
+    pick("old_auth")
+    pick("new_auth")
+    pick("stateful_sequences", convert=int)
+    if kwargs.get("no_id_mapping"):
+        values["map_ids"] = False
+    elif "map_ids" in table or "map-ids" in table:
+        values["map_ids"] = bool(table.get("map_ids", table.get("map-ids")))
     if kwargs.get("no_redact"):
         values["redact"] = False
     elif "redact" in table:

@@ -98,7 +98,7 @@ def run_check(old_ref: str | None, new_ref: str | None, options: dict[str, Any],
     import datetime
 
     from apiparity import __version__
-    from apiparity.commands._common import load_side, side_info
+    from apiparity.commands._common import side_info
     from apiparity.commands._fuzz_options import settings_from_options
     from apiparity.config import load_config, settings_from_raw
     from apiparity.errors import ConfigError
@@ -123,8 +123,12 @@ def run_check(old_ref: str | None, new_ref: str | None, options: dict[str, Any],
     baseline = read_report(options["baseline_path"]) if options.get("baseline_path") else None
     outputs = requested_outputs(options, project.reports)
 
-    old = load_side(old_ref, app_dir=app_dir, spec_path=spec_path, load_timeout=options.get("load_timeout") or 10.0)
-    new = load_side(new_ref, app_dir=app_dir, spec_path=spec_path, load_timeout=options.get("load_timeout") or 10.0)
+    # --contract / `contract =`: one document for both sides; OLD and NEW only say where requests go
+    from apiparity.contract import contract_notes, load_sides
+
+    fuzz_settings.contract = fuzz_settings.contract or project.contract
+    old, new = load_sides(old_ref, new_ref, contract=fuzz_settings.contract, app_dir=app_dir, spec_path=spec_path,
+                          load_timeout=options.get("load_timeout") or 10.0)
     report = Report(
         command="check",
         old=side_info(old, [str(p) for p in validate_document(old.document)]),
@@ -135,6 +139,8 @@ def run_check(old_ref: str | None, new_ref: str | None, options: dict[str, Any],
         complete=shard is None,
     )
     report.extras["gate_thresholds"] = thresholds_to_dict(thresholds)
+    if fuzz_settings.contract:
+        report.extras["contract"] = {"ref": fuzz_settings.contract, "notes": contract_notes(old, new)}
     for side, target in (("old", old), ("new", new)):
         if target.kind == "file" and target.source_path is not None:
             report.extras[f"{side}_source_file"] = str(target.source_path)

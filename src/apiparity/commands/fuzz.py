@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from apiparity.commands._common import load_side, side_info, target_options
+from apiparity.commands._common import side_info, target_options
 from apiparity.commands._fuzz_options import fuzz_options, settings_from_options
 
 
@@ -39,8 +39,14 @@ def command(old: str, new: str, app_dir: str | None, spec_path: str | None, load
         raise click.BadParameter(f"choose one of {', '.join(FORMATS)}", param_hint="--format")
     config = load_config(config_path)
     settings = settings_from_options(config.section("fuzz"), app_dir=app_dir, **options)
-    old_target = load_side(old, app_dir=app_dir, spec_path=spec_path, load_timeout=load_timeout)
-    new_target = load_side(new, app_dir=app_dir, spec_path=spec_path, load_timeout=load_timeout)
+    if settings.contract is None and isinstance(config.get("contract"), str):
+        settings.contract = config.get("contract")
+    from apiparity.contract import contract_notes, load_sides
+
+    old_target, new_target = load_sides(old, new, contract=settings.contract, app_dir=app_dir, spec_path=spec_path,
+                                        load_timeout=load_timeout)
+    for note in contract_notes(old_target, new_target):
+        click.echo(f"note: {note}", err=True)
 
     from apiparity import __version__
     from apiparity.fuzz.runner import Interrupted, run_fuzz
@@ -55,6 +61,8 @@ def command(old: str, new: str, app_dir: str | None, spec_path: str | None, load
             result, complete = stop.partial, False
     for side, ref in sorted(result.settings.get("auto_reset", {}).items()):
         click.echo(f"note: calling {ref} before every call to {side.upper()} (pass --reset, or --no-auto-reset)", err=True)
+    for side, isolation in sorted(result.settings.get("isolation", {}).items()):
+        click.echo(f"note: {side.upper()} isolation: {isolation}", err=True)
     report = Report(
         command="fuzz",
         old=side_info(old_target),

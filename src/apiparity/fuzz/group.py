@@ -31,6 +31,9 @@ class _Candidate:
     old: WireResponse
     new: WireResponse
     differences: list[Difference]
+    old_request: WireRequest | None = None
+    new_request: WireRequest | None = None
+    steps: tuple[tuple[WireRequest, WireRequest], ...] = ()
 
 
 @dataclass(slots=True)
@@ -52,8 +55,12 @@ class Grouper:
         self._max_examples = max_examples
         self._max_body_chars = max_body_chars
 
-    def add(self, request: WireRequest, old: WireResponse, new: WireResponse, differences: list[Difference]) -> None:
-        """Record one case's differences: one group per signature."""
+    def add(self, request: WireRequest, old: WireResponse, new: WireResponse, differences: list[Difference], *,
+            old_request: WireRequest | None = None, new_request: WireRequest | None = None,
+            steps: tuple[tuple[WireRequest, WireRequest], ...] = ()) -> None:
+        """Record one case's differences: one group per signature. `old_request`/`new_request` are
+        what each side really received (its own auth, its own ids); `steps` the (OLD, NEW)
+        requests of a stateful sequence that came before, replayed first by the reproducers."""
         self._arrivals += 1
         signatures: dict[str, list[Difference]] = {}
         for difference in differences:
@@ -65,7 +72,7 @@ class Grouper:
                 pending = self._groups[key] = _Pending(request.operation, same[0])
                 pending.divergence = identify(MismatchContext(request, old, new, same[0]))
             pending.count += 1
-            pending.candidates.append(_Candidate((request.size, self._arrivals), request, old, new, differences))
+            pending.candidates.append(_Candidate((request.size, self._arrivals), request, old, new, differences, old_request, new_request, steps))
             if len(pending.candidates) > self._max_examples * 4:
                 pending.candidates.sort(key=lambda c: c.order)
                 del pending.candidates[self._max_examples:]
@@ -81,7 +88,8 @@ class Grouper:
                     signature=signature,
                     kind=pending.first.kind,  # type: ignore[arg-type]
                     count=pending.count,
-                    examples=[self.example(c.request, c.old, c.new, c.differences) for c in pending.candidates[: self._max_examples]],
+                    examples=[self.example(c.request, c.old, c.new, c.differences, old_request=c.old_request, new_request=c.new_request, steps=c.steps)
+                              for c in pending.candidates[: self._max_examples]],
                     divergence=label.id if label else None,
                     explanation=f"{label.title}. {label.explanation}" if label else None,
                     fix_hint=label.fix_hint if label else None,
@@ -89,13 +97,20 @@ class Grouper:
             )
         return result
 
-    def example(self, request: WireRequest, old: WireResponse, new: WireResponse, differences: list[Difference]) -> MismatchExample:
+    def example(self, request: WireRequest, old: WireResponse, new: WireResponse, differences: list[Difference], *,
+                old_request: WireRequest | None = None, new_request: WireRequest | None = None,
+                steps: tuple[tuple[WireRequest, WireRequest], ...] = ()) -> MismatchExample:
+        def curl(side: SideView, sent: WireRequest, earlier: list[WireRequest]) -> str:
+            return " && ".join(
+                curl_command(r, side.base_url, base_path=side.base_path, redact=self._redact) for r in [*earlier, sent]
+            )
+
         return MismatchExample(
             request=http_request(request, redact=self._redact),
             old=http_response(old, redact=self._redact, max_chars=self._max_body_chars),
             new=http_response(new, redact=self._redact, max_chars=self._max_body_chars),
-            curl_old=curl_command(request, self._old_side.base_url, base_path=self._old_side.base_path, redact=self._redact),
-            curl_new=curl_command(request, self._new_side.base_url, base_path=self._new_side.base_path, redact=self._redact),
+            curl_old=curl(self._old_side, old_request or request, [o for o, _ in steps]),
+            curl_new=curl(self._new_side, new_request or request, [n for _, n in steps]),
             differences=[d.detail or d.signature for d in differences],
         )
 

@@ -26,8 +26,10 @@ from apiparity.fuzz.generate import (
 )
 from apiparity.fuzz.group import Grouper, SideView
 from apiparity.fuzz.noise import NoiseTable
-from apiparity.fuzz.reset import auto_reset_hook, call_hooks, resolve_hooks
+from apiparity.fuzz.auth import SideAuth, resolve_provider
+from apiparity.fuzz.reset import auto_reset_hook, call_hooks, describe_hook, resolve_hooks
 from apiparity.fuzz.settings import UNSAFE_METHODS, FuzzSettings
+from apiparity.fuzz.stateful import IdentityMap, Link, bind, collect_links, evaluate, parameter_location, record_identities
 from apiparity.fuzz.transports import ASGITransport, HTTPTransport, Transport, WSGITransport, is_loopback
 from apiparity.fuzz.wire import WireRequest, WireResponse
 from apiparity.model import ConformanceIssue, FuzzResult, OperationStats
@@ -58,8 +60,11 @@ class _Side:
     base_path: str
     hooks: list[Callable[[], object]]
     headers: dict[str, str]
-    unsafe_refused: bool  # a non-loopback live server without --allow-unsafe
+    unsafe_refused: bool  # a non-loopback live server, or a live server with no reset, without --allow-unsafe
     auto_reset: str | None = None  # "file.py:reset" found next to the app and used
+    auth: SideAuth | None = None
+    isolation: str = ""  # how this side's state is kept apart between cases, as the report states it
+    unsafe_reason: str = ""
 
 
 def run_fuzz(
@@ -100,9 +105,11 @@ def _side(name: str, target: Any, settings: FuzzSettings) -> _Side:
             f"or pass --{name}-url http://host:port"
         )
     if isinstance(transport, HTTPTransport):
+        if explicit_base is not None:
+            transport.base_path = explicit_base  # --{side}-base-path wins over a prefix in the URL
         base_path = transport.base_path
     refs = tuple(settings.reset) + tuple(settings.reset_old if name == "old" else settings.reset_new)
-    hooks = resolve_hooks(refs, app_dir=settings.app_dir)
+    hooks = resolve_hooks(refs, app_dir=settings.app_dir, send=transport.send)
     auto_reset = None
     if not refs and settings.auto_reset and url is None:
         found = auto_reset_hook(target, app_dir=settings.app_dir)
@@ -110,8 +117,22 @@ def _side(name: str, target: Any, settings: FuzzSettings) -> _Side:
             auto_reset, hook = found
             hooks = [hook]
     headers = {**settings.headers, **(settings.old_headers if name == "old" else settings.new_headers)}
-    refused = isinstance(transport, HTTPTransport) and not settings.allow_unsafe and not is_loopback(transport.base_url())
-    return _Side(name, transport, base_path, hooks, headers, refused, auto_reset)
+    live = isinstance(transport, HTTPTransport)
+    reason = ""
+    if live and not settings.allow_unsafe:
+        if not is_loopback(transport.base_url()):
+            reason = "unsafe method to a non-loopback host; pass --allow-unsafe"
+        elif not hooks:
+            reason = f"unsafe method to a live server with no reset for {name.upper()}; pass --reset-{name} or --allow-unsafe"
+    if hooks:
+        isolation = f"reset before every call: {', '.join(describe_hook(h) for h in hooks)}"
+    elif live:
+        isolation = "no reset: live server, state carries over" + ("; only safe methods (GET, HEAD, OPTIONS) sent" if reason else "")
+    else:
+        isolation = "no reset: in-process app, state carries over between cases"
+    spec = settings.old_auth if name == "old" else settings.new_auth
+    auth = SideAuth(name, resolve_provider(name, spec, app_dir=settings.app_dir), transport.send) if spec else None
+    return _Side(name, transport, base_path, hooks, headers, bool(reason), auto_reset, auth, isolation, reason)
 
 
 class _Run:
@@ -150,6 +171,14 @@ class _Run:
             raise ConfigError(f"fuzz: schemathesis cannot read a document: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}") from None
         self.old_cases = CaseTranslator(self.old_schema)
         self.new_cases = CaseTranslator(self.new_schema)
+        # one contract for both sides: NEW judged by it once, not twice under two names
+        self.same_contract = old.document is new.document
+        self.links = collect_links(old.document) if "stateful" in settings.phases or settings.map_ids else []
+        self.identities = IdentityMap() if settings.map_ids else None
+        self.options.identities = self.identities
+        self.link_sources: dict[str, list[Link]] = {}
+        for link in self.links:
+            self.link_sources.setdefault(link.source, []).append(link)
         self.conformance: dict[tuple[str, str, str, str], ConformanceIssue] = {}
         self.result = FuzzResult(seed=settings.seed, settings=self._settings_dict())
 
@@ -158,6 +187,9 @@ class _Run:
         data["transports"] = {"old": self.old_side.transport.name, "new": self.new_side.transport.name}
         data["base_paths"] = {"old": self.old_side.base_path, "new": self.new_side.base_path}
         data["auto_reset"] = {side.name: side.auto_reset for side in (self.old_side, self.new_side) if side.auto_reset}
+        data["isolation"] = {side.name: side.isolation for side in (self.old_side, self.new_side)}
+        if self.old_side.auth or self.new_side.auth:
+            data["auth"] = {side.name: _auth_label(side) for side in (self.old_side, self.new_side)}
         return data
 
     # ------------------------------------------------------------------ plan
@@ -193,14 +225,17 @@ class _Run:
         planned = self.plan()
         self.result.operations_total = len(planned)
         self._emit("start", operations_total=len(planned))
-        if "stateful" in self.settings.phases and _has_links(self.old_schema.raw_schema):
-            self.result.errors.append("stateful phase: OpenAPI links are not followed yet; operations were fuzzed one by one")
+        for side in (self.old_side, self.new_side):
+            if side.auth is not None:
+                side.auth.login()  # fail before any case with a one-line error when a login is wrong
         done = 0
         try:
             for item, sources in planned:
                 self._run_operation(item, sources, done, len(planned))
                 done += 1
                 self._emit("operation", operation=item.label, operations_done=done, operations_total=len(planned))
+            if "stateful" in self.settings.phases and self.links:
+                self._run_stateful({item.label: item for item, _ in planned})
         except KeyboardInterrupt:
             self._finish()
             raise Interrupted(self.result) from None
@@ -232,33 +267,36 @@ class _Run:
                 if key not in seen:
                     seen.add(key)
                     cases.append(case)
-        refused = [c for c in cases if c.request.method in UNSAFE_METHODS and (self.old_side.unsafe_refused or self.new_side.unsafe_refused)]
+        refused = [c for c in cases if c.request.method in UNSAFE_METHODS and self._unsafe_reason()]
         if refused:
             cases = [c for c in cases if c not in refused]
-            self.result.errors.append(
-                f"{item.label}: {len(refused)} case(s) with unsafe methods not sent to a non-loopback host (pass --allow-unsafe)"
-            )
+            self.result.errors.append(f"{item.label}: {len(refused)} case(s) not sent: {self._unsafe_reason()}")
         if not cases:
-            stats.skipped_reason = "unsafe method to a non-loopback host; pass --allow-unsafe" if refused else "no cases could be generated"
+            stats.skipped_reason = self._unsafe_reason() if refused else "no cases could be generated"
             return
-        pending: list[tuple[WireRequest, WireResponse, WireResponse, list[Any]]] = []
-        for case, (old1, old2, new) in zip(cases, self._send_all(cases, item.label, done, total)):
+        pending: list[tuple[WireRequest, WireResponse, WireResponse, list[Any], WireRequest, WireRequest]] = []
+        for case, (old1, old2, new, sent_old, sent_new) in zip(cases, self._send_all(cases, item.label, done, total)):
             self._account(stats, old1, new)
             if old2 is not None:
                 self.noise.learn(item.label, old1, old2, self.options)
+            if self.identities is not None and item.label in self.link_sources:
+                record_identities(self.link_sources[item.label], case.case, sent_old, old1, sent_new, new, self.identities)
             differences = compare_responses(old1, new, self.options)
             if differences:
-                pending.append((case.request, old1, new, differences))
+                pending.append((case.request, old1, new, differences, sent_old, sent_new))
             if self.settings.conformance:
                 self._check_conformance(item.label, case, old1, new)
-        for request, old1, new, differences in pending:
+        for request, old1, new, differences, sent_old, sent_new in pending:
             kept = self.noise.filter(item.label, differences)
             if kept:
                 stats.mismatches += 1
-                self.grouper.add(request, old1, new, kept)
+                self.grouper.add(request, old1, new, kept, old_request=sent_old, new_request=sent_new)
+
+    def _unsafe_reason(self) -> str:
+        return self.old_side.unsafe_reason or self.new_side.unsafe_reason
 
     def _send_all(self, cases: list[GeneratedCase], label: str, done: int, total: int):  # noqa: ANN202
-        def send(case: GeneratedCase) -> tuple[WireResponse, WireResponse | None, WireResponse]:
+        def send(case: GeneratedCase) -> tuple[WireResponse, WireResponse | None, WireResponse, WireRequest, WireRequest]:
             return self._send_case(case.request)
 
         parallel = (
@@ -281,20 +319,117 @@ class _Run:
             self._emit("case", operation=label, operations_done=done, operations_total=total, operation_cases=len(cases))
             yield outcome
 
-    def _send_case(self, request: WireRequest) -> tuple[WireResponse, WireResponse | None, WireResponse]:
-        old1 = self._call(self.old_side, request)
-        old2 = self._call(self.old_side, request) if self.settings.noise_calls else None
-        new = self._call(self.new_side, request)
-        return old1, old2, new
+    def _send_case(self, request: WireRequest) -> tuple[WireResponse, WireResponse | None, WireResponse, WireRequest, WireRequest]:
+        sent_old, old1 = self._call(self.old_side, request)
+        old2 = self._call(self.old_side, request)[1] if self.settings.noise_calls else None
+        sent_new, new = self._call(self.new_side, request)
+        return old1, old2, new, sent_old, sent_new
 
-    def _call(self, side: _Side, request: WireRequest) -> WireResponse:
+    def _call(self, side: _Side, request: WireRequest, *, reset: bool = True) -> tuple[WireRequest, WireResponse]:
+        """Send `request` to one side with its own headers and credentials: (what was sent, the answer)."""
+        if reset:
+            self._reset(side)
+        if side.headers:
+            request = _with_headers(request, side.headers)
+        if side.auth is None:
+            return request, side.transport.send(request)
+        sent = side.auth.apply(request)
+        response = side.transport.send(sent)
+        if side.auth.needs_refresh(response):
+            side.auth.login()  # the token expired or was revoked: log in again and resend once
+            sent = side.auth.apply(request)
+            response = side.transport.send(sent)
+        return sent, response
+
+    def _reset(self, side: _Side) -> None:
         if side.hooks:
             problem = call_hooks(side.hooks, side.name)
             if problem and problem not in self.result.errors:
                 self.result.errors.append(problem)
-        if side.headers:
-            request = _with_headers(request, side.headers)
-        return side.transport.send(request)
+
+    # ------------------------------------------------------------------ stateful
+
+    def _run_stateful(self, planned: dict[str, PlannedOperation]) -> None:
+        """Follow each link: create on both sides, then call the linked operation on each side with
+        that side's own values (ids, slugs, tokens), comparing with the identities mapped."""
+        for source_label, links in self.link_sources.items():
+            source = planned.get(source_label)
+            if source is None or source.operation is None or source.skipped_reason is not None:
+                continue
+            if source.method in UNSAFE_METHODS and self._unsafe_reason():
+                self.result.errors.append(f"stateful {source_label}: sequences not run: {self._unsafe_reason()}")
+                continue
+            cases, problems = generate_cases(source.operation, replace(self.settings, phases=("examples", "fuzzing"), mode="positive"),
+                                             label=source_label)
+            self.result.errors.extend(f"stateful {source_label}: {p}" for p in problems)
+            for link in links:
+                target = planned.get(link.target)
+                if target is None or target.operation is None or target.skipped_reason is not None:
+                    continue
+                if target.method in UNSAFE_METHODS and self._unsafe_reason():
+                    continue
+                for case in cases[: self.settings.stateful_sequences]:
+                    self._run_sequence(source, case, link, target)
+
+    def _run_sequence(self, source: PlannedOperation, case: GeneratedCase, link: Link, target: PlannedOperation) -> None:
+        self._reset(self.old_side)  # one reset per sequence: its steps build on each other
+        self._reset(self.new_side)
+        sent_old, old = self._call(self.old_side, case.request, reset=False)
+        sent_new, new = self._call(self.new_side, case.request, reset=False)
+        self.result.cases += 1
+        source_stats = self._stats(source.label)
+        self._account(source_stats, old, new)
+        if self.identities is not None:
+            record_identities([link], case.case, sent_old, old, sent_new, new, self.identities)
+        self._compare_and_group(source_stats, case.request, old, new, sent_old, sent_new)
+        if not (link.applies_to(old.status) and 200 <= new.status < 300):
+            return
+        follow_up = self._target_case(target)
+        if follow_up is None:
+            return
+        old_values: dict[str, tuple[str, Any]] = {}
+        new_values: dict[str, tuple[str, Any]] = {}
+        for name, (location, expression) in link.parameters.items():
+            where = location or parameter_location(self.old_schema.raw_schema, target.label, name)
+            old_value = evaluate(expression, case.case, sent_old, old)
+            new_value = evaluate(expression, case.case, sent_new, new) if self.settings.map_ids else old_value
+            if where is None or old_value is None or new_value is None:
+                return
+            old_values[name] = (where, old_value)
+            new_values[name] = (where, new_value)
+        from apiparity.fuzz.generate import to_wire
+
+        try:
+            old_request = to_wire(bind(follow_up.case, old_values), target.label)
+            new_request = to_wire(bind(follow_up.case, new_values), target.label)
+        except Exception as exc:  # noqa: BLE001 - a bound case schemathesis cannot serialize
+            self.result.errors.append(f"stateful {link.name}: {type(exc).__name__}: {exc}"[:300])
+            return
+        sent_old2, old2 = self._call(self.old_side, old_request, reset=False)
+        sent_new2, new2 = self._call(self.new_side, new_request, reset=False)
+        self.result.cases += 1
+        target_stats = self._stats(target.label)
+        self._account(target_stats, old2, new2)
+        self._compare_and_group(target_stats, old_request, old2, new2, sent_old2, sent_new2, steps=((sent_old, sent_new),))
+
+    def _target_case(self, target: PlannedOperation) -> GeneratedCase | None:
+        """One valid case of the linked operation (its example, else a seeded draw) to bind values into."""
+        cases, _ = generate_cases(target.operation, replace(self.settings, phases=("examples",), mode="positive"), label=target.label)
+        return cases[0] if cases else None
+
+    def _stats(self, label: str) -> OperationStats:
+        found = next((s for s in self.result.operations if s.operation == label), None)
+        if found is None:
+            found = OperationStats(operation=label)
+            self.result.operations.append(found)
+        return found
+
+    def _compare_and_group(self, stats: OperationStats, request: WireRequest, old: WireResponse, new: WireResponse,
+                           sent_old: WireRequest, sent_new: WireRequest, steps: tuple[tuple[WireRequest, WireRequest], ...] = ()) -> None:
+        kept = self.noise.filter(request.operation, compare_responses(old, new, self.options))
+        if kept:
+            stats.mismatches += 1
+            self.grouper.add(request, old, new, kept, old_request=sent_old, new_request=sent_new, steps=steps)
 
     def _account(self, stats: OperationStats, old: WireResponse, new: WireResponse) -> None:
         stats.cases += 1
@@ -310,7 +445,10 @@ class _Run:
         origin = case.case
         old_case = self.old_cases.translate(origin)
         new_case = self.new_cases.translate(origin)
-        for side, judged_by, response in (("old", old_case, old), ("new", new_case, new), ("new-vs-old-spec", old_case, new)):
+        judgements = [("old", old_case, old), ("new", new_case, new), ("new-vs-old-spec", old_case, new)]
+        if self.same_contract:
+            judgements = [("old", old_case, old), ("new-vs-old-spec", old_case, new)]
+        for side, judged_by, response in judgements:
             for finding in check_response(judged_by, case.request, response):
                 key = (side, label, finding.check, finding.message)
                 issue = self.conformance.get(key)
@@ -332,11 +470,11 @@ def _with_headers(request: WireRequest, extra: dict[str, str]) -> WireRequest:
     return replace(request, headers=headers)
 
 
-def _has_links(document: dict[str, Any]) -> bool:
-    for item in (document.get("paths") or {}).values():
-        for operation in (item or {}).values() if isinstance(item, dict) else ():
-            if isinstance(operation, dict):
-                for response in (operation.get("responses") or {}).values():
-                    if isinstance(response, dict) and response.get("links"):
-                        return True
-    return False
+def _auth_label(side: _Side) -> str:
+    if side.auth is None:
+        return "none (headers only)" if side.headers else "none"
+    provider = side.auth.provider
+    path = getattr(provider, "path", None)
+    if path:
+        return f"login {getattr(provider, 'method', 'POST')} {path}, token from {getattr(provider, 'token', '?')}"
+    return f"hook {type(provider).__module__}.{type(provider).__qualname__}"

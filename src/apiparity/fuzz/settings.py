@@ -49,6 +49,11 @@ class FuzzSettings:
     examples_per_group: int = 5
     auto_reset: bool = True  # use a module-level reset() next to an app when no hook was given (announced)
     app_dir: str | None = None  # where module:function reset hooks are imported from
+    contract: str | None = None  # FILE_OR_URL: the document cases come from and both sides are judged against
+    old_auth: Any = None  # a login-flow table or "pkg.mod:provider" (see apiparity.fuzz.auth)
+    new_auth: Any = None
+    map_ids: bool = True  # stateful: OLD's and NEW's ids for the same created thing compare equal
+    stateful_sequences: int = 3  # link sequences started per source operation and link
 
     def __post_init__(self) -> None:
         self.validate()
@@ -69,6 +74,8 @@ class FuzzSettings:
             raise ConfigError("fuzz: timeout must be > 0 seconds")
         if self.workers < 1:
             raise ConfigError("fuzz: workers must be >= 1")
+        if self.stateful_sequences < 0:
+            raise ConfigError("fuzz: stateful-sequences must be >= 0")
 
     def to_dict(self) -> dict[str, Any]:
         """The settings as they go into the report (FuzzResult.settings)."""

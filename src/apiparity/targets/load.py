@@ -19,6 +19,7 @@ def load_target(
     spec_path: str | None = None,
     timeout: float = 10.0,
     wait_for: float = 0.0,
+    require_document: bool = True,
 ) -> Target:
     """Load a target named the way a user types it.
 
@@ -28,6 +29,8 @@ def load_target(
 
     `spec_path` names where an ASGI/WSGI app (or a URL target's service) serves its document.
     `wait_for` seconds: how long a URL target may refuse connections while its server starts.
+    `require_document=False` (the document comes from elsewhere, e.g. `--contract`): a URL is taken
+    as the service root and nothing is fetched; its Target has an empty document.
     Raises `TargetError`/`SpecError` with a one-line message on failure.
     """
     ref = ref.strip()
@@ -35,6 +38,10 @@ def load_target(
         raise TargetError("empty target: give a spec file, a URL or module:app")
     if ref.startswith(("http://", "https://")):
         from apiparity.targets.url import load_url_target
+
+        if not require_document:
+            return Target(ref=ref, kind="url", framework="url", document={}, base_url=ref.rstrip("/"),
+                          notes=["service URL: no document fetched"])
 
         return load_url_target(ref, spec_path=spec_path, timeout=timeout, wait_for=wait_for)
     path = Path(ref)
