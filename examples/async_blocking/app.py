@@ -20,6 +20,7 @@ import asyncio
 import sqlite3
 import time
 from pathlib import Path
+from typing import Annotated
 
 from fastapi import Depends, FastAPI
 from fastapi.concurrency import run_in_threadpool
@@ -73,7 +74,7 @@ async def sleepy() -> Slept:
 
 
 @app.get("/stock")
-async def stock(snapshot: Rows = Depends(get_stock)) -> Rows:
+async def stock(snapshot: Annotated[Rows, Depends(get_stock)]) -> Rows:
     return snapshot
 
 
@@ -95,5 +96,5 @@ async def offloaded() -> Rows:
 
 
 @app.get("/settings")
-async def settings(values: SettingsBytes = Depends(read_settings)) -> SettingsBytes:
+async def settings(values: Annotated[SettingsBytes, Depends(read_settings)]) -> SettingsBytes:
     return values

@@ -80,3 +80,26 @@ def test_bad_settings_name_the_file_and_key(tmp_path, table, message):
     with pytest.raises(ConfigError, match=r"apiparity\.toml: \[event_loop\]: ") as info:
         load_event_loop_settings(RawConfig(data={"event_loop": table}, path=path))
     assert message in str(info.value)
+
+
+def test_shard_sections_merge():
+    from apiparity.asyncio_check.gate import event_loop_gate, merge_event_loop_sections
+
+    def block(operation: str, count: int, max_ms: float, where: str) -> dict:
+        return {"operation": operation, "count": count, "max_ms": max_ms, "p95_ms": max_ms, "total_ms": count * max_ms,
+                "where": where, "function": "f", "stack": [where], "example_request": operation,
+                "locations": [f"{where} ({count}x)"], "attributed": True}
+
+    first = {"source": "runtime", "threshold_ms": 20.0, "monitored_seconds": 1.0,
+             "blocks": [block("GET /a", 2, 50.0, "app.py:3")], "unattributed": [], "events_dropped": 0}
+    second = {"source": "runtime", "threshold_ms": 20.0, "monitored_seconds": 2.0,
+              "blocks": [block("GET /a", 1, 80.0, "app.py:4"), block("GET /b", 1, 30.0, "app.py:9")],
+              "unattributed": [], "events_dropped": 0}
+    merged = merge_event_loop_sections([first, None, second])
+    assert [(b["operation"], b["count"], b["max_ms"], b["where"]) for b in merged["blocks"]] == [
+        ("GET /a", 3, 80.0, "app.py:4"),
+        ("GET /b", 1, 30.0, "app.py:9"),
+    ]
+    assert merged["monitored_seconds"] == 3.0
+    assert not event_loop_gate(merged).passed
+    assert merge_event_loop_sections([None, {}]) is None

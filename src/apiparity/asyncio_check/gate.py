@@ -16,7 +16,7 @@ from typing import Any
 
 from apiparity.model import Gate
 
-__all__ = ["GATE_NAME", "EXTRAS_KEY", "gate_event_loop", "event_loop_gate", "static_section"]
+__all__ = ["GATE_NAME", "EXTRAS_KEY", "gate_event_loop", "event_loop_gate", "static_section", "merge_event_loop_sections"]
 
 GATE_NAME = "no-event-loop-blocking"
 EXTRAS_KEY = "event_loop"
@@ -90,3 +90,43 @@ def _display_path(path: str) -> str:
 def static_section(findings: list[Any]) -> list[dict[str, Any]]:
     """Static scan findings as plain dicts for `extras["event_loop"]["static"]`."""
     return [f.to_dict() if hasattr(f, "to_dict") else dict(f) for f in findings]
+
+
+def merge_event_loop_sections(sections: list[dict[str, Any] | None]) -> dict[str, Any] | None:
+    """One `extras["event_loop"]` from the sections of several shard reports (for `merge`).
+
+    Counts and totals add up, max is the max; p95 is the largest shard p95 (an upper bound: the
+    individual durations are not in the reports). None when no shard was monitored.
+    """
+    present = [s for s in sections if s]
+    if not present:
+        return None
+    merged: dict[str, Any] = {
+        "source": "runtime",
+        "threshold_ms": max(float(s.get("threshold_ms", 20.0)) for s in present),
+        "monitored_seconds": round(sum(float(s.get("monitored_seconds", 0)) for s in present), 3),
+        "events_dropped": sum(int(s.get("events_dropped", 0)) for s in present),
+    }
+    errors = [s["error"] for s in present if s.get("error")]
+    if errors:
+        merged["error"] = "; ".join(errors)
+    for key in ("blocks", "unattributed"):
+        by_operation: dict[str, dict[str, Any]] = {}
+        for section in present:
+            for block in section.get(key) or []:
+                into = by_operation.get(block["operation"])
+                if into is None:
+                    by_operation[block["operation"]] = {**block, "locations": list(block.get("locations") or [])}
+                    continue
+                if float(block.get("max_ms", 0)) > float(into.get("max_ms", 0)):
+                    for field in ("max_ms", "where", "function", "stack", "example_request"):
+                        into[field] = block.get(field)
+                into["count"] = int(into.get("count", 0)) + int(block.get("count", 0))
+                into["total_ms"] = round(float(into.get("total_ms", 0)) + float(block.get("total_ms", 0)), 1)
+                into["p95_ms"] = max(float(into.get("p95_ms", 0)), float(block.get("p95_ms", 0)))
+                into["locations"] += [loc for loc in block.get("locations") or [] if loc not in into["locations"]]
+        merged[key] = sorted(by_operation.values(), key=lambda b: (-float(b.get("max_ms", 0)), b["operation"]))
+    static = {(f.get("operation"), f.get("file"), f.get("line")): f for s in present for f in s.get("static") or []}
+    if static:
+        merged["static"] = list(static.values())
+    return merged

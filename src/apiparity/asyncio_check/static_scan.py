@@ -186,7 +186,7 @@ def _async_target(call: Any) -> Any:
     unwrapped = inspect.unwrap(call)
     if inspect.iscoroutinefunction(unwrapped) or inspect.isasyncgenfunction(unwrapped):
         return unwrapped
-    dunder = getattr(call, "__call__", None)
+    dunder = getattr(call, "__call__", None)  # noqa: B004 - the method itself, not callability
     if dunder is not None and not inspect.isfunction(call):
         func = inspect.unwrap(getattr(dunder, "__func__", dunder))
         if inspect.iscoroutinefunction(func) or inspect.isasyncgenfunction(func):

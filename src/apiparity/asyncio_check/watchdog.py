@@ -401,7 +401,7 @@ def _code_to_operation(app: Any) -> dict[Any, str]:
             call = inspect.unwrap(call)
         except ValueError:
             return
-        code = getattr(call, "__code__", None) or getattr(getattr(call, "__call__", None), "__code__", None)
+        code = getattr(call, "__code__", None) or getattr(getattr(call, "__call__", None), "__code__", None)  # noqa: B004 - the method itself, not callability
         if code is not None:
             owners.setdefault(code, set()).add(operation)
 
