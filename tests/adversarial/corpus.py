@@ -144,6 +144,7 @@ CASES: list[Case] = [
          "exit 0, 1 or 2; never a traceback or an internal error; exit 2 is one line naming the file"),
     Case("sweep-diff-self", "sweep", "every corpus file through `diff FILE FILE`", "same as sweep-spec"),
     Case("sweep-diff-valid", "sweep", "every corpus file through `diff FILE valid-small.yaml` and the reverse", "same as sweep-spec"),
+    Case("sweep-check", "sweep", "every corpus file through `check FILE valid-small.yaml`", "same as sweep-spec"),
     Case("sweep-console-script", "sweep", "the hostile documents and apps through the installed `apiparity` script",
          "real stderr has no traceback, exit 2 is one line"),
     # ------------------------------------------------------------------ apps
@@ -192,6 +193,8 @@ CASES: list[Case] = [
     Case("run-huge-body", "servers", "a 40 MB JSON body", "the read is capped and the cap is reported",
          known_defect="fuzz transports (src/apiparity/fuzz/transports.py): the 40 MB body is read whole; the report truncates it without saying so"),
     Case("run-goes-on", "servers", "a run where NEW raises, hangs and floods", "the well-behaved operation is still compared: every operation reached"),
+    Case("run-check-hostile-apps", "servers", "`check` of the well-behaved OLD against the hostile NEW",
+         "NOT READY (exit 1) with the raise, hang and not-JSON groups, JSON and HTML reports written; no traceback"),
     Case("run-connection-refused", "servers", "`fuzz --new-url` at a closed loopback port", "exit 2 naming the URL, or a reported finding; never a traceback"),
     Case("run-reset-mid-response", "servers", "a live server that closes the socket halfway through a response",
          "reported as a finding on that operation; the other operations are still compared"),
@@ -268,9 +271,9 @@ def assert_one_line_error(stderr: str, names: str) -> None:
 _DIFF_CYCLE = "diff engine (src/apiparity/diff): a $ref cycle ends in RecursionError, reported as 'internal error'"
 _DIFF_NAMES_OLD = "diff command: the exit-2 error names 'OLD'/'NEW' instead of the file"
 SWEEP_DEFECTS: dict[tuple[str, str], str] = {
-    **{(sweep, name): _DIFF_CYCLE for sweep in ("sweep-diff-self", "sweep-diff-valid")
+    **{(sweep, name): _DIFF_CYCLE for sweep in ("sweep-diff-self", "sweep-diff-valid", "sweep-check")
        for name in ("ref-cycle-direct.json", "ref-cycle-indirect.json")},
-    **{(sweep, name): _DIFF_NAMES_OLD for sweep in ("sweep-diff-self", "sweep-diff-valid")
+    **{(sweep, name): _DIFF_NAMES_OLD for sweep in ("sweep-diff-self", "sweep-diff-valid", "sweep-check")
        for name in ("ref-missing-pointer.json", "ref-not-a-string.json", "wrong-types.json")},
 }
 

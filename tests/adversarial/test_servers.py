@@ -114,6 +114,20 @@ def test_reset_mid_response_is_a_finding_and_the_run_goes_on(tmp_path: Path) -> 
     assert (ok["cases"] >= 1, ok["mismatches"]) == (True, 0)
 
 
+@case("run-check-hostile-apps")
+def test_check_of_hostile_apps_is_not_ready(tmp_path: Path) -> None:
+    json_path, html_path = tmp_path / "check.json", tmp_path / "check.html"
+    result = run_cli("check", OLD, NEW, "--phases", "examples", "--timeout", "1", "--seed", "1",
+                     "--json", str(json_path), "--html", str(html_path))
+    assert_no_traceback(result.stdout, result.stderr)
+    assert result.exit_code == 1, result.stderr
+    report = json.loads(json_path.read_text())
+    assert report["verdict"]["ready"] is False
+    kinds = {g["operation"]: g["kind"] for g in report["fuzz"]["groups"]}
+    assert (kinds["GET /boom"], kinds["GET /hang"], kinds["GET /not-json"]) == ("status", "timeout", "body")
+    assert "GET /boom" in html_path.read_text()
+
+
 @case("run-connection-refused")
 def test_connection_refused_is_reported_not_a_crash() -> None:
     url = f"http://127.0.0.1:{free_port()}"

@@ -93,6 +93,12 @@ def test_sweep_diff_valid(path: Path) -> None:
     _assert_clean_outcome(("diff", valid, _rel(path)), _rel(path))
 
 
+@case("sweep-check")
+@pytest.mark.parametrize("path", _sweep_params("sweep-check"))
+def test_sweep_check(path: Path) -> None:
+    _assert_clean_outcome(("check", _rel(path), f"{DOCS}/valid-small.yaml"), _rel(path))
+
+
 @case("sweep-console-script")
 @pytest.mark.parametrize(
     "args",
