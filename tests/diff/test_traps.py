@@ -188,3 +188,19 @@ def test_read_only_and_write_only_properties_follow_direction() -> None:
     assert rule_ids(schema_at("response-body", base), schema_at("response-body", with_id)) == {"response-body-required-property-added"}
     assert rule_ids(schema_at("response-body", with_secret), schema_at("response-body", base)) == set()
     assert rule_ids(schema_at("request-body", with_secret), schema_at("request-body", base)) == {"request-body-property-removed"}
+
+
+@pytest.mark.parametrize(
+    ("schema", "message"),
+    [
+        ({"enum": "ab"}, "enum must be an array"),
+        ({"type": "object", "properties": []}, "properties must be an object"),
+        ({"$ref": "#/components/schemas/A"}, "cycle with no schema"),
+        ({"$ref": "#/components/schemas/Nope"}, "does not exist"),
+    ],
+)
+def test_malformed_documents_are_bad_input_not_crashes(schema: dict, message: str) -> None:
+    doc = schema_at("response-body", schema)
+    doc["components"] = {"schemas": {"A": {"$ref": "#/components/schemas/B"}, "B": {"$ref": "#/components/schemas/A"}}}
+    with pytest.raises(SpecError, match=message):
+        diff_documents(doc, schema_at("response-body", {"type": "string"}))

@@ -38,10 +38,15 @@ def diff_documents(old: dict[str, Any], new: dict[str, Any], *, options: DiffOpt
     if unknown:
         raise ConfigError(f"unknown noise rule(s) {', '.join(unknown)} in profile {options.profile!r}; see `apiparity rules`")
     active = [rule for rule in rules if rule.id not in options.disabled_noise_rules]
-    old_doc = normalize_document(old, base_dir=options.old_base_dir, allow_remote_refs=options.allow_remote_refs, label="OLD")
-    new_doc = normalize_document(new, base_dir=options.new_base_dir, allow_remote_refs=options.allow_remote_refs, label="NEW")
+    old_doc = _normalize(normalize_document, old, options.old_base_dir, options.allow_remote_refs, "OLD")
+    new_doc = _normalize(normalize_document, new, options.new_base_dir, options.allow_remote_refs, "NEW")
     describer = Describer(old_doc, new_doc, match_header_aliases=any(rule.id == "header-alias" for rule in active))
-    description = describer.run()
+    try:
+        description = describer.run()
+    except RecursionError:
+        from apiparity.errors import SpecError
+
+        raise SpecError("OLD/NEW: schemas are nested too deeply to compare") from None
 
     context = NoiseContext(old_doc, new_doc)
     counts: dict[str, IgnoredNoise] = {}
@@ -67,6 +72,20 @@ def diff_documents(old: dict[str, Any], new: dict[str, Any], *, options: DiffOpt
         operations_old=len(old_doc.operations),
         operations_new=len(new_doc.operations),
     )
+
+
+def _normalize(normalize_document: Any, document: Any, base_dir: Path | None, allow_remote_refs: bool, label: str) -> Any:
+    """Normalize one side; a document too malformed for the normalizer is bad input, not a crash."""
+    from apiparity.errors import SpecError
+
+    if not isinstance(document, dict):
+        raise SpecError(f"{label}: not an OpenAPI document (top level is {type(document).__name__})")
+    try:
+        return normalize_document(document, base_dir=base_dir, allow_remote_refs=allow_remote_refs, label=label)
+    except (TypeError, AttributeError, ValueError, KeyError) as exc:
+        raise SpecError(f"{label}: malformed document ({type(exc).__name__}: {exc}); `apiparity spec` validates it") from None
+    except RecursionError:
+        raise SpecError(f"{label}: the document is nested too deeply to compare") from None
 
 
 def existing_pointer(document: Any, pointer: str | None) -> str | None:

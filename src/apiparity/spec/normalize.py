@@ -37,6 +37,16 @@ _SUBSCHEMA_MAPS = ("properties", "patternProperties", "dependentSchemas")
 _SUBSCHEMA_SINGLE = ("items", "additionalProperties", "not", "contains", "if", "then", "else", "propertyNames", "unevaluatedProperties", "unevaluatedItems")
 _SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
 _NUMERIC = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf")
+# Keywords whose value must have one JSON shape (anything else is a broken document, exit 2).
+_SHAPES: dict[str, type | tuple[type, ...]] = {
+    **{k: dict for k in _SUBSCHEMA_MAPS},
+    **{k: list for k in _SUBSCHEMA_LISTS},
+    "enum": list,
+    "required": list,
+    "type": (str, list),
+    "discriminator": dict,
+}
+_SHAPE_NAMES = {dict: "an object", list: "an array", (str, list): "a string or an array"}
 _ANNOTATIONS = frozenset({"title", "description", "deprecated", "readOnly", "writeOnly", "default"})
 
 
@@ -143,6 +153,7 @@ class SchemaNormalizer:
         self.origins = origins
         self._memo: dict[tuple[str, str], dict[str, Any]] = {}
         self._in_progress: set[int] = set()
+        self._ref_chain: set[tuple[str, str]] = set()
 
     def normalize(self, node: Any, pointer: str, source: str = "") -> dict[str, Any]:
         if node is True or node is None:
@@ -172,7 +183,13 @@ class SchemaNormalizer:
         resolved = self._memo.get(key)
         if resolved is None:
             if isinstance(target, dict) and "$ref" in target and len(target) == 1:
-                resolved = self._normalize_ref(target, target_pointer, target_source)
+                if key in self._ref_chain:
+                    raise SpecError(f"{self.resolver.label}: $ref cycle with no schema in it at #{target_pointer}")
+                self._ref_chain.add(key)
+                try:
+                    resolved = self._normalize_ref(target, target_pointer, target_source)
+                finally:
+                    self._ref_chain.discard(key)
             else:
                 resolved = {}
                 self._memo[key] = resolved
@@ -198,6 +215,8 @@ class SchemaNormalizer:
             if key in _DROPPED or key.startswith("x-"):
                 continue
             here = f"{pointer}/{key}"  # schema keywords never contain "/" or "~"
+            if key in _SHAPES and not isinstance(value, _SHAPES[key]):
+                raise SpecError(f"{self.resolver.label}: schema keyword at #{here} must be {_SHAPE_NAMES[_SHAPES[key]]}")
             if key in _SUBSCHEMA_MAPS and isinstance(value, dict):
                 result[key] = {name: self.normalize(sub, join_pointer(here, name), source) for name, sub in value.items()}
             elif key in _SUBSCHEMA_SINGLE:
@@ -469,6 +488,8 @@ def _request_body(raw: Any, pointer: str, resolver: RefResolver, schemas: Schema
     if raw is None:
         return None
     raw, pointer = _deref(raw, pointer, resolver)
+    if not isinstance(raw, dict):
+        raise SpecError(f"{resolver.label}: requestBody at #{pointer} is not an object")
     return RequestBody(
         required=bool(raw.get("required")),
         content=_content(raw.get("content"), join_pointer(pointer, "content"), schemas),
