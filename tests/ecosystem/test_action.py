@@ -154,10 +154,22 @@ def test_not_ready_pair_fails_the_job_with_annotations(workdir: Path, tmp_path: 
     assert "NOT READY" in run.summary
 
 
-def test_not_ready_can_be_reported_without_failing(workdir: Path, tmp_path: Path) -> None:
-    run = run_action_locally({**base_inputs("parity_regressed.py"), "fail-on-not-ready": "false"}, workdir, tmp_path)
-    assert run.failed_step is None
-    assert "::warning title=apiparity::NOT READY" in run.logs["Fail the job by the verdict"]
+@pytest.mark.parametrize(
+    ("code", "fail_on_not_ready", "exit_code", "says"),
+    [
+        ("0", "true", 0, "apiparity: READY"),
+        ("1", "true", 1, "::error title=apiparity::NOT READY"),
+        ("1", "false", 0, "::warning title=apiparity::NOT READY"),
+        ("2", "false", 2, "::error title=apiparity::apiparity could not run (exit 2)"),
+        ("", "true", 2, "could not run (exit none)"),  # the check step never ran: never a pass
+    ],
+)
+def test_the_last_step_gates_on_the_exit_code(code: str, fail_on_not_ready: str, exit_code: int, says: str) -> None:
+    step = ACTION["runs"]["steps"][-1]
+    env = {**os.environ, "CODE": code, "VERDICT": "", "FAIL_ON_NOT_READY": fail_on_not_ready}
+    done = subprocess.run(["bash", "-eo", "pipefail", "-c", step["run"]], env=env, capture_output=True, text=True, timeout=30)
+    assert done.returncode == exit_code
+    assert says in done.stdout
 
 
 def test_bad_input_is_an_error_not_a_pass(workdir: Path, tmp_path: Path) -> None:
@@ -169,9 +181,9 @@ def test_bad_input_is_an_error_not_a_pass(workdir: Path, tmp_path: Path) -> None
 
 def test_shards_and_contract(workdir: Path, tmp_path: Path) -> None:
     contract = workdir / "openapi.json"
-    spec = subprocess.run([sys.executable, "-m", "apiparity.cli", "spec", "parity_legacy.py:app", "-o", str(contract)],
-                          cwd=workdir, capture_output=True, text=True, timeout=120)
-    assert spec.returncode == 0, spec.stderr
+    from tests.conftest import run_cli
+
+    assert run_cli("spec", f"{workdir / 'parity_legacy.py'}:app", "-o", str(contract)).exit_code == 0
     inputs = {**base_inputs("parity_modern.py"), "shards": "2", "contract": "openapi.json"}
     run = run_action_locally(inputs, workdir, tmp_path)
     assert run.failed_step is None, run.logs
