@@ -241,3 +241,30 @@ async def value_error(request, exc):
 @middleware_app.get("/ok")
 async def ok() -> dict:
     return {}
+
+
+# --- module-level objects: methods of a global instance resolve; properties are never run
+class Settings:
+    @property
+    def token(self) -> str:
+        raise AssertionError("the scan must not run properties")
+
+    def fetch(self) -> str:
+        return requests.get("http://127.0.0.1:9", timeout=0.1).text  # GLOBAL
+
+
+settings = Settings()
+shared_connection = sqlite3.connect(":memory:", check_same_thread=False)
+
+globals_app = FastAPI()
+
+
+@globals_app.get("/global-instance")
+async def global_instance() -> dict:
+    return {"text": settings.fetch(), "token": settings.token.upper()}
+
+
+@globals_app.get("/global-connection")
+async def global_connection() -> dict:
+    shared_connection.execute("select 1")  # GLOBAL
+    return {}

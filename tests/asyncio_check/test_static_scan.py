@@ -137,3 +137,12 @@ def test_middleware_and_exception_handlers_are_scanned():
     ]
     assert {f.operation for f in by_line.values()} == {"(every request)", "(error handler: ValueError)"}
     assert all("plain `def`" not in f.fix_hint for f in result.findings)  # middleware cannot be sync
+
+
+def test_methods_of_module_level_objects():
+    result = scan_app(scan_apps.globals_app)
+    assert {f.line for f in result.findings} == marked_lines(SCAN_APPS, "# GLOBAL")
+    by_operation = {f.operation: f for f in result.findings}
+    assert by_operation["GET /global-instance"].chain == ["global_instance (async handler)", "fetch"]
+    assert by_operation["GET /global-connection"].resolved == "sqlite3.Connection.execute"
+    assert result.notes == []

@@ -100,7 +100,7 @@ def scan_app(app: Any, *, max_depth: int = DEFAULT_MAX_DEPTH, roots: list[Path] 
         hits: list[_Hit] = []
         for chain, call in _async_entry_points(dependant, scanner):
             result.async_entry_points += 1
-            hits.extend(_Hit(chain + hit.chain, *hit[1:]) for hit in scanner.scan(call, entry=True))
+            hits.extend(_Hit(chain + hit.chain, *hit[1:]) for hit in scanner.scan_safely(call, entry=True))
         # One finding per function on a chain: its first blocking call, the others listed as `also`.
         grouped: dict[tuple[tuple[str, ...], str], list[_Hit]] = {}
         for hit in hits:
@@ -117,7 +117,7 @@ def scan_app(app: Any, *, max_depth: int = DEFAULT_MAX_DEPTH, roots: list[Path] 
     for operation, chain, call, self_type in _app_wide_entry_points(app, scanner):
         result.async_entry_points += 1
         seen: set[tuple[int, str]] = set()
-        for hit in scanner.scan(call, entry=False, self_type=self_type):
+        for hit in scanner.scan_safely(call, entry=False, self_type=self_type):
             if (hit.line, hit.resolved) not in seen:
                 seen.add((hit.line, hit.resolved))
                 result.findings.append(_finding(operation, _Hit(chain + hit.chain, *hit[1:])))
@@ -259,6 +259,16 @@ class _Scanner:
         if unit is None:
             return []
         return self._scan_unit(unit, depth=0, entry=entry)
+
+    def scan_safely(self, func: Any, *, entry: bool, self_type: Any = None) -> list[_Hit]:
+        """`scan`, with an unexpected failure on odd user code turned into a note, not a crash."""
+        try:
+            return self.scan(func, entry=entry, self_type=self_type)
+        except RecursionError:
+            self.notes.append(f"{_callable_name(func)}: code nested too deeply to scan")
+        except Exception as exc:  # noqa: BLE001
+            self.notes.append(f"{_callable_name(func)}: not scanned ({type(exc).__name__}: {exc})")
+        return []
 
     def _unit_for(self, func: Any, self_type: Any = None) -> _Unit | None:
         if isinstance(func, types.MethodType) and self_type is None:
@@ -439,8 +449,10 @@ class _Scope:
             if base is _UNKNOWN:
                 return _UNKNOWN
             try:
-                return inspect.getattr_static(base, expr.attr) if inspect.isclass(base) else getattr(base, expr.attr)
-            except Exception:  # noqa: BLE001 - properties of user objects may raise; unknown is fine
+                # Statically for everything but modules: reading an attribute must never run the
+                # user's properties (they may do the very I/O we are looking for).
+                return getattr(base, expr.attr) if inspect.ismodule(base) else inspect.getattr_static(base, expr.attr)
+            except Exception:  # noqa: BLE001 - a module __getattr__ may raise anything; unknown is fine
                 return _UNKNOWN
         return _UNKNOWN
 
