@@ -4,7 +4,7 @@ In a test module::
 
     from apiparity.pytest_plugin import parity
 
-    test_bookstore = parity("legacy_app.py:app", "modern_app.py:app", reset="store.py:reset", max_examples=10)
+    test_bookstore = parity("legacy_app.py:app", "modern_app.py:app", reset="legacy_app.py:reset", max_examples=10)
 
 collects one test per operation of the contract, ``test_bookstore[GET /books/{book_id}]``, so
 ``pytest -k "GET and books"`` selects by operation and pytest-xdist distributes operations over
