@@ -153,3 +153,17 @@ def test_sarif_results_point_at_lines_of_spec_files(tmp_path: Path) -> None:
     assert region is not None and region["artifactLocation"]["uri"].endswith("new.yaml")
     lines = Path(new).read_text().splitlines()
     assert "maxLength: 5" in lines[region["region"]["startLine"] - 1]
+
+
+def test_diff_settings_from_config(tmp_path: Path) -> None:
+    old, new = pair_with(tmp_path)
+    config = tmp_path / "apiparity.toml"
+    # Reverse pair: only info and warning-free widening, so fail_on decides the exit code.
+    config.write_text('[diff]\nfail_on = "info"\n')
+    assert run_cli("diff", new, old, "--format", "json", "--config", str(config)).exit_code == 1
+    assert run_cli("diff", new, old, "--format", "json", "--config", str(config), "--fail-on", "breaking").exit_code == 0
+    config.write_text('[diff]\nfail_on = "sometimes"\n')
+    assert run_cli("diff", new, old, "--format", "json", "--config", str(config)).exit_code == 2
+    config.write_text('[diff]\nprofile = "none"\n')
+    flask, fastapi = f"{APPS / 'inventory_flask.py'}:app", f"{APPS / 'inventory_fastapi.py'}:app"
+    assert run_cli("diff", flask, fastapi, "--format", "json", "--config", str(config)).exit_code == 1

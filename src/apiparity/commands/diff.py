@@ -47,6 +47,13 @@ def command(
     OLD and NEW are targets: spec files, URLs, or apps (legacy_app.py:app). Framework noise between a
     flask-openapi3 and a FastAPI document is ignored by named rules and counted.
 
+    \b
+    Config ([tool.apiparity] in pyproject.toml, or apiparity.toml):
+      [tool.apiparity.diff]  profile = "flask-fastapi", fail_on = "breaking", disable_noise = [...]
+      [[tool.apiparity.waivers]]  rule = "RULE-ID or glob", method = "GET", path = "/books/*",
+                                  reason = "why (required)", expires = 2026-12-31
+    Rule IDs: `apiparity rules` and docs/rules.md.
+
     Exit 0 nothing unwaived at or above --fail-on, 1 some, 2 bad input.
     """
     from datetime import date
