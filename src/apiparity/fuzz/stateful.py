@@ -199,15 +199,28 @@ def parameter_location(document: dict[str, Any], label: str, name: str) -> str |
 
 
 def bind(case: Any, values: dict[str, tuple[str, Any]]) -> Any:
-    """A copy of the schemathesis `case` with the linked parameters set to one side's values."""
-    bound = copy.deepcopy(case)
-    containers = {"path": "path_parameters", "query": "query", "header": "headers", "cookie": "cookies"}
+    """A new schemathesis case like `case` with the linked parameters set to one side's values."""
+    from schemathesis.core import NOT_SET
+
+    parts: dict[str, dict[str, Any]] = {
+        "path": dict(case.path_parameters or {}),
+        "query": dict(case.query or {}),
+        "header": dict(case.headers or {}),
+        "cookie": dict(case.cookies or {}),
+    }
     for name, (location, value) in values.items():
-        attribute = containers.get(location)
-        if attribute is None:
-            continue
-        current = getattr(bound, attribute, None)
-        current = dict(current or {})
-        current[name] = value if location == "path" else (value if isinstance(value, str) else json.dumps(value))
-        setattr(bound, attribute, current)
-    return bound
+        if location in parts:
+            parts[location][name] = value if location in ("path", "query") or isinstance(value, str) else json.dumps(value)
+    kwargs: dict[str, Any] = {
+        "operation": case.operation,
+        "method": case.method,
+        "path_parameters": parts["path"],
+        "query": parts["query"],
+        "headers": parts["header"],
+        "cookies": parts["cookie"],
+        "media_type": case.media_type,
+        "meta": case.meta,
+    }
+    if case.body is not NOT_SET:
+        kwargs["body"] = copy.deepcopy(case.body)
+    return case.operation.schema.make_case(**kwargs)
