@@ -1,0 +1,136 @@
+"""`apiparity replay TRAFFIC OLD NEW`: recorded requests as cases, compared exactly as `fuzz` does."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from apiparity.commands._common import side_info, target_options
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def compare_options(func: F) -> F:
+    """The fuzz options that mean something for replayed traffic (same names, same meaning, read by
+    the fuzz command's `settings_from_options`); generation options (phases, mode, seed, ...) are left out."""
+    options = [
+        click.option("--timeout", type=float, default=None, help="Seconds per request. [default: 10]"),
+        click.option("-H", "--header", multiple=True, metavar="'NAME: VALUE'",
+                     help="Header sent to both sides, replacing the recorded one. Repeatable."),
+        click.option("--old-header", multiple=True, metavar="'NAME: VALUE'", help="Header sent to OLD only (its own auth)."),
+        click.option("--new-header", multiple=True, metavar="'NAME: VALUE'", help="Header sent to NEW only."),
+        click.option("--old-url", default=None, metavar="URL", help="Send OLD's requests to this live server."),
+        click.option("--new-url", default=None, metavar="URL", help="Send NEW's requests to this live server."),
+        click.option("--old-base-path", default=None, metavar="PATH", help="Path prefix of OLD's operations. [default: servers[0] path]"),
+        click.option("--new-base-path", default=None, metavar="PATH", help="Path prefix of NEW's operations."),
+        click.option("--reset", multiple=True, metavar="MOD:FUNC",
+                     help="Called before every call to either side (as in fuzz: MOD:FUNC, 'POST /path', 'cmd: ...'). Repeatable."),
+        click.option("--reset-old", multiple=True, metavar="MOD:FUNC", help="Reset hook for OLD only."),
+        click.option("--reset-new", multiple=True, metavar="MOD:FUNC", help="Reset hook for NEW only."),
+        click.option("--no-auto-reset", is_flag=True, default=None,
+                     help="Do not use a module-level reset() found next to an app when no --reset is given."),
+        click.option("--compare-header", multiple=True, metavar="NAME",
+                     help="Also compare this response header (content-type, location, allow always are)."),
+        click.option("--ignore", multiple=True, metavar="PATTERN",
+                     help="Ignore a body field ('$.items[*].updated_at') or a header ('header:etag'). Repeatable."),
+        click.option("--unordered", multiple=True, metavar="PATTERN", help="Compare this list field ignoring order ('$.items')."),
+        click.option("--equivalent-status", multiple=True, metavar="OLD=NEW", help="Treat these statuses as equal, e.g. 400=422."),
+        click.option("--allow-unsafe", is_flag=True, default=None,
+                     help="Replay POST/PUT/PATCH/DELETE to hosts that are not loopback, or to live servers with no reset."),
+        click.option("--no-redact", is_flag=True, default=None, help="Show secrets (Authorization, cookies, tokens) in reports."),
+        click.option("--no-noise", is_flag=True, default=None, help="Call OLD once per request (no noise cancellation)."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+@click.command("replay")
+@click.argument("traffic", type=click.Path(dir_okay=False))
+@click.argument("old")
+@click.argument("new")
+@target_options
+@compare_options
+@click.option("--traffic-format", type=click.Choice(["har", "jsonl", "access-log"]), default=None,
+              help="Format of TRAFFIC. [default: from the extension, else sniffed]")
+@click.option("--host", "only_host", default=None, metavar="NAME", help="HAR only: replay just the entries sent to this host.")
+@click.option("--format", "fmt", default="text", show_default=True, metavar="FORMAT",
+              help="text, json, markdown, junit, ... (the report renderers available).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write the report here instead of stdout.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
+              help="apiparity.toml or pyproject.toml to read [fuzz] comparison settings from. [default: searched upward]")
+def command(traffic: str, old: str, new: str, app_dir: str | None, spec_path: str | None, load_timeout: float,
+            traffic_format: str | None, only_host: str | None, fmt: str, output: str | None, config_path: str | None,
+            **options: Any) -> None:
+    """Replay recorded TRAFFIC (a HAR file, apiparity's JSONL, or a Common/Combined access log)
+    against OLD and NEW and report every behavioural difference, like `fuzz`.
+
+    Each request goes to OLD twice (fields that differ between those answers are noise) and NEW
+    once, in recorded order, with the same reset hooks, ignore rules and report. Unsafe methods are
+    sent only to in-process apps and loopback servers with a reset, unless --allow-unsafe. Requests
+    OLD's document does not describe are replayed too and listed as undocumented traffic
+    (extras.undocumented_traffic in the JSON report).
+
+    Exit 0 no unexplained mismatch, 1 mismatches, 2 bad input, 130 interrupted.
+    """
+    from apiparity import __version__
+    from apiparity.commands._fuzz_options import settings_from_options
+    from apiparity.config import load_config
+    from apiparity.commands._common import load_side
+    from apiparity.model import Report
+    from apiparity.report import FORMATS, render, write_atomic
+    from apiparity.traffic import read_traffic
+    from apiparity.traffic.replay import run_replay
+
+    if fmt not in FORMATS:
+        raise click.BadParameter(f"choose one of {', '.join(FORMATS)}", param_hint="--format")
+    config = load_config(config_path)
+    settings = settings_from_options(config.section("fuzz"), app_dir=app_dir, **options)
+    recorded = read_traffic(traffic, fmt=traffic_format, host=only_host)
+    for note in recorded.notes:
+        click.echo(f"note: {traffic}: {note}", err=True)
+    old_target = load_side(old, app_dir=app_dir, spec_path=spec_path, load_timeout=load_timeout)
+    new_target = load_side(new, app_dir=app_dir, spec_path=spec_path, load_timeout=load_timeout)
+
+    outcome = run_replay(old_target, new_target, recorded.requests, settings)
+    result = outcome.result
+    for side, ref in sorted(result.settings.get("auto_reset", {}).items()):
+        click.echo(f"note: calling {ref} before every call to {side.upper()} (pass --reset, or --no-auto-reset)", err=True)
+    report = Report(
+        command="replay",
+        old=side_info(old_target),
+        new=side_info(new_target),
+        fuzz=result,
+        extras={
+            "traffic": {"path": traffic, "format": recorded.format, "requests": len(recorded.requests), "notes": recorded.notes},
+            "undocumented_traffic": outcome.undocumented,
+        },
+        complete=not outcome.interrupted,
+        tool_version=__version__,
+        generated_at=_now(),
+    )
+    text = render(report, fmt)
+    if output:
+        write_atomic(output, text)
+    else:
+        click.echo(text, nl=False)
+    if outcome.interrupted:
+        click.echo("Interrupted: the report holds what was replayed so far.", err=True)
+        raise click.exceptions.Exit(130)
+    unexplained = [g for g in result.groups if not g.waived_by]
+    undocumented = sum(item["count"] for item in outcome.undocumented)
+    click.echo(
+        f"replay: {result.cases} of {len(recorded.requests)} recorded requests over "
+        f"{sum(1 for o in result.operations if o.cases)} operations, {len(unexplained)} mismatch group(s), "
+        f"{len(result.noise)} noisy field(s) cancelled, {undocumented} undocumented request(s)",
+        err=True,
+    )
+    raise click.exceptions.Exit(1 if unexplained else 0)
+
+
+def _now() -> str:
+    import datetime as dt
+
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
