@@ -37,10 +37,11 @@ def command(old: str, new: str, app_dir: str | None, spec_path: str | None, load
 
     if fmt not in FORMATS:
         raise click.BadParameter(f"choose one of {', '.join(FORMATS)}", param_hint="--format")
-    config = load_config(config_path)
-    settings = settings_from_options(config.section("fuzz"), app_dir=app_dir, **options)
-    if settings.contract is None and isinstance(config.get("contract"), str):
-        settings.contract = config.get("contract")
+    from apiparity.config import settings_from_raw
+
+    project = settings_from_raw(load_config(config_path))  # [fuzz] plus the top-level shortcuts (seed, reset, ...)
+    settings = settings_from_options(project.fuzz, app_dir=app_dir, **options)
+    settings.contract = settings.contract or project.contract
     from apiparity.contract import contract_notes, load_sides
 
     old_target, new_target = load_sides(old, new, contract=settings.contract, app_dir=app_dir, spec_path=spec_path,

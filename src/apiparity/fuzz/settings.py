@@ -76,6 +76,13 @@ class FuzzSettings:
             raise ConfigError("fuzz: workers must be >= 1")
         if self.stateful_sequences < 0:
             raise ConfigError("fuzz: stateful-sequences must be >= 0")
+        from apiparity.fuzz.auth import LoginFlow
+
+        for side, spec in (("old", self.old_auth), ("new", self.new_auth)):
+            if isinstance(spec, dict):
+                LoginFlow(side, spec)  # refuses unknown keys and literal secrets before anything is loaded
+            elif spec is not None and not isinstance(spec, str):
+                raise ConfigError(f"{side}_auth: expected a login table or \"module:object\", not {type(spec).__name__}")
 
     def to_dict(self) -> dict[str, Any]:
         """The settings as they go into the report (FuzzResult.settings)."""
