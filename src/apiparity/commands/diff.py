@@ -88,6 +88,8 @@ def command(
         allow_remote_refs=allow_remote_refs,
         old_base_dir=base_dir(old_target),
         new_base_dir=base_dir(new_target),
+        old_label=old_target.ref,
+        new_label=new_target.ref,
     )
     result = diff_documents(old_target.document, new_target.document, options=options)
     result.waivers = apply_waivers(result.changes, load_waivers(config, waivers_file), date.today())

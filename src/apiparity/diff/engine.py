@@ -18,6 +18,8 @@ class DiffOptions:
     old_base_dir: Path | None = None
     new_base_dir: Path | None = None
     noise_examples: int = 3  # per noise rule, in the report
+    old_label: str = "OLD"  # how errors name each side (the command passes the target reference)
+    new_label: str = "NEW"
 
 
 _DIRECTIONS = {"request", "response", "operation", "document", "security"}
@@ -38,15 +40,15 @@ def diff_documents(old: dict[str, Any], new: dict[str, Any], *, options: DiffOpt
     if unknown:
         raise ConfigError(f"unknown noise rule(s) {', '.join(unknown)} in profile {options.profile!r}; see `apiparity rules`")
     active = [rule for rule in rules if rule.id not in options.disabled_noise_rules]
-    old_doc = _normalize(normalize_document, old, options.old_base_dir, options.allow_remote_refs, "OLD")
-    new_doc = _normalize(normalize_document, new, options.new_base_dir, options.allow_remote_refs, "NEW")
+    old_doc = _normalize(normalize_document, old, options.old_base_dir, options.allow_remote_refs, options.old_label)
+    new_doc = _normalize(normalize_document, new, options.new_base_dir, options.allow_remote_refs, options.new_label)
     describer = Describer(old_doc, new_doc, match_header_aliases=any(rule.id == "header-alias" for rule in active))
     try:
         description = describer.run()
     except RecursionError:
         from apiparity.errors import SpecError
 
-        raise SpecError("OLD/NEW: schemas are nested too deeply to compare") from None
+        raise SpecError(f"{options.old_label} vs {options.new_label}: schemas are nested too deeply to compare") from None
 
     context = NoiseContext(old_doc, new_doc)
     counts: dict[str, IgnoredNoise] = {}

@@ -74,24 +74,28 @@ class RefResolver:
             if not self.allow_remote:
                 raise SpecError(f"{self.label}: remote $ref {ref!r} is not fetched; pass --allow-remote-refs to allow it")
             target_source = location
+        elif ":" in location.split("/")[0]:
+            # file:, ftp:, urn: ... never read: only paths relative to the document are.
+            raise SpecError(f"{self.label}: $ref {ref!r} is not a relative file or an http(s) URL; not read")
         else:
-            target_source = self._relative_path(location, source)
+            target_source = self._relative_path(location, source, ref)
         document = self._document(target_source)
         node = resolve_pointer(document, fragment, source=f"{self.label}{' ' + target_source if target_source else ''}")
         return node, fragment, target_source
 
-    def _relative_path(self, location: str, source: str) -> str:
+    def _relative_path(self, location: str, source: str, ref: str) -> str:
         if source.startswith(("http://", "https://")):
             from urllib.parse import urljoin
 
             return urljoin(source, location)
-        if source:
-            folder = Path(source).parent
-        elif self.base_dir is not None:
-            folder = self.base_dir
-        else:
+        if self.base_dir is None:
             raise SpecError(f"{self.label}: relative $ref {location!r} needs the document's folder (load the spec from a file)")
-        return str((folder / location).resolve())
+        folder = Path(source).parent if source else self.base_dir
+        target = (folder / unquote(location)).resolve()
+        # A document may split itself into files beside it, never reach elsewhere on the disk.
+        if not target.is_relative_to(self.base_dir.resolve()):
+            raise SpecError(f"{self.label}: $ref {ref!r} points outside the document's folder; not read")
+        return str(target)
 
     def _document(self, source: str) -> Any:
         if not source:
