@@ -124,21 +124,16 @@ CASES: list[Case] = [
          "`spec` and `diff` send it no request; `spec` reports the reference as not fetched"),
     Case("doc-ref-file-outside-not-read", "documents", "$refs to `../outside.yaml` and `file:///...` outside the document's folder",
          "`spec` never opens the file (audit hook) and reports the reference as not read"),
-    Case("diff-ref-file-outside-not-read", "documents", "the same $refs through `diff`", "`diff` never opens the file (audit hook)",
-         known_defect="diff $ref resolver (src/apiparity/spec/refs.py): a relative $ref to ../outside.yaml is read without any flag"),
+    Case("diff-ref-file-outside-not-read", "documents", "the same $refs through `diff`", "`diff` never opens the file (audit hook)"),
     # ------------------------------------------------------------------ documents, via `diff`
     Case("diff-ref-cycle-direct", "documents", "`diff` of A = {$ref: A} against itself", "exit 1 or 2 naming the cycle; no internal error",
-         ("diff", _doc("ref-cycle-direct.json"), _doc("ref-cycle-direct.json")), 2, r"cycle",
-         known_defect="diff engine (src/apiparity/diff): a $ref cycle A -> A ends in RecursionError, reported as 'internal error'"),
+         ("diff", _doc("ref-cycle-direct.json"), _doc("ref-cycle-direct.json")), 2, r"cycle"),
     Case("diff-ref-cycle-indirect", "documents", "`diff` of A -> B -> C -> A against a valid document", "exit 1 or 2 naming the cycle",
-         ("diff", _doc("ref-cycle-indirect.json"), f"{DOCS}/valid-small.yaml"), 2, r"cycle",
-         known_defect="diff engine (src/apiparity/diff): a $ref cycle A -> B -> C -> A ends in RecursionError, reported as 'internal error'"),
+         ("diff", _doc("ref-cycle-indirect.json"), f"{DOCS}/valid-small.yaml"), 2, r"cycle"),
     Case("diff-ref-missing-pointer", "documents", "`diff` with a $ref to a missing pointer", "exit 2 naming the file and the pointer",
-         ("diff", _doc("ref-missing-pointer.json"), f"{DOCS}/valid-small.yaml"), 2, r"DoesNotExist",
-         known_defect="diff command: the error names 'OLD' instead of the file (tests/adversarial/documents/ref-missing-pointer.json)"),
+         ("diff", _doc("ref-missing-pointer.json"), f"{DOCS}/valid-small.yaml"), 2, r"DoesNotExist"),
     Case("diff-wrong-types", "documents", "`diff` of a document whose `paths` is a list", "exit 2 naming the file",
-         ("diff", _doc("wrong-types.json"), f"{DOCS}/valid-small.yaml"), 2, r"`paths` is not an object",
-         known_defect="diff command: the error names 'OLD' instead of the file (tests/adversarial/documents/wrong-types.json)"),
+         ("diff", _doc("wrong-types.json"), f"{DOCS}/valid-small.yaml"), 2, r"`paths` is not an object"),
     # ------------------------------------------------------------------ every document, every command
     Case("sweep-spec", "sweep", "every file in tests/adversarial/documents/ through `spec`",
          "exit 0, 1 or 2; never a traceback or an internal error; exit 2 is one line naming the file"),
@@ -271,9 +266,9 @@ def assert_one_line_error(stderr: str, names: str) -> None:
 _DIFF_CYCLE = "diff engine (src/apiparity/diff): a $ref cycle ends in RecursionError, reported as 'internal error'"
 _DIFF_NAMES_OLD = "diff command: the exit-2 error names 'OLD'/'NEW' instead of the file"
 SWEEP_DEFECTS: dict[tuple[str, str], str] = {
-    **{(sweep, name): _DIFF_CYCLE for sweep in ("sweep-diff-self", "sweep-diff-valid", "sweep-check")
+    **{(sweep, name): _DIFF_CYCLE for sweep in ("sweep-check",)
        for name in ("ref-cycle-direct.json", "ref-cycle-indirect.json")},
-    **{(sweep, name): _DIFF_NAMES_OLD for sweep in ("sweep-diff-self", "sweep-diff-valid", "sweep-check")
+    **{(sweep, name): _DIFF_NAMES_OLD for sweep in ("sweep-check",)
        for name in ("ref-missing-pointer.json", "ref-not-a-string.json", "wrong-types.json")},
 }
 
