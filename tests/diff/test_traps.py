@@ -204,3 +204,19 @@ def test_malformed_documents_are_bad_input_not_crashes(schema: dict, message: st
     doc["components"] = {"schemas": {"A": {"$ref": "#/components/schemas/B"}, "B": {"$ref": "#/components/schemas/A"}}}
     with pytest.raises(SpecError, match=message):
         diff_documents(doc, schema_at("response-body", {"type": "string"}))
+
+
+def test_file_refs_never_leave_the_document_folder(tmp_path: Path) -> None:
+    (tmp_path / "outside.yaml").write_text("Thing: {type: object}\n")
+    folder = tmp_path / "specs"
+    folder.mkdir()
+    for ref in ("../outside.yaml#/Thing", f"{(tmp_path / 'outside.yaml').as_uri()}#/Thing"):
+        doc = schema_at("response-body", {"$ref": ref})
+        with pytest.raises(SpecError, match="not read"):
+            diff_documents(doc, doc, options=DiffOptions(old_base_dir=folder, new_base_dir=folder))
+
+
+def test_errors_name_the_side_label() -> None:
+    broken = schema_at("response-body", {"$ref": "#/components/schemas/Gone"})
+    with pytest.raises(SpecError, match=r"^specs/new\.yaml: .*Gone"):
+        diff_documents(schema_at("response-body", S), broken, options=DiffOptions(old_label="specs/old.yaml", new_label="specs/new.yaml"))
