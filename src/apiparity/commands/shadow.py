@@ -1,0 +1,125 @@
+"""`apiparity shadow --listen HOST:PORT --primary OLD_URL --candidate NEW_URL`: the cutover-window proxy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+
+@click.command("shadow")
+@click.option("--listen", required=True, metavar="HOST:PORT", help="Where clients connect, e.g. 127.0.0.1:8080.")
+@click.option("--primary", required=True, metavar="URL", help="OLD's base URL: every client is answered from here.")
+@click.option("--candidate", required=True, metavar="URL", help="NEW's base URL: mirrored requests are compared against it.")
+@click.option("--secondary", default=None, metavar="URL",
+              help="A second instance of OLD: fields that differ between primary and secondary are noise, not mismatches.")
+@click.option("--spec", "spec_ref", default=None, metavar="FILE_OR_URL",
+              help="OLD's OpenAPI document, to group by operation and report undocumented traffic. "
+                   "[default: fetched from the primary when it serves one]")
+@click.option("--spec-path", default=None, metavar="PATH", help="Where the primary serves its document, e.g. /openapi.json.")
+@click.option("--methods", default="GET,HEAD", show_default=True, metavar="LIST",
+              help="Methods mirrored to the candidate. Others need --allow-unsafe (the candidate would change state).")
+@click.option("--allow-unsafe", is_flag=True, help="Allow POST/PUT/PATCH/DELETE in --methods.")
+@click.option("-o", "--report", "report_path", type=click.Path(dir_okay=False), default="shadow-report.json", show_default=True,
+              help="JSON report, rewritten while running and on exit (readable by check --baseline, merge, and the renderers).")
+@click.option("--record", "record_path", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+              help="Also write every request (all methods) as JSONL, for `apiparity replay`.")
+@click.option("--queue-size", type=click.IntRange(min=1), default=1000, show_default=True,
+              help="Mirrored requests waiting for the candidate; beyond it they are dropped and counted.")
+@click.option("--workers", type=click.IntRange(min=1, max=64), default=4, show_default=True, help="Threads sending to the candidate.")
+@click.option("--candidate-timeout", type=click.FloatRange(min=0, min_open=True), default=5.0, show_default=True,
+              help="Seconds the candidate gets per request (a timeout is counted, never seen by clients).")
+@click.option("--primary-timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
+              help="Seconds the primary gets; past it the client gets 502.")
+@click.option("--flush-interval", type=click.FloatRange(min=0.05), default=2.0, show_default=True,
+              help="Seconds between report rewrites while running.")
+@click.option("--compare-header", multiple=True, metavar="NAME", help="Also compare this response header.")
+@click.option("--ignore", multiple=True, metavar="PATTERN", help="Ignore a body field ('$.items[*].updated_at') or 'header:NAME'.")
+@click.option("--unordered", multiple=True, metavar="PATTERN", help="Compare this list field ignoring order.")
+@click.option("--equivalent-status", multiple=True, metavar="OLD=NEW", help="Treat these statuses as equal, e.g. 400=422.")
+@click.option("--no-redact", is_flag=True, default=None, help="Keep secrets (Authorization, cookies, tokens) in the report and recording.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
+              help="apiparity.toml or pyproject.toml to read [fuzz] comparison settings from. [default: searched upward]")
+@click.option("--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]), default="warning", show_default=True,
+              help="uvicorn's log level.")
+def command(listen: str, primary: str, candidate: str, secondary: str | None, spec_ref: str | None, spec_path: str | None,
+            methods: str, allow_unsafe: bool, report_path: str, record_path: str | None, queue_size: int, workers: int,
+            candidate_timeout: float, primary_timeout: float, flush_interval: float, config_path: str | None, log_level: str,
+            **compare: Any) -> None:
+    """Answer every client from the primary (OLD) and, in the background, send safe requests to the
+    candidate (NEW) too, compare the answers like `fuzz`, and keep the mismatches in a JSON report.
+
+    The primary path never waits for the candidate: a slow, failing or unreachable candidate is
+    counted in the report, never shown to a client. Stop with Ctrl-C or SIGTERM; the final report is
+    written on the way out.
+    """
+    from apiparity.commands._fuzz_options import settings_from_options
+    from apiparity.config import load_config
+    from apiparity.errors import ConfigError
+    from apiparity.traffic.shadow import ShadowProxy, ShadowSettings, bind, serve
+
+    host, port = _listen(listen)
+    for name, url in (("--primary", primary), ("--candidate", candidate), ("--secondary", secondary)):
+        if url is not None and not url.startswith(("http://", "https://")):
+            raise ConfigError(f"{name} {url!r}: expected an http:// or https:// URL")
+    mirrored = frozenset(m.strip().upper() for m in methods.split(",") if m.strip())
+    unsafe = sorted(mirrored - {"GET", "HEAD", "OPTIONS"})
+    if unsafe and not allow_unsafe:
+        raise ConfigError(f"--methods {','.join(unsafe)}: mirroring unsafe methods changes the candidate's state; pass --allow-unsafe")
+    fuzz = settings_from_options(load_config(config_path).section("fuzz"), **compare)
+    document, old_info = _document(spec_ref or primary, spec_path, explicit=spec_ref is not None)
+    from apiparity.model import SideInfo
+
+    settings = ShadowSettings(
+        primary_url=primary, candidate_url=candidate, secondary_url=secondary, methods=mirrored, queue_size=queue_size,
+        workers=workers, candidate_timeout=candidate_timeout, primary_timeout=primary_timeout, report_path=report_path,
+        record_path=record_path, flush_interval=flush_interval, document=document, compare_headers=fuzz.compare_headers,
+        ignore=fuzz.ignore, unordered=fuzz.unordered, equivalent_status=fuzz.equivalent_status, redact=fuzz.redact,
+        old_info=old_info or SideInfo(ref=primary, framework="unknown", interface="http"),
+        new_info=SideInfo(ref=candidate, framework="unknown", interface="http"),
+    )
+    sock = bind(host, port)
+    proxy = ShadowProxy(settings)
+    bound = sock.getsockname()
+    click.echo(
+        f"shadow: listening on http://{host}:{bound[1]}; primary {primary}, candidate {candidate}; "
+        f"mirroring {','.join(sorted(mirrored))}; report {report_path}" + (f"; recording {record_path}" if record_path else ""),
+        err=True,
+    )
+    if document is None:
+        click.echo("note: no OpenAPI document for the primary: mismatches are grouped by path shape (pass --spec)", err=True)
+    serve(proxy, sock, log_level=log_level)
+    report = proxy.report(final=True)
+    shadow = report.extras["shadow"]
+    groups = len(report.fuzz.groups) if report.fuzz else 0
+    click.echo(
+        f"shadow: {shadow['requests']} request(s) answered by the primary, {shadow['compared']} compared with the candidate, "
+        f"{groups} mismatch group(s), {shadow['dropped']} dropped, {shadow['candidate_timeouts']} candidate timeout(s), "
+        f"{shadow['candidate_errors']} candidate error(s); report {report_path}",
+        err=True,
+    )
+
+
+def _listen(text: str) -> tuple[str, int]:
+    from apiparity.errors import ConfigError
+
+    host, sep, port = text.rpartition(":")
+    host = host.strip("[]")
+    if not sep or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise ConfigError(f"--listen {text!r}: expected HOST:PORT, e.g. 127.0.0.1:8080")
+    return host, int(port)
+
+
+def _document(ref: str, spec_path: str | None, *, explicit: bool) -> tuple[Any, Any]:
+    """OLD's document and SideInfo; (None, None) when the primary serves none and no --spec was given."""
+    from apiparity.commands._common import load_side, side_info
+    from apiparity.errors import ApiparityError
+
+    try:
+        target = load_side(ref, app_dir=None, spec_path=spec_path, load_timeout=10.0)
+    except ApiparityError:
+        if explicit:
+            raise
+        return None, None
+    info = side_info(target)
+    return target.document, info

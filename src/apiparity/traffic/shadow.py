@@ -1,0 +1,461 @@
+"""The shadow proxy for the cutover window: every client is answered by the primary (OLD), and
+in the background safe requests are sent again to the candidate (NEW) and compared, Diffy style.
+
+    client ──> proxy (uvicorn, ASGI) ──httpx──> primary ──> answer to the client, untouched
+                  │ put_nowait (bounded; full = dropped and counted)
+                  └──> worker threads ──httpx──> candidate (and --secondary, for noise)
+                           └──> fuzz comparison, noise cancellation, grouping ──> JSON report
+
+The primary path never waits for the candidate: mirroring happens after the primary's answer is
+handed over, through a bounded queue, in worker threads with their own HTTP client; a candidate
+that hangs, refuses connections or answers garbage is counted and reported, never propagated.
+Comparison and grouping are the fuzz engine's (`apiparity.fuzz.compare/noise/group`), so the
+report is the same model as `fuzz`: `Report(command="shadow", fuzz=FuzzResult(...))`.
+"""
+
+from __future__ import annotations
+
+import gzip
+import queue
+import threading
+import time
+import zlib
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from apiparity.fuzz.compare import CompareOptions, compare_responses
+from apiparity.fuzz.group import Grouper, SideView
+from apiparity.fuzz.noise import NoiseTable
+from apiparity.fuzz.wire import WireRequest, WireResponse
+from apiparity.model import FuzzResult, OperationStats, Report, SideInfo
+from apiparity.traffic.operations import OperationIndex, _shape
+from apiparity.traffic.records import DROPPED_HEADERS
+
+# response headers that describe the proxy's connection to the primary, not the answer
+_HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade"})
+
+
+@dataclass(slots=True)
+class ShadowSettings:
+    primary_url: str
+    candidate_url: str
+    secondary_url: str | None = None  # a second OLD instance: fields that differ between the two are noise
+    methods: frozenset[str] = frozenset({"GET", "HEAD"})  # what is mirrored to the candidate
+    queue_size: int = 1000
+    workers: int = 4  # candidate worker threads
+    candidate_timeout: float = 5.0
+    primary_timeout: float = 30.0
+    report_path: str | None = None
+    record_path: str | None = None
+    flush_interval: float = 2.0  # seconds between report rewrites while running
+    document: dict[str, Any] | None = None  # OLD's OpenAPI document: groups by operation, undocumented traffic
+    compare_headers: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    unordered: tuple[str, ...] = ()
+    equivalent_status: tuple[tuple[int, int], ...] = ()
+    redact: bool = True
+    old_info: SideInfo | None = None
+    new_info: SideInfo | None = None
+
+
+@dataclass(slots=True)
+class ShadowCounters:
+    requests: int = 0  # answered by the primary (or a 502 when the primary failed)
+    primary_errors: int = 0
+    mirrored: int = 0  # queued for the candidate
+    not_mirrored: int = 0  # methods not mirrored (unsafe)
+    dropped: int = 0  # queue full: the candidate side could not keep up
+    compared: int = 0
+    candidate_errors: int = 0
+    candidate_timeouts: int = 0
+    not_compared: int = 0  # e.g. a compressed primary answer in an encoding the stdlib cannot decode
+    by_reason: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass(slots=True)
+class _Item:
+    request: WireRequest
+    primary: WireResponse | None  # None: nothing to compare (unsafe method, recorded only)
+
+
+class ShadowProxy:
+    """The ASGI application (give it to uvicorn) plus its background comparison machinery."""
+
+    def __init__(self, settings: ShadowSettings) -> None:
+        import httpx
+
+        self.settings = settings
+        self.counters = ShadowCounters()
+        self._queue: queue.Queue[_Item | None] = queue.Queue(maxsize=settings.queue_size)
+        self._lock = threading.Lock()  # guards grouper, noise, stats, counters written by workers
+        self._index = OperationIndex(settings.document) if settings.document else None
+        self._options = CompareOptions(compare_headers=settings.compare_headers, ignore=settings.ignore,
+                                       unordered=settings.unordered, equivalent_status=settings.equivalent_status)
+        self._noise = NoiseTable()
+        self._grouper = Grouper(old_side=SideView(settings.primary_url.rstrip("/")),
+                                new_side=SideView(settings.candidate_url.rstrip("/")), redact=settings.redact)
+        self._stats: dict[str, OperationStats] = {}
+        self._undocumented: Counter[tuple[str, str, str]] = Counter()
+        self._errors: list[str] = []
+        self._primary: httpx.AsyncClient | None = None
+        # mirrored requests go out in worker threads through their own pool: a slow candidate
+        # holds those connections, never the primary's
+        self._candidate = httpx.Client(base_url=settings.candidate_url, timeout=settings.candidate_timeout,
+                                       follow_redirects=False,
+                                       limits=httpx.Limits(max_connections=settings.workers * 2, max_keepalive_connections=settings.workers))
+        self._secondary = (httpx.Client(base_url=settings.secondary_url, timeout=settings.candidate_timeout, follow_redirects=False)
+                           if settings.secondary_url else None)
+        for client in (self._candidate, self._secondary):
+            if client is not None:
+                _no_default_headers(client)
+        self._recorder: Any = None
+        if settings.record_path:
+            from apiparity.traffic.jsonl import JsonlRecorder
+
+            self._recorder = JsonlRecorder(settings.record_path, redact=settings.redact)
+        self._threads: list[threading.Thread] = []
+        self._stopping = threading.Event()
+        self._changed = threading.Event()
+        self._started = False
+        self._stopped = False
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def start(self) -> None:
+        """Start the worker and report threads (idempotent; the lifespan startup calls it)."""
+        if self._started:
+            return
+        self._started = True
+        for number in range(self.settings.workers):
+            thread = threading.Thread(target=self._work, name=f"apiparity-shadow-{number}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        if self.settings.report_path:
+            flusher = threading.Thread(target=self._flush_loop, name="apiparity-shadow-report", daemon=True)
+            flusher.start()
+            self._threads.append(flusher)
+
+    def stop(self, *, drain_seconds: float = 2.0) -> Report:
+        """Let the workers finish what is queued (bounded wait), write the final report, release everything."""
+        if self._stopped:
+            return self.report(final=True)
+        self._stopped = True
+        deadline = time.monotonic() + drain_seconds
+        while not self._queue.empty() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        self._stopping.set()
+        for _ in range(self.settings.workers):
+            try:
+                self._queue.put_nowait(None)
+            except queue.Full:
+                break
+        for thread in self._threads:
+            thread.join(max(0.1, deadline - time.monotonic()) + self.settings.candidate_timeout)
+        report = self.report(final=True)
+        self._write(report)
+        self._candidate.close()
+        if self._secondary is not None:
+            self._secondary.close()
+        if self._recorder is not None:
+            self._recorder.close()
+        return report
+
+    # ------------------------------------------------------------------ ASGI
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+        elif scope["type"] == "http":
+            await self._proxy(scope, receive, send)
+
+    async def _lifespan(self, receive: Any, send: Any) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                self.start()
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                if self._primary is not None:
+                    await self._primary.aclose()
+                import asyncio
+
+                await asyncio.get_running_loop().run_in_executor(None, self.stop)
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _proxy(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        import httpx
+
+        if self._primary is None:
+            self._primary = httpx.AsyncClient(base_url=self.settings.primary_url, timeout=self.settings.primary_timeout,
+                                              follow_redirects=False, limits=httpx.Limits(max_connections=200, max_keepalive_connections=100))
+            _no_default_headers(self._primary)
+        body = b""
+        more = True
+        while more:
+            message = await receive()
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+        method = scope["method"]
+        raw_path = scope.get("raw_path") or scope["path"].encode()
+        query = scope.get("query_string", b"")
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"] if k.decode("latin-1").lower() not in ("host", "connection", "keep-alive", "transfer-encoding", "te", "upgrade", "proxy-connection")]
+        started = time.perf_counter()
+        url = httpx.URL(self.settings.primary_url.rstrip("/")).copy_with(raw_path=raw_path + (b"?" + query if query else b""))
+        try:
+            request = self._primary.build_request(method, url, headers=headers, content=body or None)
+            response = await self._primary.send(request, stream=True)
+            try:
+                content = b"".join([chunk async for chunk in response.aiter_raw()])
+            finally:
+                await response.aclose()
+        except httpx.HTTPError as exc:
+            self.counters.requests += 1
+            self.counters.primary_errors += 1
+            text = f'{{"detail": "bad gateway: primary: {type(exc).__name__}"}}'.encode()
+            await send({"type": "http.response.start", "status": 502,
+                        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(text)).encode())]})
+            await send({"type": "http.response.body", "body": text})
+            return
+        out_headers = [(k, v) for k, v in response.headers.raw if k.decode("latin-1").lower() not in _HOP_BY_HOP]
+        if not any(k.lower() == b"content-length" for k, _ in out_headers) and method != "HEAD":
+            out_headers.append((b"content-length", str(len(content)).encode()))
+        await send({"type": "http.response.start", "status": response.status_code, "headers": out_headers})
+        await send({"type": "http.response.body", "body": content})
+        # the client has its answer; everything below is bookkeeping off the primary path
+        self.counters.requests += 1
+        mirror = method in self.settings.methods
+        if not mirror and self._recorder is None:
+            self.counters.not_mirrored += 1
+            return
+        wire = WireRequest(method=method, path=raw_path.decode("latin-1"), query=query.decode("latin-1"),
+                           headers=headers, body=body or None, absolute=True)
+        primary = None
+        if mirror:
+            primary = WireResponse(status=response.status_code, headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw],
+                                   body=content, elapsed_ms=(time.perf_counter() - started) * 1000)
+        else:
+            self.counters.not_mirrored += 1
+        try:
+            self._queue.put_nowait(_Item(wire, primary))
+            if mirror:
+                self.counters.mirrored += 1
+        except queue.Full:
+            self.counters.dropped += 1
+
+    # ------------------------------------------------------------------ background
+
+    def _work(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            try:
+                if self._recorder is not None:
+                    self._recorder.write(item.request.method, item.request.path, item.request.query, item.request.headers, item.request.body)
+                if item.primary is not None:
+                    self._compare(item.request, item.primary)
+            except Exception as exc:  # noqa: BLE001 - a comparison bug must not kill the worker
+                with self._lock:
+                    self._record_error(f"shadow worker: {type(exc).__name__}: {exc}"[:300])
+
+    def _compare(self, request: WireRequest, primary: WireResponse) -> None:
+        primary = _decoded(primary)
+        if primary is None:
+            with self._lock:
+                self.counters.not_compared += 1
+            return
+        label, undocumented = self._label(request)
+        request.operation = label
+        candidate = self._send(self._candidate, request)
+        secondary = self._send(self._secondary, request) if self._secondary is not None else None
+        differences = compare_responses(primary, candidate, self._options)
+        with self._lock:
+            self.counters.compared += 1
+            if candidate.error:
+                if candidate.timed_out:
+                    self.counters.candidate_timeouts += 1
+                else:
+                    self.counters.candidate_errors += 1
+                self.counters.by_reason[candidate.error.split(":", 1)[0]] += 1
+            if undocumented:
+                path = label.split(" ", 1)[1].removesuffix(" (undocumented)")
+                self._undocumented[(request.method, path, undocumented)] += 1
+            stats = self._stats.setdefault(label, OperationStats(operation=label))
+            stats.cases += 1
+            stats.old_latency_ms.append(round(primary.elapsed_ms, 3))
+            stats.new_latency_ms.append(round(candidate.elapsed_ms, 3))
+            del stats.old_latency_ms[:-1000], stats.new_latency_ms[:-1000]  # a long shadow run keeps the recent ones
+            stats.old_5xx += primary.status >= 500
+            stats.new_5xx += candidate.status >= 500 or bool(candidate.error)
+            stats.new_5xx_where_old_ok += (candidate.status >= 500 or bool(candidate.error)) and primary.status < 400
+            if secondary is not None:
+                self._noise.learn(label, primary, secondary, self._options)
+            kept = self._noise.filter(label, differences)
+            if kept:
+                stats.mismatches += 1
+                self._grouper.add(request, primary, candidate, kept)
+            self._changed.set()
+
+    def _send(self, client: Any, request: WireRequest) -> WireResponse:
+        import httpx
+
+        headers = [(k, v) for k, v in request.headers if k.lower() not in DROPPED_HEADERS]
+        started = time.perf_counter()
+        try:
+            url = httpx.URL(str(client.base_url).rstrip("/")).copy_with(raw_path=request.target.encode("latin-1"))
+            response = client.request(request.method, url, headers=headers, content=request.body)
+        except httpx.TimeoutException:
+            return WireResponse(status=0, error=f"timeout: no answer within {self.settings.candidate_timeout:g} s",
+                                elapsed_ms=(time.perf_counter() - started) * 1000, timed_out=True)
+        except httpx.HTTPError as exc:
+            return WireResponse(status=0, error=f"transport: {type(exc).__name__}: {exc}"[:300],
+                                elapsed_ms=(time.perf_counter() - started) * 1000)
+        return WireResponse(status=response.status_code, headers=list(response.headers.multi_items()), body=response.content,
+                            elapsed_ms=(time.perf_counter() - started) * 1000)
+
+    def _label(self, request: WireRequest) -> tuple[str, str | None]:
+        if self._index is None:
+            return f"{request.method} {_shape(request.path)}", None
+        match = self._index.match(request.method, request.path, request.query)
+        return match.operation, match.undocumented
+
+    def _record_error(self, message: str) -> None:
+        if message not in self._errors and len(self._errors) < 50:
+            self._errors.append(message)
+
+    def _flush_loop(self) -> None:
+        while not self._stopping.wait(self.settings.flush_interval):
+            if self._changed.is_set():
+                self._changed.clear()
+                self._write(self.report(final=False))
+
+    # ------------------------------------------------------------------ report
+
+    def report(self, *, final: bool) -> Report:
+        """The report so far (`final=False` marks it incomplete: the proxy is still running)."""
+        import datetime as dt
+
+        from apiparity import __version__
+
+        with self._lock:
+            counters = self.counters
+            errors = list(self._errors)
+            if counters.dropped:
+                errors.append(f"{counters.dropped} request(s) not compared: the candidate queue ({self.settings.queue_size}) was full")
+            if counters.candidate_timeouts or counters.candidate_errors:
+                errors.append(f"candidate failed {counters.candidate_errors + counters.candidate_timeouts} time(s): "
+                              f"{counters.candidate_timeouts} timeout(s), {counters.candidate_errors} error(s) (never shown to clients)")
+            undocumented = [{"method": m, "path": p, "reason": r, "count": c}
+                            for (m, p, r), c in sorted(self._undocumented.items(), key=lambda kv: (-kv[1], kv[0]))]
+            errors += [f"undocumented traffic: {u['method']} {u['path']} ({u['count']} request(s)): {u['reason']}" for u in undocumented]
+            result = FuzzResult(
+                seed=None,
+                cases=counters.compared,
+                operations_total=len(self._index.labels) if self._index else len(self._stats),
+                groups=self._grouper.groups(),
+                noise=self._noise.report(),
+                operations=[self._copy_stats(s) for _, s in sorted(self._stats.items())],
+                settings=self._settings_dict(),
+                errors=errors,
+            )
+            shadow = {
+                "requests": counters.requests, "primary_errors": counters.primary_errors, "mirrored": counters.mirrored,
+                "not_mirrored": counters.not_mirrored, "dropped": counters.dropped, "compared": counters.compared,
+                "candidate_errors": counters.candidate_errors, "candidate_timeouts": counters.candidate_timeouts,
+                "not_compared": counters.not_compared, "candidate_failures_by_reason": dict(counters.by_reason),
+                "queued": self._queue.qsize(),
+            }
+        return Report(
+            command="shadow",
+            old=self.settings.old_info or SideInfo(ref=self.settings.primary_url, framework="unknown", interface="http"),
+            new=self.settings.new_info or SideInfo(ref=self.settings.candidate_url, framework="unknown", interface="http"),
+            fuzz=result,
+            extras={"shadow": shadow, "undocumented_traffic": undocumented},
+            complete=final,
+            tool_version=__version__,
+            generated_at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+        )
+
+    @staticmethod
+    def _copy_stats(stats: OperationStats) -> OperationStats:
+        import copy
+
+        return copy.deepcopy(stats)
+
+    def _settings_dict(self) -> dict[str, Any]:
+        s = self.settings
+        return {
+            "source": "shadow proxy", "primary": s.primary_url, "candidate": s.candidate_url, "secondary": s.secondary_url,
+            "methods": sorted(s.methods), "queue_size": s.queue_size, "workers": s.workers,
+            "candidate_timeout": s.candidate_timeout, "compare_headers": list(s.compare_headers), "ignore": list(s.ignore),
+            "unordered": list(s.unordered), "equivalent_status": [f"{a}={b}" for a, b in s.equivalent_status], "redact": s.redact,
+        }
+
+    def _write(self, report: Report) -> None:
+        if not self.settings.report_path:
+            return
+        from apiparity.report import render, write_atomic
+
+        write_atomic(self.settings.report_path, render(report, "json"))
+
+
+def _no_default_headers(client: Any) -> None:
+    """A proxy is transparent: no python-httpx User-Agent or Accept the client did not send."""
+    for name in list(client.headers.keys()):
+        del client.headers[name]
+
+
+def _decoded(response: WireResponse) -> WireResponse | None:
+    """The primary's answer as the candidate's is compared (httpx decodes the candidate's body):
+    gzip/deflate undone here; None for an encoding the standard library cannot undo."""
+    encoding = (response.header("content-encoding") or "").strip().lower()
+    if encoding in ("", "identity"):
+        return response
+    try:
+        if encoding in ("gzip", "x-gzip"):
+            body = gzip.decompress(response.body)
+        elif encoding == "deflate":
+            try:
+                body = zlib.decompress(response.body)
+            except zlib.error:
+                body = zlib.decompress(response.body, -zlib.MAX_WBITS)
+        else:
+            return None
+    except (OSError, zlib.error, EOFError):
+        return None
+    headers = [(k, v) for k, v in response.headers if k.lower() not in ("content-encoding", "content-length")]
+    return WireResponse(status=response.status, headers=headers, body=body, elapsed_ms=response.elapsed_ms)
+
+
+def bind(host: str, port: int) -> Any:
+    """The listening socket, bound here so that a port in use is a one-line error (exit 2), not uvicorn's exit."""
+    import socket
+
+    from apiparity.errors import ApiparityError
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise ApiparityError(f"--listen {host}:{port}: cannot listen: {exc.strerror or exc}") from None
+    sock.listen(2048)
+    sock.setblocking(False)
+    return sock
+
+
+def serve(proxy: ShadowProxy, sock: Any, *, log_level: str = "warning") -> None:
+    """Run the proxy under uvicorn on `sock` until SIGINT/SIGTERM; the final report is written on the way out."""
+    import uvicorn
+
+    config = uvicorn.Config(proxy, log_level=log_level, lifespan="on", access_log=False)
+    server = uvicorn.Server(config)
+    try:
+        server.run(sockets=[sock])
+    finally:
+        proxy.stop()
+        sock.close()
