@@ -73,7 +73,8 @@ class LoginFlow:
             raise ConfigError(f"{side}_auth: unknown key {unknown[0]!r} (known: {', '.join(sorted(_FLOW_KEYS))})")
         if not isinstance(table.get("path"), str) or not table["path"].startswith("/"):
             raise ConfigError(f"{side}_auth: `path` must be the login path from the server root, e.g. \"/api/login\"")
-        _refuse_literal_secrets(side, table)
+        for part in ("json", "form", "headers"):  # what is sent to log in; the flow's own keys name places, not secrets
+            _refuse_literal_secrets(side, table.get(part))
         self.side = side
         self.method = str(table.get("method", "POST")).upper()
         self.path = table["path"]
@@ -142,7 +143,7 @@ def _refuse_literal_secrets(side: str, value: Any, key: str = "") -> None:
     elif isinstance(value, list):
         for item in value:
             _refuse_literal_secrets(side, item, key)
-    elif isinstance(value, str) and key and key != "token" and is_sensitive(key) and not _ENV_REF.fullmatch(value.strip()):
+    elif isinstance(value, str) and key and is_sensitive(key) and not _ENV_REF.fullmatch(value.strip()):
         raise ConfigError(
             f"{side}_auth: `{key}` holds a literal secret; put it in an environment variable and write "
             f"{key} = \"${{{side.upper()}_{re.sub(r'[^A-Za-z0-9]', '_', key).upper()}}}\""

@@ -27,7 +27,7 @@ from apiparity.fuzz.generate import (
 from apiparity.fuzz.group import Grouper, SideView
 from apiparity.fuzz.noise import NoiseTable
 from apiparity.fuzz.auth import SideAuth, resolve_provider
-from apiparity.fuzz.reset import auto_reset_hook, call_hooks, describe_hook, resolve_hooks
+from apiparity.fuzz.reset import auto_reset_hook, call_hooks, resolve_hooks
 from apiparity.fuzz.settings import UNSAFE_METHODS, FuzzSettings
 from apiparity.fuzz.stateful import IdentityMap, Link, bind, collect_links, evaluate, parameter_location, record_identities
 from apiparity.fuzz.transports import ASGITransport, HTTPTransport, Transport, WSGITransport, is_loopback
@@ -125,7 +125,7 @@ def _side(name: str, target: Any, settings: FuzzSettings) -> _Side:
         elif not hooks:
             reason = f"unsafe method to a live server with no reset for {name.upper()}; pass --reset-{name} or --allow-unsafe"
     if hooks:
-        isolation = f"reset before every call: {', '.join(describe_hook(h) for h in hooks)}"
+        isolation = f"reset before every call: {', '.join(refs) if refs else auto_reset}"
     elif live:
         isolation = "no reset: live server, state carries over" + ("; only safe methods (GET, HEAD, OPTIONS) sent" if reason else "")
     else:
