@@ -156,14 +156,14 @@ def test_sarif_results_point_at_lines_of_spec_files(tmp_path: Path) -> None:
 
 
 def test_diff_settings_from_config(tmp_path: Path) -> None:
-    old, new = pair_with(tmp_path)
-    config = tmp_path / "apiparity.toml"
-    # Reverse pair: only info and warning-free widening, so fail_on decides the exit code.
-    config.write_text('[diff]\nfail_on = "info"\n')
-    assert run_cli("diff", new, old, "--format", "json", "--config", str(config)).exit_code == 1
-    assert run_cli("diff", new, old, "--format", "json", "--config", str(config), "--fail-on", "breaking").exit_code == 0
-    config.write_text('[diff]\nfail_on = "sometimes"\n')
-    assert run_cli("diff", new, old, "--format", "json", "--config", str(config)).exit_code == 2
-    config.write_text('[diff]\nprofile = "none"\n')
+    """[diff] holds DiffOptions fields (the table `check` reads too); unknown keys are bad input."""
     flask, fastapi = f"{APPS / 'inventory_flask.py'}:app", f"{APPS / 'inventory_fastapi.py'}:app"
+    config = tmp_path / "apiparity.toml"
+    config.write_text('[diff]\nprofile = "none"\n')
     assert run_cli("diff", flask, fastapi, "--format", "json", "--config", str(config)).exit_code == 1
+    config.write_text('[diff]\ndisabled_noise_rules = ["operation-id"]\n')
+    result = run_cli("diff", flask, fastapi, "--format", "json", "--config", str(config), "--fail-on", "info")
+    assert {c["rule_id"] for c in changes(result)} == {"api-operation-id-changed"}
+    config.write_text('[diff]\nfail_on = "info"\n')
+    result = run_cli("diff", flask, fastapi, "--format", "json", "--config", str(config))
+    assert result.exit_code == 2 and "fail_on" in result.stderr

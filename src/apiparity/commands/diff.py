@@ -21,7 +21,7 @@ def _format_choices() -> list[str]:
 @target_options
 @click.option("--format", "fmt", default="text", show_default=True, help="Output format: text, json, yaml, markdown, html, junit, github, sarif (those with a renderer installed).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write the report here instead of stdout.")
-@click.option("--fail-on", type=click.Choice(_FAIL_ON), default=None, help="Exit 1 when an unwaived change at or above this severity exists. [default: breaking]")
+@click.option("--fail-on", type=click.Choice(_FAIL_ON), default=None, help="Exit 1 when an unwaived change at or above this severity exists.  [default: breaking]")
 @click.option("--waivers", "waivers_file", type=click.Path(dir_okay=False), default=None, help="Waivers file (TOML/YAML/JSON): rule + method + path glob, reason, optional expires.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None, help="Config file (apiparity.toml or pyproject.toml). Default: found from the current folder up.")
 @click.option("--profile", type=click.Choice(["flask-fastapi", "none"]), default=None, help="Framework noise profile. [default: flask-fastapi]")
@@ -49,7 +49,7 @@ def command(
 
     \b
     Config ([tool.apiparity] in pyproject.toml, or apiparity.toml):
-      [tool.apiparity.diff]  profile = "flask-fastapi", fail_on = "breaking", disable_noise = [...]
+      [tool.apiparity.diff]  profile = "flask-fastapi", disabled_noise_rules = [...], allow_remote_refs = false
       [[tool.apiparity.waivers]]  rule = "RULE-ID or glob", method = "GET", path = "/books/*",
                                   reason = "why (required)", expires = 2026-12-31
     Rule IDs: `apiparity rules` and docs/rules.md.
@@ -70,11 +70,14 @@ def command(
     if fmt not in formats:
         raise ConfigError(f"unknown --format {fmt!r}; choose one of {', '.join(formats)}")
     config = load_config(config_file)
+    # [diff] holds DiffOptions fields, the same table `check` reads.
     diff_config = config.section("diff") if config.data else {}
-    fail_on = fail_on or diff_config.get("fail_on", "breaking")
-    if fail_on not in _FAIL_ON:
-        raise ConfigError(f"{config.path}: diff.fail_on must be one of {', '.join(_FAIL_ON)}, got {fail_on!r}")
-    disabled = set(disabled_noise) | set(diff_config.get("disable_noise", []))
+    known = {"profile", "disabled_noise_rules", "allow_remote_refs", "noise_examples"}
+    unknown = sorted(set(diff_config) - known)
+    if unknown:
+        raise ConfigError(f"{config.path}: [diff] unknown key {unknown[0]!r} (known: {', '.join(sorted(known))})")
+    fail_on = fail_on or "breaking"
+    disabled = set(disabled_noise) | set(diff_config.get("disabled_noise_rules", []))
     old_target = load_side(old, app_dir=app_dir, spec_path=spec_path, load_timeout=load_timeout)
     new_target = load_side(new, app_dir=app_dir, spec_path=spec_path, load_timeout=load_timeout)
 
@@ -85,7 +88,8 @@ def command(
     options = DiffOptions(
         profile=profile or diff_config.get("profile", "flask-fastapi"),
         disabled_noise_rules=disabled,
-        allow_remote_refs=allow_remote_refs,
+        allow_remote_refs=allow_remote_refs or bool(diff_config.get("allow_remote_refs", False)),
+        noise_examples=int(diff_config.get("noise_examples", 3)),
         old_base_dir=base_dir(old_target),
         new_base_dir=base_dir(new_target),
         old_label=old_target.ref,
