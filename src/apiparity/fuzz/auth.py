@@ -15,7 +15,8 @@ credentials, `set(case, data, context)` puts them on a request):
       refresh_on = [401]              # log in again and resend once when an answer has this status
 
 - a Python hook: `old_auth = "pkg.mod:auth"` (an object, or a class made with no arguments, with
-  `get(case, context)` and `set(case, data, context)`).
+  `get(case, context)` and `set(case, data, context)`). `get` runs before the first case (and again
+  on a refresh status) with `case=None`; `context.request(...)` sends to that side only.
 
 Secrets come from environment variables only: `${NAME}` anywhere in a flow is read from the
 environment when the run starts, and a credential-looking key (password, secret, token, api_key)

@@ -272,8 +272,6 @@ def _same_elements_reordered(old: list[Any], new: list[Any], options: CompareOpt
 
     if old == new or not DeepDiff(old, new, ignore_numeric_type_changes=True, ignore_nan_inequality=True):
         return False  # equal as they stand
-    if options.identities is not None and options.identities.pairs:
-        return False  # mapped ids make elements equal only pairwise; let the field comparison decide
     return not DeepDiff(old, new, ignore_order=True, ignore_numeric_type_changes=True, ignore_nan_inequality=True)
 
 
