@@ -69,6 +69,7 @@ class ShadowCounters:
     compared: int = 0
     candidate_errors: int = 0
     candidate_timeouts: int = 0
+    not_recorded: int = 0  # --record queue full
     not_compared: int = 0  # e.g. a compressed primary answer in an encoding the stdlib cannot decode
     by_reason: Counter[str] = field(default_factory=Counter)
 
@@ -76,7 +77,7 @@ class ShadowCounters:
 @dataclass(slots=True)
 class _Item:
     request: WireRequest
-    primary: WireResponse | None  # None: nothing to compare (unsafe method, recorded only)
+    primary: WireResponse
 
 
 class ShadowProxy:
@@ -114,6 +115,7 @@ class ShadowProxy:
             from apiparity.traffic.jsonl import JsonlRecorder
 
             self._recorder = JsonlRecorder(settings.record_path, redact=settings.redact)
+        self._records: queue.Queue[WireRequest | None] = queue.Queue(maxsize=settings.queue_size)
         self._threads: list[threading.Thread] = []
         self._stopping = threading.Event()
         self._changed = threading.Event()
@@ -131,27 +133,35 @@ class ShadowProxy:
             thread = threading.Thread(target=self._work, name=f"apiparity-shadow-{number}", daemon=True)
             thread.start()
             self._threads.append(thread)
+        if self._recorder is not None:
+            # one thread writes the recording, so the file keeps the order requests arrived in
+            recorder = threading.Thread(target=self._record_loop, name="apiparity-shadow-record", daemon=True)
+            recorder.start()
+            self._threads.append(recorder)
         if self.settings.report_path:
             flusher = threading.Thread(target=self._flush_loop, name="apiparity-shadow-report", daemon=True)
             flusher.start()
             self._threads.append(flusher)
 
     def stop(self, *, drain_seconds: float = 2.0) -> Report:
-        """Let the workers finish what is queued (bounded wait), write the final report, release everything."""
+        """Let the workers finish what is queued within `drain_seconds`, write the final report and
+        release everything. Requests still queued or in flight then are given up (the threads are
+        daemons) and show as `unfinished` in the report: shutting down never waits on a hung candidate."""
         if self._stopped:
             return self.report(final=True)
         self._stopped = True
         deadline = time.monotonic() + drain_seconds
-        while not self._queue.empty() and time.monotonic() < deadline:
-            time.sleep(0.02)
+        for pending in (self._queue, self._records):
+            for _ in range(self.settings.workers if pending is self._queue else 1):
+                while time.monotonic() < deadline:
+                    try:
+                        pending.put(None, timeout=0.05)  # after everything queued before it
+                        break
+                    except queue.Full:
+                        continue
         self._stopping.set()
-        for _ in range(self.settings.workers):
-            try:
-                self._queue.put_nowait(None)
-            except queue.Full:
-                break
         for thread in self._threads:
-            thread.join(max(0.1, deadline - time.monotonic()) + self.settings.candidate_timeout)
+            thread.join(max(0.0, deadline - time.monotonic()))
         report = self.report(final=True)
         self._write(report)
         self._candidate.close()
@@ -226,21 +236,24 @@ class ShadowProxy:
         # the client has its answer; everything below is bookkeeping off the primary path
         self.counters.requests += 1
         mirror = method in self.settings.methods
-        if not mirror and self._recorder is None:
+        if not mirror:
             self.counters.not_mirrored += 1
-            return
+            if self._recorder is None:
+                return
         wire = WireRequest(method=method, path=raw_path.decode("latin-1"), query=query.decode("latin-1"),
                            headers=headers, body=body or None, absolute=True)
-        primary = None
-        if mirror:
-            primary = WireResponse(status=response.status_code, headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw],
-                                   body=content, elapsed_ms=(time.perf_counter() - started) * 1000)
-        else:
-            self.counters.not_mirrored += 1
+        if self._recorder is not None:
+            try:
+                self._records.put_nowait(wire)
+            except queue.Full:
+                self.counters.not_recorded += 1
+        if not mirror:
+            return
+        primary = WireResponse(status=response.status_code, headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw],
+                               body=content, elapsed_ms=(time.perf_counter() - started) * 1000)
         try:
             self._queue.put_nowait(_Item(wire, primary))
-            if mirror:
-                self.counters.mirrored += 1
+            self.counters.mirrored += 1
         except queue.Full:
             self.counters.dropped += 1
 
@@ -252,13 +265,21 @@ class ShadowProxy:
             if item is None:
                 return
             try:
-                if self._recorder is not None:
-                    self._recorder.write(item.request.method, item.request.path, item.request.query, item.request.headers, item.request.body)
-                if item.primary is not None:
-                    self._compare(item.request, item.primary)
+                self._compare(item.request, item.primary)
             except Exception as exc:  # noqa: BLE001 - a comparison bug must not kill the worker
                 with self._lock:
                     self._record_error(f"shadow worker: {type(exc).__name__}: {exc}"[:300])
+
+    def _record_loop(self) -> None:
+        while True:
+            request = self._records.get()
+            if request is None:
+                return
+            try:
+                self._recorder.write(request.method, request.path, request.query, request.headers, request.body)
+            except (OSError, ValueError) as exc:
+                with self._lock:
+                    self._record_error(f"recording to {self.settings.record_path}: {exc}"[:300])
 
     def _compare(self, request: WireRequest, primary: WireResponse) -> None:
         primary = _decoded(primary)
@@ -364,8 +385,9 @@ class ShadowProxy:
                 "requests": counters.requests, "primary_errors": counters.primary_errors, "mirrored": counters.mirrored,
                 "not_mirrored": counters.not_mirrored, "dropped": counters.dropped, "compared": counters.compared,
                 "candidate_errors": counters.candidate_errors, "candidate_timeouts": counters.candidate_timeouts,
-                "not_compared": counters.not_compared, "candidate_failures_by_reason": dict(counters.by_reason),
-                "queued": self._queue.qsize(),
+                "not_compared": counters.not_compared, "not_recorded": counters.not_recorded, "candidate_failures_by_reason": dict(counters.by_reason),
+                # mirrored but not compared yet (waiting or in flight; given up when the proxy stopped)
+                "unfinished": counters.mirrored - counters.compared - counters.not_compared,
             }
         return Report(
             command="shadow",
@@ -454,8 +476,19 @@ def serve(proxy: ShadowProxy, sock: Any, *, log_level: str = "warning") -> None:
 
     config = uvicorn.Config(proxy, log_level=log_level, lifespan="on", access_log=False)
     server = uvicorn.Server(config)
+    # uvicorn shuts down gracefully on SIGINT/SIGTERM and then re-raises the signal to the handler
+    # that was installed before it; for a proxy that signal is the normal way to stop, so that
+    # handler only notes it (no KeyboardInterrupt, no death by SIGTERM before the summary)
+    import signal
+
+    previous: dict[int, Any] = {}
+    if threading.current_thread() is threading.main_thread():
+        for number in (signal.SIGINT, signal.SIGTERM):
+            previous[number] = signal.signal(number, lambda *_: None)
     try:
         server.run(sockets=[sock])
     finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
         proxy.stop()
         sock.close()
