@@ -144,3 +144,23 @@ def test_bad_traffic_file_is_one_line_exit_2(tmp_path):
     result = run_cli("replay", str(broken), "a.py:app", "b.py:app")
     assert result.exit_code == 2 and result.stderr.startswith(f"error: {broken} entry 0: no request with method and url")
     assert "Traceback" not in result.stderr
+
+
+def test_recorded_fuzz_case_replays_as_the_same_request(tmp_path):
+    """`fuzz --record` calls JsonlRecorder.write_wire with OLD's base path; replay must read back the
+    request the client-facing side got."""
+    from apiparity.fuzz.wire import WireRequest
+
+    path = tmp_path / "fuzz.jsonl"
+    case = WireRequest("PATCH", "/books/7", "fields=a%2Cb", [("Content-Type", "application/json")], b'{"price": 1.5}',
+                       operation="PATCH /books/{book_id}")
+    with JsonlRecorder(path) as recorder:
+        recorder.write_wire(case, base_path="/api")
+        recorder.write_wire(WireRequest("POST", "/reset", absolute=True), base_path="/api")
+    replayed, reset = read_traffic(path).requests
+    assert (replayed.method, replayed.path, replayed.query, replayed.body) == ("PATCH", "/api/books/7", "fields=a%2Cb", b'{"price":1.5}')
+    assert reset.path == "/reset"
+    index = OperationIndex({"servers": [{"url": "/api"}], "paths": {"/books/{book_id}": {"patch": {
+        "parameters": [{"name": "fields", "in": "query"}]}}}}, "/api")
+    match = index.match(replayed.method, replayed.path, replayed.query)
+    assert (match.operation, match.api_path, match.undocumented) == ("PATCH /books/{book_id}", "/books/7", None)
