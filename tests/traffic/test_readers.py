@@ -164,3 +164,12 @@ def test_recorded_fuzz_case_replays_as_the_same_request(tmp_path):
         "parameters": [{"name": "fields", "in": "query"}]}}}}, "/api")
     match = index.match(replayed.method, replayed.path, replayed.query)
     assert (match.operation, match.api_path, match.undocumented) == ("PATCH /books/{book_id}", "/books/7", None)
+
+
+def test_traffic_with_nothing_replayable_is_bad_input_not_a_pass(tmp_path):
+    log = tmp_path / "access.log"
+    log.write_text('1.2.3.4 - - [10/Oct/2024:13:55:36 +0000] "POST /orders HTTP/1.1" 201 10\n')
+    result = run_cli("replay", str(log), "a.py:app", "b.py:app")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [f"note: {log}: 1 POST line(s) not replayed: an access log holds no request body",
+                                          f"error: {log}: no replayable requests"]

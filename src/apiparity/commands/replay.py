@@ -91,6 +91,11 @@ def command(traffic: str, old: str, new: str, app_dir: str | None, spec_path: st
     recorded = read_traffic(traffic, fmt=traffic_format, host=only_host)
     for note in recorded.notes:
         click.echo(f"note: {traffic}: {note}", err=True)
+    if not recorded.requests:
+        from apiparity.errors import ApiparityError
+
+        # an empty corpus must not read as a pass
+        raise ApiparityError(f"{traffic}: no replayable requests" + (f" for host {only_host}" if only_host else ""))
     old_target = load_side(old, app_dir=app_dir, spec_path=spec_path, load_timeout=load_timeout)
     new_target = load_side(new, app_dir=app_dir, spec_path=spec_path, load_timeout=load_timeout)
 
