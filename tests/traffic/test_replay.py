@@ -121,3 +121,14 @@ def test_in_process_apps_get_unsafe_methods_with_the_auto_reset(tmp_path):
     assert [g["signature"] for g in report["fuzz"]["groups"]] == ["status 201 != 200"]
     assert report["fuzz"]["settings"]["auto_reset"] == {"old": "examples/bookstore/legacy_app.py:reset",
                                                          "new": "examples/bookstore/regressed_app.py:reset"}
+
+
+def test_replay_report_is_the_documented_report_model(tmp_path):
+    import jsonschema
+
+    from apiparity.report.json_format import read_report
+
+    _, report = _replay(str(TRAFFIC / "bookstore.jsonl"), LEGACY, REGRESSED, tmp_path=tmp_path)
+    jsonschema.validate(report, json.loads((ROOT / "docs" / "report-schema.json").read_text()))
+    back = read_report(str(tmp_path / "report.json"))
+    assert back.command == "replay" and len(back.fuzz.groups) == len(report["fuzz"]["groups"]) > 0
