@@ -218,3 +218,166 @@ ALL_REPORTS = {
     "fuzz": fuzz_report,
     "empty": empty_check_report,
 }
+
+
+# ------------------------------------------------------------------ sections of later features (extras)
+
+HOSTILE_OPERATION = "GET /books/<script>alert(1)</script>"
+
+
+def _raw_side(base_url: str, elapsed_s: float, operations: dict[str, tuple[list[float], int, dict[str, int]]], samples: list[str]) -> dict:
+    """What one Locust worker returns (`apiparity.load.worker`): raw latencies per operation."""
+    return {
+        "base_url": base_url,
+        "elapsed_s": elapsed_s,
+        "operations": {
+            name: {"latencies_ms": latencies, "errors": errors, "statuses": statuses}
+            for name, (latencies, errors, statuses) in operations.items()
+        },
+        "error_samples": samples,
+    }
+
+
+def load_section(*, with_gate: bool = True) -> dict:
+    """`extras["load"]` made by the load module's own `compare_sides` over fake worker results
+    (no Locust, no servers): NEW is faster on one operation, slower with errors on the other."""
+    from unittest import mock
+
+    from apiparity.load import LoadSettings, compare_sides, latency_gate
+    from apiparity.load.scenario import LoadRequest
+
+    fast = [2.0 + (i % 10) * 0.5 for i in range(200)]
+    slow = [3.0 + (i % 20) * 2.0 for i in range(150)]
+    raws = {
+        "OLD": _raw_side("http://127.0.0.1:8001", 10.0, {
+            "GET /books": (fast, 0, {"200": 200}),
+            "GET /books/{book_id}": (fast[:150], 0, {"200": 120, "404": 30}),
+            HOSTILE_OPERATION: (fast[:20], 0, {"404": 20}),
+        }, []),
+        "NEW": _raw_side("http://127.0.0.1:8002", 10.0, {
+            "GET /books": ([v * 0.6 for v in fast], 0, {"200": 200}),
+            "GET /books/{book_id}": (slow, 6, {"200": 114, "404": 30, "500": 6}),
+            HOSTILE_OPERATION: ([v * 0.6 for v in fast[:20]], 0, {"404": 20}),
+        }, ["GET /books/7: 500 Internal Server Error <b>boom</b>"]),
+    }
+
+    def fake_run_side(base_url: str, requests: list, settings: LoadSettings, *, label: str) -> dict:
+        return raws[label]
+
+    requests = [LoadRequest(method="GET", path="/books", operation="GET /books")]
+    with mock.patch("apiparity.load.runner.run_side", fake_run_side):
+        load = compare_sides("http://127.0.0.1:8001", "http://127.0.0.1:8002", requests, LoadSettings(users=10, duration=10),
+                             source="OLD's document (http://127.0.0.1:8001)", seed=0)
+    if with_gate:
+        gate = latency_gate(load)
+        load["gate"] = {"name": gate.name, "threshold": gate.threshold, "measured": gate.measured, "passed": gate.passed, "details": gate.details}
+    return load
+
+
+APP_FILE = "/srv/bookstore/app/routes.py"  # absolute, outside the working folder: shown as is
+
+
+def event_loop_section() -> dict:
+    """`extras["event_loop"]` as `LoopBlockMonitor.to_extras()` + the static scan write it (fixed numbers)."""
+    return {
+        "source": "runtime",
+        "threshold_ms": 20.0,
+        "monitored_seconds": 4.25,
+        "events_dropped": 0,
+        "blocks": [
+            {
+                "operation": "GET /books/{book_id}",
+                "count": 3,
+                "max_ms": 52.3,
+                "p95_ms": 51.0,
+                "total_ms": 150.2,
+                "where": f"{APP_FILE}:57",
+                "function": "load_cover",
+                "stack": [f"{APP_FILE}:40 in get_book", f"{APP_FILE}:57 in load_cover"],
+                "example_request": "case 3: GET /books/7?q=<script>",
+                "locations": [f"{APP_FILE}:57 (3x)"],
+                "attributed": True,
+            },
+            {
+                "operation": HOSTILE_OPERATION,
+                "count": 1,
+                "max_ms": 25.0,
+                "p95_ms": 25.0,
+                "total_ms": 25.0,
+                "where": f"{APP_FILE}:90",
+                "function": "search",
+                "stack": [f"{APP_FILE}:90 in search"],
+                "example_request": None,
+                "locations": [f"{APP_FILE}:90 (1x)"],
+                "attributed": True,
+            },
+        ],
+        "unattributed": [
+            {
+                "operation": "(no request)",
+                "count": 2,
+                "max_ms": 31.0,
+                "p95_ms": 31.0,
+                "total_ms": 55.0,
+                "where": None,
+                "function": None,
+                "stack": [],
+                "example_request": None,
+                "locations": [],
+                "attributed": False,
+            }
+        ],
+        "static": [
+            {
+                "operation": "GET /books/{book_id}",
+                "chain": ["get_book (async handler)", "load_cover"],
+                "file": APP_FILE,
+                "line": 57,
+                "call": "time.sleep(0.05)",
+                "resolved": "time.sleep",
+                "family": "sleep",
+                "fix_hint": "time.sleep in async code: use `await asyncio.sleep(...)` (or `await anyio.sleep(...)`)",
+                "also": [],
+            }
+        ],
+    }
+
+
+def undocumented_section() -> list[dict]:
+    return [
+        {"method": "GET", "path": "/v1/books/{n}", "reason": "path not in OLD's document", "count": 12},
+        {"method": "GET", "path": "/books", "reason": "undocumented query parameter <b>legacy</b>|x", "count": 3},
+    ]
+
+
+def extras_report() -> Report:
+    """A check report with every later feature's section: load, event loop, undocumented traffic."""
+    report = check_report()
+    report.extras["load"] = load_section()
+    report.extras["event_loop"] = event_loop_section()
+    report.extras["undocumented_traffic"] = undocumented_section()
+    report.fuzz.errors.append("undocumented traffic: GET /v1/books/{n} (12 request(s)): path not in OLD's document")
+    report.verdict.gates.append(
+        Gate("no-event-loop-blocking", "no blocking of the event loop over the threshold", "<= 0 block(s) over 20 ms",
+             "4 block(s) in 2 operation(s), longest 52.3 ms", False)
+    )
+    return report
+
+
+def load_report() -> Report:
+    """What `apiparity load --format json` writes: only the load section (and its gate as the verdict)."""
+    load = load_section()
+    gate = load["gate"]
+    return Report(
+        command="load",
+        old=SideInfo(ref="http://127.0.0.1:8001", framework="url", interface="http"),
+        new=SideInfo(ref="http://127.0.0.1:8002", framework="url", interface="http"),
+        verdict=Verdict(ready=gate["passed"], gates=[Gate(gate["name"], "NEW answers at least as fast as OLD under the same load",
+                                                          gate["threshold"], gate["measured"], gate["passed"], gate["details"])]),
+        extras={"load": load},
+        tool_version="0.1.0",
+    )
+
+
+ALL_REPORTS["extras"] = extras_report
+ALL_REPORTS["load"] = load_report

@@ -7,15 +7,18 @@ in their content.
 
 from __future__ import annotations
 
+import html
 import re
 
 from apiparity.model import MismatchExample, Report
+from apiparity.report.sections import BlockRow, event_loop_view, is_undocumented_error, load_view, undocumented_traffic
 from apiparity.report.view import (
     DOCUMENT_LEVEL,
     active_groups,
     build_view,
     format_body,
     format_value,
+    gate_in_verdict,
     is_good,
     percent,
     request_line,
@@ -136,8 +139,14 @@ def render(report: Report) -> str:
             out += ["Noise cancelled (differs between two calls to OLD): " + ", ".join(
                 f"`{inline_code(n.operation)} {inline_code(n.field_path)}` ({n.count}×)" for n in fuzz.noise
             ), ""]
-        if fuzz.errors:
-            out += ["Operations not exercised:", ""] + [f"- {cell(e)}" for e in fuzz.errors] + [""]
+        undocumented_listed = bool(undocumented_traffic(report))
+        errors = [e for e in fuzz.errors if not (undocumented_listed and is_undocumented_error(e))]
+        if errors:
+            out += ["Operations not exercised:", ""] + [f"- {cell(e)}" for e in errors] + [""]
+
+    out += undocumented_markdown(report)
+    out += event_loop_markdown(report)
+    out += load_markdown(report)
 
     if report.baseline is not None:
         baseline = report.baseline
@@ -148,6 +157,106 @@ def render(report: Report) -> str:
         out += [f"- ✔️ fixed: {cell(key)}" for key in baseline.newly_fixed[:50]]
         out.append("")
     return "\n".join(out).rstrip() + "\n"
+
+
+def undocumented_markdown(report: Report) -> list[str]:
+    rows = undocumented_traffic(report)
+    if not rows:
+        return []
+    total = sum(row.count for row in rows)
+    out = [
+        "## Undocumented traffic",
+        "",
+        f"{total} recorded request(s) to {len(rows)} endpoint(s) OLD's document does not describe (replayed and compared all the same).",
+        "",
+        "| requests | endpoint | why |",
+        "|---:|---|---|",
+    ]
+    out += [f"| {row.count} | `{inline_code(row.method)} {inline_code(row.path)}` | {cell(row.reason)} |" for row in rows[:MAX_CHANGES]]
+    if len(rows) > MAX_CHANGES:
+        out.append(f"\n… and {len(rows) - MAX_CHANGES} more endpoints (see the JSON report)")
+    return out + [""]
+
+
+def event_loop_markdown(report: Report) -> list[str]:
+    view = event_loop_view(report)
+    if view is None:
+        return []
+    icon = "❌" if view.blocked else "✅"
+    out = ["## Event loop (NEW)", "", f"{icon} {cell(view.summary)}.", ""]
+    if view.blocks:
+        out += ["| operation | blocks | max ms | p95 ms | where |", "|---|---:|---:|---:|---|"]
+        for block in view.blocks:
+            function = f" in `{inline_code(block.function)}`" if block.function else ""
+            out.append(
+                f"| `{inline_code(block.operation)}` | {block.count} | {block.max_ms:.1f} | {block.p95_ms:.1f} | "
+                f"`{inline_code(block.where)}`{function} |"
+            )
+        out.append("")
+        for block in view.blocks:
+            out += _block_markdown(block)
+    if view.unattributed:
+        total = sum(b.count for b in view.unattributed)
+        longest = max(b.max_ms for b in view.unattributed)
+        out += [f"_Not counted: {total} block(s) with no app frame on the stack (framework, warm-up), longest {longest:.1f} ms._", ""]
+    if view.static:
+        out += ["Static scan: blocking calls reachable from async handlers (hints, not measurements):", ""]
+        for finding in view.static:
+            chain = f" via {cell(' → '.join(finding.chain))}" if finding.chain else ""
+            out.append(f"- `{inline_code(finding.operation)}`: `{inline_code(finding.call)}` at `{inline_code(finding.where)}`{chain}")
+            if finding.fix_hint:
+                out.append(f"  - Fix: {cell(finding.fix_hint)}")
+        out.append("")
+    if view.static_error:
+        out += [f"Static scan failed: {cell(view.static_error)}", ""]
+    return out
+
+
+def _block_markdown(block: BlockRow) -> list[str]:
+    # raw HTML: Markdown escapes (`\\_`) would show literally inside it
+    operation, where = html.escape(one_line(block.operation)), html.escape(one_line(block.where))
+    out = [f"<details><summary><code>{operation}</code>: blocked {block.count}×, max {block.max_ms:.1f} ms at <code>{where}</code></summary>", ""]
+    if block.blocking_call:
+        out += [f"Blocking call: `{inline_code(block.blocking_call)}`", ""]
+    if block.example_request:
+        out += [f"Example request: `{inline_code(block.example_request)}`", ""]
+    if block.stack:
+        out += ["Stack (outermost first):", "", *fenced("\n".join(block.stack[-12:]))]
+    out += [f"Fix: {cell(block.fix_hint)}", "", "</details>", ""]
+    return out
+
+
+def load_markdown(report: Report) -> list[str]:
+    view = load_view(report)
+    if view is None:
+        return []
+    out = ["## Load: OLD vs NEW", ""]
+    if view.problem:
+        return out + [cell(view.problem), ""]
+    if view.headline:
+        out += [f"{cell(view.headline)}.", ""]
+    out += [f"OLD `{inline_code(view.old_url)}`, NEW `{inline_code(view.new_url)}`; latencies in ms, NEW/OLD req/s above 1 and p95 below 1 mean NEW is faster.", ""]
+    out += [
+        "| operation | req/s OLD | req/s NEW | NEW/OLD | p50 OLD | p50 NEW | p95 OLD | p95 NEW | NEW/OLD | p99 OLD | p99 NEW | errors OLD | errors NEW |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in view.rows:
+        name = "**overall**" if row.overall else f"`{inline_code(row.operation)}`"
+        p95_ratio = f"**{row.p95_ratio}** ⚠️" if row.slower else row.p95_ratio
+        out.append(
+            f"| {name} | {row.old.rps} | {row.new.rps} | {row.rps_ratio} | {row.old.p50} | {row.new.p50} | {row.old.p95} | "
+            f"{row.new.p95} | {p95_ratio} | {row.old.p99} | {row.new.p99} | {row.old.error_rate} | {row.new.error_rate} |"
+        )
+    out.append("")
+    gate = view.gate
+    if gate is not None and not gate_in_verdict(report, gate.name):
+        result = "✅ pass" if gate.passed else "❌ **FAIL**"
+        out += [f"Latency gate: {result}: {cell(gate.measured)} (threshold {cell(gate.threshold)}).", ""]
+        out += [f"- {cell(detail)}" for detail in gate.details[:50]]
+        out.append("")
+    if view.error_samples:
+        out += ["Error samples:", ""] + [f"- {side}: {cell(sample)}" for side, sample in view.error_samples[:20]] + [""]
+    return out
 
 
 def example_markdown(example: MismatchExample) -> list[str]:
@@ -191,3 +300,7 @@ def cell(text: object) -> str:
 def inline_code(text: object) -> str:
     """Text for inside single backticks: backticks and pipes cannot be escaped there, so replace them."""
     return str(text).replace("`", "'").replace("|", "¦").replace("\n", " ")
+
+
+def one_line(text: object) -> str:
+    return str(text).replace("\r", " ").replace("\n", " ")

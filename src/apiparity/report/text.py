@@ -9,6 +9,7 @@ import shutil
 import sys
 
 from apiparity.model import Change, MismatchExample, MismatchGroup, Report
+from apiparity.report.sections import BlockRow, event_loop_view, is_undocumented_error, load_view, undocumented_traffic
 from apiparity.report.view import (
     DOCUMENT_LEVEL,
     active_groups,
@@ -16,6 +17,7 @@ from apiparity.report.view import (
     changes_by_operation,
     format_body,
     format_value,
+    gate_in_verdict,
     percent,
     request_line,
     status_text,
@@ -87,6 +89,9 @@ class _Writer:
             self.write_diff()
         if report.fuzz is not None:
             self.write_fuzz()
+        self.write_undocumented()
+        self.write_event_loop()
+        self.write_load()
         self.write_baseline()
         if not report.complete and not report.shard:
             self.line("[bold yellow]The run was interrupted: this report is incomplete.[/]")
@@ -182,7 +187,10 @@ class _Writer:
         for stats in skipped:
             reason = f": {stats.skipped_reason}" if stats.skipped_reason else ""
             self.line(f"  [yellow]not exercised[/] {self.escape(stats.operation)}{self.escape(reason)}")
+        undocumented_listed = bool(undocumented_traffic(self.report))
         for error in fuzz.errors:
+            if undocumented_listed and is_undocumented_error(error):
+                continue  # shown in its own section
             self.line(f"  [yellow]error[/] {self.escape(error)}")
 
     def write_group(self, group: MismatchGroup) -> None:
@@ -214,6 +222,86 @@ class _Writer:
             self.line(f"    {self.escape(f'{left:<{SIDE_BY_SIDE_WIDTH}}')} | {self.escape(right)}")
         self.line(f"    curl OLD: {self.escape(example.curl_old)}")
         self.line(f"    curl NEW: {self.escape(example.curl_new)}")
+
+    # ------------------------------------------------------------------ later features (Report.extras)
+    def write_undocumented(self) -> None:
+        rows = undocumented_traffic(self.report)
+        if not rows:
+            return
+        self.line()
+        total = sum(row.count for row in rows)
+        self.line(f"[bold]Undocumented traffic[/]: {total} request(s) to {len(rows)} endpoint(s) OLD's document does not describe")
+        for row in rows:
+            reason = f": {row.reason}" if row.reason else ""
+            self.line(f"  [yellow]{row.count:>6}x[/] {self.escape(row.method)} {self.escape(row.path)}{self.escape(reason)}")
+
+    def write_event_loop(self) -> None:
+        view = event_loop_view(self.report)
+        if view is None:
+            return
+        self.line()
+        style = "bold red" if view.blocked else "green"
+        self.line(f"[bold]Event loop[/] (NEW, blocks over {view.threshold_ms:g} ms): [{style}]{self.escape(view.summary)}[/]")
+        for block in view.blocks:
+            self.write_block(block)
+        if view.unattributed:
+            total = sum(b.count for b in view.unattributed)
+            longest = max(b.max_ms for b in view.unattributed)
+            self.line(
+                f"  [dim]not counted: {total} block(s) with no app frame on the stack (framework, warm-up), longest {longest:.1f} ms[/]"
+            )
+        if view.static:
+            self.line("  static scan (blocking calls reachable from async handlers):")
+            for finding in view.static:
+                self.line(f"    [yellow]{self.escape(finding.operation)}[/]: {self.escape(finding.call)} at {self.escape(finding.where)}")
+                if finding.chain:
+                    self.line(f"      via {self.escape(' -> '.join(finding.chain))}")
+                if finding.fix_hint:
+                    self.line(f"      fix: {self.escape(finding.fix_hint)}")
+        if view.static_error:
+            self.line(f"  [yellow]static scan failed[/]: {self.escape(view.static_error)}")
+        if view.events_dropped:
+            self.line(f"  [dim]{view.events_dropped} further block(s) only counted (event limit reached)[/]")
+
+    def write_block(self, block: BlockRow) -> None:
+        function = f" in {block.function}" if block.function else ""
+        self.line(
+            f"  [bold red]{self.escape(block.operation)}[/]: blocked {block.count}x, max {block.max_ms:.1f} ms, "
+            f"p95 {block.p95_ms:.1f} ms at {self.escape(block.where)}{self.escape(function)}"
+        )
+        if block.blocking_call:
+            self.line(f"    blocking call: {self.escape(block.blocking_call)}")
+        if block.example_request:
+            self.line(f"    e.g. {self.escape(block.example_request)}")
+        if block.stack:
+            self.line("    stack (outermost first):")
+            for frame in block.stack[-8:]:
+                self.line(f"      {self.escape(frame)}")
+        if len(block.locations) > 1:
+            self.line(f"    also at: {self.escape(', '.join(block.locations[1:6]))}")
+        self.line(f"    fix: {self.escape(block.fix_hint)}")
+
+    def write_load(self) -> None:
+        view = load_view(self.report)
+        if view is None:
+            return
+        self.line()
+        self.line(f"[bold]Load comparison[/]: {self.escape(view.summary)}")
+        if view.problem is None:
+            from apiparity.load import render_text as load_table
+
+            try:
+                table = load_table(self.report.extras["load"])
+            except (KeyError, TypeError, ValueError, AttributeError):
+                table = ""  # the rows below were read leniently; the load module's table wants every key
+            for line in table.splitlines():
+                self.line(f"  {self.escape(line)}" if line else "")
+        gate = view.gate
+        if gate is not None and not gate_in_verdict(self.report, gate.name):
+            result = "[green]pass[/]" if gate.passed else "[bold red]FAIL[/]"
+            self.line(f"  latency gate: {result} ({self.escape(gate.measured)}; threshold {self.escape(gate.threshold)})")
+            for detail in gate.details[:20]:
+                self.line(f"    - {self.escape(detail)}")
 
     # ------------------------------------------------------------------ baseline
     def write_baseline(self) -> None:

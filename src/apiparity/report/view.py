@@ -224,6 +224,10 @@ def title_for(report: Report) -> str:
         return "apiparity spec diff"
     if report.command == "fuzz":
         return "apiparity differential fuzz"
+    if report.command == "load":
+        return "apiparity load comparison"
+    if report.command == "replay":
+        return "apiparity traffic replay"
     return f"apiparity {report.command}"
 
 
@@ -236,11 +240,18 @@ def status_text(report: Report) -> str:
     elif report.fuzz is not None:
         unwaived = sum(1 for g in report.fuzz.groups if not g.waived_by)
         label = f"{unwaived} MISMATCH GROUP{'S' if unwaived != 1 else ''}" if unwaived else "NO MISMATCHES"
+    elif "load" in report.extras:
+        label = "LOAD COMPARED"
     else:
         label = "NO RESULTS"
     if not report.complete:
         label += " (INCOMPLETE)" if not report.shard else f" (SHARD {report.shard})"
     return label
+
+
+def gate_in_verdict(report: Report, name: str) -> bool:
+    """True when the verdict already lists gate `name` (its section then need not repeat it)."""
+    return report.verdict is not None and any(gate.name == name for gate in report.verdict.gates)
 
 
 def is_good(report: Report) -> bool:

@@ -1,0 +1,419 @@
+"""Rows of the sections later features put in `Report.extras`, derived once for every renderer.
+
+- `extras["load"]`: `apiparity load` (OLD vs NEW under the same request mix), see `apiparity.load`;
+- `extras["event_loop"]`: the event-loop monitor of NEW (and the static scan's findings), see
+  `apiparity.asyncio_check`;
+- `extras["undocumented_traffic"]`: requests of `replay`/`shadow` that OLD's document does not describe.
+
+Extras are plain dicts that may come back from a JSON report written by another version (or edited
+by hand), so every reader here tolerates a missing key and turns a malformed section into a
+`problem` line instead of an exception: a renderer must never fail on a report it can otherwise show.
+Nothing here reads files named in a report (a report from a CI artifact is untrusted input).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from apiparity.model import Report
+
+LOAD_KEY = "load"
+EVENT_LOOP_KEY = "event_loop"
+UNDOCUMENTED_KEY = "undocumented_traffic"
+EVENT_LOOP_GATE = "no-event-loop-blocking"  # apiparity.asyncio_check.gate.GATE_NAME (not imported: light module)
+
+# A NEW/OLD p95 ratio above this is shown as "slower": the default of `apiparity load --max-p95-ratio`
+# (`latency_gate`), so a row is flagged exactly when it would fail the gate at its default.
+SLOWER_P95_RATIO = 1.2
+
+GENERIC_FIX = (
+    "a blocking call in async code holds the event loop, so every other request waits: declare the "
+    "handler with plain `def` (FastAPI runs it in its threadpool), or `await run_in_threadpool(fn, ...)` "
+    "around the call, or use an async library (asyncio.sleep, httpx.AsyncClient, an async DB driver)"
+)
+
+
+# ----------------------------------------------------------------------------------- load
+
+
+@dataclass(slots=True)
+class LoadSide:
+    """One side's numbers of one operation, formatted ("-" when the side sent nothing)."""
+
+    requests: str = "-"
+    rps: str = "-"
+    p50: str = "-"
+    p95: str = "-"
+    p99: str = "-"
+    error_rate: str = "-"
+
+
+@dataclass(slots=True)
+class LoadRow:
+    operation: str
+    old: LoadSide
+    new: LoadSide
+    rps_ratio: str = "-"
+    p95_ratio: str = "-"
+    slower: bool = False  # NEW's p95 over SLOWER_P95_RATIO x OLD's, or NEW's error rate above OLD's
+    overall: bool = False
+
+
+@dataclass(slots=True)
+class LoadGateView:
+    name: str
+    passed: bool
+    threshold: str
+    measured: str
+    details: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class LoadView:
+    headline: str = ""  # how the load was made: users, duration, mix
+    old_url: str = ""
+    new_url: str = ""
+    rows: list[LoadRow] = field(default_factory=list)  # operations, then "overall" last
+    gate: LoadGateView | None = None
+    error_samples: list[tuple[str, str]] = field(default_factory=list)  # (OLD/NEW, message)
+    problem: str | None = None  # the section could not be read
+
+    @property
+    def overall(self) -> LoadRow | None:
+        return next((row for row in self.rows if row.overall), None)
+
+    @property
+    def summary(self) -> str:
+        """'p95 7.68 -> 4.56 ms (x0.59), req/s 1536 -> 1679 (x1.09)' over all operations."""
+        row = self.overall
+        if row is None:
+            return self.problem or "no load measured"
+        return (
+            f"p95 {row.old.p95} -> {row.new.p95} ms ({row.p95_ratio}), req/s {row.old.rps} -> {row.new.rps} ({row.rps_ratio}), "
+            f"errors {row.old.error_rate} -> {row.new.error_rate}"
+        )
+
+
+def load_view(report: Report) -> LoadView | None:
+    """The load section's rows; None when the report has none."""
+    section = report.extras.get(LOAD_KEY)
+    if section is None:
+        return None
+    try:
+        return _load_view(section)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        return LoadView(problem=f"extras.load is malformed ({type(exc).__name__}: {exc})")
+
+
+def _load_view(section: dict[str, Any]) -> LoadView:
+    settings = section.get("settings") or {}
+    view = LoadView(
+        headline=_load_headline(settings),
+        old_url=str((section.get("old") or {}).get("url", "")),
+        new_url=str((section.get("new") or {}).get("url", "")),
+    )
+    rows = list(section.get("operations") or [])
+    rows.sort(key=lambda r: r.get("operation") == "overall")  # stable: the load module's order, overall last
+    for data in rows:
+        old, new, ratio = data.get("old"), data.get("new"), data.get("ratio") or {}
+        p95_ratio = _float(ratio.get("p95"))
+        old_errors = _float((old or {}).get("error_rate")) or 0.0
+        new_errors = _float((new or {}).get("error_rate")) or 0.0
+        view.rows.append(
+            LoadRow(
+                operation=str(data["operation"]),
+                old=_load_side(old),
+                new=_load_side(new),
+                rps_ratio=_ratio(ratio.get("rps")),
+                p95_ratio=_ratio(p95_ratio),
+                slower=(p95_ratio is not None and p95_ratio > SLOWER_P95_RATIO) or new_errors > old_errors,
+                overall=data.get("operation") == "overall",
+            )
+        )
+    gate = section.get("gate")
+    if isinstance(gate, dict):
+        view.gate = LoadGateView(
+            name=str(gate.get("name", "load-latency")),
+            passed=bool(gate.get("passed")),
+            threshold=str(gate.get("threshold", "")),
+            measured=str(gate.get("measured", "")),
+            details=[str(d) for d in gate.get("details") or []],
+        )
+    for side in ("old", "new"):
+        for sample in (section.get(side) or {}).get("error_samples") or []:
+            view.error_samples.append((side.upper(), str(sample)))
+    return view
+
+
+def _load_headline(settings: dict[str, Any]) -> str:
+    if not settings:
+        return ""
+    bounds = f"{_number(settings.get('duration'))} s"
+    if settings.get("max_requests"):
+        bounds += f" or {settings['max_requests']} requests"
+    source = str(settings.get("source", "?"))
+    if settings.get("seed") is not None:
+        source += f", seed {settings['seed']}"
+    methods = "all methods (--allow-unsafe)" if settings.get("allow_unsafe") else "GET/HEAD only"
+    return (
+        f"{settings.get('users', '?')} users, {bounds} per side; mix of {settings.get('mix_size', '?')} requests "
+        f"from {source}; {methods}"
+    )
+
+
+def _load_side(stats: dict[str, Any] | None) -> LoadSide:
+    if not stats:
+        return LoadSide()
+    if not stats.get("requests"):
+        return LoadSide(requests="0")
+    return LoadSide(
+        requests=str(int(stats["requests"])),
+        rps=_measure(stats.get("rps")),
+        p50=_measure(stats.get("p50_ms")),
+        p95=_measure(stats.get("p95_ms")),
+        p99=_measure(stats.get("p99_ms")),
+        error_rate=f"{float(stats.get('error_rate', 0.0)) * 100:.1f}%",
+    )
+
+
+def _measure(value: Any) -> str:
+    """Three significant digits at most, like the load module's own table."""
+    number = _float(value)
+    if number is None:
+        return "-"
+    return f"{number:.0f}" if number >= 100 else f"{number:.1f}" if number >= 10 else f"{number:.2f}"
+
+
+def _ratio(value: Any) -> str:
+    number = _float(value)
+    return "-" if number is None else f"x{number:.2f}"
+
+
+def _float(value: Any) -> float | None:
+    if value is None or isinstance(value, bool):
+        return None
+    return float(value)
+
+
+def _number(value: Any) -> str:
+    number = _float(value)
+    return "?" if number is None else f"{number:g}"
+
+
+# ----------------------------------------------------------------------------------- event loop
+
+
+@dataclass(slots=True)
+class BlockRow:
+    """Blocks of the event loop during one operation."""
+
+    operation: str
+    count: int
+    max_ms: float
+    p95_ms: float
+    total_ms: float
+    where: str  # "app/items.py:57" (relative when under the current folder), or "unknown"
+    file: str | None
+    line: int | None
+    function: str | None
+    stack: list[str] = field(default_factory=list)  # user frames, outermost first
+    example_request: str | None = None
+    locations: list[str] = field(default_factory=list)
+    fix_hint: str = GENERIC_FIX
+    blocking_call: str | None = None  # the static scan's call at that place, when it found one
+
+
+@dataclass(slots=True)
+class StaticRow:
+    """A blocking call the static scan found reachable from an async handler (a hint, not a measurement)."""
+
+    operation: str
+    call: str
+    where: str
+    file: str | None
+    line: int | None
+    chain: list[str] = field(default_factory=list)
+    fix_hint: str = ""
+
+
+@dataclass(slots=True)
+class EventLoopView:
+    threshold_ms: float = 20.0
+    monitored_seconds: float = 0.0
+    events_dropped: int = 0
+    blocks: list[BlockRow] = field(default_factory=list)  # attributed to the app's code: what the gate counts
+    unattributed: list[BlockRow] = field(default_factory=list)  # no app frame on the stack: not counted
+    static: list[StaticRow] = field(default_factory=list)
+    error: str | None = None  # the monitor failed
+    static_error: str | None = None
+    problem: str | None = None  # the section could not be read
+
+    @property
+    def blocked(self) -> bool:
+        return bool(self.blocks) or bool(self.error) or bool(self.problem)
+
+    @property
+    def summary(self) -> str:
+        if self.problem:
+            return self.problem
+        if self.error:
+            return f"not measured: the event-loop monitor failed: {self.error}"
+        if not self.blocks:
+            return f"no block over {self.threshold_ms:g} ms in {self.monitored_seconds:.1f} s watched"
+        count = sum(b.count for b in self.blocks)
+        longest = max(b.max_ms for b in self.blocks)
+        return (
+            f"{count} block(s) over {self.threshold_ms:g} ms in {len(self.blocks)} operation(s), "
+            f"longest {longest:.1f} ms, in {self.monitored_seconds:.1f} s watched"
+        )
+
+
+def event_loop_view(report: Report) -> EventLoopView | None:
+    """The event-loop section's rows, each block with a fix hint; None when the loop was not monitored."""
+    section = report.extras.get(EVENT_LOOP_KEY)
+    if not section:
+        return None
+    try:
+        return _event_loop_view(section)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        return EventLoopView(problem=f"extras.event_loop is malformed ({type(exc).__name__}: {exc})")
+
+
+def _event_loop_view(section: dict[str, Any]) -> EventLoopView:
+    static = [
+        StaticRow(
+            operation=str(f.get("operation", "")),
+            call=str(f.get("call", "")),
+            where=f"{display_path(str(f.get('file', '')))}:{f.get('line')}",
+            file=display_path(str(f["file"])) if f.get("file") else None,
+            line=_int(f.get("line")),
+            chain=[str(c) for c in f.get("chain") or []],
+            fix_hint=str(f.get("fix_hint") or ""),
+        )
+        for f in section.get("static") or []
+    ]
+    view = EventLoopView(
+        threshold_ms=float(section.get("threshold_ms", 20.0)),
+        monitored_seconds=float(section.get("monitored_seconds", 0.0)),
+        events_dropped=int(section.get("events_dropped", 0)),
+        static=static,
+        error=str(section["error"]) if section.get("error") else None,
+        static_error=str(section["static_error"]) if section.get("static_error") else None,
+    )
+    for block in section.get("blocks") or []:
+        # an older or merged section may carry library-only blocks in "blocks": the gate skips them too
+        target = view.blocks if block.get("attributed", True) else view.unattributed
+        target.append(_block_row(block, static))
+    view.unattributed += [_block_row(block, static) for block in section.get("unattributed") or []]
+    return view
+
+
+def _block_row(block: dict[str, Any], static: list[StaticRow]) -> BlockRow:
+    raw_where = block.get("where")
+    file, line = split_location(str(raw_where)) if raw_where else (None, None)
+    where = f"{file}:{line}" if file and line is not None else (display_path(str(raw_where)) if raw_where else "unknown")
+    row = BlockRow(
+        operation=str(block.get("operation", "")),
+        count=int(block.get("count", 0)),
+        max_ms=float(block.get("max_ms", 0.0)),
+        p95_ms=float(block.get("p95_ms", 0.0)),
+        total_ms=float(block.get("total_ms", 0.0)),
+        where=where,
+        file=file,
+        line=line,
+        function=str(block["function"]) if block.get("function") else None,
+        stack=[_display_frame(str(frame)) for frame in block.get("stack") or []],
+        example_request=str(block["example_request"]) if block.get("example_request") else None,
+        locations=[_display_frame(str(loc)) for loc in block.get("locations") or []],
+    )
+    finding = _matching_static(row, static)
+    if finding is not None:
+        row.fix_hint = finding.fix_hint or GENERIC_FIX
+        row.blocking_call = finding.call
+    return row
+
+
+def _matching_static(row: BlockRow, static: list[StaticRow]) -> StaticRow | None:
+    """The static finding that explains a measured block: same place first, then a place on its
+    stack, then any finding of the same operation (the scan knows *which* call blocks and its fix)."""
+    same_operation = [f for f in static if f.operation == row.operation]
+    stack_places = {frame.split(" in ", 1)[0] for frame in row.stack}
+    for candidates in (
+        [f for f in static if f.where == row.where],
+        [f for f in same_operation if f.where in stack_places],
+        same_operation,
+    ):
+        if candidates:
+            return candidates[0]
+    return None
+
+
+def split_location(location: str) -> tuple[str | None, int | None]:
+    """'/abs/app.py:57' -> ('app.py', 57) with the path shown relative to the current folder."""
+    path, sep, line = location.rpartition(":")
+    if not sep or not line.isdigit():
+        return (display_path(location) if location else None), None
+    return display_path(path), int(line)
+
+
+def display_path(path: str) -> str:
+    """Relative to the current folder when under it: shorter, the same on every checkout, and what
+    GitHub annotations expect (`file=` is relative to the workspace the job runs in)."""
+    if not os.path.isabs(path):
+        return path
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return path
+    return path if relative.startswith("..") else relative
+
+
+def _display_frame(frame: str) -> str:
+    """'/abs/app.py:57 in handler' -> 'app.py:57 in handler' (also 'file:line (3x)')."""
+    for separator in (" in ", " ("):
+        place, sep, rest = frame.partition(separator)
+        if sep:
+            file, line = split_location(place)
+            return f"{file}:{line}{sep}{rest}" if file and line is not None else frame
+    file, line = split_location(frame)
+    return f"{file}:{line}" if file and line is not None else frame
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+# ----------------------------------------------------------------------------------- traffic
+
+
+@dataclass(slots=True)
+class UndocumentedRow:
+    method: str
+    path: str
+    count: int
+    reason: str = ""
+
+
+def undocumented_traffic(report: Report) -> list[UndocumentedRow]:
+    """Recorded requests OLD's document does not describe, most frequent first."""
+    rows = []
+    for item in report.extras.get(UNDOCUMENTED_KEY) or []:
+        if not isinstance(item, dict):
+            continue
+        try:
+            count = int(item.get("count", 0))
+        except (TypeError, ValueError):
+            count = 0
+        rows.append(UndocumentedRow(str(item.get("method", "")), str(item.get("path", "")), count, str(item.get("reason") or "")))
+    rows.sort(key=lambda r: (-r.count, r.path, r.method))
+    return rows
+
+
+def is_undocumented_error(line: str) -> bool:
+    """The `fuzz.errors` lines replay/shadow add for undocumented traffic (shown in their own section)."""
+    return line.startswith("undocumented traffic: ")
