@@ -5,19 +5,17 @@ and a hanging ASGI app for the shadow tests."""
 from __future__ import annotations
 
 import asyncio
-import itertools
+import time
 
 from fastapi import FastAPI
 from flask import Flask, jsonify, request
-
-_ticks = itertools.count()
 
 flask_app = Flask("traffic_old")
 
 
 @flask_app.get("/items/<int:item_id>")
 def flask_item(item_id: int):
-    return jsonify({"id": item_id, "name": f"item {item_id}", "served_at": next(_ticks)})
+    return jsonify({"id": item_id, "name": f"item {item_id}", "served_at": time.perf_counter_ns()})
 
 
 @flask_app.get("/items")
@@ -37,7 +35,7 @@ fastapi_app = FastAPI()
 @fastapi_app.get("/items/{item_id}")
 def fastapi_item(item_id: int):
     name = "item three" if item_id == 3 else f"item {item_id}"  # the seeded difference
-    return {"id": item_id, "name": name, "served_at": next(_ticks) + 1000}
+    return {"id": item_id, "name": name, "served_at": time.perf_counter_ns()}
 
 
 @fastapi_app.get("/items")

@@ -150,3 +150,24 @@ def test_shadow_report_reads_back_and_renders(primary, candidate, tmp_path):
     assert json.loads(report_path.read_text())["schema_version"]
     for fmt in ("text", "markdown", "html", "junit"):
         assert "GET /orders" in render(report, fmt)
+
+
+def test_secondary_primary_cancels_noise_like_fuzz(tmp_path):
+    """--secondary (a second OLD): a field that differs between primary and secondary is noise."""
+    ports = [servers.free_port() for _ in range(3)]
+    with servers.waitress("tests.traffic.apps:flask_app", ports[0], ROOT), \
+            servers.waitress("tests.traffic.apps:flask_app", ports[1], ROOT), \
+            servers.uvicorn("tests.traffic.apps:fastapi_app", ports[2], ROOT):
+        primary, secondary, candidate = (f"http://127.0.0.1:{p}" for p in ports)
+        found = {}
+        for name, extra in (("with", ["--secondary", secondary]), ("without", [])):
+            report_path, port = tmp_path / f"{name}.json", servers.free_port()
+            with servers.shadow(port, primary, candidate, "-o", str(report_path), "--workers", "1", *extra) as proxy:
+                with httpx.Client(timeout=10) as client:
+                    for item in (1, 2, 3):
+                        assert client.get(f"http://127.0.0.1:{port}/items/{item}").status_code == 200
+                found[name] = _final_report(proxy, report_path)
+    # a plain Flask primary serves no document: operations are path shapes
+    assert [(g.operation, g.signature) for g in found["with"].fuzz.groups] == [("GET /items/{n}", "body $.name value changed")]
+    assert [(n.field_path, n.count) for n in found["with"].fuzz.noise] == [("$.served_at", 3)]
+    assert {g.signature for g in found["without"].fuzz.groups} == {"body $.name value changed", "body $.served_at value changed"}
