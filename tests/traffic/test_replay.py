@@ -133,3 +133,13 @@ def test_replay_report_is_the_documented_report_model(tmp_path):
     jsonschema.validate(report, json.loads((ROOT / "docs" / "report-schema.json").read_text()))
     back = read_report(str(tmp_path / "report.json"))
     assert back.command == "replay" and len(back.fuzz.groups) == len(report["fuzz"]["groups"]) > 0
+
+
+def test_include_and_exclude_select_recorded_requests_by_operation(tmp_path):
+    _, only_orders = _replay(str(TRAFFIC / "bookstore.har"), LEGACY, REGRESSED, "--include", "tag:orders",
+                             "--exclude", "GET /orders/{order_id}", tmp_path=tmp_path)
+    assert {g["operation"] for g in only_orders["fuzz"]["groups"]} == {"GET /orders"}
+    assert only_orders["fuzz"]["cases"] == 2  # GET /orders and POST /orders; GET /orders/{id} excluded
+    _, undocumented_only = _replay(str(TRAFFIC / "bookstore.har"), LEGACY, MODERN, "--include", "/api/*", tmp_path=tmp_path)
+    assert undocumented_only["fuzz"]["cases"] == 1
+    assert [u["path"] for u in undocumented_only["extras"]["undocumented_traffic"]] == ["/api/v1/books"]

@@ -16,6 +16,9 @@ def compare_options(func: F) -> F:
     """The fuzz options that mean something for replayed traffic (same names, same meaning, read by
     the fuzz command's `settings_from_options`); generation options (phases, mode, seed, ...) are left out."""
     options = [
+        click.option("--include", multiple=True, metavar="SEL",
+                     help="Only requests to these operations: METHOD, /path/glob, 'METHOD /path', tag:NAME, id:OPERATION_ID. Repeatable."),
+        click.option("--exclude", multiple=True, metavar="SEL", help="Skip requests to these operations (same selectors). Repeatable."),
         click.option("--timeout", type=float, default=None, help="Seconds per request. [default: 10]"),
         click.option("-H", "--header", multiple=True, metavar="'NAME: VALUE'",
                      help="Header sent to both sides, replacing the recorded one. Repeatable."),

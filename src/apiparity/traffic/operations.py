@@ -31,6 +31,8 @@ class Match:
     under_base_path: bool  # False: the path is outside the base path; sent from the server root
     undocumented: str | None = None  # why the document does not describe this request
     documented: bool = True  # the operation exists in the document (even when a parameter does not)
+    tags: tuple[str, ...] = ()
+    operation_id: str | None = None
 
 
 class OperationIndex:
@@ -40,6 +42,7 @@ class OperationIndex:
         self.document = document
         self.base_path = base_path.rstrip("/")
         self.labels: list[str] = []  # documented operations, in document order
+        self.details: dict[str, tuple[list[str], str | None]] = {}  # label -> (tags, operationId), for selectors
         templates = []
         for template, item in (document.get("paths") or {}).items():
             if not isinstance(item, dict):
@@ -51,6 +54,8 @@ class OperationIndex:
                 if isinstance(operation, dict):
                     entry.methods[method.upper()] = self._query_names([*shared, *(operation.get("parameters") or [])])
                     self.labels.append(f"{method.upper()} {template}")
+                    tags = [str(t) for t in operation.get("tags") or []]
+                    self.details[self.labels[-1]] = (tags, operation.get("operationId"))
             templates.append(entry)
         # concrete before templated; then longer first, so the most specific template wins
         self._templates = sorted(templates, key=lambda t: (-t.literal_segments, -len(t.template)))
@@ -68,12 +73,14 @@ class OperationIndex:
                          f"method {method} not documented for {found[0].template}", documented=False)
         names, any_name = with_method.methods[method]
         label = f"{method} {with_method.template}"
+        tags, operation_id = self.details[label]
+        problem = None
         if not any_name:
             unknown = sorted({name for name, _ in parse_qsl(query, keep_blank_values=True)} - names)
             if unknown:
                 listed = ", ".join(repr(n) for n in unknown)
-                return Match(label, api_path, under, f"undocumented query parameter{'s' if len(unknown) > 1 else ''} {listed}")
-        return Match(label, api_path, under)
+                problem = f"undocumented query parameter{'s' if len(unknown) > 1 else ''} {listed}"
+        return Match(label, api_path, under, problem, tags=tuple(tags), operation_id=operation_id)
 
     def _query_names(self, parameters: list[Any]) -> tuple[set[str], bool]:
         names: set[str] = set()
@@ -101,6 +108,22 @@ class OperationIndex:
                 target = target.get(part) if isinstance(target, dict) else None
             node, depth = target, depth + 1
         return node
+
+
+def selected(match: Match, method: str, include: tuple[str, ...], exclude: tuple[str, ...]) -> bool:
+    """--include/--exclude with fuzz's selectors (METHOD, /path/glob, 'METHOD /glob', tag:NAME,
+    id:OPERATION_ID) over the operation a request matched (an undocumented one by its path shape)."""
+    if not include and not exclude:
+        return True
+    from types import SimpleNamespace
+
+    from apiparity.fuzz.generate import _selects
+
+    path = match.operation.split(" ", 1)[1].removesuffix(" (undocumented)")
+    item = SimpleNamespace(method=method, path=path, tags=list(match.tags), operation_id=match.operation_id)
+    if include and not any(_selects(s, item) for s in include):  # type: ignore[arg-type]
+        return False
+    return not any(_selects(s, item) for s in exclude)  # type: ignore[arg-type]
 
 
 def _compile(template: str) -> re.Pattern[str]:

@@ -23,7 +23,7 @@ from apiparity.fuzz.reset import call_hooks
 from apiparity.fuzz.settings import FuzzSettings
 from apiparity.fuzz.wire import WireRequest, WireResponse
 from apiparity.model import FuzzResult, OperationStats
-from apiparity.traffic.operations import OperationIndex
+from apiparity.traffic.operations import OperationIndex, selected
 from apiparity.traffic.records import SAFE_METHODS, RecordedRequest
 
 NOT_IN_TRAFFIC = "not in the recorded traffic"
@@ -99,6 +99,9 @@ class _Replay:
         try:
             for number, recorded in enumerate(requests, start=1):
                 request, match = self._wire(recorded)
+                if not selected(match, recorded.method, self.settings.include, self.settings.exclude):
+                    self.result.settings["not_selected"] = self.result.settings.get("not_selected", 0) + 1
+                    continue
                 if match.undocumented:
                     path = match.operation.split(" ", 1)[1].removesuffix(" (undocumented)")
                     self.undocumented[(recorded.method, path, match.undocumented)] += 1
