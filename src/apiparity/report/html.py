@@ -12,12 +12,14 @@ from functools import lru_cache
 from typing import Any
 
 from apiparity.model import Report
+from apiparity.report.sections import LoadView, event_loop_view, is_undocumented_error, load_view, undocumented_traffic
 from apiparity.report.view import (
     OperationRow,
     active_groups,
     build_view,
     format_body,
     format_value,
+    gate_in_verdict,
     is_good,
     percent,
     request_line,
@@ -56,6 +58,9 @@ class Chart:
 def render(report: Report) -> str:
     view = build_view(report)
     template = _environment().get_template("report.html.j2")
+    load = load_view(report)
+    load_chart, load_chart_problem = latency_chart(report, load)
+    undocumented = undocumented_traffic(report)
     return template.render(
         report=report,
         view=view,
@@ -67,11 +72,38 @@ def render(report: Report) -> str:
         groups=active_groups(report),
         waived_groups=waived_groups(report),
         chart=build_chart(view.rows) if report.fuzz is not None else None,
+        load=load,
+        load_chart=load_chart,
+        load_chart_problem=load_chart_problem,
+        event_loop=event_loop_view(report),
+        undocumented=undocumented,
+        fuzz_errors=[e for e in report.fuzz.errors if not (undocumented and is_undocumented_error(e))] if report.fuzz else [],
+        gate_in_verdict=lambda name: gate_in_verdict(report, name),
         percent=percent,
         format_body=format_body,
         format_value=format_value,
         request_line=request_line,
     )
+
+
+def latency_chart(report: Report, load: LoadView | None) -> tuple[Any, str | None]:
+    """(the load module's SVG latency chart, sanitized and marked safe for the template, or None;
+    why it is missing). The SVG is drawn by `apiparity.load.latency_svg` from the report's numbers."""
+    if load is None or load.problem is not None or not load.rows:
+        return None, None
+    from markupsafe import Markup
+
+    from apiparity.load import latency_svg
+    from apiparity.report.svg import UnsafeSvg, sanitize_svg
+
+    try:
+        svg = latency_svg(report.extras["load"])
+    except (KeyError, TypeError, ValueError, AttributeError, ZeroDivisionError) as exc:
+        return None, f"no latency chart: the load section cannot be drawn ({type(exc).__name__}: {exc})"
+    try:
+        return Markup(sanitize_svg(svg)), None  # noqa: S704 - re-serialized from an allow-list, every value escaped
+    except UnsafeSvg as exc:
+        return None, f"latency chart left out: {exc}"
 
 
 def build_chart(rows: list[OperationRow]) -> Chart | None:
@@ -104,14 +136,25 @@ def build_chart(rows: list[OperationRow]) -> Chart | None:
     )
 
 
+def code_spans(text: object) -> Any:
+    """Escaped text with `backtick` spans as <code> (fix hints quote code that way)."""
+    import re
+
+    from markupsafe import Markup, escape
+
+    return Markup(re.sub(r"`([^`\n]+)`", r"<code>\1</code>", str(escape(str(text)))))  # noqa: S704 - escaped first
+
+
 @lru_cache(maxsize=1)
 def _environment() -> Any:
     import jinja2
 
-    return jinja2.Environment(
+    environment = jinja2.Environment(
         loader=jinja2.PackageLoader("apiparity.report", "templates"),
         autoescape=True,  # every value, whatever the template's name
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    environment.filters["code_spans"] = code_spans
+    return environment

@@ -243,9 +243,10 @@ def load_markdown(report: Report) -> list[str]:
     for row in view.rows:
         name = "**overall**" if row.overall else f"`{inline_code(row.operation)}`"
         p95_ratio = f"**{row.p95_ratio}** ⚠️" if row.slower else row.p95_ratio
+        new_errors = f"**{row.new.error_rate}** ⚠️" if row.more_errors else row.new.error_rate
         out.append(
             f"| {name} | {row.old.rps} | {row.new.rps} | {row.rps_ratio} | {row.old.p50} | {row.new.p50} | {row.old.p95} | "
-            f"{row.new.p95} | {p95_ratio} | {row.old.p99} | {row.new.p99} | {row.old.error_rate} | {row.new.error_rate} |"
+            f"{row.new.p95} | {p95_ratio} | {row.old.p99} | {row.new.p99} | {row.old.error_rate} | {new_errors} |"
         )
     out.append("")
     gate = view.gate

@@ -57,8 +57,13 @@ class LoadRow:
     new: LoadSide
     rps_ratio: str = "-"
     p95_ratio: str = "-"
-    slower: bool = False  # NEW's p95 over SLOWER_P95_RATIO x OLD's, or NEW's error rate above OLD's
+    slower: bool = False  # NEW's p95 over SLOWER_P95_RATIO x OLD's
+    more_errors: bool = False  # NEW's error rate above OLD's
     overall: bool = False
+
+    @property
+    def flagged(self) -> bool:
+        return self.slower or self.more_errors
 
 
 @dataclass(slots=True)
@@ -128,7 +133,8 @@ def _load_view(section: dict[str, Any]) -> LoadView:
                 new=_load_side(new),
                 rps_ratio=_ratio(ratio.get("rps")),
                 p95_ratio=_ratio(p95_ratio),
-                slower=(p95_ratio is not None and p95_ratio > SLOWER_P95_RATIO) or new_errors > old_errors,
+                slower=p95_ratio is not None and p95_ratio > SLOWER_P95_RATIO,
+                more_errors=new_errors > old_errors,
                 overall=data.get("operation") == "overall",
             )
         )
