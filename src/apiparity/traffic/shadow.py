@@ -23,6 +23,7 @@ import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from apiparity.fuzz.compare import CompareOptions, compare_responses
 from apiparity.fuzz.group import Grouper, SideView
@@ -32,8 +33,9 @@ from apiparity.model import FuzzResult, OperationStats, Report, SideInfo
 from apiparity.traffic.operations import OperationIndex, _shape
 from apiparity.traffic.records import DROPPED_HEADERS
 
-# response headers that describe the proxy's connection to the primary, not the answer
+# headers that describe one connection (the client's to the proxy, the proxy's to the primary), not the exchange
 _HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade"})
+_NOT_FORWARDED = _HOP_BY_HOP | {"host"}  # httpx sets the primary's own Host
 
 
 @dataclass(slots=True)
@@ -90,7 +92,15 @@ class ShadowProxy:
         self.counters = ShadowCounters()
         self._queue: queue.Queue[_Item | None] = queue.Queue(maxsize=settings.queue_size)
         self._lock = threading.Lock()  # guards grouper, noise, stats, counters written by workers
-        self._index = OperationIndex(settings.document) if settings.document else None
+        self._index = None
+        if settings.document:
+            from apiparity.fuzz.generate import document_base_path
+
+            self._index = OperationIndex(settings.document, document_base_path(settings.document))
+        # a URL with a path (http://old/legacy) puts that prefix before every client path
+        self._primary_prefix = urlsplit(settings.primary_url).path.rstrip("/").encode("latin-1")
+        self._candidate_prefix = urlsplit(settings.candidate_url).path.rstrip("/")
+        self._secondary_prefix = urlsplit(settings.secondary_url or "").path.rstrip("/")
         self._options = CompareOptions(compare_headers=settings.compare_headers, ignore=settings.ignore,
                                        unordered=settings.unordered, equivalent_status=settings.equivalent_status)
         self._noise = NoiseTable()
@@ -210,9 +220,13 @@ class ShadowProxy:
         method = scope["method"]
         raw_path = scope.get("raw_path") or scope["path"].encode()
         query = scope.get("query_string", b"")
-        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"] if k.decode("latin-1").lower() not in ("host", "connection", "keep-alive", "transfer-encoding", "te", "upgrade", "proxy-connection")]
+        headers = []
+        for name, value in scope["headers"]:
+            text = name.decode("latin-1")
+            if text.lower() not in _NOT_FORWARDED:
+                headers.append((text, value.decode("latin-1")))
         started = time.perf_counter()
-        url = httpx.URL(self.settings.primary_url.rstrip("/")).copy_with(raw_path=raw_path + (b"?" + query if query else b""))
+        url = httpx.URL(self.settings.primary_url).copy_with(raw_path=self._primary_prefix + raw_path + (b"?" + query if query else b""))
         try:
             request = self._primary.build_request(method, url, headers=headers, content=body or None)
             response = await self._primary.send(request, stream=True)
@@ -220,6 +234,7 @@ class ShadowProxy:
                 content = b"".join([chunk async for chunk in response.aiter_raw()])
             finally:
                 await response.aclose()
+            elapsed_ms = (time.perf_counter() - started) * 1000
         except httpx.HTTPError as exc:
             self.counters.requests += 1
             self.counters.primary_errors += 1
@@ -250,7 +265,7 @@ class ShadowProxy:
         if not mirror:
             return
         primary = WireResponse(status=response.status_code, headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw],
-                               body=content, elapsed_ms=(time.perf_counter() - started) * 1000)
+                               body=content, elapsed_ms=elapsed_ms)
         try:
             self._queue.put_nowait(_Item(wire, primary))
             self.counters.mirrored += 1
@@ -289,8 +304,8 @@ class ShadowProxy:
             return
         label, undocumented = self._label(request)
         request.operation = label
-        candidate = self._send(self._candidate, request)
-        secondary = self._send(self._secondary, request) if self._secondary is not None else None
+        candidate = self._send(self._candidate, self._candidate_prefix, request)
+        secondary = self._send(self._secondary, self._secondary_prefix, request) if self._secondary is not None else None
         differences = compare_responses(primary, candidate, self._options)
         with self._lock:
             self.counters.compared += 1
@@ -319,13 +334,13 @@ class ShadowProxy:
                 self._grouper.add(request, primary, candidate, kept)
             self._changed.set()
 
-    def _send(self, client: Any, request: WireRequest) -> WireResponse:
+    def _send(self, client: Any, prefix: str, request: WireRequest) -> WireResponse:
         import httpx
 
         headers = [(k, v) for k, v in request.headers if k.lower() not in DROPPED_HEADERS]
         started = time.perf_counter()
         try:
-            url = httpx.URL(str(client.base_url).rstrip("/")).copy_with(raw_path=request.target.encode("latin-1"))
+            url = client.base_url.copy_with(raw_path=(prefix + request.target).encode("latin-1"))
             response = client.request(request.method, url, headers=headers, content=request.body)
         except httpx.TimeoutException:
             return WireResponse(status=0, error=f"timeout: no answer within {self.settings.candidate_timeout:g} s",
