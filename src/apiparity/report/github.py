@@ -7,7 +7,8 @@ start a command of its own.
 from __future__ import annotations
 
 from apiparity.model import Report
-from apiparity.report.view import change_operation, sorted_changes, status_text
+from apiparity.report.sections import EVENT_LOOP_GATE, event_loop_view, load_view, undocumented_traffic
+from apiparity.report.view import change_operation, gate_in_verdict, sorted_changes, status_text
 
 LEVEL = {"breaking": "error", "warning": "warning", "info": "notice"}
 
@@ -37,6 +38,7 @@ def render(report: Report) -> str:
             lines.append(command("error", message, title=f"mismatch {group.operation}"))
         for issue in report.fuzz.conformance:
             lines.append(command("warning", f"{issue.check}: {issue.message} ({issue.count}x)", title=f"conformance {issue.side} {issue.operation}"))
+    lines += feature_annotations(report)
     if report.verdict is not None:
         for gate in report.verdict.gates:
             if not gate.passed:
@@ -44,6 +46,47 @@ def render(report: Report) -> str:
         level = "notice" if report.verdict.ready else "error"
         lines.append(command(level, status_text(report), title="apiparity verdict"))
     return "".join(line + "\n" for line in lines)
+
+
+def feature_annotations(report: Report) -> list[str]:
+    """Event-loop blocks at their file and line (so they show on the diff of a pull request),
+    static-scan hints, undocumented traffic, and a failed load gate the verdict does not list."""
+    lines: list[str] = []
+    loop = event_loop_view(report)
+    if loop is not None:
+        tolerated = report.verdict is not None and any(g.name == EVENT_LOOP_GATE and g.passed for g in report.verdict.gates)
+        for block in loop.blocks:
+            message = (
+                f"{block.operation} blocked the event loop {block.count}x, max {block.max_ms:.1f} ms, p95 {block.p95_ms:.1f} ms"
+                + (f" in {block.function}" if block.function else "")
+                + (f": {block.blocking_call}" if block.blocking_call else "")
+                + (f"\ne.g. {block.example_request}" if block.example_request else "")
+                + ("\nstack: " + " -> ".join(block.stack[-6:]) if block.stack else "")
+                + f"\nFix: {block.fix_hint}"
+            )
+            lines.append(command("warning" if tolerated else "error", message, **_place(block.file, block.line), title=f"event loop blocked: {block.operation}"))
+        for finding in loop.static:
+            message = f"{finding.call} reachable from async code ({' -> '.join(finding.chain)})\nFix: {finding.fix_hint}"
+            lines.append(command("warning", message, **_place(finding.file, finding.line), title=f"blocking call in async code: {finding.operation}"))
+        if loop.problem or loop.error:
+            lines.append(command("error", loop.summary, title="event loop"))
+    for row in undocumented_traffic(report):
+        reason = f": {row.reason}" if row.reason else ""
+        lines.append(command("warning", f"{row.count} recorded request(s){reason}", title=f"undocumented traffic {row.method} {row.path}"))
+    load = load_view(report)
+    if load is not None:
+        if load.problem:
+            lines.append(command("warning", load.problem, title="load comparison"))
+        elif load.gate is not None and not load.gate.passed and not gate_in_verdict(report, load.gate.name):
+            details = "".join(f"\n{detail}" for detail in load.gate.details)
+            lines.append(command("error", f"measured {load.gate.measured}, threshold {load.gate.threshold}{details}", title=f"gate {load.gate.name}"))
+    return lines
+
+
+def _place(file: str | None, line: int | None) -> dict[str, str]:
+    if not file or line is None:
+        return {}
+    return {"file": file, "line": str(line)}
 
 
 def command(level: str, message: str, **properties: str) -> str:

@@ -13,7 +13,8 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
 from apiparity.model import Change, MismatchGroup, Report
-from apiparity.report.view import DOCUMENT_LEVEL, build_view, change_operation, operation_sort_key
+from apiparity.report.sections import EVENT_LOOP_GATE, BlockRow, event_loop_view, load_view
+from apiparity.report.view import DOCUMENT_LEVEL, build_view, change_operation, gate_in_verdict, operation_sort_key
 
 _INVALID_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -86,11 +87,75 @@ def build_suites(report: Report) -> list[Suite]:
                 )
             )
         suites.append(gates)
-    if report.command == "diff" or report.fuzz is None:
+    feature_suites = [suite for suite in (event_loop_suite(report), load_suite(report)) if suite is not None]
+    if report.command == "diff" or (report.fuzz is None and (report.diff is not None or not feature_suites)):
         suites.append(diff_suite(report))
-        return suites
-    suites += operation_suites(report)
-    return suites
+    elif report.fuzz is not None:
+        suites += operation_suites(report)
+    return suites + feature_suites
+
+
+def event_loop_suite(report: Report) -> Suite | None:
+    """One failing case per operation that blocked NEW's event loop; one passing case when none did."""
+    view = event_loop_view(report)
+    if view is None:
+        return None
+    suite = Suite("event loop")
+    classname = "event-loop"
+    # the gate may tolerate some blocks (event_loop.max_blocks): then they are reported, not failed
+    tolerated = report.verdict is not None and any(g.name == EVENT_LOOP_GATE and g.passed for g in report.verdict.gates)
+    if view.problem or view.error:
+        suite.cases.append(Case(name="event-loop monitor", classname=classname, failure=view.summary))
+    for block in view.blocks:
+        message = (f"blocked the event loop {block.count}x over {view.threshold_ms:g} ms, max {block.max_ms:.1f} ms, "
+                   f"p95 {block.p95_ms:.1f} ms at {block.where}")
+        case = Case(name=block.operation, classname=classname, time=block.total_ms / 1000)
+        if tolerated:
+            case.output = f"{message} (tolerated by the gate)\n{_block_text(block)}"
+        else:
+            case.failure, case.failure_text = message, _block_text(block)
+        suite.cases.append(case)
+    notes = []
+    if view.unattributed:
+        notes.append(f"not counted: {sum(b.count for b in view.unattributed)} block(s) with no app frame on the stack")
+    notes += [f"static: {f.operation}: {f.call} at {f.where}; fix: {f.fix_hint}" for f in view.static]
+    if not suite.cases:
+        suite.cases.append(Case(name=f"no block over {view.threshold_ms:g} ms", classname=classname, output="\n".join([view.summary, *notes])))
+    elif notes:  # hints, not measurements: kept apart from the failing cases
+        suite.cases.append(Case(name="static scan and uncounted blocks", classname=classname, output="\n".join(notes)))
+    return suite
+
+
+def _block_text(block: BlockRow) -> str:
+    lines = [f"at {block.where}" + (f" in {block.function}" if block.function else "")]
+    if block.blocking_call:
+        lines.append(f"blocking call: {block.blocking_call}")
+    if block.example_request:
+        lines.append(f"e.g. {block.example_request}")
+    if block.stack:
+        lines += ["stack (outermost first):", *(f"  {frame}" for frame in block.stack)]
+    lines.append(f"fix: {block.fix_hint}")
+    return "\n".join(lines)
+
+
+def load_suite(report: Report) -> Suite | None:
+    """The load comparison as output of one case; its gate fails the case unless the verdict already lists it."""
+    view = load_view(report)
+    if view is None:
+        return None
+    case = Case(name="load comparison", classname="load", output=view.summary)
+    if view.problem:
+        case.failure = view.problem
+    elif view.gate is not None and not gate_in_verdict(report, view.gate.name) and not view.gate.passed:
+        case.failure = f"{view.gate.name}: measured {view.gate.measured}, threshold {view.gate.threshold}"
+        case.failure_text = "\n".join(view.gate.details)
+    rows = [
+        f"{row.operation}: req/s {row.old.rps} -> {row.new.rps} ({row.rps_ratio}), p95 {row.old.p95} -> {row.new.p95} ms "
+        f"({row.p95_ratio}), errors {row.old.error_rate} -> {row.new.error_rate}"
+        for row in view.rows
+    ]
+    case.output = "\n".join([case.output, *rows])
+    return Suite("load", [case])
 
 
 def diff_suite(report: Report) -> Suite:
