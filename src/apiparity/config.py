@@ -84,7 +84,10 @@ FUZZ_SHORTCUTS = {
     "include": "include",
     "exclude": "exclude",
 }
-TOP_LEVEL_KEYS = {"old", "new", "contract", "app_dir", "spec_path", "fuzz", "gates", "waivers", "diff", "reports", *FUZZ_SHORTCUTS}
+# Tables read by their own feature (e.g. `event_loop` by apiparity.asyncio_check.settings).
+FEATURE_TABLES = {"event_loop"}
+TOP_LEVEL_KEYS = {"old", "new", "contract", "app_dir", "spec_path", "fuzz", "gates", "waivers", "diff", "reports",
+                  *FEATURE_TABLES, *FUZZ_SHORTCUTS}
 REPORT_KEYS = {"html", "markdown", "json", "junit", "sarif"}
 
 

@@ -106,8 +106,7 @@ def test_check_on_a_pair_whose_new_side_blocks_is_not_ready(tmp_path):
     twin = Path(__file__).with_name("legacy_twin.py")
     out = tmp_path / "report.json"
     result = run_cli("check", f"{twin}:app", f"{EXAMPLE}:app", "--max-examples", "3", "--seed", "1", "--json", str(out))
-    if "event_loop" not in json.loads(out.read_text()).get("extras", {}):
-        pytest.skip("check does not run the event-loop monitor yet (see apiparity.asyncio_check.hooks)")
+    assert "event_loop" in json.loads(out.read_text()).get("extras", {}), "check did not run the event-loop monitor"
     assert result.exit_code == 1, result.stdout + result.stderr
     assert "NOT READY" in result.stdout
     data = json.loads(out.read_text())

@@ -40,6 +40,9 @@ def test_faithful_port_is_ready(tmp_path: Path) -> None:
     assert code == 0, stdout
     assert report.verdict.ready
     assert report.fuzz.operations_total == report.old.operations == 23
+    # NEW (FastAPI, in-process) had its event loop watched during the fuzz, and nothing blocked it
+    loop_gate = next(g for g in report.verdict.gates if g.name == "no-event-loop-blocking")
+    assert loop_gate.passed and "event_loop" in report.extras
 
 
 def test_regressed_port_is_not_ready_and_names_every_seeded_regression(tmp_path: Path) -> None:

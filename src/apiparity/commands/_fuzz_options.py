@@ -73,10 +73,27 @@ def fuzz_options(func: F) -> F:
         click.option("--no-redact", is_flag=True, default=None, help="Show secrets (Authorization, cookies, tokens) in reports."),
         click.option("--no-noise", is_flag=True, default=None, help="Call OLD once per case (no noise cancellation)."),
         click.option("--no-conformance", is_flag=True, default=None, help="Skip the schemathesis conformance checks."),
+        click.option("--event-loop/--no-event-loop", "event_loop", default=None,
+                     help="Watch NEW's event loop for blocking calls while it answers (FastAPI/ASGI app run in-process; "
+                          "config [event_loop] gate). [default: on]"),
+        click.option("--block-threshold-ms", type=click.FloatRange(min=0, min_open=True), default=None, metavar="MS",
+                     help="A loop block longer than this is reported (config [event_loop] threshold_ms). [default: 20]"),
     ]
     for option in reversed(options):
         func = option(func)
     return func
+
+
+def event_loop_settings_from(raw: Any, options: dict[str, Any]) -> Any:
+    """EventLoopSettings from the config's `[event_loop]` table with --event-loop/--block-threshold-ms on top."""
+    from apiparity.asyncio_check.settings import load_event_loop_settings
+
+    settings = load_event_loop_settings(raw)
+    if options.get("event_loop") is not None:
+        settings.gate = bool(options["event_loop"])
+    if options.get("block_threshold_ms") is not None:
+        settings.threshold_ms = float(options["block_threshold_ms"])
+    return settings
 
 
 def settings_from_options(config: dict[str, Any] | None = None, app_dir: str | None = None, **kwargs: Any) -> Any:

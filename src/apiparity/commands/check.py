@@ -99,7 +99,7 @@ def run_check(old_ref: str | None, new_ref: str | None, options: dict[str, Any],
 
     from apiparity import __version__
     from apiparity.commands._common import side_info
-    from apiparity.commands._fuzz_options import settings_from_options
+    from apiparity.commands._fuzz_options import event_loop_settings_from, settings_from_options
     from apiparity.config import load_config, settings_from_raw
     from apiparity.errors import ConfigError
     from apiparity.model import Report
@@ -117,6 +117,8 @@ def run_check(old_ref: str | None, new_ref: str | None, options: dict[str, Any],
     app_dir = options.get("app_dir") or project.app_dir
     spec_path = options.get("spec_path") or project.spec_path
     thresholds = thresholds_from(project.gates, options)
+    loop_settings = event_loop_settings_from(raw, options)
+    thresholds.extra.update(loop_settings.gate_extra())
     fuzz_settings = settings_from_options(config=project.fuzz, app_dir=app_dir, **{k: v for k, v in options.items() if k != "app_dir"})
     shard = parse_shard(options["shard"]) if options.get("shard") else None
     waivers = load_waivers(raw, options.get("waivers_path"))
@@ -144,6 +146,10 @@ def run_check(old_ref: str | None, new_ref: str | None, options: dict[str, Any],
     for side, target in (("old", old), ("new", new)):
         if target.kind == "file" and target.source_path is not None:
             report.extras[f"{side}_source_file"] = str(target.source_path)
+    from apiparity.asyncio_check.hooks import event_loop_section, monitor_for_target
+
+    # NEW's event loop is watched while the fuzz engine sends it requests (in-process ASGI only)
+    monitor = monitor_for_target(new, loop_settings, new_url=fuzz_settings.new_url)
     interrupted = False
     today = datetime.date.today()
     try:
@@ -151,13 +157,16 @@ def run_check(old_ref: str | None, new_ref: str | None, options: dict[str, Any],
         from apiparity.waivers import apply_waivers
 
         report.diff.waivers = apply_waivers(report.diff.changes, waivers, today)
-        report.fuzz = run_fuzz_phase(old, new, fuzz_settings, shard, progress)
+        report.fuzz = run_fuzz_phase(old, new, fuzz_settings, shard, progress, loop_monitor=monitor)
     except KeyboardInterrupt as exc:
         # Ctrl-C: keep what ran; the reports are still written, marked incomplete.
         interrupted = True
         partial = getattr(exc, "partial", None)
         if partial is not None:
             report.fuzz = partial
+    finally:
+        if monitor is not None:
+            report.extras["event_loop"] = event_loop_section(monitor, new, loop_settings)
     if report.fuzz is not None and report.diff is not None:
         apply_group_waivers(report, waivers, today)
     if interrupted:
@@ -186,12 +195,13 @@ def run_diff(old: Any, new: Any, table: dict[str, Any]) -> Any:
     return diff_documents(old.document, new.document, options=options)
 
 
-def run_fuzz_phase(old: Any, new: Any, settings: Any, shard: tuple[int, int] | None, progress: Any) -> Any:
+def run_fuzz_phase(old: Any, new: Any, settings: Any, shard: tuple[int, int] | None, progress: Any, *,
+                   loop_monitor: Any = None) -> Any:
     from apiparity.fuzz.runner import Interrupted, run_fuzz
 
     operations_filter = shard_filter(old.document, shard) if shard else None
     try:
-        return run_fuzz(old, new, settings, on_progress=progress, operations_filter=operations_filter)
+        return run_fuzz(old, new, settings, on_progress=progress, operations_filter=operations_filter, loop_monitor=loop_monitor)
     except Interrupted as exc:
         interrupt = KeyboardInterrupt()
         interrupt.partial = exc.partial  # type: ignore[attr-defined]

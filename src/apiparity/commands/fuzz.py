@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from apiparity.commands._common import side_info, target_options
-from apiparity.commands._fuzz_options import fuzz_options, settings_from_options
+from apiparity.commands._fuzz_options import event_loop_settings_from, fuzz_options, settings_from_options
 
 
 @click.command("fuzz")
@@ -39,8 +39,10 @@ def command(old: str, new: str, app_dir: str | None, spec_path: str | None, load
         raise click.BadParameter(f"choose one of {', '.join(FORMATS)}", param_hint="--format")
     from apiparity.config import settings_from_raw
 
-    project = settings_from_raw(load_config(config_path))  # [fuzz] plus the top-level shortcuts (seed, reset, ...)
+    raw = load_config(config_path)
+    project = settings_from_raw(raw)  # [fuzz] plus the top-level shortcuts (seed, reset, ...)
     settings = settings_from_options(project.fuzz, app_dir=app_dir, **options)
+    loop_settings = event_loop_settings_from(raw, options)
     settings.contract = settings.contract or project.contract
     from apiparity.contract import contract_notes, load_sides
 
@@ -50,14 +52,16 @@ def command(old: str, new: str, app_dir: str | None, spec_path: str | None, load
         click.echo(f"note: {note}", err=True)
 
     from apiparity import __version__
+    from apiparity.asyncio_check.hooks import event_loop_section, monitor_for_target
     from apiparity.fuzz.runner import Interrupted, run_fuzz
     from apiparity.model import Report
 
+    monitor = monitor_for_target(new_target, loop_settings, new_url=settings.new_url)
     show_progress = progress if progress is not None else sys.stderr.isatty()
     complete = True
     with _progress_bar(show_progress) as on_progress:
         try:
-            result = run_fuzz(old_target, new_target, settings, on_progress=on_progress)
+            result = run_fuzz(old_target, new_target, settings, on_progress=on_progress, loop_monitor=monitor)
         except Interrupted as stop:
             result, complete = stop.partial, False
     for side, ref in sorted(result.settings.get("auto_reset", {}).items()):
@@ -73,6 +77,8 @@ def command(old: str, new: str, app_dir: str | None, spec_path: str | None, load
         tool_version=__version__,
         generated_at=_now(),
     )
+    if monitor is not None:
+        report.extras["event_loop"] = event_loop_section(monitor, new_target, loop_settings)
     text = render(report, fmt)
     if output:
         write_atomic(output, text)
@@ -88,7 +94,16 @@ def command(old: str, new: str, app_dir: str | None, spec_path: str | None, load
         f"{len(result.conformance)} conformance issue(s)",
         err=True,
     )
+    if "event_loop" in report.extras:
+        click.echo(f"fuzz: NEW's event loop: {_loop_summary(report.extras['event_loop'])}", err=True)
     raise click.exceptions.Exit(1 if unexplained else 0)
+
+
+def _loop_summary(section: dict[str, Any]) -> str:
+    from apiparity.asyncio_check.gate import event_loop_gate
+
+    gate = event_loop_gate(section)
+    return gate.measured if gate is not None else "not monitored"
 
 
 def _now() -> str:

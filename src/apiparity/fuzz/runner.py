@@ -74,11 +74,20 @@ def run_fuzz(
     *,
     on_progress: Callable[[ProgressEvent], None] | None = None,
     operations_filter: Callable[[str], bool] | None = None,
+    loop_monitor: Any = None,
 ) -> FuzzResult:
-    """Fuzz OLD and NEW with the same cases and return every behavioural difference."""
+    """Fuzz OLD and NEW with the same cases and return every behavioural difference.
+
+    `loop_monitor` (an `apiparity.asyncio_check` LoopBlockMonitor) watches NEW's event loop while
+    its in-process ASGI transport answers; the caller reads its findings after the run.
+    """
     settings.validate()
     old_side = _side("old", old, settings)
     new_side = _side("new", new, settings)
+    if loop_monitor is not None:
+        from apiparity.asyncio_check.hooks import monitor_transport
+
+        new_side.transport = monitor_transport(new_side.transport, loop_monitor)
     try:
         return _Run(old, new, old_side, new_side, settings, on_progress, operations_filter).execute()
     finally:
