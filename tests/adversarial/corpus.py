@@ -263,14 +263,7 @@ def assert_one_line_error(stderr: str, names: str) -> None:
 
 
 # Sweep parameters that fail today, keyed by (row id, document file name): strict xfails too.
-_DIFF_CYCLE = "diff engine (src/apiparity/diff): a $ref cycle ends in RecursionError, reported as 'internal error'"
-_DIFF_NAMES_OLD = "diff command: the exit-2 error names 'OLD'/'NEW' instead of the file"
-SWEEP_DEFECTS: dict[tuple[str, str], str] = {
-    **{(sweep, name): _DIFF_CYCLE for sweep in ("sweep-check",)
-       for name in ("ref-cycle-direct.json", "ref-cycle-indirect.json")},
-    **{(sweep, name): _DIFF_NAMES_OLD for sweep in ("sweep-check",)
-       for name in ("ref-missing-pointer.json", "ref-not-a-string.json", "wrong-types.json")},
-}
+SWEEP_DEFECTS: dict[tuple[str, str], str] = {}
 
 
 def corpus_documents() -> list[Path]:

@@ -191,6 +191,8 @@ def run_diff(old: Any, new: Any, table: dict[str, Any]) -> Any:
         allow_remote_refs=bool(table.get("allow_remote_refs", False)),
         old_base_dir=old.source_path.parent if old.source_path is not None and old.kind == "file" else None,
         new_base_dir=new.source_path.parent if new.source_path is not None and new.kind == "file" else None,
+        old_label=old.ref,  # errors name the file or app, not "OLD"
+        new_label=new.ref,
     )
     return diff_documents(old.document, new.document, options=options)
 
