@@ -4,14 +4,22 @@ Every shard runs the whole spec diff and fuzzes only its own operations (the oth
 with skipped_reason "not in this shard"), so: the diff comes from any shard, each operation's
 statistics from the shard that owned it, and groups, noise and conformance are concatenated.
 The verdict is decided again over the merged report by the caller.
+
+Sections of later features in `extras`: the event-loop sections are combined by
+`apiparity.asyncio_check.gate.merge_event_loop_sections` (counts add up, max of max); undocumented
+traffic adds up per endpoint; a load comparison measures whole services, not a shard's operations, so
+the first one is kept, and shards that ran different load experiments (other URLs or settings)
+are refused.
 """
 
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 from apiparity.errors import ApiparityError
 from apiparity.model import FuzzResult, OperationStats, Report
+from apiparity.report.sections import EVENT_LOOP_KEY, LOAD_KEY, UNDOCUMENTED_KEY
 
 NOT_IN_SHARD = "not in this shard"
 
@@ -58,7 +66,7 @@ def merge_reports(reports: list[Report], *, names: list[str] | None = None) -> R
         new=copy.deepcopy(first.new),
         diff=copy.deepcopy(first.diff),
         fuzz=_merge_fuzz([r.fuzz for r in reports if r.fuzz is not None]) if any(r.fuzz for r in reports) else None,
-        extras={k: v for k, v in copy.deepcopy(first.extras).items()},
+        extras=_merge_extras(reports, names),
         complete=not missing and all(r.complete or r.shard for r in reports),
         shard=None,
         tool_version=first.tool_version,
@@ -71,6 +79,62 @@ def merge_reports(reports: list[Report], *, names: list[str] | None = None) -> R
     if interrupted:
         merged.extras["interrupted_shards"] = interrupted
     return merged
+
+
+def _merge_extras(reports: list[Report], names: list[str]) -> dict[str, Any]:
+    extras = copy.deepcopy(reports[0].extras)
+    for report in reports[1:]:  # keys only later shards have (a shard that alone was monitored, ...)
+        for key, value in report.extras.items():
+            extras.setdefault(key, copy.deepcopy(value))
+    if any(r.extras.get(EVENT_LOOP_KEY) for r in reports):
+        from apiparity.asyncio_check.gate import merge_event_loop_sections
+
+        merged_loop = merge_event_loop_sections([r.extras.get(EVENT_LOOP_KEY) for r in reports])
+        if merged_loop is not None:
+            extras[EVENT_LOOP_KEY] = merged_loop
+    if any(r.extras.get(UNDOCUMENTED_KEY) for r in reports):
+        extras[UNDOCUMENTED_KEY] = merge_undocumented([r.extras.get(UNDOCUMENTED_KEY) or [] for r in reports])
+    loads = [(name, r.extras[LOAD_KEY]) for name, r in zip(names, reports) if r.extras.get(LOAD_KEY)]
+    if loads:
+        extras[LOAD_KEY] = merge_load(loads)
+    return extras
+
+
+def merge_undocumented(sections: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Undocumented traffic of several reports: counts of one (method, path, reason) add up; most frequent first."""
+    counts: dict[tuple[str, str, str], int] = {}
+    for section in sections:
+        for item in section:
+            key = (str(item.get("method", "")), str(item.get("path", "")), str(item.get("reason") or ""))
+            counts[key] = counts.get(key, 0) + int(item.get("count", 0))
+    ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [{"method": m, "path": p, "reason": r, "count": c} for (m, p, r), c in ordered]
+
+
+def merge_load(loads: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
+    """The first load section; ApiparityError when another one measured something else."""
+    first_name, first = loads[0]
+    signature = _load_signature(first)
+    for name, load in loads[1:]:
+        if _load_signature(load) != signature:
+            raise ApiparityError(
+                f"{name}: its load comparison ({_describe_load(load)}) differs from {first_name}'s ({_describe_load(first)}); "
+                "merge reports of one load run only"
+            )
+    return copy.deepcopy(first)
+
+
+def _load_signature(load: dict[str, Any]) -> tuple[Any, ...]:
+    settings = {k: v for k, v in (load.get("settings") or {}).items()}
+    return ((load.get("old") or {}).get("url"), (load.get("new") or {}).get("url"), sorted(settings.items(), key=lambda kv: kv[0]))
+
+
+def _describe_load(load: dict[str, Any]) -> str:
+    settings = load.get("settings") or {}
+    return (
+        f"{(load.get('old') or {}).get('url')} vs {(load.get('new') or {}).get('url')}, {settings.get('users')} users, "
+        f"{settings.get('duration')} s, seed {settings.get('seed')}"
+    )
 
 
 def _merge_fuzz(results: list[FuzzResult]) -> FuzzResult:
