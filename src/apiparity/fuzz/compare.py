@@ -43,6 +43,7 @@ class CompareOptions:
     ignore: tuple[str, ...] = ()
     unordered: tuple[str, ...] = ()
     equivalent_status: tuple[tuple[int, int], ...] = ()
+    redact: bool = False  # header details show cookie names and attributes, never credential values
     # each side's own identifiers seen so far (ids, slugs, tokens created on that side): a value
     # that is OLD's 7 in OLD's answer and NEW's 12 in NEW's is the same thing (stateful runs)
     identities: Any = None  # apiparity.fuzz.stateful.IdentityMap | None
@@ -175,6 +176,10 @@ def compare_headers(old: WireResponse, new: WireResponse, options: CompareOption
             change = "missing in NEW"
         else:
             change = "value changed"
+        if options.redact:
+            from apiparity.fuzz.redact import redact_shown
+
+            old_value, new_value = (redact_shown(name, v) if isinstance(v, str) else v for v in (old_value, new_value))
         differences.append(Difference("header", f"header:{name}", change, f"{name}: OLD {_show(old_value)}, NEW {_show(new_value)}"))
     return differences
 

@@ -23,6 +23,28 @@ def redact_value(name: str, value: str) -> str:
     return REDACTED
 
 
+_COOKIE_ATTRIBUTES = {"path", "domain", "expires", "max-age", "secure", "httponly", "samesite", "partitioned", "priority"}
+
+
+def redact_shown(name: str, value: str) -> str:
+    """A header value as a comparison detail shows it: cookie names and Set-Cookie attributes stay
+    (a changed `Path` or `SameSite` is what the reader needs to see), every cookie value goes."""
+    lowered = name.lower()
+    if lowered not in ("set-cookie", "cookie"):
+        return redact_value(name, value)
+    parts = []
+    for index, part in enumerate(value.split(";")):
+        key, sep, rest = part.partition("=")
+        attribute = lowered == "set-cookie" and index > 0 and key.strip().lower() in _COOKIE_ATTRIBUTES
+        if attribute and "=" not in rest:
+            parts.append(part)  # Expires dates, Path=/ ...: no secret, and no second cookie folded in
+        elif sep:
+            parts.append(f"{key}={REDACTED}")
+        else:
+            parts.append(part if attribute or not part.strip() else REDACTED)
+    return ";".join(parts)
+
+
 def redact_headers(headers: dict[str, str]) -> dict[str, str]:
     return {name: redact_value(name, value) for name, value in headers.items()}
 

@@ -164,6 +164,7 @@ class _Run:
             ignore=settings.ignore,
             unordered=settings.unordered,
             equivalent_status=settings.equivalent_status,
+            redact=settings.redact,
         )
         self.noise = NoiseTable()
         self.grouper = Grouper(
