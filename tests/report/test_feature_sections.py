@@ -88,6 +88,9 @@ def test_a_real_monitor_section_shows_where_the_loop_blocked_in_every_format(mon
     junit = ET.fromstring(render(report, "junit"))
     failing = [c for c in junit.iter("testcase") if c.find("failure") is not None]
     assert [c.get("name") for c in failing] == ["GET /covers/{book_id}"]
+    from tests.report.test_report_schema import errors
+
+    assert not errors(json.loads(render(report, "json"))), "the monitor's own section matches docs/report-schema.json"
     annotation = next(line for line in render(report, "github").splitlines() if line.startswith("::error"))
     assert annotation.startswith(f"::error file=tests/report/blocking_app.py,line={blocking_app.BLOCKING_LINE},title=event loop blocked%3A GET /covers/{{book_id}}::")
 

@@ -60,3 +60,18 @@ def test_schema_names_every_field_of_the_model() -> None:
     for name, cls in _dataclasses(model.Report, {}).items():
         described = SCHEMA if name == "Report" else SCHEMA["$defs"][name]
         assert set(described["properties"]) == {f.name for f in dataclasses.fields(cls)}, name
+
+
+def test_feature_sections_validate_and_a_wrong_type_in_them_is_caught() -> None:
+    from tests.report.sample_reports import extras_report, load_report
+
+    for report in (extras_report(), load_report()):
+        assert not errors(json.loads(render(report, "json")))
+    document = json.loads(render(extras_report(), "json"))
+    document["extras"]["event_loop"]["blocks"][0]["count"] = "three"
+    document["extras"]["load"]["operations"][0]["old"]["p95_ms"] = "fast"
+    document["extras"]["undocumented_traffic"][0].pop("path")
+    found = errors(document)
+    assert any(e.startswith("extras/event_loop/blocks/0/count") for e in found)
+    assert any(e.startswith("extras/load/operations/0/old") for e in found)
+    assert any(e.startswith("extras/undocumented_traffic/0") for e in found)
