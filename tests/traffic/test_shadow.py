@@ -92,6 +92,15 @@ def test_primary_answers_unchanged_and_mismatches_recorded(primary, candidate, t
     assert {u["path"] for u in report.extras["undocumented_traffic"]} == {"/books", "/nope"}
     recorded = read_traffic(record_path)
     assert [(r.method, r.target) for r in recorded.requests] == [("GET", p) for p in PATHS] + [("POST", "/authors")]
+    # yesterday's shadow traffic, replayed in CI against the in-process apps, finds the same regressions
+    from tests.conftest import run_cli
+
+    replay_path = tmp_path / "replay.json"
+    replayed = run_cli("replay", str(record_path), str(BOOKSTORE / "legacy_app.py") + ":app",
+                       str(BOOKSTORE / "regressed_app.py") + ":app", "--format", "json", "-o", str(replay_path))
+    assert replayed.exit_code == 1
+    replay_groups = {g["operation"] for g in json.loads(replay_path.read_text())["fuzz"]["groups"]}
+    assert replay_groups == {operation for operation, _ in found} | {"POST /authors"}  # R6: replay may send POSTs in-process
 
 
 def test_candidate_that_hangs_never_slows_the_primary_path(primary, hanging, tmp_path):
