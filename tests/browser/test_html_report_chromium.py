@@ -13,7 +13,7 @@ import pytest
 
 from apiparity.report import render
 from tests.conftest import ROOT, run_cli
-from tests.report.sample_reports import check_report
+from tests.report.sample_reports import check_report, extras_report
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = ROOT / "test-artifacts"
@@ -86,3 +86,32 @@ def test_report_of_a_real_check_run(tmp_path: Path) -> None:
     chromium(tmp_path, f"--screenshot={shot}", "--window-size=1280,1600", html.as_uri())
     assert shot.exists()
     assert json.loads((tmp_path / "check.json").read_text())["verdict"]["ready"] is False
+
+
+def test_report_with_load_and_event_loop_sections_renders(tmp_path: Path) -> None:
+    """The inline SVG latency chart and the event-loop section render, and a hostile operation name
+    inside the chart stays text."""
+    page = tmp_path / "features.html"
+    page.write_text(render(extras_report(), "html"), encoding="utf-8")
+    result = chromium(tmp_path, "--dump-dom", page.as_uri())
+    assert result.returncode == 0, result.stderr[-2000:]
+    dom = result.stdout
+    assert "<title>apiparity cutover readiness: NOT READY</title>" in dom
+    assert 'id="load"' in dom and 'id="event-loop"' in dom and 'id="undocumented"' in dom
+    assert "latency ms (bar: p50 to p95, tick: p99)" in dom, "the SVG chart is in the page"
+    assert "GET /books/&lt;script&gt;alert(1)&lt;/script&gt;" in dom and "<script>alert(1)" not in dom
+    assert not console_messages(result.stderr), console_messages(result.stderr)
+    # the screenshots show the feature sections themselves: the same report without diff and fuzz
+    features = extras_report()
+    features.diff = features.fuzz = None
+    features.verdict.gates = [g for g in features.verdict.gates if g.name == "no-event-loop-blocking"]
+    shown = tmp_path / "features-only.html"
+    shown.write_text(render(features, "html"), encoding="utf-8")
+    ARTIFACTS.mkdir(exist_ok=True)
+    for name, width in (("desktop", 1280), ("phone", 390)):
+        shot = ARTIFACTS / f"report-features-{name}.png"
+        shot.unlink(missing_ok=True)
+        taken = chromium(tmp_path, f"--screenshot={shot}", f"--window-size={width},2000", shown.as_uri())
+        assert taken.returncode == 0 and shot.exists() and shot.stat().st_size > 20_000
+        assert png_size(shot) == (width, 2000)
+        assert not console_messages(taken.stderr), console_messages(taken.stderr)
