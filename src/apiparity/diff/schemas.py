@@ -181,16 +181,18 @@ class SchemaComparer:
         old_nullable, new_nullable = bool(old.get("nullable")), bool(new.get("nullable"))
         if old_nullable != new_nullable:
             self._emit(diffs, "nullable-added" if new_nullable else "nullable-removed", old, new, "nullable", old_nullable, new_nullable)
-        self._compare_type(old, new, diffs)
-        self._compare_changed_keyword(old, new, diffs, "format", "format")
-        self._compare_changed_keyword(old, new, diffs, "pattern", "pattern")
-        self._compare_changed_keyword(old, new, diffs, "multipleOf", "multiple-of")
+        # A type changed to an unrelated one is the whole story: the old type's format, pattern,
+        # bounds and default mean nothing for the new type, and one root cause gets one finding.
+        if self._compare_type(old, new, diffs) != "type-changed":
+            self._compare_changed_keyword(old, new, diffs, "format", "format")
+            self._compare_changed_keyword(old, new, diffs, "pattern", "pattern")
+            self._compare_changed_keyword(old, new, diffs, "multipleOf", "multiple-of")
+            for prefix, keyword in BOUND_KEYWORDS.items():
+                self._compare_bound(old, new, diffs, prefix, keyword)
+            if bool(old.get("uniqueItems")) != bool(new.get("uniqueItems")):
+                self._emit(diffs, "unique-items-added" if new.get("uniqueItems") else "unique-items-removed", old, new, "uniqueItems", old.get("uniqueItems"), new.get("uniqueItems"))
+            self._compare_default(old, new, diffs)
         self._compare_enum(old, new, diffs)
-        for prefix, keyword in BOUND_KEYWORDS.items():
-            self._compare_bound(old, new, diffs, prefix, keyword)
-        if bool(old.get("uniqueItems")) != bool(new.get("uniqueItems")):
-            self._emit(diffs, "unique-items-added" if new.get("uniqueItems") else "unique-items-removed", old, new, "uniqueItems", old.get("uniqueItems"), new.get("uniqueItems"))
-        self._compare_default(old, new, diffs)
         self._compare_discriminator(old, new, diffs)
         self._compare_additional_properties(old, new, diffs)
         self._compare_properties(old, new, diffs)
@@ -202,10 +204,10 @@ class SchemaComparer:
         for combinator, kind in (("oneOf", "one-of"), ("anyOf", "any-of"), ("allOf", "all-of")):
             self._compare_branches(old, new, diffs, combinator, kind)
 
-    def _compare_type(self, old: dict, new: dict, diffs: list[SchemaDiff]) -> None:
+    def _compare_type(self, old: dict, new: dict, diffs: list[SchemaDiff]) -> str | None:
         old_types, new_types = _types(old), _types(new)
         if old_types == new_types:
-            return
+            return None
         if _accepts_all(old_types, new_types):
             kind = "type-narrowed"
         elif _accepts_all(new_types, old_types):
@@ -213,6 +215,7 @@ class SchemaComparer:
         else:
             kind = "type-changed"
         self._emit(diffs, kind, old, new, "type", "|".join(sorted(old_types)) or "any", "|".join(sorted(new_types)) or "any")
+        return kind
 
     def _compare_changed_keyword(self, old: dict, new: dict, diffs: list[SchemaDiff], keyword: str, prefix: str) -> None:
         old_value, new_value = old.get(keyword), new.get(keyword)

@@ -154,6 +154,30 @@ class SchemaNormalizer:
         self._memo: dict[tuple[str, str], dict[str, Any]] = {}
         self._in_progress: set[int] = set()
         self._ref_chain: set[tuple[str, str]] = set()
+        # Merges skipped because the branch was still being normalized (a recursive reference):
+        # (schema, branch, keep_nullable). Retried by `finish`, so a recursive schema has one
+        # shape whichever operation reached it first.
+        self._deferred: list[tuple[dict[str, Any], dict[str, Any], bool]] = []
+
+    def finish(self) -> None:
+        """Retry the merges a recursion deferred, now that every branch is complete."""
+        progress = True
+        while progress and self._deferred:
+            progress = False
+            pending, self._deferred = self._deferred, []
+            for result, branch, keep_nullable in reversed(pending):
+                branches = result.get("allOf") or []
+                if not any(b is branch for b in branches):
+                    continue
+                if result is branch or not _merge_into(result, branch, set(), keep_nullable=keep_nullable):
+                    self._deferred.append((result, branch, keep_nullable))
+                    continue
+                progress = True
+                remaining = [b for b in branches if b is not branch]
+                if remaining:
+                    result["allOf"] = remaining
+                else:
+                    del result["allOf"]
 
     def normalize(self, node: Any, pointer: str, source: str = "") -> dict[str, Any]:
         if node is True or node is None:
@@ -301,6 +325,8 @@ class SchemaNormalizer:
             del result[combinator]
             if not _merge_into(result, branch, self._in_progress, keep_nullable=True):
                 result["allOf"] = result.get("allOf", []) + [branch]
+                if id(branch) in self._in_progress:
+                    self._deferred.append((result, branch, True))
         if not result.get("anyOf") and "anyOf" in result:
             del result["anyOf"]
         if not result.get("oneOf") and "oneOf" in result:
@@ -314,6 +340,8 @@ class SchemaNormalizer:
         for branch in branches:
             if not _merge_into(result, branch, self._in_progress):
                 remaining.append(branch)
+                if id(branch) in self._in_progress:
+                    self._deferred.append((result, branch, False))
         if remaining:
             result["allOf"] = remaining
         else:
@@ -421,6 +449,7 @@ def normalize_document(
                 other = operations[operation.key]
                 raise SpecError(f"{label}: {method.upper()} {path} and {other.path} are the same operation (path templates differ only in parameter names)")
             operations[operation.key] = operation
+    schemas.finish()
     return NormalizedDocument(
         openapi=str(document.get("openapi", document.get("swagger", ""))),
         title=info.get("title"),
