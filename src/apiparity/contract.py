@@ -16,11 +16,11 @@ from typing import Any
 from apiparity.targets.model import Target
 
 
-def load_contract(ref: str, *, timeout: float = 10.0) -> Target:
+def load_contract(ref: str, *, timeout: float = 10.0, wait_for: float = 0.0) -> Target:
     """The contract: a document file or a URL that serves the document itself."""
     from apiparity.targets import load_target
 
-    return load_target(ref, timeout=timeout)
+    return load_target(ref, timeout=timeout, wait_for=wait_for)
 
 
 def with_contract(target: Target, contract: Target, side: str) -> Target:
@@ -38,18 +38,20 @@ def with_contract(target: Target, contract: Target, side: str) -> Target:
 
 
 def load_sides(old_ref: str, new_ref: str, *, contract: str | None, app_dir: str | Path | None = None,
-               spec_path: str | None = None, load_timeout: float = 10.0) -> tuple[Target, Target]:
+               spec_path: str | None = None, load_timeout: float = 10.0, wait_for: float = 0.0) -> tuple[Target, Target]:
     """Load OLD and NEW; with a contract, both get the very same contract document (the runner
-    recognises one contract by identity and judges NEW by it once)."""
+    recognises one contract by identity and judges NEW by it once). `wait_for` seconds: how long a
+    URL target (or contract URL) may refuse connections while its server starts."""
     from apiparity.targets import load_target
 
     if contract is None:
-        return (load_target(old_ref, app_dir=app_dir, spec_path=spec_path, timeout=load_timeout),
-                load_target(new_ref, app_dir=app_dir, spec_path=spec_path, timeout=load_timeout))
-    document = load_contract(contract, timeout=load_timeout)
+        return (load_target(old_ref, app_dir=app_dir, spec_path=spec_path, timeout=load_timeout, wait_for=wait_for),
+                load_target(new_ref, app_dir=app_dir, spec_path=spec_path, timeout=load_timeout, wait_for=wait_for))
+    document = load_contract(contract, timeout=load_timeout, wait_for=wait_for)
     sides = []
     for side, ref in (("old", old_ref), ("new", new_ref)):
-        target = load_target(ref, app_dir=app_dir, spec_path=spec_path, timeout=load_timeout, require_document=False)
+        target = load_target(ref, app_dir=app_dir, spec_path=spec_path, timeout=load_timeout, require_document=False,
+                             wait_for=wait_for)
         sides.append(with_contract(target, document, side))
     return sides[0], sides[1]
 

@@ -9,13 +9,14 @@ import click
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-# click parameter names this decorator adds (settings_from_options reads exactly these)
+# click parameter names this decorator adds (settings_from_options reads the FuzzSettings ones;
+# event_loop/block_threshold_ms go to event_loop_settings_from, wait_for to wait_for_servers)
 FUZZ_PARAMS = (
     "spec_source", "phases", "mode", "max_examples", "seed", "include", "exclude", "timeout", "workers",
     "header", "old_header", "new_header", "old_url", "new_url", "old_base_path", "new_base_path",
     "reset", "reset_old", "reset_new", "compare_header", "ignore", "unordered", "equivalent_status",
     "allow_unsafe", "no_redact", "no_noise", "no_conformance", "no_auto_reset",
-    "contract", "old_auth", "new_auth", "no_id_mapping",
+    "contract", "old_auth", "new_auth", "no_id_mapping", "max_body_bytes", "wait_for", "event_loop", "block_threshold_ms",
 )
 
 
@@ -73,6 +74,10 @@ def fuzz_options(func: F) -> F:
         click.option("--no-redact", is_flag=True, default=None, help="Show secrets (Authorization, cookies, tokens) in reports."),
         click.option("--no-noise", is_flag=True, default=None, help="Call OLD once per case (no noise cancellation)."),
         click.option("--no-conformance", is_flag=True, default=None, help="Skip the schemathesis conformance checks."),
+        click.option("--max-body-bytes", type=click.IntRange(min=1), default=None, metavar="BYTES",
+                     help="Stop reading a response body past this size; the report says it was truncated. [default: 10485760]"),
+        click.option("--wait-for", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
+                     help="URL targets: retry connecting for up to SECONDS while a server starts. [default: 0]"),
         click.option("--event-loop/--no-event-loop", "event_loop", default=None,
                      help="Watch NEW's event loop for blocking calls while it answers (FastAPI/ASGI app run in-process; "
                           "config [event_loop] gate). [default: on]"),
@@ -82,6 +87,18 @@ def fuzz_options(func: F) -> F:
     for option in reversed(options):
         func = option(func)
     return func
+
+
+def wait_for_servers(settings: Any, seconds: float | None) -> None:
+    """--wait-for: also wait for the live servers named by --old-url/--new-url (URL targets wait
+    while their document is fetched, in the target loader)."""
+    if not seconds:
+        return
+    from apiparity.fuzz.transports import wait_until_listening
+
+    for label, url in (("--old-url", settings.old_url), ("--new-url", settings.new_url)):
+        if url:
+            wait_until_listening(url, seconds, label=label)
 
 
 def event_loop_settings_from(raw: Any, options: dict[str, Any]) -> Any:
@@ -153,6 +170,7 @@ def settings_from_options(config: dict[str, Any] | None = None, app_dir: str | N
     pick("old_auth")
     pick("new_auth")
     pick("stateful_sequences", convert=int)
+    pick("max_body_bytes", convert=int)
     if kwargs.get("no_id_mapping"):
         values["map_ids"] = False
     elif "map_ids" in table or "map-ids" in table:

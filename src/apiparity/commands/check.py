@@ -99,7 +99,7 @@ def run_check(old_ref: str | None, new_ref: str | None, options: dict[str, Any],
 
     from apiparity import __version__
     from apiparity.commands._common import side_info
-    from apiparity.commands._fuzz_options import event_loop_settings_from, settings_from_options
+    from apiparity.commands._fuzz_options import event_loop_settings_from, settings_from_options, wait_for_servers
     from apiparity.config import load_config, settings_from_raw
     from apiparity.errors import ConfigError
     from apiparity.model import Report
@@ -130,7 +130,8 @@ def run_check(old_ref: str | None, new_ref: str | None, options: dict[str, Any],
 
     fuzz_settings.contract = fuzz_settings.contract or project.contract
     old, new = load_sides(old_ref, new_ref, contract=fuzz_settings.contract, app_dir=app_dir, spec_path=spec_path,
-                          load_timeout=options.get("load_timeout") or 10.0)
+                          load_timeout=options.get("load_timeout") or 10.0, wait_for=options.get("wait_for") or 0.0)
+    wait_for_servers(fuzz_settings, options.get("wait_for"))
     report = Report(
         command="check",
         old=side_info(old, [str(p) for p in validate_document(old.document)]),

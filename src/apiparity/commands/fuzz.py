@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from apiparity.commands._common import side_info, target_options
-from apiparity.commands._fuzz_options import event_loop_settings_from, fuzz_options, settings_from_options
+from apiparity.commands._fuzz_options import event_loop_settings_from, fuzz_options, settings_from_options, wait_for_servers
 
 
 @click.command("fuzz")
@@ -47,7 +47,8 @@ def command(old: str, new: str, app_dir: str | None, spec_path: str | None, load
     from apiparity.contract import contract_notes, load_sides
 
     old_target, new_target = load_sides(old, new, contract=settings.contract, app_dir=app_dir, spec_path=spec_path,
-                                        load_timeout=load_timeout)
+                                        load_timeout=load_timeout, wait_for=options.get("wait_for") or 0.0)
+    wait_for_servers(settings, options.get("wait_for"))
     for note in contract_notes(old_target, new_target):
         click.echo(f"note: {note}", err=True)
 

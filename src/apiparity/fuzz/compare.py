@@ -201,6 +201,8 @@ def _allow_set(response: WireResponse) -> list[str] | None:
 
 @comparator("body")
 def compare_body(old: WireResponse, new: WireResponse, options: CompareOptions) -> list[Difference]:
+    if old.truncated or new.truncated:
+        return _compare_truncated(old, new, options)
     old_ok, old_json = old.json()
     new_ok, new_json = new.json()
     if old_ok and new_ok:
@@ -213,6 +215,21 @@ def compare_body(old: WireResponse, new: WireResponse, options: CompareOptions) 
     if old.body != new.body:
         return [Difference("body", "body", "text changed", f"body: OLD {_show(old.text())}, NEW {_show(new.text())}")]
     return []
+
+
+def _compare_truncated(old: WireResponse, new: WireResponse, options: CompareOptions) -> list[Difference]:
+    """A body past the read cap: only its first bytes were read, so it is compared as bytes."""
+    if options.ignores_field("$"):
+        return []
+    if old.truncated and new.truncated:
+        if old.body == new.body:
+            return []  # the same first bytes; what came after was never read
+        return [Difference("body", "body", "text changed (both truncated at the read cap)",
+                           f"body: both answers are larger than the {len(old.body)}-byte read cap and their first bytes differ")]
+    big, small, which = (new, old, "NEW") if new.truncated else (old, new, "OLD")
+    return [Difference("body", "body", f"larger than the read cap in {which}",
+                       f"body: {which}'s answer is larger than the {len(big.body)}-byte read cap (truncated, not read further; "
+                       f"--max-body-bytes), the other's is {len(small.body)} bytes")]
 
 
 _DEEPDIFF_CHANGES = {

@@ -145,6 +145,9 @@ def http_response(response: WireResponse, *, redact: bool, max_chars: int) -> Ht
     body: Any
     if ok and len(response.body) <= max_chars:
         body = parsed
+    elif response.truncated:
+        body = response.body[:max_chars].decode("utf-8", errors="replace") + (
+            f"… (truncated: larger than the {response.read_cap}-byte read cap, not read further)")
     else:
         text = response.text()
         body = text if len(text) <= max_chars else text[:max_chars] + f"… ({len(text)} chars)"

@@ -100,14 +100,16 @@ def _side(name: str, target: Any, settings: FuzzSettings) -> _Side:
     explicit_base = settings.old_base_path if name == "old" else settings.new_base_path
     base_path = explicit_base if explicit_base is not None else document_base_path(target.document)
     transport: Transport
+    cap = settings.max_body_bytes
     if url:
-        transport = HTTPTransport(url, base_path=base_path, timeout=settings.timeout, workers=settings.workers)
+        transport = HTTPTransport(url, base_path=base_path, timeout=settings.timeout, workers=settings.workers, max_body_bytes=cap)
     elif target.interface == "wsgi":
-        transport = WSGITransport(target.app, base_path=base_path, timeout=settings.timeout)
+        transport = WSGITransport(target.app, base_path=base_path, timeout=settings.timeout, max_body_bytes=cap)
     elif target.interface == "asgi":
-        transport = ASGITransport(target.app, base_path=base_path, timeout=settings.timeout)
+        transport = ASGITransport(target.app, base_path=base_path, timeout=settings.timeout, max_body_bytes=cap)
     elif target.interface == "http":
-        transport = HTTPTransport(target.base_url, base_path=base_path, timeout=settings.timeout, workers=settings.workers)
+        transport = HTTPTransport(target.base_url, base_path=base_path, timeout=settings.timeout, workers=settings.workers,
+                                  max_body_bytes=cap)
     else:
         raise ConfigError(
             f"{target.ref}: a spec file has no app to send requests to; name the app (module:app) "
@@ -459,6 +461,8 @@ class _Run:
         if self.same_contract:
             judgements = [("old", old_case, old), ("new-vs-old-spec", old_case, new)]
         for side, judged_by, response in judgements:
+            if response.truncated:
+                continue  # the first bytes of an answer cannot be judged against a schema
             for finding in check_response(judged_by, case.request, response):
                 key = (side, label, finding.check, finding.message)
                 issue = self.conformance.get(key)

@@ -46,6 +46,7 @@ class FuzzSettings:
     noise_calls: bool = True  # call OLD twice per case (Diffy noise cancellation)
     conformance: bool = True
     max_body_chars: int = 2000  # response bodies kept in examples are truncated to this
+    max_body_bytes: int = 10 * 1024 * 1024  # a response body is not read past this (reported as truncated)
     examples_per_group: int = 5
     auto_reset: bool = True  # use a module-level reset() next to an app when no hook was given (announced)
     app_dir: str | None = None  # where module:function reset hooks are imported from
@@ -72,6 +73,8 @@ class FuzzSettings:
             raise ConfigError("fuzz: max-examples must be >= 0")
         if self.timeout <= 0:
             raise ConfigError("fuzz: timeout must be > 0 seconds")
+        if self.max_body_bytes < 1:
+            raise ConfigError("fuzz: max-body-bytes must be >= 1")
         if self.workers < 1:
             raise ConfigError("fuzz: workers must be >= 1")
         if self.stateful_sequences < 0:

@@ -13,7 +13,7 @@ import time
 from typing import Any
 from urllib.parse import urlsplit
 
-from apiparity.fuzz.wire import WireRequest, WireResponse
+from apiparity.fuzz.wire import DEFAULT_MAX_BODY_BYTES, BodyReader, WireRequest, WireResponse
 
 IN_PROCESS_HOST = "localhost"  # one Host for both sides (Flask's and Starlette's test clients differ)
 
@@ -46,12 +46,13 @@ class WSGITransport(Transport):
 
     name = "wsgi"
 
-    def __init__(self, app: Any, *, base_path: str = "", timeout: float = 10.0) -> None:
+    def __init__(self, app: Any, *, base_path: str = "", timeout: float = 10.0, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> None:
         from werkzeug.test import Client
 
         self._client = Client(app)
         self._base_path = base_path
         self._timeout = timeout
+        self._max_body_bytes = max_body_bytes
 
     def send(self, request: WireRequest) -> WireResponse:
         outcome: dict[str, Any] = {}
@@ -65,8 +66,16 @@ class WSGITransport(Transport):
                     headers=[(k, v) for k, v in request.headers if k.lower() != "host"] + [("Host", IN_PROCESS_HOST)],
                     data=request.body or b"",
                     follow_redirects=False,
+                    buffered=False,  # read the app's iterator ourselves, up to the cap
                 )
-                outcome["body"] = outcome["response"].get_data()
+                reader = BodyReader(self._max_body_bytes)
+                try:
+                    for chunk in outcome["response"].iter_encoded():
+                        if not reader.add(chunk):
+                            break
+                finally:
+                    outcome["response"].close()
+                outcome["body"], outcome["truncated"] = reader.body, reader.truncated
             except BaseException as exc:  # noqa: BLE001 - the app's fault becomes a finding
                 outcome["error"] = exc
 
@@ -86,6 +95,7 @@ class WSGITransport(Transport):
             headers=list(response.headers.items()),
             body=outcome["body"],
             elapsed_ms=elapsed,
+            truncated=outcome["truncated"],
         )
 
 
@@ -95,14 +105,16 @@ class ASGITransport(Transport):
 
     name = "asgi"
 
-    def __init__(self, app: Any, *, base_path: str = "", timeout: float = 10.0) -> None:
+    def __init__(self, app: Any, *, base_path: str = "", timeout: float = 10.0, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> None:
         import httpx
 
         self._loop = asyncio.new_event_loop()
         self._base_path = base_path
         self._timeout = timeout
-        # raise_app_exceptions=False: an exception becomes the 500 a server would answer.
-        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        self._max_body_bytes = max_body_bytes
+        # raise_app_exceptions=False: an exception becomes the 500 a server would answer (and an
+        # answer cut at the read cap keeps the part already sent: see _capped_app).
+        transport = httpx.ASGITransport(app=_capped_app(app, max_body_bytes), raise_app_exceptions=False)
         self._client = httpx.AsyncClient(transport=transport, base_url=f"http://{IN_PROCESS_HOST}")
 
     @property
@@ -119,16 +131,21 @@ class ASGITransport(Transport):
         except Exception as exc:  # noqa: BLE001
             return WireResponse(status=0, error=f"app raised {type(exc).__name__}: {exc}"[:300],
                                 elapsed_ms=(time.perf_counter() - started) * 1000)
-        status, headers, body = response
-        return WireResponse(status=status, headers=headers, body=body, elapsed_ms=(time.perf_counter() - started) * 1000)
+        status, headers, body, truncated = response
+        return WireResponse(status=status, headers=headers, body=body, elapsed_ms=(time.perf_counter() - started) * 1000,
+                            truncated=truncated)
 
-    async def _send(self, request: WireRequest) -> tuple[int, list[tuple[str, str]], bytes]:
+    async def _send(self, request: WireRequest) -> tuple[int, list[tuple[str, str]], bytes, bool]:
         import httpx
 
         url = httpx.URL(_join(self._base_path, request), query=request.query.encode("ascii", "replace"))
         headers = [(k, v) for k, v in request.headers if k.lower() != "host"]
-        response = await self._client.request(request.method, url, headers=headers, content=request.body)
-        return response.status_code, list(response.headers.multi_items()), response.content
+        reader = BodyReader(self._max_body_bytes)
+        async with self._client.stream(request.method, url, headers=headers, content=request.body) as response:
+            async for chunk in response.aiter_bytes():
+                if not reader.add(chunk):
+                    break
+        return response.status_code, list(response.headers.multi_items()), reader.body, reader.truncated
 
     def close(self) -> None:
         try:
@@ -137,13 +154,45 @@ class ASGITransport(Transport):
             self._loop.close()
 
 
+class _BodyCapReached(Exception):
+    """Raised into an in-process ASGI app once its answer passed the read cap: stops a body that
+    would never end (httpx's ASGI transport otherwise collects every chunk until the app returns)."""
+
+
+def _capped_app(app: Any, limit: int) -> Any:
+    async def capped(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        passed = 0
+
+        async def capped_send(message: dict[str, Any]) -> None:
+            nonlocal passed
+            if passed > limit:
+                raise _BodyCapReached()
+            if message.get("type") == "http.response.body":
+                body = message.get("body", b"")
+                if passed + len(body) > limit:
+                    # one byte past the cap tells the reader there was more
+                    body = body[: limit + 1 - passed]
+                    passed = limit + 1
+                    await send({"type": "http.response.body", "body": body, "more_body": True})
+                    raise _BodyCapReached()
+                passed += len(body)
+            await send(message)
+
+        await app(scope, receive, capped_send)
+
+    return capped
+
+
 class HTTPTransport(Transport):
     """Sends requests to a live server with httpx (a connection pool shared by the workers)."""
 
     name = "http"
 
-    def __init__(self, base_url: str, *, base_path: str = "", timeout: float = 10.0, workers: int = 1) -> None:
+    def __init__(self, base_url: str, *, base_path: str = "", timeout: float = 10.0, workers: int = 1,
+                 max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> None:
         import httpx
+
+        self._max_body_bytes = max_body_bytes
 
         self._base_url = base_url.rstrip("/")
         # a URL that names its own prefix wins over the document's servers[0] path
@@ -164,8 +213,13 @@ class HTTPTransport(Transport):
         )
         headers = [(k, v) for k, v in request.headers if k.lower() != "host"]
         started = time.perf_counter()
+        reader = BodyReader(self._max_body_bytes)
         try:
-            response = self._client.request(request.method, url, headers=headers, content=request.body)
+            # streamed: a body past the cap is not read further (the connection is dropped, not drained)
+            with self._client.stream(request.method, url, headers=headers, content=request.body) as response:
+                for chunk in response.iter_bytes():
+                    if not reader.add(chunk):
+                        break
         except httpx.TimeoutException:
             return WireResponse(status=0, error=f"timeout: no answer within {self._timeout:g} s",
                                 elapsed_ms=(time.perf_counter() - started) * 1000, timed_out=True)
@@ -173,10 +227,34 @@ class HTTPTransport(Transport):
             return WireResponse(status=0, error=f"transport: {type(exc).__name__}: {exc}"[:300],
                                 elapsed_ms=(time.perf_counter() - started) * 1000)
         return WireResponse(status=response.status_code, headers=list(response.headers.multi_items()),
-                            body=response.content, elapsed_ms=(time.perf_counter() - started) * 1000)
+                            body=reader.body, elapsed_ms=(time.perf_counter() - started) * 1000, truncated=reader.truncated)
 
     def close(self) -> None:
         self._client.close()
+
+
+def wait_until_listening(url: str, seconds: float, *, label: str) -> None:
+    """Retry a TCP connection to `url`'s host and port for up to `seconds` (a server still
+    starting); ConfigError naming `label` and the URL when it never accepts one."""
+    import socket
+
+    from apiparity.errors import ConfigError
+
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        raise ConfigError(f"{label} {url}: invalid port") from None
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with socket.create_connection((host, port), timeout=max(0.1, min(1.0, deadline - time.monotonic()))):
+                return
+        except OSError as exc:
+            if time.monotonic() >= deadline:
+                raise ConfigError(f"{label} {url}: cannot connect after waiting {seconds:g} s ({exc.strerror or exc})") from None
+            time.sleep(0.1)
 
 
 def is_loopback(base_url: str) -> bool:

@@ -41,6 +41,7 @@ class WireResponse:
     elapsed_ms: float = 0.0
     error: str | None = None  # "timeout" or "transport: ..." when no answer came
     timed_out: bool = False
+    truncated: bool = False  # the answer was longer than the read cap: `body` holds its first bytes only
     _json: Any = field(default=None, repr=False)
     _json_parsed: bool = field(default=False, repr=False)
 
@@ -66,11 +67,50 @@ class WireResponse:
         """(parsed?, value). Lenient on purpose: Flask may emit NaN, which Python's json accepts."""
         if not self._json_parsed:
             self._json_parsed = True
+            if self.truncated:  # the first bytes of a JSON document are not a JSON document
+                self._json = (False, None)
+                return self._json
             try:
                 self._json = (True, json.loads(self.body)) if self.body and self.is_json else (False, None)
             except (ValueError, UnicodeDecodeError):
                 self._json = (False, None)
         return self._json
 
+    @property
+    def read_cap(self) -> int | None:
+        """The cap the read stopped at, when it did."""
+        return len(self.body) if self.truncated else None
+
     def text(self) -> str:
         return self.body.decode("utf-8", errors="replace")
+
+
+DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024  # a body beyond this is not read further (see WireResponse.truncated)
+
+
+class BodyReader:
+    """Collects chunks of a response body up to `limit` bytes and says whether there was more."""
+
+    __slots__ = ("limit", "chunks", "size", "truncated")
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.chunks: list[bytes] = []
+        self.size = 0
+        self.truncated = False
+
+    def add(self, chunk: bytes) -> bool:
+        """Keep `chunk` (up to the limit); False once the limit is passed: stop reading."""
+        room = self.limit - self.size
+        if len(chunk) > room:
+            self.chunks.append(chunk[:room])
+            self.size = self.limit
+            self.truncated = True
+            return False
+        self.chunks.append(chunk)
+        self.size += len(chunk)
+        return True
+
+    @property
+    def body(self) -> bytes:
+        return b"".join(self.chunks)
