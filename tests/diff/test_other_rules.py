@@ -64,6 +64,7 @@ CASES = [
     ("request-body-description-changed", doc_op(op(requestBody={"content": JSON, "description": "a"})), doc_op(op(requestBody={"content": JSON, "description": "b"})), {"request-body-description-changed"}),
     ("response-success-status-added", doc_op(op()), doc_op(op(responses={"200": ok(S), "201": ok(S)})), {"response-success-status-removed"}),
     ("response-non-success-status-added", doc_op(op()), doc_op(op(responses={"200": ok(S), "404": ok()})), {"response-non-success-status-removed"}),
+    ("response-status-became-range", doc_op(op()), doc_op(op(responses={"2XX": ok(S)})), {"response-status-range-became-specific"}),
     ("response-default-added", doc_op(op()), doc_op(op(responses={"200": ok(S), "default": ok()})), {"response-default-removed"}),
     ("response-media-type-added", doc_op(op()), doc_op(op(responses={"200": {"description": "ok", "content": {**JSON, "text/csv": {"schema": S}}}})), {"response-media-type-removed"}),
     ("response-body-schema-added", doc_op(op(responses={"200": {"description": "ok", "content": {"application/json": {}}}})), doc_op(op()), {"response-body-schema-removed"}),
@@ -75,6 +76,7 @@ CASES = [
     ("api-security-requirement-added", with_schemes(SCHEMES, op(security=[{"key": []}])), with_schemes(SCHEMES, op(security=[{"key": []}, {"basic": []}])), {"api-security-requirement-removed"}),
     ("api-security-scope-added", with_schemes(SCHEMES, op(security=[{"oauth": ["read"]}])), with_schemes(SCHEMES, op(security=[{"oauth": ["read", "write"]}])), {"api-security-scope-removed"}),
     ("security-scheme-added", with_schemes({}), with_schemes({"key": SCHEMES["key"]}), {"security-scheme-removed"}),
+    ("security-scheme-renamed", with_schemes({"key": SCHEMES["key"]}, op(security=[{"key": []}])), with_schemes({"APIKeyHeader": SCHEMES["key"]}, op(security=[{"APIKeyHeader": []}])), {"security-scheme-renamed"}),
     ("security-scheme-type-changed", with_schemes(SCHEMES), with_schemes({**SCHEMES, "key": SCHEMES["basic"]}), {"security-scheme-type-changed"}),
     ("security-scheme-api-key-name-changed", with_schemes(SCHEMES), with_schemes(scheme_variant("key", name="X-Other")), {"security-scheme-api-key-name-changed"}),
     ("security-scheme-api-key-location-changed", with_schemes(SCHEMES), with_schemes(scheme_variant("key", **{"in": "query"})), {"security-scheme-api-key-location-changed"}),
@@ -146,24 +148,29 @@ def test_every_rule_is_exercised() -> None:
     covered = {c[0] for c in CASES} | {r for c in CASES for r in c[3]}
     covered |= {f"{loc}-{kind}" for loc in SCHEMA_LOCATIONS for kind in SCHEMA_CASES}
     covered |= {f"{loc}-{c[2]}" for loc in SCHEMA_LOCATIONS for c in SCHEMA_CASES.values() if c[2]}
-    covered.add("request-header-parameter-alias-renamed")  # see test_header_alias_is_one_parameter_only_with_the_noise_rule
+    covered.add("request-header-parameter-alias-renamed")  # see test_header_alias_is_one_parameter_a_warning_without_the_noise_rule
     missing = sorted(set(RULES) - covered)
     # Path parameters are always required, so their add/remove/required rules cannot fire.
     unreachable = {f"request-path-parameter-{s}" for s in ("added", "added-required", "removed", "became-required", "became-optional")}
     assert set(missing) <= unreachable, missing
 
 
-def test_header_alias_is_one_parameter_only_with_the_noise_rule() -> None:
+def test_header_alias_is_one_parameter_a_warning_without_the_noise_rule() -> None:
     from apiparity.diff.engine import DiffOptions
 
     from .helpers import run
 
     old = doc_op(op(parameters=[param("header", "x_trace", required=True)]))
     new = doc_op(op(parameters=[param("header", "X-Trace", required=True)]))
-    assert rule_ids(old, new) == {"request-header-parameter-removed", "request-header-parameter-added-required"}
+    # No profile: the pair is one parameter, its rename a warning (not removed + added-required).
+    plain = run(old, new)
+    assert [(c.rule_id, c.severity) for c in plain.changes] == [("request-header-parameter-alias-renamed", "warning")]
     result = run(old, new, DiffOptions())
     assert result.changes == []
     assert [(n.rule_id, n.count) for n in result.ignored_noise] == [("header-alias", 1)]
     # With the noise rule switched off, the alias match is reported instead of hidden.
     kept = run(old, new, DiffOptions(disabled_noise_rules={"header-alias"}))
-    assert {c.rule_id for c in kept.changes} == {"request-header-parameter-removed", "request-header-parameter-added-required"}
+    assert {c.rule_id for c in kept.changes} == {"request-header-parameter-alias-renamed"}
+    # The pair's own changes are still compared.
+    looser = doc_op(op(parameters=[param("header", "X-Trace")]))
+    assert rule_ids(old, looser) == {"request-header-parameter-alias-renamed", "request-header-parameter-became-optional"}

@@ -44,13 +44,14 @@ def rel_text(rel: tuple[str, ...]) -> str:
 
 
 class Describer:
-    def __init__(self, old: NormalizedDocument, new: NormalizedDocument, *, match_header_aliases: bool) -> None:
+    def __init__(self, old: NormalizedDocument, new: NormalizedDocument, *, match_header_aliases: bool = True) -> None:
         self.old = old
         self.new = new
         self.match_header_aliases = match_header_aliases
         fingerprints = (Fingerprints(), Fingerprints())
         self.comparers = {direction: SchemaComparer(old, new, direction, fingerprints) for direction in ("request", "response")}
         self.result = Description()
+        self.scheme_renames = scheme_renames(old.security_schemes, new.security_schemes)
 
     def run(self) -> Description:
         self._document()
@@ -126,27 +127,33 @@ class Describer:
     def _security_schemes(self) -> None:
         old_schemes, new_schemes = self.old.security_schemes, self.new.security_schemes
         base = "/components/securitySchemes"
+        renames = self.scheme_renames
         for name in old_schemes:
-            if name not in new_schemes:
+            if name not in new_schemes and name not in renames:
                 self._add("security-scheme-removed", None, "security", old_pointer=join_pointer(base, name), name=name)
+        renamed_to = set(renames.values())
         for name in new_schemes:
-            if name not in old_schemes:
+            if name not in old_schemes and name not in renamed_to:
                 self._add("security-scheme-added", None, "security", new_pointer=join_pointer(base, name), name=name)
+        for old_name, new_name in renames.items():
+            self._add("security-scheme-renamed", None, "security", old_pointer=join_pointer(base, old_name), new_pointer=join_pointer(base, new_name), old_value=old_name, new_value=new_name, name=old_name)
         for name in old_schemes:
-            if name not in new_schemes:
+            new_name = renames.get(name, name)
+            if new_name not in new_schemes:
                 continue
-            old, new = old_schemes[name], new_schemes[name]
+            old, new = old_schemes[name], new_schemes[new_name]
             pointer = join_pointer(base, name)
+            new_base = join_pointer(base, new_name)
 
-            def emit(rule: str, key: str, old_value: Any, new_value: Any, detail: str = "", pointer: str = pointer, name: str = name) -> None:
-                self._add(rule, None, "security", old_pointer=f"{pointer}/{key}", new_pointer=f"{pointer}/{key}", old_value=old_value, new_value=new_value, name=name, detail=detail)
+            def emit(rule: str, key: str, old_value: Any, new_value: Any, detail: str = "", pointer: str = pointer, new_base: str = new_base, name: str = name) -> None:
+                self._add(rule, None, "security", old_pointer=f"{pointer}/{key}", new_pointer=f"{new_base}/{key}", old_value=old_value, new_value=new_value, name=name, detail=detail)
 
             if old.get("type") != new.get("type"):
                 emit("security-scheme-type-changed", "type", old.get("type"), new.get("type"))
                 continue
             kind = old.get("type")
             if kind == "apiKey":
-                if old.get("name") != new.get("name"):
+                if _api_key_name(old, new.get("in")) != _api_key_name(new, old.get("in")):
                     emit("security-scheme-api-key-name-changed", "name", old.get("name"), new.get("name"))
                 if old.get("in") != new.get("in"):
                     emit("security-scheme-api-key-location-changed", "in", old.get("in"), new.get("in"))
@@ -275,16 +282,22 @@ class Describer:
             self._schema_diffs(op, location, place, old_media.schema, new_media.schema, status)
 
     def _responses(self, old: Operation, new: Operation) -> None:
+        pairs = [(status, status) for status in old.responses if status in new.responses]
+        ranged = _range_pairs(old.responses, new.responses)
+        paired_old = {o for o, _ in ranged}
+        paired_new = {n for _, n in ranged}
         for status, response in old.responses.items():
-            if status not in new.responses:
+            if status not in new.responses and status not in paired_old:
                 self._add(_status_rule(status, "removed"), old, "response", old_pointer=response.pointer, name=status, status=status)
         for status, response in new.responses.items():
-            if status not in old.responses:
+            if status not in old.responses and status not in paired_new:
                 self._add(_status_rule(status, "added"), old, "response", new_pointer=response.pointer, name=status, status=status)
-        for status, old_response in old.responses.items():
-            new_response = new.responses.get(status)
-            if new_response is None:
-                continue
+        for old_status, new_status in ranged:
+            rule = "response-status-became-range" if _is_range(new_status) else "response-status-range-became-specific"
+            self._add(rule, old, "response", old_pointer=old.responses[old_status].pointer, new_pointer=new.responses[new_status].pointer, old_value=old_status, new_value=new_status, name=old_status, status=old_status)
+        for old_status, new_status in pairs + ranged:
+            status = old_status
+            old_response, new_response = old.responses[old_status], new.responses[new_status]
             if (old_response.description or "") != (new_response.description or ""):
                 self._add("response-description-changed", old, "response", old_pointer=join_pointer(old_response.pointer, "description"), new_pointer=join_pointer(new_response.pointer, "description"), old_value=old_response.description, new_value=new_response.description, status=status)
             self._content(old, old_response.content, new_response.content, "response", status)
@@ -306,7 +319,9 @@ class Describer:
         def alternatives(requirements: list[dict[str, list[str]]]) -> dict[frozenset[str], dict[str, list[str]]]:
             return {frozenset(r): r for r in requirements}
 
-        old_alts, new_alts = alternatives(old.security), alternatives(new.security)
+        renames = self.scheme_renames
+        old_security = [{renames.get(scheme, scheme): scopes for scheme, scopes in r.items()} for r in old.security]
+        old_alts, new_alts = alternatives(old_security), alternatives(new.security)
         old_open = not old_alts or frozenset() in old_alts  # `{}` means anonymous access is allowed
         new_open = not new_alts or frozenset() in new_alts
         pointers = {"old_pointer": join_pointer(old.pointer, "security"), "new_pointer": join_pointer(new.pointer, "security")}
@@ -332,6 +347,64 @@ class Describer:
         for key, requirement in new_alts.items():
             if key and key not in old_alts:
                 self._add("api-security-requirement-added", old, "security", name=_requirements_text([requirement]), **pointers)
+
+
+def _api_key_name(scheme: dict[str, Any], other_location: Any = "header") -> str:
+    """The name an API key is sent under; header names are case-insensitive, query/cookie names are
+    not (a key moved from a header to the query compares its name exactly)."""
+    name = str(scheme.get("name", ""))
+    return name.lower() if scheme.get("in") == "header" and other_location == "header" else name
+
+
+def _scheme_identity(scheme: dict[str, Any]) -> tuple[Any, ...]:
+    """What a client must do to use a scheme, without its component name."""
+    kind = scheme.get("type")
+    if kind == "apiKey":
+        return (kind, scheme.get("in"), _api_key_name(scheme))
+    if kind == "http":
+        return (kind, str(scheme.get("scheme", "")).lower())
+    if kind == "oauth2":
+        flows = scheme.get("flows") or {}
+        return (kind, tuple(sorted((flow, str((flows[flow] or {}).get("tokenUrl") or (flows[flow] or {}).get("authorizationUrl"))) for flow in flows)))
+    if kind == "openIdConnect":
+        return (kind, scheme.get("openIdConnectUrl"))
+    return (kind,)
+
+
+def scheme_renames(old: dict[str, dict[str, Any]], new: dict[str, dict[str, Any]]) -> dict[str, str]:
+    """Security schemes present on one side only, paired when exactly one scheme on each side
+    asks the client for the same thing (FastAPI names schemes after classes, `APIKeyHeader`,
+    where flask-openapi3 keeps the name the app gave)."""
+    old_only = {name: _scheme_identity(s) for name, s in old.items() if name not in new}
+    new_only = {name: _scheme_identity(s) for name, s in new.items() if name not in old}
+    renames = {}
+    for name, identity in old_only.items():
+        old_matches = [n for n, i in old_only.items() if i == identity]
+        new_matches = [n for n, i in new_only.items() if i == identity]
+        if len(old_matches) == 1 and len(new_matches) == 1:
+            renames[name] = new_matches[0]
+    return renames
+
+
+def _is_range(status: str) -> bool:
+    return len(status) == 3 and status[0] in "12345" and status[1:] == "XX"
+
+
+def _range_pairs(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, str]]:
+    """Statuses present on one side only that the other side covers with a range: `200` -> `2XX`
+    (the range now documents what 200 did) and `2XX` -> `200`, `201` (the codes now named). The
+    pair's bodies and headers are compared like one response."""
+    pairs = []
+    for status in old:
+        if status in new:
+            continue
+        if status.isdigit() and len(status) == 3:
+            family = f"{status[0]}XX"
+            if family in new and family not in old:
+                pairs.append((status, family))
+        elif _is_range(status):
+            pairs.extend((status, code) for code in new if code not in old and code.isdigit() and code[0] == status[0])
+    return pairs
 
 
 def _status_rule(status: str, change: str) -> str:

@@ -9,6 +9,8 @@ What becomes equal here (so the differ never sees it):
 - single-element `allOf`/`anyOf`/`oneOf` and mergeable `allOf` (annotation-only, disjoint
   properties) are merged; `anyOf` of bare types becomes a type list; `const` becomes a one-value enum;
 - integral floats become ints (`1.0` == `1`); 3.0 boolean `exclusiveMinimum` becomes 3.1's number;
+- a schema with object keywords (`properties`, `required`, ...) and no `type` is `type: object`
+  (array keywords: `type: array`) when nothing else says otherwise;
 - parameters declared on the path item are merged into each operation (a parameter moved between
   the two levels is not a change); path templates are canonicalized (`/books/{}`) with their
   parameter names kept aside; missing `required`/`style`/`explode` get their spec defaults;
@@ -284,6 +286,7 @@ class SchemaNormalizer:
         self._simplify_type_union(result)
         self._merge_single_branch(result)
         self._merge_all_of(result)
+        _infer_container_type(result)
         if nullable:
             result["nullable"] = True
         if result.get("nullable") is False:
@@ -346,6 +349,25 @@ class SchemaNormalizer:
             result["allOf"] = remaining
         else:
             del result["allOf"]
+
+
+_OBJECT_KEYWORDS = frozenset({"properties", "required", "additionalProperties", "patternProperties", "minProperties", "maxProperties", "propertyNames", "dependentRequired", "dependentSchemas"})
+_ARRAY_KEYWORDS = frozenset({"items", "prefixItems", "minItems", "maxItems", "uniqueItems", "contains"})
+_OTHER_TYPE_KEYWORDS = frozenset({"minLength", "maxLength", "pattern", "format", *_NUMERIC, "enum", "allOf", "anyOf", "oneOf", "not"})
+
+
+def _infer_container_type(result: dict[str, Any]) -> None:
+    """A schema with `properties` but no `type` is written as an object by everyone who writes it
+    (likewise `items` for an array): give it that type, so it equals the same schema with `type`.
+    Only when the keywords speak for one container type and nothing else."""
+    if "type" in result:
+        return
+    keys = set(result)
+    if keys & _OTHER_TYPE_KEYWORDS:
+        return
+    is_object, is_array = bool(keys & _OBJECT_KEYWORDS), bool(keys & _ARRAY_KEYWORDS)
+    if is_object != is_array:
+        result["type"] = ["object"] if is_object else ["array"]
 
 
 def _merge_into(result: dict[str, Any], branch: dict[str, Any], in_progress: set[int], *, keep_nullable: bool = False) -> bool:

@@ -11,6 +11,8 @@ RULES = [
     Rule("response-success-status-removed", "breaking", "response", "A success (2xx) status was removed; clients expecting it fail.", "success status {name} removed", F),
     Rule("response-non-success-status-added", "info", "response", "A new non-success status was documented.", "status {name} added", F),
     Rule("response-non-success-status-removed", "info", "response", "A non-success status is no longer documented.", "status {name} removed", F),
+    Rule("response-status-became-range", "info", "response", "A status is now documented by its range (200 -> 2XX); the range's body is compared with the status's body.", "status {old} now documented as {new}", F),
+    Rule("response-status-range-became-specific", "info", "response", "A status range is now documented by specific codes (2XX -> 200); each code's body is compared with the range's body.", "status range {old} now documented as {new}", F),
     Rule("response-default-added", "info", "response", "A default response was added.", "default response added", F),
     Rule("response-default-removed", "warning", "response", "The default response was removed.", "default response removed", F),
     Rule("response-media-type-added", "info", "response", "A response media type was added.", "response {status}: media type {name} added", F),

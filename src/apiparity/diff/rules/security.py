@@ -15,6 +15,7 @@ RULES = [
     Rule("api-security-scope-removed", "info", "security", "A security requirement needs fewer scopes.", "scope {name!r} no longer required for {detail}", F),
     Rule("security-scheme-added", "info", "security", "A security scheme was added to components.", "security scheme {name!r} added", F),
     Rule("security-scheme-removed", "info", "security", "A security scheme was removed from components.", "security scheme {name!r} removed", F),
+    Rule("security-scheme-renamed", "info", "security", "A security scheme has a new component name but asks clients for the same credentials (same type and key name, HTTP scheme, or OAuth2 flows); requirements naming it are compared under the new name.", "security scheme {old!r} renamed {new!r}", F),
     Rule("security-scheme-type-changed", "breaking", "security", "A security scheme changed type (e.g. apiKey -> http).", "security scheme {name!r} type {old} -> {new}", F),
     Rule("security-scheme-api-key-name-changed", "breaking", "security", "An API key is read from a different header/query/cookie name.", "API key {name!r} name {old!r} -> {new!r}", F),
     Rule("security-scheme-api-key-location-changed", "breaking", "security", "An API key moved between header, query and cookie.", "API key {name!r} location {old} -> {new}", F),
