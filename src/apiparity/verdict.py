@@ -219,6 +219,28 @@ def gate_latency(report: Report, thresholds: GateThresholds) -> Gate | None:
     )
 
 
+LOAD_KEY = "load"  # Report.extras["load"]: `apiparity.load.compare_sides` output (check --load-duration)
+LOAD_ERROR_KEY = "load_error"  # a requested load run that could not finish: the gate fails, never passes
+
+
+@register_gate("load-latency")
+def gate_load_latency(report: Report, thresholds: GateThresholds) -> Gate | None:
+    # Only when a load run was requested (check --load-duration); settings from `extra`:
+    # load_max_p95_ratio (default 1.2) and load_max_error_rate_increase (default 0.01).
+    section = (report.extras or {}).get(LOAD_KEY)
+    error = (report.extras or {}).get(LOAD_ERROR_KEY)
+    ratio = float(thresholds.extra.get("load_max_p95_ratio", 1.2))
+    if error:
+        return Gate(name="load-latency", description="NEW answers at least as fast as OLD under the same load",
+                    threshold=f"p95 NEW/OLD <= {ratio:g}", measured="not measured", passed=False, details=[str(error)])
+    if not isinstance(section, dict) or "overall" not in section:
+        return None
+    from apiparity.load.gate import latency_gate
+
+    return latency_gate(section, max_p95_ratio=ratio,
+                        max_error_rate_increase=float(thresholds.extra.get("load_max_error_rate_increase", 0.01)))
+
+
 OUT_OF_SCOPE_REASONS = ("not in this shard", "only in NEW's document")
 
 

@@ -34,6 +34,14 @@ def gate_options(func: Any) -> Any:
                      help="Cases an operation needs to count as exercised. [default: 1]"),
         click.option("--latency-factor", type=float, default=None,
                      help="HTTP targets: fail when NEW p95 > OLD p95 x FACTOR; 0 turns the gate off. [default: 1.5]"),
+        click.option("--load-duration", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
+                     help="Both sides live: after the fuzz, load OLD then NEW with the same GET/HEAD mix for SECONDS each "
+                          "(Locust) and gate on the p95 ratio (gate load-latency). [default: 0, off]"),
+        click.option("--load-users", type=click.IntRange(min=1), default=None, help="Concurrent users of the load run. [default: 10]"),
+        click.option("--load-per-operation", type=click.IntRange(min=1), default=None,
+                     help="Generated requests per operation in the load mix. [default: 10]"),
+        click.option("--load-max-p95-ratio", type=click.FloatRange(min=0, min_open=True), default=None,
+                     help="Gate load-latency: NEW p95 / OLD p95 at most this. [default: 1.2]"),
     ]
     for option in reversed(options):
         func = option(func)
@@ -119,6 +127,8 @@ def run_check(old_ref: str | None, new_ref: str | None, options: dict[str, Any],
     thresholds = thresholds_from(project.gates, options)
     loop_settings = event_loop_settings_from(raw, options)
     thresholds.extra.update(loop_settings.gate_extra())
+    if options.get("load_max_p95_ratio") is not None:
+        thresholds.extra["load_max_p95_ratio"] = options["load_max_p95_ratio"]
     fuzz_settings = settings_from_options(config=project.fuzz, app_dir=app_dir, **{k: v for k, v in options.items() if k != "app_dir"})
     shard = parse_shard(options["shard"]) if options.get("shard") else None
     waivers = load_waivers(raw, options.get("waivers_path"))
@@ -132,6 +142,7 @@ def run_check(old_ref: str | None, new_ref: str | None, options: dict[str, Any],
     old, new = load_sides(old_ref, new_ref, contract=fuzz_settings.contract, app_dir=app_dir, spec_path=spec_path,
                           load_timeout=options.get("load_timeout") or 10.0, wait_for=options.get("wait_for") or 0.0)
     wait_for_servers(fuzz_settings, options.get("wait_for"))
+    load_plan = plan_load(old, new, fuzz_settings, options)  # refuses --load-duration without two live servers
     report = Report(
         command="check",
         old=side_info(old, [str(p) for p in validate_document(old.document)]),
@@ -159,6 +170,8 @@ def run_check(old_ref: str | None, new_ref: str | None, options: dict[str, Any],
 
         report.diff.waivers = apply_waivers(report.diff.changes, waivers, today)
         report.fuzz = run_fuzz_phase(old, new, fuzz_settings, shard, progress, loop_monitor=monitor)
+        if load_plan is not None:
+            run_load_phase(report, load_plan)
     except KeyboardInterrupt as exc:
         # Ctrl-C: keep what ran; the reports are still written, marked incomplete.
         interrupted = True
@@ -196,6 +209,57 @@ def run_diff(old: Any, new: Any, table: dict[str, Any]) -> Any:
         new_label=new.ref,
     )
     return diff_documents(old.document, new.document, options=options)
+
+
+def plan_load(old: Any, new: Any, settings: Any, options: dict[str, Any]) -> dict[str, Any] | None:
+    """What `--load-duration` will run (URLs, mix, settings), checked before anything is sent; None when off."""
+    from apiparity.errors import ConfigError
+
+    duration = options.get("load_duration") or 0.0
+    if duration <= 0:
+        return None
+    old_url, new_url = _live_root(old, settings.old_url, settings.old_base_path), _live_root(new, settings.new_url, settings.new_base_path)
+    if old_url is None or new_url is None:
+        raise ConfigError("--load-duration: a load run needs both sides on live servers (URL targets, or --old-url and --new-url); "
+                          "in-process apps compare framework call overhead, not deployments")
+    from apiparity.load import LoadSettings, from_document
+
+    load_settings = LoadSettings(users=options.get("load_users") or 10, duration=duration, timeout=settings.timeout,
+                                 headers=dict(settings.headers))
+    load_settings.validate()
+    # the mix comes from the document the fuzz cases come from; GET/HEAD only unless --allow-unsafe
+    requests = from_document(old.document, seed=settings.seed, per_operation=options.get("load_per_operation") or 10,
+                             allow_unsafe=settings.allow_unsafe, source=f"{old.ref} (load mix)")
+    return {"old_url": old_url, "new_url": new_url, "requests": requests, "settings": load_settings,
+            "source": f"{old.ref} document", "seed": settings.seed, "allow_unsafe": settings.allow_unsafe}
+
+
+def _live_root(target: Any, url: str | None, base_path: str | None) -> str | None:
+    """The URL a side's operations live under (service root + base path), or None when in-process."""
+    from urllib.parse import urlsplit
+
+    from apiparity.fuzz.generate import document_base_path
+
+    url = url or (target.base_url if target.interface == "http" else None)
+    if not url:
+        return None
+    root = url.rstrip("/")
+    if base_path is not None:
+        parts = urlsplit(root)
+        return f"{parts.scheme}://{parts.netloc}{base_path.rstrip('/')}"
+    return root if urlsplit(root).path else root + document_base_path(target.document).rstrip("/")
+
+
+def run_load_phase(report: Any, plan: dict[str, Any]) -> None:
+    """The load comparison into `extras["load"]`; a run that fails is recorded, and fails its gate."""
+    from apiparity.errors import ApiparityError
+    from apiparity.load import compare_sides
+
+    try:
+        report.extras["load"] = compare_sides(plan["old_url"], plan["new_url"], plan["requests"], plan["settings"],
+                                              source=plan["source"], seed=plan["seed"], allow_unsafe=plan["allow_unsafe"])
+    except ApiparityError as exc:
+        report.extras["load_error"] = f"load run failed: {exc}"
 
 
 def run_fuzz_phase(old: Any, new: Any, settings: Any, shard: tuple[int, int] | None, progress: Any, *,
