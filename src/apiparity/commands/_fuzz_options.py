@@ -171,20 +171,26 @@ def settings_from_options(config: dict[str, Any] | None = None, app_dir: str | N
     pick("new_auth")
     pick("stateful_sequences", convert=int)
     pick("max_body_bytes", convert=int)
-    if kwargs.get("no_id_mapping"):
-        values["map_ids"] = False
-    elif "map_ids" in table or "map-ids" in table:
-        values["map_ids"] = bool(table.get("map_ids", table.get("map-ids")))
-    if kwargs.get("no_redact"):
-        values["redact"] = False
-    elif "redact" in table:
-        values["redact"] = bool(table["redact"])
-    if kwargs.get("no_noise"):
-        values["noise_calls"] = False
-    if kwargs.get("no_auto_reset"):
-        values["auto_reset"] = False
-    if kwargs.get("no_conformance"):
-        values["conformance"] = False
+    pick("max_body_chars", convert=int)
+    pick("examples_per_group", convert=int)
+
+    def flag(key: str, off_option: str) -> None:
+        """A `--no-...` flag turns it off; otherwise the config's true/false; otherwise the default."""
+        if kwargs.get(off_option):
+            values[key] = False
+            return
+        for spelling in (key, key.replace("_", "-")):
+            if spelling in table:
+                if not isinstance(table[spelling], bool):
+                    raise ConfigError(f"[fuzz] {spelling}: expected true or false, not {table[spelling]!r}")
+                values[key] = table[spelling]
+                return
+
+    flag("map_ids", "no_id_mapping")
+    flag("redact", "no_redact")
+    flag("noise_calls", "no_noise")
+    flag("auto_reset", "no_auto_reset")
+    flag("conformance", "no_conformance")
     known = set(FuzzSettings.__dataclass_fields__) | {k.replace("_", "-") for k in FuzzSettings.__dataclass_fields__}
     unknown = sorted(set(table) - known - {"spec"})
     if unknown:
