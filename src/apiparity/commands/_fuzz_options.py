@@ -77,7 +77,8 @@ def fuzz_options(func: F) -> F:
         click.option("--max-body-bytes", type=click.IntRange(min=1), default=None, metavar="BYTES",
                      help="Stop reading a response body past this size; the report says it was truncated. [default: 10485760]"),
         click.option("--wait-for", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
-                     help="URL targets: retry connecting for up to SECONDS while a server starts. [default: 0]"),
+                     help="URL targets and --old-url/--new-url servers: keep retrying to connect for up to SECONDS "
+                          "while a server starts. [default: 0]"),
         click.option("--event-loop/--no-event-loop", "event_loop", default=None,
                      help="Watch NEW's event loop for blocking calls while it answers (FastAPI/ASGI app run in-process; "
                           "config [event_loop] gate). [default: on]"),
