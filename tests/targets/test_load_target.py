@@ -272,3 +272,18 @@ def test_spec_plain_flask_says_inferred() -> None:
     result = run_cli("spec", f"{APPS}:plain_flask_app")
     assert result.exit_code == 0
     assert "inferred" in result.stderr
+
+
+def test_spec_command_reads_relative_file_refs_in_the_documents_folder(tmp_path: Path) -> None:
+    (tmp_path / "schemas.yaml").write_text("Item:\n  type: object\n  properties: {id: {type: integer}}\n")
+    (tmp_path / "openapi.yaml").write_text(
+        "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses:\n"
+        "        '200':\n          description: ok\n          content:\n            application/json:\n"
+        "              schema: {$ref: 'schemas.yaml#/Item'}\n"
+    )
+    result = run_cli("spec", str(tmp_path / "openapi.yaml"))
+    assert result.exit_code == 0, result.stderr
+    (tmp_path / "schemas.yaml").write_text("Other: {type: string}\n")
+    result = run_cli("spec", str(tmp_path / "openapi.yaml"))
+    assert result.exit_code == 1
+    assert "schemas.yaml#/Item" in result.stderr

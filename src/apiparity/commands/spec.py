@@ -76,7 +76,7 @@ def command(
         return
     from apiparity.spec.validate import validate_document
 
-    problems = validate_document(loaded.document)
+    problems = validate_document(loaded.document, base_path=loaded.source_path)
     if problems:
         click.echo(f"{summary}: INVALID, {len(problems)} problem(s):", err=True)
         for problem in problems:

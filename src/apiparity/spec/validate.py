@@ -68,6 +68,7 @@ def check_references(
     problems: list[ValidationProblem] = []
     broken: set[str] = set()
     local_refs: dict[str, str] = {}  # pointer of the object holding $ref -> pointer it names
+    external_documents: dict[Path, Any] = {}
     for pointer, node in _walk_objects(document):
         ref = node.get("$ref")
         if not isinstance(ref, str):
@@ -80,7 +81,9 @@ def check_references(
             else:
                 local_refs[pointer] = target
             continue
-        refusal = _external_ref_refusal(ref, base_path, allow_external_refs)
+        refusal = _external_ref_refusal(ref, base_path, allow_external_refs) or _external_target_problem(
+            ref, base_path, external_documents
+        )
         if refusal:
             problems.append(ValidationProblem(pointer + "/$ref", refusal))
             broken.add(pointer)
@@ -110,6 +113,28 @@ def _external_ref_refusal(ref: str, base_path: Path | None, allow: bool) -> str 
         target = folder / unquote(parts.path)
     if not target.resolve().is_relative_to(folder):
         return f"$ref {ref!r} is outside the document's folder; apiparity does not read it unless allowed"
+    return None
+
+
+def _external_target_problem(ref: str, base_path: Path | None, cache: dict[Path, Any]) -> str | None:
+    """For a relative file `$ref` that may be read: a missing file or a pointer to nothing in it."""
+    parts = urlsplit(ref)
+    if parts.scheme or base_path is None or not parts.path:
+        return None
+    target = (base_path.resolve().parent / unquote(parts.path)).resolve()
+    if target not in cache:
+        from apiparity.errors import SpecError
+        from apiparity.targets.documents import read_document_file
+
+        try:
+            cache[target] = read_document_file(target)
+        except SpecError as exc:
+            cache[target] = exc
+    loaded = cache[target]
+    if isinstance(loaded, Exception):
+        return f"$ref {ref!r}: {loaded}"
+    if parts.fragment and _resolve_pointer(loaded, unquote(parts.fragment)) is _MISSING:
+        return f"$ref {ref!r} points at nothing in {target.name}"
     return None
 
 
