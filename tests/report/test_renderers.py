@@ -319,3 +319,15 @@ def test_text_shows_control_characters_as_visible_escapes() -> None:
     text = render_text(report, color=False)
     assert "\x1b" not in text and "\x07" not in text and "\r" not in text
     assert "welcome\\x1b[2J" in text and "body \\x1b[31mred" in text
+
+
+def test_write_atomic_gives_the_umask_mode_not_mkstemps_0600(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        write_atomic(tmp_path / "report.json", "{}")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "report.json").stat().st_mode) == 0o644
