@@ -315,7 +315,7 @@ def extract_inline(doc: dict[str, Any], rnd: random.Random) -> dict[str, Any]:
     def extract(schema: dict[str, Any], direction: str | None) -> dict[str, Any]:
         if "properties" not in schema or "$ref" in schema:
             return schema
-        name = f"Extracted{next(counter)}"
+        name = next(n for n in (f"Extracted{i}" for i in counter) if n not in original)
         schemas[name] = schema
         return {"$ref": f"#/components/schemas/{name}"}
 
@@ -325,7 +325,7 @@ def extract_inline(doc: dict[str, Any], rnd: random.Random) -> dict[str, Any]:
     result_schemas = result["components"]["schemas"]
     for name in original:
         target = result_schemas[name]
-        if "$ref" in target and target["$ref"].startswith("#/components/schemas/Extracted"):
+        if "$ref" in target and target["$ref"].rsplit("/", 1)[1] in schemas and target["$ref"].rsplit("/", 1)[1] not in original:
             result_schemas[name] = schemas[target["$ref"].rsplit("/", 1)[1]]
     for name, schema in schemas.items():
         if name not in original:
@@ -630,7 +630,7 @@ REFACTORS = [
     Refactor("inline-all-refs", inline_refs),
     Refactor("inline-some-refs", lambda d, r: inline_refs(d, r, share=0.5)),
     Refactor("extract-inline-objects", extract_inline),
-    Refactor("rename-components", rename_components),
+    Refactor("rename-components", rename_components, frozenset({"security-scheme-renamed"})),
     Refactor("reorder", reorder),
     Refactor("params-to-path-level", params_to_path_level),
     Refactor("params-to-operation-level", params_to_operation_level, applies=lambda d: any("parameters" in item for item in (d.get("paths") or {}).values())),
@@ -640,7 +640,7 @@ REFACTORS = [
     Refactor("annotate", annotate, _DOCUMENTATION),
     Refactor("split-input-output", split_input_output, applies=_has("schemas")),
     Refactor("flask-422", add_flask_422, profile="flask-fastapi"),
-    Refactor("status-to-range", status_to_range, frozenset({"response-status-became-range"})),
+    Refactor("status-to-range", status_to_range, frozenset({"response-status-became-range", "response-status-range-became-specific"})),
 ]
 
 
@@ -671,8 +671,8 @@ def _walk(doc: dict[str, Any], node: Any, trail: list[Any], site: Site, seen: fr
         refs = refs | {node["$ref"]}
         siblings = {k for k in node if k != "$ref"}
         node = resolve(doc, node["$ref"])
-        if siblings:
-            return  # a $ref with siblings is a composition: not a simple place to mutate
+        if siblings & set(node):
+            return  # a $ref whose siblings overlap its target is a composition: not a simple place to mutate
     if not isinstance(node, dict):
         return
     here = Site(trail, node, site.location, site.method, site.path, site.property_name, site.parent, site.hidden, site.in_combinator, site.status)
@@ -731,25 +731,67 @@ def localize(doc: dict[str, Any], trail: list[Any]) -> dict[str, Any]:
     node: Any = doc
     for key in trail:
         child = node[key]
-        if isinstance(child, dict) and "$ref" in child:
-            child = node[key] = copy.deepcopy(deref(doc, child))
+        while isinstance(child, dict) and "$ref" in child:
+            child = node[key] = _inline_target(doc, child)
         node = child
     return node
 
 
 @dataclass(frozen=True, slots=True)
 class Mutation:
-    """One real change at one site; `forward`/`reverse` are the exact rule IDs expected
-    (`{loc}` is replaced by the site's location)."""
+    """One real change at one schema site; `forward`/`reverse` are the exact rule IDs expected
+    (`{loc}` is replaced by the site's location). `on_parent` mutations get the object schema
+    holding the site's property, and the property name."""
 
     name: str
     accepts: Callable[[Site, dict[str, Any]], bool]
-    mutate: Callable[[dict[str, Any], dict[str, Any]], None]  # (localized schema, document)
+    mutate: Callable[..., None]  # (localized schema, document) or (localized parent, name, document)
     forward: frozenset[str]
     reverse: frozenset[str]
+    on_parent: bool = False
+
+    def candidates(self, doc: dict[str, Any]) -> list[Site]:
+        return [site for site in sites(doc) if self.accepts(site, doc)]
+
+    def apply(self, doc: dict[str, Any], site: Site) -> dict[str, Any]:
+        doc = copy.deepcopy(doc)
+        if self.on_parent:
+            self.mutate(localize(doc, site.trail[:-2]), site.property_name, doc)
+        else:
+            self.mutate(localize(doc, site.trail), doc)
+        return doc
 
     def expected(self, site: Site) -> tuple[set[str], set[str]]:
         return ({r.replace("{loc}", site.location) for r in self.forward}, {r.replace("{loc}", site.location) for r in self.reverse})
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    path: str
+    method: str
+    detail: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class OperationMutation:
+    """One real change to one operation (not to a schema)."""
+
+    name: str
+    find: Callable[[dict[str, Any]], list[Target]]
+    change: Callable[[dict[str, Any], Target], None]  # modifies the (copied) document
+    forward: Callable[[dict[str, Any], Target], set[str]]
+    reverse: Callable[[dict[str, Any], Target], set[str]]
+
+    def candidates(self, doc: dict[str, Any]) -> list[Target]:
+        return self.find(doc)
+
+    def apply(self, doc: dict[str, Any], target: Target) -> dict[str, Any]:
+        doc = copy.deepcopy(doc)
+        self.change(doc, target)
+        return doc
+
+    def expected(self, target: Target, doc: dict[str, Any] | None = None) -> tuple[set[str], set[str]]:
+        return self.forward(doc or {}, target), self.reverse(doc or {}, target)
 
 
 def _types_of(schema: dict[str, Any]) -> list[str]:
@@ -768,6 +810,10 @@ def _plain_enum(site: Site, doc: dict[str, Any]) -> bool:
 
 def _request_param_enum(site: Site, doc: dict[str, Any]) -> bool:
     return site.location.endswith("-parameter") and _plain_enum(site, doc)
+
+
+def _request_body_enum(site: Site, doc: dict[str, Any]) -> bool:
+    return site.location == "request-body" and _plain_enum(site, doc)
 
 
 def _remove_last_enum_value(schema: dict[str, Any], doc: dict[str, Any]) -> None:
@@ -789,6 +835,10 @@ def _response_property(site: Site, doc: dict[str, Any]) -> bool:
     return site.location == "response-body" and site.property_name is not None and site.parent is not None and not site.hidden and not site.in_combinator
 
 
+def _required_response_property(site: Site, doc: dict[str, Any]) -> bool:
+    return _response_property(site, doc) and site.property_name in (site.parent.get("required") or [])
+
+
 def _optional_request_property(site: Site, doc: dict[str, Any]) -> bool:
     return (
         site.location == "request-body"
@@ -805,6 +855,20 @@ def _string_param(site: Site, doc: dict[str, Any]) -> bool:
     return site.location.endswith("-parameter") and _types_of(site.schema) == ["string"] and "maxLength" not in site.schema and "enum" not in site.schema and "format" not in site.schema
 
 
+def _bounded_request_number(site: Site, doc: dict[str, Any]) -> bool:
+    maximum = site.schema.get("maximum")
+    return (
+        site.location.startswith("request")
+        and not site.hidden
+        and not site.in_combinator
+        and isinstance(maximum, (int, float))
+        and not isinstance(maximum, bool)
+        and "exclusiveMaximum" not in site.schema
+        and {"integer", "number"} & set(_types_of(site.schema))
+        and not (isinstance(site.schema.get("default"), (int, float)) and site.schema["default"] > maximum - 1)
+    )
+
+
 def _integer_response_property(site: Site, doc: dict[str, Any]) -> bool:
     return _response_property(site, doc) and _types_of(site.schema) == ["integer"] and not _nullable(site.schema) and "enum" not in site.schema
 
@@ -815,8 +879,6 @@ def _string_response_property(site: Site, doc: dict[str, Any]) -> bool:
 
 def _make_integer_a_string(schema: dict[str, Any], doc: dict[str, Any]) -> None:
     schema["type"] = "string"
-    for keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "format", "default", "multipleOf"):
-        schema.pop(keyword, None)
 
 
 def _make_nullable(schema: dict[str, Any], doc: dict[str, Any]) -> None:
@@ -830,11 +892,11 @@ def _add_max_length(schema: dict[str, Any], doc: dict[str, Any]) -> None:
     schema["maxLength"] = 3
 
 
-# Property-level mutations act on the parent object schema; these markers tell `apply_mutation`.
-_ON_PARENT = {"remove-response-property", "require-request-property"}
+def _lower_maximum(schema: dict[str, Any], doc: dict[str, Any]) -> None:
+    schema["maximum"] = schema["maximum"] - 1
 
 
-def _remove_property(parent: dict[str, Any], name: str) -> None:
+def _remove_property(parent: dict[str, Any], name: str, doc: dict[str, Any]) -> None:
     del parent["properties"][name]
     if name in (parent.get("required") or []):
         parent["required"] = [r for r in parent["required"] if r != name]
@@ -842,36 +904,107 @@ def _remove_property(parent: dict[str, Any], name: str) -> None:
             del parent["required"]
 
 
-def _require(parent: dict[str, Any], name: str) -> None:
+def _require(parent: dict[str, Any], name: str, doc: dict[str, Any]) -> None:
     parent["required"] = [*(parent.get("required") or []), name]
 
 
-MUTATIONS = [
+def _unrequire(parent: dict[str, Any], name: str, doc: dict[str, Any]) -> None:
+    _remove_property_requirement(parent, name)
+
+
+def _remove_property_requirement(parent: dict[str, Any], name: str) -> None:
+    parent["required"] = [r for r in parent.get("required") or [] if r != name]
+    if not parent["required"]:
+        del parent["required"]
+
+
+# ---- operation mutations
+
+
+def _every_operation(doc: dict[str, Any]) -> list[Target]:
+    return [Target(path, method) for path, method, _ in operations(doc)]
+
+
+def _remove_operation(doc: dict[str, Any], target: Target) -> None:
+    item = doc["paths"][target.path]
+    del item[target.method]
+    if not any(m in item for m in METHODS):
+        del doc["paths"][target.path]
+
+
+def _operation_gone(doc: dict[str, Any], target: Target, change: str) -> set[str]:
+    alone = sum(1 for m in METHODS if isinstance(doc["paths"][target.path].get(m), dict)) == 1
+    return {f"api-path-{change}" if alone else f"api-operation-{change}"}
+
+
+def _add_required_query(doc: dict[str, Any], target: Target) -> None:
+    op = doc["paths"][target.path][target.method]
+    op["parameters"] = [*(op.get("parameters") or []), {"name": "zz_required_filter", "in": "query", "required": True, "schema": {"type": "string"}}]
+
+
+def _single_success(doc: dict[str, Any]) -> list[Target]:
+    targets = []
+    for path, method, op in operations(doc):
+        statuses = [str(s) for s in op.get("responses") or {}]
+        success = [s for s in statuses if s.startswith("2")]
+        # Another status must remain, and no range may cover the removed one.
+        if len(success) == 1 and success[0].isdigit() and len(statuses) > 1 and "2XX" not in statuses:
+            targets.append(Target(path, method, success[0]))
+    return targets
+
+
+def _remove_status(doc: dict[str, Any], target: Target) -> None:
+    responses = doc["paths"][target.path][target.method]["responses"]
+    key = next(k for k in responses if str(k) == target.detail)
+    del responses[key]
+
+
+def _oauth_operations(doc: dict[str, Any]) -> list[Target]:
+    schemes = (doc.get("components") or {}).get("securitySchemes") or {}
+    oauth = {name for name, scheme in schemes.items() if scheme.get("type") == "oauth2"}
+    targets = []
+    for path, method, op in operations(doc):
+        security = op.get("security", doc.get("security")) or []
+        for index, requirement in enumerate(security):
+            for scheme in requirement:
+                if scheme in oauth:
+                    targets.append(Target(path, method, (index, scheme)))
+    return targets
+
+
+def _add_scope(doc: dict[str, Any], target: Target) -> None:
+    op = doc["paths"][target.path][target.method]
+    op["security"] = copy.deepcopy(op.get("security", doc.get("security")))
+    index, scheme = target.detail
+    op["security"][index][scheme] = [*op["security"][index][scheme], "zz:admin"]
+
+
+def _fixed(rules: set[str]) -> Callable[[dict[str, Any], Target], set[str]]:
+    return lambda doc, target: set(rules)
+
+
+MUTATIONS: list[Mutation | OperationMutation] = [
     Mutation("remove-param-enum-value", _request_param_enum, _remove_last_enum_value, frozenset({"{loc}-enum-value-removed"}), frozenset({"{loc}-enum-value-added"})),
+    Mutation("remove-request-body-enum-value", _request_body_enum, _remove_last_enum_value, frozenset({"request-body-enum-value-removed"}), frozenset({"request-body-enum-value-added"})),
     Mutation("add-response-enum-value", _response_enum, _add_enum_value, frozenset({"response-body-enum-value-added"}), frozenset({"response-body-enum-value-removed"})),
-    Mutation("remove-response-property", _response_property, lambda s, d: None, frozenset({"response-body-property-removed"}), frozenset({"response-body-property-added|response-body-required-property-added|response-body-required-property-added-with-default"})),
-    Mutation("require-request-property", _optional_request_property, lambda s, d: None, frozenset({"request-body-property-became-required"}), frozenset({"request-body-property-became-optional"})),
+    Mutation("remove-response-property", _response_property, _remove_property, frozenset({"response-body-property-removed"}), frozenset({"response-body-property-added|response-body-required-property-added|response-body-required-property-added-with-default"}), on_parent=True),
+    Mutation("response-property-optional", _required_response_property, _unrequire, frozenset({"response-body-property-became-optional"}), frozenset({"response-body-property-became-required"}), on_parent=True),
+    Mutation("require-request-property", _optional_request_property, _require, frozenset({"request-body-property-became-required"}), frozenset({"request-body-property-became-optional"}), on_parent=True),
     Mutation("param-max-length-added", _string_param, _add_max_length, frozenset({"{loc}-max-length-added"}), frozenset({"{loc}-max-length-removed"})),
+    Mutation("request-maximum-lowered", _bounded_request_number, _lower_maximum, frozenset({"{loc}-max-decreased"}), frozenset({"{loc}-max-increased"})),
     Mutation("response-integer-to-string", _integer_response_property, _make_integer_a_string, frozenset({"response-body-type-changed"}), frozenset({"response-body-type-changed"})),
     Mutation("response-nullable-added", lambda s, d: _string_response_property(s, d) and not _nullable(s.schema), _make_nullable, frozenset({"response-body-nullable-added"}), frozenset({"response-body-nullable-removed"})),
+    OperationMutation("remove-operation", _every_operation, _remove_operation, lambda d, t: _operation_gone(d, t, "removed"), lambda d, t: _operation_gone(d, t, "added")),
+    OperationMutation("add-required-query", _every_operation, _add_required_query, _fixed({"request-query-parameter-added-required"}), _fixed({"request-query-parameter-removed"})),
+    OperationMutation("remove-success-status", _single_success, _remove_status, _fixed({"response-success-status-removed"}), _fixed({"response-success-status-added"})),
+    OperationMutation("add-security-scope", _oauth_operations, _add_scope, _fixed({"api-security-scope-added"}), _fixed({"api-security-scope-removed"})),
 ]
 
 
-def mutation_sites(doc: dict[str, Any], mutation: Mutation) -> list[Site]:
-    return [site for site in sites(doc) if mutation.accepts(site, doc)]
-
-
-def apply_mutation(doc: dict[str, Any], mutation: Mutation, site: Site) -> dict[str, Any]:
-    doc = copy.deepcopy(doc)
-    if mutation.name in _ON_PARENT:
-        parent = localize(doc, site.trail[:-2])
-        if mutation.name == "remove-response-property":
-            _remove_property(parent, site.property_name)
-        else:
-            _require(parent, site.property_name)
-        return doc
-    mutation.mutate(localize(doc, site.trail), doc)
-    return doc
+def expected_rules(mutation: Mutation | OperationMutation, doc: dict[str, Any], where: Any) -> tuple[set[str], set[str]]:
+    if isinstance(mutation, OperationMutation):
+        return mutation.expected(where, doc)
+    return mutation.expected(where)
 
 
 def matches_expected(found: set[str], expected: set[str]) -> bool:

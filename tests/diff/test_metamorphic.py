@@ -10,6 +10,7 @@ Every random choice is seeded or derandomized: a failure reproduces.
 from __future__ import annotations
 
 import json
+import os
 import random
 from functools import cache
 from pathlib import Path
@@ -23,14 +24,16 @@ from apiparity.diff.engine import DiffOptions, diff_documents
 from apiparity.model import Change
 from apiparity.targets.documents import read_document_file
 
-from .metamorphic import MUTATIONS, REFACTORS, Mutation, Refactor, apply_mutation, matches_expected, mutation_sites
+from .metamorphic import MUTATIONS, REFACTORS, Mutation, OperationMutation, Refactor, expected_rules, matches_expected
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 HAND_WRITTEN = ("petstore30", "library31", "warehouse30")
 BOOKSTORE = ("legacy", "modern")
 CORPUS = HAND_WRITTEN + BOOKSTORE
-SETTINGS = settings(max_examples=12, derandomize=True, database=None, deadline=None, suppress_health_check=list(HealthCheck))
+# Deeper local runs: APIPARITY_METAMORPHIC_EXAMPLES=300 python -m pytest tests/diff/test_metamorphic.py
+EXAMPLES = int(os.environ.get("APIPARITY_METAMORPHIC_EXAMPLES", "12"))
+SETTINGS = settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None, suppress_health_check=list(HealthCheck))
 
 
 @cache
@@ -127,14 +130,14 @@ def check_mutation(old: dict[str, Any], new: dict[str, Any], expected: set[str],
 @pytest.mark.parametrize("name", CORPUS)
 @SETTINGS
 @given(data=st.data())
-def test_mutation_reports_exactly_its_rule(name: str, mutation: Mutation, data: st.DataObject) -> None:
+def test_mutation_reports_exactly_its_rule(name: str, mutation: Mutation | OperationMutation, data: st.DataObject) -> None:
     doc = document(name)
-    candidates = mutation_sites(doc, mutation)
+    candidates = mutation.candidates(doc)
     if not candidates:
         pytest.skip(f"no place for {mutation.name} in {name}")
-    site = data.draw(st.sampled_from(candidates), label="site")
-    mutated = apply_mutation(doc, mutation, site)
-    forward, reverse = mutation.expected(site)
+    where = data.draw(st.sampled_from(candidates), label="where")
+    mutated = mutation.apply(doc, where)
+    forward, reverse = expected_rules(mutation, doc, where)
     check_mutation(doc, mutated, forward)
     check_mutation(mutated, doc, reverse)
 
@@ -144,14 +147,14 @@ def test_mutation_reports_exactly_its_rule(name: str, mutation: Mutation, data: 
 @given(data=st.data())
 def test_mutation_survives_a_refactor_of_the_other_side(name: str, data: st.DataObject) -> None:
     doc = document(name)
-    usable = [m for m in MUTATIONS if mutation_sites(doc, m)]
+    usable = [m for m in MUTATIONS if m.candidates(doc)]
     mutation = data.draw(st.sampled_from(usable), label="mutation")
-    site = data.draw(st.sampled_from(mutation_sites(doc, mutation)), label="site")
+    where = data.draw(st.sampled_from(mutation.candidates(doc)), label="where")
     refactor = data.draw(st.sampled_from([r for r in REFACTORS if r.profile == "none" and r.applies(doc)]), label="refactor")
-    mutated = apply_mutation(doc, mutation, site)
+    mutated = mutation.apply(doc, where)
     refactored = refactor.apply(doc, random.Random(data.draw(st.integers(0, 2**16), label="seed")))
     allowed = refactor.allowed_info | {"openapi-version-changed"}
-    forward, reverse = mutation.expected(site)
+    forward, reverse = expected_rules(mutation, doc, where)
     check_mutation(refactored, mutated, forward, allowed_info=allowed)
     check_mutation(mutated, refactored, reverse, allowed_info=allowed)
 
@@ -159,4 +162,4 @@ def test_mutation_survives_a_refactor_of_the_other_side(name: str, data: st.Data
 def test_every_mutation_has_a_site_somewhere() -> None:
     """A mutation with no site in any document would silently test nothing."""
     for mutation in MUTATIONS:
-        assert any(mutation_sites(document(name), mutation) for name in HAND_WRITTEN), mutation.name
+        assert any(mutation.candidates(document(name)) for name in HAND_WRITTEN), mutation.name
