@@ -30,17 +30,6 @@ PAIR_OPTIONS = {
     "tickets": ("-H", "X-Token: s3cret"),
     "ledger": (),
 }
-REDIRECT_BODY = (
-    "fuzz/compare.py compare_body/compare_headers: the HTML note Werkzeug puts in a 301/308 body "
-    "(text/html) is compared like an API body although status and Location match; Starlette's "
-    "RedirectResponse has no body and no content type"
-)
-CONFORMANCE_NOT_BASELINED = (
-    "fuzz/runner.py Runner._check_conformance: a 'new-vs-old-spec' finding counts even when OLD's "
-    "own answer to the same case breaks OLD's document the same way (Flask's HTML 404 for a "
-    "negative <int:> id)"
-)
-
 
 @pytest.fixture(autouse=True)
 def no_step_summary(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -88,7 +77,7 @@ def expected(pair: str) -> list[dict]:
     [
         "notes",
         "tickets",
-        pytest.param("ledger", marks=pytest.mark.xfail(strict=True, reason=f"{REDIRECT_BODY}; {CONFORMANCE_NOT_BASELINED}")),
+        "ledger",
     ],
 )
 def test_faithful_port_is_ready(pair: str, tmp_path: Path) -> None:
@@ -103,11 +92,11 @@ def test_faithful_port_is_ready(pair: str, tmp_path: Path) -> None:
 # The ledger per operation, so each false alarm is pinned to its own operation and root cause.
 LEDGER_OPERATIONS = [
     "GET /accounts/",
-    pytest.param("GET /accounts/{account_id}", marks=pytest.mark.xfail(strict=True, reason=CONFORMANCE_NOT_BASELINED)),
+    "GET /accounts/{account_id}",
     "DELETE /accounts/{account_id}",
-    pytest.param("GET /balances/{account_id}", marks=pytest.mark.xfail(strict=True, reason=f"{REDIRECT_BODY}; {CONFORMANCE_NOT_BASELINED}")),
+    "GET /balances/{account_id}",
     "POST /transfers",
-    pytest.param("POST /transfer", marks=pytest.mark.xfail(strict=True, reason=REDIRECT_BODY)),
+    "POST /transfer",
 ]
 
 
@@ -211,10 +200,6 @@ def test_tickets_r2_array_parameter_is_not_labelled_a_repeated_scalar(tickets_re
     assert all(g.divergence != "repeated-query-param" for g in groups_of(tickets_regressed, "GET /v1/tickets"))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "fuzz/conformance.py _finding + runner.py: the conformance key includes schemathesis' message "
-    "with the offending value ('\"0a33...\" is not a \"uuid\"'), so one broken field on a random "
-    "value gives one issue per case (27 issues, 46 counted by the gate) instead of one"))
 def test_tickets_r3_conformance_issue_is_counted_once(tickets_regressed: Report) -> None:
     issues = [i for i in tickets_regressed.fuzz.conformance if i.operation == "POST /v1/tickets" and i.side == "new-vs-old-spec"]
     assert len(issues) == 1

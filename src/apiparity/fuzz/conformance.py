@@ -26,7 +26,15 @@ def _checks() -> list[Callable[..., Any]]:
 @dataclass(slots=True)
 class Finding:
     check: str
-    message: str  # title and first line of the reason
+    message: str  # title and first line of the reason, the offending value left out where it can be
+    # what makes two findings the same issue: the check plus, for a schema violation, where it is
+    # (schema path and instance path, indexes folded) - never the offending value, so one broken
+    # field on random values is one issue however many cases hit it
+    key: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.key:
+            self.key = self.message
 
 
 @dataclass(slots=True)
@@ -104,6 +112,32 @@ def check_response(case: Any, request: WireRequest, response: WireResponse) -> l
 def _finding(failure: BaseException) -> Finding:
     checks = getattr(failure, "checks", None) or ("unknown",)
     title = getattr(failure, "title", None) or type(failure).__name__
+    schema_path = getattr(failure, "schema_path", None)
+    instance_path = getattr(failure, "instance_path", None)
+    if schema_path is not None and instance_path is not None:  # schemathesis' JsonSchemaError
+        where = instance_pointer(instance_path)
+        reason = _without_value(str(getattr(failure, "_raw_message", "") or ""), getattr(failure, "instance", None))
+        key = f"{'/'.join(map(str, schema_path))} @ {where}"
+        return Finding(checks[0], f"{title} at {where}: {reason}"[:300] if reason else f"{title} at {where}", key)
     message = str(getattr(failure, "message", "") or "").strip().splitlines()
     first = message[0] if message else ""
     return Finding(checks[0], f"{title}: {first}"[:300] if first else title)
+
+
+def instance_pointer(path: Any) -> str:
+    """['items', 0, 'id'] -> $.items[*].id (indexes folded: every element is the same field)."""
+    out = "$"
+    for part in path:
+        out += "[*]" if isinstance(part, int) else f".{part}"
+    return out
+
+
+def _without_value(message: str, instance: Any) -> str:
+    """jsonschema's message starts with the offending value ('"0a33..." is not a "uuid"'): say
+    'value' instead, so the issue reads the same for every case (the example keeps the value)."""
+    import json
+
+    for shown in (json.dumps(instance, ensure_ascii=False, separators=(",", ":")), json.dumps(instance, ensure_ascii=False)):
+        if message.startswith(shown) and len(message) > len(shown):
+            return "value" + message[len(shown):]
+    return message
