@@ -607,12 +607,115 @@ def status_to_range(doc: dict[str, Any], rnd: random.Random) -> dict[str, Any]:
     doc = copy.deepcopy(doc)
     for _, _, op in operations(doc):
         responses = op.get("responses") or {}
-        concrete = [s for s in responses if str(s).isdigit()]
+        # 422 stays: it is the frameworks' validation response, matched by its code as noise.
+        concrete = [s for s in responses if str(s).isdigit() and str(s) != "422"]
         for status in concrete:
             family = f"{str(status)[0]}XX"
             if sum(1 for s in concrete if str(s)[0] == str(status)[0]) == 1 and family not in responses:
                 op["responses"] = {family if s == status else s: r for s, r in op["responses"].items()}
     return doc
+
+
+def header_case(doc: dict[str, Any], rnd: random.Random) -> dict[str, Any]:
+    """Header names are case-insensitive: `X-Request-Id` -> `x-request-id` (parameters and responses)."""
+    doc = copy.deepcopy(doc)
+
+    def parameters(listing: Any) -> None:
+        for parameter in listing or []:
+            if parameter.get("in") == "header":
+                parameter["name"] = parameter["name"].lower() if parameter["name"] != parameter["name"].lower() else parameter["name"].title()
+
+    for item in (doc.get("paths") or {}).values():
+        parameters(item.get("parameters"))
+    parameters(((doc.get("components") or {}).get("parameters") or {}).values())
+    for _, _, op in operations(doc):
+        parameters(op.get("parameters"))
+        for response in (op.get("responses") or {}).values():
+            if "headers" in response:
+                response["headers"] = {name.upper(): header for name, header in response["headers"].items()}
+    for scheme in ((doc.get("components") or {}).get("securitySchemes") or {}).values():
+        if scheme.get("type") == "apiKey" and scheme.get("in") == "header":
+            scheme["name"] = scheme["name"].lower()
+    return doc
+
+
+def media_type_parameters(doc: dict[str, Any], rnd: random.Random) -> dict[str, Any]:
+    """`application/json` -> `application/json; charset=utf-8` (parameters do not change the type)."""
+    doc = copy.deepcopy(doc)
+
+    def rewrite(content: Any) -> Any:
+        return {f"{media}; charset=utf-8" if "json" in media or media.startswith("text/") else media: value for media, value in content.items()}
+
+    for _, _, op in operations(doc):
+        body = op.get("requestBody")
+        if body and "content" in body:
+            body["content"] = rewrite(body["content"])
+        for response in (op.get("responses") or {}).values():
+            if "content" in response:
+                response["content"] = rewrite(response["content"])
+    return doc
+
+
+def explicit_defaults(doc: dict[str, Any], rnd: random.Random) -> dict[str, Any]:
+    """Spell out what the spec defaults to: style/explode/required/deprecated, additionalProperties."""
+    doc = copy.deepcopy(doc)
+    styles = {"query": "form", "cookie": "form", "path": "simple", "header": "simple"}
+    listings = [item.get("parameters") for item in (doc.get("paths") or {}).values()]
+    listings += [op.get("parameters") for _, _, op in operations(doc)]
+    listings.append(list(((doc.get("components") or {}).get("parameters") or {}).values()))
+    for listing in listings:
+        for parameter in listing or []:
+            if "$ref" in parameter or "content" in parameter:
+                continue
+            parameter.setdefault("required", parameter["in"] == "path")
+            parameter.setdefault("deprecated", False)
+            style = parameter.setdefault("style", styles[parameter["in"]])
+            parameter.setdefault("explode", style == "form")
+            if parameter["in"] == "query":
+                parameter.setdefault("allowReserved", False)
+    for _, _, op in operations(doc):
+        op.setdefault("deprecated", False)
+        body = op.get("requestBody")
+        if body and "$ref" not in body:
+            body.setdefault("required", False)
+
+    def open_objects(schema: dict[str, Any], direction: str | None) -> dict[str, Any]:
+        if "properties" in schema and "additionalProperties" not in schema:
+            return {**schema, "additionalProperties": True}
+        return schema
+
+    return map_schemas(doc, open_objects)
+
+
+def security_to_operations(doc: dict[str, Any], rnd: random.Random) -> dict[str, Any]:
+    """The document-level security requirement is copied into every operation that inherits it."""
+    doc = copy.deepcopy(doc)
+    shared = doc.pop("security", None)
+    for _, _, op in operations(doc):
+        if "security" not in op:
+            op["security"] = copy.deepcopy(shared) if shared is not None else []
+    return doc
+
+
+def add_unused_components(doc: dict[str, Any], rnd: random.Random) -> dict[str, Any]:
+    """Components nothing refers to change nothing."""
+    doc = copy.deepcopy(doc)
+    components = doc.setdefault("components", {})
+    components.setdefault("schemas", {})["UnusedThing"] = {"type": "object", "required": ["x"], "properties": {"x": {"type": "integer", "maximum": 3}}}
+    components.setdefault("parameters", {})["UnusedParam"] = {"name": "unused", "in": "query", "required": True, "schema": {"type": "string"}}
+    components.setdefault("responses", {})["UnusedResponse"] = {"description": "never used"}
+    return doc
+
+
+def ref_siblings(doc: dict[str, Any], rnd: random.Random) -> dict[str, Any]:
+    """3.1 allows keywords beside `$ref`: annotate refs in place (a description is all it adds)."""
+
+    def annotate_ref(schema: dict[str, Any], direction: str | None) -> dict[str, Any]:
+        if "$ref" in schema and "description" not in schema:
+            return {**schema, "description": "See the referenced schema."}
+        return schema
+
+    return map_schemas(doc, annotate_ref)
 
 
 def _has(kind: str) -> Callable[[dict[str, Any]], bool]:
@@ -640,6 +743,12 @@ REFACTORS = [
     Refactor("annotate", annotate, _DOCUMENTATION),
     Refactor("split-input-output", split_input_output, applies=_has("schemas")),
     Refactor("flask-422", add_flask_422, profile="flask-fastapi"),
+    Refactor("header-case", header_case),
+    Refactor("media-type-parameters", media_type_parameters),
+    Refactor("explicit-defaults", explicit_defaults),
+    Refactor("security-to-operations", security_to_operations, applies=lambda d: "security" in d),
+    Refactor("add-unused-components", add_unused_components),
+    Refactor("ref-siblings", ref_siblings, frozenset({"schema-description-changed"}), applies=is_31),
     Refactor("status-to-range", status_to_range, frozenset({"response-status-became-range", "response-status-range-became-specific"})),
 ]
 
