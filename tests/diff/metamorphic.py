@@ -457,7 +457,7 @@ def rename_path_params(doc: dict[str, Any], rnd: random.Random) -> dict[str, Any
                 resolved = deref(doc, parameter)
                 if resolved.get("in") == "path" and resolved.get("name") in mapping:
                     parameters[index] = {**copy.deepcopy(resolved), "name": mapping[resolved["name"]]}
-        renamed[_TEMPLATE.sub(lambda m: "{" + mapping[m.group(1)] + "}", path)] = item
+        renamed[_TEMPLATE.sub(lambda m, mapping=mapping: "{" + mapping[m.group(1)] + "}", path)] = item
     doc["paths"] = renamed
     return doc
 
@@ -719,7 +719,7 @@ def ref_siblings(doc: dict[str, Any], rnd: random.Random) -> dict[str, Any]:
 
 
 def _has(kind: str) -> Callable[[dict[str, Any]], bool]:
-    return lambda doc: bool(((doc.get("components") or {}).get(kind)))
+    return lambda doc: bool((doc.get("components") or {}).get(kind))
 
 
 _DOCUMENTATION = frozenset(
@@ -1096,7 +1096,14 @@ MUTATIONS: list[Mutation | OperationMutation] = [
     Mutation("remove-param-enum-value", _request_param_enum, _remove_last_enum_value, frozenset({"{loc}-enum-value-removed"}), frozenset({"{loc}-enum-value-added"})),
     Mutation("remove-request-body-enum-value", _request_body_enum, _remove_last_enum_value, frozenset({"request-body-enum-value-removed"}), frozenset({"request-body-enum-value-added"})),
     Mutation("add-response-enum-value", _response_enum, _add_enum_value, frozenset({"response-body-enum-value-added"}), frozenset({"response-body-enum-value-removed"})),
-    Mutation("remove-response-property", _response_property, _remove_property, frozenset({"response-body-property-removed"}), frozenset({"response-body-property-added|response-body-required-property-added|response-body-required-property-added-with-default"}), on_parent=True),
+    Mutation(
+        "remove-response-property",
+        _response_property,
+        _remove_property,
+        frozenset({"response-body-property-removed"}),
+        frozenset({"response-body-property-added|response-body-required-property-added|response-body-required-property-added-with-default"}),
+        on_parent=True,
+    ),
     Mutation("response-property-optional", _required_response_property, _unrequire, frozenset({"response-body-property-became-optional"}), frozenset({"response-body-property-became-required"}), on_parent=True),
     Mutation("require-request-property", _optional_request_property, _require, frozenset({"request-body-property-became-required"}), frozenset({"request-body-property-became-optional"}), on_parent=True),
     Mutation("param-max-length-added", _string_param, _add_max_length, frozenset({"{loc}-max-length-added"}), frozenset({"{loc}-max-length-removed"})),

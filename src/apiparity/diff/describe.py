@@ -299,7 +299,8 @@ class Describer:
             status = old_status
             old_response, new_response = old.responses[old_status], new.responses[new_status]
             if (old_response.description or "") != (new_response.description or ""):
-                self._add("response-description-changed", old, "response", old_pointer=join_pointer(old_response.pointer, "description"), new_pointer=join_pointer(new_response.pointer, "description"), old_value=old_response.description, new_value=new_response.description, status=status)
+                pointers = {"old_pointer": join_pointer(old_response.pointer, "description"), "new_pointer": join_pointer(new_response.pointer, "description")}
+                self._add("response-description-changed", old, "response", old_value=old_response.description, new_value=new_response.description, status=status, **pointers)
             self._content(old, old_response.content, new_response.content, "response", status)
             for name, header in old_response.headers.items():
                 match = new_response.headers.get(name)

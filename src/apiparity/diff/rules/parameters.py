@@ -34,7 +34,11 @@ RULES.append(
         "request-header-parameter-alias-renamed",
         "warning",
         "request",
-        "A header parameter is named with underscores on one side and dashes on the other (x_y vs x-y): compared as one parameter, but clients sending the old spelling may be ignored (ASGI servers keep the raw name, many proxies drop underscore headers); framework noise under the flask-fastapi profile, where `x_y` is a leaked Python name.",
+        (
+            "A header parameter is named with underscores on one side and dashes on the other (x_y vs x-y): compared as one"
+            " parameter, but clients sending the old spelling may be ignored (ASGI servers keep the raw name, many proxies"
+            " drop underscore headers); framework noise under the flask-fastapi profile, where `x_y` is a leaked Python name."
+        ),
         "header parameter {old!r} -> {new!r}",
         F,
     )
