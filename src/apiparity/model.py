@@ -109,11 +109,11 @@ class MismatchExample:
 
 @dataclass(slots=True)
 class MismatchGroup:
-    """Mismatches of one operation sharing one difference signature."""
+    """Mismatches of one operation with one set of root differences (one case is in one group)."""
 
     operation: str  # "GET /books/{book_id}"
-    signature: str  # "status 200 != 201" or "body $.items[*].price value changed"
-    kind: Literal["status", "header", "body", "transport", "timeout"]
+    signature: str  # "status 200 != 201", "body $.items[*].price value changed", several joined by " + "
+    kind: Literal["status", "header", "body", "order", "transport", "timeout"]
     count: int
     examples: list[MismatchExample] = field(default_factory=list)  # at most 5, smallest first
     divergence: str | None = None  # ID of a known Flask/FastAPI divergence
@@ -121,6 +121,9 @@ class MismatchGroup:
     fix_hint: str | None = None
     waived_by: str | None = None
     baseline: Literal["new", "existing"] | None = None  # set by `check --baseline`: new since the baseline?
+    # differences of this group's cases that only follow from one in `signature` (a list that lost
+    # an item also changes every field after it), most basic first
+    related: list[str] = field(default_factory=list)
 
     @property
     def key(self) -> str:

@@ -90,3 +90,57 @@ def test_conformance_issue_is_keyed_by_where_not_by_value_and_baselined_on_old()
     old_issues = [i for i in result.conformance if i.side == "old"]
     assert any("418" in i.message for i in old_issues), old_issues
     assert not any("418" in i.message for i in judged_by_old)
+
+
+# ---------------------------------------------------------------------------------- grouping
+
+
+def _grouper():
+    from apiparity.fuzz.group import Grouper, SideView
+
+    return Grouper(old_side=SideView("http://localhost"), new_side=SideView("http://localhost"), redact=False)
+
+
+def test_a_list_that_lost_items_is_one_group_named_by_its_most_basic_difference():
+    from apiparity.fuzz.wire import WireRequest
+
+    rows = [{"id": i, "title": f"t{i}"} for i in range(1, 4)]
+    grouper = _grouper()
+    # a filter that keeps only the first value: the list loses items (at the end, or in the middle)
+    for query, kept in (("s=a&s=b", rows[:1]), ("s=b&s=c", rows[1:2])):
+        request = WireRequest("GET", "/tickets", query=query, operation="GET /tickets")
+        old, new = js(200, {"items": rows, "total": 3}), js(200, {"items": kept, "total": 1})
+        grouper.add(request, old, new, compare_responses(old, new, CompareOptions()))
+    # an unrelated cause on the same operation stays its own group
+    request = WireRequest("GET", "/tickets", query="limit=0", operation="GET /tickets")
+    grouper.add(request, js(200, {"items": []}), js(422, {"detail": []}),
+                compare_responses(js(200, {"items": []}), js(422, {"detail": []}), CompareOptions()))
+    groups = grouper.groups()
+    assert [(g.signature, g.count) for g in groups] == [
+        ("body $.total value changed + body $.items[*] missing in NEW", 2), ("status 200 != 422", 1)]
+    # the fields that shifted with the list are folded under it, not groups of their own
+    assert groups[0].related == ["body $.items[*].id value changed", "body $.items[*].title value changed"]
+    assert groups[1].related == []
+
+
+def test_a_case_with_two_header_differences_is_one_group():
+    from apiparity.fuzz.wire import WireRequest
+
+    grouper = _grouper()
+    old = js(200, {}, Location="/a", Link='</p?page=2&per_page=5>; rel="next"')
+    new = js(200, {}, Location="/b", Link='</p?page=2>; rel="next"')
+    grouper.add(WireRequest("GET", "/p", operation="GET /p"), old, new, compare_responses(old, new, CompareOptions(compare_headers=("link",))))
+    [group] = grouper.groups()
+    assert (group.signature, group.count) == ("header header:link value changed + header header:location value changed", 1)
+
+
+def test_elements_that_all_shifted_are_one_difference():
+    from apiparity.fuzz.group import root_signatures
+
+    rows = [{"id": i, "title": f"t{i}", "price": i * 2} for i in range(1, 6)]
+    shifted = compare_responses(js(200, {"items": rows[0:2]}), js(200, {"items": rows[1:3]}), CompareOptions())
+    assert list(root_signatures(shifted)) == ["body $.items[*] elements changed"]
+    # two fields are still named one by one
+    renamed = [{**r, "id": r["id"] + 10, "title": "x"} for r in rows[0:2]]
+    two = compare_responses(js(200, {"items": rows[0:2]}), js(200, {"items": renamed}), CompareOptions())
+    assert sorted(root_signatures(two)) == ["body $.items[*].id value changed", "body $.items[*].title value changed"]

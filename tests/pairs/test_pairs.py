@@ -184,10 +184,6 @@ def test_tickets_r3_format_change_of_a_noisy_field_is_a_mismatch(tickets_regress
     assert any("$.id" in g.signature for g in groups_of(tickets_regressed, "POST /v1/tickets"))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "fuzz/group.py Grouper.add: one group per difference signature, so one case whose list lost "
-    "items becomes 9 groups ($.total, $.items[*], $.items[*].id, .title, ...) counted 9 times by the "
-    "no-mismatch-groups gate; group by the case's set of signatures (or their common prefix)"))
 def test_tickets_r2_one_root_cause_is_one_group(tickets_regressed: Report) -> None:
     assert len(groups_of(tickets_regressed, "GET /v1/tickets")) == 1
 

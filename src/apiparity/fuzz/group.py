@@ -1,4 +1,4 @@
-"""Grouping mismatches by operation and difference signature, keeping the smallest examples with a
+"""Grouping mismatches by operation and set of root differences, keeping the smallest examples with a
 curl reproducer for each side, and labelling each group with a known divergence when one fits."""
 
 from __future__ import annotations
@@ -38,16 +38,76 @@ class _Candidate:
 
 @dataclass(slots=True)
 class _Pending:
+    """The cases of one operation that showed exactly one set of root differences."""
+
     operation: str
-    first: Difference
+    differences: dict[str, Difference]  # root signature -> its first difference (the group key)
+    arrival: int
+    context: tuple[WireRequest, WireResponse, WireResponse]  # the first case, for the label
     count: int = 0
     candidates: list[_Candidate] = field(default_factory=list)
-    divergence: Any = None
+    seen: dict[str, Difference] = field(default_factory=dict)  # every signature of its cases, folded ones too
+
+
+_KIND_RANK = {"transport": 0, "timeout": 0, "status": 1, "header": 2, "order": 3, "body": 4}
+
+
+def lead_order(difference: Difference) -> tuple[int, int, str]:
+    """Which of one case's differences names its group: the most basic kind first (no answer,
+    status, headers, order, body), then the shallowest field ($.total before $.items[*].id),
+    then by name - so a list that lost items reads "$.total value changed", not one of its fields."""
+    depth = difference.field.count(".") + difference.field.count("[") if difference.field.startswith("$") else 0
+    return _KIND_RANK.get(difference.kind, 5), depth, difference.signature
+
+
+ELEMENT_FOLD = 3  # this many changed fields in the elements of one list read as "its elements changed"
+
+
+def root_signatures(differences: list[Difference]) -> dict[str, Difference]:
+    """One case's differences minus the ones that only follow from another. Signature -> first
+    difference.
+
+    - When a list gained or lost elements (`$.items[*] missing in NEW`), every field under
+      `$.items[*]` shifted with it: `$.items[*].id value changed` says nothing more.
+    - When many fields of a list's elements changed at once (a page that starts one element
+      late, another sort key), that is one change of the elements, not one per field:
+      `body $.items[*] elements changed`.
+    """
+    resized = {d.field for d in differences if d.kind == "body" and d.field.endswith("[*]") and d.change in ("missing in NEW", "added in NEW")}
+    kept = [d for d in differences if not (d.kind == "body" and any(d.field.startswith((f"{r}.", f"{r}[")) for r in resized))]
+    by_element: dict[str, set[str]] = {}
+    for difference in kept:
+        element = _outer_element(difference)
+        if element is not None:
+            by_element.setdefault(element, set()).add(difference.signature)
+    folded = {element for element, signatures in by_element.items() if len(signatures) >= ELEMENT_FOLD}
+    roots: dict[str, Difference] = {}
+    for difference in kept:
+        element = _outer_element(difference)
+        if element in folded:
+            difference = Difference("body", element, "elements changed", difference.detail)
+        roots.setdefault(difference.signature, difference)
+    return roots
+
+
+def _outer_element(difference: Difference) -> str | None:
+    """`$.items[*].tags[*]` -> `$.items[*]`: the outermost list element a body field is under."""
+    if difference.kind != "body" or "[*]" not in difference.field:
+        return None
+    element = difference.field[: difference.field.index("[*]") + 3]
+    return element if element != difference.field else None
 
 
 class Grouper:
+    """One group per operation and set of root differences (Diffy's "group by the set of differing
+    fields"): one case is in one group, whatever number of fields it changed, and a list that lost
+    an item (or whose elements all shifted) is one cause, not one group per field
+    (`root_signatures`). The signature is the set's, most basic difference first (`lead_order`):
+    "body $.total value changed + body $.items[*] missing in NEW"; the folded differences are
+    listed in `related`."""
+
     def __init__(self, *, old_side: SideView, new_side: SideView, redact: bool, max_examples: int = 5, max_body_chars: int = 2000) -> None:
-        self._groups: dict[tuple[str, str], _Pending] = {}
+        self._pending: dict[tuple[str, frozenset[str]], _Pending] = {}
         self._arrivals = 0
         self._old_side = old_side
         self._new_side = new_side
@@ -58,43 +118,48 @@ class Grouper:
     def add(self, request: WireRequest, old: WireResponse, new: WireResponse, differences: list[Difference], *,
             old_request: WireRequest | None = None, new_request: WireRequest | None = None,
             steps: tuple[tuple[WireRequest, WireRequest], ...] = ()) -> None:
-        """Record one case's differences: one group per signature. `old_request`/`new_request` are
+        """Record one case's differences (one case, one group). `old_request`/`new_request` are
         what each side really received (its own auth, its own ids); `steps` the (OLD, NEW)
         requests of a stateful sequence that came before, replayed first by the reproducers."""
+        if not differences:
+            return
         self._arrivals += 1
-        signatures: dict[str, list[Difference]] = {}
+        roots = root_signatures(differences)
+        key = (request.operation, frozenset(roots))
+        pending = self._pending.get(key)
+        if pending is None:
+            pending = self._pending[key] = _Pending(request.operation, roots, self._arrivals, (request, old, new))
+        pending.count += 1
         for difference in differences:
-            signatures.setdefault(difference.signature, []).append(difference)
-        for signature, same in signatures.items():
-            key = (request.operation, signature)
-            pending = self._groups.get(key)
-            if pending is None:
-                pending = self._groups[key] = _Pending(request.operation, same[0])
-                pending.divergence = identify(MismatchContext(request, old, new, same[0]))
-            pending.count += 1
-            pending.candidates.append(_Candidate((request.size, self._arrivals), request, old, new, differences, old_request, new_request, steps))
-            if len(pending.candidates) > self._max_examples * 4:
-                pending.candidates.sort(key=lambda c: c.order)
-                del pending.candidates[self._max_examples:]
+            pending.seen.setdefault(difference.signature, difference)
+        pending.candidates.append(_Candidate((request.size, self._arrivals), request, old, new, differences, old_request, new_request, steps))
+        if len(pending.candidates) > self._max_examples * 4:
+            pending.candidates.sort(key=lambda c: c.order)
+            del pending.candidates[self._max_examples:]
 
     def groups(self) -> list[MismatchGroup]:
         result = []
-        for (operation, signature), pending in sorted(self._groups.items()):
+        for pending in self._pending.values():
+            roots = sorted(pending.differences.values(), key=lead_order)
+            lead = roots[0]
+            request, old, new = pending.context
+            label = identify(MismatchContext(request, old, new, lead))
             pending.candidates.sort(key=lambda c: c.order)
-            label = pending.divergence
             result.append(
                 MismatchGroup(
-                    operation=operation,
-                    signature=signature,
-                    kind=pending.first.kind,  # type: ignore[arg-type]
+                    operation=pending.operation,
+                    signature=" + ".join(d.signature for d in roots),
+                    kind=lead.kind,  # type: ignore[arg-type]
                     count=pending.count,
                     examples=[self.example(c.request, c.old, c.new, c.differences, old_request=c.old_request, new_request=c.new_request, steps=c.steps)
                               for c in pending.candidates[: self._max_examples]],
                     divergence=label.id if label else None,
                     explanation=f"{label.title}. {label.explanation}" if label else None,
                     fix_hint=label.fix_hint if label else None,
+                    related=[d.signature for d in sorted(pending.seen.values(), key=lead_order) if d.signature not in pending.differences],
                 )
             )
+        result.sort(key=lambda g: (g.operation, g.signature))
         return result
 
     def example(self, request: WireRequest, old: WireResponse, new: WireResponse, differences: list[Difference], *,
