@@ -104,3 +104,16 @@ def test_recursive_schema_reached_inline_or_by_ref_is_equal() -> None:
     by_ref = document({"/x": {"get": {"responses": {"200": ok({"$ref": "#/components/schemas/Node"})}}}}, components={"schemas": {"Node": node}})
     inline = document({"/x": {"get": {"responses": {"200": ok(node)}}}}, components={"schemas": {"Node": node}})
     assert rule_ids(by_ref, inline) == set() and rule_ids(inline, by_ref) == set()
+
+
+def test_parameters_are_text_on_the_wire() -> None:
+    """integer -> string in a path/query/header/cookie parameter accepts every request OLD did."""
+    for location in ("request-path-parameter", "request-query-parameter", "request-header-parameter", "request-cookie-parameter"):
+        integer, string = schema_at(location, {"type": "integer", "format": "int64"}), schema_at(location, {"type": "string"})
+        assert severities(integer, string) == [(f"{location}-format-removed", "info"), (f"{location}-type-widened", "info")], location
+        assert (f"{location}-type-narrowed", "breaking") in severities(string, integer), location
+    # A constraint the string adds is still reported.
+    patterned = schema_at("request-path-parameter", {"type": "string", "pattern": "^[a-z]+$"})
+    assert "request-path-parameter-pattern-added" in rule_ids(schema_at("request-path-parameter", {"type": "integer"}), patterned)
+    # In a JSON body, 1 and "1" are different values: still a type change.
+    assert rule_ids(schema_at("request-body", {"type": "integer"}), schema_at("request-body", {"type": "string"})) == {"request-body-type-changed"}

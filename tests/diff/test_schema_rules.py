@@ -27,7 +27,7 @@ def obj(required: list[str] | None = None, **properties: dict) -> dict:
 CASES: dict[str, tuple[dict, dict, str | None]] = {
     "type-narrowed": ({"type": "number"}, {"type": "integer"}, "type-widened"),
     "type-widened": ({"type": "integer"}, {"type": ["integer", "string"]}, "type-narrowed"),
-    "type-changed": ({"type": "string"}, {"type": "integer"}, "type-changed"),
+    "type-changed": ({"type": "boolean"}, {"type": "integer"}, "type-changed"),
     "nullable-added": (S, {"type": ["string", "null"]}, "nullable-removed"),
     "nullable-removed": ({"type": "string", "nullable": True}, S, "nullable-added"),
     "format-added": (S, {"type": "string", "format": "date"}, "format-removed"),

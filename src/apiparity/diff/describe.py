@@ -50,6 +50,7 @@ class Describer:
         self.match_header_aliases = match_header_aliases
         fingerprints = (Fingerprints(), Fingerprints())
         self.comparers = {direction: SchemaComparer(old, new, direction, fingerprints) for direction in ("request", "response")}
+        self.comparers["parameter"] = SchemaComparer(old, new, "request", fingerprints, textual=True)
         self.result = Description()
         self.scheme_renames = scheme_renames(old.security_schemes, new.security_schemes)
 
@@ -86,7 +87,8 @@ class Describer:
 
     def _schema_diffs(self, op: Operation, location: str, place: str, old: Any, new: Any, status: str = "") -> None:
         direction = "request" if location.startswith("request") else "response"
-        for diff in self.comparers[direction].compare(old, new):
+        comparer = self.comparers["parameter" if location.endswith("-parameter") else direction]
+        for diff in comparer.compare(old, new):
             self._add_schema_diff(op, location, place, diff, direction, status)
 
     def _add_schema_diff(self, op: Operation, location: str, place: str, diff: SchemaDiff, direction: str, status: str) -> None:

@@ -66,6 +66,9 @@ class Fingerprints:
         return result
 
 
+_SCALARS = frozenset({"string", "integer", "number", "boolean"})
+
+
 def _types(schema: dict[str, Any]) -> set[str]:
     return set(schema.get("type") or [])
 
@@ -122,10 +125,15 @@ class SchemaComparer:
         new_doc: NormalizedDocument,
         direction: str = "response",
         fingerprints: tuple[Fingerprints, Fingerprints] | None = None,
+        *,
+        textual: bool = False,
     ) -> None:
         self.old_doc = old_doc
         self.new_doc = new_doc
         self.direction = direction
+        # Parameters travel as text (path, query, header, cookie): every integer, number or boolean
+        # a client sends is also a valid string, so scalar -> string widens instead of changing.
+        self.textual = textual
         self.old_fp, self.new_fp = fingerprints or (Fingerprints(), Fingerprints())
         self._hidden_keyword = "readOnly" if direction == "request" else "writeOnly"
         self._memo: dict[tuple[int, int], list[SchemaDiff]] = {}
@@ -208,7 +216,9 @@ class SchemaComparer:
         old_types, new_types = _types(old), _types(new)
         if old_types == new_types:
             return None
-        if _accepts_all(old_types, new_types):
+        if self.textual and old_types and new_types and (old_types | new_types) <= _SCALARS and "string" in (old_types ^ new_types):
+            kind = "type-widened" if "string" in new_types else "type-narrowed"
+        elif _accepts_all(old_types, new_types):
             kind = "type-narrowed"
         elif _accepts_all(new_types, old_types):
             kind = "type-widened"
