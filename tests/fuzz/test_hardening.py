@@ -207,7 +207,14 @@ def late_items_server(port: int, delay: float) -> Iterator[None]:
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802
-            tail = self.path.split("?")[0].rsplit("/", 1)[-1]
+            path = self.path.split("?")[0]
+            if path.endswith("/"):  # Starlette's slash redirect, as the in-process app answers it
+                self.send_response(307)
+                self.send_header("Location", path.rstrip("/"))
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            tail = path.rsplit("/", 1)[-1]
             body = json.dumps({"id": int(tail), "name": "x"}).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import uuid
 
+from fastapi import Request
 from pydantic import BaseModel
 
 from apiparity.fuzz.compare import CompareOptions, compare_responses
@@ -144,3 +145,62 @@ def test_elements_that_all_shifted_are_one_difference():
     renamed = [{**r, "id": r["id"] + 10, "title": "x"} for r in rows[0:2]]
     two = compare_responses(js(200, {"items": rows[0:2]}), js(200, {"items": renamed}), CompareOptions())
     assert sorted(root_signatures(two)) == ["body $.items[*].id value changed", "body $.items[*].title value changed"]
+
+
+# ---------------------------------------------------------------------------------- trailing slash
+
+
+class Page(BaseModel):
+    page: int = 1
+
+
+def _slash_pair(new_redirects: str):
+    """OLD declares `/rows/` (Flask redirects `/rows` with 308) and `/cells` (Flask answers 404 to
+    `/cells/`); NEW is FastAPI with Starlette's own slash redirects, or a faithful 308."""
+    from fastapi import FastAPI
+    from fastapi.responses import RedirectResponse
+    from flask_openapi3 import OpenAPI
+
+    from apiparity.targets.apps import target_from_app
+
+    legacy = OpenAPI(__name__, security_schemes={})
+
+    @legacy.get("/rows/", responses={200: None})
+    def rows(query: Page):
+        return {"rows": []}
+
+    @legacy.get("/cells", responses={200: None})
+    def cells(query: Page):
+        return {"cells": []}
+
+    modern = FastAPI(redirect_slashes=new_redirects == "starlette")
+
+    if new_redirects == "faithful":
+        @modern.get("/rows", include_in_schema=False)
+        def rows_without_slash(request: Request):
+            return RedirectResponse(str(request.url.replace(path="/rows/")), status_code=308)
+
+    @modern.get("/rows/")
+    def rows_new(page: int = 1):
+        return {"rows": []}
+
+    @modern.get("/cells")
+    def cells_new(page: int = 1):
+        return {"cells": []}
+
+    return target_from_app("legacy", legacy), target_from_app("modern", modern)
+
+
+def test_the_other_spelling_of_a_get_path_is_probed_once():
+    from apiparity.fuzz.runner import run_fuzz
+    from apiparity.fuzz.settings import FuzzSettings
+
+    settings = FuzzSettings(max_examples=2, seed=1, phases=("examples",))
+    result = run_fuzz(*_slash_pair("starlette"), settings)
+    [group] = result.groups
+    assert (group.operation, group.signature, group.divergence) == ("GET /rows/", "status 308 != 307", "trailing-slash-redirect")
+    assert group.examples[0].request.path == "/rows"
+    # /cells/ is a 404 on OLD: no client relies on it, so NEW's 307 there is no mismatch
+    faithful = run_fuzz(*_slash_pair("faithful"), settings)
+    assert faithful.groups == []
+    assert {s.operation: s.cases for s in faithful.operations} == {"GET /rows/": 2, "GET /cells": 2}

@@ -303,6 +303,30 @@ class _Run:
             if kept:
                 stats.mismatches += 1
                 self.grouper.add(request, old1, new, kept, old_request=sent_old, new_request=sent_new)
+        if item.method == "GET":
+            self._probe_trailing_slash(stats, cases)
+
+    def _probe_trailing_slash(self, stats: OperationStats, cases: list[GeneratedCase]) -> None:
+        """One extra request with the trailing slash toggled (`/accounts/` -> `/accounts`): Flask
+        redirects it with 308 (or answers 404), Starlette with 307. Clients that follow OLD's
+        redirect break when NEW answers otherwise, so status and Location are compared; when OLD
+        refuses the spelling (4xx) no client relies on it and NEW may answer anything."""
+        case = next((c for c in cases if c.mode == "positive"), None)
+        if case is None or case.request.path in ("", "/"):
+            return
+        path = case.request.path
+        toggled = replace(case.request, path=path[:-1] if path.endswith("/") else path + "/", probe="trailing-slash")
+        old1, old2, new, sent_old, sent_new = self._send_case(toggled)
+        self.result.cases += 1
+        self._account(stats, old1, new)
+        if old1.error or 400 <= old1.status < 500:
+            return
+        if old2 is not None and (old2.status, old2.header("location")) != (old1.status, old1.header("location")):
+            return  # OLD itself answers this spelling one way or another: nothing to hold NEW to
+        differences = [d for d in compare_responses(old1, new, self.options) if d.kind != "body" and d.field in ("status", "header:location", "transport")]
+        if differences:
+            stats.mismatches += 1
+            self.grouper.add(toggled, old1, new, differences, old_request=sent_old, new_request=sent_new)
 
     def _unsafe_reason(self) -> str:
         return self.old_side.unsafe_reason or self.new_side.unsafe_reason

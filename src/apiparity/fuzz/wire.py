@@ -18,6 +18,7 @@ class WireRequest:
     body: bytes | None = None
     operation: str = ""  # "GET /books/{book_id}"
     absolute: bool = False  # path is from the server root (a login or reset request), not under the base path
+    probe: str = ""  # a request the contract does not describe, sent on purpose ("trailing-slash")
 
     @property
     def target(self) -> str:
