@@ -116,6 +116,63 @@ def _null_default(diff: RawDiff, ctx: NoiseContext) -> bool:
     return False
 
 
+# What a skeleton inferred from a plain Flask url_map invents rather than knows (see
+# apiparity.targets.flask_infer): document metadata, operation annotations, schema annotations.
+_SKELETON_INVENTED_RULES = frozenset(
+    {
+        "api-info-title-changed",
+        "api-info-version-changed",
+        "openapi-version-changed",
+        "server-added",
+        "server-removed",
+        "api-operation-id-changed",
+        "api-summary-changed",
+        "api-description-changed",
+        "api-tags-changed",
+        "api-deprecated",
+        "api-undeprecated",
+        "schema-title-changed",
+        "schema-description-changed",
+        "request-path-parameter-deprecated",
+        "request-path-parameter-undeprecated",
+    }
+)
+# What the skeleton leaves open because Flask's url_map cannot tell: responses (it writes one
+# `default` "any response"), query/header/cookie parameters, request bodies, security.
+_SKELETON_UNKNOWN_PREFIXES = (
+    "response-",
+    "request-body-",
+    "request-query-parameter-",
+    "request-header-parameter-",
+    "request-cookie-parameter-",
+    "api-security-",
+    "security-scheme-",
+)
+# Details flask_infer adds to a path parameter from the converter's defaults, not from the app:
+# `int`/`float` match unsigned digits (`minimum: 0`), `string` matches one segment (`^[^/]+$`).
+_CONVERTER_DEFAULTS = {"min": "0", "pattern": "^[^/]+$"}
+
+
+def _inferred_skeleton(diff: RawDiff, ctx: NoiseContext) -> bool:
+    """On a side inferred from a url_map, only paths, methods and path parameter types are known."""
+    if not (ctx.old.inferred or ctx.new.inferred):
+        return False
+    if diff.rule_id in _SKELETON_INVENTED_RULES or diff.rule_id.startswith(_SKELETON_UNKNOWN_PREFIXES):
+        return True
+    if diff.location != "request-path-parameter":
+        return False
+    keyword, _, change = diff.kind.rpartition("-")
+    if keyword not in _CONVERTER_DEFAULTS:
+        return False
+    # Only the converter default present on the inferred side and absent on the other is noise:
+    # a real bound or pattern on both sides (`minimum: 1`, `^[a-z]+$`) is still compared.
+    if change == "removed":
+        return ctx.old.inferred and diff.old_value == _CONVERTER_DEFAULTS[keyword]
+    if change == "added":
+        return ctx.new.inferred and diff.new_value == _CONVERTER_DEFAULTS[keyword]
+    return False
+
+
 def _rule_is(*rule_ids: str) -> Callable[[RawDiff, NoiseContext], bool]:
     return lambda diff, ctx: diff.rule_id in rule_ids
 
@@ -123,6 +180,17 @@ def _rule_is(*rule_ids: str) -> Callable[[RawDiff, NoiseContext], bool]:
 PROFILES: dict[str, list[NoiseRule]] = {
     "none": [],
     "flask-fastapi": [
+        # First, so what an inferred skeleton cannot know is counted under its real cause.
+        NoiseRule(
+            "inferred-skeleton",
+            (
+                "A side inferred from a plain Flask url_map (`x-apiparity-inferred: true`) knows paths, methods and path"
+                " parameter types only: its responses (the `default` \"any response\"), query/header/cookie parameters, request"
+                " bodies, security, summaries, operationIds, info and the converter defaults `minimum: 0` / `^[^/]+$` are not"
+                " compared; removed operations and path parameter type changes still are."
+            ),
+            _inferred_skeleton,
+        ),
         NoiseRule("operation-id", "operationId is generated differently (function name + path vs func_path_method).", _rule_is("api-operation-id-changed")),
         NoiseRule("operation-summary", "Summary/description are generated differently (docstring line vs title-cased function name).", _rule_is("api-summary-changed", "api-description-changed")),
         NoiseRule("default-tag", "flask-openapi3 tags untagged operations `default`; FastAPI leaves them untagged.", _default_tag),

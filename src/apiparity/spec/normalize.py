@@ -127,6 +127,9 @@ class NormalizedDocument:
     operations: dict[tuple[str, str], Operation]
     security_schemes: dict[str, dict[str, Any]]
     origins: dict[int, str] = field(default_factory=dict)
+    # A skeleton inferred from a plain Flask url_map (`x-apiparity-inferred: true`): it knows paths,
+    # methods and path parameter types, nothing else, so the diff must not judge what it invents.
+    inferred: bool = False
 
     def origin(self, schema: Any, default: str = "") -> str:
         return self.origins.get(id(schema), default)
@@ -480,6 +483,7 @@ def normalize_document(
         operations=operations,
         security_schemes=security_schemes,
         origins=origins,
+        inferred=document.get("x-apiparity-inferred") is True,
     )
 
 
