@@ -204,3 +204,40 @@ def test_the_other_spelling_of_a_get_path_is_probed_once():
     faithful = run_fuzz(*_slash_pair("faithful"), settings)
     assert faithful.groups == []
     assert {s.operation: s.cases for s in faithful.operations} == {"GET /rows/": 2, "GET /cells": 2}
+
+
+# ---------------------------------------------------------------------------------- headers
+
+
+def test_link_header_is_compared_without_hosts():
+    old = js(200, [], Link='<http://localhost/rows/?page=2&per_page=5>; rel="next",<http://localhost/rows/?page=1>; rel="prev"')
+    same = js(200, [], Link='<http://testserver/rows/?page=2&per_page=5>; rel="next", <http://testserver/rows/?page=1>; rel="prev"')
+    assert compare_responses(old, same, CompareOptions()) == []
+    lost = js(200, [], Link='<http://testserver/rows/?page=2>; rel="next", <http://testserver/rows/?page=1>; rel="prev"')
+    assert [d.signature for d in compare_responses(old, lost, CompareOptions())] == ["header header:link value changed"]
+    assert compare_responses(old, lost, CompareOptions(ignore=("header:link",))) == []
+
+
+def test_headers_the_document_declares_are_compared_with_noise_cancelled():
+    from apiparity.fuzz.generate import declared_response_headers
+    from apiparity.fuzz.noise import NoiseTable
+
+    document = {
+        "paths": {"/rows": {"get": {"responses": {
+            "200": {"$ref": "#/components/responses/Page"},
+            "404": {"description": "none", "headers": {"X-Request-Id": {"schema": {"type": "string"}}}},
+        }}}},
+        "components": {"responses": {"Page": {"description": "a page", "headers": {
+            "X-Total-Count": {"schema": {"type": "integer"}}, "Content-Type": {"schema": {"type": "string"}}}}}},
+    }
+    declared = declared_response_headers(document, "GET", "/rows")
+    assert declared == ("x-total-count", "x-request-id")
+    options = CompareOptions(declared_headers=declared)
+    old1 = js(200, [], **{"X-Total-Count": "5", "X-Request-Id": "a1"})
+    old2 = js(200, [], **{"X-Total-Count": "5", "X-Request-Id": "b2"})
+    new = js(200, [], **{"X-Total-Count": "6", "X-Request-Id": "c3"})
+    assert compare_responses(old1, new, CompareOptions()) == []  # undeclared: not compared
+    noise = NoiseTable()
+    noise.learn("GET /rows", old1, old2, options)
+    kept = noise.filter("GET /rows", compare_responses(old1, new, options))
+    assert [d.signature for d in kept] == ["header header:x-total-count value changed"]

@@ -40,6 +40,9 @@ class Difference:
 @dataclass(slots=True)
 class CompareOptions:
     compare_headers: tuple[str, ...] = ()
+    # response headers OLD's document declares for the operation: part of the contract, compared
+    # by default (noise cancellation still applies: a random X-Request-Id is learned as noise)
+    declared_headers: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     unordered: tuple[str, ...] = ()
     equivalent_status: tuple[tuple[int, int], ...] = ()
@@ -166,8 +169,11 @@ def compare_headers(old: WireResponse, new: WireResponse, options: CompareOption
         ("content-type", lambda r: r.media_type),
         ("location", _location_path),
         ("allow", lambda r: _allow_set(r)),
+        ("link", _link_paths),  # pagination: clients follow rel="next" like a Location
     ]
-    checks += [(name.lower(), (lambda r, n=name: r.header(n))) for name in options.compare_headers if name.lower() not in ("content-type", "location", "allow")]
+    named = {name for name, _ in checks}
+    extra = dict.fromkeys(name.lower() for name in (*options.compare_headers, *options.declared_headers) if name.lower() not in named)
+    checks += [(name, (lambda r, n=name: r.header(n))) for name in extra]
     for name, read in checks:
         if options.ignores_header(name):
             continue
@@ -203,6 +209,21 @@ def _location_path(response: WireResponse) -> str | None:
         return None
     parts = urlsplit(value)
     return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def _link_paths(response: WireResponse) -> str | None:
+    """The Link header with each `<URL>`'s scheme and host dropped (each side has its own host):
+    `<http://a/items?page=2>; rel="next"` -> `</items?page=2>; rel="next"`."""
+    values = response.header_values("link")
+    if not values:
+        return None
+
+    def local(match: re.Match[str]) -> str:
+        parts = urlsplit(match.group(1))
+        return "<" + (parts.path or "/") + (f"?{parts.query}" if parts.query else "") + ">"
+
+    text = ", ".join(values)
+    return re.sub(r"\s*,\s*", ", ", re.sub(r"<([^>]*)>", local, text)).strip()
 
 
 def _allow_set(response: WireResponse) -> list[str] | None:

@@ -61,6 +61,30 @@ def document_base_path(document: dict[str, Any]) -> str:
     return ""
 
 
+def declared_response_headers(document: dict[str, Any], method: str, path: str) -> tuple[str, ...]:
+    """Lower-case names of the response headers `document` declares for one operation (any status),
+    Content-Type left out (compared anyway)."""
+    operation = ((document.get("paths") or {}).get(path) or {}).get(method.lower()) or {}
+    names: dict[str, None] = {}
+    for response in (operation.get("responses") or {}).values() if isinstance(operation, dict) else ():
+        response = _local_ref(document, response)
+        headers = response.get("headers") if isinstance(response, dict) else None
+        for name in headers or {}:
+            if isinstance(name, str) and name.lower() != "content-type":
+                names[name.lower()] = None
+    return tuple(names)
+
+
+def _local_ref(document: dict[str, Any], value: Any) -> Any:
+    """`{"$ref": "#/components/responses/Page"}` -> what it points to (one level, local refs only)."""
+    if not (isinstance(value, dict) and isinstance(value.get("$ref"), str) and value["$ref"].startswith("#/")):
+        return value
+    target: Any = document
+    for part in value["$ref"][2:].split("/"):
+        target = target.get(part.replace("~1", "/").replace("~0", "~")) if isinstance(target, dict) else None
+    return target
+
+
 def plan_operations(
     schema: Any,
     settings: FuzzSettings,

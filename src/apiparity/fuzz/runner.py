@@ -19,6 +19,7 @@ from apiparity.fuzz.conformance import CaseTranslator, check_response
 from apiparity.fuzz.generate import (
     GeneratedCase,
     PlannedOperation,
+    declared_response_headers,
     document_base_path,
     generate_cases,
     load_schema,
@@ -192,6 +193,8 @@ class _Run:
         for link in self.links:
             self.link_sources.setdefault(link.source, []).append(link)
         self.conformance: dict[tuple[str, str, str, str], ConformanceIssue] = {}
+        self.old_document = old.document
+        self._operation_options: dict[str, CompareOptions] = {}
         self.result = FuzzResult(seed=settings.seed, settings=self._settings_dict())
 
     def _settings_dict(self) -> dict[str, Any]:
@@ -287,13 +290,14 @@ class _Run:
             stats.skipped_reason = self._unsafe_reason() if refused else "no cases could be generated"
             return
         pending: list[tuple[WireRequest, WireResponse, WireResponse, list[Any], WireRequest, WireRequest]] = []
+        options = self.options_for(item.label)
         for case, (old1, old2, new, sent_old, sent_new) in zip(cases, self._send_all(cases, item.label, done, total)):
             self._account(stats, old1, new)
             if old2 is not None:
-                self.noise.learn(item.label, old1, old2, self.options)
+                self.noise.learn(item.label, old1, old2, options)
             if self.identities is not None and item.label in self.link_sources:
                 record_identities(self.link_sources[item.label], case.case, sent_old, old1, sent_new, new, self.identities)
-            differences = compare_responses(old1, new, self.options)
+            differences = compare_responses(old1, new, options)
             if differences:
                 pending.append((case.request, old1, new, differences, sent_old, sent_new))
             if self.settings.conformance:
@@ -309,8 +313,9 @@ class _Run:
     def _probe_trailing_slash(self, stats: OperationStats, cases: list[GeneratedCase]) -> None:
         """One extra request with the trailing slash toggled (`/accounts/` -> `/accounts`): Flask
         redirects it with 308 (or answers 404), Starlette with 307. Clients that follow OLD's
-        redirect break when NEW answers otherwise, so status and Location are compared; when OLD
-        refuses the spelling (4xx) no client relies on it and NEW may answer anything."""
+        redirect break when NEW redirects otherwise or refuses, so status and Location are
+        compared; when OLD refuses the spelling (4xx) no client relies on it and NEW may answer
+        anything, and when NEW serves the spelling OLD redirected to, the client lands there."""
         case = next((c for c in cases if c.mode == "positive"), None)
         if case is None or case.request.path in ("", "/"):
             return
@@ -321,15 +326,29 @@ class _Run:
         self._account(stats, old1, new)
         if old1.error or 400 <= old1.status < 500:
             return
+        if 300 <= old1.status < 400 and 200 <= new.status < 300:
+            return  # NEW serves the spelling OLD redirected to: a client following OLD's redirect ends up there too
         if old2 is not None and (old2.status, old2.header("location")) != (old1.status, old1.header("location")):
             return  # OLD itself answers this spelling one way or another: nothing to hold NEW to
-        differences = [d for d in compare_responses(old1, new, self.options) if d.kind != "body" and d.field in ("status", "header:location", "transport")]
+        differences = [d for d in compare_responses(old1, new, self.options_for(toggled.operation))
+                       if d.kind != "body" and d.field in ("status", "header:location", "transport")]
         if differences:
             stats.mismatches += 1
             self.grouper.add(toggled, old1, new, differences, old_request=sent_old, new_request=sent_new)
 
     def _unsafe_reason(self) -> str:
         return self.old_side.unsafe_reason or self.new_side.unsafe_reason
+
+    def options_for(self, label: str) -> CompareOptions:
+        """The run's comparison options plus the response headers OLD's document declares for
+        this operation (its contract with clients: X-Total-Count, X-RateLimit-*...)."""
+        found = self._operation_options.get(label)
+        if found is None:
+            method, _, path = label.partition(" ")
+            declared = tuple(h for h in declared_response_headers(self.old_document, method, path) if not self.options.ignores_header(h))
+            found = replace(self.options, declared_headers=declared) if declared else self.options
+            self._operation_options[label] = found
+        return found
 
     def _send_all(self, cases: list[GeneratedCase], label: str, done: int, total: int):  # noqa: ANN202
         def send(case: GeneratedCase) -> tuple[WireResponse, WireResponse | None, WireResponse, WireRequest, WireRequest]:
@@ -462,7 +481,7 @@ class _Run:
 
     def _compare_and_group(self, stats: OperationStats, request: WireRequest, old: WireResponse, new: WireResponse,
                            sent_old: WireRequest, sent_new: WireRequest, steps: tuple[tuple[WireRequest, WireRequest], ...] = ()) -> None:
-        kept = self.noise.filter(request.operation, compare_responses(old, new, self.options))
+        kept = self.noise.filter(request.operation, compare_responses(old, new, self.options_for(request.operation)))
         if kept:
             stats.mismatches += 1
             self.grouper.add(request, old, new, kept, old_request=sent_old, new_request=sent_new, steps=steps)
