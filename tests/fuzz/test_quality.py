@@ -241,3 +241,24 @@ def test_headers_the_document_declares_are_compared_with_noise_cancelled():
     noise.learn("GET /rows", old1, old2, options)
     kept = noise.filter("GET /rows", compare_responses(old1, new, options))
     assert [d.signature for d in kept] == ["header header:x-total-count value changed"]
+
+
+# ---------------------------------------------------------------------------------- noise shape
+
+
+def test_a_noisy_field_keeps_its_format():
+    from apiparity.fuzz.noise import NoiseTable, shape
+
+    options = CompareOptions()
+    table = NoiseTable()
+    dashed = [str(uuid.uuid4()) for _ in range(3)]
+    table.learn("POST /t", js(201, {"id": dashed[0], "at": "2024-05-01T08:00:00Z", "tag": None}),
+                js(201, {"id": dashed[1], "at": "2024-05-01T08:00:01+00:00", "tag": "x"}), options)
+    old = js(201, {"id": dashed[0], "at": "2024-05-01T08:00:00Z", "tag": None})
+    # another uuid, another ISO instant, a tag that OLD itself gives in two shapes: all noise
+    assert table.filter("POST /t", compare_responses(old, js(201, {"id": dashed[2], "at": "2024-05-02T09:00:00.123Z", "tag": 3}), options)) == []
+    # the same field in another format: kept
+    changed = js(201, {"id": uuid.UUID(dashed[2]).hex, "at": "Thu, 02 May 2024 09:00:00 GMT", "tag": None})
+    kept = table.filter("POST /t", compare_responses(old, changed, options))
+    assert sorted(d.signature for d in kept) == ["body $.at format changed", "body $.id format changed"]
+    assert {shape("12"), shape("12.50"), shape(12), shape([1])} == {"integer as string", "decimal as string", "number", "array"}

@@ -171,11 +171,6 @@ def test_tickets_regressed_names_each_seeded_difference(seeded_id: str, tickets_
     assert TICKETS_FOUND[seeded_id](tickets_regressed), next(r for r in expected("tickets") if r["id"] == seeded_id)["summary"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "fuzz/noise.py + fuzz/runner.py: a field whose value differs between the two OLD calls ($.id, a "
-    "uuid4) is dropped from the comparison entirely, so a change of its *format* (dashed UUID -> "
-    "32 hex digits) is no mismatch; only the schema's `format: uuid` catches it, which a contract "
-    "saying `type: string` would not"))
 def test_tickets_r3_format_change_of_a_noisy_field_is_a_mismatch(tickets_regressed: Report) -> None:
     assert any("$.id" in g.signature for g in groups_of(tickets_regressed, "POST /v1/tickets"))
 

@@ -27,6 +27,8 @@ class Difference:
     field: str  # "status", "header:content-type", "$.items[*].price", "body"
     change: str  # "400 != 422", "value changed", "missing in NEW", ...
     detail: str = ""  # a human line with the values of this example
+    # (OLD's value, NEW's value) of a changed JSON field, for judging beyond equality (noise.py)
+    values: tuple[Any, Any] | None = field(default=None, compare=False, repr=False)
 
     @property
     def signature(self) -> str:
@@ -304,7 +306,8 @@ def compare_json(old: Any, new: Any, options: CompareOptions) -> list[Difference
             if (normalized, change) in seen and len(differences) > 50:
                 continue
             seen.add((normalized, change))
-            differences.append(Difference("body", normalized, change, f"{concrete}: OLD {_show(level.t1)}, NEW {_show(level.t2)}"))
+            values = (level.t1, level.t2) if report_type in ("values_changed", "type_changes") else None
+            differences.append(Difference("body", normalized, change, f"{concrete}: OLD {_show(level.t1)}, NEW {_show(level.t2)}", values))
     return differences
 
 

@@ -231,7 +231,7 @@ def _html_error(ctx: MismatchContext) -> bool:
 )
 def _datetime_format(ctx: MismatchContext) -> bool:
     detail = ctx.difference.detail
-    if ctx.difference.kind != "body" or ctx.difference.change != "value changed":
+    if ctx.difference.kind != "body" or ctx.difference.change not in ("value changed", "format changed"):
         return False
     match = re.search(r'OLD "([^"]*)", NEW "([^"]*)"', detail)
     if not match:

@@ -1,12 +1,18 @@
 """Diffy-style noise cancellation: every case goes to OLD twice; a field that differs between the
 two OLD answers (timestamps, generated ids, random tokens) varies on its own, so a difference in
 that field between OLD and NEW says nothing about NEW. Noise is learned per operation and field
-and applied to every case of the operation, including the ones compared before it was learned."""
+and applied to every case of the operation, including the ones compared before it was learned.
+
+A noisy field still has a shape: a random uuid stays a dashed uuid, a `now()` timestamp stays an
+ISO date-time. When OLD's two answers agree on the shape and NEW's value has another one (uuid ->
+32 hex digits, date-time -> epoch number), that is a "format changed" difference, kept."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from apiparity.fuzz.compare import CompareOptions, Difference, compare_responses
 from apiparity.fuzz.wire import WireResponse
@@ -20,23 +26,44 @@ class NoiseTable:
     # operation -> field -> how many OLD/NEW differences were cancelled because of it
     cancelled: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
 
+    # operation -> fields whose two OLD answers differed in shape too (null vs string...): no shape to hold NEW to
+    shapeless: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+
     def learn(self, operation: str, first: WireResponse, second: WireResponse, options: CompareOptions) -> None:
         """Record the fields that differ between two answers of OLD to the same request."""
         for difference in compare_responses(first, second, options):
-            self.learned[operation][_noise_field(difference)] += 1
+            name = _noise_field(difference)
+            self.learned[operation][name] += 1
+            if difference.values is None or shape(difference.values[0]) != shape(difference.values[1]):
+                self.shapeless[operation].add(name)
 
     def is_noise(self, operation: str, difference: Difference) -> bool:
         return _noise_field(difference) in self.learned.get(operation, {})
 
     def filter(self, operation: str, differences: list[Difference]) -> list[Difference]:
-        """`differences` minus noise, counting what was cancelled."""
+        """`differences` minus noise, counting what was cancelled; a noisy field whose value
+        changed shape on NEW is kept as a "format changed" difference."""
         kept = []
         for difference in differences:
-            if self.is_noise(operation, difference):
-                self.cancelled[operation][_noise_field(difference)] += 1
-            else:
+            if not self.is_noise(operation, difference):
                 kept.append(difference)
+                continue
+            changed = self._format_change(operation, difference)
+            if changed is not None:
+                kept.append(changed)
+            else:
+                self.cancelled[operation][_noise_field(difference)] += 1
         return kept
+
+    def _format_change(self, operation: str, difference: Difference) -> Difference | None:
+        if difference.values is None or _noise_field(difference) in self.shapeless.get(operation, set()):
+            return None
+        old_shape, new_shape = shape(difference.values[0]), shape(difference.values[1])
+        if old_shape == new_shape:
+            return None
+        return Difference("body", difference.field, "format changed",
+                          f"{difference.detail} (the value varies on OLD, its format does not: OLD {old_shape}, NEW {new_shape})",
+                          difference.values)
 
     def report(self) -> list[NoiseCancelled]:
         entries = []
@@ -59,3 +86,30 @@ def _noise_field(difference: Difference) -> str:
     if difference.kind in ("status", "transport", "timeout"):
         return difference.kind
     return difference.field
+
+
+_SHAPES = [
+    ("uuid", re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")),
+    ("ISO 8601 date-time", re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?")),
+    ("ISO 8601 date", re.compile(r"\d{4}-\d{2}-\d{2}")),
+    ("RFC 1123 date", re.compile(r"[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT")),
+    ("integer as string", re.compile(r"-?\d+")),
+    ("decimal as string", re.compile(r"-?\d+\.\d+")),
+]
+
+
+def shape(value: Any) -> str:
+    """The JSON type of `value` and, for a string, a form clients parse (uuid, date-time...)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return next((name for name, pattern in _SHAPES if pattern.fullmatch(value)), "string")
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return type(value).__name__
