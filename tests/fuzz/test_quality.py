@@ -262,3 +262,29 @@ def test_a_noisy_field_keeps_its_format():
     kept = table.filter("POST /t", compare_responses(old, changed, options))
     assert sorted(d.signature for d in kept) == ["body $.at format changed", "body $.id format changed"]
     assert {shape("12"), shape("12.50"), shape(12), shape([1])} == {"integer as string", "decimal as string", "number", "array"}
+
+
+# ---------------------------------------------------------------------------------- labels
+
+
+def test_repeated_query_label_only_for_parameters_declared_scalar():
+    from apiparity.fuzz.compare import Difference
+    from apiparity.fuzz.divergences import MismatchContext, identify
+    from apiparity.fuzz.wire import WireRequest
+
+    document = {
+        "paths": {"/t": {"get": {"parameters": [
+            {"in": "query", "name": "status", "schema": {"anyOf": [{"$ref": "#/components/schemas/Statuses"}, {"type": "null"}]}},
+            {"in": "query", "name": "limit", "schema": {"type": "integer"}},
+        ]}}},
+        "components": {"schemas": {"Statuses": {"type": "array", "items": {"type": "string"}}}},
+    }
+    difference = Difference("body", "$.total", "value changed")
+
+    def label(query: str, doc: dict | None = document) -> str | None:
+        found = identify(MismatchContext(WireRequest("GET", "/t", query=query, operation="GET /t"), js(200, {}), js(200, {}), difference, doc))
+        return found.id if found else None
+
+    assert label("status=open&status=closed") is None
+    assert label("limit=1&limit=2") == "repeated-query-param"
+    assert label("status=a&status=b", None) == "repeated-query-param"  # no contract to read: as before

@@ -179,10 +179,6 @@ def test_tickets_r2_one_root_cause_is_one_group(tickets_regressed: Report) -> No
     assert len(groups_of(tickets_regressed, "GET /v1/tickets")) == 1
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "fuzz/divergences.py _repeated_query: labels any repeated query name 'repeated scalar query "
-    "parameter' without looking at the operation's parameter schema; `status` is declared "
-    "`type: array` (form, explode), so the label and its fix hint are wrong here"))
 def test_tickets_r2_array_parameter_is_not_labelled_a_repeated_scalar(tickets_regressed: Report) -> None:
     assert all(g.divergence != "repeated-query-param" for g in groups_of(tickets_regressed, "GET /v1/tickets"))
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 from email.utils import parsedate_to_datetime
 from urllib.parse import parse_qsl
 
@@ -23,6 +24,7 @@ class MismatchContext:
     old: WireResponse
     new: WireResponse
     difference: Difference
+    document: dict[str, Any] | None = None  # OLD's document, for matchers that need the contract
 
 
 @dataclass(slots=True, frozen=True)
@@ -155,7 +157,44 @@ def _json_string_body(ctx: MismatchContext) -> bool:
 )
 def _repeated_query(ctx: MismatchContext) -> bool:
     names = [name for name, _ in parse_qsl(ctx.request.query, keep_blank_values=True)]
-    return len(names) != len(set(names))
+    repeated = {name for name in names if names.count(name) > 1}
+    # a parameter the contract declares as an array is meant to repeat (form, explode): no scalar
+    return bool(repeated - _array_query_parameters(ctx))
+
+
+def _array_query_parameters(ctx: MismatchContext) -> set[str]:
+    """Names of the operation's query parameters whose schema is an array in OLD's document."""
+    document = ctx.document or {}
+    method, _, path = ctx.request.operation.partition(" ")
+    item = (document.get("paths") or {}).get(path) or {}
+    operation = item.get(method.lower()) or {}
+    found = set()
+    for parameter in [*(item.get("parameters") or []), *(operation.get("parameters") or [])]:
+        parameter = _resolve(document, parameter)
+        if isinstance(parameter, dict) and parameter.get("in") == "query" and _is_array(document, parameter.get("schema")):
+            found.add(str(parameter.get("name")))
+    return found
+
+
+def _is_array(document: dict[str, Any], schema: Any) -> bool:
+    schema = _resolve(document, schema)
+    if not isinstance(schema, dict):
+        return False
+    kind = schema.get("type")
+    if kind == "array" or (isinstance(kind, list) and "array" in kind):
+        return True
+    return any(_is_array(document, option) for key in ("anyOf", "oneOf", "allOf") for option in schema.get(key) or [])
+
+
+def _resolve(document: dict[str, Any], value: Any) -> Any:
+    for _ in range(10):  # a chain of local $refs, never a cycle
+        if not (isinstance(value, dict) and isinstance(value.get("$ref"), str) and value["$ref"].startswith("#/")):
+            return value
+        target: Any = document
+        for part in value["$ref"][2:].split("/"):
+            target = target.get(part.replace("~1", "/").replace("~0", "~")) if isinstance(target, dict) else None
+        value = target
+    return value
 
 
 @divergence(

@@ -106,7 +106,9 @@ class Grouper:
     "body $.total value changed + body $.items[*] missing in NEW"; the folded differences are
     listed in `related`."""
 
-    def __init__(self, *, old_side: SideView, new_side: SideView, redact: bool, max_examples: int = 5, max_body_chars: int = 2000) -> None:
+    def __init__(self, *, old_side: SideView, new_side: SideView, redact: bool, max_examples: int = 5, max_body_chars: int = 2000,
+                 document: dict[str, Any] | None = None) -> None:
+        self._document = document  # OLD's, so known-divergence labels can read the contract
         self._pending: dict[tuple[str, frozenset[str]], _Pending] = {}
         self._arrivals = 0
         self._old_side = old_side
@@ -143,7 +145,7 @@ class Grouper:
             roots = sorted(pending.differences.values(), key=lead_order)
             lead = roots[0]
             request, old, new = pending.context
-            label = identify(MismatchContext(request, old, new, lead))
+            label = identify(MismatchContext(request, old, new, lead, self._document))
             pending.candidates.sort(key=lambda c: c.order)
             result.append(
                 MismatchGroup(

@@ -176,6 +176,7 @@ class _Run:
             redact=settings.redact,
             max_examples=settings.examples_per_group,
             max_body_chars=settings.max_body_chars,
+            document=old.document,
         )
         try:
             self.old_schema = load_schema(old.document)

@@ -102,10 +102,12 @@ class ShadowProxy:
         self._candidate_prefix = urlsplit(settings.candidate_url).path.rstrip("/")
         self._secondary_prefix = urlsplit(settings.secondary_url or "").path.rstrip("/")
         self._options = CompareOptions(compare_headers=settings.compare_headers, ignore=settings.ignore,
-                                       unordered=settings.unordered, equivalent_status=settings.equivalent_status)
+                                       unordered=settings.unordered, equivalent_status=settings.equivalent_status,
+                                       redact=settings.redact)
         self._noise = NoiseTable()
         self._grouper = Grouper(old_side=SideView(settings.primary_url.rstrip("/")),
-                                new_side=SideView(settings.candidate_url.rstrip("/")), redact=settings.redact)
+                                new_side=SideView(settings.candidate_url.rstrip("/")), redact=settings.redact,
+                                document=settings.document or None)
         self._stats: dict[str, OperationStats] = {}
         self._undocumented: Counter[tuple[str, str, str]] = Counter()
         self._errors: list[str] = []
