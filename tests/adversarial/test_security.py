@@ -208,3 +208,17 @@ def test_unsafe_methods_need_allow_unsafe_off_loopback(monkeypatch: pytest.Monke
     assert any(hit.startswith("GET /ok") for hit in api.hits)
     assert "--allow-unsafe" in guarded.stdout + guarded.stderr
     assert posts_allowed, "with --allow-unsafe the POST is sent (the guard, not the generator, held it back)"
+
+
+def test_replayed_set_cookie_differences_are_redacted(tmp_path: Path) -> None:
+    """Replay shares fuzz's comparison: the redaction of compared cookies must hold there too."""
+    traffic = tmp_path / "traffic.jsonl"
+    request = {"method": "GET", "path": "/account", "query": [list(item) for item in QUERY_SECRETS.items()], "headers": dict(SECRETS)}
+    traffic.write_text(json.dumps(request) + "\n")
+    output = tmp_path / "replay.json"
+    result = run_cli("replay", str(traffic), OLD, NEW, "--compare-header", "set-cookie", "--format", "json", "-o", str(output))
+    assert_no_traceback(result.stdout, result.stderr)
+    text = output.read_text()
+    assert result.exit_code == 1, result.stderr
+    assert "header:set-cookie" in text.lower()  # the cookie difference is reported...
+    _assert_no_secret(text + result.stdout + result.stderr)  # ...without the secrets sent or set

@@ -55,6 +55,18 @@ class CompareOptions:
     _ignore_res: list[re.Pattern[str]] = field(default_factory=list)
     _unordered_res: list[re.Pattern[str]] = field(default_factory=list)
 
+    @classmethod
+    def from_settings(cls, settings: Any) -> CompareOptions:
+        """The comparison every case source (fuzz, replay, shadow) shares: one place, so that an
+        option such as redaction can never be honoured by one source and forgotten by another."""
+        return cls(
+            compare_headers=settings.compare_headers,
+            ignore=settings.ignore,
+            unordered=settings.unordered,
+            equivalent_status=settings.equivalent_status,
+            redact=settings.redact,
+        )
+
     def __post_init__(self) -> None:
         self._ignore_res = [field_pattern(p) for p in self.ignore if not p.lower().startswith("header:")]
         self._unordered_res = [field_pattern(p, children=False) for p in self.unordered]

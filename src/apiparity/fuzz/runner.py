@@ -162,13 +162,7 @@ class _Run:
         self.old_side, self.new_side = old_side, new_side
         self.on_progress = on_progress
         self.operations_filter = operations_filter
-        self.options = CompareOptions(
-            compare_headers=settings.compare_headers,
-            ignore=settings.ignore,
-            unordered=settings.unordered,
-            equivalent_status=settings.equivalent_status,
-            redact=settings.redact,
-        )
+        self.options = CompareOptions.from_settings(settings)
         self.noise = NoiseTable()
         self.grouper = Grouper(
             old_side=SideView(old_side.transport.base_url(), old_side.base_path),

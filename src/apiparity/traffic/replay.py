@@ -65,12 +65,7 @@ class _Replay:
         self.settings = settings
         self.old_side, self.new_side = old_side, new_side
         self.index = OperationIndex(old.document, old_side.base_path)
-        self.options = CompareOptions(
-            compare_headers=settings.compare_headers,
-            ignore=settings.ignore,
-            unordered=settings.unordered,
-            equivalent_status=settings.equivalent_status,
-        )
+        self.options = CompareOptions.from_settings(settings)
         self.noise = NoiseTable()
         self.grouper = Grouper(
             old_side=SideView(old_side.transport.base_url(), old_side.base_path),
@@ -78,6 +73,7 @@ class _Replay:
             redact=settings.redact,
             max_examples=settings.examples_per_group,
             max_body_chars=settings.max_body_chars,
+            document=old.document,
         )
         data = settings.to_dict()
         data["source"] = "recorded traffic"

@@ -101,9 +101,7 @@ class ShadowProxy:
         self._primary_prefix = urlsplit(settings.primary_url).path.rstrip("/").encode("latin-1")
         self._candidate_prefix = urlsplit(settings.candidate_url).path.rstrip("/")
         self._secondary_prefix = urlsplit(settings.secondary_url or "").path.rstrip("/")
-        self._options = CompareOptions(compare_headers=settings.compare_headers, ignore=settings.ignore,
-                                       unordered=settings.unordered, equivalent_status=settings.equivalent_status,
-                                       redact=settings.redact)
+        self._options = CompareOptions.from_settings(settings)
         self._noise = NoiseTable()
         self._grouper = Grouper(old_side=SideView(settings.primary_url.rstrip("/")),
                                 new_side=SideView(settings.candidate_url.rstrip("/")), redact=settings.redact,
