@@ -50,11 +50,12 @@ def test_yaml_status_code_keys_stay_strings(tmp_path: Path) -> None:
     assert validate_document(document) == []
 
 
-def test_swagger_2_is_refused_with_what_to_do(tmp_path: Path) -> None:
+def test_swagger_2_is_converted_and_said(tmp_path: Path) -> None:
     path = tmp_path / "swagger.json"
     path.write_text(json.dumps({"swagger": "2.0", "info": {"title": "t", "version": "1"}, "paths": {}}))
-    with pytest.raises(SpecError, match="Swagger 2.0.*convert it to OpenAPI 3"):
-        load_target(str(path))
+    target = load_target(str(path))
+    assert target.document["openapi"] == "3.0.3"
+    assert any("Swagger 2.0 document converted" in note for note in target.notes)
 
 
 @pytest.mark.parametrize(

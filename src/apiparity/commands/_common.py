@@ -45,6 +45,13 @@ def load_side(ref: str, *, app_dir: str | None, spec_path: str | None, load_time
     return load_target(ref, app_dir=app_dir, spec_path=spec_path, timeout=load_timeout)
 
 
+def echo_target_notes(*targets: Any) -> None:
+    """`note:` lines on stderr: a converted Swagger document, an inferred skeleton, the contract used."""
+    for target in targets:
+        for note in target.notes:
+            click.echo(f"note: {note}" if "the contract" in note else f"note: {target.ref}: {note}", err=True)
+
+
 def side_info(target: Any, validation_errors: list[str] | None = None) -> Any:
     """The report model's SideInfo for a loaded target."""
     from apiparity.model import SideInfo

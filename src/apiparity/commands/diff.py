@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from apiparity.commands._common import load_side, side_info, target_options
+from apiparity.commands._common import echo_target_notes, load_side, side_info, target_options
 
 _FAIL_ON = ("breaking", "warning", "info")
 
@@ -80,6 +80,7 @@ def command(
     disabled = set(disabled_noise) | set(diff_config.get("disabled_noise_rules", []))
     old_target = load_side(old, app_dir=app_dir, spec_path=spec_path, load_timeout=load_timeout)
     new_target = load_side(new, app_dir=app_dir, spec_path=spec_path, load_timeout=load_timeout)
+    echo_target_notes(old_target, new_target)
 
     def base_dir(target: object) -> Path | None:
         source = getattr(target, "source_path", None)

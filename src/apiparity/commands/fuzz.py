@@ -44,13 +44,13 @@ def command(old: str, new: str, app_dir: str | None, spec_path: str | None, load
     settings = settings_from_options(project.fuzz, app_dir=app_dir, **options)
     loop_settings = event_loop_settings_from(raw, options)
     settings.contract = settings.contract or project.contract
-    from apiparity.contract import contract_notes, load_sides
+    from apiparity.commands._common import echo_target_notes
+    from apiparity.contract import load_sides
 
     old_target, new_target = load_sides(old, new, contract=settings.contract, app_dir=app_dir, spec_path=spec_path,
                                         load_timeout=load_timeout, wait_for=options.get("wait_for") or 0.0)
     wait_for_servers(settings, options.get("wait_for"))
-    for note in contract_notes(old_target, new_target):
-        click.echo(f"note: {note}", err=True)
+    echo_target_notes(old_target, new_target)
 
     from apiparity import __version__
     from apiparity.asyncio_check.hooks import event_loop_section, monitor_for_target

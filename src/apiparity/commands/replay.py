@@ -81,7 +81,7 @@ def command(traffic: str, old: str, new: str, app_dir: str | None, spec_path: st
     from apiparity import __version__
     from apiparity.commands._fuzz_options import settings_from_options
     from apiparity.config import load_config
-    from apiparity.commands._common import load_side
+    from apiparity.commands._common import echo_target_notes, load_side
     from apiparity.model import Report
     from apiparity.report import FORMATS, render, write_atomic
     from apiparity.traffic import read_traffic
@@ -101,6 +101,7 @@ def command(traffic: str, old: str, new: str, app_dir: str | None, spec_path: st
         raise ApiparityError(f"{traffic}: no replayable requests" + (f" for host {only_host}" if only_host else ""))
     old_target = load_side(old, app_dir=app_dir, spec_path=spec_path, load_timeout=load_timeout)
     new_target = load_side(new, app_dir=app_dir, spec_path=spec_path, load_timeout=load_timeout)
+    echo_target_notes(old_target, new_target)
 
     outcome = run_replay(old_target, new_target, recorded.requests, settings)
     result = outcome.result

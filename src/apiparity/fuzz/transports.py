@@ -40,6 +40,14 @@ def _join(base_path: str, request: WireRequest) -> str:
     return (base_path.rstrip("/") + request.path) if base_path not in ("", "/") else request.path
 
 
+def stateless_cookie_jar() -> Any:
+    """A cookie jar that keeps nothing: every case carries exactly the cookies it was generated
+    with, never one that an earlier answer set (each call must be independent of the ones before)."""
+    from http.cookiejar import CookieJar, DefaultCookiePolicy
+
+    return CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
+
+
 class WSGITransport(Transport):
     """Calls a WSGI app in-process through werkzeug's test client, in a worker thread so that a
     handler that hangs turns into a timeout instead of a hung run."""
@@ -49,7 +57,9 @@ class WSGITransport(Transport):
     def __init__(self, app: Any, *, base_path: str = "", timeout: float = 10.0, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> None:
         from werkzeug.test import Client
 
-        self._client = Client(app)
+        # no cookie jar: its cookies would replace the Cookie header a case carries, and a cookie
+        # one answer set would leak into every later case
+        self._client = Client(app, use_cookies=False)
         self._base_path = base_path
         self._timeout = timeout
         self._max_body_bytes = max_body_bytes
@@ -115,7 +125,7 @@ class ASGITransport(Transport):
         # raise_app_exceptions=False: an exception becomes the 500 a server would answer (and an
         # answer cut at the read cap keeps the part already sent: see _capped_app).
         transport = httpx.ASGITransport(app=_capped_app(app, max_body_bytes), raise_app_exceptions=False)
-        self._client = httpx.AsyncClient(transport=transport, base_url=f"http://{IN_PROCESS_HOST}")
+        self._client = httpx.AsyncClient(transport=transport, base_url=f"http://{IN_PROCESS_HOST}", cookies=stateless_cookie_jar())
 
     @property
     def loop(self) -> asyncio.AbstractEventLoop:
@@ -198,7 +208,7 @@ class HTTPTransport(Transport):
         # a URL that names its own prefix wins over the document's servers[0] path
         self.base_path = urlsplit(self._base_url).path or base_path
         limits = httpx.Limits(max_connections=max(workers, 1) * 2, max_keepalive_connections=max(workers, 1) * 2)
-        self._client = httpx.Client(timeout=timeout, limits=limits, follow_redirects=False)
+        self._client = httpx.Client(timeout=timeout, limits=limits, follow_redirects=False, cookies=stateless_cookie_jar())
         self._timeout = timeout
 
     def base_url(self) -> str:

@@ -102,6 +102,17 @@ def _api_key_header(diff: RawDiff, ctx: NoiseContext) -> bool:
     return diff.name.lower() in names
 
 
+def _fields_mask_header(diff: RawDiff, ctx: NoiseContext) -> bool:
+    """flask-restx adds an optional `X-Fields` header (`format: mask`) to every marshalled operation."""
+    if not diff.rule_id.startswith("request-header-parameter-") or diff.name.lower() != "x-fields":
+        return False
+    for operation in ctx.operations(diff):
+        parameter = operation.parameters.get(("header", "x-fields")) if operation else None
+        if parameter is not None and not parameter.required and (parameter.schema or {}).get("format") == "mask":
+            return True
+    return False
+
+
 def _default_info(diff: RawDiff, ctx: NoiseContext) -> bool:
     field = {"api-info-title-changed": "title", "api-info-version-changed": "version"}.get(diff.rule_id)
     return field is not None and ((field, diff.old_value) in _DEFAULT_INFO or (field, diff.new_value) in _DEFAULT_INFO)
@@ -199,6 +210,7 @@ PROFILES: dict[str, list[NoiseRule]] = {
         NoiseRule("schema-title", "Schema titles are generated from Python names and differ between generators.", _rule_is("schema-title-changed")),
         NoiseRule("header-alias", "A header parameter named `x_y` (Python name) on one side and `x-y` (alias) on the other is one parameter.", _rule_is("request-header-parameter-alias-renamed")),
         NoiseRule("api-key-header-parameter", "flask-openapi3 duplicates an API-key security scheme as a header parameter.", _api_key_header),
+        NoiseRule("restx-fields-mask", "flask-restx documents its optional `X-Fields` response-mask header (`format: mask`) on every marshalled operation; a port without field masks answers the full object, as flask-restx does when the header is absent.", _fields_mask_header),
         NoiseRule("null-default", "`default: null` on an optional field is emitted by pydantic for flask-openapi3 and omitted by FastAPI; omitting the field means null either way.", _null_default),
         NoiseRule("framework-default-info", "info.title/version left at a framework default (OpenAPI 1.0.0 / FastAPI 0.1.0).", _default_info),
     ],

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from apiparity.errors import TargetError
-from apiparity.targets.documents import check_openapi_version, parse_document
+from apiparity.errors import SpecError, TargetError
+from apiparity.targets.documents import as_openapi3, conversion_notes, parse_document
 from apiparity.targets.model import Target
 
 
@@ -143,6 +143,17 @@ def target_from_app(ref: str, app: Any, *, spec_path: str | None = None) -> Targ
             raise TargetError(f"{ref}: FastAPI could not build its document: {type(exc).__name__}: {_first_line(exc)}") from None
         return Target(ref=ref, kind="app", framework=framework, document=_plain(document), app=app)
     if framework == "flask" and not spec_path:
+        served = served_spec_path(app)
+        if served:  # flask-restx, flasgger, apispec...: the app's own document beats a skeleton
+            try:
+                document = fetch_document_in_process(ref, app, framework, served)
+            except (TargetError, SpecError) as exc:
+                fallback = f"GET {served} gave no usable document ({exc}); "
+            else:
+                return Target(ref=ref, kind="app", framework="flask", document=document, app=app,
+                              notes=[f"plain Flask app: the document it serves at {served}", *conversion_notes(document)])
+        else:
+            fallback = ""
         from apiparity.targets.flask_infer import infer_flask_document
 
         document = infer_flask_document(app)
@@ -153,7 +164,7 @@ def target_from_app(ref: str, app: Any, *, spec_path: str | None = None) -> Targ
             document=document,
             app=app,
             inferred=True,
-            notes=["plain Flask app: document inferred from url_map (paths, methods, typed path parameters)"],
+            notes=[f"plain Flask app: {fallback}document inferred from url_map (paths, methods, typed path parameters)"],
         )
     if not spec_path:
         raise TargetError(
@@ -161,7 +172,24 @@ def target_from_app(ref: str, app: Any, *, spec_path: str | None = None) -> Targ
             "pass --spec-path /openapi.json (where the app serves it) or --contract FILE"
         )
     document = fetch_document_in_process(ref, app, framework, spec_path)
-    return Target(ref=ref, kind="app", framework=framework, document=document, app=app)  # type: ignore[arg-type]
+    return Target(ref=ref, kind="app", framework=framework, document=document, app=app,  # type: ignore[arg-type]
+                  notes=conversion_notes(document))
+
+
+# Where Flask extensions serve their document: flask-restx, flasgger, apispec/flask-smorest, by hand.
+SERVED_SPEC_NAMES = ("swagger.json", "openapi.json", "openapi.yaml", "apispec_1.json", "apispec.json")
+
+
+def served_spec_path(app: Any) -> str | None:
+    """The url_map rule of a plain Flask app that serves its OpenAPI/Swagger document, if any."""
+    try:
+        rules = sorted(app.url_map.iter_rules(), key=lambda rule: rule.rule)
+    except Exception:  # noqa: BLE001 - a broken url_map: inference will say what is wrong
+        return None
+    for rule in rules:
+        if "GET" in (rule.methods or ()) and not rule.arguments and rule.rule.rsplit("/", 1)[-1] in SERVED_SPEC_NAMES:
+            return rule.rule
+    return None
 
 
 def detect_framework(app: Any) -> str:
@@ -229,9 +257,7 @@ def fetch_document_in_process(ref: str, app: Any, interface: str, spec_path: str
         status, text = response.status_code, response.text
     if status != 200:
         raise TargetError(f"{ref}: GET {spec_path} answered HTTP {status}, expected 200 with an OpenAPI document")
-    document = parse_document(text, source=f"{ref} {spec_path}")
-    check_openapi_version(document, f"{ref} {spec_path}")
-    return document
+    return as_openapi3(parse_document(text, source=f"{ref} {spec_path}"), f"{ref} {spec_path}")
 
 
 def _plain(document: Any) -> dict[str, Any]:

@@ -197,13 +197,27 @@ def read_document_file(path: Path) -> dict[str, Any]:
     return parse_document(text, source=str(path), prefer=prefer)
 
 
+CONVERTED_NOTE = "Swagger 2.0 document converted to OpenAPI 3.0.3 (x-apiparity-converted-from: 2.0)"
+
+
+def as_openapi3(document: dict[str, Any], source: str) -> dict[str, Any]:
+    """The document as OpenAPI 3.x: Swagger 2.0 converted, 3.0/3.1 as they are, anything else refused."""
+    if "swagger" in document and "openapi" not in document:
+        from apiparity.targets.swagger2 import convert_swagger2
+
+        document = convert_swagger2(document, source)
+    check_openapi_version(document, source)
+    return document
+
+
+def conversion_notes(document: dict[str, Any]) -> list[str]:
+    return [CONVERTED_NOTE] if document.get("x-apiparity-converted-from") == "2.0" else []
+
+
 def check_openapi_version(document: dict[str, Any], source: str) -> str:
     """Return the document's major.minor OpenAPI version; refuse what is not OpenAPI 3.0/3.1."""
-    if "swagger" in document:
-        raise SpecError(
-            f"{source}: Swagger {document.get('swagger')} documents are not supported; convert it to OpenAPI 3 first "
-            f"(for example `npx swagger2openapi {source} -o openapi.yaml`) and pass the converted file"
-        )
+    if "swagger" in document and "openapi" not in document:
+        raise SpecError(f"{source}: Swagger {document.get('swagger')!r} is not an OpenAPI 3 document; read it with as_openapi3")
     version = document.get("openapi")
     if version is None:
         raise SpecError(f"{source}: not an OpenAPI document (no `openapi` version field)")

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from apiparity.errors import TargetError
-from apiparity.targets.documents import SPEC_SUFFIXES, check_openapi_version, read_document_file
+from apiparity.targets.documents import SPEC_SUFFIXES, as_openapi3, conversion_notes, read_document_file
 from apiparity.targets.model import Target
 
 _APP_REF = re.compile(r"^(?P<module>[^:]+):(?P<attr>[A-Za-z_][\w.]*)(?P<call>\(\))?$")
@@ -46,9 +46,9 @@ def load_target(
         return load_url_target(ref, spec_path=spec_path, timeout=timeout, wait_for=wait_for)
     path = Path(ref)
     if path.suffix.lower() in SPEC_SUFFIXES or (path.is_file() and ":" not in ref):
-        document = read_document_file(path)
-        check_openapi_version(document, str(path))
-        return Target(ref=ref, kind="file", framework="spec", document=document, source_path=path.resolve())
+        document = as_openapi3(read_document_file(path), str(path))
+        return Target(ref=ref, kind="file", framework="spec", document=document, source_path=path.resolve(),
+                      notes=conversion_notes(document))
     match = _APP_REF.match(ref)
     if match is None:
         raise TargetError(

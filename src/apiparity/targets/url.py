@@ -6,7 +6,7 @@ import time
 from urllib.parse import urlsplit, urlunsplit
 
 from apiparity.errors import TargetError
-from apiparity.targets.documents import check_openapi_version, parse_document
+from apiparity.targets.documents import as_openapi3, conversion_notes, parse_document
 from apiparity.targets.model import Target
 
 DEFAULT_SPEC_PATHS = ("/openapi.json", "/openapi/openapi.json")
@@ -34,9 +34,8 @@ def load_url_target(ref: str, *, spec_path: str | None = None, timeout: float = 
         if status != 200:
             last_error = f"{url}: HTTP {status}, expected 200 with an OpenAPI document"
             continue
-        document = parse_document(text, source=url, prefer="auto")
-        check_openapi_version(document, url)
-        return Target(ref=ref, kind="url", framework="url", document=document, base_url=base_url)
+        document = as_openapi3(parse_document(text, source=url, prefer="auto"), url)
+        return Target(ref=ref, kind="url", framework="url", document=document, base_url=base_url, notes=conversion_notes(document))
     raise TargetError(last_error)
 
 
