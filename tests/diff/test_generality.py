@@ -52,34 +52,7 @@ def loud(result: DiffResult) -> list[tuple[str, str, str, str, str]]:
 
 # ---------------------------------------------------------------- 1. same-API app pairs
 
-BINARY_XFAIL = pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "apiparity/spec/normalize.py:SchemaNormalizer._fill: `format: binary` (pydantic's bytes schema, kept by "
-        "flask-openapi3) and FastAPI's 3.1 `contentMediaType: application/octet-stream` are not made equal, so "
-        "diff/schemas.py:_compare_changed_keyword reports response-body-format-removed (warning) for `bytes` fields"
-    ),
-)
-
-
-UNTYPED_ENUM_REASON = (
-    "apiparity/diff/schemas.py:SchemaComparer._compare_type (with spec/normalize.py:SchemaNormalizer._fill): a "
-    "schema with `enum`/`const` and no `type` counts as 'any type'; pydantic writes `Literal[None, 'web', 'app']` "
-    "as a bare `enum` and `Literal['web', 'app'] | None` as a typed one, so the same values are "
-    "request-body-type-narrowed (breaking); nothing infers `type` from the enum values"
-)
-EMPTY_DEFAULT_REASON = (
-    "apiparity/spec/noise.py:_null_default only forgives `default: null`: pydantic writes `= {}` as `default: {}` "
-    "and omits the default of `Field(default_factory=dict)`, so the same field is request-body-default-removed "
-    "(warning) although omitting it yields {} on both sides"
-)
-PAIR_XFAIL = {
-    "formats": BINARY_XFAIL,
-    "rewrites": pytest.mark.xfail(strict=True, reason=f"two causes: {UNTYPED_ENUM_REASON}; and {EMPTY_DEFAULT_REASON}"),
-}
-
-
-@pytest.mark.parametrize("pair", [pytest.param(p, marks=PAIR_XFAIL[p]) if p in PAIR_XFAIL else p for p in PAIRS])
+@pytest.mark.parametrize("pair", PAIRS)
 def test_same_api_app_pair_is_clean(pair: str) -> None:
     result = diff_documents(app_document(f"{pair}_legacy"), app_document(f"{pair}_modern"))
     assert loud(result) == []
@@ -90,31 +63,20 @@ def _loud_at(pair: str, field: str) -> list[tuple[str, str, str, str, str]]:
     return [entry for entry in loud(result) if f"`{field}`" in entry[-1]]
 
 
-def test_rewrites_pair_is_loud_only_about_channel_and_totals() -> None:
-    """Everything else the port rewrote (constr -> Annotated, Optional -> | None, List -> list,
-    `= []` -> default_factory, conint -> Field) is judged right."""
-    result = diff_documents(app_document("rewrites_legacy"), app_document("rewrites_modern"))
-    assert {(severity, rule, message.split("`")[1]) for severity, rule, _, _, message in loud(result)} == {
-        ("breaking", "request-body-type-narrowed", "channel"),
-        ("warning", "request-body-default-removed", "totals"),
-    }
-
-
-@pytest.mark.xfail(strict=True, reason=UNTYPED_ENUM_REASON)
 def test_rewrites_literal_with_none_equals_optional_literal() -> None:
+    """`Literal[None, "web", "app"]` (a bare enum) is `Literal["web", "app"] | None` (a typed one)."""
     assert _loud_at("rewrites", "channel") == []
 
 
-@pytest.mark.xfail(strict=True, reason=EMPTY_DEFAULT_REASON)
 def test_rewrites_empty_default_equals_default_factory() -> None:
+    """`= {}` documents `default: {}`, `Field(default_factory=dict)` nothing: named noise, not a warning."""
     assert _loud_at("rewrites", "totals") == []
+    result = diff_documents(app_document("rewrites_legacy"), app_document("rewrites_modern"))
+    assert any(n.rule_id == "empty-container-default" and n.count for n in result.ignored_noise)
 
 
-def test_formats_pair_is_clean_apart_from_bytes() -> None:
-    """Everything in the formats pair other than `bytes` is already judged right."""
+def test_formats_pair_decimal_request_widening_is_info() -> None:
     result = diff_documents(app_document("formats_legacy"), app_document("formats_modern"))
-    assert {(s, r) for s, r, *_ in loud(result)} == {("warning", "response-body-format-removed")}
-    assert all("`blob`" in message for *_, message in loud(result))
     # flask-openapi3 documents a model used as body and response with its serialization schema
     # (Decimal as a string); FastAPI's -Input accepts number|string: a widened request, info only.
     infos = {c.rule_id for c in result.changes if c.severity == "info"}
@@ -235,35 +197,7 @@ def _trap_documents(trap: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any
     return old, schema_at(trap["location"], trap["new"])
 
 
-_TRAP_XFAIL = {
-    "binary-format-vs-content-media-type": BINARY_XFAIL.kwargs["reason"],
-    "byte-format-vs-content-encoding": (
-        "apiparity/spec/normalize.py:SchemaNormalizer._fill: 3.0 `format: byte` is 3.1 `contentEncoding: base64`; "
-        "not made equal, so response-body-format-removed (warning)"
-    ),
-    "untyped-enum-vs-typed-enum": UNTYPED_ENUM_REASON,
-    "untyped-const-vs-typed-const": (
-        "apiparity/diff/schemas.py:SchemaComparer._compare_type: `const` (normalized to a one-value enum) without "
-        "`type` counts as 'any type': request-body-type-narrowed (breaking)"
-    ),
-    "tuple-items-vs-prefix-items": (
-        "apiparity/diff/schemas.py:SchemaComparer._compare: `items` present on one side only is compared with `{}` "
-        "(any) although every position is covered by prefixItems and maxItems: response-body-type-widened (breaking)"
-    ),
-    "type-list-keyword-vs-any-of-branch": (
-        "apiparity/spec/normalize.py:SchemaNormalizer._simplify_type_union folds anyOf into a type list only when "
-        "every branch is bare, and diff/schemas.py:_types reads a typeless anyOf as 'any': a type list vs an anyOf "
-        "with one constrained branch is type-widened + any-of-branch-added (breaking in a response)"
-    ),
-    "union-branch-narrowed-in-request": (
-        "same root cause as type-list-keyword-vs-any-of-branch: OLD's bare anyOf becomes `type: [integer, string]`, "
-        "NEW's stays anyOf, so the narrowing is reported as type-widened + any-of-branch-added (info), missed"
-    ),
-    "union-branch-narrowed-in-response": (
-        "same root cause as type-list-keyword-vs-any-of-branch: a narrower response union is reported "
-        "type-widened + any-of-branch-added (breaking)"
-    ),
-}
+_TRAP_XFAIL: dict[str, str] = {}
 
 
 @pytest.mark.parametrize(

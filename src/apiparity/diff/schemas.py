@@ -73,6 +73,52 @@ def _types(schema: dict[str, Any]) -> set[str]:
     return set(schema.get("type") or [])
 
 
+def _enum_types(values: list[Any]) -> set[str]:
+    """The JSON types of an enum's values (a number enum is `number`, whatever its values)."""
+    kinds = {"string" if isinstance(v, str) else "boolean" if isinstance(v, bool) else "number" if isinstance(v, (int, float))
+             else "object" if isinstance(v, dict) else "array" if isinstance(v, list) else "" for v in values if v is not None}
+    return kinds - {""}
+
+
+def _effective_types(schema: dict[str, Any]) -> set[str]:
+    """Declared types, or for an untyped enum the types of its values: pydantic writes
+    `Literal[None, "a"]` as a bare enum and `Literal["a"] | None` as a typed one."""
+    declared = _types(schema)
+    if declared or not schema.get("enum"):
+        return declared
+    return _enum_types(schema["enum"])
+
+
+# Keywords that constrain one JSON type only: a type list carrying them is the union of one
+# branch per type, each with its own keywords ({type: [integer, string], maxLength: 3} is
+# anyOf [{type: integer}, {type: string, maxLength: 3}]).
+_KEYWORDS_OF_TYPE = {
+    "string": frozenset({"minLength", "maxLength", "pattern", "contentMediaType", "contentEncoding"}),
+    "number": frozenset({"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"}),
+    "array": frozenset({"items", "prefixItems", "minItems", "maxItems", "uniqueItems", "contains"}),
+    "object": frozenset({"properties", "required", "additionalProperties", "patternProperties", "minProperties",
+                         "maxProperties", "propertyNames", "dependentRequired", "dependentSchemas"}),
+}
+_KEYWORDS_OF_TYPE["integer"] = _KEYWORDS_OF_TYPE["number"]
+_NUMERIC_FORMATS = frozenset({"int32", "int64", "float", "double"})
+_TYPE_SPECIFIC = frozenset().union(*_KEYWORDS_OF_TYPE.values(), {"format", "enum"})
+
+
+def _type_branch(schema: dict[str, Any], kind: str) -> dict[str, Any]:
+    branch: dict[str, Any] = {"type": [kind]}
+    for key in _KEYWORDS_OF_TYPE.get(kind, ()):
+        if key in schema:
+            branch[key] = schema[key]
+    numeric = kind in ("integer", "number")
+    if "format" in schema and (schema["format"] in _NUMERIC_FORMATS) == numeric:
+        branch["format"] = schema["format"]
+    if schema.get("enum"):
+        values = [v for v in schema["enum"] if _enum_types([v]) == {"number" if numeric else kind}
+                  and (kind != "integer" or float(v).is_integer())]
+        branch["enum"] = values
+    return branch
+
+
 def _accepts_all(wide: set[str], narrow: set[str]) -> bool:
     """Does a schema of types `wide` accept every value of types `narrow`? (empty = any type)."""
     if not wide:
@@ -138,6 +184,8 @@ class SchemaComparer:
         self._hidden_keyword = "readOnly" if direction == "request" else "writeOnly"
         self._memo: dict[tuple[int, int], list[SchemaDiff]] = {}
         self._active: set[tuple[int, int]] = set()
+        self._expanded: dict[int, dict[str, Any]] = {}  # type list -> its anyOf form (ids are memo keys)
+        self._keep_alive: list[dict[str, Any]] = []
 
     def equal(self, old: Any, new: Any) -> bool:
         return self.old_fp.of(old) == self.new_fp.of(new)
@@ -182,7 +230,35 @@ class SchemaComparer:
 
     # ------------------------------------------------------------------ the comparison
 
+    def _as_union(self, schema: dict[str, Any]) -> dict[str, Any]:
+        """A multi-type schema as anyOf one branch per type (the shape the other side is written in)."""
+        cached = self._expanded.get(id(schema))
+        if cached is None:
+            union = {key: value for key, value in schema.items() if key not in _TYPE_SPECIFIC and key != "type"}
+            union["anyOf"] = [_type_branch(schema, kind) for kind in sorted(_types(schema))]
+            cached = self._expanded[id(schema)] = union
+            self._expanded[id(union)] = union
+            self._keep_alive.append(schema)
+        return cached
+
+    def _aligned_unions(self, old: dict[str, Any], new: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Normalization folds an anyOf of bare types into a type list, so a union on one side may be
+        a type list while the other side's (with a constrained branch) stays an anyOf: expand the list."""
+        def is_type_list(schema: dict[str, Any]) -> bool:
+            return len(_types(schema)) > 1 and not schema.get("anyOf") and not schema.get("oneOf")
+
+        def is_type_union(schema: dict[str, Any]) -> bool:
+            return not _types(schema) and bool(schema.get("anyOf")) and all(
+                isinstance(b, dict) and len(_types(b)) == 1 for b in schema["anyOf"])
+
+        if is_type_list(old) and is_type_union(new):
+            return self._as_union(old), new
+        if is_type_union(old) and is_type_list(new):
+            return old, self._as_union(new)
+        return old, new
+
     def _compare(self, old: dict[str, Any], new: dict[str, Any], diffs: list[SchemaDiff]) -> None:
+        old, new = self._aligned_unions(old, new)
         for keyword, kind in (("title", "schema-title-changed"), ("description", "schema-description-changed")):
             if old.get(keyword) != new.get(keyword):
                 self._emit(diffs, kind, old, new, keyword, old.get(keyword), new.get(keyword))
@@ -204,16 +280,33 @@ class SchemaComparer:
         self._compare_discriminator(old, new, diffs)
         self._compare_additional_properties(old, new, diffs)
         self._compare_properties(old, new, diffs)
-        if "items" in old or "items" in new:
-            self._nested(diffs, ("[]",), old.get("items"), new.get("items"))
-        old_prefix, new_prefix = old.get("prefixItems") or [], new.get("prefixItems") or []
-        for index in range(min(len(old_prefix), len(new_prefix))):
-            self._nested(diffs, (f"[{index}]",), old_prefix[index], new_prefix[index])
+        self._compare_items(old, new, diffs)
         for combinator, kind in (("oneOf", "one-of"), ("anyOf", "any-of"), ("allOf", "all-of")):
             self._compare_branches(old, new, diffs, combinator, kind)
 
+    def _compare_items(self, old: dict, new: dict, diffs: list[SchemaDiff]) -> None:
+        old_prefix, new_prefix = old.get("prefixItems") or [], new.get("prefixItems") or []
+        # A tuple written the 3.0 way (one `items` schema, min/maxItems) against the 3.1 way
+        # (prefixItems): each position is compared with the other side's `items`.
+        for tuple_side, other, reverse in ((old, new, False), (new, old, True)):
+            positions = tuple_side.get("prefixItems") or []
+            if positions and "prefixItems" not in other and "items" in other and "items" not in tuple_side:
+                for index, position in enumerate(positions):
+                    pair = (other["items"], position) if reverse else (position, other["items"])
+                    self._nested(diffs, (f"[{index}]",), *pair)
+                covered = isinstance(tuple_side.get("maxItems"), int) and tuple_side["maxItems"] <= len(positions)
+                if not covered:  # positions past the tuple: any value on the prefixItems side
+                    self._nested(diffs, ("[]",), *((other["items"], {}) if reverse else ({}, other["items"])))
+                return
+        if "items" in old or "items" in new:
+            self._nested(diffs, ("[]",), old.get("items"), new.get("items"))
+        for index in range(min(len(old_prefix), len(new_prefix))):
+            self._nested(diffs, (f"[{index}]",), old_prefix[index], new_prefix[index])
+
     def _compare_type(self, old: dict, new: dict, diffs: list[SchemaDiff]) -> str | None:
-        old_types, new_types = _types(old), _types(new)
+        if old.get("enum") and new.get("enum") and _enum_types(old["enum"]) == _enum_types(new["enum"]):
+            return None  # the values say it all (1 under `type: number` is 1 under `type: integer`)
+        old_types, new_types = _effective_types(old), _effective_types(new)
         if old_types == new_types:
             return None
         if self.textual and old_types and new_types and (old_types | new_types) <= _SCALARS and "string" in (old_types ^ new_types):

@@ -127,6 +127,15 @@ def _null_default(diff: RawDiff, ctx: NoiseContext) -> bool:
     return False
 
 
+def _empty_container_default(diff: RawDiff, ctx: NoiseContext) -> bool:
+    """pydantic writes `= []`/`= {}` as `default: []`/`{}` and `default_factory=list/dict` as nothing."""
+    if diff.kind == "default-removed":
+        return diff.old_value in ([], {})
+    if diff.kind == "default-added":
+        return diff.new_value in ([], {})
+    return False
+
+
 # What a skeleton inferred from a plain Flask url_map invents rather than knows (see
 # apiparity.targets.flask_infer): document metadata, operation annotations, schema annotations.
 _SKELETON_INVENTED_RULES = frozenset(
@@ -212,6 +221,7 @@ PROFILES: dict[str, list[NoiseRule]] = {
         NoiseRule("api-key-header-parameter", "flask-openapi3 duplicates an API-key security scheme as a header parameter.", _api_key_header),
         NoiseRule("restx-fields-mask", "flask-restx documents its optional `X-Fields` response-mask header (`format: mask`) on every marshalled operation; a port without field masks answers the full object, as flask-restx does when the header is absent.", _fields_mask_header),
         NoiseRule("null-default", "`default: null` on an optional field is emitted by pydantic for flask-openapi3 and omitted by FastAPI; omitting the field means null either way.", _null_default),
+        NoiseRule("empty-container-default", "pydantic documents `= []` / `= {}` as `default: []` / `{}` but `Field(default_factory=list/dict)` with no default; the field is filled with the same empty value either way.", _empty_container_default),
         NoiseRule("framework-default-info", "info.title/version left at a framework default (OpenAPI 1.0.0 / FastAPI 0.1.0).", _default_info),
     ],
 }

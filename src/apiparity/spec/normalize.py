@@ -277,6 +277,15 @@ class SchemaNormalizer:
                 result[exclusive] = result.pop(bound)
             elif result.get(exclusive) is False:
                 del result[exclusive]
+        # 3.1 spells binary strings with content keywords where 3.0 (and pydantic for flask-openapi3)
+        # uses formats: {contentMediaType: application/octet-stream} is format binary, base64 is byte.
+        if result.get("contentEncoding") == "base64" and "format" not in result:
+            result["format"] = "byte"
+            del result["contentEncoding"]
+            result.pop("contentMediaType", None)
+        elif result.get("contentMediaType") == "application/octet-stream" and "format" not in result and "contentEncoding" not in result:
+            result["format"] = "binary"
+            del result["contentMediaType"]
         if "enum" in result and None in result["enum"]:
             nullable = True
             result["enum"] = [v for v in result["enum"] if v is not None]
