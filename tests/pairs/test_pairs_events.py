@@ -148,15 +148,6 @@ def test_check_says_which_contract_it_used(faithful) -> None:
     assert str(CONTRACT) in stderr  # ...and a `note:` on stderr, as README promises
 
 
-SERVERS_REASON = (
-    "spec/normalize.py:normalize_document keys operations by the raw `paths` key and keeps `servers` apart; "
-    "diff/describe.py:Describer then compares `/events` (contract, servers: [/api]) with `/api/events` (FastAPI, no servers): "
-    "every operation is `api-path-removed` (breaking) + `api-path-added`, and `server-removed` is a warning, although "
-    "the full URLs are identical (the fuzz engine folds servers[0] into base_paths, the diff does not)"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=SERVERS_REASON)
 def test_spec_diff_of_faithful_port_against_contract_has_no_breaking_change() -> None:
     """What README's real-migration section (and action.yml's `contract:` input) run."""
     result = run_cli("diff", str(CONTRACT), target("modern"), "--format", "json")
@@ -167,8 +158,7 @@ def test_spec_diff_of_faithful_port_against_contract_has_no_breaking_change() ->
 
 
 def test_spec_diff_against_contract_with_base_path_folded_in_is_clean(tmp_path: Path) -> None:
-    """Control for the xfail above: the same contract with `servers: [/api]` folded into the paths
-    diffs clean, so the base path is the only cause (the port's own document is faithful)."""
+    """The same contract with `servers: [/api]` folded into the paths by hand diffs clean too."""
     document = yaml.safe_load(CONTRACT.read_text())
     base = document.pop("servers")[0]["url"]
     document["paths"] = {base + path: item for path, item in document["paths"].items()}
@@ -180,12 +170,6 @@ def test_spec_diff_against_contract_with_base_path_folded_in_is_clean(tmp_path: 
     assert result.exit_code == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="diff/schemas.py:SchemaComparer._compare compares bool(old['nullable']) with bool(new['nullable']); a NEW "
-    "schema with no `type` (FastAPI's `{}` for a PlainValidator field) accepts null but has no `nullable` key, so "
-    "`request-body-nullable-removed` (breaking) is reported beside `request-body-type-widened` (info) for one field",
-)
 def test_spec_diff_schema_widened_to_any_does_not_remove_null(tmp_path: Path) -> None:
     """Minimal: a nullable date-time request field becomes FastAPI's unconstrained `{}`."""
     def document(version: str, schema: dict) -> dict:

@@ -42,6 +42,9 @@ def diff_documents(old: dict[str, Any], new: dict[str, Any], *, options: DiffOpt
     active = [rule for rule in rules if rule.id not in options.disabled_noise_rules]
     old_doc = _normalize(normalize_document, old, options.old_base_dir, options.allow_remote_refs, options.old_label)
     new_doc = _normalize(normalize_document, new, options.new_base_dir, options.allow_remote_refs, options.new_label)
+    from apiparity.spec.base_path import align_base_paths
+
+    old_doc, new_doc, folded_base_paths = align_base_paths(old_doc, new_doc)
     # Header aliases (`x_y` vs `x-y`) are always paired, so the pair's own changes are compared and the
     # rename is one finding: a warning with no profile, framework noise with flask-fastapi.
     describer = Describer(old_doc, new_doc)
@@ -52,7 +55,7 @@ def diff_documents(old: dict[str, Any], new: dict[str, Any], *, options: DiffOpt
 
         raise SpecError(f"{options.old_label} vs {options.new_label}: schemas are nested too deeply to compare") from None
 
-    context = NoiseContext(old_doc, new_doc)
+    context = NoiseContext(old_doc, new_doc, folded_base_paths=folded_base_paths)
     counts: dict[str, IgnoredNoise] = {}
     kept = []
     for diff in description.diffs:

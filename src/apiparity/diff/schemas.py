@@ -119,6 +119,13 @@ def _type_branch(schema: dict[str, Any], kind: str) -> dict[str, Any]:
     return branch
 
 
+def _accepts_null(schema: dict[str, Any]) -> bool:
+    """`nullable`, or a schema that constrains the type not at all (`{}` accepts null too)."""
+    if schema.get("nullable"):
+        return True
+    return not _effective_types(schema) and not any(schema.get(k) for k in ("anyOf", "oneOf", "allOf", "not"))
+
+
 def _accepts_all(wide: set[str], narrow: set[str]) -> bool:
     """Does a schema of types `wide` accept every value of types `narrow`? (empty = any type)."""
     if not wide:
@@ -262,8 +269,12 @@ class SchemaComparer:
         for keyword, kind in (("title", "schema-title-changed"), ("description", "schema-description-changed")):
             if old.get(keyword) != new.get(keyword):
                 self._emit(diffs, kind, old, new, keyword, old.get(keyword), new.get(keyword))
-        old_nullable, new_nullable = bool(old.get("nullable")), bool(new.get("nullable"))
-        if old_nullable != new_nullable:
+        old_nullable, new_nullable = _accepts_null(old), _accepts_null(new)
+        # Reported where `nullable` itself changed and null's acceptance with it: `{}` vs a nullable
+        # string is no change, and `{}` -> `{type: object}` is one finding (the type narrowed).
+        # A parameter is text on the wire: no client can send JSON null in a path, query or header.
+        explicit_changed = bool(old.get("nullable")) != bool(new.get("nullable"))
+        if old_nullable != new_nullable and explicit_changed and not self.textual:
             self._emit(diffs, "nullable-added" if new_nullable else "nullable-removed", old, new, "nullable", old_nullable, new_nullable)
         # A type changed to an unrelated one is the whole story: the old type's format, pattern,
         # bounds and default mean nothing for the new type, and one root cause gets one finding.

@@ -9,7 +9,7 @@ at shapes and framework defaults), never at the names of one application's model
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 class NoiseContext:
     old: NormalizedDocument
     new: NormalizedDocument
+    folded_base_paths: set[str] = field(default_factory=set)  # server base paths moved into the paths
     _old_ops: dict[tuple[str, str], Operation] | None = None
     _new_ops: dict[tuple[str, str], Operation] | None = None
 
@@ -111,6 +112,15 @@ def _fields_mask_header(diff: RawDiff, ctx: NoiseContext) -> bool:
         if parameter is not None and not parameter.required and (parameter.schema or {}).get("format") == "mask":
             return True
     return False
+
+
+def _folded_server(diff: RawDiff, ctx: NoiseContext) -> bool:
+    """A server whose base path was folded into the paths: every URL a client calls is unchanged."""
+    if diff.rule_id not in ("server-added", "server-removed") or not ctx.folded_base_paths:
+        return False
+    from urllib.parse import urlsplit
+
+    return urlsplit(diff.name).path.rstrip("/") in ctx.folded_base_paths | {""}
 
 
 def _default_info(diff: RawDiff, ctx: NoiseContext) -> bool:
@@ -222,6 +232,7 @@ PROFILES: dict[str, list[NoiseRule]] = {
         NoiseRule("restx-fields-mask", "flask-restx documents its optional `X-Fields` response-mask header (`format: mask`) on every marshalled operation; a port without field masks answers the full object, as flask-restx does when the header is absent.", _fields_mask_header),
         NoiseRule("null-default", "`default: null` on an optional field is emitted by pydantic for flask-openapi3 and omitted by FastAPI; omitting the field means null either way.", _null_default),
         NoiseRule("empty-container-default", "pydantic documents `= []` / `= {}` as `default: []` / `{}` but `Field(default_factory=list/dict)` with no default; the field is filled with the same empty value either way.", _empty_container_default),
+        NoiseRule("server-base-path", "One side mounts the API with `servers: [{url: /api}]` and `/items`, the other writes `/api/items`: the base path is folded into the paths (operations pair by the URL a client calls) and the server entry is not a change.", _folded_server),
         NoiseRule("framework-default-info", "info.title/version left at a framework default (OpenAPI 1.0.0 / FastAPI 0.1.0).", _default_info),
     ],
 }

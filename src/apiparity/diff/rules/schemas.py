@@ -98,6 +98,16 @@ def schema_rule_id(location: str, kind: str) -> str:
     return f"{location}-{kind}"
 
 
+# Parameters are text on the wire: no client can send JSON null in a path, query, header or cookie,
+# so `Optional[str] = None` (anyOf string|null) and a plain string parameter are the same contract.
+TEXT_LOCATIONS = frozenset({"request-path-parameter", "request-query-parameter", "request-header-parameter", "request-cookie-parameter"})
+NOT_ON_THE_WIRE = frozenset({"nullable-added", "nullable-removed"})
+
+
+def schema_rule_applies(location: str, kind: str) -> bool:
+    return not (location in TEXT_LOCATIONS and kind in NOT_ON_THE_WIRE)
+
+
 RULES = [
     Rule(
         schema_rule_id(location, kind),
@@ -109,4 +119,5 @@ RULES = [
     )
     for location, (direction, place) in SCHEMA_LOCATIONS.items()
     for kind, (request_severity, response_severity, description, message) in SCHEMA_KINDS.items()
+    if schema_rule_applies(location, kind)
 ]
