@@ -167,14 +167,7 @@ def test_base30_and_same31_are_one_api_both_ways() -> None:
         assert loud(bare) == []
 
 
-_CHANGE_XFAIL = {
-    "request-discriminated-branch-removed": (
-        "apiparity/diff/schemas.py:SchemaComparer._compare_branches: oneOf [Circle, Square] -> Circle is normalized "
-        "(spec/normalize.py:_merge_single_branch) to a plain object on NEW, so it is compared with OLD's typeless "
-        "oneOf as a whole: both branches 'removed' (Circle is still accepted), type-narrowed any -> object and "
-        "required-property-added kind/radius, instead of one request-body-one-of-branch-removed for Square"
-    ),
-}
+_CHANGE_XFAIL: dict[str, str] = {}
 
 
 @pytest.mark.parametrize(

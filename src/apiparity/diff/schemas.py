@@ -104,6 +104,9 @@ _NUMERIC_FORMATS = frozenset({"int32", "int64", "float", "double"})
 _TYPE_SPECIFIC = frozenset().union(*_KEYWORDS_OF_TYPE.values(), {"format", "enum"})
 
 
+_UNION_LEVEL = frozenset({"default", "nullable", "title", "description", "deprecated", "readOnly", "writeOnly"})
+
+
 def _type_branch(schema: dict[str, Any], kind: str) -> dict[str, Any]:
     branch: dict[str, Any] = {"type": [kind]}
     for key in _KEYWORDS_OF_TYPE.get(kind, ()):
@@ -193,6 +196,7 @@ class SchemaComparer:
         self._active: set[tuple[int, int]] = set()
         self._expanded: dict[int, dict[str, Any]] = {}  # type list -> its anyOf form (ids are memo keys)
         self._keep_alive: list[dict[str, Any]] = []
+        self._wrapped: dict[tuple[int, str], dict[str, Any]] = {}  # concrete schema -> one-branch union
 
     def equal(self, old: Any, new: Any) -> bool:
         return self.old_fp.of(old) == self.new_fp.of(new)
@@ -262,7 +266,34 @@ class SchemaComparer:
             return self._as_union(old), new
         if is_type_union(old) and is_type_list(new):
             return old, self._as_union(new)
+        # oneOf [Circle, Square] -> Circle: the concrete side is a union of one branch, so the
+        # branches pair (Square removed) instead of the whole union against one object
+        for combinator in ("oneOf", "anyOf"):
+            if self._is_union_of(old, combinator) and self._is_concrete(new):
+                return old, self._one_branch(new, combinator)
+            if self._is_concrete(old) and self._is_union_of(new, combinator):
+                return self._one_branch(old, combinator), new
         return old, new
+
+    @staticmethod
+    def _is_union_of(schema: dict[str, Any], combinator: str) -> bool:
+        return not _types(schema) and len(schema.get(combinator) or []) > 1
+
+    @staticmethod
+    def _is_concrete(schema: dict[str, Any]) -> bool:
+        return bool(_types(schema)) and not any(schema.get(k) for k in ("anyOf", "oneOf", "allOf"))
+
+    def _one_branch(self, schema: dict[str, Any], combinator: str) -> dict[str, Any]:
+        key = (id(schema), combinator)
+        cached = self._wrapped.get(key)
+        if cached is None:
+            # what describes the value as a whole (default, nullable, docs) stays on the union
+            outer = {k: v for k, v in schema.items() if k in _UNION_LEVEL}
+            branch = {k: v for k, v in schema.items() if k not in _UNION_LEVEL}
+            cached = {**outer, combinator: [branch]}
+            self._wrapped[key] = cached
+            self._keep_alive.extend((schema, branch))
+        return cached
 
     def _compare(self, old: dict[str, Any], new: dict[str, Any], diffs: list[SchemaDiff]) -> None:
         old, new = self._aligned_unions(old, new)
