@@ -33,6 +33,8 @@ CASES: dict[str, tuple[dict, dict, str | None]] = {
     "format-added": (S, {"type": "string", "format": "date"}, "format-removed"),
     "format-removed": ({"type": "string", "format": "date"}, S, "format-added"),
     "format-changed": ({"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}, "format-changed"),
+    "format-narrowed": ({"type": "integer", "format": "int64"}, {"type": "integer", "format": "int32"}, "format-widened"),
+    "format-widened": ({"type": "number", "format": "float"}, {"type": "number", "format": "double"}, "format-narrowed"),
     "enum-value-added": ({"type": "string", "enum": ["a"]}, {"type": "string", "enum": ["a", "b"]}, "enum-value-removed"),
     "enum-value-removed": ({"type": "string", "enum": ["a", "b"]}, {"type": "string", "enum": ["a"]}, "enum-value-added"),
     "enum-added": (S, {"type": "string", "enum": ["a"]}, "enum-removed"),

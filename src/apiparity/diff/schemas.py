@@ -104,6 +104,9 @@ _NUMERIC_FORMATS = frozenset({"int32", "int64", "float", "double"})
 _TYPE_SPECIFIC = frozenset().union(*_KEYWORDS_OF_TYPE.values(), {"format", "enum"})
 
 
+# (narrow, wide): every value of the first format is a value of the second
+_WIDER_FORMATS = frozenset({("int32", "int64"), ("float", "double")})
+
 _UNION_LEVEL = frozenset({"default", "nullable", "title", "description", "deprecated", "readOnly", "writeOnly"})
 
 
@@ -310,7 +313,7 @@ class SchemaComparer:
         # A type changed to an unrelated one is the whole story: the old type's format, pattern,
         # bounds and default mean nothing for the new type, and one root cause gets one finding.
         if self._compare_type(old, new, diffs) != "type-changed":
-            self._compare_changed_keyword(old, new, diffs, "format", "format")
+            self._compare_format(old, new, diffs)
             self._compare_changed_keyword(old, new, diffs, "pattern", "pattern")
             self._compare_changed_keyword(old, new, diffs, "multipleOf", "multiple-of")
             for prefix, keyword in BOUND_KEYWORDS.items():
@@ -361,6 +364,17 @@ class SchemaComparer:
             kind = "type-changed"
         self._emit(diffs, kind, old, new, "type", "|".join(sorted(old_types)) or "any", "|".join(sorted(new_types)) or "any")
         return kind
+
+    def _compare_format(self, old: dict, new: dict, diffs: list[SchemaDiff]) -> None:
+        old_format, new_format = old.get("format"), new.get("format")
+        if old_format != new_format and old_format is not None and new_format is not None:
+            if (old_format, new_format) in _WIDER_FORMATS:
+                self._emit(diffs, "format-widened", old, new, "format", old_format, new_format)
+                return
+            if (new_format, old_format) in _WIDER_FORMATS:
+                self._emit(diffs, "format-narrowed", old, new, "format", old_format, new_format)
+                return
+        self._compare_changed_keyword(old, new, diffs, "format", "format")
 
     def _compare_changed_keyword(self, old: dict, new: dict, diffs: list[SchemaDiff], keyword: str, prefix: str) -> None:
         old_value, new_value = old.get(keyword), new.get(keyword)

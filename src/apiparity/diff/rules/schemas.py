@@ -34,6 +34,8 @@ SCHEMA_KINDS: dict[str, tuple[str, str, str, str]] = {
     "format-added": (B, I, "a format was added", "format {new!r} added"),
     "format-removed": (I, W, "the format was removed", "format {old!r} removed"),
     "format-changed": (B, B, "the format changed", "format {old!r} -> {new!r}"),
+    "format-narrowed": (B, I, "the format accepts fewer values (e.g. int64 -> int32)", "format {old!r} -> {new!r}"),
+    "format-widened": (I, B, "the format accepts more values (e.g. int32 -> int64)", "format {old!r} -> {new!r}"),
     "enum-value-added": (I, B, "a value was added to the enum", "enum value(s) {new} added"),
     "enum-value-removed": (B, I, "a value was removed from the enum", "enum value(s) {old} removed"),
     "enum-added": (B, I, "the value is now limited to an enum", "now limited to {new}"),
