@@ -75,14 +75,6 @@ def seeded(seed_id: str) -> dict:
     return next(r for r in expected() if r["id"] == seed_id)
 
 
-STATEFUL_NOISE_REASON = (
-    "fuzz/noise.py:NoiseTable.learn/is_noise key noise by operation from OLD's two answers to one case, and "
-    "fuzz/runner.py:_Run._run_sequence calls OLD once per step: `created_at` (datetime.now() on create) is learned "
-    "as noise on POST /events only, so the follow-up GET/PATCH /events/{id} of the event the sequence just created "
-    "reports OLD's and NEW's creation times as `body $.created_at value changed` on a faithful port"
-)
-
-
 @pytest.fixture(scope="module")
 def faithful(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, Report, str, str]:
     return check("modern", tmp_path_factory.mktemp("events-modern"))
@@ -105,7 +97,6 @@ def regressed(tmp_path_factory: pytest.TempPathFactory) -> Report:
 # --------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=STATEFUL_NOISE_REASON)
 def test_faithful_port_is_ready(faithful) -> None:
     code, report, stdout, _ = faithful
     assert unwaived_breaking(report) == []
@@ -117,20 +108,12 @@ def test_faithful_port_is_ready(faithful) -> None:
 
 
 def test_faithful_port_is_ready_without_the_stateful_phase(faithful_without_stateful) -> None:
-    """Everything but the chained sequences: nothing to report (the xfail above is the stateful phase alone)."""
+    """Everything but the chained sequences: nothing to report."""
     code, report, stdout, _ = faithful_without_stateful
     assert unwaived_breaking(report) == []
     assert group_keys(report) == []
     assert new_vs_old_issues(report) == []
     assert code == 0 and report.verdict.ready, stdout
-
-
-def test_faithful_port_only_false_alarm_is_created_at_in_chained_steps(faithful) -> None:
-    """Pins the extent of the xfail above: every group is `$.created_at` of a step that follows a create."""
-    _, report, _, _ = faithful
-    assert report.fuzz.groups
-    assert all(g.signature == "body $.created_at value changed" for g in report.fuzz.groups)
-    assert all(" && " in e.curl_new and e.curl_new.split(" && ")[0].count("-X POST") == 1 for g in report.fuzz.groups for e in g.examples)
 
 
 def test_faithful_port_stateful_phase_adds_chained_cases_and_is_ready_with_created_at_ignored(
@@ -236,8 +219,7 @@ GROUPING_REASON = (
                      "`$.items[*] missing in NEW` (full list) but `$.items[*] elements changed` for ?limit=1 (same length)")),
         "E2",
         "E3",
-        pytest.param("E4", marks=pytest.mark.xfail(strict=True, reason=STATEFUL_NOISE_REASON + "; the chained cases "
-                     "of E4 then carry that extra difference and form a second group beside GET /events/2's")),
+        "E4",
         pytest.param("E5", marks=pytest.mark.xfail(strict=True, reason=GROUPING_REASON + ": the `Z` suffix is "
                      "`starts_at+ends_at+attendees[*].booked_at` on a seeded event and `starts_at` alone on a created one")),
         "E6",
@@ -283,10 +265,11 @@ def test_regressed_datetime_suffix_is_labelled_a_datetime_divergence(regressed: 
 
 @pytest.mark.xfail(
     strict=True,
-    reason="fuzz/runner.py:_Run._run_stateful skips a link whose target operation is planned with skipped_reason "
-    "'not in this shard' (fuzz/generate.py:plan_operations): create-event (shard 1) -> get/patch/book (shard 2) never run, so "
-    "the merged shards have fewer cases than one run and lose what only a chained sequence shows (E5 on a created "
-    "event; E4 falls from 4 to 1 case), against README's `the verdict and counts a single run gives`",
+    reason="report/merge.py:_merge_fuzz concatenates the shards' groups and takes each operation's statistics from "
+    "the shard that owns it: the shard of POST /events now runs its sequences whole (fuzz/runner.py:_Run._run_stateful, "
+    "the cases add up to the single run's), but the chained GET/PATCH /events/{event_id} steps it found form a second "
+    "group of the same key beside the owning shard's (E4: 3 + 1 cases, one group of 4 in a single run) and their cases "
+    "are missing from the owner's per-operation counts",
 )
 def test_regressed_merged_shards_find_what_one_run_finds(regressed: Report, tmp_path: Path) -> None:
     shards = []
@@ -303,13 +286,6 @@ def test_regressed_merged_shards_find_what_one_run_finds(regressed: Report, tmp_
     assert merged.fuzz.cases == regressed.fuzz.cases
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="fuzz/runner.py:_Run._run_sequence compares and groups the steps of a stateful sequence but never calls "
-    "_check_conformance (only _run_operation does): NEW's answer to GET /events/4 lacks the required `description` "
-    "in 3 chained cases, yet the conformance issue counts only the 1 plain case (GET /events/2); a regression seen "
-    "only on a created resource passes the new-conforms-to-old-spec gate",
-)
 def test_regressed_stateful_steps_are_judged_against_the_contract(regressed: Report) -> None:
     [group] = [g for g in groups_of(regressed, "GET /events/{event_id}") if "$.description missing in NEW" in g.signature]
     issues = [i for i in regressed.fuzz.conformance if i.side == "new-vs-old-spec" and i.operation == "GET /events/{event_id}"

@@ -22,6 +22,7 @@ from apiparity.fuzz.wire import WireRequest
 # Headers that requests adds on its own and that only add noise to reports and curl commands.
 _DROPPED_HEADERS = {"x-schemathesis-testcaseid", "connection", "accept-encoding", "user-agent"}
 USER_AGENT = "apiparity"
+NOT_IN_SHARD = "not in this shard"  # skipped_reason of an operation another shard fuzzes
 
 
 @dataclass(slots=True)
@@ -116,7 +117,7 @@ def plan_operations(
         elif any(_selects(s, item) for s in settings.exclude):
             item.skipped_reason = "excluded by --exclude"
         elif operations_filter is not None and not operations_filter(label):
-            item.skipped_reason = "not in this shard"
+            item.skipped_reason = NOT_IN_SHARD
         planned.append(item)
     return planned
 
@@ -196,19 +197,123 @@ def _phase_cases(phase: str, operation: Any, modes: list[Any], settings: FuzzSet
 
         yield from ExamplesGenerator(operation=operation, override=Override(), feedback=FeedbackSources(), fill_missing=True)
     elif phase == "coverage":
+        from schemathesis.generation import GenerationMode
         from schemathesis.generation.drivers import CoverageGenerator
 
         generation = operation.schema.config.generation_for(operation=operation, phase="coverage")
-        yield from CoverageGenerator(
+        base = None
+        for case in CoverageGenerator(
             operation=operation,
             generation_modes=modes,
             generation_config=generation,
             auth_storage=None,
             override=Override(),
             feedback=FeedbackSources(),
-        )
+        ):
+            if base is None and _case_mode(case) == "positive":
+                base = case
+            yield case
+        if base is not None and GenerationMode.POSITIVE in modes:
+            yield from enum_variations(operation, base)
     elif phase == "fuzzing" and settings.max_examples > 0:
         yield from _hypothesis_cases(operation, modes, settings.max_examples, operation_seed(settings.seed, label))
+
+
+MAX_VALUES_PER_PARAMETER = 12  # enum values of one parameter varied alone
+MAX_VARIATIONS_PER_OPERATION = 24
+
+
+def enum_variations(operation: Any, base: Any) -> Iterator[Any]:
+    """One case per value of each optional enum or boolean query parameter, that parameter alone:
+    the required parameters, path, headers, cookies and body of `base` (the coverage phase's first
+    positive case), every other optional query parameter left out. schemathesis' own coverage
+    cases vary an enum on a base that also sets every optional filter (`in_stock=true&warehouse=1`),
+    where a one-item list shows no ordering; on the defaults-only base `sort=-price` does.
+
+    Deterministic (document order, then enum order) and bounded per operation."""
+    from schemathesis.core import NOT_SET
+
+    document = operation.schema.raw_schema
+    parameters = _operation_parameters(document, operation.method, operation.path)
+    required_query = {p["name"] for p in parameters if p.get("in") == "query" and p.get("required")}
+    required_headers = {str(p["name"]).lower() for p in parameters if p.get("in") == "header" and p.get("required")}
+    required_cookies = {p["name"] for p in parameters if p.get("in") == "cookie" and p.get("required")}
+    query = {k: v for k, v in (base.query or {}).items() if k in required_query}
+    headers = {k: v for k, v in (base.headers or {}).items() if str(k).lower() in required_headers}
+    cookies = {k: v for k, v in (base.cookies or {}).items() if k in required_cookies}
+    made = 0
+    for parameter in parameters:
+        if parameter.get("in") != "query" or parameter.get("required") or parameter.get("name") in query:
+            continue
+        values = _enumerated_values(document, parameter.get("schema"))
+        for value in (values or [])[:MAX_VALUES_PER_PARAMETER]:
+            if made >= MAX_VARIATIONS_PER_OPERATION:
+                return
+            kwargs: dict[str, Any] = {
+                "operation": operation,
+                "method": base.method,
+                "path_parameters": dict(base.path_parameters or {}),
+                "query": {**query, parameter["name"]: _query_text(value)},
+                "headers": dict(headers),
+                "cookies": dict(cookies),
+                "media_type": base.media_type,
+            }
+            if base.body is not NOT_SET:
+                kwargs["body"] = copy.deepcopy(base.body)
+            made += 1
+            yield operation.schema.make_case(**kwargs)
+
+
+def _operation_parameters(document: dict[str, Any], method: str, path: str) -> list[dict[str, Any]]:
+    """The operation's parameters ($refs followed), path-level ones first unless the operation
+    redefines them (same name and location)."""
+    item = _local_ref(document, (document.get("paths") or {}).get(path)) or {}
+    operation = item.get(method.lower()) or {} if isinstance(item, dict) else {}
+    own = [_local_ref(document, p) for p in (operation.get("parameters") or []) if isinstance(operation, dict)]
+    own = [p for p in own if isinstance(p, dict) and "name" in p]
+    keys = {(p["name"], p.get("in")) for p in own}
+    shared = [_local_ref(document, p) for p in (item.get("parameters") or [])] if isinstance(item, dict) else []
+    return [p for p in shared if isinstance(p, dict) and "name" in p and (p["name"], p.get("in")) not in keys] + own
+
+
+def _enumerated_values(document: dict[str, Any], schema: Any, depth: int = 0) -> list[Any] | None:
+    """Every value a scalar query schema admits when it admits few: an enum's values, or true and
+    false for a boolean; null and composite values left out. None when it admits others too."""
+    schema = _local_ref(document, schema)
+    if not isinstance(schema, dict) or depth > 8:
+        return None
+    if "const" in schema:
+        return [schema["const"]] if _scalar(schema["const"]) else []
+    if isinstance(schema.get("enum"), list):
+        return [v for v in schema["enum"] if _scalar(v)]
+    branches = schema.get("anyOf") or schema.get("oneOf") or schema.get("allOf")
+    if isinstance(branches, list) and branches:
+        values: list[Any] = []
+        for branch in branches:
+            resolved = _local_ref(document, branch)
+            if isinstance(resolved, dict) and resolved.get("type") == "null":
+                continue
+            found = _enumerated_values(document, resolved, depth + 1)
+            if found is None:
+                return None
+            values.extend(v for v in found if not any(v == w and type(v) is type(w) for w in values))
+        return values
+    kinds = schema.get("type")
+    kinds = [kinds] if isinstance(kinds, str) else kinds
+    if isinstance(kinds, list) and kinds and set(kinds) <= {"boolean", "null"} and "boolean" in kinds:
+        return [True, False]
+    return None
+
+
+def _scalar(value: Any) -> bool:
+    return isinstance(value, (str, int, float, bool))
+
+
+def _query_text(value: Any) -> str:
+    """A query value as schemathesis writes it on the wire: JSON spelling for booleans and numbers."""
+    import json
+
+    return value if isinstance(value, str) else json.dumps(value)
 
 
 def _hypothesis_cases(operation: Any, modes: list[Any], max_examples: int, seed: int) -> list[Any]:

@@ -5,7 +5,13 @@ and applied to every case of the operation, including the ones compared before i
 
 A noisy field still has a shape: a random uuid stays a dashed uuid, a `now()` timestamp stays an
 ISO date-time. When OLD's two answers agree on the shape and NEW's value has another one (uuid ->
-32 hex digits, date-time -> epoch number), that is a "format changed" difference, kept."""
+32 hex digits, date-time -> epoch number), that is a "format changed" difference, kept.
+
+A step of a stateful sequence (create, then GET what was created) answers about a resource the
+sequence made: its `created_at` is as new as the create, though the GET alone never varies. Such a
+sequence is run twice on OLD, and what differs between the two runs at one step is that step's own
+noise (`learn_step`), applied to that step's comparison only (`filter(..., step=...)`) and listed in
+the report beside the operation's noise."""
 
 from __future__ import annotations
 
@@ -28,6 +34,8 @@ class NoiseTable:
 
     # operation -> fields whose two OLD answers differed in shape too (null vs string...): no shape to hold NEW to
     shapeless: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    # operation -> field -> in how many stateful steps it differed between OLD's two runs of the sequence
+    step_learned: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
 
     def learn(self, operation: str, first: WireResponse, second: WireResponse, options: CompareOptions) -> None:
         """Record the fields that differ between two answers of OLD to the same request."""
@@ -37,27 +45,45 @@ class NoiseTable:
             if difference.values is None or shape(difference.values[0]) != shape(difference.values[1]):
                 self.shapeless[operation].add(name)
 
-    def is_noise(self, operation: str, difference: Difference) -> bool:
-        return _noise_field(difference) in self.learned.get(operation, {})
+    def learn_step(self, operation: str, first: WireResponse, second: WireResponse, options: CompareOptions) -> StepNoise:
+        """The fields that differ between OLD's answers to one step of two runs of the same stateful
+        sequence: noise of that step only (the operation's own table is left as it is)."""
+        step = StepNoise()
+        for difference in compare_responses(first, second, options):
+            name = _noise_field(difference)
+            step.fields.add(name)
+            if difference.values is None or shape(difference.values[0]) != shape(difference.values[1]):
+                step.shapeless.add(name)
+        for name in step.fields:
+            self.step_learned[operation][name] += 1
+        return step
 
-    def filter(self, operation: str, differences: list[Difference]) -> list[Difference]:
-        """`differences` minus noise, counting what was cancelled; a noisy field whose value
-        changed shape on NEW is kept as a "format changed" difference."""
+    def is_noise(self, operation: str, difference: Difference, step: StepNoise | None = None) -> bool:
+        name = _noise_field(difference)
+        return name in self.learned.get(operation, {}) or (step is not None and name in step.fields)
+
+    def filter(self, operation: str, differences: list[Difference], step: StepNoise | None = None) -> list[Difference]:
+        """`differences` minus noise (the operation's, and `step`'s for a step of a stateful
+        sequence), counting what was cancelled; a noisy field whose value changed shape on NEW is
+        kept as a "format changed" difference."""
         kept = []
         for difference in differences:
-            if not self.is_noise(operation, difference):
+            if not self.is_noise(operation, difference, step):
                 kept.append(difference)
                 continue
-            changed = self._format_change(operation, difference)
+            changed = self._format_change(operation, difference, step)
             if changed is not None:
                 kept.append(changed)
             else:
                 self.cancelled[operation][_noise_field(difference)] += 1
         return kept
 
-    def _format_change(self, operation: str, difference: Difference) -> Difference | None:
-        if difference.values is None or _noise_field(difference) in self.shapeless.get(operation, set()):
+    def _format_change(self, operation: str, difference: Difference, step: StepNoise | None = None) -> Difference | None:
+        name = _noise_field(difference)
+        if difference.values is None or name in self.shapeless.get(operation, set()):
             return None
+        if step is not None and name in step.shapeless:
+            return None  # OLD's two runs of this step disagree on the shape themselves
         old_shape, new_shape = shape(difference.values[0]), shape(difference.values[1])
         if old_shape == new_shape:
             return None
@@ -67,18 +93,33 @@ class NoiseTable:
 
     def report(self) -> list[NoiseCancelled]:
         entries = []
-        for operation in sorted(self.learned):
-            for field_path, seen in sorted(self.learned[operation].items()):
+        for operation in sorted(set(self.learned) | set(self.step_learned)):
+            learned = self.learned.get(operation, Counter())
+            stepped = self.step_learned.get(operation, Counter())
+            for field_path in sorted(set(learned) | set(stepped)):
                 hits = self.cancelled.get(operation, Counter())[field_path]
+                reasons = []
+                if learned[field_path]:
+                    reasons.append(f"{learned[field_path]} of the OLD/OLD pairs")
+                if stepped[field_path]:
+                    reasons.append(f"{stepped[field_path]} stateful step(s) run twice on OLD")
                 entries.append(
                     NoiseCancelled(
                         operation=operation,
                         field_path=field_path,
                         count=hits,
-                        reason=f"differs between two calls to OLD ({seen} of the OLD/OLD pairs)",
+                        reason=f"differs between two calls to OLD ({'; '.join(reasons)})",
                     )
                 )
         return entries
+
+
+@dataclass(slots=True)
+class StepNoise:
+    """What differed between OLD's two runs of one stateful step (see NoiseTable.learn_step)."""
+
+    fields: set[str] = field(default_factory=set)
+    shapeless: set[str] = field(default_factory=set)
 
 
 def _noise_field(difference: Difference) -> str:

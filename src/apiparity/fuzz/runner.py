@@ -17,6 +17,7 @@ from apiparity.errors import ConfigError
 from apiparity.fuzz.compare import CompareOptions, compare_responses
 from apiparity.fuzz.conformance import CaseTranslator, check_response
 from apiparity.fuzz.generate import (
+    NOT_IN_SHARD,
     GeneratedCase,
     PlannedOperation,
     declared_response_headers,
@@ -24,9 +25,10 @@ from apiparity.fuzz.generate import (
     generate_cases,
     load_schema,
     plan_operations,
+    to_wire,
 )
 from apiparity.fuzz.group import Grouper, SideView
-from apiparity.fuzz.noise import NoiseTable
+from apiparity.fuzz.noise import NoiseTable, StepNoise
 from apiparity.fuzz.auth import SideAuth, resolve_provider
 from apiparity.fuzz.reset import auto_reset_hook, call_hooks, resolve_hooks
 from apiparity.fuzz.settings import UNSAFE_METHODS, FuzzSettings
@@ -401,7 +403,11 @@ class _Run:
 
     def _run_stateful(self, planned: dict[str, PlannedOperation]) -> None:
         """Follow each link: create on both sides, then call the linked operation on each side with
-        that side's own values (ids, slugs, tokens), comparing with the identities mapped."""
+        that side's own values (ids, slugs, tokens), comparing with the identities mapped.
+
+        A sequence belongs to its source operation: with --shard, every sequence whose source is in
+        the shard runs whole, its target included even when the target operation itself is fuzzed
+        by another shard, so the shards together run exactly the sequences of a single run."""
         for source_label, links in self.link_sources.items():
             source = planned.get(source_label)
             if source is None or source.operation is None or source.skipped_reason is not None:
@@ -414,7 +420,7 @@ class _Run:
             self.result.errors.extend(f"stateful {source_label}: {p}" for p in problems)
             for link in links:
                 target = planned.get(link.target)
-                if target is None or target.operation is None or target.skipped_reason is not None:
+                if target is None or target.operation is None or target.skipped_reason not in (None, NOT_IN_SHARD):
                     continue
                 if target.method in UNSAFE_METHODS and self._unsafe_reason():
                     continue
@@ -422,6 +428,9 @@ class _Run:
                     self._run_sequence(source, case, link, target)
 
     def _run_sequence(self, source: PlannedOperation, case: GeneratedCase, link: Link, target: PlannedOperation) -> None:
+        """One sequence (source step, then the linked step) on OLD, on NEW and - for noise - once
+        more on OLD: what differs between OLD's two runs of a step (a `created_at` the create set)
+        is that step's noise. Every step is compared, grouped and judged against the documents."""
         self._reset(self.old_side)  # one reset per sequence: its steps build on each other
         self._reset(self.new_side)
         sent_old, old = self._call(self.old_side, case.request, reset=False)
@@ -431,36 +440,61 @@ class _Run:
         self._account(source_stats, old, new)
         if self.identities is not None:
             record_identities([link], case.case, sent_old, old, sent_new, new, self.identities)
-        self._compare_and_group(source_stats, case.request, old, new, sent_old, sent_new)
-        if not (link.applies_to(old.status) and 200 <= new.status < 300):
+        follow_up = self._target_case(target) if link.applies_to(old.status) and 200 <= new.status < 300 else None
+        old_step = new_step = None
+        if follow_up is not None:
+            old_step = self._bind_step(link, target, follow_up, case, sent_old, old)
+            new_step = self._bind_step(link, target, follow_up, case, sent_new, new) if self.settings.map_ids else old_step
+            if old_step is None or new_step is None:
+                old_step = new_step = None
+        if old_step is not None and new_step is not None:
+            sent_old2, old2 = self._call(self.old_side, old_step[1], reset=False)
+            sent_new2, new2 = self._call(self.new_side, new_step[1], reset=False)
+        # OLD once more, from the same state: the steps' own noise
+        source_noise = target_noise = None
+        if self.settings.noise_calls:
+            self._reset(self.old_side)
+            again_sent, again = self._call(self.old_side, case.request, reset=False)
+            source_noise = self.noise.learn_step(source.label, old, again, self.options_for(source.label))
+            if old_step is not None and again.status == old.status:
+                again_step = self._bind_step(link, target, follow_up, case, again_sent, again)
+                if again_step is not None:
+                    again2 = self._call(self.old_side, again_step[1], reset=False)[1]
+                    target_noise = self.noise.learn_step(target.label, old2, again2, self.options_for(target.label))
+        self._compare_and_group(source_stats, case.request, old, new, sent_old, sent_new, noise=source_noise)
+        if self.settings.conformance:
+            self._check_conformance(source.label, case, old, new)
+        if old_step is None or new_step is None:
             return
-        follow_up = self._target_case(target)
-        if follow_up is None:
-            return
-        old_values: dict[str, tuple[str, Any]] = {}
-        new_values: dict[str, tuple[str, Any]] = {}
-        for name, (location, expression) in link.parameters.items():
-            where = location or parameter_location(self.old_schema.raw_schema, target.label, name)
-            old_value = evaluate(expression, case.case, sent_old, old)
-            new_value = evaluate(expression, case.case, sent_new, new) if self.settings.map_ids else old_value
-            if where is None or old_value is None or new_value is None:
-                return
-            old_values[name] = (where, old_value)
-            new_values[name] = (where, new_value)
-        from apiparity.fuzz.generate import to_wire
-
-        try:
-            old_request = to_wire(bind(follow_up.case, old_values), target.label)
-            new_request = to_wire(bind(follow_up.case, new_values), target.label)
-        except Exception as exc:  # noqa: BLE001 - a bound case schemathesis cannot serialize
-            self.result.errors.append(f"stateful {link.name}: {type(exc).__name__}: {exc}"[:300])
-            return
-        sent_old2, old2 = self._call(self.old_side, old_request, reset=False)
-        sent_new2, new2 = self._call(self.new_side, new_request, reset=False)
         self.result.cases += 1
         target_stats = self._stats(target.label)
         self._account(target_stats, old2, new2)
-        self._compare_and_group(target_stats, old_request, old2, new2, sent_old2, sent_new2, steps=((sent_old, sent_new),))
+        steps = ((sent_old, sent_new),)
+        self._compare_and_group(target_stats, old_step[1], old2, new2, sent_old2, sent_new2, steps=steps, noise=target_noise)
+        if self.settings.conformance:
+            self._check_conformance(target.label, GeneratedCase(old_step[1], "stateful", "positive", old_step[0]), old2, new2,
+                                    new_case=GeneratedCase(new_step[1], "stateful", "positive", new_step[0]),
+                                    sent=(sent_old2, sent_new2), steps=steps)
+
+    def _bind_step(self, link: Link, target: PlannedOperation, follow_up: GeneratedCase, case: GeneratedCase,
+                   sent: WireRequest, answer: WireResponse) -> tuple[Any, WireRequest] | None:
+        """The linked step for one side: `follow_up` with the link's parameters read from this side's
+        source step (its own ids). None when a parameter does not resolve or cannot be sent."""
+        values: dict[str, tuple[str, Any]] = {}
+        for name, (location, expression) in link.parameters.items():
+            where = location or parameter_location(self.old_schema.raw_schema, target.label, name)
+            value = evaluate(expression, case.case, sent, answer)
+            if where is None or value is None:
+                return None
+            values[name] = (where, value)
+        try:
+            bound = bind(follow_up.case, values)
+            return bound, to_wire(bound, target.label)
+        except Exception as exc:  # noqa: BLE001 - a bound case schemathesis cannot serialize
+            error = f"stateful {link.name}: {type(exc).__name__}: {exc}"[:300]
+            if error not in self.result.errors:
+                self.result.errors.append(error)
+            return None
 
     def _target_case(self, target: PlannedOperation) -> GeneratedCase | None:
         """One valid case of the linked operation (its example, else a seeded draw) to bind values into."""
@@ -475,8 +509,9 @@ class _Run:
         return found
 
     def _compare_and_group(self, stats: OperationStats, request: WireRequest, old: WireResponse, new: WireResponse,
-                           sent_old: WireRequest, sent_new: WireRequest, steps: tuple[tuple[WireRequest, WireRequest], ...] = ()) -> None:
-        kept = self.noise.filter(request.operation, compare_responses(old, new, self.options_for(request.operation)))
+                           sent_old: WireRequest, sent_new: WireRequest, steps: tuple[tuple[WireRequest, WireRequest], ...] = (),
+                           noise: StepNoise | None = None) -> None:
+        kept = self.noise.filter(request.operation, compare_responses(old, new, self.options_for(request.operation)), step=noise)
         if kept:
             stats.mismatches += 1
             self.grouper.add(request, old, new, kept, old_request=sent_old, new_request=sent_new, steps=steps)
@@ -491,18 +526,26 @@ class _Run:
         stats.new_5xx += new_5xx
         stats.new_5xx_where_old_ok += new_5xx and not old_5xx and old.status < 400
 
-    def _check_conformance(self, label: str, case: GeneratedCase, old: WireResponse, new: WireResponse) -> None:
-        origin = case.case
-        old_case = self.old_cases.translate(origin)
-        new_case = self.new_cases.translate(origin)
-        judgements = [("old", old_case, old), ("new", new_case, new), ("new-vs-old-spec", old_case, new)]
+    def _check_conformance(self, label: str, case: GeneratedCase, old: WireResponse, new: WireResponse, *,
+                           new_case: GeneratedCase | None = None, sent: tuple[WireRequest, WireRequest] | None = None,
+                           steps: tuple[tuple[WireRequest, WireRequest], ...] = ()) -> None:
+        """Each answer judged by its side's document, and NEW's by OLD's. `new_case` is what NEW was
+        sent when it differs from OLD's (a stateful step carries each side's own ids); `sent` and
+        `steps` only shape the example's reproducers."""
+        new_origin = (new_case or case).case
+        old_case = self.old_cases.translate(case.case)
+        new_case_own = self.new_cases.translate(new_origin)
+        new_case_old = self.old_cases.translate(new_origin)
+        new_request = (new_case or case).request
+        judgements = [("old", old_case, case.request, old), ("new", new_case_own, new_request, new),
+                      ("new-vs-old-spec", new_case_old, new_request, new)]
         if self.same_contract:
-            judgements = [("old", old_case, old), ("new-vs-old-spec", old_case, new)]
+            judgements = [judgements[0], judgements[2]]
         old_keys: set[tuple[str, str]] = set()
-        for side, judged_by, response in judgements:
+        for side, judged_by, request, response in judgements:
             if response.truncated:
                 continue  # the first bytes of an answer cannot be judged against a schema
-            for finding in check_response(judged_by, case.request, response):
+            for finding in check_response(judged_by, request, response):
                 if side == "old":
                     old_keys.add((finding.check, finding.key))
                 elif side == "new-vs-old-spec" and (finding.check, finding.key) in old_keys:
@@ -517,7 +560,8 @@ class _Run:
                         operation=label,
                         check=finding.check,
                         message=finding.message,
-                        example=self.grouper.example(case.request, old, new, []),
+                        example=self.grouper.example(case.request, old, new, [], old_request=sent[0] if sent else None,
+                                                     new_request=sent[1] if sent else None, steps=steps),
                     )
                 else:
                     issue.count += 1
