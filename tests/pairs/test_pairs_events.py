@@ -206,58 +206,18 @@ def test_regressed_stateful_sequence_follows_the_created_id(regressed: Report) -
     assert all(e.curl_new.split(" && ")[0].count("-X POST") == 1 and "/api/events/4 " in e.curl_new.split(" && ")[-1] for e in chained)
 
 
-GROUPING_REASON = (
-    "fuzz/group.py:Grouper.add keys a group by the exact frozenset of root signatures, so one root cause splits "
-    "into one group per subset of fields an example happens to have"
-)
-
-
-@pytest.mark.parametrize(
-    "seed_id",
-    [
-        pytest.param("E1", marks=pytest.mark.xfail(strict=True, reason=GROUPING_REASON + ": a page one event short reads "
-                     "`$.items[*] missing in NEW` (full list) but `$.items[*] elements changed` for ?limit=1 (same length)")),
-        "E2",
-        "E3",
-        "E4",
-        pytest.param("E5", marks=pytest.mark.xfail(strict=True, reason=GROUPING_REASON + ": the `Z` suffix is "
-                     "`starts_at+ends_at+attendees[*].booked_at` on a seeded event and `starts_at` alone on a created one")),
-        "E6",
-    ],
-)
+@pytest.mark.parametrize("seed_id", ["E1", "E2", "E3", "E4", "E5", "E6"])
 def test_regressed_one_group_per_seeded_regression(seed_id: str, regressed: Report) -> None:
     operation = seeded(seed_id)["operation"]
     assert len(groups_of(regressed, operation)) == 1, [g.signature for g in groups_of(regressed, operation)]
 
 
-LABEL_REASON = (
-    "fuzz/divergences.py:_response_model labels every `missing in NEW` body field of a 2xx as FastAPI's "
-    "response_model dropping undeclared keys, without checking NEW's document (the field is declared there) "
-    "or the rest of the case"
-)
-
-
-@pytest.mark.parametrize(
-    "seed_id",
-    [
-        pytest.param("E3", marks=pytest.mark.xfail(strict=True, reason=LABEL_REASON + ": a rename (`email` missing + "
-                     "`email_address` added in NEW) is not something response_model filtering can do")),
-        pytest.param("E4", marks=pytest.mark.xfail(strict=True, reason=LABEL_REASON + ": OLD's value is null, i.e. "
-                     "null written vs key omitted (response_model_exclude_none / a filtered dict); the fix hint "
-                     "`declare the field` is wrong, it is declared")),
-    ],
-)
+@pytest.mark.parametrize("seed_id", ["E3", "E4"])
 def test_regressed_missing_key_is_not_blamed_on_response_model(seed_id: str, regressed: Report) -> None:
     groups = groups_of(regressed, seeded(seed_id)["operation"])
     assert groups and all(g.divergence != "response-model-drops-keys" for g in groups)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="fuzz/divergences.py:_datetime_format only matches OLD values parsed by parsedate_to_datetime (RFC 1123); "
-    "ISO 8601 `+00:00` from `.isoformat()` vs pydantic's `Z` (the same instant, divergences.md's datetime row) gets no "
-    "label, explanation or fix",
-)
 def test_regressed_datetime_suffix_is_labelled_a_datetime_divergence(regressed: Report) -> None:
     groups = groups_of(regressed, seeded("E5")["operation"])
     assert groups and all(g.divergence is not None and "datetime" in g.divergence for g in groups)

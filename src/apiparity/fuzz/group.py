@@ -47,6 +47,7 @@ class _Pending:
     count: int = 0
     candidates: list[_Candidate] = field(default_factory=list)
     seen: dict[str, Difference] = field(default_factory=dict)  # every signature of its cases, folded ones too
+    statuses: set[tuple[int, int]] = field(default_factory=set)  # (OLD's, NEW's) status of its cases
 
 
 _KIND_RANK = {"transport": 0, "timeout": 0, "status": 1, "header": 2, "order": 3, "body": 4}
@@ -90,6 +91,32 @@ def root_signatures(differences: list[Difference]) -> dict[str, Difference]:
     return roots
 
 
+_LIST_CHANGES = ("missing in NEW", "added in NEW", "elements changed")
+
+
+def root_cause(difference: Difference) -> str:
+    """What groups are merged by: a root signature, with the ways one list can differ read as one
+    root `$.items`. A list one element short is `$.items[*] missing in NEW` on a full page but
+    `$.items[*] elements changed` on `?limit=1` (same length, every element shifted): one cause."""
+    if difference.kind == "body" and difference.field.endswith("[*]") and difference.change in _LIST_CHANGES:
+        return f"body {difference.field[:-3]} list changed"
+    return difference.signature
+
+
+def _belongs_to(entry: tuple[_Pending, frozenset[str], frozenset[str]], other: tuple[_Pending, frozenset[str], frozenset[str]]) -> bool:
+    """A group (pending, root signatures, root causes) is the same cause as `other`, seen with
+    fewer fields: its root signatures are a subset of the other's, or its root causes are the
+    other's exactly (a list that lost items on one page and shifted on another); and its cases
+    were answered with statuses the other's were. A list change alone is not folded into a group
+    that has it beside another field: `$.per_page` 10 instead of 20 (one book short) and page 2
+    starting a book late (shifted) are two regressions of one list."""
+    pending, signatures, causes = entry
+    other_pending, other_signatures, other_causes = other
+    if not pending.statuses <= other_pending.statuses:
+        return False
+    return signatures <= other_signatures or causes == other_causes
+
+
 def _outer_element(difference: Difference) -> str | None:
     """`$.items[*].tags[*]` -> `$.items[*]`: the outermost list element a body field is under."""
     if difference.kind != "body" or "[*]" not in difference.field:
@@ -104,11 +131,22 @@ class Grouper:
     an item (or whose elements all shifted) is one cause, not one group per field
     (`root_signatures`). The signature is the set's, most basic difference first (`lead_order`):
     "body $.total value changed + body $.items[*] missing in NEW"; the folded differences are
-    listed in `related`."""
+    listed in `related`.
+
+    When the groups are read (`groups()`), a group of one operation whose root signatures are a
+    subset of another group's, or whose root causes (`root_cause`) are the other's, answered with
+    statuses the other group's cases have too, is merged into it (`_belongs_to`): one cause shows
+    up with more or fewer fields depending on the data (a datetime field differs only where it is
+    not null; a list differs as missing items on a full page and as shifted elements on a short
+    one), and that is still one cause. Another status is another kind of answer (an HTML 404 page
+    vs the 405 of a method probe, both `header:content-type`), not the same one with fewer
+    fields. The merged group keeps the larger group's signature and label; counts add up, and the
+    examples are the smallest of all its cases."""
 
     def __init__(self, *, old_side: SideView, new_side: SideView, redact: bool, max_examples: int = 5, max_body_chars: int = 2000,
-                 document: dict[str, Any] | None = None) -> None:
+                 document: dict[str, Any] | None = None, new_document: dict[str, Any] | None = None) -> None:
         self._document = document  # OLD's, so known-divergence labels can read the contract
+        self._new_document = new_document  # NEW's own (None with one contract for both sides)
         self._pending: dict[tuple[str, frozenset[str]], _Pending] = {}
         self._arrivals = 0
         self._old_side = old_side
@@ -132,6 +170,7 @@ class Grouper:
         if pending is None:
             pending = self._pending[key] = _Pending(request.operation, roots, self._arrivals, (request, old, new))
         pending.count += 1
+        pending.statuses.add((old.status, new.status))
         for difference in differences:
             pending.seen.setdefault(difference.signature, difference)
         pending.candidates.append(_Candidate((request.size, self._arrivals), request, old, new, differences, old_request, new_request, steps))
@@ -141,28 +180,55 @@ class Grouper:
 
     def groups(self) -> list[MismatchGroup]:
         result = []
-        for pending in self._pending.values():
+        for pending, members in self._merged():
             roots = sorted(pending.differences.values(), key=lead_order)
             lead = roots[0]
             request, old, new = pending.context
-            label = identify(MismatchContext(request, old, new, lead, self._document))
-            pending.candidates.sort(key=lambda c: c.order)
+            label = identify(MismatchContext(request, old, new, lead, self._document, self._new_document))
+            candidates = sorted((c for member in members for c in member.candidates), key=lambda c: c.order)
+            seen: dict[str, Difference] = {}
+            for member in members:
+                for signature, difference in member.seen.items():
+                    seen.setdefault(signature, difference)
             result.append(
                 MismatchGroup(
                     operation=pending.operation,
                     signature=" + ".join(d.signature for d in roots),
                     kind=lead.kind,  # type: ignore[arg-type]
-                    count=pending.count,
+                    count=sum(member.count for member in members),
                     examples=[self.example(c.request, c.old, c.new, c.differences, old_request=c.old_request, new_request=c.new_request, steps=c.steps)
-                              for c in pending.candidates[: self._max_examples]],
+                              for c in candidates[: self._max_examples]],
                     divergence=label.id if label else None,
                     explanation=f"{label.title}. {label.explanation}" if label else None,
                     fix_hint=label.fix_hint if label else None,
-                    related=[d.signature for d in sorted(pending.seen.values(), key=lead_order) if d.signature not in pending.differences],
+                    related=[d.signature for d in sorted(seen.values(), key=lead_order) if d.signature not in pending.differences],
                 )
             )
         result.sort(key=lambda g: (g.operation, g.signature))
         return result
+
+    def _merged(self) -> list[tuple[_Pending, list[_Pending]]]:
+        """Each kept group with the groups merged into it (itself first). Per operation, largest
+        group first (most root causes, then most cases, then first seen); a group merges into the
+        first kept group that has a member it `_belongs_to`, otherwise it is kept. Comparing with
+        every member, not only the kept one, makes a chain merge whole. Reads the pending groups,
+        never changes them."""
+        by_operation: dict[str, list[tuple[_Pending, frozenset[str], frozenset[str]]]] = {}
+        for pending in self._pending.values():
+            causes = frozenset(root_cause(d) for d in pending.differences.values())
+            by_operation.setdefault(pending.operation, []).append((pending, frozenset(pending.differences), causes))
+        merged: list[tuple[_Pending, list[_Pending]]] = []
+        for entries in by_operation.values():
+            entries.sort(key=lambda e: (-len(e[2]), -len(e[1]), -e[0].count, e[0].arrival))
+            kept: list[list[tuple[_Pending, frozenset[str], frozenset[str]]]] = []
+            for entry in entries:
+                host = next((members for members in kept if any(_belongs_to(entry, member) for member in members)), None)
+                if host is None:
+                    kept.append([entry])
+                else:
+                    host.append(entry)
+            merged.extend((members[0][0], [m[0] for m in members]) for members in kept)
+        return merged
 
     def example(self, request: WireRequest, old: WireResponse, new: WireResponse, differences: list[Difference], *,
                 old_request: WireRequest | None = None, new_request: WireRequest | None = None,
