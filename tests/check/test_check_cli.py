@@ -182,9 +182,13 @@ def test_one_shard_and_three_merged_shards_agree(tmp_path: Path) -> None:
 def assert_same_outcome(single: Report, combined: Report) -> None:
     assert combined.complete and combined.shard is None
     assert combined.verdict.ready == single.verdict.ready
-    assert [(g.name, g.passed, scrub_timings(g.measured)) for g in combined.verdict.gates] == [
-        (g.name, g.passed, scrub_timings(g.measured)) for g in single.verdict.gates
-    ]
+    # the event-loop gate measures wall time (a busy machine can stretch a callback past 20 ms in
+    # one run and not the other): its presence is compared, not its result
+    def gates(report: Report) -> list[tuple]:
+        return [(g.name, None, None) if g.name == "no-event-loop-blocking" else (g.name, g.passed, scrub_timings(g.measured))
+                for g in report.verdict.gates]
+
+    assert gates(combined) == gates(single)
     assert combined.fuzz.cases == single.fuzz.cases
     assert sorted((g.key, g.count) for g in combined.fuzz.groups) == sorted((g.key, g.count) for g in single.fuzz.groups)
     assert sorted((s.operation, s.cases, s.mismatches) for s in combined.fuzz.operations) == sorted(
