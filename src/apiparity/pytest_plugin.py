@@ -225,8 +225,10 @@ def list_operations(old: Target, new: Target, settings: FuzzSettings) -> list[st
     operations that `include` / `exclude` leave out get no test at all (like deselected tests).
     """
     from apiparity.fuzz.generate import load_schema, plan_operations
+    from apiparity.fuzz.settings import resolve_spec_source
 
-    documents = {"old": [old.document], "new": [new.document], "both": [old.document, new.document]}[settings.spec]
+    spec, _ = resolve_spec_source(settings.spec, old, new)
+    documents = {"old": [old.document], "new": [new.document], "both": [old.document, new.document]}[spec]
     labels: list[str] = []
     for document in documents:
         for planned in plan_operations(load_schema(document), settings):

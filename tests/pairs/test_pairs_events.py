@@ -223,14 +223,6 @@ def test_regressed_datetime_suffix_is_labelled_a_datetime_divergence(regressed: 
     assert groups and all(g.divergence is not None and "datetime" in g.divergence for g in groups)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="report/merge.py:_merge_fuzz concatenates the shards' groups and takes each operation's statistics from "
-    "the shard that owns it: the shard of POST /events now runs its sequences whole (fuzz/runner.py:_Run._run_stateful, "
-    "the cases add up to the single run's), but the chained GET/PATCH /events/{event_id} steps it found form a second "
-    "group of the same key beside the owning shard's (E4: 3 + 1 cases, one group of 4 in a single run) and their cases "
-    "are missing from the owner's per-operation counts",
-)
 def test_regressed_merged_shards_find_what_one_run_finds(regressed: Report, tmp_path: Path) -> None:
     shards = []
     for index in (1, 2):
@@ -243,7 +235,9 @@ def test_regressed_merged_shards_find_what_one_run_finds(regressed: Report, tmp_
     assert result.exit_code == 1, result.stderr
     merged = Report.from_dict(json.loads(merged_path.read_text()))
     assert sorted(group_keys(merged)) == sorted(group_keys(regressed))
+    assert {o.operation: o.cases for o in merged.fuzz.operations} == {o.operation: o.cases for o in regressed.fuzz.operations}
     assert merged.fuzz.cases == regressed.fuzz.cases
+    assert sorted((g.key, g.count) for g in merged.fuzz.groups) == sorted((g.key, g.count) for g in regressed.fuzz.groups)
 
 
 def test_regressed_stateful_steps_are_judged_against_the_contract(regressed: Report) -> None:

@@ -45,11 +45,18 @@ def load_side(ref: str, *, app_dir: str | None, spec_path: str | None, load_time
     return load_target(ref, app_dir=app_dir, spec_path=spec_path, timeout=load_timeout)
 
 
-def echo_target_notes(*targets: Any) -> None:
-    """`note:` lines on stderr: a converted Swagger document, an inferred skeleton, the contract used."""
+def echo_target_notes(*targets: Any, spec: str | None = None) -> None:
+    """`note:` lines on stderr: a converted Swagger document, an inferred skeleton, the contract
+    used, and (given the run's `spec` setting) which documents the cases come from when `auto` chose."""
     for target in targets:
         for note in target.notes:
             click.echo(f"note: {note}" if "the contract" in note else f"note: {target.ref}: {note}", err=True)
+    if spec is not None and len(targets) == 2:
+        from apiparity.fuzz.settings import resolve_spec_source
+
+        _, why = resolve_spec_source(spec, *targets)
+        if why:
+            click.echo(f"note: {why}", err=True)
 
 
 def side_info(target: Any, validation_errors: list[str] | None = None) -> Any:

@@ -17,6 +17,7 @@ FUZZ_PARAMS = (
     "reset", "reset_old", "reset_new", "compare_header", "ignore", "unordered", "equivalent_status",
     "allow_unsafe", "no_redact", "no_noise", "no_conformance", "no_auto_reset",
     "contract", "old_auth", "new_auth", "no_id_mapping", "max_body_bytes", "wait_for", "event_loop", "block_threshold_ms",
+    "record_path",
 )
 
 
@@ -26,8 +27,12 @@ def fuzz_options(func: F) -> F:
         click.option("--contract", default=None, metavar="FILE_OR_URL",
                      help="The OpenAPI document cases come from and both sides are judged against; OLD and NEW are then "
                           "only where requests go (apps or bare URLs, no document needed)."),
-        click.option("--spec", "spec_source", type=click.Choice(["old", "new", "both"]), default=None,
-                     help="Which document the cases come from. [default: old, what today's clients send]"),
+        click.option("--record", "record_path", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+                     help="Write every generated request (as OLD receives it) to FILE in the JSONL traffic format, "
+                          "so a later run can `apiparity replay` the same corpus (secrets redacted unless --no-redact)."),
+        click.option("--spec", "spec_source", type=click.Choice(["auto", "old", "new", "both"]), default=None,
+                     help="Which document the cases come from. [default: auto: OLD's, what today's clients send; "
+                          "both when OLD's is a skeleton inferred from a plain Flask url_map]"),
         click.option("--phases", default=None, metavar="LIST",
                      help="Comma-separated: examples,coverage,fuzzing,stateful. [default: all]"),
         click.option("--mode", type=click.Choice(["positive", "negative", "all"]), default=None,
@@ -174,6 +179,7 @@ def settings_from_options(config: dict[str, Any] | None = None, app_dir: str | N
     pick("max_body_bytes", convert=int)
     pick("max_body_chars", convert=int)
     pick("examples_per_group", convert=int)
+    pick("record_path")
 
     def flag(key: str, off_option: str) -> None:
         """A `--no-...` flag turns it off; otherwise the config's true/false; otherwise the default."""

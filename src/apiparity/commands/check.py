@@ -142,7 +142,7 @@ def run_check(old_ref: str | None, new_ref: str | None, options: dict[str, Any],
     fuzz_settings.contract = fuzz_settings.contract or project.contract
     old, new = load_sides(old_ref, new_ref, contract=fuzz_settings.contract, app_dir=app_dir, spec_path=spec_path,
                           load_timeout=options.get("load_timeout") or 10.0, wait_for=options.get("wait_for") or 0.0)
-    echo_target_notes(old, new)
+    echo_target_notes(old, new, spec=fuzz_settings.spec)
     wait_for_servers(fuzz_settings, options.get("wait_for"))
     load_plan = plan_load(old, new, fuzz_settings, options)  # refuses --load-duration without two live servers
     report = Report(

@@ -50,7 +50,7 @@ def command(old: str, new: str, app_dir: str | None, spec_path: str | None, load
     old_target, new_target = load_sides(old, new, contract=settings.contract, app_dir=app_dir, spec_path=spec_path,
                                         load_timeout=load_timeout, wait_for=options.get("wait_for") or 0.0)
     wait_for_servers(settings, options.get("wait_for"))
-    echo_target_notes(old_target, new_target)
+    echo_target_notes(old_target, new_target, spec=settings.spec)
 
     from apiparity import __version__
     from apiparity.asyncio_check.hooks import event_loop_section, monitor_for_target

@@ -8,6 +8,8 @@ one seed gives the same requests whatever else is selected).
 
 from __future__ import annotations
 
+import contextlib
+
 import copy
 import fnmatch
 import hashlib
@@ -337,8 +339,38 @@ def _hypothesis_cases(operation: Any, modes: list[Any], max_examples: int, seed:
     def collect(case: Any) -> None:
         collected.append(case)
 
-    hypothesis.seed(seed)(collect)()
+    with _without_local_constants():
+        hypothesis.seed(seed)(collect)()
     return collected
+
+
+@contextlib.contextmanager
+def _without_local_constants() -> Iterator[None]:
+    """Hypothesis mixes into generated values the literals of every "local" module imported so
+    far (its constants pool grows with sys.modules), so the same seed gave other cases depending
+    on which of apiparity's lazily imported modules (or the user's test modules) were loaded:
+    `check --load-duration` and a plain `check` did not send the same requests. Generation
+    happens with an empty local pool, from the seed alone. Version-guarded: if Hypothesis moves
+    this internal, generation goes on as before."""
+    try:
+        from hypothesis.internal.conjecture import providers
+    except ImportError:  # pragma: no cover - another Hypothesis layout
+        yield
+        return
+    original = getattr(providers, "_get_local_constants", None)
+    empty = getattr(providers, "Constants", None)
+    cache = getattr(providers, "CONSTANTS_CACHE", None)
+    if original is None or empty is None or cache is None:  # pragma: no cover
+        yield
+        return
+    pool = empty()
+    providers._get_local_constants = lambda: pool
+    cache.cache.clear()  # values cached with another pool
+    try:
+        yield
+    finally:
+        providers._get_local_constants = original
+        cache.cache.clear()
 
 
 def to_wire(case: Any, label: str) -> WireRequest:

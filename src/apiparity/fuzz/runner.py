@@ -31,7 +31,7 @@ from apiparity.fuzz.group import Grouper, SideView
 from apiparity.fuzz.noise import NoiseTable, StepNoise
 from apiparity.fuzz.auth import SideAuth, resolve_provider
 from apiparity.fuzz.reset import auto_reset_hook, call_hooks, resolve_hooks
-from apiparity.fuzz.settings import UNSAFE_METHODS, FuzzSettings
+from apiparity.fuzz.settings import UNSAFE_METHODS, FuzzSettings, resolve_spec_source
 from apiparity.fuzz.stateful import IdentityMap, Link, bind, collect_links, evaluate, parameter_location, record_identities
 from apiparity.fuzz.transports import ASGITransport, HTTPTransport, Transport, WSGITransport, is_loopback
 from apiparity.fuzz.wire import WireRequest, WireResponse
@@ -85,15 +85,21 @@ def run_fuzz(
     its in-process ASGI transport answers; the caller reads its findings after the run.
     """
     settings.validate()
+    spec, _ = resolve_spec_source(settings.spec, old, new)
+    settings = replace(settings, spec=spec)
     old_side = _side("old", old, settings)
     new_side = _side("new", new, settings)
     if loop_monitor is not None:
         from apiparity.asyncio_check.hooks import monitor_transport
 
         new_side.transport = monitor_transport(new_side.transport, loop_monitor)
+    run = None
     try:
-        return _Run(old, new, old_side, new_side, settings, on_progress, operations_filter).execute()
+        run = _Run(old, new, old_side, new_side, settings, on_progress, operations_filter)
+        return run.execute()
     finally:
+        if run is not None and run.recorder is not None:
+            run.recorder.close()
         old_side.transport.close()
         new_side.transport.close()
 
@@ -173,6 +179,7 @@ class _Run:
             max_examples=settings.examples_per_group,
             max_body_chars=settings.max_body_chars,
             document=old.document,
+            new_document=None if old.document is new.document else new.document,
         )
         try:
             self.old_schema = load_schema(old.document)
@@ -193,6 +200,14 @@ class _Run:
         self.old_document = old.document
         self._operation_options: dict[str, CompareOptions] = {}
         self.result = FuzzResult(seed=settings.seed, settings=self._settings_dict())
+        self.recorder: Any = None
+        if settings.record_path:
+            from apiparity.traffic.jsonl import JsonlRecorder
+
+            try:
+                self.recorder = JsonlRecorder(settings.record_path, redact=settings.redact)
+            except OSError as exc:
+                raise ConfigError(f"--record {settings.record_path}: cannot write: {exc.strerror}") from None
 
     def _settings_dict(self) -> dict[str, Any]:
         data = self.settings.to_dict()
@@ -372,6 +387,8 @@ class _Run:
             yield outcome
 
     def _send_case(self, request: WireRequest) -> tuple[WireResponse, WireResponse | None, WireResponse, WireRequest, WireRequest]:
+        if self.recorder is not None:
+            self.recorder.write_wire(request, base_path=self.old_side.base_path)
         sent_old, old1 = self._call(self.old_side, request)
         old2 = self._call(self.old_side, request)[1] if self.settings.noise_calls else None
         sent_new, new = self._call(self.new_side, request)

@@ -10,7 +10,7 @@ from apiparity.errors import ConfigError
 PHASES = ("examples", "coverage", "fuzzing", "stateful")
 DEFAULT_PHASES = ("examples", "coverage", "fuzzing", "stateful")
 MODES = ("positive", "negative", "all")
-SPEC_SOURCES = ("old", "new", "both")
+SPEC_SOURCES = ("auto", "old", "new", "both")
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
@@ -18,7 +18,7 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 class FuzzSettings:
     """How cases are generated, sent and compared. Defaults are the "default profile"."""
 
-    spec: str = "old"  # which document the cases come from: old | new | both
+    spec: str = "auto"  # which document the cases come from: auto | old | new | both (see resolve_spec_source)
     phases: tuple[str, ...] = DEFAULT_PHASES
     mode: str = "positive"  # positive | negative | all
     max_examples: int = 20  # fuzzing-phase examples per operation (examples/coverage add their own)
@@ -55,6 +55,7 @@ class FuzzSettings:
     new_auth: Any = None
     map_ids: bool = True  # stateful: OLD's and NEW's ids for the same created thing compare equal
     stateful_sequences: int = 3  # link sequences started per source operation and link
+    record_path: str | None = None  # --record FILE: every generated request, as JSONL `replay` reads
 
     def __post_init__(self) -> None:
         self.validate()
@@ -118,3 +119,16 @@ def parse_status_pair(text: str) -> tuple[int, int]:
     if not sep or not all(100 <= s <= 599 for s in pair):
         raise ConfigError(f"equivalent status {text!r}: expected OLD=NEW with HTTP statuses, e.g. 400=422")
     return pair
+
+
+def resolve_spec_source(spec: str, old: Any, new: Any) -> tuple[str, str | None]:
+    """The document(s) cases come from, and why when `auto` chose. `auto` is OLD's document (what
+    today's clients send), unless OLD's is a skeleton inferred from a plain Flask url_map (it knows
+    no query parameters or bodies) and NEW publishes a real one: then both, so the skeleton's typed
+    path parameters and NEW's described inputs are all sent to both sides."""
+    if spec != "auto":
+        return spec, None
+    if getattr(old, "inferred", False) and not getattr(new, "inferred", False) and (new.document or {}).get("paths"):
+        return "both", ("cases come from OLD's inferred skeleton and NEW's document (--spec both): the skeleton knows "
+                        "no query parameters or bodies; pass --spec old or --contract FILE to choose")
+    return "old", None

@@ -18,7 +18,7 @@ import copy
 from typing import Any
 
 from apiparity.errors import ApiparityError
-from apiparity.model import FuzzResult, OperationStats, Report
+from apiparity.model import ConformanceIssue, FuzzResult, MismatchGroup, OperationStats, Report
 from apiparity.report.sections import EVENT_LOOP_KEY, LOAD_KEY, UNDOCUMENTED_KEY
 
 NOT_IN_SHARD = "not in this shard"
@@ -140,16 +140,34 @@ def _describe_load(load: dict[str, Any]) -> str:
 def _merge_fuzz(results: list[FuzzResult]) -> FuzzResult:
     first = results[0]
     owned: dict[str, OperationStats] = {}
+    # A stateful sequence runs whole in its source operation's shard, so an operation's chained
+    # steps may have been sent by a shard that does not own it ("not in this shard" with cases).
+    borrowed: dict[str, list[OperationStats]] = {}
     order: list[str] = []
     for result in results:
         for stats in result.operations:
             if stats.operation not in order:
                 order.append(stats.operation)
-            current = owned.get(stats.operation)
-            if current is None or (current.skipped_reason == NOT_IN_SHARD and stats.skipped_reason != NOT_IN_SHARD):
+            if stats.skipped_reason == NOT_IN_SHARD:
+                if stats.cases:
+                    borrowed.setdefault(stats.operation, []).append(stats)
+                owned.setdefault(stats.operation, copy.deepcopy(stats))
+            elif owned.get(stats.operation) is None or owned[stats.operation].skipped_reason == NOT_IN_SHARD:
                 owned[stats.operation] = copy.deepcopy(stats)
+    for label, extra in borrowed.items():
+        stats = owned[label]
+        for part in extra:
+            stats.cases += part.cases
+            stats.mismatches += part.mismatches
+            stats.old_5xx += part.old_5xx
+            stats.new_5xx += part.new_5xx
+            stats.new_5xx_where_old_ok += part.new_5xx_where_old_ok
+            stats.old_latency_ms.extend(part.old_latency_ms)
+            stats.new_latency_ms.extend(part.new_latency_ms)
+        if stats.skipped_reason == NOT_IN_SHARD and stats.cases:
+            stats.skipped_reason = None  # reached only through sequences, but reached
     position = {label: index for index, label in enumerate(order)}
-    groups = [copy.deepcopy(g) for r in results for g in r.groups]
+    groups = _combine_groups([g for r in results for g in r.groups])
     groups.sort(key=lambda g: (position.get(g.operation, len(order)), -g.count, g.signature))
     errors: list[str] = []
     for result in results:
@@ -163,13 +181,62 @@ def _merge_fuzz(results: list[FuzzResult]) -> FuzzResult:
         operations_total=max(r.operations_total for r in results),
         groups=groups,
         noise=sorted((copy.deepcopy(n) for r in results for n in r.noise), key=lambda n: (position.get(n.operation, 0), n.field_path)),
-        conformance=sorted(
-            (copy.deepcopy(c) for r in results for c in r.conformance), key=lambda c: (c.operation, c.side, c.check, c.message)
-        ),
+        conformance=sorted(_combine_conformance([c for r in results for c in r.conformance]),
+                           key=lambda c: (c.operation, c.side, c.check, c.message)),
         operations=[owned[label] for label in order],
         settings=settings,
         errors=errors,
     )
+
+
+def _combine_groups(groups: list[MismatchGroup]) -> list[MismatchGroup]:
+    """One group per key, as one run would have it: counts add up, examples kept up to the most any shard kept."""
+    combined: dict[str, MismatchGroup] = {}
+    limit = max((len(g.examples) for g in groups), default=0)
+    for group in groups:
+        current = combined.get(group.key)
+        if current is None:
+            combined[group.key] = copy.deepcopy(group)
+            continue
+        current.count += group.count
+        current.examples = (current.examples + copy.deepcopy(group.examples))[:limit]
+        current.related = current.related + [r for r in group.related if r not in current.related]
+    return _fold_subset_groups(list(combined.values()), limit)
+
+
+def _fold_subset_groups(groups: list[MismatchGroup], limit: int) -> list[MismatchGroup]:
+    """What the run's grouper does once it has seen every case (fuzz/group.py): a group whose root
+    differences are a subset of another group's of the same operation, answered with statuses that
+    group's cases show too, is the same cause seen with fewer fields, so it is folded into it. A
+    shard saw only some of the cases, so this is redone over the merged groups."""
+    def roots(group: MismatchGroup) -> frozenset[str]:
+        return frozenset(group.signature.split(" + "))
+
+    def statuses(group: MismatchGroup) -> set[tuple[int, int]]:
+        return {(e.old.status, e.new.status) for e in group.examples}
+
+    ordered = sorted(groups, key=lambda g: (-len(roots(g)), -g.count, g.signature))
+    kept: list[MismatchGroup] = []
+    for group in ordered:
+        host = next((k for k in kept if k.operation == group.operation and roots(group) < roots(k)
+                     and statuses(group) <= statuses(k)), None)
+        if host is None:
+            kept.append(group)
+            continue
+        host.count += group.count
+        host.examples = (host.examples + group.examples)[:limit]
+    return kept
+
+
+def _combine_conformance(issues: list[ConformanceIssue]) -> list[ConformanceIssue]:
+    combined: dict[tuple[str, str, str, str], ConformanceIssue] = {}
+    for issue in issues:
+        key = (issue.operation, issue.side, issue.check, issue.message)
+        if key in combined:
+            combined[key].count += issue.count
+        else:
+            combined[key] = copy.deepcopy(issue)
+    return list(combined.values())
 
 
 def _ref(report: Report, side: str) -> str | None:
