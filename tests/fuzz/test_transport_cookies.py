@@ -87,3 +87,29 @@ def test_a_cookie_set_by_an_earlier_answer_is_not_sent_again(transport) -> None:
     assert any(name.lower() == "set-cookie" for name, _ in login.headers)
     assert transport.send(WireRequest("GET", "/whoami")).json() == (True, {})
     assert transport.send(WireRequest("GET", "/whoami", headers=[("Cookie", "a=1")])).json() == (True, {"a": "1"})
+
+
+def test_the_shadow_proxy_never_hands_one_clients_cookie_to_another(live_url: str) -> None:
+    """Client A logs in through the proxy and is given a session cookie; client B, with no cookie,
+    must reach the primary with no cookie (a proxy that kept a jar would make B user A)."""
+    import asyncio
+
+    import httpx
+
+    from apiparity.traffic.shadow import ShadowProxy, ShadowSettings
+
+    proxy = ShadowProxy(ShadowSettings(primary_url=live_url, candidate_url=live_url, methods=frozenset()))
+
+    async def run() -> tuple[httpx.Response, httpx.Response]:
+        transport = httpx.ASGITransport(app=proxy)
+        async with httpx.AsyncClient(transport=transport, base_url="http://proxy") as a, \
+                httpx.AsyncClient(transport=transport, base_url="http://proxy") as b:
+            login = await a.get("/login")
+            return login, await b.get("/whoami")
+
+    try:
+        login, whoami = asyncio.run(run())
+    finally:
+        proxy.stop()
+    assert "from-login" in login.headers.get("set-cookie", "")
+    assert whoami.json() == {}

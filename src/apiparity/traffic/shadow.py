@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 from apiparity.fuzz.compare import CompareOptions, compare_responses
 from apiparity.fuzz.group import Grouper, SideView
 from apiparity.fuzz.noise import NoiseTable
+from apiparity.fuzz.transports import stateless_cookie_jar
 from apiparity.fuzz.wire import WireRequest, WireResponse
 from apiparity.model import FuzzResult, OperationStats, Report, SideInfo
 from apiparity.traffic.operations import OperationIndex, _shape
@@ -112,10 +113,13 @@ class ShadowProxy:
         self._primary: httpx.AsyncClient | None = None
         # mirrored requests go out in worker threads through their own pool: a slow candidate
         # holds those connections, never the primary's
+        # no client keeps cookies: a Set-Cookie answered to one client must never ride along on
+        # another client's request (the proxy would hand out sessions)
         self._candidate = httpx.Client(base_url=settings.candidate_url, timeout=settings.candidate_timeout,
-                                       follow_redirects=False,
+                                       follow_redirects=False, cookies=stateless_cookie_jar(),
                                        limits=httpx.Limits(max_connections=settings.workers * 2, max_keepalive_connections=settings.workers))
-        self._secondary = (httpx.Client(base_url=settings.secondary_url, timeout=settings.candidate_timeout, follow_redirects=False)
+        self._secondary = (httpx.Client(base_url=settings.secondary_url, timeout=settings.candidate_timeout, follow_redirects=False,
+                                        cookies=stateless_cookie_jar())
                            if settings.secondary_url else None)
         for client in (self._candidate, self._secondary):
             if client is not None:
@@ -209,7 +213,8 @@ class ShadowProxy:
 
         if self._primary is None:
             self._primary = httpx.AsyncClient(base_url=self.settings.primary_url, timeout=self.settings.primary_timeout,
-                                              follow_redirects=False, limits=httpx.Limits(max_connections=200, max_keepalive_connections=100))
+                                              follow_redirects=False, cookies=stateless_cookie_jar(),
+                                              limits=httpx.Limits(max_connections=200, max_keepalive_connections=100))
             _no_default_headers(self._primary)
         body = b""
         more = True
