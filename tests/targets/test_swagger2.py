@@ -104,3 +104,20 @@ def test_flask_restx_fields_mask_header_is_named_noise(tmp_path: Path) -> None:
 def test_a_plain_flask_app_without_a_served_document_is_still_inferred() -> None:
     target = load_target(f"{Path(__file__).resolve().parents[2] / 'examples' / 'plain_flask' / 'app.py'}:app")
     assert target.inferred
+
+
+def test_a_served_route_that_gives_no_document_falls_back_to_the_skeleton(tmp_path: Path) -> None:
+    (tmp_path / "served_junk.py").write_text(
+        "from flask import Flask\n"
+        "app = Flask(__name__)\n"
+        "@app.get('/openapi.json')\n"
+        "def spec():\n"
+        "    return 'not a document', 200\n"
+        "@app.get('/items/<int:item_id>')\n"
+        "def item(item_id):\n"
+        "    return {'id': item_id}\n"
+    )
+    target = load_target(f"{tmp_path / 'served_junk.py'}:app")
+    assert target.inferred
+    assert "/items/{item_id}" in target.document["paths"]
+    assert any("GET /openapi.json gave no usable document" in note for note in target.notes)
