@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl
 
 from apiparity.fuzz.compare import Difference
 from apiparity.fuzz.wire import WireRequest, WireResponse
+from apiparity.spec.refs import follow_local_refs
 
 
 @dataclass(slots=True, frozen=True)
@@ -176,31 +177,20 @@ def _array_query_parameters(ctx: MismatchContext) -> set[str]:
     operation = item.get(method.lower()) or {}
     found = set()
     for parameter in [*(item.get("parameters") or []), *(operation.get("parameters") or [])]:
-        parameter = _resolve(document, parameter)
+        parameter = follow_local_refs(document, parameter)
         if isinstance(parameter, dict) and parameter.get("in") == "query" and _is_array(document, parameter.get("schema")):
             found.add(str(parameter.get("name")))
     return found
 
 
 def _is_array(document: dict[str, Any], schema: Any) -> bool:
-    schema = _resolve(document, schema)
+    schema = follow_local_refs(document, schema)
     if not isinstance(schema, dict):
         return False
     kind = schema.get("type")
     if kind == "array" or (isinstance(kind, list) and "array" in kind):
         return True
     return any(_is_array(document, option) for key in ("anyOf", "oneOf", "allOf") for option in schema.get(key) or [])
-
-
-def _resolve(document: dict[str, Any], value: Any) -> Any:
-    for _ in range(10):  # a chain of local $refs, never a cycle
-        if not (isinstance(value, dict) and isinstance(value.get("$ref"), str) and value["$ref"].startswith("#/")):
-            return value
-        target: Any = document
-        for part in value["$ref"][2:].split("/"):
-            target = target.get(part.replace("~1", "/").replace("~0", "~")) if isinstance(target, dict) else None
-        value = target
-    return value
 
 
 @divergence(
@@ -467,7 +457,7 @@ def _declared_in(document: dict[str, Any] | None, ctx: MismatchContext) -> bool:
     operation = ((document.get("paths") or {}).get(path) or {}).get(method.lower()) or {}
     responses = operation.get("responses") or {}
     status = ctx.new.status
-    response = _resolve(document, responses.get(str(status)) or responses.get(f"{status // 100}XX") or responses.get("default"))
+    response = follow_local_refs(document, responses.get(str(status)) or responses.get(f"{status // 100}XX") or responses.get("default"))
     if not isinstance(response, dict):
         return False
     content = response.get("content") or {}
@@ -476,7 +466,7 @@ def _declared_in(document: dict[str, Any] | None, ctx: MismatchContext) -> bool:
 
 
 def _schema_declares(document: dict[str, Any], schema: Any, tokens: list[Any], depth: int) -> bool:
-    schema = _resolve(document, schema)
+    schema = follow_local_refs(document, schema)
     if not isinstance(schema, dict) or depth > 32:
         return False
     if any(_schema_declares(document, branch, tokens, depth + 1) for key in ("allOf", "anyOf", "oneOf") for branch in schema.get(key) or []):

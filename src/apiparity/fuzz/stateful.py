@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from apiparity.fuzz.wire import WireRequest, WireResponse
+from apiparity.spec.refs import follow_local_refs
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
@@ -60,9 +61,9 @@ def collect_links(document: dict[str, Any]) -> list[Link]:
     links: list[Link] = []
     for label, operation in operations.items():
         for status, response in (operation.get("responses") or {}).items():
-            response = _resolve(document, response)
+            response = follow_local_refs(document, response)
             for name, raw in ((response or {}).get("links") or {}).items():
-                raw = _resolve(document, raw)
+                raw = follow_local_refs(document, raw)
                 if not isinstance(raw, dict):
                     continue
                 target = by_id.get(str(raw.get("operationId"))) if raw.get("operationId") else _operation_ref(raw.get("operationRef"))
@@ -88,18 +89,6 @@ def _operation_ref(ref: Any) -> str | None:
         return None
     path = parts[0].replace("~1", "/").replace("~0", "~")
     return f"{parts[1].upper()} {path}"
-
-
-def _resolve(document: dict[str, Any], value: Any) -> Any:
-    """Follow one local $ref (links and responses are often components)."""
-    for _ in range(8):
-        if not (isinstance(value, dict) and isinstance(value.get("$ref"), str) and value["$ref"].startswith("#/")):
-            return value
-        node: Any = document
-        for part in value["$ref"][2:].split("/"):
-            node = node.get(part.replace("~1", "/").replace("~0", "~")) if isinstance(node, dict) else None
-        value = node
-    return value
 
 
 class IdentityMap:
@@ -192,7 +181,7 @@ def parameter_location(document: dict[str, Any], label: str, name: str) -> str |
     item = (document.get("paths") or {}).get(path) or {}
     operation = item.get(method.lower()) or {}
     for parameter in list(item.get("parameters") or []) + list(operation.get("parameters") or []):
-        parameter = _resolve(document, parameter)
+        parameter = follow_local_refs(document, parameter)
         if isinstance(parameter, dict) and parameter.get("name") == name:
             return str(parameter.get("in"))
     return None

@@ -46,6 +46,20 @@ def resolve_pointer(document: Any, pointer: str, *, source: str) -> Any:
     return node
 
 
+def follow_local_refs(document: Any, value: Any, *, limit: int = 20) -> Any:
+    """`value` with its chain of local `$ref`s followed (`{"$ref": "#/components/..."}` -> the node);
+    None for a pointer that leads nowhere. For the runtime's quick reads of a raw document (labels,
+    links, traffic matching), which must never raise: a cycle stops after `limit` hops."""
+    for _ in range(limit):
+        if not (isinstance(value, dict) and isinstance(value.get("$ref"), str) and value["$ref"].startswith("#/")):
+            return value
+        node: Any = document
+        for part in value["$ref"][2:].split("/"):
+            node = node.get(unescape_pointer_token(part)) if isinstance(node, dict) else None
+        value = node
+    return value
+
+
 @dataclass(slots=True)
 class RefResolver:
     """Resolves `$ref` strings of one document; `source` is "" for the root document, else a file/URL."""

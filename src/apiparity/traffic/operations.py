@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
+from apiparity.spec.refs import follow_local_refs
+
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _NUMBERISH = re.compile(r"^(\d+|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$")
 
@@ -100,14 +102,8 @@ class OperationIndex:
                     any_name = any_name or schema.get("additionalProperties") not in (None, False)
         return names, any_name
 
-    def _resolve(self, node: Any, depth: int = 0) -> Any:
-        while isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#/") and depth < 20:
-            target: Any = self.document
-            for part in node["$ref"][2:].split("/"):
-                part = part.replace("~1", "/").replace("~0", "~")
-                target = target.get(part) if isinstance(target, dict) else None
-            node, depth = target, depth + 1
-        return node
+    def _resolve(self, node: Any) -> Any:
+        return follow_local_refs(self.document, node)
 
 
 def selected(match: Match, method: str, include: tuple[str, ...], exclude: tuple[str, ...]) -> bool:
