@@ -231,7 +231,7 @@ def test_headers_the_document_declares_are_compared_with_noise_cancelled():
             "X-Total-Count": {"schema": {"type": "integer"}}, "Content-Type": {"schema": {"type": "string"}}}}}},
     }
     declared = declared_response_headers(document, "GET", "/rows")
-    assert declared == ("x-total-count", "x-request-id")
+    assert declared == {"200": ("x-total-count",), "404": ("x-request-id",)}
     options = CompareOptions(declared_headers=declared)
     old1 = js(200, [], **{"X-Total-Count": "5", "X-Request-Id": "a1"})
     old2 = js(200, [], **{"X-Total-Count": "5", "X-Request-Id": "b2"})
@@ -241,6 +241,23 @@ def test_headers_the_document_declares_are_compared_with_noise_cancelled():
     noise.learn("GET /rows", old1, old2, options)
     kept = noise.filter("GET /rows", compare_responses(old1, new, options))
     assert [d.signature for d in kept] == ["header header:x-total-count value changed"]
+    # a header is part of the response that declares it: a 404's X-Total-Count is not compared
+    missing_old, missing_new = js(404, {}, **{"X-Total-Count": "1"}), js(404, {}, **{"X-Total-Count": "2"})
+    assert compare_responses(missing_old, missing_new, options) == []
+
+
+def test_declared_headers_follow_the_response_key_and_leave_content_length_out():
+    from apiparity.fuzz.compare import declared_for_status
+    from apiparity.fuzz.generate import declared_response_headers
+
+    document = {"paths": {"/f": {"head": {"responses": {
+        "200": {"description": "ok", "headers": {"Content-Length": {"schema": {"type": "integer"}}, "ETag": {"schema": {"type": "string"}}}},
+        "4XX": {"description": "client error", "headers": {"X-Error-Id": {"schema": {"type": "string"}}}},
+        "default": {"description": "other", "headers": {"Retry-After": {"schema": {"type": "integer"}}}},
+    }}}}}
+    declared = declared_response_headers(document, "HEAD", "/f")
+    assert declared == {"200": ("etag",), "4XX": ("x-error-id",), "DEFAULT": ("retry-after",)}
+    assert [declared_for_status(declared, s) for s in (200, 404, 503)] == [("etag",), ("x-error-id",), ("retry-after",)]
 
 
 # ---------------------------------------------------------------------------------- noise shape

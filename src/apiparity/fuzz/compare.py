@@ -44,7 +44,7 @@ class CompareOptions:
     compare_headers: tuple[str, ...] = ()
     # response headers OLD's document declares for the operation: part of the contract, compared
     # by default (noise cancellation still applies: a random X-Request-Id is learned as noise)
-    declared_headers: tuple[str, ...] = ()
+    declared_headers: dict[str, tuple[str, ...]] = field(default_factory=dict)  # response key ("200", "4XX", "default") -> names
     ignore: tuple[str, ...] = ()
     unordered: tuple[str, ...] = ()
     equivalent_status: tuple[tuple[int, int], ...] = ()
@@ -176,6 +176,14 @@ def compare_status(old: WireResponse, new: WireResponse, options: CompareOptions
     return [] if old.status == new.status else [Difference("status", "status", f"{old.status} != {new.status}")]
 
 
+def declared_for_status(declared: dict[str, tuple[str, ...]], status: int) -> tuple[str, ...]:
+    """The headers the response OLD answered with declares: its own code, else its range, else default."""
+    for key in (str(status), f"{status // 100}XX", "DEFAULT"):
+        if key in declared:
+            return declared[key]
+    return ()
+
+
 @comparator("headers")
 def compare_headers(old: WireResponse, new: WireResponse, options: CompareOptions) -> list[Difference]:
     differences = []
@@ -186,7 +194,8 @@ def compare_headers(old: WireResponse, new: WireResponse, options: CompareOption
         ("link", _link_paths),  # pagination: clients follow rel="next" like a Location
     ]
     named = {name for name, _ in checks}
-    extra = dict.fromkeys(name.lower() for name in (*options.compare_headers, *options.declared_headers) if name.lower() not in named)
+    declared = declared_for_status(options.declared_headers, old.status)
+    extra = dict.fromkeys(name.lower() for name in (*options.compare_headers, *declared) if name.lower() not in named)
     checks += [(name, (lambda r, n=name: r.header(n))) for name in extra]
     for name, read in checks:
         if options.ignores_header(name):

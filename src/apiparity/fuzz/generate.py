@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from apiparity.fuzz.settings import FuzzSettings
+from apiparity.spec.refs import follow_local_refs
 from apiparity.fuzz.wire import WireRequest
 
 # Headers that requests adds on its own and that only add noise to reports and curl commands.
@@ -64,28 +65,22 @@ def document_base_path(document: dict[str, Any]) -> str:
     return ""
 
 
-def declared_response_headers(document: dict[str, Any], method: str, path: str) -> tuple[str, ...]:
-    """Lower-case names of the response headers `document` declares for one operation (any status),
-    Content-Type left out (compared anyway)."""
+def declared_response_headers(document: dict[str, Any], method: str, path: str) -> dict[str, tuple[str, ...]]:
+    """Lower-case names of the response headers `document` declares for one operation, per
+    response key ("200", "4XX", "default"). Content-Type is compared anyway; Content-Length only
+    measures the body, which is compared parsed (`{"a": 1}` and `{"a":1}\n` are one answer)."""
     operation = ((document.get("paths") or {}).get(path) or {}).get(method.lower()) or {}
-    names: dict[str, None] = {}
-    for response in (operation.get("responses") or {}).values() if isinstance(operation, dict) else ():
-        response = _local_ref(document, response)
+    declared: dict[str, tuple[str, ...]] = {}
+    for status, response in ((operation.get("responses") or {}).items() if isinstance(operation, dict) else ()):
+        response = follow_local_refs(document, response)
         headers = response.get("headers") if isinstance(response, dict) else None
-        for name in headers or {}:
-            if isinstance(name, str) and name.lower() != "content-type":
-                names[name.lower()] = None
-    return tuple(names)
+        names = tuple(dict.fromkeys(n.lower() for n in headers or {} if isinstance(n, str) and n.lower() not in _NOT_DECLARED_HEADERS))
+        if names:
+            declared[str(status).upper()] = names
+    return declared
 
 
-def _local_ref(document: dict[str, Any], value: Any) -> Any:
-    """`{"$ref": "#/components/responses/Page"}` -> what it points to (one level, local refs only)."""
-    if not (isinstance(value, dict) and isinstance(value.get("$ref"), str) and value["$ref"].startswith("#/")):
-        return value
-    target: Any = document
-    for part in value["$ref"][2:].split("/"):
-        target = target.get(part.replace("~1", "/").replace("~0", "~")) if isinstance(target, dict) else None
-    return target
+_NOT_DECLARED_HEADERS = frozenset({"content-type", "content-length"})
 
 
 def plan_operations(
@@ -269,19 +264,19 @@ def enum_variations(operation: Any, base: Any) -> Iterator[Any]:
 def _operation_parameters(document: dict[str, Any], method: str, path: str) -> list[dict[str, Any]]:
     """The operation's parameters ($refs followed), path-level ones first unless the operation
     redefines them (same name and location)."""
-    item = _local_ref(document, (document.get("paths") or {}).get(path)) or {}
+    item = follow_local_refs(document, (document.get("paths") or {}).get(path)) or {}
     operation = item.get(method.lower()) or {} if isinstance(item, dict) else {}
-    own = [_local_ref(document, p) for p in (operation.get("parameters") or []) if isinstance(operation, dict)]
+    own = [follow_local_refs(document, p) for p in (operation.get("parameters") or []) if isinstance(operation, dict)]
     own = [p for p in own if isinstance(p, dict) and "name" in p]
     keys = {(p["name"], p.get("in")) for p in own}
-    shared = [_local_ref(document, p) for p in (item.get("parameters") or [])] if isinstance(item, dict) else []
+    shared = [follow_local_refs(document, p) for p in (item.get("parameters") or [])] if isinstance(item, dict) else []
     return [p for p in shared if isinstance(p, dict) and "name" in p and (p["name"], p.get("in")) not in keys] + own
 
 
 def _enumerated_values(document: dict[str, Any], schema: Any, depth: int = 0) -> list[Any] | None:
     """Every value a scalar query schema admits when it admits few: an enum's values, or true and
     false for a boolean; null and composite values left out. None when it admits others too."""
-    schema = _local_ref(document, schema)
+    schema = follow_local_refs(document, schema)
     if not isinstance(schema, dict) or depth > 8:
         return None
     if "const" in schema:
@@ -292,7 +287,7 @@ def _enumerated_values(document: dict[str, Any], schema: Any, depth: int = 0) ->
     if isinstance(branches, list) and branches:
         values: list[Any] = []
         for branch in branches:
-            resolved = _local_ref(document, branch)
+            resolved = follow_local_refs(document, branch)
             if isinstance(resolved, dict) and resolved.get("type") == "null":
                 continue
             found = _enumerated_values(document, resolved, depth + 1)

@@ -357,7 +357,8 @@ class _Run:
         found = self._operation_options.get(label)
         if found is None:
             method, _, path = label.partition(" ")
-            declared = tuple(h for h in declared_response_headers(self.old_document, method, path) if not self.options.ignores_header(h))
+            declared = {status: kept for status, names in declared_response_headers(self.old_document, method, path).items()
+                        if (kept := tuple(h for h in names if not self.options.ignores_header(h)))}
             found = replace(self.options, declared_headers=declared) if declared else self.options
             self._operation_options[label] = found
         return found
