@@ -31,22 +31,11 @@ TOKEN = "mda_live_4f9c2b7e1d83a6"  # the upload token both apps accept (legacy.U
 AUTH = ("-H", f"Authorization: Bearer {TOKEN}")
 TIMINGS: dict[str, float] = {}
 
-AUTH_NEVER_MISSING = (
-    "apiparity/fuzz/runner.py:_Run._call/_with_headers: `-H Authorization: ...` replaces the header on "
-    "every request and no case or probe drops it for an operation with `security`, so the documented 401 "
-    "(missing or wrong token) is never exercised: the 403 of M1 is found only when the run has no token "
-    "(and then no upload ever gets past the auth check)"
-)
 CONDITIONAL_NEVER_SENT = (
     "apiparity/fuzz/generate.py (cases) and fuzz/runner.py:_Run (probes): If-None-Match is filled with "
     "schema-generated strings, which never equal the ETag the page has, and no probe re-sends the ETag OLD "
     "just answered (the way _probe_trailing_slash toggles the slash), so the 304 branch is never reached on "
     "either side and a port that ignores If-None-Match looks identical"
-)
-MISSING_ROUTE_TWO_GROUPS = (
-    "apiparity/fuzz/group.py:Grouper.groups/_belongs_to: a status difference's signature carries OLD's status, "
-    "so an operation NEW does not route at all (405 whatever OLD answered) is one group per OLD status "
-    "('404 != 405' and '200 != 405'), and _belongs_to never folds groups with different statuses"
 )
 
 
@@ -189,7 +178,7 @@ def _is_m5(g: MismatchGroup) -> bool:
 
 
 SEEDED_GROUP = {"M1": _is_m1, "M2": _is_m2, "M3": _is_m3, "M4": _is_m4, "M5": _is_m5}
-XFAIL_SEEDS: dict[str, str] = {"M1": AUTH_NEVER_MISSING}  # seed id -> the root cause apiparity misses it for
+XFAIL_SEEDS: dict[str, str] = {}  # seed id -> the root cause apiparity misses it for
 
 
 def _groups(report: Report) -> list[MismatchGroup]:
@@ -238,8 +227,7 @@ def test_regressed_reports_nothing_unseeded(regressed) -> None:
 
 @pytest.mark.parametrize(
     "seeded_id",
-    [pytest.param(s, marks=pytest.mark.xfail(strict=True, reason=MISSING_ROUTE_TWO_GROUPS)) if s == "M5" else s
-     for s in sorted(SEEDED_GROUP)],
+    sorted(SEEDED_GROUP),
 )
 def test_regressed_one_root_cause_is_one_group(seeded_id: str, regressed) -> None:
     assert len([g for g in _groups(regressed[1]) if SEEDED_GROUP[seeded_id](g)]) <= 1, seeded_id
@@ -268,8 +256,9 @@ def test_bearer_token_never_appears_in_the_reports(which: str, modern, regressed
         assert TOKEN not in text
     # the reproducers still say how the request was authenticated
     curls = [c for g in report.fuzz.groups for e in g.examples for c in (e.curl_old, e.curl_new)]
-    assert all("Bearer [redacted]" in c for c in curls)
-    assert curls or which == "modern"  # the faithful port has no group, hence no reproducer
+    authenticated = [c for c in curls if "Authorization" in c]  # the no-credentials probe sends none
+    assert all("Bearer [redacted]" in c for c in authenticated)
+    assert authenticated or which == "modern"  # the faithful port has no group, hence no reproducer
 
 
 def test_report_timings() -> None:

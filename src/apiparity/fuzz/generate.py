@@ -83,6 +83,48 @@ def declared_response_headers(document: dict[str, Any], method: str, path: str) 
 _NOT_DECLARED_HEADERS = frozenset({"content-type", "content-length"})
 
 
+@dataclass(slots=True, frozen=True)
+class Credentials:
+    """Where an operation's required credentials travel (lower-case header and cookie names, query names)."""
+
+    headers: frozenset[str] = frozenset()
+    query: frozenset[str] = frozenset()
+    cookies: frozenset[str] = frozenset()
+
+
+def required_credentials(document: dict[str, Any], method: str, path: str) -> Credentials | None:
+    """The credentials OLD's document requires for one operation, or None when none are required
+    (no security, or an empty alternative `{}` that makes them optional)."""
+    item = follow_local_refs(document, (document.get("paths") or {}).get(path)) or {}
+    operation = item.get(method.lower()) if isinstance(item, dict) else None
+    if not isinstance(operation, dict):
+        return None
+    requirements = operation.get("security", document.get("security"))
+    if not isinstance(requirements, list) or not requirements or any(r == {} for r in requirements):
+        return None
+    schemes = ((document.get("components") or {}).get("securitySchemes") or {}) if isinstance(document.get("components"), dict) else {}
+    headers: set[str] = set()
+    query: set[str] = set()
+    cookies: set[str] = set()
+    for requirement in requirements:
+        for name in requirement if isinstance(requirement, dict) else ():
+            scheme = follow_local_refs(document, schemes.get(name))
+            if not isinstance(scheme, dict):
+                continue
+            where, key = scheme.get("in"), str(scheme.get("name", "")).lower()
+            if scheme.get("type") == "apiKey" and where == "query":
+                query.add(str(scheme.get("name", "")))
+            elif scheme.get("type") == "apiKey" and where == "cookie":
+                cookies.add(key)
+            elif scheme.get("type") == "apiKey":
+                headers.add(key)
+            else:  # http basic/bearer, oauth2, openIdConnect
+                headers.add("authorization")
+    if not (headers or query or cookies):
+        return None
+    return Credentials(frozenset(headers), frozenset(query), frozenset(cookies))
+
+
 def plan_operations(
     schema: Any,
     settings: FuzzSettings,

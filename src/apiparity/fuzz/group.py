@@ -26,7 +26,7 @@ class SideView:
 
 @dataclass(slots=True)
 class _Candidate:
-    order: tuple[int, int]  # (request size, arrival) - smallest first, ties by arrival
+    order: tuple[bool, int, int]  # (a probe?, request size, arrival): generated cases first, smallest first
     request: WireRequest
     old: WireResponse
     new: WireResponse
@@ -112,9 +112,23 @@ def _belongs_to(entry: tuple[_Pending, frozenset[str], frozenset[str]], other: t
     starting a book late (shifted) are two regressions of one list."""
     pending, signatures, causes = entry
     other_pending, other_signatures, other_causes = other
+    if _same_routing_answer(pending, other_pending):
+        return True
     if not pending.statuses <= other_pending.statuses:
         return False
     return signatures <= other_signatures or causes == other_causes
+
+
+def _same_routing_answer(pending: _Pending, other: _Pending) -> bool:
+    """NEW answers every case of both groups with one and the same redirect, 404 or 405, whatever
+    OLD answered (200 with a token, 401 without): NEW never reached a handler, one cause (a route
+    declared `/me/` answering `/me` with 307, a method not routed at all)."""
+    new_statuses = {new for _, new in pending.statuses} | {new for _, new in other.statuses}
+    if len(new_statuses) != 1:
+        return False
+    (status,) = new_statuses
+    status_only = all(d.kind == "status" for group in (pending, other) for d in group.differences.values())
+    return status_only and (300 <= status < 400 or status in (404, 405))
 
 
 def _outer_element(difference: Difference) -> str | None:
@@ -173,7 +187,8 @@ class Grouper:
         pending.statuses.add((old.status, new.status))
         for difference in differences:
             pending.seen.setdefault(difference.signature, difference)
-        pending.candidates.append(_Candidate((request.size, self._arrivals), request, old, new, differences, old_request, new_request, steps))
+        # smallest first, the runner's own probes (no credentials, other slash) after generated cases
+        pending.candidates.append(_Candidate((bool(request.probe), request.size, self._arrivals), request, old, new, differences, old_request, new_request, steps))
         if len(pending.candidates) > self._max_examples * 4:
             pending.candidates.sort(key=lambda c: c.order)
             del pending.candidates[self._max_examples:]

@@ -12,12 +12,14 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
+from urllib.parse import unquote_plus
 
 from apiparity.errors import ConfigError
 from apiparity.fuzz.compare import CompareOptions, compare_responses
 from apiparity.fuzz.conformance import CaseTranslator, check_response
 from apiparity.fuzz.generate import (
     NOT_IN_SHARD,
+    Credentials,
     GeneratedCase,
     PlannedOperation,
     declared_response_headers,
@@ -25,6 +27,7 @@ from apiparity.fuzz.generate import (
     generate_cases,
     load_schema,
     plan_operations,
+    required_credentials,
     to_wire,
 )
 from apiparity.fuzz.group import Grouper, SideView
@@ -321,6 +324,7 @@ class _Run:
                 self.grouper.add(request, old1, new, kept, old_request=sent_old, new_request=sent_new)
         if item.method == "GET":
             self._probe_trailing_slash(stats, cases)
+        self._probe_without_credentials(item, stats, cases)
 
     def _probe_trailing_slash(self, stats: OperationStats, cases: list[GeneratedCase]) -> None:
         """One extra request with the trailing slash toggled (`/accounts/` -> `/accounts`): Flask
@@ -347,6 +351,27 @@ class _Run:
         if differences:
             stats.mismatches += 1
             self.grouper.add(toggled, old1, new, differences, old_request=sent_old, new_request=sent_new)
+
+    def _probe_without_credentials(self, item: PlannedOperation, stats: OperationStats, cases: list[GeneratedCase]) -> None:
+        """One extra request without credentials for an operation OLD's document secures: -H,
+        --old-header/--new-header and login flows put a token on every generated case, so the
+        answer to a missing token (Flask's handler 401 vs FastAPI security classes' 403, a
+        required Header()'s 422) would never be seen. Compared like any case, OLD asked twice."""
+        credentials = required_credentials(self.old_document, item.method, item.path)
+        case = next((c for c in cases if c.mode == "positive"), None)
+        if credentials is None or case is None:
+            return
+        probe = replace(_without_credentials(case.request, credentials), probe="no-credentials")
+        old1, old2, new, sent_old, sent_new = self._send_case(probe, without=credentials)
+        self.result.cases += 1
+        self._account(stats, old1, new)
+        differences = compare_responses(old1, new, self.options_for(item.label))
+        if old2 is not None:
+            self.noise.learn(item.label, old1, old2, self.options_for(item.label))
+        kept = self.noise.filter(item.label, differences)
+        if kept:
+            stats.mismatches += 1
+            self.grouper.add(probe, old1, new, kept, old_request=sent_old, new_request=sent_new)
 
     def _unsafe_reason(self) -> str:
         return self.old_side.unsafe_reason or self.new_side.unsafe_reason
@@ -387,21 +412,27 @@ class _Run:
             self._emit("case", operation=label, operations_done=done, operations_total=total, operation_cases=len(cases))
             yield outcome
 
-    def _send_case(self, request: WireRequest) -> tuple[WireResponse, WireResponse | None, WireResponse, WireRequest, WireRequest]:
+    def _send_case(self, request: WireRequest, *, without: Credentials | None = None,
+                   ) -> tuple[WireResponse, WireResponse | None, WireResponse, WireRequest, WireRequest]:
         if self.recorder is not None:
             self.recorder.write_wire(request, base_path=self.old_side.base_path)
-        sent_old, old1 = self._call(self.old_side, request)
-        old2 = self._call(self.old_side, request)[1] if self.settings.noise_calls else None
-        sent_new, new = self._call(self.new_side, request)
+        sent_old, old1 = self._call(self.old_side, request, without=without)
+        old2 = self._call(self.old_side, request, without=without)[1] if self.settings.noise_calls else None
+        sent_new, new = self._call(self.new_side, request, without=without)
         return old1, old2, new, sent_old, sent_new
 
-    def _call(self, side: _Side, request: WireRequest, *, reset: bool = True) -> tuple[WireRequest, WireResponse]:
-        """Send `request` to one side with its own headers and credentials: (what was sent, the answer)."""
+    def _call(self, side: _Side, request: WireRequest, *, reset: bool = True,
+              without: Credentials | None = None) -> tuple[WireRequest, WireResponse]:
+        """Send `request` to one side with its own headers and credentials: (what was sent, the
+        answer). `without`: the side's own credentials (its login, its -H) are left off too."""
         if reset:
             self._reset(side)
-        if side.headers:
-            request = _with_headers(request, side.headers)
-        if side.auth is None:
+        headers = side.headers
+        if without is not None:
+            headers = {k: v for k, v in headers.items() if k.lower() not in without.headers and not (without.cookies and k.lower() == "cookie")}
+        if headers:
+            request = _with_headers(request, headers)
+        if side.auth is None or without is not None:
             return request, side.transport.send(request)
         sent = side.auth.apply(request)
         response = side.transport.send(sent)
@@ -583,6 +614,23 @@ class _Run:
                     )
                 else:
                     issue.count += 1
+
+
+def _without_credentials(request: WireRequest, credentials: Credentials) -> WireRequest:
+    """`request` with the credentials the document asks for taken out (headers, cookies, query)."""
+    headers = []
+    for name, value in request.headers:
+        lowered = name.lower()
+        if lowered in credentials.headers:
+            continue
+        if lowered == "cookie" and credentials.cookies:
+            kept = [part for part in value.split(";") if part.strip().split("=", 1)[0].strip().lower() not in credentials.cookies]
+            if not kept:
+                continue
+            value = ";".join(kept).strip()
+        headers.append((name, value))
+    query = "&".join(part for part in request.query.split("&") if part and unquote_plus(part.split("=", 1)[0]) not in credentials.query)
+    return replace(request, headers=headers, query=query)
 
 
 def _with_headers(request: WireRequest, extra: dict[str, str]) -> WireRequest:
