@@ -33,18 +33,6 @@ FAST = ("--seed", "1", "--max-examples", "10")
 PIN_MASK = ("-H", "X-Fields: *")  # restx's "all fields" mask: the workaround a user finds
 TIMINGS: dict[str, float] = {}
 
-MASK_CASES = (
-    "src/apiparity/fuzz/generate.py:generate_cases (and to_wire): the optional restx `X-Fields` header "
-    "(`format: mask`) is generated from OLD's document like any header, so OLD answers a masked object "
-    "(`{}`, `[{}]`, or 400 'Mask parse error') while NEW answers the full one; the spec side calls that header "
-    "noise (spec/noise.py:_fields_mask_header) but the fuzzer does not leave it out"
-)
-MARSHAL_NULL = (
-    "src/apiparity/targets/swagger2.py:_schema (+ spec/noise.py PROFILES): restx marshalling writes null for "
-    "every field missing from the object but documents `type: string` without `x-nullable`; the converted "
-    "OLD document says non-nullable, so the port's honest `str | None` is `response-body-nullable-added` "
-    "(breaking) though OLD answers null for the same requests"
-)
 NO_LINKS = (
     "src/apiparity/fuzz/stateful.py:collect_links: stateful sequences come only from explicit OpenAPI links, "
     "which a Swagger 2.0 (restx) document never has and swagger2.py does not infer, so `POST /books/` -> "
@@ -57,12 +45,6 @@ SPLIT_STATUS = (
     "(404 unknown book, 409 lent out) into two groups that are never merged"
 )
 
-SHOWN_REQUEST = (
-    "src/apiparity/fuzz/group.py:Grouper.example: `request=http_request(request)` is the generated case, "
-    "not what was sent: `-H/--old-header/--new-header` overrides are applied at send time (runner.py:_with_headers) "
-    "and only the curl lines (built from old_request/new_request) show them, so the report's request block "
-    "contradicts its own curl reproducer"
-)
 
 
 @pytest.fixture(autouse=True)
@@ -234,20 +216,10 @@ def test_hand_restx_marshals_null_where_its_document_says_string() -> None:
 # --------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=MARSHAL_NULL)
 def test_faithful_port_has_no_breaking_change(modern) -> None:
     assert unwaived_breaking(modern[1]) == []
 
 
-def test_faithful_port_breaking_changes_are_only_restx_nulls(modern) -> None:
-    """What the false alarm above is, exactly: every breaking change is a field restx marshals as null."""
-    changes = [c for c in modern[1].diff.changes if c.severity == "breaking" and not c.waived_by]
-    assert {c.rule_id for c in changes} == {"response-body-nullable-added"}
-    fields = {c.message.split("`")[1].split(".")[-1].removeprefix("[].") for c in changes}
-    assert fields == {"born", "summary", "tags", "returned_at"}, fields
-
-
-@pytest.mark.xfail(strict=True, reason=MASK_CASES)
 def test_faithful_port_conforms_to_the_legacy_document(modern) -> None:
     assert new_vs_old_issues(modern[1]) == []
 
@@ -258,40 +230,27 @@ def test_faithful_port_exercises_every_operation(modern) -> None:
     assert all(o.cases > 0 for o in report.fuzz.operations)
 
 
-@pytest.mark.xfail(strict=True, reason=MASK_CASES)
 def test_faithful_port_has_no_mismatch_group(modern) -> None:
-    # today: GET /books/ | body $ value changed (OLD {} under `X-Fields: .XNG\`), GET /loans/ | body $[*]
-    # value changed, GET /loans/ | status 400 != 200 (Mask parse error), POST /books/ likewise
     assert group_keys(modern[1]) == [], modern[2]
 
 
-def test_faithful_port_mismatches_all_carry_a_fields_mask(modern) -> None:
-    """Every mismatch example of the faithful port was sent with a generated X-Fields header."""
-    examples = [e for g in modern[1].fuzz.groups for e in g.examples]
-    assert examples and all("X-Fields" in e.request.headers for e in examples)
-
-
-@pytest.mark.xfail(strict=True, reason=f"{MASK_CASES}; and {MARSHAL_NULL}")
 def test_faithful_port_is_ready(modern) -> None:
     code, report, stdout = modern
     assert code == 0 and report.verdict.ready, stdout
 
 
 def test_faithful_port_with_the_mask_pinned_has_no_mismatch(modern_pinned) -> None:
-    """With `-H 'X-Fields: *'` (all fields) every runtime comparison is right: the fuzz false alarm
-    is that one root cause."""
+    """With `-H 'X-Fields: *'` (restx's all-fields mask, which a client may send) nothing changes."""
     _, report, stdout = modern_pinned
     assert group_keys(report) == [], stdout
     assert new_vs_old_issues(report) == []
 
 
-@pytest.mark.xfail(strict=True, reason=MARSHAL_NULL)
 def test_faithful_port_with_the_mask_pinned_is_ready(modern_pinned) -> None:
     code, report, stdout = modern_pinned
     assert code == 0 and report.verdict.ready, stdout
 
 
-@pytest.mark.xfail(strict=True, reason=MARSHAL_NULL)
 def test_spec_diff_of_faithful_port_has_no_breaking_change() -> None:
     """What a new user runs first: `apiparity diff legacy.py:app modern.py:app`."""
     result = run_cli("diff", target("legacy"), target("modern"), "--format", "json")
@@ -307,10 +266,8 @@ def test_spec_diff_counts_the_fields_mask_as_restx_noise() -> None:
     assert "restx-fields-mask" in json.dumps(diff.get("ignored_noise", diff))
 
 
-@pytest.mark.xfail(strict=True, reason=MASK_CASES)
 def test_generated_cases_carry_no_fields_mask() -> None:
-    """Minimal reproduction of the fuzz false alarm: the cases apiparity generates for a restx
-    operation carry a random `X-Fields` mask."""
+    """No generated case carries a random `X-Fields` mask (OLD would answer `{}` to it)."""
     from apiparity.fuzz.generate import generate_cases, load_schema, plan_operations
     from apiparity.fuzz.settings import FuzzSettings
     from apiparity.targets.documents import as_openapi3
@@ -419,7 +376,6 @@ def _breaking_outside_restx_nulls(report: Report) -> set[str]:
     return {c.split(":")[0] for c in unwaived_breaking(report) if not c.endswith("response-body-nullable-added")}
 
 
-@pytest.mark.xfail(strict=True, reason=MASK_CASES)
 def test_regressed_reports_nothing_unseeded(regressed: Report) -> None:
     seeded = expected()
     assert _unexplained(regressed) == []
@@ -428,7 +384,7 @@ def test_regressed_reports_nothing_unseeded(regressed: Report) -> None:
 
 
 def test_regressed_with_the_mask_pinned_reports_nothing_unseeded(regressed_pinned: Report) -> None:
-    """With the mask pinned only the seeds are reported (the restx nulls aside, see MARSHAL_NULL)."""
+    """With the mask pinned only the seeds are reported ."""
     seeded = expected()
     assert _unexplained(regressed_pinned) == []
     assert _breaking_outside_restx_nulls(regressed_pinned) == {f"POST {r['operation'].split()[1]}" for r in seeded if r["kind"] == "spec"}
@@ -437,13 +393,12 @@ def test_regressed_with_the_mask_pinned_reports_nothing_unseeded(regressed_pinne
     assert found == set(SEEDED_GROUP) - set(XFAIL_SEEDS)
 
 
-@pytest.mark.xfail(strict=True, reason=SHOWN_REQUEST)
 def test_example_request_shows_the_headers_sent(regressed_pinned: Report) -> None:
-    """With `-H 'X-Fields: *'` every request carried `X-Fields: *` (the curl lines say so), but the
-    example's `request` (JSON/HTML/text "request:" block) shows the generated mask instead."""
+    """With `-H 'X-Fields: *'` every request carried `X-Fields: *`: the curl lines and the example's
+    `request` (JSON/HTML/text "request:" block) both say so."""
     examples = [e for g in regressed_pinned.fuzz.groups for e in g.examples]
     assert examples and all(_sent_mask(e) == "*" for e in examples)
-    assert [e.request.headers.get("X-Fields") for e in examples if e.request.headers.get("X-Fields", "*") != "*"] == []
+    assert all(e.request.headers.get("X-Fields") == "*" for e in examples)
 
 
 @pytest.mark.xfail(strict=True, reason=SPLIT_STATUS)

@@ -4,7 +4,7 @@ curl reproducer for each side, and labelling each group with a known divergence 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -254,13 +254,22 @@ class Grouper:
             )
 
         return MismatchExample(
-            request=http_request(request, redact=self._redact),
+            request=http_request(_sent_to_both(request, old_request, new_request), redact=self._redact),
             old=http_response(old, redact=self._redact, max_chars=self._max_body_chars),
             new=http_response(new, redact=self._redact, max_chars=self._max_body_chars),
             curl_old=curl(self._old_side, old_request or request, [o for o, _ in steps]),
             curl_new=curl(self._new_side, new_request or request, [n for _, n in steps]),
             differences=[d.detail or d.signature for d in differences],
         )
+
+
+def _sent_to_both(request: WireRequest, old_request: WireRequest | None, new_request: WireRequest | None) -> WireRequest:
+    """The request as both sides received it: -H overrides included, each side's own credentials
+    (--old-header/--new-header, logins) left to its curl line."""
+    if old_request is None or new_request is None:
+        return request
+    shared = set(new_request.headers)
+    return replace(request, headers=[pair for pair in old_request.headers if pair in shared])
 
 
 def http_request(request: WireRequest, *, redact: bool) -> HttpRequest:

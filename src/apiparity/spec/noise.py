@@ -123,6 +123,20 @@ def _folded_server(diff: RawDiff, ctx: NoiseContext) -> bool:
     return urlsplit(diff.name).path.rstrip("/") in ctx.folded_base_paths | {""}
 
 
+def _documents_field_masks(document: NormalizedDocument) -> bool:
+    """A flask-restx document: its marshalled operations take the `X-Fields` mask header."""
+    return any(
+        (parameter := operation.parameters.get(("header", "x-fields"))) is not None
+        and (parameter.schema or {}).get("format") == "mask"
+        for operation in document.operations.values()
+    )
+
+
+def _restx_marshal_null(diff: RawDiff, ctx: NoiseContext) -> bool:
+    """flask-restx's marshal_with writes null for a field the object lacks, documented as its type."""
+    return diff.rule_id == "response-body-nullable-added" and _documents_field_masks(ctx.old)
+
+
 def _default_info(diff: RawDiff, ctx: NoiseContext) -> bool:
     field = {"api-info-title-changed": "title", "api-info-version-changed": "version"}.get(diff.rule_id)
     return field is not None and ((field, diff.old_value) in _DEFAULT_INFO or (field, diff.new_value) in _DEFAULT_INFO)
@@ -230,6 +244,7 @@ PROFILES: dict[str, list[NoiseRule]] = {
         NoiseRule("header-alias", "A header parameter named `x_y` (Python name) on one side and `x-y` (alias) on the other is one parameter.", _rule_is("request-header-parameter-alias-renamed")),
         NoiseRule("api-key-header-parameter", "flask-openapi3 duplicates an API-key security scheme as a header parameter.", _api_key_header),
         NoiseRule("restx-fields-mask", "flask-restx documents its optional `X-Fields` response-mask header (`format: mask`) on every marshalled operation; a port without field masks answers the full object, as flask-restx does when the header is absent.", _fields_mask_header),
+        NoiseRule("restx-marshal-null", "flask-restx's `marshal_with` answers null for any field the object lacks, yet documents the field as its plain type; a port declaring `X | None` documents what the legacy already sent (OLD's document is flask-restx's: it has `X-Fields` masks).", _restx_marshal_null),
         NoiseRule("null-default", "`default: null` on an optional field is emitted by pydantic for flask-openapi3 and omitted by FastAPI; omitting the field means null either way.", _null_default),
         NoiseRule("empty-container-default", "pydantic documents `= []` / `= {}` as `default: []` / `{}` but `Field(default_factory=list/dict)` with no default; the field is filled with the same empty value either way.", _empty_container_default),
         NoiseRule("server-base-path", "One side mounts the API with `servers: [{url: /api}]` and `/items`, the other writes `/api/items`: the base path is folded into the paths (operations pair by the URL a client calls) and the server entry is not a change.", _folded_server),
