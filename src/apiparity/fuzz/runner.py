@@ -324,6 +324,7 @@ class _Run:
                 self.grouper.add(request, old1, new, kept, old_request=sent_old, new_request=sent_new)
         if item.method == "GET":
             self._probe_trailing_slash(stats, cases)
+            self._probe_conditional(item, stats, cases)
         self._probe_without_credentials(item, stats, cases)
 
     def _probe_trailing_slash(self, stats: OperationStats, cases: list[GeneratedCase]) -> None:
@@ -351,6 +352,33 @@ class _Run:
         if differences:
             stats.mismatches += 1
             self.grouper.add(toggled, old1, new, differences, old_request=sent_old, new_request=sent_new)
+
+    def _probe_conditional(self, item: PlannedOperation, stats: OperationStats, cases: list[GeneratedCase]) -> None:
+        """When OLD tags its answer with an ETag, the request again with `If-None-Match` set to each
+        side's own ETag (implementations may hash differently): a client's cache revalidation gets
+        304 from OLD, and a port that ignores the header answers the whole body again. Generated
+        If-None-Match values never equal a real ETag, so only this request reaches the 304 branch."""
+        case = next((c for c in cases if c.mode == "positive"), None)
+        if case is None:
+            return
+        old_tag = self._call(self.old_side, case.request)[1].header("etag")
+        if not old_tag:
+            return
+        new_tag = self._call(self.new_side, case.request)[1].header("etag") or old_tag
+        old_probe = replace(_with_headers(case.request, {"If-None-Match": old_tag}), probe="conditional")
+        new_probe = replace(_with_headers(case.request, {"If-None-Match": new_tag}), probe="conditional")
+        sent_old, old1 = self._call(self.old_side, old_probe)
+        old2 = self._call(self.old_side, old_probe)[1] if self.settings.noise_calls else None
+        sent_new, new = self._call(self.new_side, new_probe)
+        self.result.cases += 1
+        self._account(stats, old1, new)
+        options = self.options_for(item.label)
+        if old2 is not None and old2.status != old1.status:
+            return  # OLD itself does not answer the revalidation one way
+        kept = self.noise.filter(item.label, compare_responses(old1, new, options))
+        if kept:
+            stats.mismatches += 1
+            self.grouper.add(old_probe, old1, new, kept, old_request=sent_old, new_request=sent_new)
 
     def _probe_without_credentials(self, item: PlannedOperation, stats: OperationStats, cases: list[GeneratedCase]) -> None:
         """One extra request without credentials for an operation OLD's document secures: -H,
