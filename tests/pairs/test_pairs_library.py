@@ -39,11 +39,6 @@ NO_LINKS = (
     "`GET /books/{book_id}` is never run; random ids only reach book 1 (all fields set), not the created "
     "or seeded books whose missing fields L2 drops"
 )
-SPLIT_STATUS = (
-    "src/apiparity/fuzz/group.py:Grouper.add/_belongs_to: a status difference's signature holds both "
-    "statuses, so one cause (NEW refuses days=31..60 with 400) is split by what OLD went on to answer "
-    "(404 unknown book, 409 lent out) into two groups that are never merged"
-)
 
 
 
@@ -401,7 +396,6 @@ def test_example_request_shows_the_headers_sent(regressed_pinned: Report) -> Non
     assert all(e.request.headers.get("X-Fields") == "*" for e in examples)
 
 
-@pytest.mark.xfail(strict=True, reason=SPLIT_STATUS)
 def test_regressed_one_root_cause_is_one_group(regressed: Report) -> None:
     for seeded_id, match in SEEDED_GROUP.items():
         assert len([g for g in _groups(regressed) if match(g)]) <= 1, seeded_id
