@@ -409,3 +409,29 @@ def test_required_parameters_stay_and_variations_are_bounded() -> None:
 def test_negative_mode_gets_no_positive_variations() -> None:
     targets = coverage_targets(PRODUCTS_CONTRACT, "GET /products", mode="negative")
     assert "/products?sort=-price" not in targets
+
+
+def test_links_are_inferred_for_a_document_that_declares_none() -> None:
+    """Swagger 2.0 cannot declare links and most framework documents do not: POST /books answering
+    an `id` leads to every operation on /books/{book_id}; a parent's path parameter carries over."""
+    from apiparity.fuzz.stateful import infer_links
+
+    created = {"201": {"description": "created", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Book"}}}}}
+    document = {
+        "paths": {
+            "/books/": {"post": {"responses": created}, "get": {"responses": {"200": {"description": "all"}}}},
+            "/books/{book_id}": {"get": {"responses": {}}, "delete": {"responses": {}}},
+            "/shelves/{shelf_id}/books": {"post": {"responses": created}},
+            "/shelves/{shelf_id}/books/{book_id}": {"put": {"responses": {}}},
+            "/authors": {"post": {"responses": {"201": {"description": "no body"}}}},
+            "/authors/{author_id}": {"get": {"responses": {}}},
+        },
+        "components": {"schemas": {"Book": {"allOf": [{"type": "object", "properties": {"id": {"type": "integer"}}}]}}},
+    }
+    links = {(link.source, link.target): link.parameters for link in infer_links(document)}
+    assert links == {
+        ("POST /books/", "GET /books/{book_id}"): {"book_id": ("path", "$response.body#/id")},
+        ("POST /books/", "DELETE /books/{book_id}"): {"book_id": ("path", "$response.body#/id")},
+        ("POST /shelves/{shelf_id}/books", "PUT /shelves/{shelf_id}/books/{book_id}"): {
+            "book_id": ("path", "$response.body#/id"), "shelf_id": ("path", "$request.path.shelf_id")},
+    }

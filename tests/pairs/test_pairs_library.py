@@ -33,12 +33,6 @@ FAST = ("--seed", "1", "--max-examples", "10")
 PIN_MASK = ("-H", "X-Fields: *")  # restx's "all fields" mask: the workaround a user finds
 TIMINGS: dict[str, float] = {}
 
-NO_LINKS = (
-    "src/apiparity/fuzz/stateful.py:collect_links: stateful sequences come only from explicit OpenAPI links, "
-    "which a Swagger 2.0 (restx) document never has and swagger2.py does not infer, so `POST /books/` -> "
-    "`GET /books/{book_id}` is never run; random ids only reach book 1 (all fields set), not the created "
-    "or seeded books whose missing fields L2 drops"
-)
 
 
 
@@ -327,7 +321,7 @@ def _is_l4(g: MismatchGroup) -> bool:
 
 
 SEEDED_GROUP = {"L1": _is_l1, "L2": _is_l2, "L3": _is_l3, "L4": _is_l4}
-XFAIL_SEEDS: dict[str, str] = {"L2": NO_LINKS}  # seed id -> the root cause apiparity misses it for
+XFAIL_SEEDS: dict[str, str] = {}  # seed id -> the root cause apiparity misses it for
 
 
 def _groups(report: Report) -> list[MismatchGroup]:

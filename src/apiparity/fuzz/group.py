@@ -120,16 +120,20 @@ def _belongs_to(entry: tuple[_Pending, frozenset[str], frozenset[str]], other: t
 
 
 def _same_routing_answer(pending: _Pending, other: _Pending) -> bool:
-    """NEW answers every case of both groups with one and the same redirect, 400, 404, 405 or 422,
-    whatever OLD answered (200 with a token, 401 without; 404 or 409 past validation): NEW never
-    reached the handler, one cause (a route declared `/me/` answering `/me` with 307, a method not
-    routed at all, a bound narrowed in NEW's validation)."""
-    new_statuses = {new for _, new in pending.statuses} | {new for _, new in other.statuses}
+    status_only = all(d.kind == "status" for group in (pending, other) for d in group.differences.values())
+    return status_only and same_routing_answer(pending.statuses | other.statuses)
+
+
+def same_routing_answer(statuses: set[tuple[int, int]]) -> bool:
+    """(OLD, NEW) statuses of two status-only groups: NEW answers every case with one and the same
+    redirect, 400, 404, 405 or 422, whatever OLD answered (200 with a token, 401 without; 404 or
+    409 past validation): NEW never reached the handler, one cause (a route declared `/me/`
+    answering `/me` with 307, a method not routed at all, a bound narrowed in NEW's validation)."""
+    new_statuses = {new for _, new in statuses}
     if len(new_statuses) != 1:
         return False
     (status,) = new_statuses
-    status_only = all(d.kind == "status" for group in (pending, other) for d in group.differences.values())
-    return status_only and (300 <= status < 400 or status in (400, 404, 405, 422))
+    return 300 <= status < 400 or status in (400, 404, 405, 422)
 
 
 def _outer_element(difference: Difference) -> str | None:

@@ -35,7 +35,7 @@ from apiparity.fuzz.noise import NoiseTable, StepNoise
 from apiparity.fuzz.auth import SideAuth, resolve_provider
 from apiparity.fuzz.reset import auto_reset_hook, call_hooks, resolve_hooks
 from apiparity.fuzz.settings import UNSAFE_METHODS, FuzzSettings, resolve_spec_source
-from apiparity.fuzz.stateful import IdentityMap, Link, bind, collect_links, evaluate, parameter_location, record_identities
+from apiparity.fuzz.stateful import IdentityMap, Link, bind, collect_links, evaluate, infer_links, parameter_location, record_identities
 from apiparity.fuzz.transports import ASGITransport, HTTPTransport, Transport, WSGITransport, is_loopback
 from apiparity.fuzz.wire import WireRequest, WireResponse
 from apiparity.model import ConformanceIssue, FuzzResult, OperationStats
@@ -193,7 +193,7 @@ class _Run:
         self.new_cases = CaseTranslator(self.new_schema)
         # one contract for both sides: NEW judged by it once, not twice under two names
         self.same_contract = old.document is new.document
-        self.links = collect_links(old.document) if "stateful" in settings.phases or settings.map_ids else []
+        self.links = (collect_links(old.document) or infer_links(old.document)) if "stateful" in settings.phases or settings.map_ids else []
         self.identities = IdentityMap() if settings.map_ids else None
         self.options.identities = self.identities
         self.link_sources: dict[str, list[Link]] = {}

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -80,6 +81,68 @@ def collect_links(document: dict[str, Any]) -> list[Link]:
     return links
 
 
+def infer_links(document: dict[str, Any]) -> list[Link]:
+    """Links a document that declares none implies (Swagger 2.0 cannot, most framework documents do
+    not): a POST on a collection whose success answer has an `id` (or the item parameter's own
+    name, `book_id`) leads to every operation on `collection/{item}`; the collection's own path
+    parameters carry over from the request. Create-then-read is where ports lose fields."""
+    paths = document.get("paths") or {}
+    links: list[Link] = []
+    for path, item in paths.items():
+        post = item.get("post") if isinstance(item, dict) else None
+        if not isinstance(post, dict):
+            continue
+        base = path.rstrip("/")
+        for status, response in (post.get("responses") or {}).items():
+            if not str(status).startswith("2"):
+                continue
+            fields = _response_properties(document, follow_local_refs(document, response))
+            if not fields:
+                continue
+            for target_path, target_item in paths.items():
+                name = _item_parameter(base, target_path)
+                if name is None or not isinstance(target_item, dict):
+                    continue
+                field_name = name if name in fields else "id" if "id" in fields else None
+                if field_name is None:
+                    continue
+                parameters: dict[str, tuple[str | None, Any]] = {name: ("path", f"$response.body#/{field_name}")}
+                for carried in _PATH_PARAMETER.findall(base):
+                    parameters[carried] = ("path", f"$request.path.{carried}")
+                for method in HTTP_METHODS:
+                    if isinstance(target_item.get(method), dict):
+                        target = f"{method.upper()} {target_path}"
+                        links.append(Link(f"inferred: {target}", f"POST {path}", str(status), target, dict(parameters)))
+            break  # the first success answer is the created thing
+    return links
+
+
+_PATH_PARAMETER = re.compile(r"{([^}/]+)}")
+
+
+def _item_parameter(collection: str, path: str) -> str | None:
+    """`/books` + `/books/{book_id}` -> "book_id" (exactly one more segment, a parameter)."""
+    prefix, _, last = path.rstrip("/").rpartition("/")
+    match = _PATH_PARAMETER.fullmatch(last)
+    return match.group(1) if match and prefix == collection else None
+
+
+def _response_properties(document: dict[str, Any], response: Any) -> set[str]:
+    """Top-level property names of a response's JSON body schema (allOf branches included)."""
+    content = (response or {}).get("content") if isinstance(response, dict) else None
+    names: set[str] = set()
+    for media_type, media in (content or {}).items() if isinstance(content, dict) else ():
+        if "json" not in media_type or not isinstance(media, dict):
+            continue
+        pending = [follow_local_refs(document, media.get("schema"))]
+        while pending:
+            schema = pending.pop()
+            if isinstance(schema, dict):
+                names |= set(schema.get("properties") or {})
+                pending.extend(follow_local_refs(document, branch) for branch in schema.get("allOf") or [])
+    return names
+
+
 def _operation_ref(ref: Any) -> str | None:
     """`#/paths/~1items~1{item_id}/get` -> "GET /items/{item_id}" (local references only)."""
     if not isinstance(ref, str) or not ref.startswith("#/paths/"):
@@ -100,7 +163,10 @@ class IdentityMap:
         self.pairs: set[tuple[str, str]] = set()
 
     def record(self, old_value: Any, new_value: Any) -> None:
-        if _is_identifier(old_value) and _is_identifier(new_value) and old_value != new_value:
+        from apiparity.fuzz.noise import shape
+
+        # a uuid on OLD and a number on NEW is no renumbering but a changed id format: never equal
+        if _is_identifier(old_value) and _is_identifier(new_value) and old_value != new_value and shape(old_value) == shape(new_value):
             self.pairs.add((_key(old_value), _key(new_value)))
 
     def same(self, old_value: Any, new_value: Any) -> bool:

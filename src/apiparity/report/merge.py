@@ -18,6 +18,7 @@ import copy
 from typing import Any
 
 from apiparity.errors import ApiparityError
+from apiparity.fuzz.group import same_routing_answer
 from apiparity.model import ConformanceIssue, FuzzResult, MismatchGroup, OperationStats, Report
 from apiparity.report.sections import EVENT_LOOP_KEY, LOAD_KEY, UNDOCUMENTED_KEY
 
@@ -215,11 +216,20 @@ def _fold_subset_groups(groups: list[MismatchGroup], limit: int) -> list[Mismatc
     def statuses(group: MismatchGroup) -> set[tuple[int, int]]:
         return {(e.old.status, e.new.status) for e in group.examples}
 
+    def status_only(group: MismatchGroup) -> bool:
+        return all(root.startswith("status ") for root in roots(group))
+
+    def belongs(group: MismatchGroup, host: MismatchGroup) -> bool:
+        if host.operation != group.operation:
+            return False
+        if status_only(group) and status_only(host) and same_routing_answer(statuses(group) | statuses(host)):
+            return True
+        return roots(group) < roots(host) and statuses(group) <= statuses(host)
+
     ordered = sorted(groups, key=lambda g: (-len(roots(g)), -g.count, g.signature))
     kept: list[MismatchGroup] = []
     for group in ordered:
-        host = next((k for k in kept if k.operation == group.operation and roots(group) < roots(k)
-                     and statuses(group) <= statuses(k)), None)
+        host = next((k for k in kept if belongs(group, k)), None)
         if host is None:
             kept.append(group)
             continue
