@@ -21,6 +21,7 @@ import pytest
 
 from apiparity.model import Report
 from tests.conftest import run_cli
+from tests.pairs.views import group_keys, groups_of, new_vs_old_issues, unwaived_breaking
 
 PAIRS = Path(__file__).resolve().parent
 FAST = ("--seed", "1", "--max-examples", "10")
@@ -49,18 +50,6 @@ def check(pair: str, new_module: str, tmp_path: Path, *extra: str) -> tuple[int,
     )
     assert result.exit_code in (0, 1), result.stderr
     return result.exit_code, Report.from_dict(json.loads(json_path.read_text())), result.stdout
-
-
-def unwaived_breaking(report: Report) -> list[str]:
-    return [f"{c.method} {c.path}: {c.rule_id}" for c in report.diff.changes if c.severity == "breaking" and not c.waived_by]
-
-
-def group_keys(report: Report) -> list[str]:
-    return [g.key for g in report.fuzz.groups if not g.waived_by]
-
-
-def new_vs_old_issues(report: Report) -> list[str]:
-    return [f"{i.operation}: {i.message}" for i in report.fuzz.conformance if i.side == "new-vs-old-spec"]
 
 
 def expected(pair: str) -> list[dict]:
@@ -141,10 +130,6 @@ def tickets_regressed(tmp_path_factory: pytest.TempPathFactory) -> Report:
 def ledger_regressed(tmp_path_factory: pytest.TempPathFactory) -> Report:
     _, report, _ = check("ledger", "regressed", tmp_path_factory.mktemp("ledger"))
     return report
-
-
-def groups_of(report: Report, operation: str) -> list:
-    return [g for g in report.fuzz.groups if g.operation == operation and not g.waived_by]
 
 
 def test_tickets_regressed_reports_exactly_the_seeded_operations(tickets_regressed: Report) -> None:

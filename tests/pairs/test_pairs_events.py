@@ -23,6 +23,7 @@ import yaml
 
 from apiparity.model import Report
 from tests.conftest import run_cli
+from tests.pairs.views import group_keys, groups_of, new_vs_old_issues, unwaived_breaking
 
 EVENTS = Path(__file__).resolve().parent / "events"
 CONTRACT = EVENTS / "contract.yaml"
@@ -49,22 +50,6 @@ def check(new_module: str, tmp_path: Path, *extra: str) -> tuple[int, Report, st
     )
     assert result.exit_code in (0, 1), result.stderr
     return result.exit_code, Report.from_dict(json.loads(json_path.read_text())), result.stdout, result.stderr
-
-
-def unwaived_breaking(report: Report) -> list[str]:
-    return [f"{c.method} {c.path}: {c.rule_id}" for c in report.diff.changes if c.severity == "breaking" and not c.waived_by]
-
-
-def group_keys(report: Report) -> list[str]:
-    return [g.key for g in report.fuzz.groups if not g.waived_by]
-
-
-def new_vs_old_issues(report: Report) -> list[str]:
-    return [f"{i.operation}: {i.message}" for i in report.fuzz.conformance if i.side == "new-vs-old-spec"]
-
-
-def groups_of(report: Report, operation: str) -> list:
-    return [g for g in report.fuzz.groups if g.operation == operation and not g.waived_by]
 
 
 def expected() -> list[dict]:

@@ -20,6 +20,7 @@ import pytest
 
 from apiparity.model import MismatchGroup, Report
 from tests.conftest import run_cli
+from tests.pairs.views import group_keys, new_vs_old_issues, unwaived_breaking
 
 PAIR = Path(__file__).resolve().parent / "inventory"
 FAST = ("--seed", "1", "--max-examples", "10")
@@ -42,18 +43,6 @@ def check(new_module: str, tmp_path: Path, *extra: str) -> tuple[int, Report, st
     TIMINGS[" ".join((new_module, *extra))] = time.perf_counter() - started
     assert result.exit_code in (0, 1), result.stderr
     return result.exit_code, Report.from_dict(json.loads(json_path.read_text())), result.stdout
-
-
-def unwaived_breaking(report: Report) -> list[str]:
-    return [f"{c.method} {c.path}: {c.rule_id}" for c in report.diff.changes if c.severity == "breaking" and not c.waived_by]
-
-
-def group_keys(report: Report) -> list[str]:
-    return [g.key for g in report.fuzz.groups if not g.waived_by]
-
-
-def new_vs_old_issues(report: Report) -> list[str]:
-    return [f"{i.operation}: {i.message}" for i in report.fuzz.conformance if i.side == "new-vs-old-spec"]
 
 
 def expected() -> list[dict]:

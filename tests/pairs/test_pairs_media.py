@@ -24,13 +24,13 @@ import pytest
 
 from apiparity.model import MismatchGroup, Report
 from tests.conftest import run_cli
+from tests.pairs.views import group_keys, new_vs_old_issues, unwaived_breaking
 
 PAIR = Path(__file__).resolve().parent / "media"
 FAST = ("--seed", "1", "--max-examples", "10")
 TOKEN = "mda_live_4f9c2b7e1d83a6"  # the upload token both apps accept (legacy.UPLOAD_TOKEN)
 AUTH = ("-H", f"Authorization: Bearer {TOKEN}")
 TIMINGS: dict[str, float] = {}
-
 
 
 @pytest.fixture(autouse=True)
@@ -51,18 +51,6 @@ def check(new_module: str, tmp_path: Path, *extra: str, token: bool = True) -> t
     TIMINGS[" ".join((new_module, *extra, "" if token else "(no token)")).strip()] = time.perf_counter() - started
     assert result.exit_code in (0, 1), result.stderr
     return result.exit_code, Report.from_dict(json.loads(json_path.read_text())), result.stdout, json_path, html_path
-
-
-def unwaived_breaking(report: Report) -> list[str]:
-    return [f"{c.method} {c.path}: {c.rule_id}" for c in report.diff.changes if c.severity == "breaking" and not c.waived_by]
-
-
-def group_keys(report: Report) -> list[str]:
-    return [g.key for g in report.fuzz.groups if not g.waived_by]
-
-
-def new_vs_old_issues(report: Report) -> list[str]:
-    return [f"{i.operation}: {i.message}" for i in report.fuzz.conformance if i.side == "new-vs-old-spec"]
 
 
 def expected() -> list[dict]:
