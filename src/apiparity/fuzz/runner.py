@@ -367,6 +367,8 @@ class _Run:
         new_tag = self._call(self.new_side, case.request)[1].header("etag") or old_tag
         old_probe = replace(_with_headers(case.request, {"If-None-Match": old_tag}), probe="conditional")
         new_probe = replace(_with_headers(case.request, {"If-None-Match": new_tag}), probe="conditional")
+        if self.recorder is not None:  # as OLD receives it, like every case sent
+            self.recorder.write_wire(old_probe, base_path=self.old_side.base_path)
         sent_old, old1 = self._call(self.old_side, old_probe)
         old2 = self._call(self.old_side, old_probe)[1] if self.settings.noise_calls else None
         sent_new, new = self._call(self.new_side, new_probe)
