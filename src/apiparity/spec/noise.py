@@ -82,7 +82,24 @@ def _validation_response(diff: RawDiff, ctx: NoiseContext) -> bool:
     if diff.status != "422":
         return False
     old, new = ctx.operations(diff)
-    return _framework_422(old) and _framework_422(new)
+    return (_framework_422(old) and _framework_422(new)) or _blanket_422(ctx.old)
+
+
+def _blanket_422(document: NormalizedDocument) -> bool:
+    """flask-openapi3 writes one 422 on every operation, an array of its `validation_error_model`,
+    whatever the app's `validation_error_callback` really answers: a blanket the framework wrote, not
+    the team (every operation, one and the same array item schema)."""
+    items: list[Any] = []
+    for operation in document.operations.values():
+        response = operation.responses.get("422")
+        if response is None or not response.content:
+            return False
+        for media in response.content.values():
+            schema = media.schema or {}
+            if "array" not in (schema.get("type") or []) or not isinstance(schema.get("items"), dict):
+                return False
+            items.append(schema["items"])
+    return len(items) > 1 and all(item is items[0] for item in items)
 
 
 def _default_tag(diff: RawDiff, ctx: NoiseContext) -> bool:
@@ -238,7 +255,7 @@ PROFILES: dict[str, list[NoiseRule]] = {
         NoiseRule("operation-id", "operationId is generated differently (function name + path vs func_path_method).", _rule_is("api-operation-id-changed")),
         NoiseRule("operation-summary", "Summary/description are generated differently (docstring line vs title-cased function name).", _rule_is("api-summary-changed", "api-description-changed")),
         NoiseRule("default-tag", "flask-openapi3 tags untagged operations `default`; FastAPI leaves them untagged.", _default_tag),
-        NoiseRule("framework-validation-response", "The frameworks' own 422 validation responses (bare ValidationErrorModel list vs HTTPValidationError, on every operation vs only with inputs).", _validation_response),
+        NoiseRule("framework-validation-response", "The frameworks' own 422 validation responses (bare ValidationErrorModel list vs HTTPValidationError, on every operation vs only with inputs), and flask-openapi3's blanket 422 (one array of its validation_error_model on every operation, whatever the app's validation_error_callback answers).", _validation_response),
         NoiseRule("response-description", "Response descriptions are framework text (`OK` vs `Successful Response`).", _rule_is("response-description-changed")),
         NoiseRule("schema-title", "Schema titles are generated from Python names and differ between generators.", _rule_is("schema-title-changed")),
         NoiseRule("header-alias", "A header parameter named `x_y` (Python name) on one side and `x-y` (alias) on the other is one parameter.", _rule_is("request-header-parameter-alias-renamed")),
