@@ -32,10 +32,6 @@ PAIR_OPTIONS = {
     "ledger": (),
 }
 
-@pytest.fixture(autouse=True)
-def no_step_summary(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
-
 
 def target(pair: str, module: str) -> str:
     return f"{PAIRS / pair / module}.py:app"

@@ -20,16 +20,9 @@ import pytest
 
 from apiparity.model import MismatchGroup, Report
 from tests.conftest import run_cli
-from tests.pairs.views import group_keys, new_vs_old_issues, unwaived_breaking
+from tests.pairs.views import check_pair, group_keys, new_vs_old_issues, unwaived_breaking
 
 PAIR = Path(__file__).resolve().parent / "crm"
-FAST = ("--seed", "1", "--max-examples", "10")
-
-
-
-@pytest.fixture(autouse=True)
-def no_step_summary(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
 
 
 def target(module: str) -> str:
@@ -37,11 +30,7 @@ def target(module: str) -> str:
 
 
 def check(new_module: str, tmp_path: Path, *extra: str) -> tuple[int, Report, str]:
-    """`apiparity check legacy NEW` as a user runs it; each module's reset() is found automatically."""
-    json_path = tmp_path / f"crm-{new_module}.json"
-    result = run_cli("check", target("legacy"), target(new_module), *FAST, *extra, "--json", str(json_path))
-    assert result.exit_code in (0, 1), result.stderr
-    return result.exit_code, Report.from_dict(json.loads(json_path.read_text())), result.stdout
+    return check_pair(PAIR, new_module, tmp_path, *extra)
 
 
 def expected() -> list[dict]:

@@ -31,11 +31,6 @@ FAST = ("--seed", "1", "--max-examples", "10")
 ALL_PHASES = ("--phases", "examples,coverage,fuzzing,stateful")
 
 
-@pytest.fixture(autouse=True)
-def no_step_summary(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
-
-
 def target(module: str) -> str:
     return f"{EVENTS / module}.py:app"
 

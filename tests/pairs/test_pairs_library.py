@@ -19,7 +19,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import sys
-import time
 from pathlib import Path
 from types import ModuleType
 
@@ -27,17 +26,11 @@ import pytest
 
 from apiparity.model import MismatchGroup, Report
 from tests.conftest import run_cli
-from tests.pairs.views import group_keys, new_vs_old_issues, unwaived_breaking
+from tests.pairs.views import check_pair, group_keys, new_vs_old_issues, unwaived_breaking
 
 PAIR = Path(__file__).resolve().parent / "library"
-FAST = ("--seed", "1", "--max-examples", "10")
 PIN_MASK = ("-H", "X-Fields: *")  # restx's "all fields" mask: the workaround a user finds
 TIMINGS: dict[str, float] = {}
-
-
-@pytest.fixture(autouse=True)
-def no_step_summary(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
 
 
 def target(module: str) -> str:
@@ -45,13 +38,7 @@ def target(module: str) -> str:
 
 
 def check(new_module: str, tmp_path: Path, *extra: str) -> tuple[int, Report, str]:
-    """`apiparity check legacy NEW` as a user runs it; each module's reset() is found automatically."""
-    json_path = tmp_path / f"library-{new_module}.json"
-    started = time.perf_counter()
-    result = run_cli("check", target("legacy"), target(new_module), *FAST, *extra, "--json", str(json_path))
-    TIMINGS[" ".join((new_module, *extra))] = time.perf_counter() - started
-    assert result.exit_code in (0, 1), result.stderr
-    return result.exit_code, Report.from_dict(json.loads(json_path.read_text())), result.stdout
+    return check_pair(PAIR, new_module, tmp_path, *extra, timings=TIMINGS)
 
 
 def expected() -> list[dict]:

@@ -33,11 +33,6 @@ AUTH = ("-H", f"Authorization: Bearer {TOKEN}")
 TIMINGS: dict[str, float] = {}
 
 
-@pytest.fixture(autouse=True)
-def no_step_summary(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
-
-
 def target(module: str) -> str:
     return f"{PAIR / module}.py:app"
 
@@ -87,7 +82,6 @@ def test_faithful_port_exercises_every_operation(modern) -> None:
 
 
 def test_faithful_port_has_no_mismatch_group(modern) -> None:
-    # today: "HEAD /v1/assets/{asset_id}/content | header header:content-length value changed"
     assert group_keys(modern[1]) == [], modern[2]
 
 

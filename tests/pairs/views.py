@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import time
+from pathlib import Path
+
 from apiparity.model import MismatchGroup, Report
+from tests.conftest import run_cli
+
+FAST = ("--seed", "1", "--max-examples", "10")
 
 
 def unwaived_breaking(report: Report) -> list[str]:
@@ -19,3 +26,16 @@ def new_vs_old_issues(report: Report) -> list[str]:
 
 def groups_of(report: Report, operation: str) -> list[MismatchGroup]:
     return [g for g in report.fuzz.groups if g.operation == operation and not g.waived_by]
+
+
+def check_pair(folder: Path, new_module: str, tmp_path: Path, *extra: str,
+               timings: dict[str, float] | None = None) -> tuple[int, Report, str]:
+    """`apiparity check legacy.py:app NEW.py:app` in a pair's folder, as a user runs it (each module's
+    reset() is found automatically): (exit code, the JSON report read back, stdout)."""
+    json_path = tmp_path / f"{folder.name}-{new_module}.json"
+    started = time.perf_counter()
+    result = run_cli("check", f"{folder / 'legacy'}.py:app", f"{folder / new_module}.py:app", *FAST, *extra, "--json", str(json_path))
+    if timings is not None:
+        timings[" ".join((new_module, *extra))] = time.perf_counter() - started
+    assert result.exit_code in (0, 1), result.stderr
+    return result.exit_code, Report.from_dict(json.loads(json_path.read_text())), result.stdout

@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from apiparity.fuzz.settings import FuzzSettings
+from apiparity.spec.normalize import HTTP_METHODS
 from apiparity.spec.refs import follow_local_refs
 from apiparity.fuzz.wire import WireRequest
 
@@ -72,14 +73,12 @@ def without_field_masks(document: dict[str, Any]) -> dict[str, Any]:
     for item in (document.get("paths") or {}).values():
         if not isinstance(item, dict):
             continue
-        for holder in [item, *(v for k, v in item.items() if k in _HTTP_METHODS and isinstance(v, dict))]:
+        for holder in [item, *(v for k, v in item.items() if k in HTTP_METHODS and isinstance(v, dict))]:
             parameters = holder.get("parameters")
             if isinstance(parameters, list) and any(is_field_mask(document, p) for p in parameters):
                 holder["parameters"] = [p for p in parameters if not is_field_mask(document, p)]
     return document
 
-
-_HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
 
 
 def document_base_path(document: dict[str, Any]) -> str:
