@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # README's test command: set up everything (venv, apiparity with its test extra, chromium, oasdiff)
-# and run the test suite. Extra arguments go to pytest.
+# and run the lint and the test suite (two workers). Extra arguments go to pytest: `-m "not slow"` is the
+# fast tier, `-n 0` runs in one process.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-test-deps.sh
@@ -10,4 +11,5 @@ if [ -z "${VIRTUAL_ENV:-}" ]; then
 fi
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 python -m pip install -q -e ".[test]"
-python -m pytest -q -p no:cacheprovider "$@"
+python -m ruff check src tests benchmarks examples
+python -m pytest -q -p no:cacheprovider -n 2 "$@"

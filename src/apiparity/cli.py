@@ -42,7 +42,7 @@ class LazyGroup(click.Group):
         if not _module_exists(module_name):
             return None
         module = importlib.import_module(module_name)
-        return getattr(module, "command")
+        return module.command  # type: ignore[no-any-return]
 
     def invoke(self, ctx: click.Context) -> Any:
         # Bad input and crashes end in one line and exit 2, never a traceback unless --debug:

@@ -35,7 +35,7 @@ def test_every_fuzz_key_of_the_config_is_read() -> None:
     project = settings_from_raw(RawConfig(data={"fuzz": NON_DEFAULT}))
     settings = settings_from_options(project.fuzz)
     defaults = FuzzSettings()
-    for name, value in NON_DEFAULT.items():
+    for name in NON_DEFAULT:
         got = getattr(settings, name)
         assert got != getattr(defaults, name), name
     assert (settings.noise_calls, settings.conformance, settings.auto_reset, settings.redact, settings.map_ids) == (False,) * 5

@@ -109,7 +109,7 @@ def test_generated_locustfile_runs_under_locust_itself(servers, tmp_path):
     target = tmp_path / "locustfile.py"
     assert run_cli("load", servers.old, servers.new, "--write-locustfile", str(target), "--per-operation", "2").exit_code == 0
     completed = subprocess.run(
-        [sys.executable, "-m", "locust", "-f", str(target), "--headless", "-u", "2", "-r", "2", "-t", "2s",
+        [sys.executable, "-m", "locust", "-f", str(target), "--headless", "-u", "2", "-r", "2", "-t", "6s",  # long enough on a busy machine
          "--host", servers.new, "--csv", str(tmp_path / "new"), "--only-summary"],
         capture_output=True, text=True, timeout=60,
     )

@@ -3,11 +3,15 @@ schemathesis' own checks; reported apart from mismatches."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from apiparity.fuzz.wire import WireRequest, WireResponse
+
+if sys.version_info < (3, 11):  # hypothesis depends on the backport there
+    from exceptiongroup import BaseExceptionGroup
 
 CHECK_NAMES = ("not_a_server_error", "status_code_conformance", "content_type_conformance", "response_schema_conformance")
 

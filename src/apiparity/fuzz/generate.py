@@ -161,7 +161,8 @@ def plan_operations(
         try:
             operation = result.ok()
         except Exception as exc:  # noqa: BLE001 - schemathesis gives an InvalidSchema per broken operation
-            error = getattr(result, "err", lambda: exc)()
+            err = getattr(result, "err", None)
+            error = err() if callable(err) else exc
             method = (getattr(error, "method", None) or "?").upper()
             path = getattr(error, "path", None) or "?"
             planned.append(PlannedOperation(f"{method} {path}", method, path, skipped_reason=f"invalid in the document: {_first_line(error)}"))

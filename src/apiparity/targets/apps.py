@@ -206,7 +206,7 @@ def detect_framework(app: Any) -> str:
             return "asgi"
     if inspect.isclass(app) or not callable(app):
         raise TargetError(f"{type(app).__name__} object is not an app (expected a Flask, FastAPI, ASGI or WSGI application)")
-    call = app if inspect.isfunction(app) or inspect.ismethod(app) else getattr(app, "__call__", app)
+    call = app if inspect.isfunction(app) or inspect.ismethod(app) else app.__call__
     if inspect.iscoroutinefunction(call):
         return "asgi"
     try:

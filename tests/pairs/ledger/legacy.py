@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Literal
 
-from flask import redirect, request, url_for
+from flask import redirect, url_for
 from flask_openapi3 import Info, OpenAPI
 from pydantic import BaseModel, Field, RootModel
 

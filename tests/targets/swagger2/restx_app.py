@@ -1,4 +1,4 @@
-from flask import Flask, request
+from flask import Flask
 from flask_restx import Api, Resource, fields, reqparse
 
 app = Flask(__name__)
