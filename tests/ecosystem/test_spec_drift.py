@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from apiparity.spec.drift import compare_documents, json_pointer
+from apiparity.spec.drift import compare_documents
+from apiparity.spec.pointer import from_parts
 from tests.conftest import run_cli
 
 APP_V1 = """
@@ -137,7 +138,7 @@ def test_list_changes_and_pointer_escaping() -> None:
         {"paths": {"/a~b": {"tags": ["x", "y"]}}},
     )
     assert [(c.kind, c.pointer) for c in result.changes] == [("removed", "/gone"), ("added", "/paths/~1a~0b/tags/1")]
-    assert json_pointer(["paths", "/books/{id}", "get"]) == "/paths/~1books~1{id}/get"
+    assert from_parts(["paths", "/books/{id}", "get"]) == "/paths/~1books~1{id}/get"
     assert compare_documents({"a": [1, 2]}, {"a": [1, 2]}).render().endswith("is up to date with generated\n")
 
 

@@ -76,10 +76,11 @@ def side_info(target: Any, validation_errors: list[str] | None = None) -> Any:
     )
 
 
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
 def count_operations(document: dict[str, Any]) -> int:
+    from apiparity.spec.normalize import HTTP_METHODS
+
     paths = document.get("paths") or {}
     if not isinstance(paths, dict):
         return 0

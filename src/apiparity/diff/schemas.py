@@ -14,6 +14,7 @@ from typing import Any
 from apiparity.diff.model import SchemaDiff
 from apiparity.diff.rules.schemas import BOUND_KEYWORDS
 from apiparity.spec.normalize import NormalizedDocument
+from apiparity.spec.pointer import escape_token
 
 _MAPS = ("properties", "patternProperties", "dependentSchemas")
 _SINGLES = ("items", "additionalProperties", "not", "contains", "if", "then", "else", "propertyNames", "unevaluatedProperties", "unevaluatedItems")
@@ -486,12 +487,12 @@ class SchemaComparer:
         for name in old_props:
             if name not in new_props and not old_props[name].get(hidden):
                 old_pointer, new_pointer = self._ptr(old, new, "properties")
-                diffs.append(SchemaDiff("property-removed", (), f"{old_pointer}/{_escape(name)}" if old_pointer else None, new_pointer, None, None, name))
+                diffs.append(SchemaDiff("property-removed", (), f"{old_pointer}/{escape_token(name)}" if old_pointer else None, new_pointer, None, None, name))
         for name, schema in new_props.items():
             if name in old_props:
                 continue
             old_pointer, new_pointer = self._ptr(old, new, "properties")
-            new_pointer = f"{new_pointer}/{_escape(name)}" if new_pointer else None
+            new_pointer = f"{new_pointer}/{escape_token(name)}" if new_pointer else None
             if name in new_required and not schema.get(hidden):
                 kind = "required-property-added-with-default" if "default" in schema else "required-property-added"
             else:
@@ -572,5 +573,3 @@ class SchemaComparer:
         return score
 
 
-def _escape(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")

@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from apiparity.fuzz.wire import WireRequest, WireResponse
+from apiparity.spec.normalize import HTTP_METHODS
+from apiparity.spec.pointer import unescape_token
 from apiparity.spec.refs import follow_local_refs
 
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
 @dataclass(slots=True)
@@ -150,7 +151,7 @@ def _operation_ref(ref: Any) -> str | None:
     parts = ref[len("#/paths/"):].split("/")
     if len(parts) != 2:
         return None
-    path = parts[0].replace("~1", "/").replace("~0", "~")
+    path = unescape_token(parts[0])
     return f"{parts[1].upper()} {path}"
 
 

@@ -16,9 +16,9 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from apiparity.errors import ApiparityError
+from apiparity.spec.normalize import HTTP_METHODS
 
 SAFE_METHODS = frozenset({"GET", "HEAD"})
-_HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 # Headers the load generator sets itself, or that describe one recorded connection rather than
 # the request: replaying them would be wrong (Host) or misleading (Content-Length).
 _DROPPED_HEADERS = frozenset({"host", "content-length", "connection", "transfer-encoding", "accept-encoding", "cookie"})
@@ -257,7 +257,7 @@ def _har_records(text: str, file: Path) -> list[tuple[str, dict[str, Any]]]:
 def _record_to_request(where: str, record: dict[str, Any], matcher: _TemplateMatcher | None) -> LoadRequest:
     method = record.get("method")
     path = record.get("path")
-    if not isinstance(method, str) or method.lower() not in _HTTP_METHODS:
+    if not isinstance(method, str) or method.lower() not in HTTP_METHODS:
         raise ApiparityError(f"{where}: 'method' must be an HTTP method, got {method!r}")
     if not isinstance(path, str) or not path.startswith("/"):
         raise ApiparityError(
@@ -308,7 +308,7 @@ class _TemplateMatcher:
         for template, item in (document.get("paths") or {}).items():
             if not isinstance(item, dict):
                 continue
-            methods = {m.upper() for m in item if m in _HTTP_METHODS}
+            methods = {m.upper() for m in item if m in HTTP_METHODS}
             regex = "^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template)) + "$"
             literal_chars = len(re.sub(r"\{[^}]+\}", "", template))
             self._patterns.append((re.compile(regex), template, methods, literal_chars))

@@ -10,6 +10,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from apiparity.spec.pointer import split
+
 
 def pointer_line(path: str | Path, pointer: str | None) -> int | None:
     """1-based line of the node at `pointer` in the file (of its deepest existing ancestor), or None."""
@@ -27,9 +29,7 @@ def pointer_line(path: str | Path, pointer: str | None) -> int | None:
 
 
 def _tokens(pointer: str) -> list[str]:
-    if pointer in ("", "/"):
-        return []
-    return [part.replace("~1", "/").replace("~0", "~") for part in pointer.lstrip("/").split("/")]
+    return split(pointer)
 
 
 @lru_cache(maxsize=8)

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from apiparity.spec.pointer import from_parts
+
 ChangeKind = Literal["added", "removed", "changed"]
 
 # deepdiff report type -> our three words; anything else (e.g. set changes) reads as "changed".
@@ -126,18 +128,13 @@ def pointer_changes(committed: Any, generated: Any) -> list[PointerChange]:
             changes.append(
                 PointerChange(
                     kind=kind,
-                    pointer=json_pointer(level.path(output_format="list")),
+                    pointer=from_parts(level.path(output_format="list")),
                     committed=None if kind == "added" else level.t1,
                     generated=None if kind == "removed" else level.t2,
                 )
             )
     changes.sort(key=lambda change: change.pointer)
     return changes
-
-
-def json_pointer(parts: list[Any]) -> str:
-    """RFC 6901: `~` is `~0`, `/` is `~1` (so `/books/{id}` reads `/paths/~1books~1{id}`)."""
-    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in parts)
 
 
 def check_file(path: str | Path, generated: dict[str, Any], *, generated_label: str) -> DriftResult:

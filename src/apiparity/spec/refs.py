@@ -15,19 +15,11 @@ from urllib.parse import unquote
 from apiparity.errors import SpecError
 
 
-def escape_pointer_token(token: str) -> str:
-    token = str(token)
-    if "~" not in token and "/" not in token:
-        return token
-    return token.replace("~", "~0").replace("/", "~1")
+from apiparity.spec.pointer import escape_token as escape_pointer_token
+from apiparity.spec.pointer import join as join_pointer
+from apiparity.spec.pointer import unescape_token as unescape_pointer_token
 
-
-def unescape_pointer_token(token: str) -> str:
-    return token.replace("~1", "/").replace("~0", "~")
-
-
-def join_pointer(pointer: str, *tokens: Any) -> str:
-    return pointer + "".join("/" + escape_pointer_token(str(t)) for t in tokens)
+__all__ = ["escape_pointer_token", "follow_local_refs", "join_pointer", "resolve_pointer", "unescape_pointer_token"]
 
 
 def resolve_pointer(document: Any, pointer: str, *, source: str) -> Any:

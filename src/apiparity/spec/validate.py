@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
+from apiparity.spec.pointer import MISSING, escape_token, from_parts, lookup
+
 T = TypeVar("T")
 
 # Keywords under which a referenced schema applies to the same instance: a cycle made only of
@@ -75,7 +77,7 @@ def check_references(
             continue  # a non-string $ref is a schema error the validator names
         if ref.startswith("#"):
             target = unquote(ref[1:])
-            if _resolve_pointer(document, target) is _MISSING:
+            if lookup(document, target) is MISSING:
                 problems.append(ValidationProblem(pointer + "/$ref", f"$ref {ref!r} points at nothing in the document"))
                 broken.add(pointer)
             else:
@@ -133,7 +135,7 @@ def _external_target_problem(ref: str, base_path: Path | None, cache: dict[Path,
     loaded = cache[target]
     if isinstance(loaded, Exception):
         return f"$ref {ref!r}: {loaded}"
-    if parts.fragment and _resolve_pointer(loaded, unquote(parts.fragment)) is _MISSING:
+    if parts.fragment and lookup(loaded, unquote(parts.fragment)) is MISSING:
         return f"$ref {ref!r} points at nothing in {target.name}"
     return None
 
@@ -182,7 +184,7 @@ def _same_instance_holders(document: dict[str, Any], target: str) -> list[str]:
     pending = [target]
     while pending:
         pointer = pending.pop()
-        node = _resolve_pointer(document, pointer)
+        node = lookup(document, pointer)
         if not isinstance(node, dict):
             continue
         if isinstance(node.get("$ref"), str) and node["$ref"].startswith("#"):
@@ -207,7 +209,7 @@ def _without_refs(document: dict[str, Any], holders: set[str]) -> dict[str, Any]
 
     stripped = copy.deepcopy(document)
     for pointer in holders:
-        node = _resolve_pointer(stripped, pointer)
+        node = lookup(stripped, pointer)
         if isinstance(node, dict):
             node.pop("$ref", None)
     return stripped
@@ -225,7 +227,7 @@ def _validator_problems(document: dict[str, Any], limit: int, base_path: Path | 
         for error in validator_cls(document, base_uri=base_uri).iter_errors():
             error = _most_specific(error)
             path = getattr(error, "absolute_path", None) or getattr(error, "path", None) or []
-            problems.append(ValidationProblem(_pointer(path), _message(error)))
+            problems.append(ValidationProblem(from_parts(path), _message(error)))
             if len(problems) >= limit:
                 break
     except RecursionError:
@@ -304,27 +306,6 @@ def _run_with_deep_stack(func: Callable[[], T]) -> T:
     return outcome["value"]
 
 
-_MISSING = object()
-
-
-def _resolve_pointer(document: Any, pointer: str) -> Any:
-    """The value at JSON pointer `pointer` ("" is the root), or _MISSING."""
-    if pointer == "":
-        return document
-    if not pointer.startswith("/"):
-        return _MISSING
-    node = document
-    for raw in pointer[1:].split("/"):
-        part = raw.replace("~1", "/").replace("~0", "~")
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        else:
-            return _MISSING
-    return node
-
-
 def _walk_objects(document: Any) -> Iterator[tuple[str, dict[str, Any]]]:
     """Every JSON object in the document with its pointer, iteratively."""
     stack: list[tuple[str, Any]] = [("", document)]
@@ -333,7 +314,7 @@ def _walk_objects(document: Any) -> Iterator[tuple[str, dict[str, Any]]]:
         if isinstance(node, dict):
             yield pointer, node
             stack.extend(
-                (f"{pointer}/{_escape(str(key))}", value)
+                (f"{pointer}/{escape_token(key)}", value)
                 for key, value in node.items()
                 if isinstance(value, (dict, list)) and not _is_data_keyword(key)
             )
@@ -362,14 +343,6 @@ def _most_specific(error: Any) -> Any:
             break
         error = deeper
     return error
-
-
-def _escape(part: str) -> str:
-    return part.replace("~", "~0").replace("/", "~1")
-
-
-def _pointer(parts: Any) -> str:
-    return "".join("/" + _escape(str(p)) for p in parts)
 
 
 def _message(error: Any) -> str:

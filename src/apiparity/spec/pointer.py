@@ -1,0 +1,54 @@
+"""JSON Pointer (RFC 6901): the one implementation every stage uses for `#/paths/~1books/get`-style locations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+MISSING: Any = object()
+"""What `lookup` answers for a pointer that leads nowhere (None is a legal JSON value)."""
+
+
+def escape_token(token: Any) -> str:
+    text = str(token)
+    if "~" not in text and "/" not in text:
+        return text
+    return text.replace("~", "~0").replace("/", "~1")
+
+
+def unescape_token(token: str) -> str:
+    return token.replace("~1", "/").replace("~0", "~")
+
+
+def join(pointer: str, *tokens: Any) -> str:
+    """`pointer` extended by `tokens`, each escaped: join("", "paths", "/books") -> "/paths/~1books"."""
+    return pointer + "".join("/" + escape_token(token) for token in tokens)
+
+
+def from_parts(parts: Iterable[Any]) -> str:
+    return join("", *parts)
+
+
+def split(pointer: str) -> list[str]:
+    """The unescaped tokens of `pointer` ("" and "/" are the root: no tokens)."""
+    if pointer in ("", "/"):
+        return []
+    return [unescape_token(raw) for raw in pointer.lstrip("/").split("/")]
+
+
+def lookup(document: Any, pointer: str) -> Any:
+    """The node at `pointer` in `document` ("" is the root), or MISSING; never raises."""
+    if pointer == "":
+        return document
+    if not pointer.startswith("/"):
+        return MISSING
+    node = document
+    for token in pointer[1:].split("/"):
+        part = unescape_token(token)
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return MISSING
+    return node
