@@ -55,7 +55,7 @@ def endpoint_routes(app: Any, prefix: str = "") -> list[tuple[str, Any]]:
     The template is the one the OpenAPI document uses (`path_format`: no `:path` converters)."""
     found: list[tuple[str, Any]] = []
     for route in getattr(app, "routes", None) or []:
-        path = getattr(route, "path_format", None) or getattr(route, "path", "")
+        path: str = getattr(route, "path_format", None) or getattr(route, "path", None) or ""
         if getattr(route, "endpoint", None) is not None:
             found.append((prefix + path, route))
         elif getattr(route, "routes", None):

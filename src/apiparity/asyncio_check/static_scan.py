@@ -624,7 +624,7 @@ def _find_function_node(tree: ast.Module, code: types.CodeType) -> ast.FunctionD
 def _walk_scope(node: ast.AST) -> Iterator[ast.AST]:
     """Nodes of a function body, not descending into nested functions, lambdas or classes (they
     run when called, which the scan follows separately), but yielding the nested defs themselves."""
-    body = node.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else [node.body]  # type: ignore[list-item]
+    body = node.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else [node.body]  # type: ignore[list-item,attr-defined]
     stack: list[ast.AST] = list(reversed(body))  # defaults and decorators ran at definition time
     while stack:
         child = stack.pop()

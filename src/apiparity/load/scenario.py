@@ -88,7 +88,7 @@ def from_document(
     Interleaving (op1 #1, op2 #1, ..., op1 #2, ...) keeps the mix even when a run is cut short.
     """
     import schemathesis
-    from schemathesis.generation.modes import GenerationMode
+    from schemathesis.generation import GenerationMode
 
     try:
         schema = schemathesis.openapi.from_dict(document)
@@ -98,7 +98,7 @@ def from_document(
     skipped: list[str] = []
     for result in schema.get_all_operations():
         try:
-            operation = result.ok()
+            operation = result.ok()  # type: ignore[union-attr]  # Err has no ok(): raises, caught below
         except Exception as exc:  # noqa: BLE001 - an operation schemathesis cannot read is skipped, not fatal
             skipped.append(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
             continue

@@ -270,7 +270,7 @@ def _security_scheme(scheme: Any) -> Any:
         for key in ("authorizationUrl", "tokenUrl"):
             if key in scheme:
                 flow[key] = scheme[key]
-        return {"type": "oauth2", "flows": {_OAUTH2_FLOWS.get(scheme.get("flow"), "implicit"): flow}, **extras}
+        return {"type": "oauth2", "flows": {_OAUTH2_FLOWS.get(str(scheme.get("flow")), "implicit"): flow}, **extras}
     return scheme  # apiKey has the same shape in both versions
 
 
