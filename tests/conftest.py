@@ -30,3 +30,21 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> CliResult:
 @pytest.fixture
 def cli_run():
     return run_cli
+
+
+@pytest.fixture(autouse=True)
+def _every_sarif_log_is_valid(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever test renders SARIF (`--sarif`, `--format sarif`, `render(report, "sarif")`), the log
+    must validate against the official SARIF 2.1.0 schema (tests/sarif_schema.py)."""
+    import apiparity.report.sarif as sarif
+
+    original = sarif.render
+
+    def validated(report: object) -> str:
+        from tests.sarif_schema import assert_valid_sarif
+
+        text = original(report)  # type: ignore[arg-type]
+        assert_valid_sarif(text)
+        return text
+
+    monkeypatch.setattr(sarif, "render", validated)

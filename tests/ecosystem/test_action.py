@@ -149,8 +149,9 @@ def test_not_ready_pair_fails_the_job_with_annotations(workdir: Path, tmp_path: 
     assert run.failed_step == "Fail the job by the verdict"
     assert run.exit_code == 1
     annotations = run.logs["Job summary and annotations"]
-    assert "::error title=mismatch GET /health::" in annotations
-    assert "::error title=mismatch GET /items::" in annotations
+    # each group placed at NEW's handler, relative to the repository root (here: the job's folder)
+    assert re.search(r"::error title=mismatch GET /health,file=parity_regressed\.py,line=\d+::", annotations), annotations
+    assert re.search(r"::error title=mismatch GET /items,file=parity_regressed\.py,line=\d+::", annotations), annotations
     assert "NOT READY" in run.summary
 
 

@@ -160,6 +160,9 @@ def run_check(old_ref: str | None, new_ref: str | None, options: dict[str, Any],
     for side, target in (("old", old), ("new", new)):
         if target.kind == "file" and target.source_path is not None:
             report.extras[f"{side}_source_file"] = str(target.source_path)
+    from apiparity.targets.handlers import attach_handlers
+
+    attach_handlers(report, old, new)  # SARIF / GitHub annotations point at each operation's handler
     from apiparity.asyncio_check.hooks import event_loop_section, monitor_for_target
 
     # NEW's event loop is watched while the fuzz engine sends it requests (in-process ASGI only)

@@ -103,6 +103,9 @@ def command(
     for key, target in (("old_source_file", old_target), ("new_source_file", new_target)):
         if getattr(target, "source_path", None):
             report.extras[key] = str(target.source_path)
+    from apiparity.targets.handlers import attach_handlers
+
+    attach_handlers(report, old_target, new_target)  # app targets: changes point at their handlers
     _stamp(report)
     text = render(report, fmt)
     if output:

@@ -80,6 +80,9 @@ def command(old: str, new: str, app_dir: str | None, spec_path: str | None, load
     )
     if monitor is not None:
         report.extras["event_loop"] = event_loop_section(monitor, new_target, loop_settings)
+    from apiparity.targets.handlers import attach_handlers
+
+    attach_handlers(report, old_target, new_target)  # SARIF / GitHub annotations point at each handler
     text = render(report, fmt)
     if output:
         write_atomic(output, text)

@@ -1,49 +1,75 @@
-"""SARIF 2.1.0 for spec-diff findings (GitHub code scanning and IDE viewers).
+"""SARIF 2.1.0 for GitHub code scanning and IDE viewers.
 
-One rule entry per rule ID used. When the report names the spec files
-(`Report.extras["new_source_file"]` / `["old_source_file"]`), each result points at the line its
-JSON pointer starts on; otherwise it carries a logical location (the operation). Waived changes are
-kept as suppressed results so the waiver stays visible.
+Results: spec changes, mismatch groups, conformance causes and event-loop blocks (measured, and
+static-scan hints). Each result is placed in the user's code (`apiparity.report.places`): the
+spec file's line, or for app targets the operation's handler, relative to `%SRCROOT%` (the git
+work tree). One rule entry per rule used, with the rule's own documentation as its description
+and `helpUri` into docs/rules.md or the README when apiparity's repository is known
+(`apiparity.report.links`). Waived findings stay as suppressed results so the waiver stays visible.
 """
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any
 
-from apiparity.model import Change, Report
-from apiparity.report.locate import pointer_line
+from apiparity.model import Change, ConformanceIssue, MismatchGroup, Report
+from apiparity.report import links
+from apiparity.report.places import Place, change_place, conformance_place, file_place, group_place, source_root
+from apiparity.report.sections import event_loop_view
 from apiparity.report.view import change_operation, sorted_changes
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+SRCROOT = "%SRCROOT%"
 LEVEL = {"breaking": "error", "warning": "warning", "info": "note"}
+
+# documentation of the rules that are not spec-diff rules (those come from the rule registry)
+MISMATCH_KIND_DOCS = {
+    "status": "NEW answers a request with another status code than OLD, which existing clients branch on.",
+    "header": "NEW answers a request with different response headers than OLD (content type, caching, location...).",
+    "body": "NEW's response body differs from OLD's for the same request (a field's value, type, or presence).",
+    "order": "NEW returns the same items as OLD in another order.",
+    "transport": "NEW failed to answer (connection error, invalid response) where OLD answered.",
+    "timeout": "NEW timed out where OLD answered.",
+}
+CONFORMANCE_DOC = ("A response does not conform to the OpenAPI document it is checked against "
+                   "(schemathesis check `{check}`): clients generated from the document may reject it.")
+EVENT_LOOP_BLOCK_DOC = ("A request blocked NEW's asyncio event loop longer than the threshold: while it runs, every other "
+                        "request on that worker waits. Measured by apiparity's event-loop watchdog during the fuzz.")
+EVENT_LOOP_STATIC_DOC = ("A blocking call (sync I/O, sleep, CPU-bound work) is reachable from an async handler; "
+                         "found by the static scan of `apiparity lint-async`.")
+
+
+@dataclass(slots=True)
+class _Rules:
+    entries: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def index(self, rule_id: str, make: Any) -> int:
+        if rule_id not in self.entries:
+            self.entries[rule_id] = make()
+        return list(self.entries).index(rule_id)
 
 
 def render(report: Report) -> str:
-    changes = sorted_changes(report.diff.changes) if report.diff else []
-    rules: dict[str, dict[str, Any]] = {}
-    results = []
-    for change in changes:
-        if change.rule_id not in rules:
-            rules[change.rule_id] = {
-                "id": change.rule_id,
-                "name": _rule_name(change.rule_id),
-                "shortDescription": {"text": change.rule_id},
-                "fullDescription": {"text": change.message},
-                "defaultConfiguration": {"level": LEVEL.get(change.severity, "note")},
-                "properties": {"severity": change.severity, "direction": change.direction},
-            }
-        results.append(_result(report, change, list(rules).index(change.rule_id)))
+    rules = _Rules()
+    results: list[dict[str, Any]] = []
+    if report.diff is not None:
+        for change in sorted_changes(report.diff.changes):
+            results.append(_change_result(report, change, rules))
+    if report.fuzz is not None:
+        for group in report.fuzz.groups:
+            results.append(_group_result(report, group, rules))
+        for issue in report.fuzz.conformance:
+            results.append(_conformance_result(report, issue, rules))
+    results += _event_loop_results(report, rules)
+    driver: dict[str, Any] = {"name": "apiparity", "version": report.tool_version or "0", "rules": list(rules.entries.values())}
+    information = links.repository_url()
+    if information:
+        driver["informationUri"] = information
     run: dict[str, Any] = {
-        "tool": {
-            "driver": {
-                "name": "apiparity",
-                "version": report.tool_version or "0",
-                "informationUri": "https://pypi.org/project/apiparity/",
-                "rules": list(rules.values()),
-            }
-        },
+        "tool": {"driver": driver},
+        "originalUriBaseIds": {SRCROOT: {"uri": source_root(report).as_uri().rstrip("/") + "/"}},
         "results": results,
         "columnKind": "unicodeCodePoints",
     }
@@ -53,50 +79,155 @@ def render(report: Report) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"
 
 
-def _result(report: Report, change: Change, rule_index: int) -> dict[str, Any]:
+# ----------------------------------------------------------------------------------- rules
+
+
+def _rule(rule_id: str, *, short: str, full: str, level: str, help_link: tuple[str, str] | None,
+          properties: dict[str, Any]) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "id": rule_id,
+        "name": _rule_name(rule_id),
+        "shortDescription": {"text": short},
+        "fullDescription": {"text": full},
+        "help": {"text": full},
+        "defaultConfiguration": {"level": level},
+        "properties": properties,
+    }
+    if help_link is not None:
+        uri = links.docs_url(*help_link)
+        if uri:
+            entry["helpUri"] = uri
+    return entry
+
+
+def _diff_rule(change: Change) -> dict[str, Any]:
+    from apiparity.diff.registry import RULES
+
+    rule = RULES.get(change.rule_id)
+    if rule is None:  # a report from another version of apiparity
+        return _rule(change.rule_id, short=change.rule_id, full=change.rule_id, level=LEVEL.get(change.severity, "note"),
+                     help_link=(links.RULES_DOC, ""), properties={"severity": change.severity, "direction": change.direction})
+    full = f"{rule.description} Severity {rule.severity}, direction {rule.direction}."
+    return _rule(rule.id, short=rule.description, full=full, level=LEVEL.get(rule.severity, "note"),
+                 help_link=(links.RULES_DOC, links.slug(rule.family)),
+                 properties={"severity": rule.severity, "direction": rule.direction, "family": rule.family,
+                             "tags": ["api-contract", rule.family]})
+
+
+def _group_rule_id(group: MismatchGroup) -> str:
+    return f"mismatch/{group.divergence}" if group.divergence else f"mismatch/{group.kind}"
+
+
+def _group_rule(group: MismatchGroup) -> dict[str, Any]:
+    rule_id = _group_rule_id(group)
+    if group.divergence:
+        from apiparity.fuzz.divergences import CATALOG
+
+        entry = next((d for d in CATALOG if d.id == group.divergence), None)
+        if entry is not None:
+            full = f"{entry.title}. {entry.explanation} Fix: {entry.fix_hint}"
+            return _rule(rule_id, short=entry.title, full=full, level="error", help_link=links.FUZZ_ANCHOR,
+                         properties={"kind": group.kind, "tags": ["runtime-mismatch", "known-divergence"]})
+    doc = MISMATCH_KIND_DOCS.get(group.kind, f"NEW and OLD answer the same request differently ({group.kind}).")
+    return _rule(rule_id, short=f"Response {group.kind} differs from OLD", full=doc, level="error", help_link=links.FUZZ_ANCHOR,
+                 properties={"kind": group.kind, "tags": ["runtime-mismatch"]})
+
+
+# ----------------------------------------------------------------------------------- results
+
+
+def _result(rule_id: str, index: int, level: str, message: str, place: Place | None, logical: str,
+            fingerprint: str, *, suppressed_by: str | None = None) -> dict[str, Any]:
+    location: dict[str, Any] = {"logicalLocations": [{"fullyQualifiedName": logical, "kind": "function"}]}
+    if place is not None:
+        location["physicalLocation"] = _physical(place)
     result: dict[str, Any] = {
-        "ruleId": change.rule_id,
-        "ruleIndex": rule_index,
-        "level": LEVEL.get(change.severity, "note"),
-        "message": {"text": f"{change_operation(change)}: {change.message}"},
+        "ruleId": rule_id,
+        "ruleIndex": index,
+        "level": level,
+        "message": {"text": message},
+        "locations": [location],
+        "partialFingerprints": {"apiparity/v1": fingerprint},
     }
-    location: dict[str, Any] = {
-        "logicalLocations": [{"fullyQualifiedName": change_operation(change), "kind": "function"}],
-    }
-    physical = _physical_location(report, change)
-    if physical:
-        location["physicalLocation"] = physical
-    result["locations"] = [location]
-    result["partialFingerprints"] = {"apiparity/v1": f"{change.rule_id}|{change_operation(change)}|{change.old_pointer or change.new_pointer or ''}"}
-    if change.waived_by:
-        result["suppressions"] = [{"kind": "external", "justification": change.waived_by}]
+    if suppressed_by:
+        result["suppressions"] = [{"kind": "external", "justification": suppressed_by}]
     return result
 
 
-def _physical_location(report: Report, change: Change) -> dict[str, Any] | None:
-    # A removal exists only in OLD's file; everything else is best shown where NEW has it.
-    candidates = [("new_source_file", change.new_pointer), ("old_source_file", change.old_pointer)]
-    if change.new_pointer is None:
-        candidates.reverse()
-    for key, pointer in candidates:
-        source = report.extras.get(key)
-        if not isinstance(source, str) or not source or pointer is None:
-            continue
-        line = pointer_line(source, pointer)
-        if line is None:
-            continue
-        return {"artifactLocation": {"uri": _uri(source)}, "region": {"startLine": line}}
-    return None
+def _physical(place: Place) -> dict[str, Any]:
+    from pathlib import Path
+
+    artifact: dict[str, Any] = (
+        {"uri": place.file, "uriBaseId": SRCROOT} if place.relative else {"uri": Path(place.file).as_uri()}
+    )
+    physical: dict[str, Any] = {"artifactLocation": artifact}
+    if place.line is not None and place.line >= 1:
+        physical["region"] = {"startLine": place.line}
+    return physical
 
 
-def _uri(source: str) -> str:
-    path = Path(source)
-    if not path.is_absolute():
-        return path.as_posix()
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return path.resolve().as_uri()
+def _change_result(report: Report, change: Change, rules: _Rules) -> dict[str, Any]:
+    index = rules.index(change.rule_id, lambda: _diff_rule(change))
+    operation = change_operation(change)
+    return _result(
+        change.rule_id, index, LEVEL.get(change.severity, "note"), f"{operation}: {change.message}",
+        change_place(report, change), operation,
+        f"{change.rule_id}|{operation}|{change.old_pointer or change.new_pointer or ''}", suppressed_by=change.waived_by,
+    )
+
+
+def _group_result(report: Report, group: MismatchGroup, rules: _Rules) -> dict[str, Any]:
+    rule_id = _group_rule_id(group)
+    index = rules.index(rule_id, lambda: _group_rule(group))
+    message = f"{group.operation}: {group.signature} ({group.count} case{'s' if group.count != 1 else ''})"
+    if group.explanation:
+        message += f". {group.explanation}"
+    if group.fix_hint:
+        message += f" Fix: {group.fix_hint}"
+    if group.examples:
+        message += f" Reproduce: {group.examples[0].curl_new}"
+    return _result(rule_id, index, "error", message, group_place(report, group), group.operation,
+                   f"mismatch|{group.key}", suppressed_by=group.waived_by)
+
+
+def _conformance_result(report: Report, issue: ConformanceIssue, rules: _Rules) -> dict[str, Any]:
+    rule_id = f"conformance/{issue.check}"
+    index = rules.index(rule_id, lambda: _rule(
+        rule_id, short=f"Response fails {issue.check}", full=CONFORMANCE_DOC.format(check=issue.check), level="warning",
+        help_link=links.FUZZ_ANCHOR, properties={"tags": ["conformance"]}))
+    side = {"old": "OLD", "new": "NEW", "new-vs-old-spec": "NEW against OLD's document"}.get(issue.side, issue.side)
+    message = f"{side} {issue.operation}: {issue.message} ({issue.count}x)"
+    return _result(rule_id, index, "warning", message, conformance_place(report, issue), issue.operation,
+                   f"conformance|{issue.side}|{issue.operation}|{issue.check}|{issue.message}")
+
+
+def _event_loop_results(report: Report, rules: _Rules) -> list[dict[str, Any]]:
+    from apiparity.report.sections import EVENT_LOOP_GATE
+
+    view = event_loop_view(report)
+    if view is None:
+        return []
+    tolerated = report.verdict is not None and any(g.name == EVENT_LOOP_GATE and g.passed for g in report.verdict.gates)
+    out: list[dict[str, Any]] = []
+    for block in view.blocks:
+        rule_id = "event-loop/blocked"
+        index = rules.index(rule_id, lambda: _rule(
+            "event-loop/blocked", short="Request blocked the event loop", full=EVENT_LOOP_BLOCK_DOC, level="error",
+            help_link=links.EVENT_LOOP_ANCHOR, properties={"tags": ["performance", "asyncio"]}))
+        message = (f"{block.operation} blocked the event loop {block.count}x, max {block.max_ms:.1f} ms, p95 {block.p95_ms:.1f} ms"
+                   + (f" in {block.function}" if block.function else "")
+                   + (f": {block.blocking_call}" if block.blocking_call else "") + f". Fix: {block.fix_hint}")
+        out.append(_result(rule_id, index, "warning" if tolerated else "error", message, file_place(report, block.file, block.line),
+                           block.operation, f"{rule_id}|{block.operation}|{block.where}"))
+    for finding in view.static:
+        rule_id = "event-loop/blocking-call"
+        index = rules.index(rule_id, lambda: _rule(
+            "event-loop/blocking-call", short="Blocking call reachable from async code", full=EVENT_LOOP_STATIC_DOC, level="warning",
+            help_link=links.EVENT_LOOP_ANCHOR, properties={"tags": ["performance", "asyncio"]}))
+        message = f"{finding.operation}: {finding.call} reachable from async code ({' -> '.join(finding.chain)}). Fix: {finding.fix_hint}"
+        out.append(_result(rule_id, index, "warning", message, file_place(report, finding.file, finding.line),
+                           finding.operation, f"{rule_id}|{finding.operation}|{finding.where}|{finding.call}"))
+    return out
 
 
 def _rule_name(rule_id: str) -> str:

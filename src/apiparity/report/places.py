@@ -1,0 +1,118 @@
+"""Where in the user's code each finding belongs, for SARIF results and GitHub annotations.
+
+Spec files: the line a change's JSON pointer starts on. App targets: the handler of the operation
+(`report.extras["handlers"]`, filled by `apiparity.targets.handlers` when the run loads apps),
+NEW's for what NEW must fix, OLD's for what only OLD has. Paths are relative to the source root
+(`%SRCROOT%`) when under it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from apiparity.model import Change, ConformanceIssue, MismatchGroup, Report
+from apiparity.report.locate import pointer_line
+from apiparity.report.view import change_operation
+
+HANDLERS_KEY = "handlers"
+
+
+@dataclass(slots=True, frozen=True)
+class Place:
+    file: str  # relative to the source root (posix) when under it, else absolute
+    line: int | None = None
+    function: str | None = None
+
+    @property
+    def relative(self) -> bool:
+        return not os.path.isabs(self.file)
+
+
+def source_root(report: Report) -> Path:
+    section = report.extras.get(HANDLERS_KEY)
+    if isinstance(section, dict) and isinstance(section.get("root"), str):
+        return Path(section["root"])
+    from apiparity.targets.handlers import source_root as current_root
+
+    return current_root()
+
+
+def _relative(report: Report, file: str) -> str:
+    from apiparity.targets.handlers import repo_path
+
+    return repo_path(file, source_root(report))
+
+
+def handler_place(report: Report, side: str, operation: str) -> Place | None:
+    """The handler of `operation` ("GET /books/{id}") on `side` ("old"/"new"), or None."""
+    from apiparity.targets.handlers import operation_key
+
+    section = report.extras.get(HANDLERS_KEY)
+    if not isinstance(section, dict):
+        return None
+    handlers = section.get(side)
+    method, _, path = operation.partition(" ")
+    if isinstance(handlers, dict) and method and path:
+        found = handlers.get(operation_key(method, path))
+        if isinstance(found, dict) and found.get("file"):
+            return Place(str(found["file"]), _int(found.get("line")), str(found.get("function") or "") or None)
+    return None
+
+
+def app_place(report: Report, side: str) -> Place | None:
+    section = report.extras.get(HANDLERS_KEY)
+    found = section.get(f"{side}_app") if isinstance(section, dict) else None
+    if isinstance(found, dict) and found.get("file"):
+        return Place(str(found["file"]), _int(found.get("line")))
+    return None
+
+
+def change_place(report: Report, change: Change) -> Place | None:
+    """A spec change: its line in the spec file, else the handler (NEW's; OLD's for a removal)."""
+    sides = ["new", "old"] if change.new_pointer is not None else ["old", "new"]
+    for side in sides:
+        source = report.extras.get(f"{side}_source_file")
+        pointer = change.new_pointer if side == "new" else change.old_pointer
+        if isinstance(source, str) and source and pointer is not None:
+            line = pointer_line(source, pointer)
+            if line is not None:
+                return Place(_relative(report, source), line)
+    if change.method:
+        for side in sides:
+            place = handler_place(report, side, change_operation(change))
+            if place is not None:
+                return place
+    for side in sides:
+        place = app_place(report, side)
+        if place is not None:
+            return place
+    return None
+
+
+def group_place(report: Report, group: MismatchGroup) -> Place | None:
+    """A mismatch group: NEW's handler (where the fix goes), else OLD's."""
+    return handler_place(report, "new", group.operation) or handler_place(report, "old", group.operation)
+
+
+def conformance_place(report: Report, issue: ConformanceIssue) -> Place | None:
+    """A conformance cause: the handler of the side that answered; when that side has no such
+    operation (NEW answering 405 for an operation it dropped), that side's app module."""
+    side = "old" if issue.side == "old" else "new"
+    return handler_place(report, side, issue.operation) or app_place(report, side)
+
+
+def file_place(report: Report, file: str | None, line: int | None) -> Place | None:
+    """A place an engine recorded (event-loop blocks, static findings), made source-root relative."""
+    if not file:
+        return None
+    return Place(_relative(report, file), line)
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
