@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "fuzz": ("apiparity.commands.fuzz", "Send the same generated requests to OLD and NEW; report differences."),
     "check": ("apiparity.commands.check", "Run everything and decide READY / NOT READY for the cutover."),
     "merge": ("apiparity.commands.merge", "Combine shard reports of `check --shard` into one verdict."),
+    "report": ("apiparity.commands.report", "Render a saved JSON report in another format (markdown, github, sarif, ...)."),
     "init": ("apiparity.commands.init", "Detect the apps in this project and write a starter config."),
     "replay": ("apiparity.commands.replay", "Replay recorded traffic (HAR, JSONL, access log) against both sides."),
     "shadow": ("apiparity.commands.shadow", "Proxy to OLD and compare NEW's answers in the background."),

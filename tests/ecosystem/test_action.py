@@ -3,6 +3,7 @@ them, gate on the verdict, fill the job summary and outputs, and emit annotation
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -36,7 +37,7 @@ def test_action_is_a_valid_composite_action() -> None:
         if "run" in step:
             assert step.get("shell") in ("bash", "sh", "python", "pwsh"), f"run step {step.get('name')!r} needs a shell"
         else:
-            assert re.fullmatch(r"[\w.-]+/[\w.-]+@v\d+", step["uses"]), step["uses"]  # pinned to a major version
+            assert re.fullmatch(r"[\w.-]+/[\w./-]+@v\d+", step["uses"]), step["uses"]  # pinned to a major version (owner/repo[/path])
     # every expression names a declared input or an existing step
     text = (ROOT / "action.yml").read_text(encoding="utf-8")
     for expression in EXPRESSION.findall(text):
@@ -72,7 +73,14 @@ def run_action_locally(inputs: dict[str, str], workdir: Path, tmp: Path) -> Loca
     summary.touch()
     failed = False
 
+    github = {"server_url": "https://github.com", "action_repository": "", "repository": "acme/shop",
+              "action_ref": "", "sha": "0123abc"}
+
     def evaluate(expression: str) -> str:
+        if "||" in expression:  # the first non-empty operand, as in GitHub's expressions
+            return next((value for value in (evaluate(part.strip()) for part in expression.split("||")) if value), "")
+        if expression.startswith("github.") and expression.removeprefix("github.") in github:
+            return github[expression.removeprefix("github.")]
         if expression.startswith("inputs."):
             return values[expression.removeprefix("inputs.")]
         if expression == "github.action_path":
@@ -153,6 +161,27 @@ def test_not_ready_pair_fails_the_job_with_annotations(workdir: Path, tmp_path: 
     assert re.search(r"::error title=mismatch GET /health,file=parity_regressed\.py,line=\d+::", annotations), annotations
     assert re.search(r"::error title=mismatch GET /items,file=parity_regressed\.py,line=\d+::", annotations), annotations
     assert "NOT READY" in run.summary
+    # the verdict and failing gates come first: GitHub shows 10 annotations per level and step
+    lines = [line for line in annotations.splitlines() if line.startswith("::")]
+    assert lines[0].startswith("::error title=apiparity verdict::NOT READY") and lines[1].startswith("::error title=gate ")
+    # the SARIF report is written for the optional code-scanning upload, with links into this action's repository
+    sarif = json.loads((Path(run.outputs["check"]["report-dir"]) / "report.sarif").read_text())
+    driver = sarif["runs"][0]["tool"]["driver"]
+    assert driver["informationUri"] == "https://github.com/acme/shop"
+    assert all(rule["helpUri"].startswith("https://github.com/acme/shop/blob/0123abc/") for rule in driver["rules"])
+
+
+def test_no_step_imports_apiparity_internals_and_sarif_upload_is_optional() -> None:
+    """A pipx-installed apiparity is not importable by the runner's python: steps call the CLI only."""
+    steps = ACTION["runs"]["steps"]
+    for step in steps:
+        assert "import apiparity" not in step.get("run", "") and "from apiparity" not in step.get("run", ""), step["name"]
+        assert "python -\n" not in step.get("run", "") and "python - " not in step.get("run", ""), step["name"]
+    upload = next(step for step in steps if step.get("uses", "").startswith("github/codeql-action/upload-sarif@"))
+    assert "inputs.upload-sarif == 'true'" in upload["if"] and ACTION["inputs"]["upload-sarif"]["default"] == "false"
+    assert upload["with"]["sarif_file"].endswith("/report.sarif")
+    cache = next(step for step in steps if step.get("uses", "").startswith("actions/cache@"))
+    assert cache["with"]["path"] == "~/.cache/pip" and "inputs.cache == 'true'" in cache["if"]
 
 
 @pytest.mark.parametrize(

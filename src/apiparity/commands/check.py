@@ -7,7 +7,6 @@ marked incomplete).
 from __future__ import annotations
 
 import os
-import sys
 from typing import Any
 
 import click
@@ -62,15 +61,19 @@ def gate_options(func: Any) -> Any:
 @click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False), default=None, metavar="FILE",
               help="A previous JSON report: mark what is newly broken and newly fixed since.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the verdict line on stdout.")
+@click.option("--progress/--no-progress", default=None,
+              help="Progress on stderr: a bar on a terminal, a line per operation when piped or in CI. [default: on]")
 def command(old: str | None, new: str | None, **options: Any) -> None:
     """Run everything on OLD and NEW and decide READY / NOT READY for the cutover.
 
     OLD and NEW default to `old` / `new` in the config. Exit 0 READY, 1 NOT READY, 2 bad input,
     130 interrupted (a partial report marked incomplete is still written).
     """
+    from apiparity.commands._progress import ProgressDisplay, progress_mode
     from apiparity.report import render
 
-    report, exit_code = run_check(old, new, options, progress=_progress_printer())
+    with ProgressDisplay("check", progress_mode(options.pop("progress", None))) as progress:
+        report, exit_code = run_check(old, new, options, progress=progress)
 
     if options["quiet"]:
         click.echo(f"{report.verdict.label if report.verdict else 'NO VERDICT'}")
@@ -79,19 +82,6 @@ def command(old: str | None, new: str | None, **options: Any) -> None:
     if exit_code == 130:
         click.echo("Interrupted: partial report written (marked incomplete).", err=True)
     raise click.exceptions.Exit(exit_code)
-
-
-def _progress_printer() -> Any:
-    if not sys.stderr.isatty() or os.environ.get("CI"):
-        return None
-
-    def show(event: Any) -> None:
-        if event.kind == "operation":
-            click.echo(f"\r[{event.operations_done}/{event.operations_total}] {event.operation}\x1b[K", err=True, nl=False)
-        elif event.kind == "done":
-            click.echo("\r\x1b[K", err=True, nl=False)
-
-    return show
 
 
 # ----------------------------------------------------------------------------------- the pipeline

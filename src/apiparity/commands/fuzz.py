@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import click
@@ -19,7 +18,7 @@ from apiparity.commands._fuzz_options import event_loop_settings_from, fuzz_opti
 @click.option("--format", "fmt", default="text", show_default=True, metavar="FORMAT",
               help="text, json, markdown, junit, ... (the report renderers available).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write the report here instead of stdout.")
-@click.option("--progress/--no-progress", default=None, help="Progress bar on stderr. [default: when stderr is a terminal]")
+@click.option("--progress/--no-progress", default=None, help="Progress on stderr: a bar on a terminal, a line per operation when piped or in CI. [default: on]")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
               help="apiparity.toml or pyproject.toml to read [fuzz] settings from. [default: searched upward]")
 def command(old: str, new: str, app_dir: str | None, spec_path: str | None, load_timeout: float, fmt: str,
@@ -58,9 +57,10 @@ def command(old: str, new: str, app_dir: str | None, spec_path: str | None, load
     from apiparity.model import Report
 
     monitor = monitor_for_target(new_target, loop_settings, new_url=settings.new_url)
-    show_progress = progress if progress is not None else sys.stderr.isatty()
+    from apiparity.commands._progress import ProgressDisplay, progress_mode
+
     complete = True
-    with _progress_bar(show_progress) as on_progress:
+    with ProgressDisplay("fuzz", progress_mode(progress)) as on_progress:
         try:
             result = run_fuzz(old_target, new_target, settings, on_progress=on_progress, loop_monitor=monitor)
         except Interrupted as stop:
@@ -114,40 +114,3 @@ def _now() -> str:
     import datetime as dt
 
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
-
-
-class _progress_bar:  # noqa: N801 - used as a context manager
-    """A rich progress bar on stderr (operations done, cases sent), or nothing."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self._progress: Any = None
-        self._task: Any = None
-
-    def __enter__(self) -> Any:
-        if not self.enabled:
-            return None
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-        self._progress = Progress(
-            TextColumn("[bold]fuzz"), BarColumn(), MofNCompleteColumn(), TextColumn("operations"),
-            TextColumn("{task.fields[cases]} cases"), TextColumn("{task.fields[current]}"), TimeElapsedColumn(),
-            console=Console(stderr=True), transient=True,
-        )
-        self._progress.start()
-        self._task = self._progress.add_task("fuzz", total=None, cases=0, current="")
-        return self._update
-
-    def _update(self, event: Any) -> None:
-        self._progress.update(
-            self._task,
-            total=event.operations_total or None,
-            completed=event.operations_done,
-            cases=event.cases_sent,
-            current=event.operation or "",
-        )
-
-    def __exit__(self, *exc: object) -> None:
-        if self._progress is not None:
-            self._progress.stop()
