@@ -58,7 +58,7 @@ class LazyGroup(click.Group):
         except ApiparityError as exc:
             if debug:
                 raise
-            click.echo(f"error: {exc}", err=True)
+            click.echo(_redacted(f"error: {exc}"), err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
@@ -67,7 +67,7 @@ class LazyGroup(click.Group):
             if debug:
                 raise
             click.echo(
-                f"error: internal error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)",
+                _redacted(f"error: internal error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)"),
                 err=True,
             )
             ctx.exit(2)
@@ -77,6 +77,12 @@ class LazyGroup(click.Group):
         if rows:
             with formatter.section("Commands"):
                 formatter.write_dl(rows)
+
+
+def _redacted(line: str) -> str:
+    from apiparity.redact import current
+
+    return current().text(line)
 
 
 def _module_exists(module_name: str) -> bool:
@@ -103,6 +109,13 @@ def cli(ctx: click.Context, debug: bool) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
+    # each invocation starts and ends with the default redaction policy (a command activates its
+    # own), and everything it prints passes through the policy
+    from apiparity.redact import guarded_streams, reset
+
+    reset()
+    ctx.call_on_close(reset)
+    ctx.with_resource(guarded_streams())
 
 
 def main(argv: list[str] | None = None) -> None:

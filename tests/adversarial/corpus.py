@@ -225,6 +225,20 @@ CASES: list[Case] = [
     Case("sec-unsafe-method-guard", "security", "POST operations against a live server that is not loopback",
          "no POST is sent without --allow-unsafe; the skip is reported"),
     Case("sec-yaml-tag-nothing-runs", "security", "`!!python/object/apply:os.system` writing a marker file", "the marker file is never created"),
+    # issue 14 item 5: one policy (apiparity.redact), every writer
+    Case("sec-secrets-fuzz-every-format", "security",
+         "secrets on every vector: `-H 'X-Auth-Key: ...'`, `Authorization: Bearer`, `?key=`/`?sig=`/`?api_token=`, body fields "
+         "`password`/`client_secret`, userinfo of --old-url/--new-url and of a reset URL, an app echoing its request headers "
+         "(JSON and text) and handing out a token",
+         "`fuzz` in every format and its `--record` JSONL, stdout and stderr: zero planted values; the recording keeps names"),
+    Case("sec-secrets-check-every-output", "security", "the same secrets through `check`",
+         "HTML, Markdown, JSON, JUnit, SARIF, $GITHUB_STEP_SUMMARY, stdout, stderr: zero planted values"),
+    Case("sec-secrets-replay", "security", "a JSONL recording that carries the secrets (headers, query, body)",
+         "`replay` text, JSON and HTML reports: zero planted values"),
+    Case("sec-secrets-shadow", "security", "clients sending the secrets through `shadow` to a primary reached with userinfo",
+         "clients get the primary's answer untouched; the shadow report, its recording and stderr hold zero planted values"),
+    Case("sec-redact-name-option", "security", "`--redact V` (a body field `v` no built-in name covers) and `--no-redact`",
+         "a field named by --redact is hidden; --no-redact shows the user's header and query values"),
 ]
 
 BY_ID = {row.id: row for row in CASES}

@@ -15,10 +15,16 @@ FUZZ_PARAMS = (
     "spec_source", "phases", "mode", "max_examples", "seed", "include", "exclude", "timeout", "workers",
     "header", "old_header", "new_header", "old_url", "new_url", "old_base_path", "new_base_path",
     "reset", "reset_old", "reset_new", "compare_header", "ignore", "unordered", "equivalent_status",
-    "allow_unsafe", "no_redact", "no_noise", "no_conformance", "no_auto_reset",
+    "allow_unsafe", "no_redact", "redact_name", "no_noise", "no_conformance", "no_auto_reset",
     "contract", "old_auth", "new_auth", "no_id_mapping", "max_body_bytes", "wait_for", "event_loop", "block_threshold_ms",
     "record_path",
 )
+
+
+REDACT_OPTION = click.option(
+    "--redact", "redact_name", multiple=True, metavar="NAME",
+    help="Also hide this header, query parameter or JSON field in every report and recording "
+         "(beyond the built-in names: see docs/robustness.md). Repeatable.")
 
 
 def fuzz_options(func: F) -> F:
@@ -77,6 +83,7 @@ def fuzz_options(func: F) -> F:
                      help="Compare ids created on each side literally (by default OLD's id 7 and NEW's id 12 for the "
                           "same link-carried value compare equal, and follow-up steps use each side's own)."),
         click.option("--no-redact", is_flag=True, default=None, help="Show secrets (Authorization, cookies, tokens) in reports."),
+        REDACT_OPTION,
         click.option("--no-noise", is_flag=True, default=None, help="Call OLD once per case (no noise cancellation)."),
         click.option("--no-conformance", is_flag=True, default=None, help="Skip the schemathesis conformance checks."),
         click.option("--max-body-bytes", type=click.IntRange(min=1), default=None, metavar="BYTES",
@@ -180,6 +187,7 @@ def settings_from_options(config: dict[str, Any] | None = None, app_dir: str | N
     pick("max_body_chars", convert=int)
     pick("examples_per_group", convert=int)
     pick("record_path")
+    pick("redact_names", "redact_name", convert=as_tuple)
 
     def flag(key: str, off_option: str) -> None:
         """A `--no-...` flag turns it off; otherwise the config's true/false; otherwise the default."""

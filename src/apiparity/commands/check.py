@@ -120,6 +120,9 @@ def run_check(old_ref: str | None, new_ref: str | None, options: dict[str, Any],
     if options.get("load_max_p95_ratio") is not None:
         thresholds.extra["load_max_p95_ratio"] = options["load_max_p95_ratio"]
     fuzz_settings = settings_from_options(config=project.fuzz, app_dir=app_dir, **{k: v for k, v in options.items() if k != "app_dir"})
+    from apiparity import redact
+
+    redact.activate(redact.from_settings(fuzz_settings, old_ref, new_ref, project.contract))
     shard = parse_shard(options["shard"]) if options.get("shard") else None
     waivers = load_waivers(raw, options.get("waivers_path"))
     baseline = read_report(options["baseline_path"]) if options.get("baseline_path") else None

@@ -41,6 +41,9 @@ def command(old: str, new: str, app_dir: str | None, spec_path: str | None, load
     raw = load_config(config_path)
     project = settings_from_raw(raw)  # [fuzz] plus the top-level shortcuts (seed, reset, ...)
     settings = settings_from_options(project.fuzz, app_dir=app_dir, **options)
+    from apiparity import redact
+
+    redact.activate(redact.from_settings(settings, old, new, project.contract))
     loop_settings = event_loop_settings_from(raw, options)
     settings.contract = settings.contract or project.contract
     from apiparity.commands._common import echo_target_notes

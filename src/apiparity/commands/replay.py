@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 import click
 
 from apiparity.commands._common import side_info, target_options
+from apiparity.commands._fuzz_options import REDACT_OPTION
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -43,6 +44,7 @@ def compare_options(func: F) -> F:
         click.option("--allow-unsafe", is_flag=True, default=None,
                      help="Replay POST/PUT/PATCH/DELETE to hosts that are not loopback, or to live servers with no reset."),
         click.option("--no-redact", is_flag=True, default=None, help="Show secrets (Authorization, cookies, tokens) in reports."),
+        REDACT_OPTION,
         click.option("--no-noise", is_flag=True, default=None, help="Call OLD once per request (no noise cancellation)."),
     ]
     for option in reversed(options):
@@ -91,6 +93,9 @@ def command(traffic: str, old: str, new: str, app_dir: str | None, spec_path: st
         raise click.BadParameter(f"choose one of {', '.join(FORMATS)}", param_hint="--format")
     config = load_config(config_path)
     settings = settings_from_options(config.section("fuzz"), app_dir=app_dir, **options)
+    from apiparity import redact
+
+    redact.activate(redact.from_settings(settings, old, new))
     recorded = read_traffic(traffic, fmt=traffic_format, host=only_host)
     for note in recorded.notes:
         click.echo(f"note: {traffic}: {note}", err=True)

@@ -6,6 +6,8 @@ from typing import Any
 
 import click
 
+from apiparity.commands._fuzz_options import REDACT_OPTION
+
 
 @click.command("shadow")
 @click.option("--listen", required=True, metavar="HOST:PORT", help="Where clients connect, e.g. 127.0.0.1:8080.")
@@ -38,6 +40,7 @@ import click
 @click.option("--unordered", multiple=True, metavar="PATTERN", help="Compare this list field ignoring order.")
 @click.option("--equivalent-status", multiple=True, metavar="OLD=NEW", help="Treat these statuses as equal, e.g. 400=422.")
 @click.option("--no-redact", is_flag=True, default=None, help="Keep secrets (Authorization, cookies, tokens) in the report and recording.")
+@REDACT_OPTION
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
               help="apiparity.toml or pyproject.toml to read [fuzz] comparison settings from. [default: searched upward]")
 @click.option("--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]), default="warning", show_default=True,
@@ -67,6 +70,9 @@ def command(listen: str, primary: str, candidate: str, secondary: str | None, sp
     if unsafe and not allow_unsafe:
         raise ConfigError(f"--methods {','.join(unsafe)}: mirroring unsafe methods changes the candidate's state; pass --allow-unsafe")
     fuzz = settings_from_options(load_config(config_path).section("fuzz"), **compare)
+    from apiparity import redact
+
+    policy = redact.activate(redact.from_settings(fuzz, primary, candidate, secondary, spec_ref))
     document, old_info = _document(spec_ref or primary, spec_path, explicit=spec_ref is not None)
     from apiparity.model import SideInfo
 
@@ -81,9 +87,9 @@ def command(listen: str, primary: str, candidate: str, secondary: str | None, sp
     sock = bind(host, port)
     proxy = ShadowProxy(settings)
     bound = sock.getsockname()
-    click.echo(
+    click.echo(policy.text(
         f"shadow: listening on http://{host}:{bound[1]}; primary {primary}, candidate {candidate}; "
-        f"mirroring {','.join(sorted(mirrored))}; report {report_path}" + (f"; recording {record_path}" if record_path else ""),
+        f"mirroring {','.join(sorted(mirrored))}; report {report_path}" + (f"; recording {record_path}" if record_path else "")),
         err=True,
     )
     if document is None:

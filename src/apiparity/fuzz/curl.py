@@ -26,6 +26,11 @@ def curl_command(request: WireRequest, base_url: str, *, base_path: str = "", re
         text = request.body.decode("utf-8")
     except UnicodeDecodeError:
         text = None
+    if text is not None and redact:
+        from apiparity.redact import current
+
+        form = "form" in (request.header("content-type") or "")
+        text = current().query(text) if form else current().text(text)
     if text is not None and "\x00" not in text:
         return " ".join([*parts, "--data-binary", shlex.quote(text)])
     # not text: pipe the exact bytes in through printf's escapes

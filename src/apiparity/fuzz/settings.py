@@ -43,6 +43,7 @@ class FuzzSettings:
     equivalent_status: tuple[tuple[int, int], ...] = ()  # (old, new) pairs treated as equal
     allow_unsafe: bool = False  # allow POST/PUT/PATCH/DELETE to hosts that are not loopback
     redact: bool = True
+    redact_names: tuple[str, ...] = ()  # --redact NAME: more header/query/body field names to hide (apiparity.redact)
     noise_calls: bool = True  # call OLD twice per case (Diffy noise cancellation)
     conformance: bool = True
     max_body_chars: int = 2000  # response bodies kept in examples are truncated to this
@@ -94,10 +95,11 @@ class FuzzSettings:
         data["phases"] = list(self.phases)
         data["equivalent_status"] = [f"{a}={b}" for a, b in self.equivalent_status]
         if self.redact:
-            from apiparity.fuzz.redact import redact_headers
+            from apiparity.redact import from_settings
 
+            policy = from_settings(self)
             for key in ("headers", "old_headers", "new_headers"):
-                data[key] = redact_headers(data[key])
+                data[key] = policy.headers(data[key])
         return data
 
 

@@ -32,11 +32,14 @@ def available_formats() -> list[str]:
 
 
 def render(report: Report, fmt: str) -> str:
-    """Render `report` in `fmt`."""
+    """Render `report` in `fmt`, after the running command's redaction policy (`apiparity.redact`)
+    has been applied to every string of it: no format can show what another one hides."""
     if fmt not in FORMATS:
         raise ApiparityError(f"unknown format {fmt!r}; choose one of {', '.join(available_formats())}")
+    from apiparity.redact import current
+
     module = importlib.import_module(FORMATS[fmt])
-    return module.render(report)
+    return module.render(current().report(report))
 
 
 def write_atomic(path: str | Path, text: str) -> None:

@@ -156,13 +156,12 @@ class JsonlRecorder:
 
     def write(self, method: str, path: str, query: str = "", headers: list[tuple[str, str]] | None = None,
               body: bytes | None = None, **notes: Any) -> None:
-        pairs = list(headers or [])
-        if self._redact:
-            from apiparity.fuzz.redact import redact_pairs, redact_query
-
-            pairs, query = redact_pairs(pairs), redact_query(query)
-        line = record_to_json(method, path, query, pairs, body)
+        line = record_to_json(method, path, query, list(headers or []), body)
         line.update({k: v for k, v in notes.items() if v is not None})
+        if self._redact:
+            from apiparity.redact import current
+
+            line = current().record(line)
         text = json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n"
         with self._lock:
             self._handle.write(text)
