@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+
+# `check` and `fuzz` record a run history by default (.apiparity/ in the current folder): tests that
+# want one pass --history FILE or set the variable themselves; the rest leave the checkout clean.
+os.environ.setdefault("APIPARITY_HISTORY", "off")
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"

@@ -27,6 +27,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "shadow": ("apiparity.commands.shadow", "Proxy to OLD and compare NEW's answers in the background."),
     "load": ("apiparity.commands.load", "Compare OLD and NEW throughput and latency under the same load."),
     "lint-async": ("apiparity.commands.lint_async", "Find blocking calls inside async FastAPI handlers."),
+    "history": ("apiparity.commands.history", "Per-operation status over the recorded runs, and the trend."),
+    "plan": ("apiparity.commands.plan", "Routes ready for NEW, as NGINX / Envoy / Traefik routing config."),
 }
 
 

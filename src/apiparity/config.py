@@ -85,7 +85,7 @@ FUZZ_SHORTCUTS = {
     "exclude": "exclude",
 }
 # Tables read by their own feature (e.g. `event_loop` by apiparity.asyncio_check.settings).
-FEATURE_TABLES = {"event_loop"}
+FEATURE_TABLES = {"event_loop", "history"}  # history: apiparity.history.settings
 TOP_LEVEL_KEYS = {"old", "new", "contract", "app_dir", "spec_path", "fuzz", "gates", "waivers", "diff", "reports",
                   *FEATURE_TABLES, *FUZZ_SHORTCUTS}
 REPORT_KEYS = {"html", "markdown", "json", "junit", "sarif"}

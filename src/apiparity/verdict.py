@@ -266,6 +266,9 @@ def _register_feature_gates() -> None:
     except ImportError:  # pragma: no cover - the feature is not installed in this tree
         return
     register_gate(GATE_NAME)(gate_event_loop)
+    from apiparity.history.gate import GATE_NAME as HISTORY_GATE, gate_readiness_regression
+
+    register_gate(HISTORY_GATE)(gate_readiness_regression)
 
 
 _register_feature_gates()

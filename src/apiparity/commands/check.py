@@ -13,6 +13,7 @@ import click
 
 from apiparity.commands._common import target_options
 from apiparity.commands._fuzz_options import fuzz_options
+from apiparity.history.options import fail_on_regress_option, history_options
 
 REPORT_OPTIONS = ("html", "markdown", "json", "junit", "sarif")
 
@@ -54,6 +55,8 @@ def gate_options(func: Any) -> Any:
 @fuzz_options
 @report_options
 @gate_options
+@history_options
+@fail_on_regress_option
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
               help="Config file (default: apiparity.toml or [tool.apiparity] in pyproject.toml, searched upwards).")
 @click.option("--waivers", "waivers_path", type=click.Path(dir_okay=False), default=None, help="Waivers file (TOML/YAML/JSON).")
@@ -127,6 +130,9 @@ def run_check(old_ref: str | None, new_ref: str | None, options: dict[str, Any],
     waivers = load_waivers(raw, options.get("waivers_path"))
     baseline = read_report(options["baseline_path"]) if options.get("baseline_path") else None
     outputs = requested_outputs(options, project.reports)
+    from apiparity.history.recorder import open_recorder
+
+    recorder = open_recorder(raw, options)  # a history file that cannot be used is bad input: before any request
 
     # --contract / `contract =`: one document for both sides; OLD and NEW only say where requests go
     from apiparity.commands._common import echo_target_notes
@@ -184,7 +190,12 @@ def run_check(old_ref: str | None, new_ref: str | None, options: dict[str, Any],
     if interrupted:
         report.complete = False
         report.extras["interrupted"] = True
+    if recorder is not None:
+        recorder.annotate(report)  # the trend, and what --fail-on-regress's gate reads
     finish_report(report, thresholds, baseline, options.get("baseline_path"))
+    if recorder is not None:
+        recorder.commit(report)
+        recorder.close()
     write_reports(report, outputs)
     return report, (130 if interrupted else exit_code_of(report))
 

@@ -8,6 +8,7 @@ import click
 
 from apiparity.commands._common import side_info, target_options
 from apiparity.commands._fuzz_options import event_loop_settings_from, fuzz_options, settings_from_options, wait_for_servers
+from apiparity.history.options import history_options
 
 
 @click.command("fuzz")
@@ -15,6 +16,7 @@ from apiparity.commands._fuzz_options import event_loop_settings_from, fuzz_opti
 @click.argument("new")
 @target_options
 @fuzz_options
+@history_options
 @click.option("--format", "fmt", default="text", show_default=True, metavar="FORMAT",
               help="text, json, markdown, junit, ... (the report renderers available).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write the report here instead of stdout.")
@@ -46,6 +48,9 @@ def command(old: str, new: str, app_dir: str | None, spec_path: str | None, load
     redact.activate(redact.from_settings(settings, old, new, project.contract))
     loop_settings = event_loop_settings_from(raw, options)
     settings.contract = settings.contract or project.contract
+    from apiparity.history.recorder import open_recorder
+
+    recorder = open_recorder(raw, options)  # before any request: a history file that cannot be used is bad input
     from apiparity.commands._common import echo_target_notes
     from apiparity.contract import load_sides
 
@@ -86,6 +91,10 @@ def command(old: str, new: str, app_dir: str | None, spec_path: str | None, load
     from apiparity.targets.handlers import attach_handlers
 
     attach_handlers(report, old_target, new_target)  # SARIF / GitHub annotations point at each handler
+    if recorder is not None:
+        recorder.annotate(report)
+        recorder.commit(report)
+        recorder.close()
     text = render(report, fmt)
     if output:
         write_atomic(output, text)

@@ -1,0 +1,126 @@
+"""The history hook of `check` and `fuzz`: open the file before anything is sent (bad file: exit 2
+without a half-run), put the trend into the report (`Report.extras["history"]`) before the verdict,
+append the finished run in one transaction.
+
+`extras["history"]` is plain data that renderers read (HTML trend chart and sparklines, Markdown
+one-line trend) and the `no-readiness-regression` gate reads when `--fail-on-regress` is on.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from apiparity.history.extract import run_record
+from apiparity.history.model import OpStatus, RunRecord
+from apiparity.history.provenance import provenance
+from apiparity.history.readiness import (
+    Snapshot,
+    operation_readiness,
+    regressions,
+    snapshots,
+    trend,
+)
+from apiparity.history.settings import HistorySettings, history_settings
+from apiparity.history.store import HistoryStore, open_store
+from apiparity.model import Report
+
+EXTRAS_KEY = "history"
+TREND_POINTS = 20  # runs shown in a report's trend chart
+
+
+class Recorder:
+    def __init__(self, store: HistoryStore, settings: HistorySettings, *, label: str | None, fail_on_regress: bool) -> None:
+        self.store = store
+        self.settings = settings
+        self.label = label
+        self.fail_on_regress = fail_on_regress
+        self.provenance = provenance(cwd=Path.cwd())
+
+    def record(self, report: Report) -> RunRecord:
+        return run_record(report, provenance=self.provenance, label=self.label)
+
+    def annotate(self, report: Report) -> None:
+        """The trend up to and including this run, into `report.extras["history"]` (before the verdict)."""
+        previous = self.store.runs(last=TREND_POINTS * 4)
+        current = self.record(report)
+        report.extras[EXTRAS_KEY] = history_section(previous, current, window=self.settings.window,
+                                                    file=str(self.store.path), fail_on_regress=self.fail_on_regress)
+
+    def commit(self, report: Report) -> int | None:
+        """Append the finished run (verdict and gates included); an interrupted run is not recorded."""
+        if not report.complete and not report.shard:
+            report.extras.get(EXTRAS_KEY, {})["note"] = "interrupted: this run was not recorded"
+            return None
+        run_id = self.store.append(self.record(report))
+        section = report.extras.get(EXTRAS_KEY)
+        if isinstance(section, dict):
+            section["run_id"] = run_id
+            if section.get("points"):
+                section["points"][-1]["run"] = f"#{run_id}"
+        return run_id
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def open_recorder(raw: Any, options: dict[str, Any]) -> Recorder | None:
+    """None when recording is off; HistoryError (exit 2) when the file cannot be used."""
+    settings = history_settings(raw, options)
+    if settings.path is None:
+        return None
+    return Recorder(open_store(settings.path), settings, label=options.get("history_label"),
+                    fail_on_regress=bool(options.get("fail_on_regress")))
+
+
+def history_section(previous: list[RunRecord], current: RunRecord, *, window: int, file: str,
+                    fail_on_regress: bool = False) -> dict[str, Any]:
+    snaps = snapshots([*previous, current])
+    shown = snaps[-TREND_POINTS:]
+    points = trend(snaps)[-TREND_POINTS:]
+    readiness = operation_readiness(snaps, window=window)
+    judging = [s for s in snaps if s.judges_readiness]
+    baseline = judging[-2] if len(judging) >= 2 else None
+    regressed = regressions(snaps, baseline, window=window) if baseline is not None else []
+    operations = sorted({name for snap in shown for name in snap.in_scope()}, key=lambda n: (n.partition(" ")[2], n))
+    return {
+        "file": file,
+        "run_id": None,
+        "window": window,
+        "points": [
+            {"run": p.snapshot.label, "recorded_at": p.snapshot.first.recorded_at, "commit": p.snapshot.first.commit,
+             "command": p.snapshot.first.command, "ready": p.ready, "total": p.total,
+             "new": [c.title for c in p.new_causes], "fixed": [c.title for c in p.fixed_causes]}
+            for p in points
+        ],
+        "operations": [
+            {"operation": name, "statuses": [_status(snap, name) for snap in shown],
+             "ready": bool(readiness.get(name) and readiness[name].ready)}
+            for name in operations
+        ],
+        "ready_operations": sorted(name for name, op in readiness.items() if op.ready),
+        "baseline": baseline.label if baseline is not None else None,
+        "regressed": [op.operation for op in regressed],
+        "fail_on_regress": fail_on_regress,
+    }
+
+
+def _status(snap: Snapshot, name: str) -> str:
+    result = snap.operations.get(name)
+    return result.status.value if result is not None else OpStatus.OUT_OF_SCOPE.value
+
+
+def trend_line(section: dict[str, Any]) -> str | None:
+    """One line: "operations ready: 12/23 -> 18/23 -> 23/23 (+5 since #2; 0 new causes, 5 fixed)"."""
+    points = section.get("points") or []
+    if not points:
+        return None
+    shown = points[-5:]
+    parts = " -> ".join(f"{p['ready']}/{p['total']}" for p in shown)
+    last = points[-1]
+    line = f"operations ready: {parts}"
+    if len(points) >= 2:
+        before = points[-2]
+        delta = last["ready"] - before["ready"]
+        line += f" ({delta:+d} since {before['run']}; {len(last['new'])} new cause(s), {len(last['fixed'])} fixed)"
+    return line
