@@ -23,7 +23,11 @@ def history_options(func: Any) -> Any:
 
 
 def fail_on_regress_option(func: Any) -> Any:
+    func = click.option(
+        "--history-baseline", type=click.IntRange(min=1), default=None, metavar="RUN",
+        help="The recorded run --fail-on-regress compares with (its id in `apiparity history`). [default: the previous run]",
+    )(func)
     return click.option(
         "--fail-on-regress", is_flag=True,
-        help="NOT READY (gate no-readiness-regression) when an operation ready in the previous run is no longer ready.",
+        help="NOT READY (gate no-readiness-regression) when an operation ready in the baseline run is no longer ready.",
     )(func)

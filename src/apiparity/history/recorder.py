@@ -22,7 +22,7 @@ from apiparity.history.readiness import (
     trend,
 )
 from apiparity.history.settings import HistorySettings, history_settings
-from apiparity.history.store import HistoryStore, open_store
+from apiparity.history.store import HistoryError, HistoryStore, open_store
 from apiparity.model import Report
 
 EXTRAS_KEY = "history"
@@ -30,11 +30,13 @@ TREND_POINTS = 20  # runs shown in a report's trend chart
 
 
 class Recorder:
-    def __init__(self, store: HistoryStore, settings: HistorySettings, *, label: str | None, fail_on_regress: bool) -> None:
+    def __init__(self, store: HistoryStore, settings: HistorySettings, *, label: str | None, fail_on_regress: bool,
+                 baseline_run: int | None = None) -> None:
         self.store = store
         self.settings = settings
         self.label = label
         self.fail_on_regress = fail_on_regress
+        self.baseline_run = baseline_run
         self.provenance = provenance(cwd=Path.cwd())
 
     def record(self, report: Report) -> RunRecord:
@@ -43,9 +45,12 @@ class Recorder:
     def annotate(self, report: Report) -> None:
         """The trend up to and including this run, into `report.extras["history"]` (before the verdict)."""
         previous = self.store.runs(last=TREND_POINTS * 4)
+        if self.baseline_run is not None and all(r.id != self.baseline_run for r in previous):
+            previous = self.store.runs(since=None)  # an old baseline: read everything
         current = self.record(report)
         report.extras[EXTRAS_KEY] = history_section(previous, current, window=self.settings.window,
-                                                    file=str(self.store.path), fail_on_regress=self.fail_on_regress)
+                                                    file=str(self.store.path), fail_on_regress=self.fail_on_regress,
+                                                    baseline_run=self.baseline_run)
 
     def commit(self, report: Report) -> int | None:
         """Append the finished run (verdict and gates included); an interrupted run is not recorded."""
@@ -67,20 +72,30 @@ class Recorder:
 def open_recorder(raw: Any, options: dict[str, Any]) -> Recorder | None:
     """None when recording is off; HistoryError (exit 2) when the file cannot be used."""
     settings = history_settings(raw, options)
+    baseline_run = options.get("history_baseline")
     if settings.path is None:
+        if baseline_run is not None or options.get("fail_on_regress"):
+            raise HistoryError("--fail-on-regress / --history-baseline need a history (recording is off)")
         return None
-    return Recorder(open_store(settings.path), settings, label=options.get("history_label"),
-                    fail_on_regress=bool(options.get("fail_on_regress")))
+    store = open_store(settings.path)
+    if baseline_run is not None and store.run(baseline_run) is None:
+        store.close()
+        raise HistoryError(f"{settings.path}: --history-baseline: no run #{baseline_run}")
+    return Recorder(store, settings, label=options.get("history_label"),
+                    fail_on_regress=bool(options.get("fail_on_regress")), baseline_run=baseline_run)
 
 
 def history_section(previous: list[RunRecord], current: RunRecord, *, window: int, file: str,
-                    fail_on_regress: bool = False) -> dict[str, Any]:
+                    fail_on_regress: bool = False, baseline_run: int | None = None) -> dict[str, Any]:
     snaps = snapshots([*previous, current])
     shown = snaps[-TREND_POINTS:]
     points = trend(snaps)[-TREND_POINTS:]
     readiness = operation_readiness(snaps, window=window)
     judging = [s for s in snaps if s.judges_readiness]
-    baseline = judging[-2] if len(judging) >= 2 else None
+    if baseline_run is not None:
+        baseline = next((s for s in snaps if any(r.id == baseline_run for r in s.runs)), None)
+    else:
+        baseline = judging[-2] if len(judging) >= 2 else None
     regressed = regressions(snaps, baseline, window=window) if baseline is not None else []
     operations = sorted({name for snap in shown for name in snap.in_scope()}, key=lambda n: (n.partition(" ")[2], n))
     return {
@@ -116,7 +131,7 @@ def trend_line(section: dict[str, Any]) -> str | None:
     if not points:
         return None
     shown = points[-5:]
-    parts = " -> ".join(f"{p['ready']}/{p['total']}" for p in shown)
+    parts = " → ".join(f"{p['ready']}/{p['total']}" for p in shown)
     last = points[-1]
     line = f"operations ready: {parts}"
     if len(points) >= 2:

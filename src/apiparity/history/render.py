@@ -66,7 +66,8 @@ def render_text(view: HistoryView) -> str:
     names = sorted({n for p in view.points for n in p.snapshot.in_scope()} | set(view.readiness),
                    key=lambda n: (n.partition(" ")[2], n))
     width = max((len(n) for n in names), default=10)
-    out.append(f"{'operation':<{width}}  {'runs':<{len(view.points)}}  readiness")
+    columns = max(len(view.points), 4)
+    out.append(f"{'operation':<{width}}  {'runs':<{columns}}  readiness")
     for name in names:
         marks = "".join(STATUS_MARK[_status(p.snapshot, name)] for p in view.points)
         op = view.readiness.get(name)
@@ -76,7 +77,7 @@ def render_text(view: HistoryView) -> str:
             state = "READY"
         else:
             state = "not ready" + (f": {op.blockers[0].title}" if op.blockers else "")
-        out.append(f"{name:<{width}}  {marks:<{len(view.points)}}  {state}")
+        out.append(f"{name:<{width}}  {marks:<{columns}}  {state}")
     out.append("")
     out.append(LEGEND)
     ready = sum(1 for op in view.readiness.values() if op.ready)

@@ -16,7 +16,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from apiparity.errors import ApiparityError
-from apiparity.history.model import Cause, CauseKind, OperationResult, OpStatus, RunRecord
+from apiparity.history.model import (
+    Cause,
+    CauseKind,
+    OperationResult,
+    OpStatus,
+    RunRecord,
+)
 
 APPLICATION_ID = 0x41504950  # "APIP"
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -109,7 +115,7 @@ class HistoryStore:
         self.path = path
         self._db = db
 
-    def __enter__(self) -> HistoryStore:
+    def __enter__(self) -> HistoryStore:  # noqa: PYI034 - final class
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -76,6 +76,7 @@ def render(report: Report) -> str:
         load_chart=load_chart,
         load_chart_problem=load_chart_problem,
         event_loop=event_loop_view(report),
+        history=_history_view(report),
         undocumented=undocumented,
         fuzz_errors=[e for e in report.fuzz.errors if not (undocumented and is_undocumented_error(e))] if report.fuzz else [],
         gate_in_verdict=lambda name: gate_in_verdict(report, name),
@@ -104,6 +105,13 @@ def latency_chart(report: Report, load: LoadView | None) -> tuple[Any, str | Non
         return Markup(sanitize_svg(svg)), None  # noqa: S704 - re-serialized from an allow-list, every value escaped
     except UnsafeSvg as exc:
         return None, f"latency chart left out: {exc}"
+
+
+def _history_view(report: Report) -> Any:
+    """The trend chart and per-operation strips of `extras["history"]` (check/fuzz with a history), or None."""
+    from apiparity.history.html_view import history_view
+
+    return history_view((report.extras or {}).get("history"))
 
 
 def build_chart(rows: list[OperationRow]) -> Chart | None:
