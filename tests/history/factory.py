@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from apiparity.model import Change, ConformanceIssue, DiffResult, FuzzResult, MismatchGroup, OperationStats, Report, SideInfo, Verdict
+from apiparity.model import (
+    Change,
+    ConformanceIssue,
+    DiffResult,
+    FuzzResult,
+    MismatchGroup,
+    OperationStats,
+    Report,
+    SideInfo,
+    Verdict,
+)
 
 OPERATIONS = ("GET /items", "POST /items", "GET /items/{item_id}", "DELETE /items/{item_id}", "GET /health")
 

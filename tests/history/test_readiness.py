@@ -8,7 +8,14 @@ from typing import Any
 
 from apiparity.history.extract import group_operations, run_record
 from apiparity.history.model import CauseKind, OpStatus, RunRecord
-from apiparity.history.readiness import operation_readiness, ready_prefixes, regressions, routes, snapshots, trend
+from apiparity.history.readiness import (
+    operation_readiness,
+    ready_prefixes,
+    regressions,
+    routes,
+    snapshots,
+    trend,
+)
 from apiparity.model import MismatchGroup
 from tests.history.factory import OPERATIONS, report
 

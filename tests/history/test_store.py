@@ -12,7 +12,13 @@ import pytest
 
 from apiparity.history.extract import run_record
 from apiparity.history.model import CauseKind, OpStatus
-from apiparity.history.store import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, HistoryError, open_store
+from apiparity.history.store import (
+    APPLICATION_ID,
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    HistoryError,
+    open_store,
+)
 from tests.conftest import ROOT
 from tests.history.factory import report
 

@@ -11,7 +11,7 @@ from apiparity.history.recorder import trend_line
 
 CHART_WIDTH = 640
 CHART_HEIGHT = 180
-PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 44, 16, 14, 34
+PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 44, 40, 28, 34
 CELL = 12  # one run in an operation's strip
 STATUS_COLOURS = {"ready": "#2da44e", "blocked": "#cf222e", "not-exercised": "#9a6700", "out-of-scope": "#d0d7de"}
 STATUS_WORDS = {"ready": "ready", "blocked": "blocked", "not-exercised": "not exercised", "out-of-scope": "not in this run"}
