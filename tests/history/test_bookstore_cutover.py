@@ -17,6 +17,7 @@ BOOKSTORE = EXAMPLES / "bookstore"
 PORTS = ("regressed", "partial", "modern")
 FAST = ("--max-examples", "5", "--seed", "1")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.slow  # three full check runs
 NGINX = shutil.which("nginx")
 
 

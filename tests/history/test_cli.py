@@ -117,6 +117,7 @@ def test_fuzz_records_too_and_never_makes_an_operation_ready(tmp_path: Path) -> 
     assert view["runs"][0]["ready"] == 2 and view["operations"] == {}, "no check run: nothing judged ready"
 
 
+@pytest.mark.slow
 def test_two_shard_processes_append_to_one_file_as_one_run(tmp_path: Path) -> None:
     history = tmp_path / "h.sqlite"
     env = {**os.environ, "APIPARITY_RUN_BATCH": "ci-run-42", "PYTHONPATH": str(ROOT)}
