@@ -113,10 +113,13 @@ def cli(ctx: click.Context, debug: bool) -> None:
     ctx.obj["debug"] = debug
     # each invocation starts and ends with the default redaction policy (a command activates its
     # own), and everything it prints passes through the policy
+    from apiparity import outbound
     from apiparity.redact import guarded_streams, reset
 
     reset()
+    outbound.reset()  # and may send anywhere until it names its destinations (apiparity.outbound)
     ctx.call_on_close(reset)
+    ctx.call_on_close(outbound.reset)
     ctx.with_resource(guarded_streams())
 
 

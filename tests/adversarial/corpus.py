@@ -237,6 +237,14 @@ CASES: list[Case] = [
          "`replay` text, JSON and HTML reports: zero planted values"),
     Case("sec-secrets-shadow", "security", "clients sending the secrets through `shadow` to a primary reached with userinfo",
          "clients get the primary's answer untouched; the shadow report, its recording and stderr hold zero planted values"),
+    # issue 14 item 3: traffic only where the user pointed (apiparity.outbound)
+    Case("sec-outbound-conformance-follow-up", "security",
+         "live sides whose POST answers 500 to an undeclared Content-Type (schemathesis' content-type probe then re-sends "
+         "the request on its own, to http://localhost:80), and a document `servers` entry naming another loopback listener",
+         "every socket the run connects (audit hook) goes to OLD's or NEW's port; the listener receives nothing; the 500 is "
+         "still a conformance issue, never a `check-error: ConnectionError`"),
+    Case("sec-outbound-guard", "security", "requests to an origin the user did not name (another port, scheme or host)",
+         "refused before connecting by the guard every apiparity HTTP client carries; libraries get a session that sends nothing"),
     Case("sec-redact-name-option", "security", "`--redact V` (a body field `v` no built-in name covers) and `--no-redact`",
          "a field named by --redact is hidden; --no-redact shows the user's header and query values"),
 ]

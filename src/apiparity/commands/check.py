@@ -126,6 +126,9 @@ def run_check(old_ref: str | None, new_ref: str | None, options: dict[str, Any],
     from apiparity import redact
 
     redact.activate(redact.from_settings(fuzz_settings, old_ref, new_ref, project.contract))
+    from apiparity import outbound
+
+    outbound.activate(outbound.from_settings(fuzz_settings, old_ref, new_ref, project.contract))
     shard = parse_shard(options["shard"]) if options.get("shard") else None
     waivers = load_waivers(raw, options.get("waivers_path"))
     baseline = read_report(options["baseline_path"]) if options.get("baseline_path") else None

@@ -46,6 +46,9 @@ def command(old: str, new: str, app_dir: str | None, spec_path: str | None, load
     from apiparity import redact
 
     redact.activate(redact.from_settings(settings, old, new, project.contract))
+    from apiparity import outbound
+
+    outbound.activate(outbound.from_settings(settings, old, new, project.contract))
     loop_settings = event_loop_settings_from(raw, options)
     settings.contract = settings.contract or project.contract
     from apiparity.history.recorder import open_recorder

@@ -96,6 +96,9 @@ def command(traffic: str, old: str, new: str, app_dir: str | None, spec_path: st
     from apiparity import redact
 
     redact.activate(redact.from_settings(settings, old, new))
+    from apiparity import outbound
+
+    outbound.activate(outbound.from_settings(settings, old, new))
     recorded = read_traffic(traffic, fmt=traffic_format, host=only_host)
     for note in recorded.notes:
         click.echo(f"note: {traffic}: {note}", err=True)

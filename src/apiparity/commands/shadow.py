@@ -73,6 +73,9 @@ def command(listen: str, primary: str, candidate: str, secondary: str | None, sp
     from apiparity import redact
 
     policy = redact.activate(redact.from_settings(fuzz, primary, candidate, secondary, spec_ref))
+    from apiparity import outbound
+
+    outbound.activate(outbound.Destinations.of([primary, candidate, secondary, spec_ref]))
     document, old_info = _document(spec_ref or primary, spec_path, explicit=spec_ref is not None)
     from apiparity.model import SideInfo
 

@@ -74,6 +74,9 @@ def _http_hook(method: str, where: str, ref: str, send: Callable[[Any], Any] | N
         def reset() -> None:
             import httpx
 
+            from apiparity.outbound import current
+
+            current().check(where, who=f"reset {ref!r}")
             response = httpx.request(method, where, timeout=30)
             if not response.is_success:
                 raise RuntimeError(f"{method} {where} answered {response.status_code}")

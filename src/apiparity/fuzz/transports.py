@@ -209,6 +209,9 @@ class HTTPTransport(Transport):
         self.base_path = urlsplit(self._base_url).path or base_path
         limits = httpx.Limits(max_connections=max(workers, 1) * 2, max_keepalive_connections=max(workers, 1) * 2)
         self._client = httpx.Client(timeout=timeout, limits=limits, follow_redirects=False, cookies=stateless_cookie_jar())
+        from apiparity.outbound import guard_httpx
+
+        guard_httpx(self._client, who=f"live transport to {self._base_url}")  # only where the user pointed
         self._timeout = timeout
 
     def base_url(self) -> str:

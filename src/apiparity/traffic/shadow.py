@@ -31,6 +31,7 @@ from apiparity.fuzz.noise import NoiseTable
 from apiparity.fuzz.transports import stateless_cookie_jar
 from apiparity.fuzz.wire import WireRequest, WireResponse
 from apiparity.model import FuzzResult, OperationStats, Report, SideInfo
+from apiparity.outbound import guard_httpx
 from apiparity.traffic.operations import OperationIndex, _shape
 from apiparity.traffic.records import DROPPED_HEADERS
 
@@ -124,6 +125,7 @@ class ShadowProxy:
         for client in (self._candidate, self._secondary):
             if client is not None:
                 _no_default_headers(client)
+                guard_httpx(client, who="shadow mirror")
         self._recorder: Any = None
         if settings.record_path:
             from apiparity.traffic.jsonl import JsonlRecorder
@@ -216,6 +218,7 @@ class ShadowProxy:
                                               follow_redirects=False, cookies=stateless_cookie_jar(),
                                               limits=httpx.Limits(max_connections=200, max_keepalive_connections=100))
             _no_default_headers(self._primary)
+            guard_httpx(self._primary, who="shadow primary")
         body = b""
         more = True
         while more:
