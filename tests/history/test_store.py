@@ -137,3 +137,20 @@ def test_two_processes_appending_at_once_lose_nothing(tmp_path: Path) -> None:
     assert len(runs) == 2 * runs_each
     assert sorted(r.shard for r in runs) == ["1/2"] * runs_each + ["2/2"] * runs_each
     assert all(len(r.operations) == 5 for r in runs), "a run lost operations"
+
+
+def test_an_interrupted_run_is_not_recorded_but_a_shard_is(tmp_path: Path) -> None:
+    from apiparity.history.recorder import Recorder
+    from apiparity.history.settings import HistorySettings
+
+    path = tmp_path / "h.sqlite"
+    recorder = Recorder(open_store(path), HistorySettings(path), label=None, fail_on_regress=False)
+    interrupted = report()
+    interrupted.complete = False
+    recorder.annotate(interrupted)
+    assert recorder.commit(interrupted) is None
+    assert interrupted.extras["history"]["note"] == "interrupted: this run was not recorded"
+    shard = report(shard="1/2", out_of_scope=["GET /health"])
+    recorder.annotate(shard)
+    assert recorder.commit(shard) == 1 and shard.extras["history"]["run_id"] == 1
+    recorder.close()

@@ -34,7 +34,7 @@ def group_tier(group: MismatchGroup) -> str:
     tier = getattr(group, "tier", None)
     if tier is None or tier == "":
         return REGRESSION_TIER
-    return str(getattr(tier, "value", tier))
+    return str(getattr(tier, "value", tier)).lower()
 
 
 def group_operations(group: MismatchGroup) -> list[str]:

@@ -139,3 +139,14 @@ def trend_line(section: dict[str, Any]) -> str | None:
         delta = last["ready"] - before["ready"]
         line += f" ({delta:+d} since {before['run']}; {len(last['new'])} new cause(s), {len(last['fixed'])} fixed)"
     return line
+
+
+def report_trend_line(report: Report) -> str | None:
+    """The one-line trend of a report's `extras["history"]`, or None (no history, or an edited section)."""
+    section = (report.extras or {}).get(EXTRAS_KEY)
+    if not isinstance(section, dict):
+        return None
+    try:
+        return trend_line(section)
+    except (KeyError, TypeError, ValueError):
+        return None

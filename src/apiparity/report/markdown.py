@@ -31,19 +31,6 @@ from apiparity.report.view import (
 MAX_CHANGES = 200  # a step summary is limited to 1 MiB; long lists are cut with a count
 
 
-def _history_line(report: Report) -> str | None:
-    """The one-line trend of `extras["history"]` (apiparity.history), or None without a history."""
-    section = (report.extras or {}).get("history")
-    if not isinstance(section, dict):
-        return None
-    from apiparity.history.recorder import trend_line
-
-    try:
-        return trend_line(section)
-    except (KeyError, TypeError, ValueError):
-        return None
-
-
 def render(report: Report) -> str:
     out: list[str] = []
     view = build_view(report)
@@ -59,7 +46,9 @@ def render(report: Report) -> str:
         out.append(f"- shard {cell(report.shard)}")
     if not report.complete and not report.shard:
         out.append("- **incomplete**: the run was interrupted")
-    history_line = _history_line(report)
+    from apiparity.history.recorder import report_trend_line
+
+    history_line = report_trend_line(report)
     if history_line:
         out.append(f"- cutover progress: {cell(history_line)}")
     out.append("")

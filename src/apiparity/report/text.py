@@ -83,6 +83,11 @@ class _Writer:
                     self.line(f"    [yellow]invalid document:[/] {self.escape(problem)}")
         if report.shard:
             self.line(f"  shard {self.escape(report.shard)}")
+        from apiparity.history.recorder import report_trend_line
+
+        progress = report_trend_line(report)
+        if progress:
+            self.line(f"  cutover progress: {self.escape(progress)}")
         if report.verdict is not None:
             self.write_verdict()
         if report.diff is not None:
