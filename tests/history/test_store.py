@@ -154,3 +154,12 @@ def test_an_interrupted_run_is_not_recorded_but_a_shard_is(tmp_path: Path) -> No
     recorder.annotate(shard)
     assert recorder.commit(shard) == 1 and shard.extras["history"]["run_id"] == 1
     recorder.close()
+
+
+def test_recent_runs_never_start_in_the_middle_of_a_batch(tmp_path: Path) -> None:
+    with open_store(tmp_path / "h.sqlite") as store:
+        for batch in ("a", "a", "b", "b", "c"):
+            store.append(run_record(report(shard="1/2" if batch != "c" else None), provenance={"batch": batch}))
+        assert [r.id for r in store.recent(2)] == [3, 4, 5], "run 4 is half of batch b: run 3 comes with it"
+        assert [r.id for r in store.recent(1, include=2)] == [1, 2, 3, 4, 5]
+        assert store.last_before("2026-12-01T10:00:01+00:00") == 5 and store.last_before("2000-01-01") is None

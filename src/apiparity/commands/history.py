@@ -5,6 +5,9 @@ from __future__ import annotations
 import click
 
 
+READ_FACTOR = 10  # runs read per run shown (shards of one run, fuzz runs between check runs)
+
+
 @click.command("history")
 @click.option("--history", "history_path", type=click.Path(dir_okay=False), default=None, metavar="FILE",
               help="The history file. [default: .apiparity/history.sqlite next to the config, or here]")
@@ -44,7 +47,13 @@ def command(history_path: str | None, config_path: str | None, last: int, since:
         raise HistoryError("history: recording is off (APIPARITY_HISTORY / [history] enabled = false); name a file with --history")
     since_iso = _iso(since) if since else None
     with open_store(settings.path, create=False) as store:
-        everything = store.runs()
+        include = baseline
+        if since_iso is not None and baseline is None:
+            include = store.last_before(since_iso)
+        if baseline is not None and store.run(baseline) is None:
+            raise HistoryError(f"{settings.path}: no run #{baseline}")
+        # enough runs for the runs shown and the readiness window, even split into shards
+        everything = store.recent(max(last + 1, settings.window) * READ_FACTOR, include=include)
     snaps = snapshots(everything)
     points = trend(snaps)
     shown = points[-last:]
@@ -52,8 +61,7 @@ def command(history_path: str | None, config_path: str | None, last: int, since:
     if baseline is not None:
         reference = next((s for s in snaps if any(r.id == baseline for r in s.runs)), None)
         if reference is None:
-            raise HistoryError(f"{settings.path}: no run #{baseline} (runs: #{everything[0].id}..#{everything[-1].id})"
-                               if everything else f"{settings.path}: no runs recorded")
+            raise HistoryError(f"{settings.path}: no run #{baseline}")
         reason = f"baseline {reference.label}"
     elif since_iso is not None:
         before = [s for s in snaps if s.first.recorded_at < since_iso]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 FORMATS = ("text", "nginx", "envoy", "traefik")
+READ_FACTOR = 50  # runs read per run of the readiness window (shards, fuzz runs in between)
 
 
 @click.command("plan")
@@ -51,7 +52,7 @@ def command(fmt: str, old_url: str | None, new_url: str | None, output: str | No
     if settings.path is None:
         raise HistoryError("plan: recording is off (APIPARITY_HISTORY / [history] enabled = false); name a file with --history")
     with open_store(settings.path, create=False) as store:
-        runs = store.runs()
+        runs = store.recent(settings.window * READ_FACTOR)
     snaps = snapshots(runs)
     judging = [s for s in snaps if s.judges_readiness]
     if not judging:

@@ -29,6 +29,8 @@ class Snapshot:
     runs: list[RunRecord]
     operations: dict[str, OperationResult] = field(default_factory=dict)
     causes: list[Cause] = field(default_factory=list)
+    _scoped: dict[str, OperationResult] = field(default_factory=dict)  # filled by _merge
+    _by_operation: dict[str, list[Cause]] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -46,7 +48,7 @@ class Snapshot:
         return all(r.judges_readiness for r in self.runs)
 
     def in_scope(self) -> dict[str, OperationResult]:
-        return {name: r for name, r in self.operations.items() if r.status is not OpStatus.OUT_OF_SCOPE}
+        return self._scoped
 
     def ready_count(self) -> tuple[int, int]:
         scoped = self.in_scope()
@@ -60,7 +62,7 @@ class Snapshot:
         return keys
 
     def causes_of(self, operation: str) -> list[Cause]:
-        return [c for c in self.causes if c.operation == operation]
+        return self._by_operation.get(operation, [])
 
 
 def snapshots(runs: Sequence[RunRecord]) -> list[Snapshot]:
@@ -91,6 +93,8 @@ def _merge(snap: Snapshot) -> None:
             if (cause.key, cause.operation) not in seen:
                 seen.add((cause.key, cause.operation))
                 snap.causes.append(cause)
+                snap._by_operation.setdefault(cause.operation, []).append(cause)
+    snap._scoped = {name: r for name, r in snap.operations.items() if r.status is not OpStatus.OUT_OF_SCOPE}
 
 
 # -------------------------------------------------------------------------------------- readiness
@@ -121,7 +125,13 @@ def operation_readiness(snaps: Sequence[Snapshot], *, window: int = 1) -> dict[s
     latest = judging[-1]
     out: dict[str, OperationReadiness] = {}
     for name in sorted(latest.in_scope(), key=_op_sort_key):
-        considered = [s for s in judging if name in s.in_scope()][-window:]
+        considered = []
+        for snap in reversed(judging):
+            if name in snap.in_scope():
+                considered.append(snap)
+                if len(considered) == window:
+                    break
+        considered.reverse()
         statuses = [s.operations[name].status for s in considered]
         ready = len(considered) == window and all(status is OpStatus.READY for status in statuses)
         blockers = [c for c in latest.causes_of(name) if c.blocking]

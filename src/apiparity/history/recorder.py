@@ -44,9 +44,8 @@ class Recorder:
 
     def annotate(self, report: Report) -> None:
         """The trend up to and including this run, into `report.extras["history"]` (before the verdict)."""
-        previous = self.store.runs(last=TREND_POINTS * 4)
-        if self.baseline_run is not None and all(r.id != self.baseline_run for r in previous):
-            previous = self.store.runs(since=None)  # an old baseline: read everything
+        reach = max(TREND_POINTS, self.settings.window) * 10  # shards of one run, fuzz runs in between
+        previous = self.store.recent(reach, include=self.baseline_run)
         current = self.record(report)
         report.extras[EXTRAS_KEY] = history_section(previous, current, window=self.settings.window,
                                                     file=str(self.store.path), fail_on_regress=self.fail_on_regress,

@@ -173,6 +173,27 @@ class HistoryStore:
             params.append(last)
         return self._select(f"SELECT * FROM runs {where} {order}", params)
 
+    def recent(self, count: int, *, include: int | None = None) -> list[RunRecord]:
+        """The last `count` runs (oldest first), reaching back to run `include` when given, and never
+        starting in the middle of a batch (a snapshot is all of its shards or none)."""
+        with _errors(self.path):
+            row = self._db.execute("SELECT MIN(id) FROM (SELECT id FROM runs ORDER BY id DESC LIMIT ?)", (count,)).fetchone()
+            first = row[0] if row and row[0] is not None else None
+            if first is None:
+                return []
+            if include is not None:
+                first = min(first, include)
+            batch = self._db.execute("SELECT batch FROM runs WHERE id = ?", (first,)).fetchone()
+            if batch and batch[0]:
+                first = self._db.execute("SELECT MIN(id) FROM runs WHERE batch = ?", (batch[0],)).fetchone()[0]
+        return self._select("SELECT * FROM runs WHERE id >= ? ORDER BY id", [first])
+
+    def last_before(self, recorded_at: str) -> int | None:
+        """The id of the last run recorded before `recorded_at` (ISO 8601 UTC), or None."""
+        with _errors(self.path):
+            row = self._db.execute("SELECT MAX(id) FROM runs WHERE recorded_at < ?", (recorded_at,)).fetchone()
+        return int(row[0]) if row and row[0] is not None else None
+
     def run(self, run_id: int) -> RunRecord | None:
         found = self._select("SELECT * FROM runs WHERE id = ?", [run_id])
         return found[0] if found else None
