@@ -128,6 +128,9 @@ CASES: list[Case] = [
          "`spec` never opens the file (audit hook) and reports the reference as not read"),
     Case("diff-ref-file-outside-not-read", "documents", "the same $refs through `diff`", "`diff` never opens the file (audit hook)"),
     # ------------------------------------------------------------------ documents, via `diff`
+    Case("fuzz-ref-policy", "documents", "the remote, `file://` and `../` $refs through `fuzz`, and a document split into a sibling file",
+         "`fuzz` refuses them like `spec`/`diff` (exit 2, nothing fetched or opened; schemathesis never resolves a ref itself); "
+         "the sibling file is read and fuzzed"),
     Case("diff-ref-cycle-direct", "documents", "`diff` of A = {$ref: A} against itself", "exit 1 or 2 naming the cycle; no internal error",
          ("diff", _doc("ref-cycle-direct.json"), _doc("ref-cycle-direct.json")), 2, r"cycle"),
     Case("diff-ref-cycle-indirect", "documents", "`diff` of A -> B -> C -> A against a valid document", "exit 1 or 2 naming the cycle",

@@ -145,3 +145,35 @@ def test_yaml_tags_never_construct_objects(tmp_path: Path) -> None:
         assert result.exit_code == 2
         assert "could not determine a constructor" in result.stderr
     assert not marker.exists()
+
+
+@case("fuzz-ref-policy")
+def test_fuzz_reads_refs_under_the_same_policy_as_spec_and_diff(tmp_path: Path) -> None:
+    """`fuzz` hands schemathesis a document whose refs are all local: remote, `file:` and `../`
+    refs are refused like `spec`/`diff` refuse them (nothing fetched or opened), and a sibling file
+    is read and bundled."""
+    thing = json.dumps({"Thing": {"type": "object"}}).encode()
+    with http_server(lambda handler: send_json(handler, 200, b"{}")) as side:
+        with http_server(lambda handler: send_json(handler, 200, thing)) as remote:
+            path = tmp_path / "remote.json"
+            path.write_text(_document_with_refs(f"{remote.url}/schemas.json#/Thing"))
+            result = run_cli("fuzz", str(path), str(path), "--old-url", side.url, "--new-url", side.url, "--phases", "examples")
+            assert remote.hits == []
+            assert_no_traceback(result.stdout, result.stderr)
+            assert result.exit_code == 2 and "is not fetched; pass --allow-remote-refs" in result.stderr, result.stderr
+        outside_path, outside = _outside_ref_document(tmp_path)
+        result = _run_watching(outside, "fuzz", str(outside_path), str(outside_path), "--old-url", side.url, "--new-url", side.url,
+                               "--phases", "examples")
+        assert _opened == []
+        assert result.exit_code == 2 and "not read" in result.stderr, result.stderr
+        # a document split into files beside it is read (by apiparity, under the policy) and fuzzed
+        folder = tmp_path / "split"
+        folder.mkdir()
+        (folder / "schemas.yaml").write_text("Thing: {type: object, properties: {next: {$ref: '#/Thing'}}}\n")
+        split = folder / "openapi.json"
+        split.write_text(_document_with_refs("schemas.yaml#/Thing"))
+        side.hits.clear()
+        result = run_cli("fuzz", str(split), str(split), "--old-url", side.url, "--new-url", side.url, "--phases", "examples")
+        assert_no_traceback(result.stdout, result.stderr)
+        assert result.exit_code == 0, result.stderr
+        assert any(hit.startswith("GET /things") for hit in side.hits)

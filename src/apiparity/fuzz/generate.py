@@ -48,12 +48,20 @@ class PlannedOperation:
     operation_id: str | None = None
 
 
-def load_schema(document: dict[str, Any]) -> Any:
+def load_schema(document: dict[str, Any], *, target: Any = None, allow_remote_refs: bool = False) -> Any:
     """A schemathesis schema for `document`, ignoring any schemathesis.toml in the current folder
-    (apiparity's own options are the only configuration)."""
+    (apiparity's own options are the only configuration). `$ref`s to other files or URLs are read
+    by apiparity under the loading policy `spec`, `diff` and `check` use (`bundle_external_refs`,
+    relative to `target`'s folder when it is a file), never by schemathesis."""
     import schemathesis
     from schemathesis.config import SchemathesisConfig
 
+    from apiparity.spec.refs import bundle_external_refs
+
+    source = getattr(target, "source_path", None)
+    base_dir = source.parent if source is not None and getattr(target, "kind", None) == "file" else None
+    document = bundle_external_refs(document, base_dir=base_dir, allow_remote=allow_remote_refs,
+                                    label=str(getattr(target, "ref", None) or "document"))
     return schemathesis.openapi.from_dict(without_field_masks(copy.deepcopy(document)), config=SchemathesisConfig())
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import unquote_plus
 
-from apiparity.errors import ConfigError
+from apiparity.errors import ConfigError, SpecError
 from apiparity.fuzz.compare import CompareOptions, compare_responses
 from apiparity.fuzz.conformance import CaseTranslator, check_response
 from apiparity.fuzz.generate import (
@@ -185,8 +185,10 @@ class _Run:
             new_document=None if old.document is new.document else new.document,
         )
         try:
-            self.old_schema = load_schema(old.document)
-            self.new_schema = load_schema(new.document)
+            self.old_schema = load_schema(old.document, target=old)
+            self.new_schema = load_schema(new.document, target=new)
+        except SpecError:
+            raise  # a $ref the loading policy refuses: the same one-line error as spec/diff/check
         except Exception as exc:  # noqa: BLE001 - schemathesis refuses the document
             raise ConfigError(f"fuzz: schemathesis cannot read a document: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}") from None
         self.old_cases = CaseTranslator(self.old_schema)

@@ -128,3 +128,63 @@ class RefResolver:
         except OSError as exc:
             raise SpecError(f"{self.label}: cannot read $ref file {path}: {exc.strerror}") from None
         return parse_document(text, source=str(path))
+
+
+BUNDLE_KEY = "x-apiparity-bundled"
+
+
+def has_external_refs(document: Any) -> bool:
+    """Whether any `$ref` in `document` points outside it (a file or a URL)."""
+    stack = [document]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and not ref.startswith("#"):
+                return True
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return False
+
+
+def bundle_external_refs(document: dict[str, Any], *, base_dir: Path | None = None, allow_remote: bool = False,
+                         label: str = "document") -> dict[str, Any]:
+    """`document` with every `$ref` to another file or URL read under the one loading policy
+    (`RefResolver`: relative files inside the document's folder only, URLs only with
+    --allow-remote-refs, `file:` and other schemes never) and copied into the document under
+    `x-apiparity-bundled`, refs inside them rewritten the same way, so a library handed the
+    result (schemathesis, for `fuzz`) finds only local refs and never reads or fetches anything.
+    Raises SpecError for a reference the policy refuses - the same error `spec`, `diff` and
+    `check` give for the same document."""
+    if not has_external_refs(document):
+        return document
+    resolver = RefResolver(document, base_dir=base_dir, allow_remote=allow_remote, label=label)
+    bundled: dict[str, Any] = {}
+    keys: dict[tuple[str, str], str] = {}
+
+    def target_ref(ref: str, source: str) -> str:
+        node, pointer, target_source = resolver.resolve(ref, source)
+        if not target_source:
+            return f"#{pointer}"
+        key = keys.get((target_source, pointer))
+        if key is None:
+            key = keys[(target_source, pointer)] = f"r{len(keys)}"
+            bundled[key] = {}  # reserved first: a cycle across files points at it
+            bundled[key] = rewrite(node, target_source)
+        return f"#/{BUNDLE_KEY}/{key}"
+
+    def rewrite(node: Any, source: str) -> Any:
+        if isinstance(node, dict):
+            out = {k: rewrite(v, source) for k, v in node.items() if k != "$ref"}
+            ref = node.get("$ref")
+            if "$ref" in node:
+                out["$ref"] = target_ref(ref, source) if isinstance(ref, str) and (source or not ref.startswith("#")) else ref
+            return out
+        if isinstance(node, list):
+            return [rewrite(v, source) for v in node]
+        return node
+
+    result = rewrite(document, "")
+    result[BUNDLE_KEY] = bundled
+    return result
