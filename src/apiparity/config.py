@@ -124,15 +124,27 @@ def settings_from_raw(raw: RawConfig) -> ProjectSettings:
     settings = ProjectSettings(path=raw.path, gates=GateThresholds())
     unknown = sorted(set(data) - TOP_LEVEL_KEYS)
     if unknown:
-        raise ConfigError(f"{settings.where(unknown[0])}: unknown key (known: {', '.join(sorted(TOP_LEVEL_KEYS))})")
+        raise ConfigError(f"{settings.where(unknown[0])}: unknown key{did_you_mean(unknown[0], TOP_LEVEL_KEYS)} (known: {', '.join(sorted(TOP_LEVEL_KEYS))})")
     for key in ("old", "new", "contract", "app_dir", "spec_path"):
         if key in data:
             setattr(settings, key, _string(settings, key, data[key]))
+    if raw.path is not None:
+        # paths in a config file are relative to that file, wherever the command runs from
+        folder = raw.path.resolve().parent
+        for key in ("old", "new", "contract"):
+            if getattr(settings, key):
+                setattr(settings, key, anchored(getattr(settings, key), folder))
+        if settings.app_dir and not Path(settings.app_dir).is_absolute():
+            settings.app_dir = _shown(folder / settings.app_dir)
     fuzz_table = dict(raw.section("fuzz"))
     for shortcut, field_name in FUZZ_SHORTCUTS.items():
         if shortcut in data:
             fuzz_table[field_name] = data[shortcut]
     settings.fuzz = fuzz_overrides(settings, fuzz_table)
+    if raw.path is not None:
+        for key in ("reset", "reset_old", "reset_new"):
+            if key in settings.fuzz:
+                settings.fuzz[key] = tuple(anchored(ref, raw.path.resolve().parent) for ref in settings.fuzz[key])
     settings.gates = gate_thresholds(settings, raw.section("gates"))
     waivers = data.get("waivers", [])
     if not isinstance(waivers, list) or not all(isinstance(w, dict) for w in waivers):
@@ -143,7 +155,7 @@ def settings_from_raw(raw: RawConfig) -> ProjectSettings:
     reports = raw.section("reports")
     for key, value in reports.items():
         if key not in REPORT_KEYS:
-            raise ConfigError(f"{settings.where('reports.' + key)}: unknown report format (known: {', '.join(sorted(REPORT_KEYS))})")
+            raise ConfigError(f"{settings.where('reports.' + key)}: unknown report format{did_you_mean(key, REPORT_KEYS)} (known: {', '.join(sorted(REPORT_KEYS))})")
         settings.reports[key] = _string(settings, f"reports.{key}", value)
     return settings
 
@@ -159,7 +171,7 @@ def fuzz_overrides(settings: ProjectSettings, table: dict[str, Any]) -> dict[str
     for key, value in table.items():
         name = key.replace("-", "_")
         if name not in fields:
-            raise ConfigError(f"{settings.where('fuzz.' + key)}: unknown fuzz setting (known: {', '.join(sorted(fields))})")
+            raise ConfigError(f"{settings.where('fuzz.' + key)}: unknown fuzz setting{did_you_mean(name, fields)} (known: {', '.join(sorted(fields))})")
         where = settings.where(f"fuzz.{key}")
         if name in ("headers", "old_headers", "new_headers"):
             if isinstance(value, dict):
@@ -211,7 +223,7 @@ def gate_thresholds(settings: ProjectSettings, table: dict[str, Any]) -> Any:
         name = key.replace("-", "_")
         where = settings.where(f"gates.{key}")
         if name not in known:
-            raise ConfigError(f"{where}: unknown gate setting (known: {', '.join(sorted(known))})")
+            raise ConfigError(f"{where}: unknown gate setting{did_you_mean(name, known)} (known: {', '.join(sorted(known))})")
         if name == "extra":
             if not isinstance(value, dict):
                 raise ConfigError(f"{where}: expected a table")
@@ -236,6 +248,37 @@ def gate_thresholds(settings: ProjectSettings, table: dict[str, Any]) -> Any:
                 raise ConfigError(f"{where}: expected an integer >= 0")
             setattr(thresholds, name, value)
     return thresholds
+
+
+def did_you_mean(key: str, known: Any) -> str:
+    """' (did you mean 'max_examples'?)' for a near miss of a known key, else ''."""
+    import difflib
+
+    normal = key.replace("-", "_")
+    close = difflib.get_close_matches(normal, [str(k) for k in known], n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close and close[0] != normal else ""
+
+
+def anchored(ref: str, folder: Path) -> str:
+    """A target or hook reference from a config file, with a relative file path made absolute from
+    the config's folder (``legacy/app.py:app``, ``openapi.yaml``); URLs and module references
+    (``pkg.mod:app``) are left as they are."""
+    if "://" in ref:
+        return ref
+    module, sep, attribute = ref.partition(":")
+    if sep and module.endswith(".py") and not Path(module).is_absolute():
+        return f"{_shown(folder / module)}:{attribute}"
+    if not sep and Path(ref).suffix.lower() in (".json", ".yaml", ".yml") and not Path(ref).is_absolute():
+        return _shown(folder / ref)
+    return ref
+
+
+def _shown(path: Path) -> str:
+    """Relative to the current folder when under it (as reports show it), else absolute."""
+    try:
+        return str(path.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 def _string(settings: ProjectSettings, key: str, value: Any) -> str:

@@ -8,13 +8,19 @@ In a test module::
 
 collects one test per operation of the contract, ``test_bookstore[GET /books/{book_id}]``, so
 ``pytest -k "GET and books"`` selects by operation and pytest-xdist distributes operations over
-workers (each operation is fuzzed by exactly one worker). Each test runs the fuzz engine on its
-operation alone and fails with the mismatch groups, both responses side by side and a curl command
-per side, in pytest's own failure report.
+workers (each operation is fuzzed by exactly one worker). The tests are ordinary parametrized
+functions, so marks (a module's ``pytestmark`` too), fixtures (autouse included), ``--lf``/``--ff``
+and xdist apply as to any test. Each test runs the fuzz engine on its operation alone and fails
+with the mismatch groups, both responses side by side and a curl command per side, in pytest's own
+failure report (no traceback). ``spec_diff=True`` (or the ini key ``apiparity_spec_diff``) adds a
+``[spec diff]`` test that fails on breaking changes between the documents.
 
-Targets and file references (``reset="file.py:func"``) are resolved from the test file's folder,
-like imports next to it; ``[tool.apiparity]`` / ``apiparity.toml`` is found from that folder up and
-its ``[fuzz]`` table gives the defaults that keyword arguments override.
+Targets and file references given to ``parity()`` (``reset="file.py:func"``) are resolved from the
+test file's folder, like imports next to it; ``[tool.apiparity]`` / ``apiparity.toml`` is found
+from that folder up, its own targets and hooks resolve from the config file's folder, and its
+``[fuzz]`` table gives the defaults. Precedence: config < ini keys (``apiparity_seed``,
+``apiparity_max_examples``) < ``parity()`` keyword arguments < ``--apiparity-seed`` /
+``--apiparity-max-examples``.
 
 This module is imported by every pytest run in an environment where apiparity is installed (the
 ``pytest11`` entry point), so it imports nothing heavy at module level.
@@ -51,6 +57,7 @@ class ParitySuite:
     app_dir: str | None = None  # where targets are imported from; default: the test file's folder
     spec_path: str | None = None  # where ASGI/WSGI apps without a known framework serve their document
     settings: dict[str, Any] = field(default_factory=dict)  # FuzzSettings overrides
+    spec_diff: bool | None = None  # add a `[spec diff]` test (None: the `apiparity_spec_diff` ini key)
 
 
 def parity(
@@ -60,6 +67,7 @@ def parity(
     config: str | None = None,
     app_dir: str | None = None,
     spec_path: str | None = None,
+    spec_diff: bool | None = None,
     **settings: Any,
 ) -> ParitySuite:
     """Declare a parity suite for OLD and NEW; assign it to a ``test_*`` name in a test module.
@@ -67,17 +75,58 @@ def parity(
     `old` / `new` are targets as the CLI takes them (``file.py:app``, ``pkg.mod:create_app()``,
     spec files or URLs); when omitted they come from ``old`` / ``new`` in the config. Keyword
     arguments are `apiparity.fuzz.settings.FuzzSettings` fields (``max_examples=5``, ``seed=1``,
-    ``reset="app.py:reset"``, ``phases=("examples", "fuzzing")``, ...).
+    ``reset="app.py:reset"``, ``phases=("examples", "fuzzing")``, ...). ``spec_diff=True`` adds a
+    ``[spec diff]`` test that fails on a breaking change between the two documents.
     """
-    return ParitySuite(old=old, new=new, config=config, app_dir=app_dir, spec_path=spec_path, settings=dict(settings))
+    return ParitySuite(old=old, new=new, config=config, app_dir=app_dir, spec_path=spec_path, settings=dict(settings),
+                       spec_diff=spec_diff)
+
+
+# ----------------------------------------------------------------------------------- options
+
+SPEC_DIFF_ID = "spec diff"
+OPERATION_ARG = "apiparity_operation"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("apiparity", "apiparity parity suites")
+    group.addoption("--apiparity-seed", dest="apiparity_seed", type=int, default=None, metavar="N",
+                    help="Seed of every parity() suite (overrides parity(seed=...), the ini key and the config).")
+    group.addoption("--apiparity-max-examples", dest="apiparity_max_examples", type=int, default=None, metavar="N",
+                    help="Cases per operation and phase for every parity() suite (overrides the rest).")
+    parser.addini("apiparity_seed", "Default seed of parity() suites (below parity() keyword arguments).", default="")
+    parser.addini("apiparity_max_examples", "Default max_examples of parity() suites.", default="")
+    parser.addini("apiparity_spec_diff", "Add a `[spec diff]` test to every parity() suite.", type="bool", default=False)
+
+
+def _overrides(config: pytest.Config, suite: ParitySuite) -> dict[str, Any]:
+    """FuzzSettings values: ini keys under parity() keyword arguments, the command line over both."""
+    from apiparity.errors import ConfigError
+
+    values: dict[str, Any] = {}
+    for key in ("seed", "max_examples"):
+        raw = str(config.getini(f"apiparity_{key}") or "").strip()
+        if raw:
+            try:
+                values[key] = int(raw)
+            except ValueError:
+                raise ConfigError(f"ini apiparity_{key} = {raw!r}: expected an integer") from None
+    values.update(suite.settings)
+    for key in ("seed", "max_examples"):
+        option = config.getoption(f"apiparity_{key}", None)
+        if option is not None:
+            values[key] = option
+    return values
 
 
 # ----------------------------------------------------------------------------------- collection
 
 
 def pytest_pycollect_makeitem(collector: pytest.Collector, name: str, obj: object) -> Any:
-    """Expand a `parity()` suite into its items, right under the module (like parametrized tests),
-    so node ids read ``test_file.py::test_bookstore[GET /books/{book_id}]``."""
+    """Expand a `parity()` suite into ordinary parametrized test functions, right under the module,
+    so node ids read ``test_file.py::test_bookstore[GET /books/{book_id}]`` and everything pytest
+    does for a function applies: marks (module `pytestmark` included), fixtures (autouse too),
+    `-k`, `--lf`/`--ff`, xdist."""
     if not isinstance(obj, ParitySuite) or not isinstance(collector, pytest.Module | pytest.Class):
         return None
     if not collector.funcnamefilter(name):
@@ -85,7 +134,8 @@ def pytest_pycollect_makeitem(collector: pytest.Collector, name: str, obj: objec
     from apiparity.errors import ApiparityError
 
     try:
-        loaded = load_suite(obj, base=collector.path.parent)
+        suite = dataclasses.replace(obj, settings=_overrides(collector.config, obj))
+        loaded = load_suite(suite, base=collector.path.parent)
         operations = list_operations(loaded.old, loaded.new, loaded.settings)
     except ApiparityError as exc:
         raise collector.CollectError(f"{name}: apiparity: {exc}") from None
@@ -93,10 +143,45 @@ def pytest_pycollect_makeitem(collector: pytest.Collector, name: str, obj: objec
         raise collector.CollectError(f"{name}: apiparity: {type(exc).__name__}: {exc}") from None
     if not operations:
         raise collector.CollectError(f"{name}: apiparity: {loaded.old.ref} has no operations to compare")
-    return [
-        ParityItem.from_parent(collector, name=f"{name}[{operation}]", operation=operation, suite=loaded)
-        for operation in operations
-    ]
+    spec_diff = obj.spec_diff if obj.spec_diff is not None else bool(collector.config.getini("apiparity_spec_diff"))
+    ids = ([SPEC_DIFF_ID] if spec_diff else []) + operations
+    function = _suite_function(name, loaded, ids, place=_assignment_line(collector.path, name))
+    # pytest finds a test function by its name on the module (or class): the suite is replaced by
+    # the function it stands for, which keeps the suite as `.parity_suite`
+    setattr(collector.obj, name, staticmethod(function) if isinstance(collector, pytest.Class) else function)
+    return collector.ihook.pytest_pycollect_makeitem(collector=collector, name=name, obj=function)
+
+
+def _suite_function(name: str, loaded: LoadedSuite, ids: list[str], *, place: Any) -> Any:
+    def parity_test(apiparity_operation: str) -> None:
+        __tracebackhide__ = True
+        if apiparity_operation == SPEC_DIFF_ID:
+            run_spec_diff(loaded)
+        else:
+            run_operation(loaded, apiparity_operation)
+
+    parity_test.__name__ = parity_test.__qualname__ = name
+    parity_test.__doc__ = f"apiparity: {loaded.old.ref} vs {loaded.new.ref}, one test per operation"
+    parity_test.parity_suite = loaded  # type: ignore[attr-defined]
+    if place is not None:
+        parity_test.place_as = place  # type: ignore[attr-defined]  # pytest reports the test at the suite's line
+    return pytest.mark.parametrize(OPERATION_ARG, ids, ids=ids)(parity_test)
+
+
+def _assignment_line(path: Path, name: str) -> Any:
+    """A stand-in function whose source location is the line `name = parity(...)` of the test
+    module: pytest's `place_as` hook places the tests there (reports, `-rs` skip lines)."""
+    import re
+
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    pattern = re.compile(rf"^\s*{re.escape(name)}\s*(?::[^=]*)?=")
+    line = next((index for index, text in enumerate(lines) if pattern.match(text)), 0)
+    namespace: dict[str, Any] = {}
+    exec(compile("\n" * line + "def parity_suite_line():\n    pass\n", str(path), "exec"), namespace)  # noqa: S102 - a blank stub
+    return namespace["parity_suite_line"]
 
 
 @dataclass(slots=True)
@@ -106,6 +191,7 @@ class LoadedSuite:
     old: Target
     new: Target
     settings: FuzzSettings
+    diff: dict[str, Any] = field(default_factory=dict)  # [diff] table of the config, for the spec-diff test
 
 
 class ParityWarning(UserWarning):
@@ -113,48 +199,46 @@ class ParityWarning(UserWarning):
 
 
 class ParityMismatch(AssertionError):
-    """Raised by a parity test whose operation answers differently on NEW."""
+    """The failure of a parity test whose operation answers differently on NEW (kept for callers
+    that catch it; the tests themselves fail with pytest.fail so the report has no traceback)."""
 
     def __init__(self, message: str, result: FuzzResult) -> None:
         super().__init__(message)
         self.result = result
 
 
-class ParityItem(pytest.Item):
-    """One operation's parity check: fuzz OLD and NEW with the same cases, fail on mismatches."""
+def run_operation(loaded: LoadedSuite, operation: str) -> FuzzResult:
+    """Fuzz one operation on both sides: fail with the report on mismatches, skip when no case was sent."""
+    __tracebackhide__ = True
+    from apiparity.fuzz.runner import run_fuzz
 
-    def __init__(self, *, operation: str, suite: LoadedSuite, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.operation = operation
-        self.suite = suite
-        self.result: FuzzResult | None = None
+    result = run_fuzz(loaded.old, loaded.new, loaded.settings, operations_filter=lambda label: label == operation)
+    failure = failure_message(result, operation)
+    if failure:
+        pytest.fail(failure, pytrace=False)  # the report is the explanation: no traceback into the plugin
+    for problem in operation_errors(result, operation):
+        # partial coverage (a phase could not generate cases) is worth seeing, not failing
+        warnings.warn(ParityWarning(problem), stacklevel=1)
+    mine = [stats for stats in result.operations if stats.operation == operation]
+    if mine and mine[0].cases == 0:
+        pytest.skip(f"{operation}: {mine[0].skipped_reason or 'no cases were sent'}")
+    return result
 
-    def runtest(self) -> None:
-        from apiparity.fuzz.runner import run_fuzz
 
-        loaded = self.suite
-        operation = self.operation
-        self.result = result = run_fuzz(
-            loaded.old, loaded.new, loaded.settings, operations_filter=lambda label: label == operation
-        )
-        failure = failure_message(result, operation)
-        if failure:
-            raise ParityMismatch(failure, result)
-        for problem in operation_errors(result, operation):
-            # partial coverage (a phase could not generate cases) is worth seeing, not failing
-            warnings.warn(ParityWarning(problem), stacklevel=1)
-        mine = [stats for stats in result.operations if stats.operation == operation]
-        if mine and mine[0].cases == 0:
-            pytest.skip(f"{operation}: {mine[0].skipped_reason or 'no cases were sent'}")
+def run_spec_diff(loaded: LoadedSuite) -> None:
+    """The suite's `[spec diff]` test: fails on an unwaived breaking change between the documents."""
+    __tracebackhide__ = True
+    from apiparity.diff.engine import DiffOptions, diff_documents
 
-    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:  # type: ignore[override]
-        if isinstance(excinfo.value, ParityMismatch):
-            # The report is the explanation: no traceback into the plugin.
-            return str(excinfo.value)
-        return super().repr_failure(excinfo)
-
-    def reportinfo(self) -> tuple[Path, int | None, str]:
-        return self.path, None, f"{self.name} (apiparity)"
+    options = DiffOptions(profile=str(loaded.diff.get("profile", "flask-fastapi")),
+                          disabled_noise_rules=set(loaded.diff.get("disabled_noise_rules", ())),
+                          old_label=loaded.old.ref, new_label=loaded.new.ref)
+    result = diff_documents(loaded.old.document, loaded.new.document, options=options)
+    breaking = [c for c in result.changes if c.severity == "breaking" and not c.waived_by]
+    if breaking:
+        lines = [f"{len(breaking)} breaking change(s) between the documents of {loaded.old.ref} and {loaded.new.ref}:"]
+        lines += [f"  {c.rule_id} {c.method} {c.path}: {c.message}".replace("  ", "  ", 1) for c in breaking]
+        pytest.fail("\n".join(lines), pytrace=False)
 
 
 # ----------------------------------------------------------------------------------- loading
@@ -176,18 +260,21 @@ def load_suite(suite: ParitySuite, *, base: Path) -> LoadedSuite:
     if not old_ref or not new_ref:
         where = f" or in {project.path}" if project.path else ""
         raise ConfigError(f"parity(): give both OLD and NEW targets (as arguments{where}: old = ..., new = ...)")
-    # Relative folders: from the test file for parity() arguments, from the config file for its keys.
+    # Relative paths: from the test file for parity() arguments; the config's own (targets, reset
+    # hooks, app_dir) are already made absolute from the config file's folder by apiparity.config.
     if suite.app_dir:
         app_dir = base / suite.app_dir
-    elif project.app_dir and project.path:
-        app_dir = project.path.parent / project.app_dir
+    elif project.app_dir:
+        app_dir = Path(project.app_dir)
+    elif project.path is not None and not (suite.old and suite.new):
+        app_dir = project.path.resolve().parent  # module targets (pkg.mod:app) named by the config
     else:
         app_dir = base
     settings = build_settings(project.fuzz, suite.settings, app_dir=app_dir)
     spec_path = suite.spec_path or project.spec_path
     old = load_target(str(old_ref), app_dir=app_dir, spec_path=spec_path)
     new = load_target(str(new_ref), app_dir=app_dir, spec_path=spec_path)
-    return LoadedSuite(old=old, new=new, settings=settings)
+    return LoadedSuite(old=old, new=new, settings=settings, diff=dict(project.diff))
 
 
 def build_settings(from_config: dict[str, Any], overrides: dict[str, Any], *, app_dir: Path) -> FuzzSettings:
@@ -201,7 +288,9 @@ def build_settings(from_config: dict[str, Any], overrides: dict[str, Any], *, ap
     known = {f.name for f in dataclasses.fields(FuzzSettings)} - {"app_dir"}
     unknown = sorted(set(overrides) - known)
     if unknown:
-        raise ConfigError(f"parity(): unknown fuzz setting {unknown[0]!r}; known: {', '.join(sorted(known))}")
+        from apiparity.config import did_you_mean
+
+        raise ConfigError(f"parity(): unknown fuzz setting {unknown[0]!r}{did_you_mean(unknown[0], known)}; known: {', '.join(sorted(known))}")
     values: dict[str, Any] = dict(from_config)
     for name, value in overrides.items():
         if name in _ONE_OR_MANY and isinstance(value, str):

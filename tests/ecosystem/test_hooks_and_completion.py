@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_pre_commit_hooks_are_declared_and_run(tmp_path: Path) -> None:
     hooks = {hook["id"]: hook for hook in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
-    assert set(hooks) == {"apiparity-spec-drift", "apiparity-diff"}
+    assert set(hooks) == {"apiparity-spec-drift", "apiparity-diff", "apiparity-lint-async"}
     scripts = {"apiparity"}  # [project.scripts]
     for hook in hooks.values():
         for key in ("id", "name", "entry", "language"):
@@ -43,6 +43,19 @@ def test_pre_commit_hooks_are_declared_and_run(tmp_path: Path) -> None:
     diff_entry = hooks["apiparity-diff"]["entry"].split()[1:]
     result = run_cli(*diff_entry, str(committed), f"{app}:app", "--fail-on", "breaking")
     assert result.exit_code == 0, result.stdout + result.stderr
+    lint_entry = hooks["apiparity-lint-async"]["entry"].split()[1:]
+    assert run_cli(*lint_entry, f"{app}:app").exit_code == 0
+    blocking = tmp_path / "blocking.py"
+    blocking.write_text(textwrap.dedent("""
+        import time
+        from fastapi import FastAPI
+        app = FastAPI()
+        @app.get("/slow")
+        async def slow() -> dict:
+            time.sleep(1)
+            return {}
+    """))
+    assert run_cli(*lint_entry, f"{blocking}:app").exit_code == 1
 
 
 def test_gitlab_job_publishes_the_junit_report() -> None:

@@ -195,7 +195,7 @@ def starter_config(found: list[FoundApp], *, root: Path) -> str:
         "",
         "# Accept a known finding for a while: rule ID (or a mismatch's divergence ID / kind), method, path glob.",
         "# [[waivers]]",
-        '# rule = "response-property-removed"',
+        '# rule = "response-body-property-removed"',
         '# method = "GET"',
         '# path = "/books/*"',
         '# reason = "field dropped on purpose, clients updated in 2.3"',
