@@ -128,23 +128,29 @@ def settings_from_raw(raw: RawConfig) -> ProjectSettings:
     for key in ("old", "new", "contract", "app_dir", "spec_path"):
         if key in data:
             setattr(settings, key, _string(settings, key, data[key]))
+    anchor: Path | None = None
     if raw.path is not None:
-        # paths in a config file are relative to that file, wherever the command runs from
+        # paths in a config file are relative to that file, wherever the command runs from: its
+        # app_dir (which file targets and hooks are then relative to), else the targets themselves
         folder = raw.path.resolve().parent
-        for key in ("old", "new", "contract"):
-            if getattr(settings, key):
-                setattr(settings, key, anchored(getattr(settings, key), folder))
-        if settings.app_dir and not Path(settings.app_dir).is_absolute():
-            settings.app_dir = _shown(folder / settings.app_dir)
+        if settings.app_dir:
+            settings.app_dir = str(folder / settings.app_dir)
+        else:
+            anchor = folder
+            for key in ("old", "new"):
+                if getattr(settings, key):
+                    setattr(settings, key, anchored(getattr(settings, key), folder))
+        if settings.contract:
+            settings.contract = anchored(settings.contract, folder)
     fuzz_table = dict(raw.section("fuzz"))
     for shortcut, field_name in FUZZ_SHORTCUTS.items():
         if shortcut in data:
             fuzz_table[field_name] = data[shortcut]
     settings.fuzz = fuzz_overrides(settings, fuzz_table)
-    if raw.path is not None:
+    if anchor is not None:
         for key in ("reset", "reset_old", "reset_new"):
             if key in settings.fuzz:
-                settings.fuzz[key] = tuple(anchored(ref, raw.path.resolve().parent) for ref in settings.fuzz[key])
+                settings.fuzz[key] = tuple(anchored(ref, anchor) for ref in settings.fuzz[key])
     settings.gates = gate_thresholds(settings, raw.section("gates"))
     waivers = data.get("waivers", [])
     if not isinstance(waivers, list) or not all(isinstance(w, dict) for w in waivers):
@@ -267,18 +273,10 @@ def anchored(ref: str, folder: Path) -> str:
         return ref
     module, sep, attribute = ref.partition(":")
     if sep and module.endswith(".py") and not Path(module).is_absolute():
-        return f"{_shown(folder / module)}:{attribute}"
+        return f"{folder / module}:{attribute}"
     if not sep and Path(ref).suffix.lower() in (".json", ".yaml", ".yml") and not Path(ref).is_absolute():
-        return _shown(folder / ref)
+        return str(folder / ref)
     return ref
-
-
-def _shown(path: Path) -> str:
-    """Relative to the current folder when under it (as reports show it), else absolute."""
-    try:
-        return str(path.relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
 
 
 def _string(settings: ProjectSettings, key: str, value: Any) -> str:

@@ -239,7 +239,8 @@ def test_init_writes_a_config_check_can_use(tmp_path: Path, monkeypatch: pytest.
     from apiparity.config import load_settings
 
     settings = load_settings()
-    assert settings.old == "legacy_service.py:app" and settings.gates.latency_factor == 1.5
+    # config paths are relative to the config file (absolute once read)
+    assert settings.old == f"{tmp_path.resolve() / 'legacy_service.py'}:app" and settings.gates.latency_factor == 1.5
     again = run_cli("init")
     assert again.exit_code == 2 and "--force" in again.stderr
     assert run_cli("init", "--force").exit_code == 0

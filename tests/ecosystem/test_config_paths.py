@@ -14,8 +14,7 @@ from apiparity.errors import ConfigError
 
 def test_targets_and_hooks_in_the_config_resolve_from_its_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "apiparity.toml").write_text(
-        'old = "legacy/app.py:app"\nnew = "pkg.modern:app"\ncontract = "openapi.yaml"\napp_dir = "src"\n'
-        'reset = "legacy/app.py:reset"\n'
+        'old = "legacy/app.py:app"\nnew = "pkg.modern:app"\ncontract = "openapi.yaml"\nreset = "legacy/app.py:reset"\n'
     )
     sub = tmp_path / "services" / "deep"
     sub.mkdir(parents=True)
@@ -25,10 +24,12 @@ def test_targets_and_hooks_in_the_config_resolve_from_its_folder(tmp_path: Path,
     assert settings.old == f"{root / 'legacy' / 'app.py'}:app"
     assert settings.new == "pkg.modern:app"  # a module reference: imported from app_dir
     assert settings.contract == str(root / "openapi.yaml")
-    assert settings.app_dir == str(root / "src")
     assert settings.fuzz["reset"] == (f"{root / 'legacy' / 'app.py'}:reset",)
-    monkeypatch.chdir(tmp_path)  # from the config's own folder, references read as written
-    assert load_settings().old == "legacy/app.py:app"
+    # with app_dir, file targets and hooks are relative to it, and it to the config file
+    (tmp_path / "apiparity.toml").write_text('old = "legacy/app.py:app"\napp_dir = "src"\nreset = "legacy/app.py:reset"\n')
+    settings = load_settings()
+    assert settings.app_dir == str(root / "src")
+    assert settings.old == "legacy/app.py:app" and settings.fuzz["reset"] == ("legacy/app.py:reset",)
 
 
 @pytest.mark.parametrize(
