@@ -92,6 +92,16 @@ def test_only_regression_tier_groups_block() -> None:
     assert ready_ops(rep) == EVERY - {"GET /health"}
 
 
+def test_tiers_the_gate_fails_on_block_readiness_too() -> None:
+    rep = report()
+    rep.fuzz.groups.append(TieredGroup(operation="GET /items", signature="204 content type", kind="header", count=1, tier="harmless"))
+    assert "GET /items" in ready_ops(rep)
+    rep.extras["gate_thresholds"] = {"fail_on_tiers": ["regression", "harmless"]}
+    assert "GET /items" not in ready_ops(rep)
+    (cause,) = run_record(rep).causes
+    assert cause.tier == "harmless" and cause.blocking
+
+
 def test_an_operation_not_exercised_is_never_ready() -> None:
     rep = report(unexercised=["DELETE /items/{item_id}"])
     assert run_record(rep).operation("DELETE /items/{item_id}").status is OpStatus.NOT_EXERCISED

@@ -163,3 +163,21 @@ def test_recent_runs_never_start_in_the_middle_of_a_batch(tmp_path: Path) -> Non
         assert [r.id for r in store.recent(2)] == [3, 4, 5], "run 4 is half of batch b: run 3 comes with it"
         assert [r.id for r in store.recent(1, include=2)] == [1, 2, 3, 4, 5]
         assert store.last_before("2026-12-01T10:00:01+00:00") == 5 and store.last_before("2000-01-01") is None
+
+
+def test_version_2_causes_get_their_blocking_flag_from_the_tier(tmp_path: Path) -> None:
+    path = tmp_path / "h.sqlite"
+    db = sqlite3.connect(path, isolation_level=None)
+    for step in MIGRATIONS[:2]:
+        step(db)
+    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    db.execute("PRAGMA user_version = 2")
+    db.execute("INSERT INTO runs (recorded_at, command, tool_version, old_ref, new_ref, complete, spec_ran, fuzz_ran, load_ran,"
+               " gates, spec_changes) VALUES ('2026-11-30T09:00:00+00:00', 'check', '0.1', 'o', 'n', 1, 1, 1, 0, '[]', '{}')")
+    db.execute("INSERT INTO operations VALUES (1, 'GET /items', 'blocked', 4, 2, '{}', 0, 0, 0, NULL)")
+    db.execute("INSERT INTO causes VALUES (1, 'group: a', 'GET /items', 'group', 'regression', 'a', 1)")
+    db.execute("INSERT INTO causes VALUES (1, 'group: b', 'GET /items', 'group', 'harmless', 'b', 1)")
+    db.close()
+    with open_store(path) as store:
+        (run,) = store.runs()
+    assert {c.key: c.blocking for c in run.causes} == {"group: a": True, "group: b": False}

@@ -53,6 +53,15 @@ def group_operations(group: MismatchGroup) -> list[str]:
     return names
 
 
+def failing_tiers(report: Report) -> set[str]:
+    """The group tiers that fail the gate, hence block readiness: the run's `fail_on_tiers` threshold
+    when it has one, else regression only. Accepted and waived groups never block."""
+    thresholds = (report.extras or {}).get("gate_thresholds") or {}
+    listed = thresholds.get("fail_on_tiers")
+    tiers = {str(t).lower() for t in listed} if isinstance(listed, list) and listed else {REGRESSION_TIER}
+    return tiers - {"accepted", WAIVED_TIER}
+
+
 def group_key(group: MismatchGroup) -> str:
     cause = getattr(group, "cause_key", None)
     return f"group: {cause}" if isinstance(cause, str) and cause else f"group: {group.key}"
@@ -137,14 +146,17 @@ def _causes(report: Report, results: dict[str, OperationResult]) -> list[Cause]:
             causes.setdefault((cause.key, cause.operation), cause)
 
     in_scope = [name for name, r in results.items() if r.status is not OpStatus.OUT_OF_SCOPE]
+    failing = failing_tiers(report)
     if report.fuzz is not None:
         for group in report.fuzz.groups:
             tier = group_tier(group)
             for operation in group_operations(group):
-                add(Cause(group_key(group), operation, CauseKind.GROUP, tier, _group_title(group), group.count))
+                add(Cause(group_key(group), operation, CauseKind.GROUP, tier, _group_title(group), group.count,
+                          blocking=tier in failing))
         conformance: dict[tuple[str, str], int] = defaultdict(int)
         for issue in report.fuzz.conformance:
-            if issue.side == "new-vs-old-spec":
+            # an issue a mismatch group explains is that group's cause, counted (and tiered) there
+            if issue.side == "new-vs-old-spec" and not getattr(issue, "explained_by", None):
                 conformance[(issue.operation, issue.check)] += issue.count
         for (operation, check), count in conformance.items():
             add(Cause(f"conformance: {operation} {check}", operation, CauseKind.CONFORMANCE, REGRESSION_TIER,
@@ -161,7 +173,8 @@ def _causes(report: Report, results: dict[str, OperationResult]) -> list[Cause]:
             tier = WAIVED_TIER if change.waived_by else REGRESSION_TIER
             targets = [f"{change.method} {change.path}"] if change.method else in_scope  # document-level: every operation
             for operation in targets:
-                add(Cause(key, operation, CauseKind.BREAKING_CHANGE, tier, f"{change.rule_id}: {change.message}"))
+                add(Cause(key, operation, CauseKind.BREAKING_CHANGE, tier, f"{change.rule_id}: {change.message}",
+                          blocking=not change.waived_by))
     load = (report.extras or {}).get("load")
     if isinstance(load, dict):
         thresholds = (report.extras or {}).get("gate_thresholds") or {}

@@ -40,13 +40,10 @@ class Cause:
     key: str  # stable across runs: how "new since" / "fixed since" are told
     operation: str
     kind: CauseKind
-    tier: str  # "regression" blocks; "waived", "legacy-bug-fixed", "harmless", "accepted", ... do not
+    tier: str  # "regression", "waived", "legacy-bug-fixed", "harmless", "accepted", ...
     title: str
     count: int = 1
-
-    @property
-    def blocking(self) -> bool:
-        return self.tier == REGRESSION_TIER
+    blocking: bool = True  # keeps the operation from being ready (a regression, or a tier the gate fails on)
 
 
 @dataclass(slots=True)

@@ -88,10 +88,16 @@ CREATE INDEX causes_by_operation ON causes (operation, run_id);
 CREATE INDEX operations_by_operation ON operations (operation, run_id);
 """
 
+_V3 = """
+ALTER TABLE causes ADD COLUMN blocking INTEGER NOT NULL DEFAULT 1;  -- tiers other than regression may block (fail_on_tiers)
+UPDATE causes SET blocking = (tier = 'regression');
+"""
+
 # MIGRATIONS[i] takes a database at schema version i to version i + 1. Append, never edit.
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     lambda db: _script(db, _V1),
     lambda db: _script(db, _V2),
+    lambda db: _script(db, _V3),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -155,8 +161,8 @@ class HistoryStore:
                   r.breaking, r.conformance, r.new_5xx, r.load_p95_ratio) for r in record.operations],
             )
             db.executemany(
-                "INSERT INTO causes (run_id, key, operation, kind, tier, title, count) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(run_id, c.key, c.operation, c.kind.value, c.tier, c.title, c.count) for c in record.causes],
+                "INSERT INTO causes (run_id, key, operation, kind, tier, title, count, blocking) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(run_id, c.key, c.operation, c.kind.value, c.tier, c.title, c.count, int(c.blocking)) for c in record.causes],
             )
         record.id = run_id
         return run_id
@@ -219,7 +225,7 @@ class HistoryStore:
             for row in self._db.execute(f"SELECT * FROM causes WHERE run_id IN ({marks}) ORDER BY rowid", ids):
                 by_id[row["run_id"]].causes.append(Cause(
                     key=row["key"], operation=row["operation"], kind=CauseKind(row["kind"]), tier=row["tier"],
-                    title=row["title"], count=row["count"]))
+                    title=row["title"], count=row["count"], blocking=bool(row["blocking"])))
         return records
 
 
