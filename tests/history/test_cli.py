@@ -140,3 +140,33 @@ def test_two_shard_processes_append_to_one_file_as_one_run(tmp_path: Path) -> No
     assert merged["shards"] == ["1/2", "2/2"] or sorted(merged["shards"]) == ["1/2", "2/2"]
     assert (merged["ready"], merged["total"]) == (1, 2)
     assert view["operations"]["GET /items"]["ready"] and not view["operations"]["GET /items/{item_id}"]["ready"]
+
+
+def test_a_default_location_that_cannot_be_created_only_warns(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("APIPARITY_HISTORY", raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".apiparity").write_text("a file where the folder would go")
+    result = run_cli("check", LEGACY, MODERN, *FAST, "-q")
+    assert result.exit_code in (0, 1), result.stderr
+    assert "this run is not recorded" in result.stderr
+    # ... while a file the user named is bad input
+    named = run_cli("check", LEGACY, MODERN, *FAST, "-q", "--history", str(tmp_path / ".apiparity" / "h.sqlite"))
+    assert named.exit_code == 2 and "cannot create the history folder" in named.stderr
+
+
+def test_merge_records_the_merged_run_when_a_history_is_named(tmp_path: Path) -> None:
+    files = []
+    for index in (1, 2):
+        path = tmp_path / f"shard-{index}.json"
+        run_cli("check", LEGACY, REGRESSED, *FAST, "--shard", f"{index}/2", "--json", str(path), "-q")
+        files.append(str(path))
+    history = tmp_path / "h.sqlite"
+    assert run_cli("merge", *files, "-q").exit_code == 1
+    assert not history.exists()
+    result = run_cli("merge", *files, "--history", str(history), "--markdown", str(tmp_path / "m.md"))
+    assert result.exit_code == 1, result.stderr
+    with open_store(history, create=False) as store:
+        (run,) = store.runs()
+    assert run.shard is None and run.complete and run.verdict == "NOT READY"
+    assert {op.operation: op.status.value for op in run.operations} == {"GET /items": "ready", "GET /items/{item_id}": "blocked"}
+    assert "cutover progress: operations ready: 1/2" in (tmp_path / "m.md").read_text()

@@ -149,7 +149,7 @@ def test_an_interrupted_run_is_not_recorded_but_a_shard_is(tmp_path: Path) -> No
     interrupted.complete = False
     recorder.annotate(interrupted)
     assert recorder.commit(interrupted) is None
-    assert interrupted.extras["history"]["note"] == "interrupted: this run was not recorded"
+    assert "this run was not recorded" in interrupted.extras["history"]["note"]
     shard = report(shard="1/2", out_of_scope=["GET /health"])
     recorder.annotate(shard)
     assert recorder.commit(shard) == 1 and shard.extras["history"]["run_id"] == 1

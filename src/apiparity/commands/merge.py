@@ -7,12 +7,15 @@ from typing import Any
 import click
 
 from apiparity.commands.check import gate_options, report_options
+from apiparity.history.options import fail_on_regress_option, history_options
 
 
 @click.command("merge")
 @click.argument("reports", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @report_options
 @gate_options
+@history_options
+@fail_on_regress_option
 @click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False), default=None, metavar="FILE",
               help="A previous JSON report: mark what is newly broken and newly fixed since.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the verdict line on stdout.")
@@ -30,14 +33,25 @@ def command(reports: tuple[str, ...], **options: Any) -> None:
 
     shards = [read_report(path) for path in reports]
     merged = merge_reports(shards, names=list(reports))
+    from apiparity.config import load_config
+    from apiparity.history.recorder import open_recorder
+
+    # shards on separate CI machines cannot share one file: the merged run is recorded instead,
+    # when a history is named (--history, APIPARITY_HISTORY, [history] file), never by default
+    recorder = open_recorder(load_config(None), options, default_on=False)
     thresholds = thresholds_from(thresholds_from_dict(merged.extras.get("gate_thresholds")), options)
     if options.get("baseline_path"):
         from apiparity.report.baseline import compare_with_baseline
 
         merged.baseline = compare_with_baseline(merged, read_report(options["baseline_path"]), options["baseline_path"])
+    if recorder is not None:
+        recorder.annotate(merged)
     merged.verdict = decide(merged, thresholds)
     if not merged.complete:
         merged.verdict.ready = False
+    if recorder is not None:
+        recorder.commit(merged)
+        recorder.close()
     write_reports(merged, requested_outputs(options, {}))
     if options["quiet"]:
         click.echo(merged.verdict.label)

@@ -8,6 +8,7 @@ one-line trend) and the `no-readiness-regression` gate reads when `--fail-on-reg
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +55,7 @@ class Recorder:
     def commit(self, report: Report) -> int | None:
         """Append the finished run (verdict and gates included); an interrupted run is not recorded."""
         if not report.complete and not report.shard:
-            report.extras.get(EXTRAS_KEY, {})["note"] = "interrupted: this run was not recorded"
+            report.extras.get(EXTRAS_KEY, {})["note"] = "incomplete (interrupted, or a shard missing): this run was not recorded"
             return None
         run_id = self.store.append(self.record(report))
         section = report.extras.get(EXTRAS_KEY)
@@ -68,14 +69,27 @@ class Recorder:
         self.store.close()
 
 
-def open_recorder(raw: Any, options: dict[str, Any]) -> Recorder | None:
-    """None when recording is off; HistoryError (exit 2) when the file cannot be used."""
+def open_recorder(raw: Any, options: dict[str, Any], *, default_on: bool = True) -> Recorder | None:
+    """None when recording is off (or, with `default_on=False`, when no history is named);
+    HistoryError (exit 2) when the file cannot be used."""
     settings = history_settings(raw, options)
+    if not default_on and not settings.explicit:
+        settings.path = None
     baseline_run = options.get("history_baseline")
     if settings.path is None:
         if baseline_run is not None or options.get("fail_on_regress"):
             raise HistoryError("--fail-on-regress / --history-baseline need a history (recording is off)")
         return None
+    if not settings.explicit and not settings.path.exists():
+        # the default location: a folder where it cannot be created is no reason to refuse the run
+        try:
+            settings.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            if baseline_run is not None or options.get("fail_on_regress"):
+                raise HistoryError(f"{settings.path}: cannot create the history: {exc.strerror or exc}") from None
+            print(f"warning: {settings.path}: cannot create the run history ({exc.strerror or exc}); "
+                  "this run is not recorded (pass --history FILE or --no-history)", file=sys.stderr)
+            return None
     store = open_store(settings.path)
     if baseline_run is not None and store.run(baseline_run) is None:
         store.close()

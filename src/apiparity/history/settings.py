@@ -21,6 +21,7 @@ HISTORY_KEYS = {"enabled", "file", "window"}
 class HistorySettings:
     path: Path | None  # None: recording is off
     window: int = 1  # readiness over the last K runs
+    explicit: bool = True  # named by the user (option, environment, config) rather than the default location
 
 
 def history_settings(raw: Any, options: dict[str, Any]) -> HistorySettings:
@@ -38,7 +39,7 @@ def history_settings(raw: Any, options: dict[str, Any]) -> HistorySettings:
         return HistorySettings(None, window)
     base = raw.path.parent if getattr(raw, "path", None) is not None else Path.cwd()
     file = Path(table["file"]) if "file" in table else DEFAULT_FILE
-    return HistorySettings(file if file.is_absolute() else base / file, window)
+    return HistorySettings(file if file.is_absolute() else base / file, window, explicit="file" in table)
 
 
 def _table(raw: Any) -> dict[str, Any]:
