@@ -30,7 +30,6 @@ from tests.pairs.views import check_pair, group_keys, new_vs_old_issues, unwaive
 
 PAIR = Path(__file__).resolve().parent / "library"
 PIN_MASK = ("-H", "X-Fields: *")  # restx's "all fields" mask: the workaround a user finds
-TIMINGS: dict[str, float] = {}
 
 
 def target(module: str) -> str:
@@ -38,7 +37,7 @@ def target(module: str) -> str:
 
 
 def check(new_module: str, tmp_path: Path, *extra: str) -> tuple[int, Report, str]:
-    return check_pair(PAIR, new_module, tmp_path, *extra, timings=TIMINGS)
+    return check_pair(PAIR, new_module, tmp_path, *extra)
 
 
 def expected() -> list[dict]:
@@ -368,7 +367,3 @@ def test_regressed_one_root_cause_is_one_group(regressed: Report) -> None:
     for seeded_id, match in SEEDED_GROUP.items():
         assert len([g for g in _groups(regressed) if match(g)]) <= 1, seeded_id
 
-
-def test_report_timings() -> None:
-    """Not a check: prints how long each `apiparity check` took (run with -s to see it)."""
-    print({k: round(v, 1) for k, v in TIMINGS.items()})

@@ -17,7 +17,6 @@ xfail naming the module and the root cause.
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -30,7 +29,6 @@ PAIR = Path(__file__).resolve().parent / "media"
 FAST = ("--seed", "1", "--max-examples", "10")
 TOKEN = "mda_live_4f9c2b7e1d83a6"  # the upload token both apps accept (legacy.UPLOAD_TOKEN)
 AUTH = ("-H", f"Authorization: Bearer {TOKEN}")
-TIMINGS: dict[str, float] = {}
 
 
 def target(module: str) -> str:
@@ -41,9 +39,7 @@ def check(new_module: str, tmp_path: Path, *extra: str, token: bool = True) -> t
     """`apiparity check legacy NEW` as a user runs it; each module's reset() is found automatically."""
     json_path, html_path = tmp_path / f"media-{new_module}.json", tmp_path / f"media-{new_module}.html"
     args = (*FAST, *(AUTH if token else ()), *extra, "--json", str(json_path), "--html", str(html_path))
-    started = time.perf_counter()
     result = run_cli("check", target("legacy"), target(new_module), *args)
-    TIMINGS[" ".join((new_module, *extra, "" if token else "(no token)")).strip()] = time.perf_counter() - started
     assert result.exit_code in (0, 1), result.stderr
     return result.exit_code, Report.from_dict(json.loads(json_path.read_text())), result.stdout, json_path, html_path
 
@@ -241,7 +237,3 @@ def test_bearer_token_never_appears_in_the_reports(which: str, modern, regressed
     assert all("Bearer [redacted]" in c for c in authenticated)
     assert authenticated or which == "modern"  # the faithful port has no group, hence no reproducer
 
-
-def test_report_timings() -> None:
-    """Not a check: prints how long each `apiparity check` took (run with -s to see it)."""
-    print({k: round(v, 1) for k, v in TIMINGS.items()})

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 from apiparity.model import MismatchGroup, Report
@@ -28,14 +27,10 @@ def groups_of(report: Report, operation: str) -> list[MismatchGroup]:
     return [g for g in report.fuzz.groups if g.operation == operation and not g.waived_by]
 
 
-def check_pair(folder: Path, new_module: str, tmp_path: Path, *extra: str,
-               timings: dict[str, float] | None = None) -> tuple[int, Report, str]:
+def check_pair(folder: Path, new_module: str, tmp_path: Path, *extra: str) -> tuple[int, Report, str]:
     """`apiparity check legacy.py:app NEW.py:app` in a pair's folder, as a user runs it (each module's
     reset() is found automatically): (exit code, the JSON report read back, stdout)."""
     json_path = tmp_path / f"{folder.name}-{new_module}.json"
-    started = time.perf_counter()
     result = run_cli("check", f"{folder / 'legacy'}.py:app", f"{folder / new_module}.py:app", *FAST, *extra, "--json", str(json_path))
-    if timings is not None:
-        timings[" ".join((new_module, *extra))] = time.perf_counter() - started
     assert result.exit_code in (0, 1), result.stderr
     return result.exit_code, Report.from_dict(json.loads(json_path.read_text())), result.stdout
