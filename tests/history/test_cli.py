@@ -170,3 +170,15 @@ def test_merge_records_the_merged_run_when_a_history_is_named(tmp_path: Path) ->
     assert run.shard is None and run.complete and run.verdict == "NOT READY"
     assert {op.operation: op.status.value for op in run.operations} == {"GET /items": "ready", "GET /items/{item_id}": "blocked"}
     assert "cutover progress: operations ready: 1/2" in (tmp_path / "m.md").read_text()
+
+
+def test_a_recorded_report_validates_against_the_json_schema(tmp_path: Path) -> None:
+    from tests.report.test_report_schema import errors
+
+    out = tmp_path / "r.json"
+    run_cli("check", LEGACY, REGRESSED, *FAST, "--history", str(tmp_path / "h.sqlite"), "--json", str(out))
+    document = json.loads(out.read_text())
+    assert document["extras"]["history"]["points"][0]["ready"] == 1
+    assert not errors(document)
+    document["extras"]["history"]["operations"][0]["statuses"] = ["fine"]
+    assert errors(document), "the schema does not check the history section"
