@@ -80,6 +80,10 @@ def nginx_side(config: str, path: str) -> str:
     exact = dict(re.findall(r'location = "([^"]+)" \{\s+proxy_pass \w+://apiparity_(\w+);', config))
     if path in exact:
         return exact[path]
+    stops = re.findall(r'location \^~ "([^"]+)" \{\s+proxy_pass \w+://apiparity_(\w+);', config)
+    longest = max((p for p in stops if path.startswith(p[0])), key=lambda p: len(p[0]), default=None)
+    if longest is not None:
+        return longest[1]
     for regex, side in re.findall(r'location ~ "([^"]+)" \{\s+proxy_pass \w+://apiparity_(\w+);', config):
         if re.search(regex, path):
             return side
@@ -99,11 +103,11 @@ def envoy_side(config: dict, path: str) -> str:
 def traefik_side(config: dict, path: str) -> str:
     routers = sorted(config["http"]["routers"].values(), key=lambda r: -r["priority"])
     for router in routers:
-        rule = router["rule"]
-        kind, value = re.fullmatch(r"(\w+)\(`(.*)`\)", rule).groups()
-        if (kind == "Path" and value == path) or (kind == "PathRegexp" and re.search(value, path)) \
-                or (kind == "PathPrefix" and path.startswith(value)):
-            return router["service"].removeprefix("apiparity-")
+        for rule in router["rule"].split(" || "):
+            kind, value = re.fullmatch(r"(\w+)\(`(.*)`\)", rule).groups()
+            if (kind == "Path" and value == path) or (kind == "PathRegexp" and re.search(value, path)) \
+                    or (kind == "PathPrefix" and path.startswith(value)):
+                return router["service"].removeprefix("apiparity-")
     raise AssertionError(f"no router for {path}")
 
 
@@ -121,6 +125,23 @@ def test_each_format_sends_each_request_where_the_plan_says() -> None:
     clusters = {c["name"]: c for c in envoy_conf["static_resources"]["clusters"]}
     endpoint = clusters["apiparity_old"]["load_assignment"]["endpoints"][0]["lb_endpoints"][0]["endpoint"]
     assert endpoint["address"]["socket_address"] == {"address": "127.0.0.1", "port_value": 5000}
+
+
+def test_prefix_rules_send_a_whole_ready_prefix_and_only_it() -> None:
+    plan = make_plan()
+    plan.use_prefixes = True
+    assert plan.prefix_rules == ["/authors", "/books/search", "/files", "/health"]
+    assert {r.path for r in plan.rules()} == {"/books", "/books/{book_id}", "/weird path"}
+    nginx_conf = nginx.render(plan)
+    assert 'location ^~ "/authors/" {' in nginx_conf and "^/authors/[^/]+$" not in nginx_conf
+    envoy_conf = yaml.safe_load(envoy.render(plan))
+    traefik_conf = yaml.safe_load(traefik.render(plan))
+    # undocumented paths under a ready prefix go to NEW too (that is what --prefixes means)
+    expected = {**EXPECTED, "/authors/3/books/9": "new", "/health/live": "new"}
+    for path, side in expected.items():
+        assert nginx_side(nginx_conf, path) == side, f"nginx: {path}"
+        assert envoy_side(envoy_conf, path) == side, f"envoy: {path}"
+        assert traefik_side(traefik_conf, path) == side, f"traefik: {path}"
 
 
 @pytest.mark.skipif(ENVOY is None, reason="envoy is not installed (the YAML round trip above still runs)")
@@ -155,9 +176,12 @@ def nginx_test(tmp_path: Path, include: Path) -> subprocess.CompletedProcess[str
 
 
 @pytest.mark.skipif(NGINX is None, reason="nginx is not installed (scripts/install-test-deps.sh installs it)")
-def test_nginx_accepts_the_config(tmp_path: Path) -> None:
+@pytest.mark.parametrize("prefixes", [False, True])
+def test_nginx_accepts_the_config(tmp_path: Path, prefixes: bool) -> None:
+    plan = make_plan()
+    plan.use_prefixes = prefixes
     conf = tmp_path / "apiparity.conf"
-    conf.write_text(nginx.render(make_plan(), listen=free_port()))
+    conf.write_text(nginx.render(plan, listen=free_port()))
     result = nginx_test(tmp_path, conf)
     assert result.returncode == 0, result.stderr
     assert "syntax is ok" in result.stderr

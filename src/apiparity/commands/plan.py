@@ -16,13 +16,16 @@ READ_FACTOR = 50  # runs read per run of the readiness window (shards, fuzz runs
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write the config here (the ready routes and blockers go to stderr).")
 @click.option("--listen", type=click.IntRange(1, 65535), default=8080, show_default=True, help="Port the proxy listens on (nginx, envoy).")
+@click.option("--prefixes", is_flag=True,
+              help="One prefix rule per ready path prefix (/authors and /authors/...) instead of one rule per route: "
+                   "paths OLD's document does not list under a ready prefix go to NEW too.")
 @click.option("--entrypoint", default=None, help="Traefik entry point the routers attach to. [default: all]")
 @click.option("--history", "history_path", type=click.Path(dir_okay=False), default=None, metavar="FILE",
               help="The history file. [default: .apiparity/history.sqlite next to the config, or here]")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None, help="Config file ([history] table).")
 @click.option("--readiness-window", type=click.IntRange(min=1), default=None, metavar="K",
               help="Route an operation only when it was ready in each of the last K runs. [default: 1]")
-def command(fmt: str, old_url: str | None, new_url: str | None, output: str | None, listen: int, entrypoint: str | None,
+def command(fmt: str, old_url: str | None, new_url: str | None, output: str | None, listen: int, prefixes: bool, entrypoint: str | None,
             history_path: str | None, config_path: str | None, readiness_window: int | None) -> None:
     """Print the routes ready for NEW and write routing config that sends exactly those to NEW and
     everything else to OLD. A route (path template) is ready when each of its methods was exercised
@@ -61,7 +64,7 @@ def command(fmt: str, old_url: str | None, new_url: str | None, output: str | No
     window = judging[-settings.window:]
     source = (f"history {settings.path}, run(s) {', '.join(s.label for s in window)}, "
               f"ready in each of the last {settings.window} run(s)")
-    plan = build_plan(readiness, old=old, new=new, source=source)
+    plan = build_plan(readiness, old=old, new=new, source=source, use_prefixes=prefixes)
     summary = render_text(plan)
     if fmt == "text":
         text = summary

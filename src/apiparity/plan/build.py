@@ -8,7 +8,8 @@ from apiparity.plan.model import PlanRoute, RoutingPlan, Side, Upstream, writabl
 MAX_BLOCKERS = 3
 
 
-def build_plan(readiness: dict[str, OperationReadiness], *, old: Upstream, new: Upstream, source: str) -> RoutingPlan:
+def build_plan(readiness: dict[str, OperationReadiness], *, old: Upstream, new: Upstream, source: str,
+               use_prefixes: bool = False) -> RoutingPlan:
     plan_routes = []
     for route in routes(readiness):
         blockers = [f"{c.operation}: {c.title}" for c in route.blockers(MAX_BLOCKERS)]
@@ -20,4 +21,4 @@ def build_plan(readiness: dict[str, OperationReadiness], *, old: Upstream, new: 
         plan_routes.append(PlanRoute(path=route.path, side=side, methods=route.methods,
                                      blockers=blockers if side is Side.OLD else [], not_ready=route.not_ready()))
     return RoutingPlan(old=old, new=new, routes=plan_routes, source=source,
-                       ready_prefixes=[p for p in ready_prefixes(readiness) if writable(p)])
+                       ready_prefixes=[p for p in ready_prefixes(readiness) if writable(p)], use_prefixes=use_prefixes)

@@ -15,7 +15,10 @@ CLUSTER = {Side.OLD: "apiparity_old", Side.NEW: "apiparity_new"}
 
 def config(plan: RoutingPlan, *, listen: int = 8080) -> dict[str, Any]:
     routes: list[dict[str, Any]] = []
-    for route in plan.ordered():
+    for prefix in plan.prefix_rules:
+        routes.append({"name": f"new {prefix}", "match": {"path": prefix}, "route": {"cluster": CLUSTER[Side.NEW]}})
+        routes.append({"name": f"new {prefix}/...", "match": {"prefix": prefix + "/"}, "route": {"cluster": CLUSTER[Side.NEW]}})
+    for route in plan.rules():
         match: dict[str, Any] = ({"path": route.path} if route.kind is MatchKind.EXACT
                                  else {"safe_regex": {"regex": route.regex(anchored=False)}})
         routes.append({"name": f"{route.side.value} {' '.join(route.methods)} {route.path}", "match": match,

@@ -92,6 +92,19 @@ class RoutingPlan:
     routes: list[PlanRoute]
     source: str  # "history FILE, runs #1..#3, readiness over the last K"
     ready_prefixes: list[str] = field(default_factory=list)
+    use_prefixes: bool = False  # --prefixes: one prefix rule per ready prefix instead of its routes
+
+    @property
+    def prefix_rules(self) -> list[str]:
+        return list(self.ready_prefixes) if self.use_prefixes else []
+
+    def covered(self, route: PlanRoute) -> bool:
+        """Is this route sent to NEW by a prefix rule (so it needs no rule of its own)?"""
+        return any(route.path == p or route.path.startswith(p + "/") for p in self.prefix_rules)
+
+    def rules(self) -> list[PlanRoute]:
+        """The routes that get their own rule, in matching order."""
+        return [r for r in self.ordered() if not self.covered(r)]
 
     def ordered(self) -> list[PlanRoute]:
         """Exact paths first, then parameterized ones, most specific first (more static segments,

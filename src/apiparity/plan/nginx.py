@@ -32,7 +32,11 @@ def render(plan: RoutingPlan, *, listen: int = 8080, server_name: str = "_") -> 
         f"    server_name {server_name};",
         "",
     ]
-    for route in plan.ordered():
+    for prefix in plan.prefix_rules:
+        # every documented route under the prefix is ready; ^~ keeps the regex locations out of it
+        out += [f"    # {prefix} and everything under it: ready", f'    location = "{prefix}" {{', *_proxy(Side.NEW, plan), "    }",
+                f'    location ^~ "{prefix}/" {{', *_proxy(Side.NEW, plan), "    }", ""]
+    for route in plan.rules():
         out.extend(_location(route, plan))
     out += [
         "    # everything else: OLD",

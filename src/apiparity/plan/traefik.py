@@ -12,13 +12,20 @@ from typing import Any
 from apiparity.plan.model import MatchKind, RoutingPlan, Side
 
 SERVICE = {Side.OLD: "apiparity-old", Side.NEW: "apiparity-new"}
+PREFIX_PRIORITY = 150_000  # a ready prefix holds only ready routes: it may win over everything
 EXACT_PRIORITY = 100_000
 REGEX_PRIORITY = 50_000
 
 
 def config(plan: RoutingPlan, *, entrypoint: str | None = None) -> dict[str, Any]:
     routers: dict[str, Any] = {}
-    ordered = plan.ordered()
+    for index, prefix in enumerate(plan.prefix_rules):
+        prefix_router: dict[str, Any] = {"rule": f"Path(`{prefix}`) || PathPrefix(`{prefix}/`)", "service": SERVICE[Side.NEW],
+                                         "priority": PREFIX_PRIORITY - index}
+        if entrypoint:
+            prefix_router["entryPoints"] = [entrypoint]
+        routers[f"apiparity-prefix-{index + 1:03d}-new"] = prefix_router
+    ordered = plan.rules()
     for index, route in enumerate(ordered):
         if route.kind is MatchKind.EXACT:
             rule, priority = f"Path(`{route.path}`)", EXACT_PRIORITY - index
