@@ -82,9 +82,11 @@ class LazyGroup(click.Group):
 
 
 def _redacted(line: str) -> str:
+    """An error line with secrets redacted and control characters (ESC, OSC, CR) shown as escapes."""
     from apiparity.redact import current
+    from apiparity.report.sanitize import terminal_safe
 
-    return current().text(line)
+    return terminal_safe(current().text(line))
 
 
 def _module_exists(module_name: str) -> bool:

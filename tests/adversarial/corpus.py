@@ -194,6 +194,12 @@ CASES: list[Case] = [
     Case("run-goes-on", "servers", "a run where NEW raises, hangs and floods", "the well-behaved operation is still compared: every operation reached"),
     Case("run-check-hostile-apps", "servers", "`check` of the well-behaved OLD against the hostile NEW",
          "NOT READY (exit 1) with the raise, hang and not-JSON groups, JSON and HTML reports written; no traceback"),
+    Case("run-hostile-json-every-format", "servers",
+         "NEW answers a lone surrogate (`\\ud800`), JSON nested 200,000 levels deep, and NaN/Infinity",
+         "`fuzz` in every format: exit 1 with the three groups, every report written; the JSON report is strict JSON "
+         "(NaN as \"NaN\", the surrogate as the text `\\ud800`, depth cut with a marker)"),
+    Case("run-hostile-json-check", "servers", "the same answers through `check`",
+         "HTML, Markdown, JSON, JUnit and SARIF reports all written; the JSON report is strict JSON"),
     Case("run-connection-refused", "servers", "`fuzz --new-url` at a closed loopback port", "exit 2 naming the URL, or a reported finding; never a traceback"),
     Case("run-reset-mid-response", "servers", "a live server that closes the socket halfway through a response",
          "reported as a finding on that operation; the other operations are still compared"),
@@ -222,6 +228,10 @@ CASES: list[Case] = [
     Case("sec-html-escapes-bodies", "security", "`<script>` and `onerror=` in response bodies", "the HTML report contains them only escaped"),
     Case("sec-terminal-escapes", "security", "ANSI escape sequences (ESC [2J, OSC title) in a response body",
          "the text report contains no raw ESC character"),
+    Case("sec-control-characters-in-documents", "security",
+         "ESC/OSC/BEL in an operationId, a parameter, a schema name and a `$ref`; CR + `# heading` + `<img>` in a path",
+         "`diff` text, Markdown, GitHub and HTML output and its error lines carry no raw ESC, BEL or CR (shown as `\\x1b`); "
+         "Markdown gains no heading or image line"),
     Case("sec-atomic-report", "security", "a report write that fails halfway", "the previous report is intact and no temp file is left"),
     Case("sec-servers-url-ignored", "security", "a URL target whose document declares `servers: [http://127.0.0.2:<port>]`",
          "requests go only to the URL the user gave; the servers entry receives nothing"),

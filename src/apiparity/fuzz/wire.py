@@ -73,8 +73,12 @@ class WireResponse:
                 return self._json
             try:
                 self._json = (True, json.loads(self.body)) if self.body and self.is_json else (False, None)
-            except (ValueError, UnicodeDecodeError):
+            except (ValueError, UnicodeDecodeError, RecursionError):  # nested past the interpreter's limit: compared as text
                 self._json = (False, None)
+            if self._json[0]:
+                from apiparity.report.sanitize import bounded_depth
+
+                self._json = (True, bounded_depth(self._json[1]))  # deeper than any reader walks: cut with a marker
         return self._json
 
     @property

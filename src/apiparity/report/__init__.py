@@ -37,9 +37,20 @@ def render(report: Report, fmt: str) -> str:
     if fmt not in FORMATS:
         raise ApiparityError(f"unknown format {fmt!r}; choose one of {', '.join(available_formats())}")
     from apiparity.redact import current
+    from apiparity.report.sanitize import representable
 
     module = importlib.import_module(FORMATS[fmt])
-    return module.render(current().report(report))
+    text = module.render(representable(current().report(report)))
+    if fmt in _READ_AS_TEXT:
+        from apiparity.report.sanitize import terminal_safe
+
+        text = terminal_safe(text)  # no ESC/OSC/CR from a document or an answer reaches a terminal, a CI log or a page
+    return text
+
+
+# formats read in a terminal, a CI log or a browser as they are (the text renderer escapes on its own,
+# keeping its colours; JSON, YAML, JUnit and SARIF escape control characters by their syntax)
+_READ_AS_TEXT = frozenset({"markdown", "github", "html"})
 
 
 def write_atomic(path: str | Path, text: str) -> None:

@@ -304,9 +304,13 @@ def cell(text: object) -> str:
 
 
 def inline_code(text: object) -> str:
-    """Text for inside single backticks: backticks and pipes cannot be escaped there, so replace them."""
-    return str(text).replace("`", "'").replace("|", "¦").replace("\n", " ")
+    """Text for inside single backticks: backticks and pipes cannot be escaped there, so replace
+    them; a line break (CR too: a `\r` would start a new Markdown line, and with it a heading, raw
+    HTML or a remote image) becomes a space, other control characters visible escapes."""
+    from apiparity.report.sanitize import terminal_safe
+
+    return terminal_safe(one_line(text).replace("`", "'").replace("|", "¦"))
 
 
 def one_line(text: object) -> str:
-    return str(text).replace("\r", " ").replace("\n", " ")
+    return str(text).replace("\r\n", " ").replace("\r", " ").replace("\n", " ").replace("\u2028", " ").replace("\u2029", " ")
