@@ -58,8 +58,20 @@ def compare_options(func: F) -> F:
 @click.argument("new")
 @target_options
 @compare_options
-@click.option("--traffic-format", type=click.Choice(["har", "jsonl", "access-log"]), default=None,
-              help="Format of TRAFFIC. [default: from the extension, else sniffed]")
+@click.option("--traffic-format", type=click.Choice(["har", "jsonl", "access-log", "gor"]), default=None,
+              help="Format of TRAFFIC (gor: a GoReplay capture, .gor or .gor.gz). [default: from the extension, else sniffed]")
+@click.option("--sample", type=click.FloatRange(0, 1, min_open=True), default=1.0, show_default=True, metavar="SHARE",
+              help="Replay this share of the recorded requests (the same ones for the same --seed).")
+@click.option("--seed", "sample_seed", type=int, default=0, show_default=True, help="Seed of --sample.")
+@click.option("--rate", type=click.FloatRange(0, min_open=True), default=None, metavar="N",
+              help="At most N recorded requests per second (each goes to OLD twice and NEW once).")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Requests in flight at once (live servers, no reset hooks).")
+@click.option("--checkpoint", "checkpoint_path", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+              help="Save progress and findings here every 5000 requests and at the end or on Ctrl-C.")
+@click.option("--checkpoint-every", type=click.IntRange(1), default=5000, show_default=True, metavar="N",
+              help="Requests between two checkpoint saves.")
+@click.option("--resume", is_flag=True, help="Continue from --checkpoint FILE: skip what it replayed and report both parts as one.")
 @click.option("--host", "only_host", default=None, metavar="NAME", help="HAR only: replay just the entries sent to this host.")
 @click.option("--format", "fmt", default="text", show_default=True, metavar="FORMAT",
               help="text, json, markdown, junit, ... (the report renderers available).")
@@ -68,9 +80,10 @@ def compare_options(func: F) -> F:
               help="apiparity.toml or pyproject.toml to read [fuzz] comparison settings from. [default: searched upward]")
 def command(traffic: str, old: str, new: str, app_dir: str | None, spec_path: str | None, load_timeout: float,
             traffic_format: str | None, only_host: str | None, fmt: str, output: str | None, config_path: str | None,
+            sample: float, sample_seed: int, rate: float | None, workers: int, checkpoint_path: str | None, checkpoint_every: int, resume: bool,
             **options: Any) -> None:
-    """Replay recorded TRAFFIC (a HAR file, apiparity's JSONL, or a Common/Combined access log)
-    against OLD and NEW and report every behavioural difference, like `fuzz`.
+    """Replay recorded TRAFFIC (a HAR file, apiparity's JSONL, a Common/Combined access log, or a
+    GoReplay capture, streamed) against OLD and NEW and report every behavioural difference, like `fuzz`.
 
     Each request goes to OLD twice (fields that differ between those answers are noise) and NEW
     once, in recorded order, with the same reset hooks, ignore rules and report. Unsafe methods are
@@ -99,10 +112,17 @@ def command(traffic: str, old: str, new: str, app_dir: str | None, spec_path: st
     from apiparity import outbound
 
     outbound.activate(outbound.from_settings(settings, old, new))
-    recorded = read_traffic(traffic, fmt=traffic_format, host=only_host)
+    from apiparity.traffic.checkpoint import Checkpoint
+
+    checkpoint = Checkpoint.open(checkpoint_path, traffic, resume=resume)
+    recorded = read_traffic(traffic, fmt=traffic_format, host=only_host, start=checkpoint.offset if checkpoint.seekable(traffic) else 0)
     for note in recorded.notes:
         click.echo(f"note: {traffic}: {note}", err=True)
-    if not recorded.requests:
+    import itertools
+
+    stream = iter(recorded.iter_requests())
+    first = next(stream, None)
+    if first is None and not checkpoint.done:
         from apiparity.errors import ApiparityError
 
         # an empty corpus must not read as a pass
@@ -111,17 +131,33 @@ def command(traffic: str, old: str, new: str, app_dir: str | None, spec_path: st
     new_target = load_side(new, app_dir=app_dir, spec_path=spec_path, load_timeout=load_timeout)
     echo_target_notes(old_target, new_target)
 
-    outcome = run_replay(old_target, new_target, recorded.requests, settings)
+    from apiparity.traffic.replay import ReplayOptions
+
+    seeking = checkpoint.seekable(traffic)
+    replay_options = ReplayOptions(sample=sample, rate=rate, workers=workers, seed=sample_seed,
+                                   skip=0 if seeking else checkpoint.done, first_position=checkpoint.done + 1 if seeking else 1,
+                                   checkpoint=checkpoint.saver(recorded) if checkpoint_path else None,
+                                   checkpoint_every=checkpoint_every)
+    requests = itertools.chain([first], stream) if first is not None else iter(())
+    outcome = run_replay(old_target, new_target, requests, settings, options=replay_options)
+    outcome = checkpoint.combined(outcome)
     result = outcome.result
+    if recorded.stream_stats is not None and recorded.stream_stats.responses:
+        click.echo(f"note: {traffic}: {recorded.stream_stats.responses} recorded response payload(s) skipped "
+                   "(OLD's live answers are compared)", err=True)
+    if recorded.stream_stats is not None and recorded.stream_stats.unparsed:
+        click.echo(f"note: {traffic}: {recorded.stream_stats.unparsed} payload(s) not an HTTP request were skipped", err=True)
     for side, ref in sorted(result.settings.get("auto_reset", {}).items()):
         click.echo(f"note: calling {ref} before every call to {side.upper()} (pass --reset, or --no-auto-reset)", err=True)
+    requests_read = checkpoint.total_read
     report = Report(
         command="replay",
         old=side_info(old_target),
         new=side_info(new_target),
         fuzz=result,
         extras={
-            "traffic": {"path": traffic, "format": recorded.format, "requests": len(recorded.requests), "notes": recorded.notes},
+            "traffic": {"path": traffic, "format": recorded.format, "requests": requests_read, "notes": recorded.notes,
+                        "sample": sample, "resumed_from": checkpoint.resumed_from},
             "undocumented_traffic": outcome.undocumented,
         },
         complete=not outcome.interrupted,
@@ -139,7 +175,7 @@ def command(traffic: str, old: str, new: str, app_dir: str | None, spec_path: st
     unexplained = [g for g in result.groups if not g.waived_by]
     undocumented = sum(item["count"] for item in outcome.undocumented)
     click.echo(
-        f"replay: {result.cases} of {len(recorded.requests)} recorded requests over "
+        f"replay: {result.cases} of {requests_read} recorded requests over "
         f"{sum(1 for o in result.operations if o.cases)} operations, {len(unexplained)} mismatch group(s), "
         f"{len(result.noise)} noisy field(s) cancelled, {undocumented} undocumented request(s)",
         err=True,

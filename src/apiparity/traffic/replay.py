@@ -11,8 +11,11 @@ so every renderer shows them.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable
+import random
+import time
+import zlib
+from collections import Counter, deque
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -27,6 +30,27 @@ from apiparity.traffic.operations import OperationIndex, selected
 from apiparity.traffic.records import SAFE_METHODS, RecordedRequest
 
 NOT_IN_TRAFFIC = "not in the recorded traffic"
+LATENCY_SAMPLES = 10_000  # per operation and side: a reservoir, so a long replay stays in constant memory
+PENDING_LIMIT = 10_000  # mismatching requests held back for noise learned later, before judging the oldest
+
+
+@dataclass(slots=True)
+class ReplayOptions:
+    """How the stream of recorded requests is sent (all off by default: every request, in order, one at a time)."""
+
+    sample: float = 1.0  # share of the recorded requests replayed (deterministic by position and seed)
+    rate: float | None = None  # at most this many requests per second
+    workers: int = 1  # requests in flight at once (each still goes OLD, OLD again, NEW)
+    seed: int = 0
+    skip: int = 0  # records already replayed (resume): not sent again, still counted for sampling
+    first_position: int = 1  # position of the stream's first record (resume by seeking: records before it were read)
+    checkpoint: Callable[[int, FuzzResult, list[dict[str, Any]]], None] | None = None
+    checkpoint_every: int = 5_000
+
+    def keeps(self, position: int) -> bool:
+        if self.sample >= 1.0:
+            return True
+        return zlib.crc32(f"{self.seed}:{position}".encode()) / 0xFFFFFFFF < self.sample
 
 
 @dataclass(slots=True)
@@ -34,17 +58,20 @@ class ReplayOutcome:
     result: FuzzResult
     undocumented: list[dict[str, Any]] = field(default_factory=list)  # {method, path, reason, count}
     interrupted: bool = False
+    read: int = 0  # records read from the stream (the last position), sampled-out and skipped ones included
 
 
 def run_replay(
     old: Any,
     new: Any,
-    requests: list[RecordedRequest],
+    requests: Iterable[RecordedRequest],
     settings: FuzzSettings,
     *,
     on_request: Callable[[int, int], None] | None = None,
+    options: ReplayOptions | None = None,
 ) -> ReplayOutcome:
     """Send every recorded request to OLD (twice) and NEW (once) and compare like `fuzz` does.
+    `requests` may be a stream (a GoReplay capture): it is consumed once, in constant memory.
     Ctrl-C ends the run early with `interrupted=True` and what was compared so far."""
     # the side set-up (transport, base path, reset hooks incl. the auto reset, headers, unsafe
     # guard) is the fuzz runner's, so both commands treat a side identically
@@ -53,16 +80,30 @@ def run_replay(
     settings.validate()
     old_side = _side("old", old, settings)
     new_side = _side("new", new, settings)
+    options = options or ReplayOptions()
+    if options.workers > 1 and any(side.transport.name != "http" for side in (old_side, new_side)):
+        from apiparity.errors import ConfigError
+
+        raise ConfigError(f"--workers {options.workers}: an in-process app answers one request at a time; serve both sides "
+                          "(URL targets, or --old-url/--new-url) to replay in parallel")
+    if options.workers > 1 and (old_side.hooks or new_side.hooks):
+        from apiparity.errors import ConfigError
+
+        raise ConfigError(f"--workers {options.workers}: reset hooks run before every call, so requests in flight at once "
+                          "would share state; replay in parallel only without --reset (and with --no-auto-reset)")
     try:
-        return _Replay(old, old_side, new_side, settings).run(requests, on_request)
+        return _Replay(old, old_side, new_side, settings, options).run(requests, on_request)
     finally:
         old_side.transport.close()
         new_side.transport.close()
 
 
 class _Replay:
-    def __init__(self, old: Any, old_side: Any, new_side: Any, settings: FuzzSettings) -> None:
+    def __init__(self, old: Any, old_side: Any, new_side: Any, settings: FuzzSettings, options: ReplayOptions) -> None:
         self.settings = settings
+        self.replay = options
+        self.random = random.Random(options.seed)
+        self.seen_latency: Counter[str] = Counter()
         self.old_side, self.new_side = old_side, new_side
         self.index = OperationIndex(old.document, old_side.base_path)
         self.options = CompareOptions.from_settings(settings)
@@ -85,15 +126,28 @@ class _Replay:
         self.stats: dict[str, OperationStats] = {label: OperationStats(operation=label) for label in self.index.labels}
         self.undocumented: Counter[tuple[str, str, str]] = Counter()
 
-    def run(self, requests: list[RecordedRequest], on_request: Callable[[int, int], None] | None) -> ReplayOutcome:
-        pending: list[tuple[OperationStats, WireRequest, WireResponse, WireResponse, list[Any], WireRequest, WireRequest]] = []
-        refused: Counter[str] = Counter()
+    def run(self, requests: Iterable[RecordedRequest], on_request: Callable[[int, int], None] | None) -> ReplayOutcome:
+        self.pending: deque[tuple[OperationStats, WireRequest, WireResponse, WireResponse, list[Any], WireRequest, WireRequest]] = deque()
+        self.refused: Counter[str] = Counter()
         interrupted = False
+        options = self.replay
         for side in (self.old_side, self.new_side):
             if side.auth is not None:
                 side.auth.login()  # a wrong login fails before any request, as in fuzz
+        total = len(requests) if isinstance(requests, list) else 0
+        started = time.monotonic()
+        sent = 0
+        position = options.first_position - 1
+        in_flight: deque[Any] = deque()
+        pool = None
+        if options.workers > 1:
+            from concurrent.futures import ThreadPoolExecutor
+
+            pool = ThreadPoolExecutor(max_workers=options.workers, thread_name_prefix="apiparity-replay")
         try:
-            for number, recorded in enumerate(requests, start=1):
+            for position, recorded in enumerate(requests, start=options.first_position):
+                if position <= options.skip or not options.keeps(position):
+                    continue
                 request, match = self._wire(recorded)
                 if not selected(match, recorded.method, self.settings.include, self.settings.exclude):
                     self.result.settings["not_selected"] = self.result.settings.get("not_selected", 0) + 1
@@ -103,33 +157,82 @@ class _Replay:
                     self.undocumented[(recorded.method, path, match.undocumented)] += 1
                 stats = self.stats.setdefault(request.operation, OperationStats(operation=request.operation))
                 if recorded.method not in SAFE_METHODS and self._unsafe_reason():
-                    refused[request.operation] += 1
+                    self.refused[request.operation] += 1
                     continue
-                sent_old, old1 = self._call(self.old_side, request)
-                old2 = self._call(self.old_side, request)[1] if self.settings.noise_calls else None
-                sent_new, new = self._call(self.new_side, request)
-                self.result.cases += 1
-                self._account(stats, old1, new)
-                if old2 is not None:
-                    self.noise.learn(request.operation, old1, old2, self.options)
-                differences = compare_responses(old1, new, self.options)
-                if differences:
-                    pending.append((stats, request, old1, new, differences, sent_old, sent_new))
+                if options.rate:
+                    delay = started + sent / options.rate - time.monotonic()
+                    if delay > 0:
+                        time.sleep(delay)
+                sent += 1
+                if pool is None:
+                    self._judge(stats, request, self._exchange(request))
+                else:
+                    in_flight.append((stats, request, pool.submit(self._exchange, request)))
+                    while len(in_flight) >= options.workers * 2:
+                        done_stats, done_request, future = in_flight.popleft()
+                        self._judge(done_stats, done_request, future.result())
                 if on_request is not None:
-                    on_request(number, len(requests))
+                    on_request(position, total)
+                if options.checkpoint is not None and sent % options.checkpoint_every == 0 and not in_flight:
+                    options.checkpoint(position, *self._snapshot())
+            while in_flight:
+                done_stats, done_request, future = in_flight.popleft()
+                self._judge(done_stats, done_request, future.result())
         except KeyboardInterrupt:
             interrupted = True
-        # noise learned from a later request also cancels an earlier one's difference, as in fuzz
-        for stats, request, old1, new, differences, sent_old, sent_new in pending:
+            for _stats, _request, future in in_flight:
+                future.cancel()
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+        result, undocumented = self._snapshot()
+        if options.checkpoint is not None:
+            # interrupted: the request in flight was not judged, so the checkpoint keeps the last
+            # regular save (every checkpoint_every requests, all of them judged)
+            if not interrupted:
+                options.checkpoint(position, result, undocumented)
+        return ReplayOutcome(result, undocumented, interrupted, read=position)
+
+    def _exchange(self, request: WireRequest) -> tuple[WireRequest, WireResponse, WireResponse | None, WireRequest, WireResponse]:
+        sent_old, old1 = self._call(self.old_side, request)
+        old2 = self._call(self.old_side, request)[1] if self.settings.noise_calls else None
+        sent_new, new = self._call(self.new_side, request)
+        return sent_old, old1, old2, sent_new, new
+
+    def _judge(self, stats: OperationStats, request: WireRequest, exchange: tuple[Any, ...]) -> None:
+        sent_old, old1, old2, sent_new, new = exchange
+        self.result.cases += 1
+        self._account(stats, old1, new)
+        if old2 is not None:
+            self.noise.learn(request.operation, old1, old2, self.options)
+        differences = compare_responses(old1, new, self.options)
+        if differences:
+            self.pending.append((stats, request, old1, new, differences, sent_old, sent_new))
+            if len(self.pending) > PENDING_LIMIT:
+                self._flush(1)
+
+    def _flush(self, count: int | None = None) -> None:
+        """Judge held-back mismatches against the noise learned so far (all of them, or the oldest `count`)."""
+        for _ in range(len(self.pending) if count is None else min(count, len(self.pending))):
+            stats, request, old1, new, differences, sent_old, sent_new = self.pending.popleft()
             kept = self.noise.filter(request.operation, differences)
             if kept:
                 stats.mismatches += 1
                 self.grouper.add(request, old1, new, kept, old_request=sent_old, new_request=sent_new)
-        for operation, count in sorted(refused.items()):
-            self.result.errors.append(f"{operation}: {count} recorded request(s) not sent: {self._unsafe_reason()}")
-            if not self.stats[operation].cases:
-                self.stats[operation].skipped_reason = self._unsafe_reason()
-        for stats in self.stats.values():
+
+    def _snapshot(self) -> tuple[FuzzResult, list[dict[str, Any]]]:
+        """The result of what was compared so far (held-back mismatches judged now)."""
+        import copy
+
+        # noise learned from a later request also cancels an earlier one's difference, as in fuzz
+        self._flush()
+        result = copy.deepcopy(self.result)
+        for operation, count in sorted(self.refused.items()):
+            result.errors.append(f"{operation}: {count} recorded request(s) not sent: {self._unsafe_reason()}")
+        stats_list = copy.deepcopy(list(self.stats.values()))
+        for stats in stats_list:
+            if not stats.cases and self.refused.get(stats.operation):
+                stats.skipped_reason = self._unsafe_reason()
             if not stats.cases and stats.skipped_reason is None:
                 stats.skipped_reason = NOT_IN_TRAFFIC
         undocumented = [
@@ -137,13 +240,13 @@ class _Replay:
             for (method, path, reason), count in sorted(self.undocumented.items(), key=lambda kv: (-kv[1], kv[0]))
         ]
         for item in undocumented:
-            self.result.errors.append(
+            result.errors.append(
                 f"undocumented traffic: {item['method']} {item['path']} ({item['count']} request(s)): {item['reason']}"
             )
-        self.result.groups = self.grouper.groups()
-        self.result.noise = self.noise.report()
-        self.result.operations = list(self.stats.values())
-        return ReplayOutcome(self.result, undocumented, interrupted)
+        result.groups = self.grouper.groups()
+        result.noise = self.noise.report()
+        result.operations = stats_list
+        return result, undocumented
 
     def _wire(self, recorded: RecordedRequest) -> tuple[WireRequest, Any]:
         match = self.index.match(recorded.method, recorded.path, recorded.query)
@@ -175,10 +278,60 @@ class _Replay:
 
     def _account(self, stats: OperationStats, old: WireResponse, new: WireResponse) -> None:
         stats.cases += 1
-        stats.old_latency_ms.append(round(old.elapsed_ms, 3))
-        stats.new_latency_ms.append(round(new.elapsed_ms, 3))
+        # a reservoir of LATENCY_SAMPLES per operation (Vitter's algorithm R): percentiles of the
+        # whole replay, in constant memory
+        self.seen_latency[stats.operation] += 1
+        seen = self.seen_latency[stats.operation]
+        if len(stats.old_latency_ms) < LATENCY_SAMPLES:
+            stats.old_latency_ms.append(round(old.elapsed_ms, 3))
+            stats.new_latency_ms.append(round(new.elapsed_ms, 3))
+        else:
+            slot = self.random.randrange(seen)
+            if slot < LATENCY_SAMPLES:
+                stats.old_latency_ms[slot] = round(old.elapsed_ms, 3)
+                stats.new_latency_ms[slot] = round(new.elapsed_ms, 3)
         old_5xx = old.status >= 500 or bool(old.error)
         new_5xx = new.status >= 500 or bool(new.error)
         stats.old_5xx += old_5xx
         stats.new_5xx += new_5xx
         stats.new_5xx_where_old_ok += new_5xx and not old_5xx and old.status < 400
+
+
+def combine_results(first: FuzzResult, second: FuzzResult, undocumented: list[dict[str, Any]]) -> FuzzResult:
+    """One result for a replay done in two segments (a checkpoint, then `--resume`): counts add up,
+    groups with the same key become one, latencies stay a bounded sample. `undocumented` is the
+    merged undocumented traffic of both segments."""
+    import copy
+
+    from apiparity.model import NoiseCancelled
+    from apiparity.report.merge import _combine_groups
+
+    stats: dict[str, OperationStats] = {s.operation: copy.deepcopy(s) for s in first.operations}
+    for part in second.operations:
+        mine = stats.setdefault(part.operation, OperationStats(operation=part.operation))
+        mine.cases += part.cases
+        mine.mismatches += part.mismatches
+        mine.old_5xx += part.old_5xx
+        mine.new_5xx += part.new_5xx
+        mine.new_5xx_where_old_ok += part.new_5xx_where_old_ok
+        mine.old_latency_ms = (mine.old_latency_ms + part.old_latency_ms)[:LATENCY_SAMPLES]
+        mine.new_latency_ms = (mine.new_latency_ms + part.new_latency_ms)[:LATENCY_SAMPLES]
+        if mine.cases:
+            mine.skipped_reason = None
+        elif part.skipped_reason and part.skipped_reason != NOT_IN_TRAFFIC:
+            mine.skipped_reason = part.skipped_reason
+    noise: dict[tuple[str, str], NoiseCancelled] = {}
+    for entry in first.noise + second.noise:
+        key = (entry.operation, entry.field_path)
+        if key in noise:
+            noise[key].count += entry.count
+        else:
+            noise[key] = copy.deepcopy(entry)
+    errors = [e for e in dict.fromkeys(first.errors + second.errors) if not e.startswith("undocumented traffic: ")]
+    errors += [f"undocumented traffic: {i['method']} {i['path']} ({i['count']} request(s)): {i['reason']}" for i in undocumented]
+    settings = dict(second.settings)
+    settings["resumed"] = True
+    return FuzzResult(seed=second.seed, cases=first.cases + second.cases, operations_total=max(first.operations_total, second.operations_total),
+                      groups=_combine_groups(first.groups + second.groups), noise=list(noise.values()),
+                      conformance=first.conformance + second.conformance, operations=list(stats.values()),
+                      settings=settings, errors=errors)
