@@ -181,3 +181,20 @@ def test_version_2_causes_get_their_blocking_flag_from_the_tier(tmp_path: Path) 
     with open_store(path) as store:
         (run,) = store.runs()
     assert {c.key: c.blocking for c in run.causes} == {"group: a": True, "group: b": False}
+
+
+def test_a_shard_joining_its_batch_is_labelled_with_the_batch(tmp_path: Path) -> None:
+    from apiparity.history.recorder import Recorder
+    from apiparity.history.settings import HistorySettings
+
+    path = tmp_path / "h.sqlite"
+    recorder = Recorder(open_store(path), HistorySettings(path), label=None, fail_on_regress=False)
+    recorder.provenance = {"batch": "ci:9"}
+    labels = []
+    for shard in ("1/2", "2/2"):
+        rep = report(shard=shard)
+        recorder.annotate(rep)
+        recorder.commit(rep)
+        labels.append(rep.extras["history"]["points"][-1]["run"])
+    recorder.close()
+    assert labels == ["#1", "#1+1"]

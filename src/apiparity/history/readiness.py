@@ -37,7 +37,7 @@ class Snapshot:
         ids = [r.id for r in self.runs if r.id is not None]
         if not ids:
             return "this run"
-        return f"#{ids[0]}" if len(ids) == 1 else f"#{ids[0]}+{len(ids) - 1}"
+        return f"#{ids[0]}" if len(self.runs) == 1 else f"#{ids[0]}+{len(self.runs) - 1}"
 
     @property
     def first(self) -> RunRecord:

@@ -61,8 +61,8 @@ class Recorder:
         section = report.extras.get(EXTRAS_KEY)
         if isinstance(section, dict):
             section["run_id"] = run_id
-            if section.get("points"):
-                section["points"][-1]["run"] = f"#{run_id}"
+            if section.get("points") and section["points"][-1].get("run") == "this run":
+                section["points"][-1]["run"] = f"#{run_id}"  # a shard joining its batch keeps the batch's label
         return run_id
 
     def close(self) -> None:
