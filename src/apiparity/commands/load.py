@@ -22,6 +22,8 @@ import click
 @click.option("--allow-unsafe", is_flag=True, help="Also send POST/PUT/PATCH/DELETE (repeated many times: use resettable services).")
 @click.option("-H", "--header", "headers", multiple=True, metavar="'NAME: VALUE'", help="Header added to every request on both sides.")
 @click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds to wait for one answer.")
+@click.option("-w", "--workers", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Locust worker processes on this machine (Locust's distributed mode; users spread over them). 0: one process.")
 @click.option("--max-p95-ratio", type=float, default=None,
               help="Gate: exit 1 when NEW's overall p95 exceeds this multiple of OLD's (or NEW's error rate rises by over 1 point).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
@@ -44,6 +46,7 @@ def command(
     allow_unsafe: bool,
     headers: tuple[str, ...],
     timeout: float,
+    workers: int,
     max_p95_ratio: float | None,
     fmt: str,
     output: str | None,
@@ -71,7 +74,7 @@ def command(
     if per_operation < 1:
         raise ApiparityError(f"--per-operation must be at least 1, got {per_operation}")
     settings = LoadSettings(users=users, spawn_rate=spawn_rate, duration=duration, max_requests=max_requests,
-                            timeout=timeout, headers=_parse_headers(headers))
+                            timeout=timeout, headers=_parse_headers(headers), workers=workers)
     settings.validate()
     old_base = check_base_url(old_url, label="OLD_URL")
     new_base = check_base_url(new_url, label="NEW_URL")

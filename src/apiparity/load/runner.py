@@ -30,6 +30,7 @@ class LoadSettings:
     max_requests: int | None = None  # requests per side (upper bound); the first bound reached ends a side
     timeout: float = 30.0  # seconds to wait for one answer
     headers: dict[str, str] = field(default_factory=dict)  # added to every request (e.g. auth)
+    workers: int = 0  # Locust worker processes (distributed mode on this machine); 0: one local runner
 
     def validate(self) -> None:
         if self.users < 1:
@@ -42,6 +43,8 @@ class LoadSettings:
             raise ApiparityError(f"--max-requests must be at least 1, got {self.max_requests}")
         if self.timeout <= 0:
             raise ApiparityError(f"--timeout must be positive, got {self.timeout:g}")
+        if self.workers < 0:
+            raise ApiparityError(f"--workers must be at least 1, got {self.workers}")
 
 
 def check_base_url(url: str, *, label: str) -> str:
@@ -87,6 +90,7 @@ def run_side(base_url: str, requests: list[LoadRequest], settings: LoadSettings,
             "max_requests": settings.max_requests,
             "timeout": settings.timeout,
             "output": str(output_path),
+            "workers": settings.workers,
         }
         config_path.write_text(json.dumps(config), encoding="utf-8")
         limit = settings.duration + settings.users / spawn_rate + settings.timeout + _WORKER_GRACE_S
@@ -143,7 +147,10 @@ def compare_sides(
 
 
 def _side_summary(raw: dict[str, Any]) -> dict[str, Any]:
-    return {"url": raw["base_url"], "elapsed_s": raw["elapsed_s"], "error_samples": raw.get("error_samples", [])}
+    summary = {"url": raw["base_url"], "elapsed_s": raw["elapsed_s"], "error_samples": raw.get("error_samples", [])}
+    if "worker_requests" in raw:
+        summary["worker_requests"] = raw["worker_requests"]  # requests each Locust worker sent
+    return summary
 
 
 def _with_headers(request: dict[str, Any], extra: dict[str, str]) -> dict[str, Any]:
