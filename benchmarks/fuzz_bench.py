@@ -5,6 +5,9 @@ baseline uses its Python API: cases from each app's own schema, `case.call()` in
 `case.validate_response()` with its default checks. apiparity makes three calls per case (OLD
 twice, NEW once), so ~1.5x the sum of the two single runs is the floor; the goal is <= 1.6x.
 
+The default probes (`apiparity probes`) are measured against the same run with only the three
+probes the runner sent before the registry, and with none.
+
     python benchmarks/fuzz_bench.py [--examples N] [--seed S]
 """
 
@@ -51,20 +54,21 @@ def schemathesis_alone(ref: str, n: int, seed: int) -> tuple[int, float]:
     return sent, time.perf_counter() - started
 
 
-def apiparity_fuzz(old_ref: str, new_ref: str, n: int, seed: int) -> tuple[int, float, int]:
+def apiparity_fuzz(old_ref: str, new_ref: str, n: int, seed: int, probes: tuple[str, ...] | None = None) -> tuple[int, float, int]:
+    """Cases, seconds and groups of one run; `probes` as --probes (None: the default, every probe)."""
     from apiparity.fuzz.runner import run_fuzz
     from apiparity.fuzz.settings import FuzzSettings
     from apiparity.targets import load_target
 
     old, new = load_target(old_ref), load_target(new_ref)
     started = time.perf_counter()
-    result = run_fuzz(old, new, FuzzSettings(max_examples=n, seed=seed))
+    result = run_fuzz(old, new, FuzzSettings(max_examples=n, seed=seed, probes=probes))
     return result.cases, time.perf_counter() - started, len(result.groups)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--examples", type=int, default=10)
+    parser.add_argument("--examples", type=int, default=20)  # the default budget
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "src"))
@@ -79,6 +83,15 @@ def main() -> int:
     print(f"apiparity fuzz:          {cases} cases in {fuzz_s:.2f} s ({cases / fuzz_s:.0f} cases/s, 3 calls each), {groups} groups")
     ratio = fuzz_s / (old_s + new_s)
     print(f"ratio apiparity / (OLD alone + NEW alone) = {ratio:.2f}x (goal <= 1.6x; 3 calls per case make ~1.5x the floor)")
+    # what the default probes cost: the same run with the three probes of before the registry
+    # (trailing-slash, if-none-match, no-credentials), and with none
+    before = ("trailing-slash", "if-none-match", "no-credentials")
+    old_cases, old_probes_s, _ = apiparity_fuzz(old_ref, new_ref, args.examples, args.seed, probes=before)
+    bare_cases, bare_s, _ = apiparity_fuzz(old_ref, new_ref, args.examples, args.seed, probes=())
+    print(f"apiparity fuzz, no probes:                 {bare_cases} cases in {bare_s:.2f} s")
+    print(f"apiparity fuzz, the 3 probes of before:    {old_cases} cases in {old_probes_s:.2f} s")
+    print(f"apiparity fuzz, every probe (the default): {cases} cases in {fuzz_s:.2f} s "
+          f"= {fuzz_s / old_probes_s:.2f}x the run with the 3 probes of before (budget <= 1.5x)")
     return 0
 
 

@@ -18,6 +18,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "spec": ("apiparity.commands.spec", "Print, validate or drift-check the OpenAPI document of a target."),
     "diff": ("apiparity.commands.diff", "Compare the OLD and NEW documents; report changes by rule and severity."),
     "rules": ("apiparity.commands.rules", "List every diff rule and noise rule with its ID, severity and doc."),
+    "probes": ("apiparity.commands.probes", "List the probes sent beyond the contract (HEAD, OPTIONS, trailing slash...)."),
     "fuzz": ("apiparity.commands.fuzz", "Send the same generated requests to OLD and NEW; report differences."),
     "check": ("apiparity.commands.check", "Run everything and decide READY / NOT READY for the cutover."),
     "merge": ("apiparity.commands.merge", "Combine shard reports of `check --shard` into one verdict."),

@@ -105,7 +105,7 @@ def test_reset_mid_response_is_a_finding_and_the_run_goes_on(tmp_path: Path) -> 
     output = tmp_path / "report.json"
     with raw_server(_answer_ok_but_reset_not_json) as url:
         result = run_cli("fuzz", OLD, OLD, "--new-url", url, "--include", "/ok", "--include", "/not-json",
-                         "--phases", "examples", "--timeout", "2", "--format", "json", "-o", str(output))
+                         "--phases", "examples", "--probes", "none", "--timeout", "2", "--format", "json", "-o", str(output))
     assert_no_traceback(result.stdout, result.stderr)
     assert result.exit_code == 1, result.stderr
     fuzz = json.loads(output.read_text())["fuzz"]

@@ -80,3 +80,11 @@ def regressed_get_item(item_id: int):  # the regression: `price` dropped from th
     if item is None:
         return JSONResponse({"detail": "not found"}, status_code=404)
     return item
+
+
+# what a careful port adds (tests/pairs/flask_parity.py): Flask's own HEAD/OPTIONS, first query
+# value, Werkzeug's HTML 405/404 pages; the regressed port keeps them too, its regression is `price`
+from tests.pairs.flask_parity import FlaskDefaults  # noqa: E402
+
+modern.add_middleware(FlaskDefaults, document=modern.openapi(), werkzeug_errors=True)
+regressed.add_middleware(FlaskDefaults, document=regressed.openapi(), werkzeug_errors=True)

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from apiparity.fuzz.generate import Credentials, required_credentials
-from apiparity.fuzz.runner import _without_credentials
+from apiparity.fuzz.probes.framework import without_credentials as _without_credentials
 from apiparity.fuzz.wire import WireRequest
 from tests.conftest import run_cli
 
@@ -80,7 +80,7 @@ def test_a_403_for_a_missing_token_is_found_although_every_case_carries_one(tmp_
     (tmp_path / "new_app.py").write_text(NEW_APP)
     out = tmp_path / "report.json"
     result = run_cli("fuzz", f"{tmp_path / 'old_app.py'}:app", f"{tmp_path / 'new_app.py'}:app", "--seed", "1",
-                     "--max-examples", "3", "-H", "Authorization: Bearer t0k3n", "--format", "json", "-o", str(out))
+                     "--max-examples", "3", "-H", "Authorization: Bearer t0k3n", "--probes", "no-credentials", "--format", "json", "-o", str(out))
     assert result.exit_code == 1, result.stderr
     groups = json.loads(out.read_text())["fuzz"]["groups"]
     # FastAPI's HTTPBearer answers a missing token with 403 (older releases) or its own 401 body (newer)

@@ -252,7 +252,7 @@ def test_wait_for_waits_for_a_new_url_server_that_starts_late(tmp_path) -> None:
     out = tmp_path / "r.json"
     with late_items_server(port, delay=1.5):
         result = run_cli("fuzz", APP, APP, "--new-url", f"http://127.0.0.1:{port}", "--wait-for", "10",
-                         "--phases", "examples", "--format", "json", "-o", str(out))
+                         "--phases", "examples", "--probes", "none", "--format", "json", "-o", str(out))
     assert result.exit_code == 0, result.stderr
     fuzz = json.loads(out.read_text())["fuzz"]
     assert fuzz["cases"] >= 1 and fuzz["groups"] == []

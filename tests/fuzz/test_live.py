@@ -60,7 +60,7 @@ def servers():
 
 def test_live_servers_give_the_same_findings_as_in_process(servers):
     old, new, old_url, new_url = servers
-    settings = dict(max_examples=5, seed=2, include=("GET /events/{event_id}", "GET /profile", "GET /me"))
+    settings = dict(max_examples=5, seed=2, include=("GET /events/{event_id}", "GET /profile", "GET /me"), probes=())
     live = run_fuzz(old, new, FuzzSettings(old_url=old_url, new_url=new_url, workers=2, **settings))
     in_process = run_fuzz(old, new, FuzzSettings(**settings))
     assert live.settings["transports"] == {"old": "http", "new": "http"}

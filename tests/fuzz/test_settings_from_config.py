@@ -23,7 +23,8 @@ NON_DEFAULT = {
     "compare_headers": ["etag"], "ignore": ["$.a"], "unordered": ["$.b"], "equivalent_status": ["400=422"],
     "allow_unsafe": True, "redact": False, "noise_calls": False, "conformance": False, "max_body_chars": 10,
     "max_body_bytes": 1000, "examples_per_group": 2, "auto_reset": False, "contract": "c.yaml", "old_auth": "m:a",
-    "new_auth": "m:b", "map_ids": False, "stateful_sequences": 1, "record_path": "cases.jsonl",
+    "new_auth": "m:b", "map_ids": False, "stateful_sequences": 1, "record_path": "cases.jsonl", "probes": ["head"],
+    "no_probe": ["options"], "redact_names": ["x-secret"],
 }
 
 

@@ -165,7 +165,7 @@ def notes_pair():
 
 
 def notes_settings(**extra) -> FuzzSettings:
-    values = {"seed": 1, "max_examples": 5, "reset_old": (f"{MODULE}:reset_old",), "reset_new": (f"{MODULE}:reset_new",), **extra}
+    values = {"seed": 1, "max_examples": 5, "probes": (), "reset_old": (f"{MODULE}:reset_old",), "reset_new": (f"{MODULE}:reset_new",), **extra}
     return FuzzSettings(**values)
 
 
@@ -351,7 +351,7 @@ def products_pair():
 
 
 def coverage_targets(document: dict, label: str, **extra) -> list[str]:
-    settings = FuzzSettings(seed=1, max_examples=0, phases=("coverage",), **extra)
+    settings = FuzzSettings(seed=1, max_examples=0, phases=("coverage",), probes=(), **extra)
     [planned] = [p for p in plan_operations(load_schema(document), settings) if p.label == label]
     cases, problems = generate_cases(planned.operation, settings, label=label)
     assert problems == []
@@ -376,7 +376,7 @@ def test_an_ordering_regression_hidden_by_the_filtered_base_is_found() -> None:
     """schemathesis varies `sort` on `in_stock=true&category=tools` (one product, no order to see);
     alone, `sort=-price` lists four products and NEW's ascending order shows."""
     old, new = products_pair()
-    result = run_fuzz(old, new, FuzzSettings(seed=1, max_examples=0, phases=("examples", "coverage")))
+    result = run_fuzz(old, new, FuzzSettings(seed=1, max_examples=0, phases=("examples", "coverage"), probes=()))
     groups = [g for g in result.groups if g.operation == "GET /products"]
     assert groups
     queries = [dict(e.request.query) for g in groups for e in g.examples]
@@ -395,7 +395,7 @@ def test_required_parameters_stay_and_variations_are_bounded() -> None:
             "responses": {"200": {"description": "ok"}},
         }}},
     }
-    settings = FuzzSettings(seed=1, max_examples=0, phases=("coverage",))
+    settings = FuzzSettings(seed=1, max_examples=0, phases=("coverage",), probes=())
     [planned] = plan_operations(load_schema(document), settings)
     cases, _ = generate_cases(planned.operation, settings, label=planned.label)
     base = cases[0].case

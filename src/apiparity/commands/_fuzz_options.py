@@ -17,7 +17,7 @@ FUZZ_PARAMS = (
     "reset", "reset_old", "reset_new", "compare_header", "ignore", "unordered", "equivalent_status",
     "allow_unsafe", "no_redact", "redact_name", "no_noise", "no_conformance", "no_auto_reset",
     "contract", "old_auth", "new_auth", "no_id_mapping", "max_body_bytes", "wait_for", "event_loop", "block_threshold_ms",
-    "record_path",
+    "record_path", "probes", "no_probe",
 )
 
 
@@ -91,6 +91,10 @@ def fuzz_options(func: F) -> F:
         click.option("--wait-for", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
                      help="URL targets and --old-url/--new-url servers: keep retrying to connect for up to SECONDS "
                           "while a server starts. [default: 0]"),
+        click.option("--probes", "probes", default=None, metavar="LIST",
+                     help="Comma-separated probes sent beyond the contract (`apiparity probes` lists them; 'none' for "
+                          "none). [default: all]"),
+        click.option("--no-probe", "no_probe", multiple=True, metavar="NAME", help="Leave this probe out. Repeatable."),
         click.option("--event-loop/--no-event-loop", "event_loop", default=None,
                      help="Watch NEW's event loop for blocking calls while it answers (FastAPI/ASGI app run in-process; "
                           "config [event_loop] gate). [default: on]"),
@@ -188,6 +192,14 @@ def settings_from_options(config: dict[str, Any] | None = None, app_dir: str | N
     pick("examples_per_group", convert=int)
     pick("record_path")
     pick("redact_names", "redact_name", convert=as_tuple)
+
+    def probe_names(value: Any) -> tuple[str, ...]:
+        items = value.split(",") if isinstance(value, str) else list(value)
+        names = tuple(str(p).strip() for p in items if str(p).strip())
+        return () if names == ("none",) else names
+
+    pick("probes", convert=probe_names)
+    pick("no_probe", convert=probe_names)
 
     def flag(key: str, off_option: str) -> None:
         """A `--no-...` flag turns it off; otherwise the config's true/false; otherwise the default."""

@@ -307,7 +307,7 @@ def enum_variations(operation: Any, base: Any) -> Iterator[Any]:
     from schemathesis.core import NOT_SET
 
     document = operation.schema.raw_schema
-    parameters = _operation_parameters(document, operation.method, operation.path)
+    parameters = operation_parameters(document, operation.method, operation.path)
     required_query = {p["name"] for p in parameters if p.get("in") == "query" and p.get("required")}
     required_headers = {str(p["name"]).lower() for p in parameters if p.get("in") == "header" and p.get("required")}
     required_cookies = {p["name"] for p in parameters if p.get("in") == "cookie" and p.get("required")}
@@ -337,7 +337,7 @@ def enum_variations(operation: Any, base: Any) -> Iterator[Any]:
             yield operation.schema.make_case(**kwargs)
 
 
-def _operation_parameters(document: dict[str, Any], method: str, path: str) -> list[dict[str, Any]]:
+def operation_parameters(document: dict[str, Any], method: str, path: str) -> list[dict[str, Any]]:
     """The operation's parameters ($refs followed), path-level ones first unless the operation
     redefines them (same name and location)."""
     item = follow_local_refs(document, (document.get("paths") or {}).get(path)) or {}
@@ -463,10 +463,10 @@ def to_wire(case: Any, label: str) -> WireRequest:
         headers = [(k, v) for k, v in headers if not (k.lower() == "content-length" and v == "0")]
     return WireRequest(
         method=str(prepared.method).upper(),
-        path=parts.path or "/",
-        query=parts.query,
+        path=str(parts.path or "/"),
+        query=str(parts.query),
         headers=headers,
-        body=body,
+        body=body if isinstance(body, bytes) else None,
         operation=label,
     )
 

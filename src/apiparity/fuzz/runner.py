@@ -12,7 +12,6 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
-from urllib.parse import unquote_plus
 
 from apiparity.errors import ConfigError, SpecError
 from apiparity.fuzz.compare import CompareOptions, compare_responses
@@ -26,12 +25,14 @@ from apiparity.fuzz.generate import (
     document_base_path,
     generate_cases,
     load_schema,
+    operation_parameters,
     plan_operations,
     required_credentials,
     to_wire,
 )
 from apiparity.fuzz.group import Grouper, SideView
 from apiparity.fuzz.noise import NoiseTable, StepNoise
+from apiparity.fuzz.probes import ProbeAnswers, ProbeOperation, ProbePool, select_probes
 from apiparity.fuzz.auth import SideAuth, resolve_provider
 from apiparity.fuzz.reset import auto_reset_hook, call_hooks, resolve_hooks
 from apiparity.fuzz.settings import UNSAFE_METHODS, FuzzSettings, resolve_spec_source
@@ -39,6 +40,9 @@ from apiparity.fuzz.stateful import IdentityMap, Link, bind, collect_links, eval
 from apiparity.fuzz.transports import ASGITransport, HTTPTransport, Transport, WSGITransport, is_loopback
 from apiparity.fuzz.wire import WireRequest, WireResponse
 from apiparity.model import ConformanceIssue, FuzzResult, OperationStats
+from apiparity.spec.normalize import HTTP_METHODS
+
+HTTP_METHODS_UPPER = frozenset(m.upper() for m in HTTP_METHODS)
 
 
 @dataclass(slots=True)
@@ -204,6 +208,8 @@ class _Run:
         self.conformance: dict[tuple[str, str, str, str], ConformanceIssue] = {}
         self.old_document = old.document
         self._operation_options: dict[str, CompareOptions] = {}
+        self.probes = select_probes(settings.probes, settings.no_probe)
+        self._first_on_path: dict[str, str] = {}
         self.result = FuzzResult(seed=settings.seed, settings=self._settings_dict())
         self.recorder: Any = None
         if settings.record_path:
@@ -256,6 +262,9 @@ class _Run:
     def execute(self) -> FuzzResult:
         planned = self.plan()
         self.result.operations_total = len(planned)
+        for item, _ in planned:  # path-level probes run from the first operation of each path fuzzed by some shard
+            if item.operation is not None and item.skipped_reason in (None, NOT_IN_SHARD):
+                self._first_on_path.setdefault(item.path, item.label)
         self._emit("start", operations_total=len(planned))
         for side in (self.old_side, self.new_side):
             if side.auth is not None:
@@ -308,7 +317,9 @@ class _Run:
             return
         pending: list[tuple[WireRequest, WireResponse, WireResponse, list[Any], WireRequest, WireRequest]] = []
         options = self.options_for(item.label)
+        answered: list[tuple[GeneratedCase, WireResponse]] = []
         for case, (old1, old2, new, sent_old, sent_new) in zip(cases, self._send_all(cases, item.label, done, total)):
+            answered.append((case, old1))
             self._account(stats, old1, new)
             if old2 is not None:
                 self.noise.learn(item.label, old1, old2, options)
@@ -324,86 +335,59 @@ class _Run:
             if kept:
                 stats.mismatches += 1
                 self.grouper.add(request, old1, new, kept, old_request=sent_old, new_request=sent_new)
-        if item.method == "GET":
-            self._probe_trailing_slash(stats, cases)
-            self._probe_conditional(item, stats, cases)
-        self._probe_without_credentials(item, stats, cases)
+        self._run_probes(item, sources, stats, answered)
 
-    def _probe_trailing_slash(self, stats: OperationStats, cases: list[GeneratedCase]) -> None:
-        """One extra request with the trailing slash toggled (`/accounts/` -> `/accounts`): Flask
-        redirects it with 308 (or answers 404), Starlette with 307. Clients that follow OLD's
-        redirect break when NEW redirects otherwise or refuses, so status and Location are
-        compared; when OLD refuses the spelling (4xx) no client relies on it and NEW may answer
-        anything, and when NEW serves the spelling OLD redirected to, the client lands there."""
-        case = next((c for c in cases if c.mode == "positive"), None)
-        if case is None or case.request.path in ("", "/"):
-            return
-        path = case.request.path
-        toggled = replace(case.request, path=path[:-1] if path.endswith("/") else path + "/", probe="trailing-slash")
-        old1, old2, new, sent_old, sent_new = self._send_case(toggled)
-        self.result.cases += 1
-        self._account(stats, old1, new)
-        if old1.error or 400 <= old1.status < 500:
-            return
-        if 300 <= old1.status < 400 and 200 <= new.status < 300:
-            return  # NEW serves the spelling OLD redirected to: a client following OLD's redirect ends up there too
-        if old2 is not None and (old2.status, old2.header("location")) != (old1.status, old1.header("location")):
-            return  # OLD itself answers this spelling one way or another: nothing to hold NEW to
-        differences = [d for d in compare_responses(old1, new, self.options_for(toggled.operation))
-                       if d.kind != "body" and d.field in ("status", "header:location", "transport")]
-        if differences:
-            stats.mismatches += 1
-            self.grouper.add(toggled, old1, new, differences, old_request=sent_old, new_request=sent_new)
+    # ------------------------------------------------------------------ probes
 
-    def _probe_conditional(self, item: PlannedOperation, stats: OperationStats, cases: list[GeneratedCase]) -> None:
-        """When OLD tags its answer with an ETag, the request again with `If-None-Match` set to each
-        side's own ETag (implementations may hash differently): a client's cache revalidation gets
-        304 from OLD, and a port that ignores the header answers the whole body again. Generated
-        If-None-Match values never equal a real ETag, so only this request reaches the 304 branch."""
-        case = next((c for c in cases if c.mode == "positive"), None)
-        if case is None:
+    def _probe_operation(self, item: PlannedOperation, sources: list[PlannedOperation]) -> ProbeOperation:
+        """What the probes read of one operation: its parameters in every document its cases come
+        from (OLD's first), the methods its path declares, the credentials OLD's document requires."""
+        parameters: dict[tuple[str, str], dict[str, Any]] = {}
+        path_methods: set[str] = set()
+        for source in sources:
+            document = source.operation.schema.raw_schema
+            for parameter in operation_parameters(document, item.method, item.path):
+                parameters.setdefault((str(parameter["name"]), str(parameter.get("in"))), parameter)
+            path_item = (document.get("paths") or {}).get(item.path)
+            path_methods |= {m.upper() for m in path_item if m.upper() in HTTP_METHODS_UPPER} if isinstance(path_item, dict) else set()
+        return ProbeOperation(
+            label=item.label,
+            method=item.method,
+            path=item.path,
+            document=sources[0].operation.schema.raw_schema,
+            parameters=tuple(parameters.values()),
+            path_methods=frozenset(path_methods),
+            first_on_path=self._first_on_path.get(item.path, item.label) == item.label,
+            credentials=required_credentials(self.old_document, item.method, item.path),
+            unsafe_allowed=not self._unsafe_reason(),
+        )
+
+    def _run_probes(self, item: PlannedOperation, sources: list[PlannedOperation], stats: OperationStats,
+                    answered: list[tuple[GeneratedCase, WireResponse]]) -> None:
+        """Each selected probe that applies to the operation: its requests sent like a case (OLD
+        twice, NEW once), judged by the probe, noise cancelled and grouped like every case."""
+        if not self.probes:
             return
-        old_tag = self._call(self.old_side, case.request)[1].header("etag")
-        if not old_tag:
-            return
-        new_tag = self._call(self.new_side, case.request)[1].header("etag") or old_tag
-        old_probe = replace(_with_headers(case.request, {"If-None-Match": old_tag}), probe="conditional")
-        new_probe = replace(_with_headers(case.request, {"If-None-Match": new_tag}), probe="conditional")
-        if self.recorder is not None:  # as OLD receives it, like every case sent
-            self.recorder.write_wire(old_probe, base_path=self.old_side.base_path)
-        sent_old, old1 = self._call(self.old_side, old_probe)
-        old2 = self._call(self.old_side, old_probe)[1] if self.settings.noise_calls else None
-        sent_new, new = self._call(self.new_side, new_probe)
-        self.result.cases += 1
-        self._account(stats, old1, new)
+        operation = self._probe_operation(item, sources)
+        pool = ProbePool(answered=answered, fetch=lambda side, request: self._call(self.old_side if side == "old" else self.new_side, request)[1])
         options = self.options_for(item.label)
-        if old2 is not None and old2.status != old1.status:
-            return  # OLD itself does not answer the revalidation one way
-        kept = self.noise.filter(item.label, compare_responses(old1, new, options))
-        if kept:
-            stats.mismatches += 1
-            self.grouper.add(old_probe, old1, new, kept, old_request=sent_old, new_request=sent_new)
-
-    def _probe_without_credentials(self, item: PlannedOperation, stats: OperationStats, cases: list[GeneratedCase]) -> None:
-        """One extra request without credentials for an operation OLD's document secures: -H,
-        --old-header/--new-header and login flows put a token on every generated case, so the
-        answer to a missing token (Flask's handler 401 vs FastAPI security classes' 403, a
-        required Header()'s 422) would never be seen. Compared like any case, OLD asked twice."""
-        credentials = required_credentials(self.old_document, item.method, item.path)
-        case = next((c for c in cases if c.mode == "positive"), None)
-        if credentials is None or case is None:
-            return
-        probe = replace(_without_credentials(case.request, credentials), probe="no-credentials")
-        old1, old2, new, sent_old, sent_new = self._send_case(probe, without=credentials)
-        self.result.cases += 1
-        self._account(stats, old1, new)
-        differences = compare_responses(old1, new, self.options_for(item.label))
-        if old2 is not None:
-            self.noise.learn(item.label, old1, old2, self.options_for(item.label))
-        kept = self.noise.filter(item.label, differences)
-        if kept:
-            stats.mismatches += 1
-            self.grouper.add(probe, old1, new, kept, old_request=sent_old, new_request=sent_new)
+        for probe in self.probes:
+            if not probe.applies(operation):
+                continue
+            for planned in probe.requests(operation, pool):
+                if planned.request.method in UNSAFE_METHODS and self._unsafe_reason():
+                    continue
+                old1, old2, new, sent_old, sent_new = self._send_case(planned.request, without=planned.without,
+                                                                      new_request=planned.new_request)
+                self.result.cases += 1
+                self._account(stats, old1, new)
+                if old2 is not None and probe.learns_noise:
+                    self.noise.learn(item.label, old1, old2, options)
+                kept = probe.judge(ProbeAnswers(old1, old2, new), compare_responses(old1, new, options))
+                kept = self.noise.filter(item.label, kept) if kept else kept
+                if kept:
+                    stats.mismatches += 1
+                    self.grouper.add(planned.request, old1, new, kept, old_request=sent_old, new_request=sent_new)
 
     def _unsafe_reason(self) -> str:
         return self.old_side.unsafe_reason or self.new_side.unsafe_reason
@@ -444,13 +428,16 @@ class _Run:
             self._emit("case", operation=label, operations_done=done, operations_total=total, operation_cases=len(cases))
             yield outcome
 
-    def _send_case(self, request: WireRequest, *, without: Credentials | None = None,
+    def _send_case(self, request: WireRequest, *, without: Credentials | None = None, new_request: WireRequest | None = None,
                    ) -> tuple[WireResponse, WireResponse | None, WireResponse, WireRequest, WireRequest]:
-        if self.recorder is not None:
+        """`request` to OLD twice (once with --no-noise) and to NEW (`new_request` when NEW gets its own)."""
+        if self.recorder is not None and request.method == request.operation.partition(" ")[0]:
+            # as OLD receives it; a probe with another method (HEAD, OPTIONS, an undeclared one) is no
+            # request of its operation, and `replay` would list it as undocumented traffic
             self.recorder.write_wire(request, base_path=self.old_side.base_path)
         sent_old, old1 = self._call(self.old_side, request, without=without)
         old2 = self._call(self.old_side, request, without=without)[1] if self.settings.noise_calls else None
-        sent_new, new = self._call(self.new_side, request, without=without)
+        sent_new, new = self._call(self.new_side, new_request or request, without=without)
         return old1, old2, new, sent_old, sent_new
 
     def _call(self, side: _Side, request: WireRequest, *, reset: bool = True,
@@ -537,7 +524,7 @@ class _Run:
             self._reset(self.old_side)
             again_sent, again = self._call(self.old_side, case.request, reset=False)
             source_noise = self.noise.learn_step(source.label, old, again, self.options_for(source.label))
-            if old_step is not None and again.status == old.status:
+            if old_step is not None and follow_up is not None and again.status == old.status:
                 again_step = self._bind_step(link, target, follow_up, case, again_sent, again)
                 if again_step is not None:
                     again2 = self._call(self.old_side, again_step[1], reset=False)[1]
@@ -646,23 +633,6 @@ class _Run:
                     )
                 else:
                     issue.count += 1
-
-
-def _without_credentials(request: WireRequest, credentials: Credentials) -> WireRequest:
-    """`request` with the credentials the document asks for taken out (headers, cookies, query)."""
-    headers = []
-    for name, value in request.headers:
-        lowered = name.lower()
-        if lowered in credentials.headers:
-            continue
-        if lowered == "cookie" and credentials.cookies:
-            kept = [part for part in value.split(";") if part.strip().split("=", 1)[0].strip().lower() not in credentials.cookies]
-            if not kept:
-                continue
-            value = ";".join(kept).strip()
-        headers.append((name, value))
-    query = "&".join(part for part in request.query.split("&") if part and unquote_plus(part.split("=", 1)[0]) not in credentials.query)
-    return replace(request, headers=headers, query=query)
 
 
 def _with_headers(request: WireRequest, extra: dict[str, str]) -> WireRequest:

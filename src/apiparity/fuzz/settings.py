@@ -57,6 +57,8 @@ class FuzzSettings:
     map_ids: bool = True  # stateful: OLD's and NEW's ids for the same created thing compare equal
     stateful_sequences: int = 3  # link sequences started per source operation and link
     record_path: str | None = None  # --record FILE: every generated request, as JSONL `replay` reads
+    probes: tuple[str, ...] | None = None  # probes sent beyond the contract (None: every registered one; `apiparity probes`)
+    no_probe: tuple[str, ...] = ()  # probes left out
 
     def __post_init__(self) -> None:
         self.validate()
@@ -81,6 +83,10 @@ class FuzzSettings:
             raise ConfigError("fuzz: workers must be >= 1")
         if self.stateful_sequences < 0:
             raise ConfigError("fuzz: stateful-sequences must be >= 0")
+        if self.probes is not None or self.no_probe:
+            from apiparity.fuzz.probes import select_probes
+
+            select_probes(self.probes, self.no_probe)  # ConfigError naming an unknown probe
         from apiparity.fuzz.auth import LoginFlow
 
         for side, spec in (("old", self.old_auth), ("new", self.new_auth)):
@@ -93,6 +99,8 @@ class FuzzSettings:
         """The settings as they go into the report (FuzzResult.settings)."""
         data = asdict(self)
         data["phases"] = list(self.phases)
+        data["probes"] = None if self.probes is None else list(self.probes)
+        data["no_probe"] = list(self.no_probe)
         data["equivalent_status"] = [f"{a}={b}" for a, b in self.equivalent_status]
         if self.redact:
             from apiparity.redact import from_settings

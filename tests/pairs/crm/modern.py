@@ -299,3 +299,8 @@ async def validation_error(request: Request, exc: RequestValidationError) -> JSO
         else:
             fields.append(".".join(str(p) for p in e["loc"][1:]))
     return JSONResponse({"error": "validation_error", "fields": sorted(set(fields))}, status_code=422)
+
+
+from tests.pairs.flask_parity import FlaskDefaults  # noqa: E402 - Flask's own HEAD/OPTIONS and first query value
+
+app.add_middleware(FlaskDefaults, document=app.openapi())

@@ -304,3 +304,8 @@ async def validation_error(request: Request, exc: RequestValidationError) -> JSO
     body = [{"field": ".".join(str(p) for p in e["loc"][1:]), "message": e["msg"], "type": e["type"]}
             for e in errors if e["loc"][0] == first]
     return JSONResponse(jsonable_encoder(body), status_code=422)
+
+
+from tests.pairs.flask_parity import FlaskDefaults  # noqa: E402 - Flask's own HEAD/OPTIONS and first query value
+
+app.add_middleware(FlaskDefaults, document=app.openapi())

@@ -404,3 +404,8 @@ def return_book(loan_id: int) -> dict:
 
 
 reset()
+
+
+from tests.pairs.flask_parity import FlaskDefaults  # noqa: E402 - Flask's own HEAD/OPTIONS and first query value
+
+app.add_middleware(FlaskDefaults, document=app.openapi())

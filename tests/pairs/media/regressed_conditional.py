@@ -291,3 +291,8 @@ def head_asset_content(asset_id: AssetId) -> Response:
 
 
 app.include_router(router)
+
+
+from tests.pairs.flask_parity import FlaskDefaults  # noqa: E402 - Flask's own HEAD/OPTIONS and first query value
+
+app.add_middleware(FlaskDefaults, document=app.openapi())

@@ -151,3 +151,8 @@ async def automatic_options(request: Request, call_next):
 async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
     messages = {404: "not found", 405: "method not allowed"}
     return JSONResponse({"error": messages.get(exc.status_code, str(exc.detail))}, status_code=exc.status_code)
+
+
+from tests.pairs.flask_parity import FlaskDefaults  # noqa: E402 - Flask's own HEAD/OPTIONS and first query value
+
+app.add_middleware(FlaskDefaults, document=app.openapi())

@@ -214,3 +214,8 @@ async def validation_error(_request: Request, exc: RequestValidationError) -> JS
         shaped["url"] = _PYDANTIC_DOCS + error["type"]
         errors.append(shaped)
     return JSONResponse(jsonable_encoder(errors), status_code=422)
+
+
+from tests.pairs.flask_parity import FlaskDefaults  # noqa: E402 - Flask's own HEAD/OPTIONS and first query value
+
+app.add_middleware(FlaskDefaults, document=app.openapi(), werkzeug_errors=True)

@@ -1,0 +1,150 @@
+"""Probes as registered units: the registry, the options that choose them, each probe's requests,
+and the default run on a plain Flask app against a FastAPI port left at its defaults."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from apiparity.commands._fuzz_options import settings_from_options
+from apiparity.errors import ConfigError
+from apiparity.fuzz.generate import GeneratedCase
+from apiparity.fuzz.probes import PROBES, ProbeOperation, ProbePool, select_probes
+from apiparity.fuzz.probes.framework import IntegerPath, RepeatedQuery, UndeclaredMethod
+from apiparity.fuzz.runner import run_fuzz
+from apiparity.fuzz.settings import FuzzSettings
+from apiparity.fuzz.wire import WireRequest, WireResponse
+from apiparity.model import FuzzResult
+from apiparity.targets import load_target
+from tests.conftest import ROOT, run_cli
+
+APPS = ROOT / "tests" / "apps"
+FRAMEWORK_PROBES = {"head", "options", "undeclared-method", "repeated-query", "boolean-spelling", "integer-path"}
+
+
+# ------------------------------------------------------------------------------------ the registry
+
+
+def test_every_probe_has_a_name_and_a_doc_and_is_listed() -> None:
+    assert FRAMEWORK_PROBES | {"trailing-slash", "if-none-match", "no-credentials"} <= set(PROBES)
+    for name, probe in PROBES.items():
+        assert probe.name == name and len(probe.doc) > 40
+    result = run_cli("probes", "--format", "json")
+    assert result.exit_code == 0
+    assert [p["name"] for p in json.loads(result.stdout)] == list(PROBES)
+    text = run_cli("probes")
+    assert all(line.split()[0] in PROBES for line in text.stdout.splitlines())
+
+
+def test_probes_are_chosen_by_option_and_config() -> None:
+    assert [p.name for p in select_probes(None)] == list(PROBES)
+    assert [p.name for p in select_probes(("options", "head"))] == ["head", "options"]  # registry order
+    assert "head" not in [p.name for p in select_probes(None, ("head",))]
+    assert settings_from_options(probes="head,options").probes == ("head", "options")
+    assert settings_from_options(probes="none").probes == ()
+    assert settings_from_options(no_probe=("head",)).no_probe == ("head",)
+    assert settings_from_options({"probes": ["head"], "no-probe": "options"}).probes == ("head",)
+    with pytest.raises(ConfigError, match="unknown probe 'haed'"):
+        settings_from_options(no_probe=("haed",))
+
+
+def test_an_unknown_probe_is_bad_input_on_the_command_line() -> None:
+    result = run_cli("fuzz", f"{APPS / 'plain_flask_defaults.py'}:app", f"{APPS / 'plain_fastapi_defaults.py'}:app",
+                     "--no-probe", "haed")
+    assert result.exit_code == 2 and "unknown probe 'haed'" in result.stderr
+
+
+# ------------------------------------------------------------------------------- each probe alone
+
+
+def _case(path: str, query: str = "", method: str = "GET") -> GeneratedCase:
+    return GeneratedCase(WireRequest(method, path, query, operation=f"{method} /items/{{item_id}}"), "examples", "positive")
+
+
+def _operation(**fields) -> ProbeOperation:
+    base = {"label": "GET /items/{item_id}", "method": "GET", "path": "/items/{item_id}", "document": {}}
+    return ProbeOperation(**{**base, **fields})
+
+
+def test_integer_path_sends_a_non_integer_and_the_negative_of_an_existing_id() -> None:
+    operation = _operation(parameters=({"name": "item_id", "in": "path", "schema": {"type": "integer"}},))
+    missing, existing = _case("/items/999"), _case("/items/3")
+    pool = ProbePool(answered=[(missing, WireResponse(404)), (existing, WireResponse(200))])
+    probe = IntegerPath()
+    assert probe.applies(operation)
+    assert [r.request.path for r in probe.requests(operation, pool)] == ["/items/abc", "/items/-3"]
+    assert all(r.request.probe == "integer-path" for r in probe.requests(operation, pool))
+    slug = _operation(parameters=({"name": "item_id", "in": "path", "schema": {"type": "string"}},))
+    assert not probe.applies(slug)
+
+
+def test_repeated_query_pairs_two_values_old_answered_differently() -> None:
+    operation = _operation(label="GET /items", path="/items",
+                           parameters=({"name": "limit", "in": "query", "schema": {"type": "integer"}},
+                                       {"name": "tag", "in": "query", "schema": {"type": "array", "items": {"type": "string"}}}))
+    cases = [_case("/items", "limit=2"), _case("/items", "limit=7"), _case("/items", "limit=1")]
+    answers = [WireResponse(200, body=b"[1, 2]"), WireResponse(200, body=b"[1, 2]"), WireResponse(200, body=b"[1]")]
+    pool = ProbePool(answered=list(zip(cases, answers)))
+    [request] = [r.request for r in RepeatedQuery().requests(operation, pool)]
+    assert request.query == "limit=2&limit=1"  # 7 answered like 2: it would not show which one a side read
+
+
+def test_undeclared_method_prefers_a_safe_one_and_never_writes_where_writes_are_refused() -> None:
+    probe = UndeclaredMethod()
+    assert probe.method_for(_operation(path_methods=frozenset({"POST"}))) == "GET"
+    assert probe.method_for(_operation(path_methods=frozenset({"GET"}))) == "DELETE"
+    assert probe.method_for(_operation(path_methods=frozenset({"GET"}), unsafe_allowed=False)) is None
+    assert not probe.applies(_operation(path_methods=frozenset({"GET"}), first_on_path=False))
+
+
+# ------------------------------------------------------------ the default run finds framework defaults
+
+
+@pytest.fixture(scope="module")
+def plain_pair():
+    return load_target(f"{APPS / 'plain_flask_defaults.py'}:app"), load_target(f"{APPS / 'plain_fastapi_defaults.py'}:app")
+
+
+@pytest.fixture(scope="module")
+def default_run(plain_pair) -> FuzzResult:
+    old, new = plain_pair
+    return run_fuzz(old, new, FuzzSettings(seed=1))
+
+
+def _examples(result: FuzzResult):
+    return [(group, example) for group in result.groups for example in group.examples]
+
+
+def _query(example) -> list[tuple[str, str]]:
+    return [tuple(pair) for pair in example.request.query]
+
+
+FOUND = {
+    "head": lambda g, e: e.request.method == "HEAD" and e.old.status == 200 and e.new.status == 405,
+    "options": lambda g, e: e.request.method == "OPTIONS" and e.old.status == 200 and e.new.status == 405,
+    "undeclared-method": lambda g, e: e.request.method not in ("GET", "HEAD", "OPTIONS") and e.old.status == e.new.status == 405,
+    "repeated-query": lambda g, e: [k for k, _ in _query(e)].count("limit") == 2,
+    "boolean-spelling": lambda g, e: any(k == "active" and v in ("1", "yes", "True") for k, v in _query(e)),
+    "integer-path": lambda g, e: e.request.path == "/items/abc" and (e.old.status, e.new.status) == (404, 422),
+}
+
+
+@pytest.mark.parametrize("probe", sorted(FOUND))
+def test_default_run_finds_each_framework_default(probe: str, default_run: FuzzResult) -> None:
+    assert any(FOUND[probe](group, example) for group, example in _examples(default_run))
+
+
+def test_without_probes_the_framework_defaults_go_unseen(plain_pair) -> None:
+    """What the probes add: the generated cases alone (schemathesis' positive mode) see none of it."""
+    old, new = plain_pair
+    result = run_fuzz(old, new, FuzzSettings(seed=1, probes=()))
+    for probe, found in FOUND.items():
+        assert not any(found(group, example) for group, example in _examples(result)), probe
+
+
+def test_probes_stay_bounded_per_operation(plain_pair, default_run: FuzzResult) -> None:
+    old, new = plain_pair
+    without = run_fuzz(old, new, FuzzSettings(seed=1, probes=()))
+    per_operation = (default_run.cases - without.cases) / len(default_run.operations)
+    assert 0 < per_operation <= 12
