@@ -26,6 +26,15 @@ import click
               help="Locust worker processes on this machine (Locust's distributed mode; users spread over them). 0: one process.")
 @click.option("--max-p95-ratio", type=float, default=None,
               help="Gate: exit 1 when NEW's overall p95 exceeds this multiple of OLD's (or NEW's error rate rises by over 1 point).")
+@click.option("--capacity", is_flag=True,
+              help="Capacity mode: step the users up on each side until its p95 misses --p95-target or errors exceed "
+                   "--max-error-rate; report each side's maximum sustained req/s and the NEW/OLD ratio.")
+@click.option("--p95-target", type=float, default=None, metavar="MS", help="Capacity mode: the p95 a step must stay within.")
+@click.option("--start-users", type=int, default=2, show_default=True, help="Capacity mode: users of the first step.")
+@click.option("--step-users", type=int, default=2, show_default=True, help="Capacity mode: users added per step.")
+@click.option("--max-users", type=int, default=64, show_default=True, help="Capacity mode: users of the last step.")
+@click.option("--step-duration", type=float, default=5.0, show_default=True, help="Capacity mode: seconds per step.")
+@click.option("--max-error-rate", type=float, default=0.01, show_default=True, help="Capacity mode: errors a step may have (share).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write the output here instead of stdout.")
 @click.option("--chart", type=click.Path(dir_okay=False), default=None, help="Also write an SVG latency chart here.")
@@ -47,6 +56,13 @@ def command(
     headers: tuple[str, ...],
     timeout: float,
     workers: int,
+    capacity: bool,
+    p95_target: float | None,
+    start_users: int,
+    step_users: int,
+    max_users: int,
+    step_duration: float,
+    max_error_rate: float,
     max_p95_ratio: float | None,
     fmt: str,
     output: str | None,
@@ -92,6 +108,11 @@ def command(
         return
     check_reachable(old_base, label="OLD_URL", timeout=min(timeout, 10.0))
     check_reachable(new_base, label="NEW_URL", timeout=min(timeout, 10.0))
+    if capacity:
+        _run_capacity(old_base, new_base, requests, settings, fmt, output,
+                      p95_target=p95_target, start_users=start_users, step_users=step_users, max_users=max_users,
+                      step_duration=step_duration, max_error_rate=max_error_rate, source=source)
+        return
     load = compare_sides(old_base, new_base, requests, settings, source=source,
                          seed=seed if requests_file is None else None, allow_unsafe=allow_unsafe)
     gate = None
@@ -115,6 +136,45 @@ def command(
         write_atomic(chart, latency_svg(load))
     if gate is not None and not gate.passed:
         raise click.exceptions.Exit(1)
+
+
+def _run_capacity(old_base: str, new_base: str, requests: list, settings: object, fmt: str, output: str | None, *,  # type: ignore[type-arg]
+                  p95_target: float | None, source: str, **plan_values: float) -> None:
+    from apiparity.errors import ApiparityError
+    from apiparity.load.capacity import CapacityPlan, compare_capacity, render_capacity
+
+    if p95_target is None:
+        raise ApiparityError("--capacity: give the latency a step must hold, --p95-target MS")
+    plan = CapacityPlan(p95_target_ms=p95_target, start_users=int(plan_values["start_users"]), step_users=int(plan_values["step_users"]),
+                        max_users=int(plan_values["max_users"]), step_duration=float(plan_values["step_duration"]),
+                        max_error_rate=float(plan_values["max_error_rate"]))
+    plan.validate()
+
+    def show(label: str, step: object) -> None:
+        click.echo(f"capacity {label}: {step.users} users, {step.rps:.1f} req/s, p95 {step.p95_ms:.1f} ms"  # type: ignore[attr-defined]
+                   f"{'' if step.held else ' -> ' + step.reason}", err=True)  # type: ignore[attr-defined]
+
+    section = compare_capacity(old_base, new_base, requests, settings, plan, on_step=show)  # type: ignore[arg-type]
+    section["source"] = source
+    if fmt == "text":
+        text = render_capacity(section)
+    else:
+        import json
+        from datetime import datetime, timezone
+
+        from apiparity import __version__
+        from apiparity.model import Report, SideInfo
+
+        report = Report(command="load", old=SideInfo(ref=old_base, framework="url", interface="http"),
+                        new=SideInfo(ref=new_base, framework="url", interface="http"), extras={"load_capacity": section},
+                        tool_version=__version__, generated_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+        text = json.dumps(report.to_dict(), indent=2) + "\n"
+    if output:
+        from apiparity.report import write_atomic
+
+        write_atomic(output, text)
+    else:
+        click.echo(text, nl=False)
 
 
 def _parse_headers(values: tuple[str, ...]) -> dict[str, str]:
