@@ -193,12 +193,9 @@ def run_check(old_ref: str | None, new_ref: str | None, options: dict[str, Any],
     if interrupted:
         report.complete = False
         report.extras["interrupted"] = True
-    if recorder is not None:
-        recorder.annotate(report)  # the trend, and what --fail-on-regress's gate reads
     finish_report(report, thresholds, baseline, options.get("baseline_path"))
     if recorder is not None:
-        recorder.commit(report)
-        recorder.close()
+        recorder.finish(report, thresholds)  # the trend, --fail-on-regress's gate, the run appended
     write_reports(report, outputs)
     return report, (130 if interrupted else exit_code_of(report))
 

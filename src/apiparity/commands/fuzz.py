@@ -95,9 +95,7 @@ def command(old: str, new: str, app_dir: str | None, spec_path: str | None, load
 
     attach_handlers(report, old_target, new_target)  # SARIF / GitHub annotations point at each handler
     if recorder is not None:
-        recorder.annotate(report)
-        recorder.commit(report)
-        recorder.close()
+        recorder.finish(report, None)  # the trend into the report, the run appended
     text = render(report, fmt)
     if output:
         write_atomic(output, text)

@@ -44,14 +44,11 @@ def command(reports: tuple[str, ...], **options: Any) -> None:
         from apiparity.report.baseline import compare_with_baseline
 
         merged.baseline = compare_with_baseline(merged, read_report(options["baseline_path"]), options["baseline_path"])
-    if recorder is not None:
-        recorder.annotate(merged)
     merged.verdict = decide(merged, thresholds)
     if not merged.complete:
         merged.verdict.ready = False
     if recorder is not None:
-        recorder.commit(merged)
-        recorder.close()
+        recorder.finish(merged, thresholds)  # the trend, --fail-on-regress's gate, the run appended
     write_reports(merged, requested_outputs(options, {}))
     if options["quiet"]:
         click.echo(merged.verdict.label)

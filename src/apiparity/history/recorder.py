@@ -68,6 +68,21 @@ class Recorder:
     def close(self) -> None:
         self.store.close()
 
+    def finish(self, report: Report, thresholds: Any) -> int | None:
+        """After the verdict (tiers and acceptances final): the trend into the report, the verdict
+        decided again when `--fail-on-regress`'s gate has something to read, the run appended."""
+        try:
+            self.annotate(report)
+            if self.fail_on_regress and report.verdict is not None:
+                from apiparity.verdict import decide
+
+                report.verdict = decide(report, thresholds)
+                if not report.complete and not report.shard:
+                    report.verdict.ready = False  # an interrupted run is never READY
+            return self.commit(report)
+        finally:
+            self.close()
+
 
 def open_recorder(raw: Any, options: dict[str, Any], *, default_on: bool = True) -> Recorder | None:
     """None when recording is off (or, with `default_on=False`, when no history is named);
