@@ -58,6 +58,10 @@ def load_config(path: str | Path | None = None, *, search: bool = True) -> RawCo
         raise ConfigError(f"{file}: no such config file") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{file}: invalid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{file}: not UTF-8 (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}); TOML files are UTF-8") from None
+    except OSError as exc:
+        raise ConfigError(f"{file}: cannot read the config file: {exc.strerror or exc}") from None
     if file.name == "pyproject.toml":
         data = data.get("tool", {}).get("apiparity", {})
     return RawConfig(data=data, path=file)

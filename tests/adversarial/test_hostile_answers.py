@@ -100,3 +100,49 @@ def test_inline_code_never_breaks_the_line() -> None:
 
     shown = inline_code("/a\r# Heading\r\n<img src=x>\u2028`|\x1b[2J")
     assert "\r" not in shown and "\n" not in shown and "\x1b" not in shown and "`" not in shown and "|" not in shown
+
+
+@case("cli-output-not-a-regular-file")
+def test_output_onto_a_fifo_is_written_through(tmp_path: Path) -> None:
+    import os
+    import threading
+
+    from tests.adversarial.corpus import DOCS
+
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    link = tmp_path / "link"
+    link.symlink_to(fifo)
+    for target in (fifo, link):
+        received: list[bytes] = []
+        reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+        reader.start()
+        result = run_cli("diff", f"{DOCS}/valid-small.yaml", f"{DOCS}/valid-small.yaml", "--format", "json", "-o", str(target))
+        reader.join(30)
+        assert result.exit_code == 0, result.stderr
+        assert json.loads(received[0])["command"] == "diff"
+    assert fifo.is_fifo() and link.is_symlink()  # neither replaced by a regular file
+    result = run_cli("diff", f"{DOCS}/valid-small.yaml", f"{DOCS}/valid-small.yaml", "--format", "json", "-o", "-")
+    assert result.exit_code == 0 and json.loads(result.stdout)["command"] == "diff"
+    assert not Path("-").exists()
+
+
+@case("cli-init-fifo")
+def test_init_never_blocks_on_a_fifo_named_like_an_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+    import threading
+
+    os.mkfifo(tmp_path / "app.py")
+    (tmp_path / "service.py").write_text("from fastapi import FastAPI\napp = FastAPI()\n")
+    monkeypatch.chdir(tmp_path)
+    outcome: list[object] = []
+    runner = threading.Thread(target=lambda: outcome.append(run_cli("init")), daemon=True)
+    runner.start()
+    runner.join(60)
+    if runner.is_alive():  # unblock the read so the thread can end, then fail
+        with open(tmp_path / "app.py", "w"):
+            pass
+        pytest.fail("init blocked reading the FIFO app.py")
+    result = outcome[0]
+    assert result.exit_code == 0, result.stderr  # type: ignore[attr-defined]
+    assert "service.py:app" in (tmp_path / "apiparity.toml").read_text()

@@ -68,6 +68,8 @@ def _python_files(root: Path) -> list[Path]:
             continue
         if relative.parts and relative.parts[0] == "tests" or path.name.startswith("test_"):
             continue
+        if not path.is_file():  # a FIFO or a device named app.py would block the read forever
+            continue
         files.append(path)
     return files
 

@@ -75,8 +75,8 @@ class FuzzSettings:
             raise ConfigError("fuzz: at least one phase is needed")
         if self.max_examples < 0:
             raise ConfigError("fuzz: max-examples must be >= 0")
-        if self.timeout <= 0:
-            raise ConfigError("fuzz: timeout must be > 0 seconds")
+        if not 0 < self.timeout < float("inf"):  # also refuses NaN
+            raise ConfigError(f"fuzz: timeout must be a finite number of seconds > 0, not {self.timeout}")
         if self.max_body_bytes < 1:
             raise ConfigError("fuzz: max-body-bytes must be >= 1")
         if self.workers < 1:
@@ -116,6 +116,8 @@ def parse_header(text: str) -> tuple[str, str]:
     name, sep, value = text.partition(":")
     if not sep or not name.strip():
         raise ConfigError(f"header {text!r}: expected 'Name: value'")
+    if any(ch in text for ch in "\r\n\x00"):
+        raise ConfigError(f"header {name.strip()!r}: the value contains a line break or NUL; one header is one line")
     return name.strip(), value.strip()
 
 

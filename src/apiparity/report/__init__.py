@@ -54,9 +54,35 @@ _READ_AS_TEXT = frozenset({"markdown", "github", "html"})
 
 
 def write_atomic(path: str | Path, text: str) -> None:
-    """Write a report so that it is either complete or not there: temp file in the same folder, then rename."""
+    """Write a report so that it is either complete or not there: temp file in the same folder, then
+    rename. `-` is stdout; a path that exists and is not a regular file (a device such as
+    /dev/stdout, a FIFO, a symlink to /proc/self/fd/1) is written through, never replaced by a file;
+    a path under a file is bad input (ApiparityError, exit 2)."""
+    import stat
+
+    if str(path) == "-":
+        import sys
+
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = target.stat().st_mode  # follows symlinks: what the path ends at
+    except FileNotFoundError:
+        mode = None
+    except NotADirectoryError:
+        raise ApiparityError(f"{path}: cannot write the report: a parent of it is a file, not a folder") from None
+    if mode is not None and stat.S_ISDIR(mode):
+        raise ApiparityError(f"{path}: cannot write the report: it is a directory")
+    if mode is not None and not stat.S_ISREG(mode):
+        with open(target, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        return
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise ApiparityError(f"{path}: cannot write the report: a parent of it is a file, not a folder") from None
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -23,6 +23,8 @@ def parse_document(text: str, *, source: str, prefer: str = "auto") -> dict[str,
             raise SpecError(f"{source}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
         except RecursionError:
             raise SpecError(f"{source}: {TOO_DEEP}") from None
+        except ValueError as exc:  # an integer past Python's digit limit (sys.get_int_max_str_digits)
+            raise SpecError(f"{source}: invalid JSON: {str(exc).split(';')[0]}; refusing to read it") from None
     else:
         data = _load_yaml(text, source)
     if isinstance(data, str) and data.lstrip()[:1] == "<":
@@ -161,18 +163,42 @@ def _loader_class() -> Any:
                     )
             return super().compose_node(parent, index)
 
+    def refuse(node: Any, problem: str) -> Any:
+        raise yaml.MarkedYAMLError(problem=problem, problem_mark=node.start_mark)
+
     # OpenAPI keys are strings: `200:` and `1.0:` must not become int/float.
     def construct_mapping(loader: Any, node: Any, deep: bool = False) -> dict[Any, Any]:
         loader.flatten_mapping(node)
         mapping = {}
         for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) and key_node.tag in (
-                "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"
+            if not isinstance(key_node, yaml.ScalarNode):
+                refuse(key_node, f"a {key_node.id} used as a mapping key; OpenAPI keys are strings")
+            key = key_node.value if key_node.tag in (
+                "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null",
+                "tag:yaml.org,2002:timestamp",
             ) else loader.construct_object(key_node, deep=deep)
+            if not isinstance(key, str):
+                refuse(key_node, f"a {type(key).__name__} used as a mapping key; OpenAPI keys are strings")
             mapping[key] = loader.construct_object(value_node, deep=deep)
         return mapping
 
+    # `example: 2024-01-01` is a string in OpenAPI (JSON has no dates): keep it as written
+    def construct_timestamp(loader: Any, node: Any) -> str:
+        return str(node.value)
+
+    def construct_binary(loader: Any, node: Any) -> Any:
+        return refuse(node, "a !!binary value; a JSON document holds no bytes (write the base64 text as a string)")
+
+    def construct_int(loader: Any, node: Any) -> Any:
+        digits = sum(ch.isdigit() for ch in str(node.value))
+        if digits > 4000:
+            refuse(node, f"an integer with {digits} digits; refusing numbers longer than 4000 digits")
+        return yaml.SafeLoader.construct_yaml_int(loader, node)
+
     _SpecLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
+    _SpecLoader.add_constructor("tag:yaml.org,2002:timestamp", construct_timestamp)
+    _SpecLoader.add_constructor("tag:yaml.org,2002:binary", construct_binary)
+    _SpecLoader.add_constructor("tag:yaml.org,2002:int", construct_int)
     _LOADER = _SpecLoader
     return _LOADER
 
