@@ -115,7 +115,7 @@ def test_output_onto_a_fifo_is_written_through(tmp_path: Path) -> None:
     link.symlink_to(fifo)
     for target in (fifo, link):
         received: list[bytes] = []
-        reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+        reader = threading.Thread(target=lambda sink=received: sink.append(fifo.read_bytes()), daemon=True)
         reader.start()
         result = run_cli("diff", f"{DOCS}/valid-small.yaml", f"{DOCS}/valid-small.yaml", "--format", "json", "-o", str(target))
         reader.join(30)
