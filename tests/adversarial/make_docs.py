@@ -34,7 +34,8 @@ def _tests_by_case() -> dict[str, str]:
 
 def _how(row: Case, tests: dict[str, str]) -> str:
     if row.argv:
-        return "`apiparity " + " ".join(row.argv) + "`"
+        shown = " ".join(repr(arg)[1:-1] if any(ch < " " for ch in arg) else arg for arg in row.argv)  # a CR/LF stays visible
+        return "`apiparity " + shown + "`"
     return tests.get(row.id, "test")
 
 
