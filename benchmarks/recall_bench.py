@@ -11,7 +11,8 @@ For each pair with a `regressed` port and an `expected.json`, seeds 1-5 at the d
   budget) sent to the regressed port only and judged by OLD's document with schemathesis' own
   checks; a seeded regression is found when a check fails on its operation.
 
-    python benchmarks/recall_bench.py [--seeds 1,2,3,4,5] [--pairs tickets,ledger] [--max-examples 20]
+    python benchmarks/recall_bench.py [--seeds 1,2,3,4,5] [--pairs tickets,ledger] [--max-examples 20] [--no-peer]
+    python benchmarks/recall_bench.py --extra "--no-value-pool --probes trailing-slash,if-none-match,no-credentials"  # as before
 """
 
 from __future__ import annotations
@@ -41,13 +42,13 @@ def pairs_with_regressions(only: list[str] | None) -> list[str]:
     return [p for p in found if not only or p in only]
 
 
-def apiparity_check(pair: str, module: str, seed: int, max_examples: int, out: Path) -> tuple[dict, float]:
+def apiparity_check(pair: str, module: str, seed: int, max_examples: int, out: Path, extra: tuple[str, ...] = ()) -> tuple[dict, float]:
     json_path = out / f"{pair}-{module}-{seed}.json"
     started = time.perf_counter()
     env = {k: v for k, v in os.environ.items() if k != "GITHUB_STEP_SUMMARY"}
     subprocess.run([sys.executable, "-c", "from apiparity.cli import main; main()", "check", f"{PAIRS / pair / 'legacy.py'}:app",
                     f"{PAIRS / pair / module}.py:app", *OPTIONS.get(pair, ()), "--seed", str(seed),
-                    "--max-examples", str(max_examples), "--json", str(json_path)],
+                    "--max-examples", str(max_examples), *extra, "--json", str(json_path)],
                    cwd=ROOT, capture_output=True, check=False, env=env)
     elapsed = time.perf_counter() - started
     return (json.loads(json_path.read_text()) if json_path.is_file() else {}), elapsed
@@ -105,6 +106,7 @@ def main() -> int:
     parser.add_argument("--pairs", default=None, help="comma-separated pair names (default: every pair with a regressed port)")
     parser.add_argument("--max-examples", type=int, default=20, help="the default budget")
     parser.add_argument("--no-peer", action="store_true", help="skip schemathesis alone")
+    parser.add_argument("--extra", default="", help="more check options, e.g. \"--no-value-pool --probes none\" (a run as before)")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "src"))
     sys.path.insert(0, str(ROOT))
@@ -116,10 +118,11 @@ def main() -> int:
             seeded = json.loads((PAIRS / pair / "expected.json").read_text())
             wanted = {r["id"]: r["operation"] for r in seeded}
             for seed in seeds:
-                report, seconds = apiparity_check(pair, "regressed", seed, args.max_examples, out)
+                extra = tuple(args.extra.split())
+                report, seconds = apiparity_check(pair, "regressed", seed, args.max_examples, out, extra)
                 flagged = flagged_operations(report)
                 found = sorted(i for i, operation in wanted.items() if operation in flagged)
-                faithful, faithful_s = apiparity_check(pair, "modern", seed, args.max_examples, out)
+                faithful, faithful_s = apiparity_check(pair, "modern", seed, args.max_examples, out, extra)
                 false_groups = len([g for g in (faithful.get("fuzz") or {}).get("groups", []) if not g.get("waived_by")])
                 peer, peer_s = (set(), 0.0) if args.no_peer else schemathesis_alone(pair, seed, args.max_examples)
                 peer_found = sorted(i for i, operation in wanted.items() if operation in peer)

@@ -156,6 +156,8 @@ class OperationStats:
     old_5xx: int = 0
     new_5xx: int = 0
     new_5xx_where_old_ok: int = 0
+    pooled_cases: int = 0  # cases whose parameters came from the value pool (what OLD answered before)
+    pooled_found: int = 0  # of those, the ones OLD answered with success: they named an existing record
     old_latency_ms: list[float] = field(default_factory=list)
     new_latency_ms: list[float] = field(default_factory=list)
     skipped_reason: str | None = None

@@ -24,7 +24,7 @@ NON_DEFAULT = {
     "allow_unsafe": True, "redact": False, "noise_calls": False, "conformance": False, "max_body_chars": 10,
     "max_body_bytes": 1000, "examples_per_group": 2, "auto_reset": False, "contract": "c.yaml", "old_auth": "m:a",
     "new_auth": "m:b", "map_ids": False, "stateful_sequences": 1, "record_path": "cases.jsonl", "probes": ["head"],
-    "no_probe": ["options"], "redact_names": ["x-secret"],
+    "no_probe": ["options"], "redact_names": ["x-secret"], "value_pool": False,
 }
 
 

@@ -17,7 +17,7 @@ FUZZ_PARAMS = (
     "reset", "reset_old", "reset_new", "compare_header", "ignore", "unordered", "equivalent_status",
     "allow_unsafe", "no_redact", "redact_name", "no_noise", "no_conformance", "no_auto_reset",
     "contract", "old_auth", "new_auth", "no_id_mapping", "max_body_bytes", "wait_for", "event_loop", "block_threshold_ms",
-    "record_path", "probes", "no_probe",
+    "record_path", "probes", "no_probe", "no_value_pool",
 )
 
 
@@ -95,6 +95,8 @@ def fuzz_options(func: F) -> F:
                      help="Comma-separated probes sent beyond the contract (`apiparity probes` lists them; 'none' for "
                           "none). [default: all]"),
         click.option("--no-probe", "no_probe", multiple=True, metavar="NAME", help="Leave this probe out. Repeatable."),
+        click.option("--no-value-pool", is_flag=True, default=None,
+                     help="Draw every parameter blind: do not fill path and query parameters with ids and values OLD answered."),
         click.option("--event-loop/--no-event-loop", "event_loop", default=None,
                      help="Watch NEW's event loop for blocking calls while it answers (FastAPI/ASGI app run in-process; "
                           "config [event_loop] gate). [default: on]"),
@@ -218,6 +220,7 @@ def settings_from_options(config: dict[str, Any] | None = None, app_dir: str | N
     flag("noise_calls", "no_noise")
     flag("auto_reset", "no_auto_reset")
     flag("conformance", "no_conformance")
+    flag("value_pool", "no_value_pool")
     known = set(FuzzSettings.__dataclass_fields__) | {k.replace("_", "-") for k in FuzzSettings.__dataclass_fields__}
     unknown = sorted(set(table) - known - {"spec"})
     if unknown:

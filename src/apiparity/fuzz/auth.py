@@ -13,10 +13,20 @@ credentials, `set(case, data, context)` puts them on a request):
       prefix = "Bearer "              # this prefix (default "Bearer " for Authorization)
       # cookie = "session"            # ...or as this cookie instead of a header
       refresh_on = [401]              # log in again and resend once when an answer has this status
+      after_reset = true              # log in again after each reset of this side (default false)
 
 - a Python hook: `old_auth = "pkg.mod:auth"` (an object, or a class made with no arguments, with
   `get(case, context)` and `set(case, data, context)`). `get` runs before the first case (and again
-  on a refresh status) with `case=None`; `context.request(...)` sends to that side only.
+  on a refresh status) with `case=None`; `context.request(...)` sends to that side only; an
+  attribute `after_reset = True` asks for a login after each reset too.
+
+Resets and login: a reset hook runs before every call, and a reset that empties the sessions (or
+the users, re-seeded) logs the run out. A side's token is fetched again when an answer carries a
+`refresh_on` status (401 by default) and the request is sent once more; with `after_reset = true`
+it is fetched again, lazily, after every reset of that side (one login request per call then), for
+apps that answer an unknown token with something else than 401 (403, 404, an empty list). A login
+that fails during the run is reported in the run's errors once and the request goes on without a
+fresh token: the run does not stop.
 
 Secrets come from environment variables only: `${NAME}` anywhere in a flow is read from the
 environment when the run starts, and a credential-looking key (password, secret, token, api_key)
@@ -39,7 +49,7 @@ from apiparity.fuzz.redact import is_sensitive
 from apiparity.fuzz.wire import WireRequest, WireResponse
 
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-_FLOW_KEYS = {"method", "path", "json", "form", "headers", "token", "header", "prefix", "cookie", "refresh_on"}
+_FLOW_KEYS = {"method", "path", "json", "form", "headers", "token", "header", "prefix", "cookie", "refresh_on", "after_reset"}
 
 
 @dataclass(slots=True)
@@ -88,6 +98,10 @@ class LoginFlow:
         self.prefix = str(table.get("prefix", "Bearer " if self.header.lower() == "authorization" and not self.cookie else ""))
         refresh = table.get("refresh_on", [401])
         self.refresh_on = tuple(int(s) for s in (refresh if isinstance(refresh, list) else [refresh]))
+        after_reset = table.get("after_reset", False)
+        if not isinstance(after_reset, bool):
+            raise ConfigError(f"{side}_auth: `after_reset` must be true or false, not {after_reset!r}")
+        self.after_reset = after_reset
         if not (self.token.startswith("$") or self.token.startswith(("header:", "cookie:"))):
             raise ConfigError(f"{side}_auth: `token` must be \"$.field\", \"header:NAME\" or \"cookie:NAME\", not {self.token!r}")
 
@@ -205,6 +219,7 @@ class SideAuth:
         self._lock = threading.Lock()
         self.logins = 0
         self.refresh_on: tuple[int, ...] = tuple(getattr(provider, "refresh_on", (401,)))
+        self.after_reset = bool(getattr(provider, "after_reset", False))
         self.context = AuthContext(side=side, send=self._login_request)
 
     def _login_request(self, method: str, path: str, parts: dict[str, Any]) -> WireResponse:
@@ -224,6 +239,11 @@ class SideAuth:
         with self._lock:
             self._data = self.provider.get(None, self.context)
             self.logins += 1
+
+    def invalidate(self) -> None:
+        """Forget the token: the next request logs in first (after a reset that dropped sessions)."""
+        with self._lock:
+            self._data = None
 
     def apply(self, request: WireRequest) -> WireRequest:
         if self._data is None:

@@ -37,6 +37,7 @@ from apiparity.fuzz.auth import SideAuth, resolve_provider
 from apiparity.fuzz.reset import auto_reset_hook, call_hooks, resolve_hooks
 from apiparity.fuzz.settings import UNSAFE_METHODS, FuzzSettings, resolve_spec_source
 from apiparity.fuzz.stateful import IdentityMap, Link, bind, collect_links, evaluate, infer_links, parameter_location, record_identities
+from apiparity.fuzz.values import ValuePool, pooled_cases
 from apiparity.fuzz.transports import ASGITransport, HTTPTransport, Transport, WSGITransport, is_loopback
 from apiparity.fuzz.wire import WireRequest, WireResponse
 from apiparity.model import ConformanceIssue, FuzzResult, OperationStats
@@ -209,6 +210,7 @@ class _Run:
         self.old_document = old.document
         self._operation_options: dict[str, CompareOptions] = {}
         self.probes = select_probes(settings.probes, settings.no_probe)
+        self.values = ValuePool() if settings.value_pool else None
         self._first_on_path: dict[str, str] = {}
         self.result = FuzzResult(seed=settings.seed, settings=self._settings_dict())
         self.recorder: Any = None
@@ -271,6 +273,7 @@ class _Run:
                 side.auth.login()  # fail before any case with a one-line error when a login is wrong
         done = 0
         try:
+            self._read_collections(planned)
             for item, sources in planned:
                 self._run_operation(item, sources, done, len(planned))
                 done += 1
@@ -308,6 +311,12 @@ class _Run:
                 if key not in seen:
                     seen.add(key)
                     cases.append(case)
+        if self.values is not None and sources[0].operation is not None:
+            for case in pooled_cases(sources[0].operation, cases, self.values, seed=self.settings.seed, label=item.label):
+                key = (case.request.method, case.request.target, case.request.body, tuple(case.request.headers))
+                if key not in seen:
+                    seen.add(key)
+                    cases.append(case)
         refused = [c for c in cases if c.request.method in UNSAFE_METHODS and self._unsafe_reason()]
         if refused:
             cases = [c for c in cases if c not in refused]
@@ -321,6 +330,10 @@ class _Run:
         for case, (old1, old2, new, sent_old, sent_new) in zip(cases, self._send_all(cases, item.label, done, total)):
             answered.append((case, old1))
             self._account(stats, old1, new)
+            if case.phase == "pool":
+                stats.pooled_cases += 1
+                stats.pooled_found += 200 <= old1.status < 300
+            self._learn(item.path, old1)
             if old2 is not None:
                 self.noise.learn(item.label, old1, old2, options)
             if self.identities is not None and item.label in self.link_sources:
@@ -336,6 +349,30 @@ class _Run:
                 stats.mismatches += 1
                 self.grouper.add(request, old1, new, kept, old_request=sent_old, new_request=sent_new)
         self._run_probes(item, sources, stats, answered)
+
+    # ------------------------------------------------------------------ value pool
+
+    def _learn(self, path: str, answer: WireResponse) -> None:
+        """What OLD answered with success goes into the value pool (ids, keys, slugs, values)."""
+        if self.values is None or not 200 <= answer.status < 300:
+            return
+        ok, body = answer.json()
+        if ok or answer.header("location"):
+            self.values.learn(path, body if ok else None, answer.header("location"))
+
+    def _read_collections(self, planned: list[tuple[PlannedOperation, list[PlannedOperation]]]) -> None:
+        """Before the first case: each collection OLD lists (a GET without path parameters, fuzzed by
+        this run or another shard) read once from OLD with its first example, so the records the
+        app is seeded with are in the value pool before any `{id}` is filled."""
+        if self.values is None:
+            return
+        for item, sources in planned:
+            if item.method != "GET" or "{" in item.path or not sources or item.skipped_reason not in (None, NOT_IN_SHARD):
+                continue
+            cases, _ = generate_cases(sources[0].operation, replace(self.settings, phases=("examples",), mode="positive"),
+                                      label=item.label)
+            if cases:
+                self._learn(item.path, self._call(self.old_side, cases[0].request)[1])
 
     # ------------------------------------------------------------------ probes
 
@@ -453,19 +490,35 @@ class _Run:
             request = _with_headers(request, headers)
         if side.auth is None or without is not None:
             return request, side.transport.send(request)
-        sent = side.auth.apply(request)
+        try:
+            sent = side.auth.apply(request)  # logs in first when the token was dropped (after_reset)
+        except ConfigError as exc:
+            self._auth_problem(side, exc)
+            return request, side.transport.send(request)
         response = side.transport.send(sent)
         if side.auth.needs_refresh(response):
-            side.auth.login()  # the token expired or was revoked: log in again and resend once
+            try:
+                side.auth.login()  # the token expired or was revoked: log in again and resend once
+            except ConfigError as exc:
+                self._auth_problem(side, exc)
+                return sent, response
             sent = side.auth.apply(request)
             response = side.transport.send(sent)
         return sent, response
+
+    def _auth_problem(self, side: _Side, exc: ConfigError) -> None:
+        """A login that fails during the run (a reset emptied the users): said once, the run goes on."""
+        problem = f"{side.name.upper()} login during the run failed: {exc}"
+        if problem not in self.result.errors:
+            self.result.errors.append(problem)
 
     def _reset(self, side: _Side) -> None:
         if side.hooks:
             problem = call_hooks(side.hooks, side.name)
             if problem and problem not in self.result.errors:
                 self.result.errors.append(problem)
+            if side.auth is not None and side.auth.after_reset:
+                side.auth.invalidate()
 
     # ------------------------------------------------------------------ stateful
 

@@ -59,6 +59,7 @@ class FuzzSettings:
     record_path: str | None = None  # --record FILE: every generated request, as JSONL `replay` reads
     probes: tuple[str, ...] | None = None  # probes sent beyond the contract (None: every registered one; `apiparity probes`)
     no_probe: tuple[str, ...] = ()  # probes left out
+    value_pool: bool = True  # fill parameters from what OLD answered (apiparity.fuzz.values)
 
     def __post_init__(self) -> None:
         self.validate()
