@@ -54,7 +54,8 @@ def schemathesis_alone(ref: str, n: int, seed: int) -> tuple[int, float]:
     return sent, time.perf_counter() - started
 
 
-def apiparity_fuzz(old_ref: str, new_ref: str, n: int, seed: int, probes: tuple[str, ...] | None = None) -> tuple[int, float, int]:
+def apiparity_fuzz(old_ref: str, new_ref: str, n: int, seed: int, probes: tuple[str, ...] | None = None,
+                   value_pool: bool = True) -> tuple[int, float, int]:
     """Cases, seconds and groups of one run; `probes` as --probes (None: the default, every probe)."""
     from apiparity.fuzz.runner import run_fuzz
     from apiparity.fuzz.settings import FuzzSettings
@@ -62,7 +63,7 @@ def apiparity_fuzz(old_ref: str, new_ref: str, n: int, seed: int, probes: tuple[
 
     old, new = load_target(old_ref), load_target(new_ref)
     started = time.perf_counter()
-    result = run_fuzz(old, new, FuzzSettings(max_examples=n, seed=seed, probes=probes))
+    result = run_fuzz(old, new, FuzzSettings(max_examples=n, seed=seed, probes=probes, value_pool=value_pool))
     return result.cases, time.perf_counter() - started, len(result.groups)
 
 
@@ -83,15 +84,15 @@ def main() -> int:
     print(f"apiparity fuzz:          {cases} cases in {fuzz_s:.2f} s ({cases / fuzz_s:.0f} cases/s, 3 calls each), {groups} groups")
     ratio = fuzz_s / (old_s + new_s)
     print(f"ratio apiparity / (OLD alone + NEW alone) = {ratio:.2f}x (goal <= 1.6x; 3 calls per case make ~1.5x the floor)")
-    # what the default probes cost: the same run with the three probes of before the registry
-    # (trailing-slash, if-none-match, no-credentials), and with none
+    # what the default probes and the value pool cost: the same run as before them (the three
+    # probes of before the registry: trailing-slash, if-none-match, no-credentials; no pool)
     before = ("trailing-slash", "if-none-match", "no-credentials")
-    old_cases, old_probes_s, _ = apiparity_fuzz(old_ref, new_ref, args.examples, args.seed, probes=before)
-    bare_cases, bare_s, _ = apiparity_fuzz(old_ref, new_ref, args.examples, args.seed, probes=())
-    print(f"apiparity fuzz, no probes:                 {bare_cases} cases in {bare_s:.2f} s")
-    print(f"apiparity fuzz, the 3 probes of before:    {old_cases} cases in {old_probes_s:.2f} s")
-    print(f"apiparity fuzz, every probe (the default): {cases} cases in {fuzz_s:.2f} s "
-          f"= {fuzz_s / old_probes_s:.2f}x the run with the 3 probes of before (budget <= 1.5x)")
+    old_cases, old_s, _ = apiparity_fuzz(old_ref, new_ref, args.examples, args.seed, probes=before, value_pool=False)
+    probes_cases, probes_s, _ = apiparity_fuzz(old_ref, new_ref, args.examples, args.seed, value_pool=False)
+    print(f"apiparity fuzz as before (3 probes, no value pool): {old_cases} cases in {old_s:.2f} s")
+    print(f"apiparity fuzz, every probe, no value pool:         {probes_cases} cases in {probes_s:.2f} s")
+    print(f"apiparity fuzz, the default (every probe + pool):   {cases} cases in {fuzz_s:.2f} s "
+          f"= {fuzz_s / old_s:.2f}x the run as before (budget <= 1.5x)")
     return 0
 
 

@@ -148,3 +148,85 @@ def test_probes_stay_bounded_per_operation(plain_pair, default_run: FuzzResult) 
     without = run_fuzz(old, new, FuzzSettings(seed=1, probes=()))
     per_operation = (default_run.cases - without.cases) / len(default_run.operations)
     assert 0 < per_operation <= 12
+
+
+# ------------------------------------------------------------------- a write, then the record read back
+
+IGNORED_FIELD = '''
+import copy
+from fastapi import FastAPI, HTTPException
+from flask_openapi3 import OpenAPI
+from pydantic import BaseModel
+
+SEED = {48213: {"id": 48213, "title": "Dune", "pages": 412}}
+old_store, new_store = copy.deepcopy(SEED), copy.deepcopy(SEED)
+
+class BookPath(BaseModel):
+    book_id: int
+
+class Patch(BaseModel):
+    title: str | None = None
+    pages: int | None = None
+
+legacy = OpenAPI(__name__, security_schemes={})
+
+@legacy.get("/books", responses={200: None})
+def list_books():
+    return {"data": list(old_store.values())}
+
+@legacy.get("/books/<int:book_id>", responses={200: None, 404: None})
+def get_book(path: BookPath):
+    book = old_store.get(path.book_id)
+    return (book, 200) if book else ({"detail": "not found"}, 404)
+
+@legacy.patch("/books/<int:book_id>", responses={200: None, 404: None})
+def patch_book(path: BookPath, body: Patch):
+    book = old_store.get(path.book_id)
+    if book is None:
+        return {"detail": "not found"}, 404
+    book.update({k: v for k, v in body.model_dump().items() if v is not None})
+    return book
+
+modern = FastAPI()
+
+@modern.get("/books")
+def list_books_new():
+    return {"data": list(new_store.values())}
+
+@modern.get("/books/{book_id}")
+def get_book_new(book_id: int):
+    if book_id not in new_store:
+        raise HTTPException(404, "not found")
+    return new_store[book_id]
+
+@modern.patch("/books/{book_id}")
+def patch_book_new(book_id: int, body: Patch):
+    if book_id not in new_store:
+        raise HTTPException(404, "not found")
+    changes = {k: v for k, v in body.model_dump().items() if v is not None}
+    new_store[book_id].update({k: v for k, v in changes.items() if k != "title"})  # the title is never kept
+    return {**new_store[book_id], **changes}  # ...though the answer says it was
+
+def reset_old():
+    old_store.clear(); old_store.update(copy.deepcopy(SEED))
+
+def reset_new():
+    new_store.clear(); new_store.update(copy.deepcopy(SEED))
+'''
+
+
+def test_an_update_the_port_answers_but_does_not_keep_is_found_on_read_back(tmp_path) -> None:
+    module = tmp_path / "ignored_field.py"
+    module.write_text(IGNORED_FIELD)
+    old, new = load_target(f"{module}:legacy"), load_target(f"{module}:modern")
+    new.document = old.document
+    settings = dict(seed=1, max_examples=10, reset_old=(f"{module}:reset_old",), reset_new=(f"{module}:reset_new",),
+                    phases=("examples", "fuzzing"))
+
+    def read_back(result: FuzzResult) -> list:
+        return [g for g in result.groups if g.operation == "PATCH /books/{book_id}" and "$.title" in g.signature
+                and g.examples[0].request.method == "GET"]
+
+    found = read_back(run_fuzz(old, new, FuzzSettings(**settings, probes=("read-back",))))
+    assert found and found[0].examples[0].curl_old.count("curl ") == 2  # the PATCH, then the GET
+    assert not read_back(run_fuzz(old, new, FuzzSettings(**settings, probes=())))

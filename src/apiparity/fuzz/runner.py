@@ -414,8 +414,14 @@ class _Run:
             for planned in probe.requests(operation, pool):
                 if planned.request.method in UNSAFE_METHODS and self._unsafe_reason():
                     continue
-                old1, old2, new, sent_old, sent_new = self._send_case(planned.request, without=planned.without,
-                                                                      new_request=planned.new_request)
+                if any(step.method in UNSAFE_METHODS for step in planned.steps) and self._unsafe_reason():
+                    continue
+                steps: tuple[tuple[WireRequest, WireRequest], ...] = ()
+                if planned.steps:
+                    old1, old2, new, sent_old, sent_new, steps = self._send_after(planned.steps, planned.request)
+                else:
+                    old1, old2, new, sent_old, sent_new = self._send_case(planned.request, without=planned.without,
+                                                                          new_request=planned.new_request)
                 self.result.cases += 1
                 self._account(stats, old1, new)
                 if old2 is not None and probe.learns_noise:
@@ -424,7 +430,23 @@ class _Run:
                 kept = self.noise.filter(item.label, kept) if kept else kept
                 if kept:
                     stats.mismatches += 1
-                    self.grouper.add(planned.request, old1, new, kept, old_request=sent_old, new_request=sent_new)
+                    self.grouper.add(planned.request, old1, new, kept, old_request=sent_old, new_request=sent_new, steps=steps)
+
+    def _send_after(self, steps: tuple[WireRequest, ...], request: WireRequest,
+                    ) -> tuple[WireResponse, WireResponse | None, WireResponse, WireRequest, WireRequest, tuple[tuple[WireRequest, WireRequest], ...]]:
+        """`steps` then `request` on each side from its reset state (OLD twice for noise): what each
+        side answers to `request` once the steps happened, and the (OLD, NEW) steps as sent."""
+
+        def run(side: _Side) -> tuple[list[WireRequest], WireRequest, WireResponse]:
+            self._reset(side)
+            sent_steps = [self._call(side, step, reset=False)[0] for step in steps]
+            sent, answer = self._call(side, request, reset=False)
+            return sent_steps, sent, answer
+
+        old_steps, sent_old, old1 = run(self.old_side)
+        old2 = run(self.old_side)[2] if self.settings.noise_calls else None
+        new_steps, sent_new, new = run(self.new_side)
+        return old1, old2, new, sent_old, sent_new, tuple(zip(old_steps, new_steps))
 
     def _unsafe_reason(self) -> str:
         return self.old_side.unsafe_reason or self.new_side.unsafe_reason

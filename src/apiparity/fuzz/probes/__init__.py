@@ -18,6 +18,7 @@ from apiparity.fuzz.probes.framework import (
     IntegerPath,
     MissingCredentials,
     Options,
+    ReadBack,
     RepeatedQuery,
     TrailingSlash,
     UndeclaredMethod,
@@ -41,7 +42,7 @@ def register(cls: P) -> P:
 
 
 for _cls in (TrailingSlash, Conditional, MissingCredentials, Head, Options, UndeclaredMethod, RepeatedQuery,
-             BooleanSpelling, IntegerPath):
+             BooleanSpelling, IntegerPath, ReadBack):
     register(_cls)
 
 

@@ -83,6 +83,7 @@ class ProbeRequest:
     request: WireRequest  # as OLD receives it; `probe` names the probe
     new_request: WireRequest | None = None  # what NEW receives when it differs (its own ETag)
     without: Credentials | None = None  # the sides' own credentials (login, -H) left off too
+    steps: tuple[WireRequest, ...] = ()  # sent first on each side, after its reset, without a reset in between
 
 
 @dataclass(slots=True, frozen=True)

@@ -306,3 +306,22 @@ def without_credentials(request: WireRequest, credentials: object) -> WireReques
     query = "&".join(part for part in request.query.split("&") if part and unquote_plus(part.split("=", 1)[0]) not in credentials.query)
     return replace(request, headers=headers, query=query)
 
+
+
+class ReadBack(Probe):
+    name = "read-back"
+    doc = ("Each PUT/PATCH that OLD accepted, followed by a GET of the same path on each side (no reset in between): "
+           "a port that answers the write but does not keep a field shows it only when the record is read again.")
+
+    def applies(self, operation: ProbeOperation) -> bool:
+        return operation.method in ("PUT", "PATCH") and "GET" in operation.path_methods
+
+    def requests(self, operation: ProbeOperation, pool: ProbePool) -> Iterator[ProbeRequest]:
+        # the accepted write that sets the most (its largest body): an ignored field shows only if it was sent
+        accepted = [(len(case.request.body or b""), -index, case) for index, (case, answer) in enumerate(pool.answered)
+                    if case.mode == "positive" and 200 <= answer.status < 300]
+        if not accepted:
+            return
+        base = max(accepted, key=lambda item: item[:2])[2]
+        read = without_body(replace(base.request, method="GET", query="", probe=self.name))
+        yield ProbeRequest(read, steps=(base.request,))
