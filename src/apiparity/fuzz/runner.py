@@ -333,7 +333,6 @@ class _Run:
             if case.phase == "pool":
                 stats.pooled_cases += 1
                 stats.pooled_found += 200 <= old1.status < 300
-            self._learn(item.path, old1)
             if old2 is not None:
                 self.noise.learn(item.label, old1, old2, options)
             if self.identities is not None and item.label in self.link_sources:
@@ -353,7 +352,10 @@ class _Run:
     # ------------------------------------------------------------------ value pool
 
     def _learn(self, path: str, answer: WireResponse) -> None:
-        """What OLD answered with success goes into the value pool (ids, keys, slugs, values)."""
+        """What OLD answered with success goes into the value pool (ids, keys, slugs, values). Only
+        the collections read before the first case fill it: every shard reads all of them, so the
+        shards together send exactly the pooled cases of one run (with a reset before every call, a
+        record created by a case is gone by the next one anyway)."""
         if self.values is None or not 200 <= answer.status < 300:
             return
         ok, body = answer.json()

@@ -4,8 +4,9 @@ OLD has answered, so later requests name records that exist.
 Blind path parameters almost never hit one of the few records an app is seeded with: `GET
 /books/{book_id}` draws 7310 and both sides answer 404. The pool remembers every scalar OLD
 answered with success (top level, nested in envelopes, in arrays of objects, in a `Location`
-header), under its property name and the collection path it came from; a run starts by reading
-each collection OLD lists, so seeded records are known before the first `{id}` is filled.
+header), under its property name and the collection path it came from: a run starts by reading
+each collection OLD lists (every shard reads all of them), so seeded records are known before the
+first `{id}` is filled, and the pool stays as read then (shards send the cases of one run).
 
 Filling: a path parameter takes values of a property of its own name (`book_id`, `slug`, `sku`),
 else the `id` of objects answered under its collection (`/books`, `/authors/{author_id}/books`);

@@ -163,6 +163,8 @@ def _merge_fuzz(results: list[FuzzResult]) -> FuzzResult:
             stats.old_5xx += part.old_5xx
             stats.new_5xx += part.new_5xx
             stats.new_5xx_where_old_ok += part.new_5xx_where_old_ok
+            stats.pooled_cases += part.pooled_cases
+            stats.pooled_found += part.pooled_found
             stats.old_latency_ms.extend(part.old_latency_ms)
             stats.new_latency_ms.extend(part.new_latency_ms)
         if stats.skipped_reason == NOT_IN_SHARD and stats.cases:
