@@ -228,6 +228,11 @@ CASES: list[Case] = [
          "(NaN as \"NaN\", the surrogate as the text `\\ud800`, depth cut with a marker)"),
     Case("run-hostile-json-check", "servers", "the same answers through `check`",
          "HTML, Markdown, JSON, JUnit and SARIF reports all written; the JSON report is strict JSON"),
+    Case("shadow-hostile-primary-and-targets", "servers",
+         "`shadow` with a primary slower than --primary-timeout, an 8 MB answer with --max-body-bytes 1000, and "
+         "absolute-form and `@host` request targets",
+         "502 at the deadline; the 8 MB answer streamed to the client whole (only 1000 bytes kept to compare); 400 for "
+         "both targets, the primary never asked, no traceback"),
     Case("run-connection-refused", "servers", "`fuzz --new-url` at a closed loopback port", "exit 2 naming the URL, or a reported finding; never a traceback"),
     Case("run-reset-mid-response", "servers", "a live server that closes the socket halfway through a response",
          "reported as a finding on that operation; the other operations are still compared"),

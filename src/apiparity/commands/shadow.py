@@ -33,6 +33,8 @@ from apiparity.commands._fuzz_options import REDACT_OPTION
               help="Seconds the candidate gets per request (a timeout is counted, never seen by clients).")
 @click.option("--primary-timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
               help="Seconds the primary gets; past it the client gets 502.")
+@click.option("--max-body-bytes", type=click.IntRange(min=1), default=None, metavar="BYTES",
+              help="Of each primary answer, compare at most this much (the client always gets it whole, streamed). [default: 10485760]")
 @click.option("--flush-interval", type=click.FloatRange(min=0.05), default=2.0, show_default=True,
               help="Seconds between report rewrites while running.")
 @click.option("--compare-header", multiple=True, metavar="NAME", help="Also compare this response header.")
@@ -81,7 +83,8 @@ def command(listen: str, primary: str, candidate: str, secondary: str | None, sp
 
     settings = ShadowSettings(
         primary_url=primary, candidate_url=candidate, secondary_url=secondary, methods=mirrored, queue_size=queue_size,
-        workers=workers, candidate_timeout=candidate_timeout, primary_timeout=primary_timeout, report_path=report_path,
+        workers=workers, candidate_timeout=candidate_timeout, primary_timeout=primary_timeout, max_body_bytes=fuzz.max_body_bytes,
+        report_path=report_path,
         record_path=record_path, flush_interval=flush_interval, document=document, compare_headers=fuzz.compare_headers,
         ignore=fuzz.ignore, unordered=fuzz.unordered, equivalent_status=fuzz.equivalent_status, redact=fuzz.redact,
         old_info=old_info or SideInfo(ref=primary, framework="unknown", interface="http"),

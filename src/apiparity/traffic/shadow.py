@@ -29,7 +29,7 @@ from apiparity.fuzz.compare import CompareOptions, compare_responses
 from apiparity.fuzz.group import Grouper, SideView
 from apiparity.fuzz.noise import NoiseTable
 from apiparity.fuzz.transports import stateless_cookie_jar
-from apiparity.fuzz.wire import WireRequest, WireResponse
+from apiparity.fuzz.wire import BodyReader, WireRequest, WireResponse
 from apiparity.model import FuzzResult, OperationStats, Report, SideInfo
 from apiparity.outbound import guard_httpx
 from apiparity.traffic.operations import OperationIndex, _shape
@@ -50,6 +50,7 @@ class ShadowSettings:
     workers: int = 4  # candidate worker threads
     candidate_timeout: float = 5.0
     primary_timeout: float = 30.0
+    max_body_bytes: int = 10 * 1024 * 1024  # of the primary's answer kept for comparison (it is streamed to the client whole)
     report_path: str | None = None
     record_path: str | None = None
     flush_interval: float = 2.0  # seconds between report rewrites while running
@@ -233,29 +234,46 @@ class ShadowProxy:
             text = name.decode("latin-1")
             if text.lower() not in _NOT_FORWARDED:
                 headers.append((text, value.decode("latin-1")))
+        if not raw_path.startswith(b"/") or raw_path.startswith(b"//"):
+            # absolute-form (`GET http://host/x`), authority-form or `@host` targets: a proxy for one
+            # primary takes origin-form paths only, and never lets a client pick where it connects
+            self.counters.requests += 1
+            self.counters.by_reason["target not origin-form"] += 1
+            await _answer(send, 400, b'{"detail": "bad request: the request target must be a path (origin-form)"}')
+            return
         started = time.perf_counter()
-        url = httpx.URL(self.settings.primary_url).copy_with(raw_path=self._primary_prefix + raw_path + (b"?" + query if query else b""))
+        import asyncio
+
         try:
+            url = httpx.URL(self.settings.primary_url).copy_with(raw_path=self._primary_prefix + raw_path + (b"?" + query if query else b""))
             request = self._primary.build_request(method, url, headers=headers, content=body or None)
-            response = await self._primary.send(request, stream=True)
-            try:
-                content = b"".join([chunk async for chunk in response.aiter_raw()])
-            finally:
-                await response.aclose()
-            elapsed_ms = (time.perf_counter() - started) * 1000
-        except httpx.HTTPError as exc:
+            # --primary-timeout bounds the whole wait for the answer's head, not each read
+            response = await asyncio.wait_for(self._primary.send(request, stream=True), self.settings.primary_timeout)
+        except (httpx.HTTPError, httpx.InvalidURL, asyncio.TimeoutError) as exc:
             self.counters.requests += 1
             self.counters.primary_errors += 1
-            text = f'{{"detail": "bad gateway: primary: {type(exc).__name__}"}}'.encode()
-            await send({"type": "http.response.start", "status": 502,
-                        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(text)).encode())]})
-            await send({"type": "http.response.body", "body": text})
+            reason = "timeout" if isinstance(exc, asyncio.TimeoutError) else type(exc).__name__
+            await _answer(send, 502, f'{{"detail": "bad gateway: primary: {reason}"}}'.encode())
             return
+        # the answer is streamed to the client as it comes; only its first max_body_bytes are kept to compare
+        kept = BodyReader(self.settings.max_body_bytes)
         out_headers = [(k, v) for k, v in response.headers.raw if k.decode("latin-1").lower() not in _HOP_BY_HOP]
-        if not any(k.lower() == b"content-length" for k, _ in out_headers) and method != "HEAD":
-            out_headers.append((b"content-length", str(len(content)).encode()))
-        await send({"type": "http.response.start", "status": response.status_code, "headers": out_headers})
-        await send({"type": "http.response.body", "body": content})
+        try:
+            await send({"type": "http.response.start", "status": response.status_code, "headers": out_headers})
+            async for chunk in response.aiter_raw():
+                if not kept.truncated:
+                    kept.add(chunk)
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            await send({"type": "http.response.body", "body": b""})
+        except (httpx.HTTPError, OSError) as exc:  # the primary broke off mid-answer: the client sees it end
+            self.counters.requests += 1
+            self.counters.primary_errors += 1
+            self.counters.by_reason[f"primary broke off: {type(exc).__name__}"] += 1
+            return
+        finally:
+            await response.aclose()
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        content = kept.body
         # the client has its answer; everything below is bookkeeping off the primary path
         self.counters.requests += 1
         mirror = method in self.settings.methods
@@ -273,7 +291,7 @@ class ShadowProxy:
         if not mirror:
             return
         primary = WireResponse(status=response.status_code, headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw],
-                               body=content, elapsed_ms=elapsed_ms)
+                               body=content, elapsed_ms=elapsed_ms, truncated=kept.truncated)
         try:
             self._queue.put_nowait(_Item(wire, primary))
             self.counters.mirrored += 1
@@ -515,3 +533,10 @@ def serve(proxy: ShadowProxy, sock: Any, *, log_level: str = "warning") -> None:
             signal.signal(number, handler)
         proxy.stop()
         sock.close()
+
+
+async def _answer(send: Any, status: int, body: bytes) -> None:
+    """A JSON answer of the proxy itself (400 for a bad target, 502 when the primary failed)."""
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
