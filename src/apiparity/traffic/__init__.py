@@ -62,6 +62,8 @@ def read_traffic(path: str | Path, *, fmt: str | None = None, host: str | None =
                 traffic.notes.append(f"{count} {method} line(s) not replayed: an access log holds no request body")
             if log.unparsed:
                 traffic.notes.append(f"{log.unparsed} line(s) not in the Common/Combined Log Format were skipped")
+            if log.control:
+                traffic.notes.append(f"{log.control} line(s) with a control character were skipped")
     except FileNotFoundError:
         raise ApiparityError(f"{name}: no such traffic file") from None
     except IsADirectoryError:

@@ -20,6 +20,7 @@ LINE = re.compile(
     r'(?P<status>\d{3}|-) (?P<size>\d+|-)(?: "(?P<referer>[^"]*)" "(?P<agent>[^"]*)")?'
 )
 REPLAYABLE = frozenset({"GET", "HEAD"})
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f]")  # tab is a separator some formats use
 
 
 @dataclass(slots=True)
@@ -27,6 +28,7 @@ class AccessLog:
     records: list[RecordedRequest] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=dict)  # method -> lines not replayable (no body in a log)
     unparsed: int = 0
+    control: int = 0  # lines with a control character (NUL, ESC, CR, DEL ...): a forged or corrupt line, skipped
 
 
 def read_access_log(path: str | Path) -> AccessLog:
@@ -36,6 +38,9 @@ def read_access_log(path: str | Path) -> AccessLog:
     with open(path, encoding="utf-8", errors="replace") as handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
+                continue
+            if _CONTROL.search(line.rstrip("\r\n")):
+                log.control += 1
                 continue
             match = LINE.match(line.strip())
             if match is None:
@@ -49,6 +54,6 @@ def read_access_log(path: str | Path) -> AccessLog:
             request_path, query = split_target(match["target"])
             headers = [("User-Agent", match["agent"])] if match["agent"] and match["agent"] != "-" else []
             log.records.append(RecordedRequest(method, request_path, query, headers, None, f"{path}:{number}"))
-    if not log.records and not log.skipped and log.unparsed:
+    if not log.records and not log.skipped and (log.unparsed or log.control):
         raise ApiparityError(f"{path}:{first_bad}: not an access log line (Common or Combined Log Format expected)")
     return log
