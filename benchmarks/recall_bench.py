@@ -135,10 +135,12 @@ def main() -> int:
     print()
     print(f"{'pair':<10} {'seed':>4} {'apiparity':>10} {'false':>6} {'seconds':>8} {'schemathesis':>13} {'seconds':>8}")
     for pair, seed, found, wanted, false_groups, seconds, peer, peer_s, _ in rows:
-        print(f"{pair:<10} {seed:>4} {f'{found}/{wanted}':>10} {false_groups:>6} {seconds:>8.1f} {f'{peer}/{wanted}':>13} {peer_s:>8.1f}")
+        shown = "-" if args.no_peer else f"{peer}/{wanted}"
+        print(f"{pair:<10} {seed:>4} {f'{found}/{wanted}':>10} {false_groups:>6} {seconds:>8.1f} {shown:>13} {peer_s:>8.1f}")
     if total:
         print(f"{'all':<10} {'':>4} {sum(r[2] for r in rows) / total:>10.0%} {sum(r[4] for r in rows):>6} "
-              f"{sum(r[5] for r in rows):>8.1f} {sum(r[6] for r in rows) / total:>13.0%} {sum(r[7] for r in rows):>8.1f}")
+              f"{sum(r[5] for r in rows):>8.1f} {'-' if args.no_peer else format(sum(r[6] for r in rows) / total, '.0%'):>13} "
+              f"{sum(r[7] for r in rows):>8.1f}")
     return 0
 
 
