@@ -177,3 +177,35 @@ def test_fuzz_reads_refs_under_the_same_policy_as_spec_and_diff(tmp_path: Path) 
         assert_no_traceback(result.stdout, result.stderr)
         assert result.exit_code == 0, result.stderr
         assert any(hit.startswith("GET /things") for hit in side.hits)
+
+
+def _chain(n: int, end: dict) -> dict:
+    schemas: dict = {f"S{i}": {"$ref": f"#/components/schemas/S{i + 1}"} for i in range(n)}
+    schemas[f"S{n}"] = end
+    return {"openapi": "3.1.0", "info": {"title": "chain", "version": "1"},
+            "paths": {"/x": {"get": {"responses": {"200": {"description": "ok", "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/S0", "description": "kept"}}}}}}}},
+            "components": {"schemas": schemas}}
+
+
+@case("doc-ref-chain-linear")
+def test_ref_chains_reach_the_validator_one_hop_long() -> None:
+    """The validator resolves every $ref from scratch: a chain of n refs cost it n^2 lookups (1,000:
+    88 s). Chains are pointed straight at their end first; timings in benchmarks/ref_chain.py."""
+    import copy
+
+    from apiparity.spec.validate import compress_ref_chains, validate_document
+
+    document = _chain(1000, {"type": "string"})
+    before = copy.deepcopy(document)
+    compressed = compress_ref_chains(document)
+    assert document == before  # the caller's document is not touched
+    schemas = compressed["components"]["schemas"]
+    assert all(schemas[f"S{i}"] == {"$ref": "#/components/schemas/S1000"} for i in range(1000))
+    operation = compressed["paths"]["/x"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert operation == {"$ref": "#/components/schemas/S1000", "description": "kept"}
+    cyclic = {"components": {"schemas": {"A": {"$ref": "#/components/schemas/B"}, "B": {"$ref": "#/components/schemas/A"}}}}
+    assert compress_ref_chains(cyclic) is cyclic
+    # what the validator finds at the end of a chain is still found
+    problems = validate_document(_chain(300, {"type": 5}))
+    assert any("5 is not one of" in problem.message for problem in problems), problems
