@@ -253,6 +253,19 @@ def gate_thresholds(settings: ProjectSettings, table: dict[str, Any]) -> Any:
             if not isinstance(value, bool):
                 raise ConfigError(f"{where}: expected true or false")
             thresholds.require_valid_new_document = value
+        elif name == "fail_on_tiers":
+            from apiparity.model import TIERS
+
+            if not isinstance(value, list) or not all(isinstance(v, str) and v in TIERS for v in value):
+                raise ConfigError(f"{where}: expected a list of tiers ({', '.join(TIERS)})")
+            thresholds.fail_on_tiers = list(value)
+        elif name == "accept":
+            from apiparity.fuzz.tiers import parse_acceptances
+
+            try:
+                thresholds.accept = parse_acceptances(value, where)
+            except ValueError as exc:
+                raise ConfigError(str(exc)) from None
         else:
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise ConfigError(f"{where}: expected an integer >= 0")

@@ -38,6 +38,7 @@ class Change:
     new_value: Any = None
     waived_by: str | None = None  # reason of the waiver that covers it
     baseline: Literal["new", "existing"] | None = None  # set by `check --baseline`: new since the baseline?
+    mismatch_groups: list[str] = field(default_factory=list)  # keys of the mismatch groups that show it on the wire
 
 
 @dataclass(slots=True)
@@ -107,9 +108,26 @@ class MismatchExample:
     differences: list[str] = field(default_factory=list)  # human lines: "$.items[0].price: 10 != 11"
 
 
+# What a mismatch group means for the cutover (apiparity.fuzz.tiers): a regression fails the gate;
+# a legacy bug fixed (OLD answered 5xx, NEW a deliberate 2xx/4xx) and a harmless framework
+# difference are shown and do not fail it by default; accepted is the user's config (a label or a
+# cause accepted with a reason, or a waiver).
+Tier = Literal["regression", "legacy-bug-fixed", "harmless", "accepted"]
+TIERS: tuple[str, ...] = ("regression", "legacy-bug-fixed", "harmless", "accepted")
+
+
+@dataclass(slots=True)
+class GroupOperation:
+    """One operation a group's cause was seen on, with how many of the group's cases it had."""
+
+    operation: str
+    count: int
+
+
 @dataclass(slots=True)
 class MismatchGroup:
-    """Mismatches of one operation with one set of root differences (one case is in one group)."""
+    """Mismatches with one cause: one set of root differences, one known-divergence label (one case
+    is in one group); a cause seen on several operations is one group listing them in `operations`."""
 
     operation: str  # "GET /books/{book_id}"
     signature: str  # "status 200 != 201", "body $.items[*].price value changed", several joined by " + "
@@ -124,6 +142,14 @@ class MismatchGroup:
     # differences of this group's cases that only follow from one in `signature` (a list that lost
     # an item also changes every field after it), most basic first
     related: list[str] = field(default_factory=list)
+    tier: Tier = "regression"
+    tier_reason: str | None = None  # why the tier is not "regression" (the label, the statuses, the acceptance)
+    # every operation the cause was seen on, most cases first (`operation` is the first); one entry
+    # when the cause is one operation's
+    operations: list[GroupOperation] = field(default_factory=list)
+    rank: int = 0  # severity of the cause, 0 worst (apiparity.fuzz.tiers.SEVERITY_RANKS): groups are listed in this order
+    conformance: list[str] = field(default_factory=list)  # conformance issues this group explains ("side: check: message")
+    spec_changes: list[str] = field(default_factory=list)  # spec-diff findings this group shows on the wire ("rule-id METHOD /path")
 
     @property
     def key(self) -> str:
@@ -146,6 +172,7 @@ class ConformanceIssue:
     message: str
     count: int = 1
     example: MismatchExample | None = None
+    explained_by: str | None = None  # key of the mismatch group whose cause this issue is (counted there, once)
 
 
 @dataclass(slots=True)
@@ -193,6 +220,8 @@ class Gate:
 class Verdict:
     ready: bool
     gates: list[Gate] = field(default_factory=list)
+    tiers: dict[str, int] = field(default_factory=dict)  # mismatch groups per tier (every tier named, 0 included)
+    failing_tiers: list[str] = field(default_factory=list)  # the tiers that fail the gate in this run
 
     @property
     def label(self) -> str:

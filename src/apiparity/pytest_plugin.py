@@ -390,6 +390,7 @@ def _minimal_text(result: FuzzResult) -> str:
             lines += [f"  {line}" for line in example.differences]
             lines.append(f"  OLD {example.old.status}: {show(example.old.body)}")
             lines.append(f"  NEW {example.new.status}: {show(example.new.body)}")
-            lines.append(f"  curl OLD: {example.curl_old}")
-            lines.append(f"  curl NEW: {example.curl_new}")
+            for side, command in (("OLD", example.curl_old), ("NEW", example.curl_new)):
+                # a live side's curl, or an in-process app's test-client snippet
+                lines.append(f"  {'curl' if command.startswith('curl') else 'run'} {side}: {command}")
     return "\n".join(lines) + "\n"

@@ -32,6 +32,11 @@ class GateThresholds:
     latency_factor: float | None = 1.5  # NEW p95 <= OLD p95 * factor (HTTP targets only); None: off
     require_valid_new_document: bool = True
     extra: dict[str, Any] = field(default_factory=dict)  # thresholds of gates registered later
+    # mismatch-group tiers that fail the gate (apiparity.fuzz.tiers): legacy-bug-fixed and harmless
+    # groups are shown without failing unless listed here; accepted ones never fail
+    fail_on_tiers: list[str] = field(default_factory=lambda: ["regression"])
+    # [[gates.accept]]: {label | cause, operation?, reason}: groups accepted with a reason
+    accept: list[dict[str, str]] = field(default_factory=list)
 
 
 GATES: dict[str, GateFunction] = {}
@@ -56,7 +61,13 @@ def decide(report: Report, thresholds: GateThresholds | None = None) -> Verdict:
         if gate is not None:
             gate.name = gate.name or name
             gates.append(gate)
-    return Verdict(ready=bool(gates) and all(g.passed for g in gates), gates=gates)
+    verdict = Verdict(ready=bool(gates) and all(g.passed for g in gates), gates=gates)
+    if report.fuzz is not None:
+        from apiparity.fuzz.tiers import tier_counts
+
+        verdict.tiers = tier_counts(report.fuzz.groups)
+        verdict.failing_tiers = [t for t in thresholds.fail_on_tiers if t != "accepted"]
+    return verdict
 
 
 def exit_code(report: Report) -> int:
@@ -104,15 +115,20 @@ def gate_no_breaking_changes(report: Report, thresholds: GateThresholds) -> Gate
 
 @register_gate("no-mismatch-groups")
 def gate_no_mismatch_groups(report: Report, thresholds: GateThresholds) -> Gate | None:
+    description = "No mismatch group of a failing tier (" + ", ".join(thresholds.fail_on_tiers) + ") between OLD and NEW"
     if report.fuzz is None:
-        return _not_run("no-mismatch-groups", "No unwaived mismatch group between OLD and NEW", "0", "the differential fuzz")
-    groups = [g for g in report.fuzz.groups if not g.waived_by]
+        return _not_run("no-mismatch-groups", description, "0", "the differential fuzz")
+    from apiparity.fuzz.tiers import failing_groups, tier_counts, tier_line
+
+    groups = failing_groups(report.fuzz.groups, thresholds.fail_on_tiers)
     cases = sum(g.count for g in groups)
+    counts = tier_counts(report.fuzz.groups)
+    shown = sum(counts.values()) - len(groups)
     return Gate(
         name="no-mismatch-groups",
-        description="No unwaived mismatch group between OLD and NEW",
+        description=description,
         threshold="0",
-        measured=f"{len(groups)}" + (f" ({cases} cases)" if groups else ""),
+        measured=f"{len(groups)}" + (f" ({cases} cases)" if groups else "") + (f"; tiers: {tier_line(counts)}" if shown else ""),
         passed=not groups,
         details=[f"{g.key} ({g.count}x)" for g in groups],
     )

@@ -74,7 +74,8 @@ def test_regressed_port_fails_one_test_per_affected_operation(pytester: pytest.P
     # pytest's own failure report carries the explanation, not a traceback into the plugin
     assert "GET /health: NEW answers differently from OLD (1 mismatch group(s)" in out
     assert '"ok"' in out and '"OK"' in out  # both responses
-    assert "curl OLD: curl" in out and "curl NEW: curl" in out
+    # in-process apps: each side's reproducer is its framework's test client (no server listens)
+    assert "run OLD: python -c" in out and "# OLD: in-process WSGI" in out and "# NEW: in-process ASGI" in out
     assert "pytest_plugin.py" not in out
     assert "not in this shard" not in out  # the other operations are not this test's business
 

@@ -31,7 +31,8 @@ def divergence_result(divergence_pair) -> FuzzResult:
 
 
 def test_divergence_pair_reproduces_and_labels_runtime_rows(divergence_result):
-    labelled = {(g.operation, g.divergence) for g in divergence_result.groups if g.divergence}
+    # a cause seen on several operations is one group listing them
+    labelled = {(o.operation, g.divergence) for g in divergence_result.groups if g.divergence for o in g.operations}
     expected = {
         ("GET /events/{event_id}", "datetime-format"),
         ("GET /items", "validation-status"),
@@ -47,7 +48,21 @@ def test_divergence_pair_reproduces_and_labels_runtime_rows(divergence_result):
         if group.divergence:
             assert group.explanation and group.fix_hint
         assert 1 <= len(group.examples) <= 5
-        assert all(e.curl_old.startswith("curl ") and e.curl_new.startswith("curl ") for e in group.examples)
+        # in-process apps: no server listens, so the reproducer is the framework's test client, labelled per side
+        assert all(e.curl_old.startswith("python -c") and "app.test_client()" in e.curl_old and "# OLD: in-process WSGI" in e.curl_old
+                   for e in group.examples)
+        assert all(e.curl_new.startswith("python -c") and "TestClient(app)" in e.curl_new and "# NEW: in-process ASGI" in e.curl_new
+                   for e in group.examples)
+    # a reproducer reproduces: run in a shell, it prints each side's status
+    import os
+    import subprocess
+    import sys
+
+    example = next(g for g in divergence_result.groups if g.divergence == "validation-status").examples[0]
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}  # the python with apiparity
+    for command, status in ((example.curl_old, "400"), (example.curl_new, "422")):
+        ran = subprocess.run(command, shell=True, capture_output=True, text=True, cwd=ROOT, timeout=120, env=env)
+        assert ran.stdout.startswith(status), ran.stderr[-500:]
 
 
 def test_conformance_reported_apart(divergence_result):

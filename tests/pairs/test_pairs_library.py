@@ -254,7 +254,7 @@ def _sent_mask(example) -> str | None:
     `example.request` shows the generated one, see test_example_request_shows_the_headers_sent)."""
     import re
 
-    found = re.search(r"-H 'X-Fields: ([^']*)'", example.curl_old)
+    found = re.search(r'"X-Fields": "([^"]*)"', example.curl_old)  # the in-process test-client snippet
     return found.group(1) if found else None
 
 

@@ -332,6 +332,10 @@ def finish_report(report: Any, thresholds: Any, baseline: Any, baseline_path: st
         from apiparity.report.baseline import compare_with_baseline
 
         report.baseline = compare_with_baseline(report, baseline, baseline_path or "baseline")
+    if report.fuzz is not None:
+        from apiparity.fuzz.tiers import apply_acceptances
+
+        apply_acceptances(report.fuzz.groups, thresholds.accept)  # tier `accepted`: [[gates.accept]] and waivers
     report.verdict = decide(report, thresholds)
     if not report.complete and not report.shard:
         report.verdict.ready = False  # an interrupted run is never READY

@@ -104,7 +104,9 @@ def command(old: str, new: str, app_dir: str | None, spec_path: str | None, load
     if not complete:
         click.echo("Interrupted: the report holds what ran so far.", err=True)
         raise click.exceptions.Exit(130)
-    unexplained = [g for g in result.groups if not g.waived_by]
+    from apiparity.fuzz.tiers import failing_groups
+
+    unexplained = failing_groups(result.groups)  # regressions: legacy-bug-fixed/harmless groups are shown, not failing
     click.echo(
         f"fuzz: {result.cases} cases over {sum(1 for o in result.operations if o.cases)} operations, "
         f"{len(unexplained)} mismatch group(s), {len(result.noise)} noisy field(s) cancelled, "

@@ -1,8 +1,17 @@
 """Catalog of known Flask -> FastAPI runtime divergences (../shared/divergences.md, runtime table).
 
 Each entry has a stable ID, a title, an explanation of why the frameworks differ, a fix hint for
-the FastAPI side, and a matcher over one mismatch (request, both answers, the difference). A
-labelled group is still a mismatch, since clients see it; the label is its explanation and fix.
+the FastAPI side, its **preconditions** and a matcher. A precondition is a named fact about one
+mismatch that must hold for the label to be true at all (the direction of the status pair, the
+declared type of the path parameter, OLD's content type, whether NEW's document declares the
+field, whether OLD crashed); the matcher is the judgement left once they hold. A label is given
+only when every precondition holds and the matcher agrees, so a precondition that cannot be read
+(no document to say a parameter's type) leaves the mismatch unlabelled rather than wrongly
+labelled. `apiparity rules` and docs/rules.md list each label with its preconditions.
+
+A labelled group is still a mismatch, since clients see it; the label is its explanation and
+fix. Entries marked `harmless` name a framework difference no client reads: their groups are of
+tier `harmless` (apiparity.fuzz.tiers), shown without failing the gate.
 """
 
 from __future__ import annotations
@@ -35,34 +44,109 @@ class MismatchContext:
 
 
 @dataclass(slots=True, frozen=True)
+class Precondition:
+    """A named fact a label needs (listed by `apiparity rules`), checked on one mismatch."""
+
+    name: str
+    holds: Callable[[MismatchContext], bool]
+
+
+@dataclass(slots=True, frozen=True)
 class Divergence:
     id: str  # stable kebab-case, never renamed
     title: str
     explanation: str
     fix_hint: str
     matches: Callable[[MismatchContext], bool]
+    requires: tuple[Precondition, ...] = ()
+    harmless: bool = False  # a framework difference no client reads: tier `harmless`, not failing
+
+    def applies(self, ctx: MismatchContext) -> bool:
+        """Every precondition holds and the matcher agrees."""
+        return all(p.holds(ctx) for p in self.requires) and self.matches(ctx)
+
+    def failed_preconditions(self, ctx: MismatchContext) -> list[str]:
+        """The names of the preconditions that do not hold on `ctx` (for tests and explanations)."""
+        return [p.name for p in self.requires if not _safe(p.holds, ctx)]
 
 
 CATALOG: list[Divergence] = []
 
 
-def divergence(id: str, title: str, explanation: str, fix_hint: str) -> Callable[[Callable[[MismatchContext], bool]], Callable[[MismatchContext], bool]]:
+def divergence(id: str, title: str, explanation: str, fix_hint: str, *, requires: tuple[Precondition, ...] = (),
+               harmless: bool = False) -> Callable[[Callable[[MismatchContext], bool]], Callable[[MismatchContext], bool]]:
     def register(func: Callable[[MismatchContext], bool]) -> Callable[[MismatchContext], bool]:
-        CATALOG.append(Divergence(id, title, explanation, fix_hint, func))
+        CATALOG.append(Divergence(id, title, explanation, fix_hint, func, requires, harmless))
         return func
 
     return register
 
 
+def _safe(func: Callable[[MismatchContext], bool], ctx: MismatchContext) -> bool:
+    try:
+        return bool(func(ctx))
+    except Exception:  # noqa: BLE001 - a matcher must never break a run
+        return False
+
+
 def identify(ctx: MismatchContext) -> Divergence | None:
-    """The first catalog entry that explains this mismatch (catalog order = most specific first)."""
+    """The first catalog entry whose preconditions all hold and whose matcher agrees (catalog
+    order = most specific first)."""
     for entry in CATALOG:
-        try:
-            if entry.matches(ctx):
-                return entry
-        except Exception:  # noqa: BLE001 - a matcher must never break a run
-            continue
+        if _safe(entry.applies, ctx):
+            return entry
     return None
+
+
+def identify_case(request: WireRequest, old: WireResponse, new: WireResponse, differences: list[Difference], *,
+                  document: dict[str, Any] | None = None, new_document: dict[str, Any] | None = None) -> Divergence | None:
+    """The label of one case: the divergence that explains every one of its (root) differences,
+    or None when one is unexplained or two are explained differently (a 405 with an Allow header
+    and an HTML-vs-JSON body is not only an Allow header difference)."""
+    found: Divergence | None = None
+    for difference in differences:
+        entry = identify(MismatchContext(request, old, new, difference, document, new_document))
+        if entry is None or (found is not None and entry.id != found.id):
+            return None
+        found = entry
+    return found
+
+
+def by_id(divergence_id: str) -> Divergence | None:
+    return next((entry for entry in CATALOG if entry.id == divergence_id), None)
+
+
+# ------------------------------------------------------------------ preconditions (shared)
+
+
+_BARE_NAN = re.compile(r"[:\[,]\s*-?(NaN|Infinity)\s*[,\]}]")
+
+
+def _pre(name: str) -> Callable[[Callable[[MismatchContext], bool]], Precondition]:
+    def make(func: Callable[[MismatchContext], bool]) -> Precondition:
+        return Precondition(name, func)
+
+    return make
+
+
+STATUS_DIFFERENCE = Precondition("the difference is the status code", lambda ctx: ctx.difference.kind == "status")
+BODY_DIFFERENCE = Precondition("the difference is in the body", lambda ctx: ctx.difference.kind == "body")
+SAME_STATUS = Precondition("both sides answered the same status", lambda ctx: ctx.old.status == ctx.new.status)
+OLD_DID_NOT_CRASH = Precondition("OLD did not crash (below 500, no exception)", lambda ctx: ctx.old.status < 500 and not ctx.old.error)
+NEW_DID_NOT_CRASH = Precondition("NEW did not crash (below 500, no exception)", lambda ctx: 0 < ctx.new.status < 500 and not ctx.new.error)
+OLD_2XX = Precondition("OLD answered 2xx", lambda ctx: 200 <= ctx.old.status < 300)
+
+
+def status_pair(old: tuple[int, ...], new: tuple[int, ...]) -> Precondition:
+    """Direction-aware: OLD answered one of `old` and NEW one of `new` (never the other way round)."""
+    def holds(ctx: MismatchContext) -> bool:
+        return ctx.old.status in old and ctx.new.status in new
+
+    return Precondition(f"OLD {'/'.join(map(str, old))}, NEW {'/'.join(map(str, new))}", holds)
+
+
+def field_is(name: str) -> Precondition:
+    return Precondition(f"the difference is the {name} field", lambda ctx: ctx.difference.field == name)
 
 
 def _status(ctx: MismatchContext) -> tuple[int, int]:
@@ -83,9 +167,15 @@ def _is_status_diff(ctx: MismatchContext) -> bool:
     "the methods declared, so HEAD/OPTIONS get 405 Method Not Allowed.",
     "Declare the method (`@app.api_route(path, methods=['GET', 'HEAD'])`) or add CORSMiddleware / a "
     "middleware answering OPTIONS with the Allow header.",
+    requires=(
+        Precondition("the request is HEAD or OPTIONS", lambda ctx: ctx.request.method in ("HEAD", "OPTIONS")),
+        STATUS_DIFFERENCE,
+        Precondition("NEW answered 405", lambda ctx: ctx.new.status == 405),
+        OLD_DID_NOT_CRASH,
+    ),
 )
 def _head_options(ctx: MismatchContext) -> bool:
-    return ctx.request.method in ("HEAD", "OPTIONS") and _is_status_diff(ctx) and ctx.new.status == 405
+    return True
 
 
 @divergence(
@@ -95,19 +185,22 @@ def _head_options(ctx: MismatchContext) -> bool:
     "with 307 to the other spelling (redirect_slashes).",
     "Set `redirect_slashes=False` on the FastAPI app/router and declare the spelling clients use, "
     "or return the same 308 from a middleware.",
+    requires=(
+        STATUS_DIFFERENCE,
+        Precondition("one side answered a redirect (301/307/308)",
+                     lambda ctx: ctx.new.status in (301, 307, 308) or ctx.old.status in (301, 307, 308)),
+    ),
 )
 def _trailing_slash(ctx: MismatchContext) -> bool:
-    if ctx.request.probe == "trailing-slash":
-        return True  # the runner's own probe of the other spelling
-    if not _is_status_diff(ctx):
-        return False
-    redirect = ctx.new if ctx.new.status in (307, 308) else ctx.old if ctx.old.status in (301, 308) else None
-    if redirect is None:
-        return False
+    # every redirect of the pair points at the request's own path with the trailing slash toggled
     from urllib.parse import urlsplit
 
-    location = urlsplit(redirect.header("location") or "").path
-    return location != ctx.request.path and location.rstrip("/").endswith(ctx.request.path.rstrip("/"))
+    redirects = [r for r in (ctx.old, ctx.new) if r.status in (301, 307, 308)]
+    for redirect in redirects:
+        location = urlsplit(redirect.header("location") or "").path
+        if location == ctx.request.path or location.rstrip("/") != ctx.request.path.rstrip("/"):
+            return False
+    return bool(redirects)
 
 
 @divergence(
@@ -118,16 +211,52 @@ def _trailing_slash(ctx: MismatchContext) -> bool:
     "handler, or answers 422 for non-integers.",
     "Constrain the FastAPI parameter (`Path(ge=0)`) and map its validation error to 404, or raise "
     "HTTPException(404) for negative ids.",
+    requires=(
+        STATUS_DIFFERENCE,
+        Precondition("OLD answered 404", lambda ctx: ctx.old.status == 404),
+        NEW_DID_NOT_CRASH,
+        Precondition("a path parameter OLD's document declares integer holds a value that is not a non-negative integer",
+                     lambda ctx: bool(_non_digit_integer_parameters(ctx))),
+    ),
 )
 def _int_path(ctx: MismatchContext) -> bool:
-    if not _is_status_diff(ctx) or ctx.old.status != 404 or ctx.new.status == 404:
-        return False
-    segments = ctx.request.path.strip("/").split("/")
-    template = ctx.request.operation.split(" ", 1)[-1].strip("/").split("/")
-    for segment, pattern in zip(segments, template):
-        if pattern.startswith("{") and not segment.isdigit():
-            return True
-    return False
+    return True
+
+
+def _non_digit_integer_parameters(ctx: MismatchContext) -> list[str]:
+    """Path parameters declared `integer` (OLD's document: a Flask `<int:>` converter, a pydantic
+    int) whose value in this request is not all digits (-1, 1.5, abc)."""
+    from urllib.parse import unquote
+
+    document = ctx.document or {}
+    method, _, path = ctx.request.operation.partition(" ")
+    item = (document.get("paths") or {}).get(path) or {}
+    operation = item.get(method.lower()) or {}
+    types: dict[str, Any] = {}
+    for parameter in [*(item.get("parameters") or []), *(operation.get("parameters") or [])]:
+        parameter = follow_local_refs(document, parameter)
+        if isinstance(parameter, dict) and parameter.get("in") == "path":
+            types[str(parameter.get("name"))] = _schema_type(document, parameter.get("schema"))
+    found = []
+    for segment, pattern in zip(ctx.request.path.strip("/").split("/"), path.strip("/").split("/")):
+        if pattern.startswith("{") and pattern.endswith("}") and types.get(pattern[1:-1]) == "integer" and not unquote(segment).isdigit():
+            found.append(pattern[1:-1])
+    return found
+
+
+def _schema_type(document: dict[str, Any], schema: Any) -> str | None:
+    schema = follow_local_refs(document, schema)
+    if not isinstance(schema, dict):
+        return None
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kinds = [k for k in kind if k != "null"]
+        kind = kinds[0] if len(kinds) == 1 else None
+    if kind is None:
+        branches = [_schema_type(document, b) for key in ("anyOf", "oneOf", "allOf") for b in schema.get(key) or []]
+        named = {b for b in branches if b not in (None, "null")}
+        kind = named.pop() if len(named) == 1 else None
+    return kind if isinstance(kind, str) else None
 
 
 @divergence(
@@ -137,9 +266,10 @@ def _int_path(ctx: MismatchContext) -> bool:
     "`Header()` parameter fails validation first (422), and security classes answer 403.",
     "Make the header optional in FastAPI and raise HTTPException(401) yourself, or use a security "
     "dependency with `auto_error=False` that raises 401 with WWW-Authenticate.",
+    requires=(STATUS_DIFFERENCE, status_pair((401,), (403, 422))),
 )
 def _missing_auth(ctx: MismatchContext) -> bool:
-    return _is_status_diff(ctx) and ctx.old.status == 401 and ctx.new.status in (403, 422)
+    return True
 
 
 @divergence(
@@ -149,10 +279,23 @@ def _missing_auth(ctx: MismatchContext) -> bool:
     "string or list; FastAPI validates the body against the model first.",
     "Keep the model (clients sending such bodies were relying on luck) or accept `Body()` of the "
     "loose type and validate in the handler like the old code did.",
+    requires=(
+        STATUS_DIFFERENCE,
+        Precondition("OLD 2xx, NEW 422", lambda ctx: 200 <= ctx.old.status < 300 and ctx.new.status == 422),
+        Precondition("the request body is JSON and not an object", lambda ctx: _json_non_object_body(ctx)),
+    ),
 )
 def _json_string_body(ctx: MismatchContext) -> bool:
-    body = (ctx.request.body or b"").lstrip()
-    return _is_status_diff(ctx) and ctx.new.status == 422 and 200 <= ctx.old.status < 300 and body[:1] not in (b"{", b"")
+    return True
+
+
+def _json_non_object_body(ctx: MismatchContext) -> bool:
+    if "json" not in (ctx.request.header("content-type") or "").lower() or not ctx.request.body:
+        return False
+    try:
+        return not isinstance(json.loads(ctx.request.body), dict)
+    except ValueError:
+        return False
 
 
 @divergence(
@@ -161,25 +304,36 @@ def _json_string_body(ctx: MismatchContext) -> bool:
     "`request.args.get('a')` returns the first of `?a=1&a=2`; FastAPI/Starlette use the last one "
     "for a scalar parameter (or reject the value).",
     "Read `request.query_params.getlist(name)[0]` in FastAPI, or reject repeated scalars in both.",
+    requires=(
+        Precondition("a query parameter OLD's document declares scalar is repeated in the request",
+                     lambda ctx: bool(_repeated_scalar_parameters(ctx))),
+        OLD_DID_NOT_CRASH,
+    ),
 )
 def _repeated_query(ctx: MismatchContext) -> bool:
+    return True
+
+
+def _repeated_scalar_parameters(ctx: MismatchContext) -> set[str]:
+    """Query parameters repeated in the request that OLD's document declares scalar (a parameter
+    declared an array is meant to repeat: form, explode; an undeclared one says nothing)."""
     names = [name for name, _ in parse_qsl(ctx.request.query, keep_blank_values=True)]
     repeated = {name for name in names if names.count(name) > 1}
-    # a parameter the contract declares as an array is meant to repeat (form, explode): no scalar
-    return bool(repeated - _array_query_parameters(ctx))
+    declared = _query_parameters(ctx)
+    return {name for name in repeated if name in declared and not declared[name]}
 
 
-def _array_query_parameters(ctx: MismatchContext) -> set[str]:
-    """Names of the operation's query parameters whose schema is an array in OLD's document."""
+def _query_parameters(ctx: MismatchContext) -> dict[str, bool]:
+    """The operation's query parameters in OLD's document: name -> declared an array."""
     document = ctx.document or {}
     method, _, path = ctx.request.operation.partition(" ")
     item = (document.get("paths") or {}).get(path) or {}
     operation = item.get(method.lower()) or {}
-    found = set()
+    found: dict[str, bool] = {}
     for parameter in [*(item.get("parameters") or []), *(operation.get("parameters") or [])]:
         parameter = follow_local_refs(document, parameter)
-        if isinstance(parameter, dict) and parameter.get("in") == "query" and _is_array(document, parameter.get("schema")):
-            found.add(str(parameter.get("name")))
+        if isinstance(parameter, dict) and parameter.get("in") == "query":
+            found[str(parameter.get("name"))] = _is_array(document, parameter.get("schema"))
     return found
 
 
@@ -200,9 +354,10 @@ def _is_array(document: dict[str, Any], schema: Any) -> bool:
     "with 400; FastAPI answers RequestValidationError with 422.",
     "Register an exception handler for RequestValidationError that returns 400 with the old body "
     "shape; or accept it with --equivalent-status 400=422 if clients only check 4xx.",
+    requires=(STATUS_DIFFERENCE, status_pair((400,), (422,))),
 )
 def _validation_status(ctx: MismatchContext) -> bool:
-    return _is_status_diff(ctx) and _status(ctx) in ((400, 422), (422, 400))
+    return True
 
 
 @divergence(
@@ -212,12 +367,18 @@ def _validation_status(ctx: MismatchContext) -> bool:
     "answers `{\"detail\": [{\"loc\": [\"query\", ...], \"msg\", \"type\"}]}`.",
     "Add a RequestValidationError handler that renders the legacy shape (e.g. `exc.errors()` "
     "without the location prefix, as a bare list).",
+    requires=(
+        BODY_DIFFERENCE,
+        SAME_STATUS,
+        Precondition("both answered 400 or 422", lambda ctx: ctx.old.status in (400, 422)),
+        Precondition("OLD's body is JSON", lambda ctx: ctx.old.json()[0]),
+    ),
 )
 def _validation_body(ctx: MismatchContext) -> bool:
-    if ctx.difference.kind != "body" or ctx.old.status != ctx.new.status or ctx.old.status not in (400, 422):
-        return False
     ok, new_json = ctx.new.json()
-    return ok and isinstance(new_json, dict) and isinstance(new_json.get("detail"), list)
+    old_ok, old_json = ctx.old.json()
+    fastapi = ok and isinstance(new_json, dict) and isinstance(new_json.get("detail"), list)
+    return fastapi and old_ok and not (isinstance(old_json, dict) and isinstance(old_json.get("detail"), list))
 
 
 @divergence(
@@ -225,9 +386,22 @@ def _validation_body(ctx: MismatchContext) -> bool:
     "Allow header contents differ",
     "Flask lists HEAD and OPTIONS it adds automatically; Starlette lists only declared methods.",
     "Compare as a set is already applied; declare the same methods or ignore with --ignore header:allow.",
+    requires=(
+        field_is("header:allow"),
+        Precondition("the two Allow sets differ only by HEAD and OPTIONS", lambda ctx: bool(_allow_sets(ctx))),
+    ),
+    harmless=True,
 )
 def _allow(ctx: MismatchContext) -> bool:
-    return ctx.difference.field == "header:allow"
+    return True
+
+
+def _allow_sets(ctx: MismatchContext) -> bool:
+    def methods(response: WireResponse) -> set[str]:
+        return {m.strip().upper() for value in response.header_values("allow") for m in value.split(",") if m.strip()}
+
+    old, new = methods(ctx.old), methods(ctx.new)
+    return old != new and bool(old & new) and (old ^ new) <= {"HEAD", "OPTIONS"}
 
 
 @divergence(
@@ -237,9 +411,16 @@ def _allow(ctx: MismatchContext) -> bool:
     "no Content-Type on an empty Response.",
     "Harmless for most clients; set `media_type='text/html'` on the 204 Response if one checks it, "
     "or ignore it with --ignore header:content-type.",
+    requires=(
+        field_is("header:content-type"),
+        status_pair((204,), (204,)),
+        Precondition("both bodies are empty", lambda ctx: not ctx.old.body and not ctx.new.body),
+        Precondition("NEW sent no Content-Type", lambda ctx: ctx.new.header("content-type") is None),
+    ),
+    harmless=True,
 )
 def _no_content(ctx: MismatchContext) -> bool:
-    return ctx.difference.field == "header:content-type" and ctx.old.status == 204
+    return True
 
 
 @divergence(
@@ -249,11 +430,17 @@ def _no_content(ctx: MismatchContext) -> bool:
     "(or plain text for unhandled errors).",
     "Add exception handlers for HTTPException/StarletteHTTPException rendering the legacy HTML, or "
     "accept the change if no client parses error pages.",
+    requires=(
+        Precondition("the difference is the content type or the body", lambda ctx: ctx.difference.kind in ("header", "body")
+                     and (ctx.difference.kind == "body" or ctx.difference.field == "header:content-type")),
+        SAME_STATUS,
+        Precondition("both answered 4xx (an error page, not a crash)", lambda ctx: 400 <= ctx.old.status < 500),
+        Precondition("OLD's content type is text/html", lambda ctx: ctx.old.media_type == "text/html"),
+        Precondition("NEW's content type is not text/html", lambda ctx: ctx.new.media_type != "text/html"),
+    ),
 )
 def _html_error(ctx: MismatchContext) -> bool:
-    if ctx.old.media_type != "text/html" or ctx.new.media_type == "text/html":
-        return False
-    return ctx.old.status >= 400 or ctx.new.status >= 400
+    return True
 
 
 @divergence(
@@ -268,17 +455,20 @@ def _html_error(ctx: MismatchContext) -> bool:
     "router's own 404/405) returning the legacy body, e.g. `JSONResponse({\"error\": \"not found\"}, "
     "status_code=exc.status_code)`; handlers that build the error JSONResponse themselves must "
     "write the legacy body too.",
+    requires=(
+        BODY_DIFFERENCE,
+        SAME_STATUS,
+        Precondition("both answered 4xx", lambda ctx: 400 <= ctx.old.status < 500),
+        Precondition("OLD's body is JSON (a non-JSON page is html-error-page)", lambda ctx: ctx.old.json()[0]),
+        Precondition("NEW's body is FastAPI's `{\"detail\": ...}`", lambda ctx: _is_detail_body(ctx.new.json()[1])),
+    ),
 )
 def _detail_error_body(ctx: MismatchContext) -> bool:
     status = ctx.new.status
-    if ctx.difference.kind != "body" or ctx.old.status != status or status < 400:
-        return False
     new_ok, new_json = ctx.new.json()
     if not (new_ok and _is_detail_body(new_json)):
         return False
-    old_ok, old_json = ctx.old.json()
-    if not old_ok:
-        return False  # a non-JSON legacy error page is html-error-page / a content-type difference
+    _, old_json = ctx.old.json()
     if _is_detail_body(old_json):
         # both `{"detail": ...}`: FastAPI's default only when NEW's message is the bare reason phrase
         return new_json["detail"] == _reason_phrase(status) and old_json["detail"] != new_json["detail"]
@@ -301,7 +491,7 @@ def _changed_values(ctx: MismatchContext) -> tuple[Any, Any] | None:
     if ctx.difference.values is not None:
         return ctx.difference.values
     match = re.search(r'OLD "([^"]*)", NEW "([^"]*)"', ctx.difference.detail)
-    return match.groups() if match else None
+    return (match.group(1), match.group(2)) if match else None
 
 
 @divergence(
@@ -311,10 +501,9 @@ def _changed_values(ctx: MismatchContext) -> tuple[Any, Any] | None:
     "dates become datetimes); pydantic/FastAPI render ISO 8601.",
     "Serialize datetimes the legacy way in the response model (a `PlainSerializer` / "
     "`field_serializer` with `email.utils.format_datetime(..., usegmt=True)`), or migrate clients.",
+    requires=(BODY_DIFFERENCE, Precondition("a field's value changed", lambda ctx: ctx.difference.change in ("value changed", "format changed"))),
 )
 def _datetime_format(ctx: MismatchContext) -> bool:
-    if ctx.difference.kind != "body" or ctx.difference.change not in ("value changed", "format changed"):
-        return False
     values = _changed_values(ctx)
     if values is None or not all(isinstance(v, str) for v in values):
         return False
@@ -352,10 +541,9 @@ def _iso_datetime(value: Any) -> datetime | None:
     "`Annotated[datetime, PlainSerializer(lambda v: v.isoformat(), return_type=str)]` (or a "
     "`field_serializer`) in the response model, or return the handler's dict with `.isoformat()` "
     "values in a JSONResponse; keep the microseconds and the timezone the legacy app used.",
+    requires=(BODY_DIFFERENCE, Precondition("a field's value changed", lambda ctx: ctx.difference.change in ("value changed", "format changed"))),
 )
 def _datetime_offset_spelling(ctx: MismatchContext) -> bool:
-    if ctx.difference.kind != "body" or ctx.difference.change not in ("value changed", "format changed"):
-        return False
     values = _changed_values(ctx)
     if values is None or values[0] == values[1]:
         return False
@@ -485,6 +673,76 @@ def _is_missing_field(ctx: MismatchContext) -> bool:
     return ctx.difference.kind == "body" and ctx.difference.change == "missing in NEW" and not ctx.difference.field.endswith("[*]")
 
 
+def _new_contract(ctx: MismatchContext) -> dict[str, Any] | None:
+    """What NEW promises: its own document, or the one contract both sides share (--contract)."""
+    return ctx.new_document if ctx.new_document is not None else ctx.document
+
+
+def _own_new_document(ctx: MismatchContext) -> dict[str, Any] | None:
+    """NEW's own document, when the run has one apart from OLD's (FastAPI's `app.openapi()`):
+    the only place NEW's response models can be read."""
+    if ctx.new_document is None or ctx.new_document is ctx.document:
+        return None
+    return ctx.new_document
+
+
+def _response_schemas(document: dict[str, Any], ctx: MismatchContext) -> list[Any]:
+    """The JSON schemas `document` declares for NEW's answer (its status, else range, else default)."""
+    method, _, path = ctx.request.operation.partition(" ")
+    operation = ((document.get("paths") or {}).get(path) or {}).get(method.lower()) or {}
+    responses = operation.get("responses") or {}
+    status = ctx.new.status
+    response = follow_local_refs(document, responses.get(str(status)) or responses.get(f"{status // 100}XX") or responses.get("default"))
+    if not isinstance(response, dict):
+        return []
+    content = response.get("content") or {}
+    return [media.get("schema") for name, media in content.items() if "json" in name and isinstance(media, dict) and media.get("schema")]
+
+
+def _declares_parent_model(ctx: MismatchContext) -> bool:
+    """NEW's own document declares a response model for this answer whose object holding the
+    missing field lists its properties (a response_model that can filter)."""
+    document = _own_new_document(ctx)
+    tokens = _field_tokens(ctx.difference.field)
+    if document is None or not tokens:
+        return False
+    parent = tokens[:-1]
+    return any(_schema_has_properties(document, schema, parent, 0) for schema in _response_schemas(document, ctx))
+
+
+def _schema_has_properties(document: dict[str, Any], schema: Any, tokens: list[Any], depth: int) -> bool:
+    schema = follow_local_refs(document, schema)
+    if not isinstance(schema, dict) or depth > 32:
+        return False
+    if any(_schema_has_properties(document, branch, tokens, depth + 1) for key in ("allOf", "anyOf", "oneOf") for branch in schema.get(key) or []):
+        return True
+    if not tokens:
+        return isinstance(schema.get("properties"), dict) and schema.get("additionalProperties") in (None, False)
+    token, rest = tokens[0], tokens[1:]
+    if token is _ANY_INDEX:
+        items = [schema.get("items"), *(schema.get("prefixItems") or [])]
+        return any(_schema_has_properties(document, item, rest, depth + 1) for item in items if item is not None)
+    properties = schema.get("properties")
+    return isinstance(properties, dict) and token in properties and _schema_has_properties(document, properties[token], rest, depth + 1)
+
+
+def _null_everywhere(ctx: MismatchContext) -> bool:
+    found = _missing_key(ctx)
+    if found is None:
+        return False
+    key, parents = found
+    return all(old[key] is None for old, _ in parents)
+
+
+def _not_renamed(ctx: MismatchContext) -> bool:
+    found = _missing_key(ctx)
+    return found is not None and not _renamed(*found)
+
+
+MISSING_FIELD = Precondition("a JSON field is missing in NEW", _is_missing_field)
+NOT_RENAMED = Precondition("NEW added no sibling beside it (no rename)", _not_renamed)
+
+
 @divergence(
     "null-field-omitted",
     "Null field left out: OLD writes `null`, NEW omits the key",
@@ -497,15 +755,16 @@ def _is_missing_field(ctx: MismatchContext) -> bool:
     "route (FastAPI writes a declared `X | None = None` field as null by default), dump with "
     "`exclude_none=False`, or keep the None values in the dict the handler returns. The field "
     "is there already, so declaring it in the response model is not the fix.",
+    requires=(
+        MISSING_FIELD,
+        Precondition("OLD wrote null wherever NEW left the key out", _null_everywhere),
+        NOT_RENAMED,
+        Precondition("NEW's document (its own, or the shared contract) declares the field",
+                     lambda ctx: _declared_in(_new_contract(ctx), ctx)),
+    ),
 )
 def _null_omitted(ctx: MismatchContext) -> bool:
-    if not _is_missing_field(ctx):
-        return False
-    found = _missing_key(ctx)
-    if found is None:
-        return False
-    key, parents = found
-    return all(old[key] is None for old, _ in parents) and not _renamed(key, parents)
+    return True
 
 
 @divergence(
@@ -515,20 +774,21 @@ def _null_omitted(ctx: MismatchContext) -> bool:
     "dropping keys the model does not declare (and filling defaults).",
     "Declare the field in the response model (or `model_config = ConfigDict(extra='allow')`), or "
     "confirm no client reads it and waive the group.",
+    requires=(
+        MISSING_FIELD,
+        OLD_2XX,
+        NOT_RENAMED,
+        Precondition("OLD's value was not null everywhere (that is null-field-omitted)", lambda ctx: not _null_everywhere(ctx)),
+        # read only from NEW's own document: with one contract for both sides there is none,
+        # and OLD's says nothing of NEW's models
+        Precondition("NEW's own document declares a response model (listed properties) for this answer",
+                     _declares_parent_model),
+        Precondition("NEW's response model does not declare the field (a handler that removes a declared key is no filter)",
+                     lambda ctx: not _declared_in(_own_new_document(ctx), ctx)),
+    ),
 )
 def _response_model(ctx: MismatchContext) -> bool:
-    if not (_is_missing_field(ctx) and 200 <= ctx.old.status < 300):
-        return False
-    found = _missing_key(ctx)
-    if found is not None:
-        key, parents = found
-        if _renamed(key, parents):
-            return False  # a sibling added in NEW: a rename, not a filter
-        if all(old[key] is None for old, _ in parents):
-            return False  # null written vs key omitted: null-field-omitted
-    # response_model only drops what NEW's model does not declare (read only from NEW's own
-    # document: with one contract for both sides there is none, and OLD's says nothing of NEW)
-    return not (ctx.new_document is not None and ctx.new_document is not ctx.document and _declared_in(ctx.new_document, ctx))
+    return True
 
 
 @divergence(
@@ -536,6 +796,12 @@ def _response_model(ctx: MismatchContext) -> bool:
     "NaN / Infinity in a float field",
     "Flask's json emits the invalid JSON tokens NaN/Infinity; FastAPI renders null or fails.",
     "Decide on one representation (null) and make both sides produce it; strict JSON parsers reject NaN.",
+    requires=(
+        Precondition("the difference is in the body", lambda ctx: ctx.difference.kind == "body"),
+        Precondition("OLD's body holds a bare NaN/Infinity token (not inside a string)",
+                     lambda ctx: bool(_BARE_NAN.search(ctx.old.text()))),
+    ),
 )
 def _nan(ctx: MismatchContext) -> bool:
-    return b"NaN" in ctx.old.body or b"Infinity" in ctx.old.body
+    return True
+

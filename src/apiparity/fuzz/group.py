@@ -1,19 +1,56 @@
-"""Grouping mismatches by operation and set of root differences, keeping the smallest examples with a
-curl reproducer for each side, and labelling each group with a known divergence when one fits."""
+"""Grouping mismatches by cause, keeping the examples that show it with a reproducer for each side,
+labelling each group with a known divergence when one fits, and giving it a tier and a rank.
+
+The rule (docs/grouping.md):
+
+1. **One case, its root differences, its label.** A case's differences minus the ones that only
+   follow from another (`root_signatures`: fields under a list that gained or lost elements, or
+   many fields of shifted elements read as one) are its roots; its label is the known divergence
+   that explains every root (`identify_case`), or none. A case is keyed by (operation, roots,
+   label): the same request gets the same label whatever mode or phase sent it.
+2. **Same cause with fewer fields, or two causes?** On one operation, a key whose roots are a
+   subset of another's, answered with statuses the other's cases have too, is compared with it
+   (`_relation`): when the extra roots are the same kind of change as the subset's (the same
+   label, or the same change of fields of one object) it is the same cause seen with fewer
+   fields (a datetime differs only where it is not null) and is folded in; when they are another
+   kind of change (a count on `$.meta` beside shifted `$.data` elements), the larger key is two
+   causes and its cases count in both groups, each showing its own differences. A list that only
+   changed size is ambiguous (a page boundary makes every list cause look like missing items) and
+   is always folded. A list that lost items on one page and shifted on another is one cause
+   (`root_cause`), and so is NEW answering one routing status whatever OLD answered
+   (`same_routing_answer`).
+3. **One cause on several operations is one group.** Groups of other operations with the same
+   roots, label and kind of answer (success or error) are one group when the cause is not the
+   handler's own: a known divergence (a framework's), or body/header fields (one model, one
+   serializer, one error envelope). Its `operations` lists each with its count. Status
+   differences without a label stay per operation (each handler its own cause).
+4. **Title from the examples.** The first example is the worst case (rank, see
+   apiparity.fuzz.tiers), and the group's signature is that example's roots; the other examples
+   are chosen so that every status pair and every root of the group is shown by one; the group's
+   other roots are listed in `related`.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import parse_qsl
 
 from apiparity.fuzz.compare import Difference
 from apiparity.fuzz.curl import curl_command
-from apiparity.fuzz.divergences import MismatchContext, identify
+from apiparity.fuzz.divergences import Divergence, by_id, identify_case
 from apiparity.fuzz.redact import redact_headers, redact_query
+from apiparity.fuzz.tiers import case_rank, crashed, intrinsic_tier
 from apiparity.fuzz.wire import WireRequest, WireResponse
-from apiparity.model import HttpRequest, HttpResponse, MismatchExample, MismatchGroup
+from apiparity.model import (
+    GroupOperation,
+    HttpRequest,
+    HttpResponse,
+    MismatchExample,
+    MismatchGroup,
+)
 
 
 @dataclass(slots=True)
@@ -22,6 +59,17 @@ class SideView:
 
     base_url: str
     base_path: str = ""
+    # an in-process app (no server listening at base_url): its target reference ("legacy.py:app")
+    # and framework, for a reproducer that runs there (the framework's test client)
+    in_process: str | None = None
+    framework: str | None = None  # the in-process interface: "wsgi" or "asgi"
+
+    @classmethod
+    def of(cls, target: Any, side: Any) -> SideView:
+        """The view of a runner side (`transport`, `base_path`) over `target` (its `ref`)."""
+        interface = getattr(side.transport, "name", "")
+        in_process = getattr(target, "ref", None) if interface in ("wsgi", "asgi") else None
+        return cls(side.transport.base_url(), side.base_path, in_process, interface if in_process else None)
 
 
 @dataclass(slots=True)
@@ -31,23 +79,38 @@ class _Candidate:
     old: WireResponse
     new: WireResponse
     differences: list[Difference]
+    by_root: dict[str, list[Difference]]  # root signature -> the differences it stands for (itself first)
+    rank: int
     old_request: WireRequest | None = None
     new_request: WireRequest | None = None
     steps: tuple[tuple[WireRequest, WireRequest], ...] = ()
 
+    def within(self, roots: frozenset[str] | set[str]) -> list[Difference]:
+        """This case's differences that fall under `roots` (a case split between two causes shows
+        each group its own)."""
+        return [d for root, members in self.by_root.items() if root in roots for d in members]
+
 
 @dataclass(slots=True)
 class _Pending:
-    """The cases of one operation that showed exactly one set of root differences."""
+    """The cases of one operation that showed exactly one set of root differences and one label."""
 
     operation: str
     differences: dict[str, Difference]  # root signature -> its first difference (the group key)
+    label: str | None
     arrival: int
-    context: tuple[WireRequest, WireResponse, WireResponse]  # the first case, for the label
+    context: tuple[WireRequest, WireResponse, WireResponse]  # the first case
     count: int = 0
-    candidates: list[_Candidate] = field(default_factory=list)
+    candidates: list[_Candidate] = field(default_factory=list)  # the smallest, bounded
+    cover: dict[str, _Candidate] = field(default_factory=dict)  # status pair / root -> its best case
     seen: dict[str, Difference] = field(default_factory=dict)  # every signature of its cases, folded ones too
     statuses: set[tuple[int, int]] = field(default_factory=set)  # (OLD's, NEW's) status of its cases
+    outcomes: set[tuple[int, int, bool]] = field(default_factory=set)  # (OLD, NEW, OLD raised) for the tier
+    rank: int = 99
+
+    @property
+    def roots(self) -> frozenset[str]:
+        return frozenset(self.differences)
 
 
 _KIND_RANK = {"transport": 0, "timeout": 0, "status": 1, "header": 2, "order": 3, "body": 4}
@@ -64,9 +127,9 @@ def lead_order(difference: Difference) -> tuple[int, int, str]:
 ELEMENT_FOLD = 3  # this many changed fields in the elements of one list read as "its elements changed"
 
 
-def root_signatures(differences: list[Difference]) -> dict[str, Difference]:
-    """One case's differences minus the ones that only follow from another. Signature -> first
-    difference.
+def root_map(differences: list[Difference]) -> dict[str, list[Difference]]:
+    """One case's root differences, each with the differences that only follow from it (itself
+    first). Signature -> differences.
 
     - When a list gained or lost elements (`$.items[*] missing in NEW`), every field under
       `$.items[*]` shifted with it: `$.items[*].id value changed` says nothing more.
@@ -75,60 +138,68 @@ def root_signatures(differences: list[Difference]) -> dict[str, Difference]:
       `body $.items[*] elements changed`.
     """
     resized = {d.field for d in differences if d.kind == "body" and d.field.endswith("[*]") and d.change in ("missing in NEW", "added in NEW")}
-    kept = [d for d in differences if not (d.kind == "body" and any(d.field.startswith((f"{r}.", f"{r}[")) for r in resized))]
+    followers: dict[str, list[Difference]] = {}
+    kept = []
+    for difference in differences:
+        owner = next((r for r in sorted(resized) if difference.kind == "body" and difference.field.startswith((f"{r}.", f"{r}["))), None)
+        if owner is None:
+            kept.append(difference)
+        else:
+            followers.setdefault(owner, []).append(difference)
     by_element: dict[str, set[str]] = {}
     for difference in kept:
         element = _outer_element(difference)
         if element is not None:
             by_element.setdefault(element, set()).add(difference.signature)
     folded = {element for element, signatures in by_element.items() if len(signatures) >= ELEMENT_FOLD}
-    roots: dict[str, Difference] = {}
+    roots: dict[str, list[Difference]] = {}
     for difference in kept:
         element = _outer_element(difference)
-        if element in folded:
-            difference = Difference("body", element, "elements changed", difference.detail)
-        roots.setdefault(difference.signature, difference)
+        root = Difference("body", element, "elements changed", difference.detail) if element in folded else difference
+        roots.setdefault(root.signature, [root] if root is not difference else []).append(difference)
+    for owner, members in followers.items():
+        for group in roots.values():
+            if group and group[0].field == owner:
+                group.extend(members)
+                break
     return roots
+
+
+def root_signatures(differences: list[Difference]) -> dict[str, Difference]:
+    """One case's differences minus the ones that only follow from another (see `root_map`).
+    Signature -> first difference."""
+    return {signature: members[0] for signature, members in root_map(differences).items()}
 
 
 _LIST_CHANGES = ("missing in NEW", "added in NEW", "elements changed")
 
 
-def root_cause(difference: Difference) -> str:
+def root_cause(difference: Difference, changed_lists: frozenset[str] = frozenset()) -> str:
     """What groups are merged by: a root signature, with the ways one list can differ read as one
     root `$.items`. A list one element short is `$.items[*] missing in NEW` on a full page but
-    `$.items[*] elements changed` on `?limit=1` (same length, every element shifted): one cause."""
+    `$.items[*] elements changed` on `?limit=1` (same length, every element shifted): one cause.
+    A field of the elements of a list that changed as a whole elsewhere on the operation
+    (`changed_lists`) is that list's change seen through a projection (`?fields=id`)."""
     if difference.kind == "body" and difference.field.endswith("[*]") and difference.change in _LIST_CHANGES:
         return f"body {difference.field[:-3]} list changed"
+    element = _outer_element(difference)
+    if element is not None and element[:-3] in changed_lists:
+        return f"body {element[:-3]} list changed"
     return difference.signature
 
 
-def _belongs_to(entry: tuple[_Pending, frozenset[str], frozenset[str]], other: tuple[_Pending, frozenset[str], frozenset[str]]) -> bool:
-    """A group (pending, root signatures, root causes) is the same cause as `other`, seen with
-    fewer fields: its root signatures are a subset of the other's, or its root causes are the
-    other's exactly (a list that lost items on one page and shifted on another); and its cases
-    were answered with statuses the other's were. A list change alone is not folded into a group
-    that has it beside another field: `$.per_page` 10 instead of 20 (one book short) and page 2
-    starting a book late (shifted) are two regressions of one list."""
-    pending, signatures, causes = entry
-    other_pending, other_signatures, other_causes = other
-    if _same_routing_answer(pending, other_pending):
-        return True
-    if not pending.statuses <= other_pending.statuses:
-        return False
-    return signatures <= other_signatures or causes == other_causes
-
-
-def _same_routing_answer(pending: _Pending, other: _Pending) -> bool:
-    status_only = all(d.kind == "status" for group in (pending, other) for d in group.differences.values())
-    return status_only and same_routing_answer(pending.statuses | other.statuses)
+def _is_list_change(difference: Difference) -> bool:
+    return difference.kind == "body" and difference.field.endswith("[*]") and difference.change in _LIST_CHANGES
 
 
 def same_routing_answer(statuses: set[tuple[int, int]]) -> bool:
     """(OLD, NEW) statuses of two status-only groups: NEW answers every case with one and the same
     redirect, 400, 404, 405 or 422, whatever OLD answered (200 with a token, 401 without; 404 or
     409 past validation): NEW never reached the handler, one cause (a route declared `/me/`
-    answering `/me` with 307, a method not routed at all, a bound narrowed in NEW's validation)."""
+    answering `/me` with 307, a method not routed at all, a bound narrowed in NEW's validation).
+    A case where OLD crashed is not part of it: NEW answering it deliberately is a legacy bug fixed."""
+    if any(old >= 500 for old, _ in statuses):
+        return False
     new_statuses = {new for _, new in statuses}
     if len(new_statuses) != 1:
         return False
@@ -144,29 +215,60 @@ def _outer_element(difference: Difference) -> str | None:
     return element if element != difference.field else None
 
 
-class Grouper:
-    """One group per operation and set of root differences (Diffy's "group by the set of differing
-    fields"): one case is in one group, whatever number of fields it changed, and a list that lost
-    an item (or whose elements all shifted) is one cause, not one group per field
-    (`root_signatures`). The signature is the set's, most basic difference first (`lead_order`):
-    "body $.total value changed + body $.items[*] missing in NEW"; the folded differences are
-    listed in `related`.
+FOLD, SPLIT, APART = "fold", "split", "apart"
 
-    When the groups are read (`groups()`), a group of one operation whose root signatures are a
-    subset of another group's, or whose root causes (`root_cause`) are the other's, answered with
-    statuses the other group's cases have too, is merged into it (`_belongs_to`): one cause shows
-    up with more or fewer fields depending on the data (a datetime field differs only where it is
-    not null; a list differs as missing items on a full page and as shifted elements on a short
-    one), and that is still one cause. Another status is another kind of answer (an HTML 404 page
-    vs the 405 of a method probe, both `header:content-type`), not the same one with fewer
-    fields. The merged group keeps the larger group's signature and label; counts add up, and the
-    examples are the smallest of all its cases."""
+
+def _relation(small: _Pending, large: _Pending, changed_lists: frozenset[str]) -> str:
+    """How `small` relates to `large` on one operation: FOLD (the same cause, seen with fewer
+    fields), SPLIT (`large` is `small`'s cause plus another one), or APART."""
+    if _status_only(small) and _status_only(large) and same_routing_answer(small.statuses | large.statuses):
+        return FOLD
+    if not small.statuses <= large.statuses:
+        return APART  # another status is another kind of answer, not the same one with fewer fields
+    causes_small = {root_cause(d, changed_lists) for d in small.differences.values()}
+    causes_large = {root_cause(d, changed_lists) for d in large.differences.values()}
+    if causes_small == causes_large:
+        return FOLD  # a list that lost items on one page and shifted on another
+    if not small.roots < large.roots:
+        return APART
+    if all(_is_list_change(d) for d in small.differences.values()):
+        return FOLD  # a list that only changed size: ambiguous evidence, folded where it is held
+    if small.label is not None and small.label == large.label:
+        return FOLD  # one known divergence on more or fewer fields
+    def changes(differences: Iterable[Difference]) -> set[str]:
+        return {"list changed" if root_cause(d, changed_lists).endswith(" list changed") else d.change for d in differences}
+
+    rest = [d for signature, d in large.differences.items() if signature not in small.roots]
+    if changes(rest) <= changes(small.differences.values()):
+        return FOLD  # more fields changed the same way (a rename of more keys, more datetimes spelled alike)
+    return SPLIT
+
+
+def _status_only(pending: _Pending) -> bool:
+    return all(d.kind == "status" for d in pending.differences.values())
+
+
+@dataclass(slots=True)
+class _Cause:
+    """A group being built: the keys (or parts of split keys) whose cases show its cause."""
+
+    members: list[_Pending]
+    label: str | None
+
+    @property
+    def lead(self) -> _Pending:
+        return self.members[0]
+
+
+class Grouper:
+    """Groups a run's mismatching cases by cause (see the module doc). Reading the groups
+    (`groups()`) never changes what was added."""
 
     def __init__(self, *, old_side: SideView, new_side: SideView, redact: bool, max_examples: int = 5, max_body_chars: int = 2000,
                  document: dict[str, Any] | None = None, new_document: dict[str, Any] | None = None) -> None:
         self._document = document  # OLD's, so known-divergence labels can read the contract
         self._new_document = new_document  # NEW's own (None with one contract for both sides)
-        self._pending: dict[tuple[str, frozenset[str]], _Pending] = {}
+        self._pending: dict[tuple[str, frozenset[str], str | None], _Pending] = {}
         self._arrivals = 0
         self._old_side = old_side
         self._new_side = new_side
@@ -177,95 +279,233 @@ class Grouper:
     def add(self, request: WireRequest, old: WireResponse, new: WireResponse, differences: list[Difference], *,
             old_request: WireRequest | None = None, new_request: WireRequest | None = None,
             steps: tuple[tuple[WireRequest, WireRequest], ...] = ()) -> None:
-        """Record one case's differences (one case, one group). `old_request`/`new_request` are
+        """Record one case's differences (one case, one key). `old_request`/`new_request` are
         what each side really received (its own auth, its own ids); `steps` the (OLD, NEW)
         requests of a stateful sequence that came before, replayed first by the reproducers."""
         if not differences:
             return
         self._arrivals += 1
-        roots = root_signatures(differences)
-        key = (request.operation, frozenset(roots))
+        by_root = root_map(differences)
+        roots = {signature: members[0] for signature, members in by_root.items()}
+        label = identify_case(request, old, new, list(roots.values()), document=self._document, new_document=self._new_document)
+        key = (request.operation, frozenset(roots), label.id if label else None)
         pending = self._pending.get(key)
         if pending is None:
-            pending = self._pending[key] = _Pending(request.operation, roots, self._arrivals, (request, old, new))
+            pending = self._pending[key] = _Pending(request.operation, roots, key[2], self._arrivals, (request, old, new))
         pending.count += 1
         pending.statuses.add((old.status, new.status))
+        pending.outcomes.add((old.status, new.status, crashed(old.status, old.error)))
+        rank = case_rank(old.status, new.status, new.error, roots.values())
+        pending.rank = min(pending.rank, rank)
         for difference in differences:
             pending.seen.setdefault(difference.signature, difference)
         # smallest first, the runner's own probes (no credentials, other slash) after generated cases
-        pending.candidates.append(_Candidate((bool(request.probe), request.size, self._arrivals), request, old, new, differences, old_request, new_request, steps))
+        candidate = _Candidate((bool(request.probe), request.size, self._arrivals), request, old, new, differences, by_root, rank,
+                               old_request, new_request, steps)
+        for cover in (f"status {old.status} {new.status}", *roots):
+            best = pending.cover.get(cover)
+            if best is None or (candidate.rank, candidate.order) < (best.rank, best.order):
+                pending.cover[cover] = candidate
+        pending.candidates.append(candidate)
         if len(pending.candidates) > self._max_examples * 4:
-            pending.candidates.sort(key=lambda c: c.order)
+            pending.candidates.sort(key=lambda c: (c.rank, c.order))
             del pending.candidates[self._max_examples:]
 
+    # ------------------------------------------------------------------ reading the groups
+
     def groups(self) -> list[MismatchGroup]:
-        result = []
-        for pending, members in self._merged():
-            roots = sorted(pending.differences.values(), key=lead_order)
-            lead = roots[0]
-            request, old, new = pending.context
-            label = identify(MismatchContext(request, old, new, lead, self._document, self._new_document))
-            candidates = sorted((c for member in members for c in member.candidates), key=lambda c: c.order)
-            seen: dict[str, Difference] = {}
-            for member in members:
-                for signature, difference in member.seen.items():
-                    seen.setdefault(signature, difference)
-            result.append(
-                MismatchGroup(
-                    operation=pending.operation,
-                    signature=" + ".join(d.signature for d in roots),
-                    kind=lead.kind,  # type: ignore[arg-type]
-                    count=sum(member.count for member in members),
-                    examples=[self.example(c.request, c.old, c.new, c.differences, old_request=c.old_request, new_request=c.new_request, steps=c.steps)
-                              for c in candidates[: self._max_examples]],
-                    divergence=label.id if label else None,
-                    explanation=f"{label.title}. {label.explanation}" if label else None,
-                    fix_hint=label.fix_hint if label else None,
-                    related=[d.signature for d in sorted(seen.values(), key=lead_order) if d.signature not in pending.differences],
-                )
-            )
-        result.sort(key=lambda g: (g.operation, g.signature))
+        causes = self._causes()
+        result = [self._group(cause) for cause in causes]
+        from apiparity.fuzz.tiers import display_order
+
+        result.sort(key=display_order)
         return result
 
-    def _merged(self) -> list[tuple[_Pending, list[_Pending]]]:
-        """Each kept group with the groups merged into it (itself first). Per operation, largest
-        group first (most root causes, then most cases, then first seen); a group merges into the
-        first kept group that has a member it `_belongs_to`, otherwise it is kept. Comparing with
-        every member, not only the kept one, makes a chain merge whole. Reads the pending groups,
-        never changes them."""
-        by_operation: dict[str, list[tuple[_Pending, frozenset[str], frozenset[str]]]] = {}
+    def _causes(self) -> list[_Cause]:
+        """Per operation: fold, split or keep each key (`_relation`); then one cause across operations."""
+        by_operation: dict[str, list[_Pending]] = {}
         for pending in self._pending.values():
-            causes = frozenset(root_cause(d) for d in pending.differences.values())
-            by_operation.setdefault(pending.operation, []).append((pending, frozenset(pending.differences), causes))
-        merged: list[tuple[_Pending, list[_Pending]]] = []
-        for entries in by_operation.values():
-            entries.sort(key=lambda e: (-len(e[2]), -len(e[1]), -e[0].count, e[0].arrival))
-            kept: list[list[tuple[_Pending, frozenset[str], frozenset[str]]]] = []
-            for entry in entries:
-                host = next((members for members in kept if any(_belongs_to(entry, member) for member in members)), None)
-                if host is None:
-                    kept.append([entry])
-                else:
-                    host.append(entry)
-            merged.extend((members[0][0], [m[0] for m in members]) for members in kept)
-        return merged
+            by_operation.setdefault(pending.operation, []).append(pending)
+        causes: list[_Cause] = []
+        for pendings in by_operation.values():
+            causes.extend(self._operation_causes(pendings))
+        return _across_operations(causes)
+
+    def _operation_causes(self, pendings: list[_Pending]) -> list[_Cause]:
+        changed_lists = frozenset(d.field[:-3] for p in pendings for d in p.differences.values() if _is_list_change(d))
+        # a key that is two causes is replaced by its two parts, each showing its own roots
+        smallest_first = sorted(pendings, key=lambda p: (len(p.roots), -p.count, p.arrival))
+        units: list[_Pending] = []
+        for pending in pendings:
+            small = next((s for s in smallest_first if len(s.roots) < len(pending.roots)
+                          and _relation(s, pending, changed_lists) == SPLIT), None)
+            if small is None:
+                units.append(pending)
+            else:
+                units += [self._part(pending, small.roots), self._part(pending, pending.roots - small.roots)]
+        # largest first (most root causes, then most cases, then first seen); a unit goes to the
+        # first kept cause with a member it folds into
+        units.sort(key=lambda p: (-len(p.roots), -p.count, p.arrival))
+        kept: list[_Cause] = []
+        for unit in units:
+            host = next((cause for cause in kept if any(_relation(unit, member, changed_lists) == FOLD for member in cause.members)), None)
+            if host is None:
+                kept.append(_Cause([unit], unit.label))
+            else:
+                host.members.append(unit)
+        return kept
+
+    def _part(self, pending: _Pending, roots: frozenset[str]) -> _Pending:
+        """The cases of a key that is two causes, as a key of `roots` only (the cases show each
+        group its own differences)."""
+        request, old, new = pending.context
+        label = identify_case(request, old, new, [pending.differences[r] for r in roots], document=self._document,
+                              new_document=self._new_document)
+        part = _Pending(pending.operation, {r: pending.differences[r] for r in roots}, label.id if label else None, pending.arrival,
+                        pending.context, pending.count, list(pending.candidates),
+                        {k: c for k, c in pending.cover.items() if k.startswith("status ") or k in roots},
+                        {d.signature: d for c in pending.candidates for d in c.within(roots)},
+                        set(pending.statuses), set(pending.outcomes))
+        part.rank = min((case_rank(c.old.status, c.new.status, c.new.error, [c.by_root[r][0] for r in roots if r in c.by_root])
+                         for c in pending.candidates), default=pending.rank)
+        return part
+
+    def _group(self, cause: _Cause) -> MismatchGroup:
+        # every case of the cause, with the roots it shows here
+        parts: list[tuple[_Pending, frozenset[str]]] = [(m, m.roots) for m in cause.members]
+        candidates: list[tuple[_Candidate, frozenset[str]]] = []
+        covers: dict[str, tuple[_Candidate, frozenset[str]]] = {}
+        for pending, roots in parts:
+            for candidate in pending.candidates:
+                candidates.append((candidate, roots))
+            for key, candidate in pending.cover.items():
+                if key.startswith("status ") or key in roots:
+                    best = covers.get(key)
+                    if best is None or (candidate.rank, candidate.order) < (best[0].rank, best[0].order):
+                        covers[key] = (candidate, roots)
+        candidates += list(covers.values())
+        unique: dict[int, tuple[_Candidate, frozenset[str]]] = {}
+        for candidate, roots in candidates:
+            unique.setdefault(id(candidate), (candidate, roots))
+        ordered = sorted(unique.values(), key=lambda cr: (cr[0].rank, -len(cr[1]), cr[0].order))
+        first, first_roots = ordered[0]
+        chosen = [ordered[0]]
+        # cover every status pair and every root of the group, then the smallest
+        all_roots = {r for _, roots in parts for r in roots}
+        wanted = {f"status {c.old.status} {c.new.status}" for c, _ in unique.values()} | all_roots
+        covered = self._covered(first, first_roots)
+        for key in sorted(wanted - covered):
+            if len(chosen) >= self._max_examples:
+                break
+            if key in covered or key not in covers:
+                continue
+            chosen.append(covers[key])
+            covered |= self._covered(*covers[key])
+        rest = sorted((cr for cr in unique.values() if all(cr[0] is not c for c, _ in chosen)), key=lambda cr: cr[0].order)
+        chosen += rest[: max(0, self._max_examples - len(chosen))]
+        head = [chosen[0]] + sorted(chosen[1:], key=lambda cr: (cr[0].rank, cr[0].order))
+
+        title_roots = sorted((first.by_root[r][0] for r in first_roots if r in first.by_root), key=lead_order)
+        lead = title_roots[0]
+        label = by_id(cause.label) if cause.label else None
+        operations: dict[str, int] = {}
+        for pending, _ in parts:
+            operations[pending.operation] = operations.get(pending.operation, 0) + pending.count
+        ranked_operations = sorted(operations.items(), key=lambda item: (-item[1], item[0]))
+        operation = first.request.operation
+        seen: dict[str, Difference] = {}
+        for pending in cause.members:  # a split key's other differences belong to its other cause
+            for signature, difference in pending.seen.items():
+                seen.setdefault(signature, difference)
+        title = [d.signature for d in title_roots]
+        outcomes = {o for pending, _ in parts for o in pending.outcomes}
+        tier, reason = intrinsic_tier(outcomes, harmless_label=label.id if label is not None and label.harmless else None)
+        related_roots = sorted((r for r in all_roots if r not in title), key=lambda r: _order_of(r, parts))
+        followers = [s for s, d in sorted(seen.items(), key=lambda sd: lead_order(sd[1])) if s not in all_roots and s not in title]
+        statuses_seen = sorted({(c.old.status, c.new.status) for c, _ in unique.values()})
+        other_status_pairs = [f"status {o} != {n}" for o, n in statuses_seen if f"status {o} != {n}" not in title and o != n]
+        related = list(dict.fromkeys([*related_roots, *[s for s in other_status_pairs if s not in related_roots], *followers]))
+        return MismatchGroup(
+            operation=operation,
+            signature=" + ".join(title),
+            kind=lead.kind,  # type: ignore[arg-type]
+            count=sum(operations.values()),
+            examples=[self.example(c.request, c.old, c.new, c.within(roots), old_request=c.old_request, new_request=c.new_request, steps=c.steps)
+                      for c, roots in head[: self._max_examples]],
+            divergence=label.id if label else None,
+            explanation=f"{label.title}. {label.explanation}" if label else None,
+            fix_hint=label.fix_hint if label else None,
+            related=related,
+            tier=tier,  # type: ignore[arg-type]
+            tier_reason=reason,
+            operations=[GroupOperation(op, n) for op, n in ranked_operations],
+            rank=min(c.rank for c, _ in unique.values()),
+        )
+
+    @staticmethod
+    def _covered(candidate: _Candidate, roots: frozenset[str]) -> set[str]:
+        return {f"status {candidate.old.status} {candidate.new.status}"} | {r for r in roots if r in candidate.by_root}
 
     def example(self, request: WireRequest, old: WireResponse, new: WireResponse, differences: list[Difference], *,
                 old_request: WireRequest | None = None, new_request: WireRequest | None = None,
                 steps: tuple[tuple[WireRequest, WireRequest], ...] = ()) -> MismatchExample:
-        def curl(side: SideView, sent: WireRequest, earlier: list[WireRequest]) -> str:
-            return " && ".join(
-                curl_command(r, side.base_url, base_path=side.base_path, redact=self._redact) for r in [*earlier, sent]
-            )
-
         return MismatchExample(
             request=http_request(_sent_to_both(request, old_request, new_request), redact=self._redact),
             old=http_response(old, redact=self._redact, max_chars=self._max_body_chars),
             new=http_response(new, redact=self._redact, max_chars=self._max_body_chars),
-            curl_old=curl(self._old_side, old_request or request, [o for o, _ in steps]),
-            curl_new=curl(self._new_side, new_request or request, [n for _, n in steps]),
+            curl_old=self._reproducer(self._old_side, "OLD", old_request or request, [o for o, _ in steps]),
+            curl_new=self._reproducer(self._new_side, "NEW", new_request or request, [n for _, n in steps]),
             differences=[d.detail or d.signature for d in differences],
         )
+
+    def _reproducer(self, side: SideView, name: str, sent: WireRequest, earlier: list[WireRequest]) -> str:
+        if side.in_process:
+            from apiparity.fuzz.curl import test_client_snippet
+
+            return test_client_snippet([*earlier, sent], side.in_process, side.framework or "", base_path=side.base_path,
+                                       redact=self._redact, label=name)
+        return " && ".join(curl_command(r, side.base_url, base_path=side.base_path, redact=self._redact) for r in [*earlier, sent])
+
+
+def _order_of(signature: str, parts: list[tuple[_Pending, frozenset[str]]]) -> tuple[int, int, str]:
+    for pending, _ in parts:
+        if signature in pending.differences:
+            return lead_order(pending.differences[signature])
+    return (9, 0, signature)
+
+
+def _cross_operation(cause: _Cause) -> bool:
+    """A cause that is not one handler's own: a known divergence (the framework's), or body and
+    header fields (one model, one serializer, one error envelope). A status difference with no
+    label is each handler's own."""
+    if cause.label is not None:
+        return True
+    return not any(d.kind in ("status", "transport", "timeout") for d in cause.lead.differences.values())
+
+
+def _answer_class(cause: _Cause) -> str:
+    return "error" if all(old >= 400 for p in cause.members for old, _ in p.statuses) else "success"
+
+
+def _across_operations(causes: list[_Cause]) -> list[_Cause]:
+    """One cause for the same roots, label and kind of answer on several operations, when the
+    cause is not one handler's own (`_cross_operation`). Causes made of several keys of one
+    operation (folded or split) keep to their operation: their roots are no one key's."""
+    merged: list[_Cause] = []
+    index: dict[tuple[frozenset[str], str | None, str], _Cause] = {}
+    for cause in causes:
+        simple = len(cause.members) == 1
+        if not simple or not _cross_operation(cause):
+            merged.append(cause)
+            continue
+        key = (cause.lead.roots, cause.label, _answer_class(cause))
+        host = index.get(key)
+        if host is None:
+            index[key] = cause
+            merged.append(cause)
+        else:
+            host.members.extend(cause.members)
+    return merged
 
 
 def _sent_to_both(request: WireRequest, old_request: WireRequest | None, new_request: WireRequest | None) -> WireRequest:
@@ -321,3 +561,7 @@ def http_response(response: WireResponse, *, redact: bool, max_chars: int) -> Ht
         elapsed_ms=round(response.elapsed_ms, 3),
         error=response.error,
     )
+
+
+__all__ = ["Divergence", "Grouper", "SideView", "http_request", "http_response", "lead_order", "root_cause", "root_map",
+           "root_signatures", "same_routing_answer"]

@@ -181,8 +181,8 @@ class _Run:
         self.options = CompareOptions.from_settings(settings)
         self.noise = NoiseTable()
         self.grouper = Grouper(
-            old_side=SideView(old_side.transport.base_url(), old_side.base_path),
-            new_side=SideView(new_side.transport.base_url(), new_side.base_path),
+            old_side=SideView.of(old, old_side),
+            new_side=SideView.of(new, new_side),
             redact=settings.redact,
             max_examples=settings.examples_per_group,
             max_body_chars=settings.max_body_chars,

@@ -22,6 +22,7 @@ from apiparity.report.view import (
     request_line,
     status_text,
     is_good,
+    operations_text,
     title_for,
     truncate,
     waived_groups,
@@ -88,6 +89,8 @@ class _Writer:
         progress = report_trend_line(report)
         if progress:
             self.line(f"  cutover progress: {self.escape(progress)}")
+        if report.fuzz is not None:
+            self.write_top_causes()
         if report.verdict is not None:
             self.write_verdict()
         if report.diff is not None:
@@ -123,6 +126,17 @@ class _Writer:
                     self.line(f"    - {self.escape(detail)}")
                 if len(gate.details) > 20:
                     self.line(f"    ... and {len(gate.details) - 20} more")
+
+    def write_top_causes(self) -> None:
+        """The worst causes, one line each, before any detail (what a reader acts on first)."""
+        summary = self.view.summary
+        if not summary.top_causes:
+            return
+        self.line()
+        self.line(f"[bold]Top causes[/] (mismatch groups: {self.escape(summary.tier_line)})")
+        for line in summary.top_causes:
+            style = "red" if line.startswith("[regression]") else "yellow"
+            self.line(f"  [{style}]{self.escape(line)}[/]")
 
     # ------------------------------------------------------------------ diff
     def write_diff(self) -> None:
@@ -172,7 +186,8 @@ class _Writer:
             f"operations reached ({percent(summary.operations_reached, summary.operations_total)}){seed}"
         )
         groups = active_groups(self.report)
-        self.line(f"  {len(groups)} mismatch group{'s' if len(groups) != 1 else ''} ({summary.mismatches} mismatching cases)")
+        self.line(f"  {len(groups)} mismatch group{'s' if len(groups) != 1 else ''} ({summary.mismatches} mismatching cases; "
+                  f"{self.escape(summary.tier_line)})")
         for group in groups:
             self.write_group(group)
         for group in waived_groups(self.report):
@@ -201,7 +216,19 @@ class _Writer:
     def write_group(self, group: MismatchGroup) -> None:
         self.line()
         new = " [bold magenta](new since baseline)[/]" if group.baseline == "new" else ""
-        self.line(f"  [bold red]{self.escape(group.operation)}[/] {self.escape(group.signature)} ({group.count}x){new}")
+        style = "bold red" if group.tier == "regression" else "bold yellow"
+        self.line(f"  [{style}]{self.escape(group.operation)}[/] {self.escape(group.signature)} ({group.count}x) "
+                  f"[{style}]\\[{self.escape(group.tier)}][/]{new}")
+        if group.tier_reason:
+            self.line(f"    tier: {self.escape(group.tier_reason)}")
+        if len(group.operations) > 1:
+            self.line(f"    seen on {len(group.operations)} operations: {self.escape(operations_text(group, limit=8))}")
+        if group.related:
+            self.line(f"    also differs: {self.escape('; '.join(group.related[:12]))}" + (f" (+{len(group.related) - 12} more)" if len(group.related) > 12 else ""))
+        if group.spec_changes:
+            self.line(f"    spec diff: {self.escape(', '.join(group.spec_changes))}")
+        if group.conformance:
+            self.line(f"    conformance explained: {self.escape('; '.join(group.conformance[:5]))}")
         if group.divergence:
             self.line(f"    known divergence [bold]{self.escape(group.divergence)}[/]: {self.escape(group.explanation or '')}")
         elif group.explanation:
@@ -210,6 +237,11 @@ class _Writer:
             self.line(f"    fix: {self.escape(group.fix_hint)}")
         if group.examples:
             self.write_example(group.examples[0])
+        for example in group.examples[1:]:
+            request = example.request
+            shown = "; ".join(example.differences[:3])
+            self.line(f"    also: {self.escape(request_line(request.method, request.path, request.query))} -> OLD {example.old.status}, "
+                      f"NEW {example.new.status}: {self.escape(truncate(shown, 200))}")
 
     def write_example(self, example: MismatchExample) -> None:
         request = example.request
@@ -225,8 +257,9 @@ class _Writer:
             left = old_lines[index] if index < len(old_lines) else ""
             right = new_lines[index] if index < len(new_lines) else ""
             self.line(f"    {self.escape(f'{left:<{SIDE_BY_SIDE_WIDTH}}')} | {self.escape(right)}")
-        self.line(f"    curl OLD: {self.escape(example.curl_old)}")
-        self.line(f"    curl NEW: {self.escape(example.curl_new)}")
+        for side, command in (("OLD", example.curl_old), ("NEW", example.curl_new)):
+            # a live side's curl, or an in-process app's test-client snippet (it says so itself)
+            self.line(f"    {'curl' if command.startswith('curl') else 'run'} {side}: {self.escape(command)}")
 
     # ------------------------------------------------------------------ later features (Report.extras)
     def write_undocumented(self) -> None:

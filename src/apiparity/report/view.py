@@ -60,6 +60,9 @@ class Summary:
     conformance: int = 0
     severity_line: str = ""
     noise_line: str = ""
+    tiers: dict[str, int] = field(default_factory=dict)  # mismatch groups per tier (apiparity.fuzz.tiers)
+    tier_line: str = ""  # "2 regression, 1 legacy-bug-fixed, 0 harmless, 0 accepted"
+    top_causes: list[str] = field(default_factory=list)  # the worst groups, one line each (cause_line)
 
 
 @dataclass(slots=True)
@@ -131,12 +134,20 @@ def build_view(report: Report) -> ReportView:
             if group.waived_by:
                 summary.groups_waived += 1
                 continue
-            row(group.operation).groups += 1
+            for operation in group_operations(group):
+                row(operation).groups += 1
             summary.groups += 1
             summary.mismatches += group.count
         for issue in fuzz.conformance:
+            if issue.explained_by:
+                continue  # counted once, in the mismatch group whose cause it is
             row(issue.operation).conformance += issue.count
             summary.conformance += issue.count
+        from apiparity.fuzz.tiers import tier_counts, tier_line
+
+        summary.tiers = tier_counts(fuzz.groups)
+        summary.tier_line = tier_line(summary.tiers)
+        summary.top_causes = [cause_line(g) for g in active_groups(report)[:TOP_CAUSES]]
         summary.cases = fuzz.cases
         summary.operations_reached = sum(1 for stats in fuzz.operations if stats.cases > 0)
         summary.operations_total = fuzz.operations_total or len(fuzz.operations)
@@ -162,13 +173,47 @@ def noise_line(report: Report) -> str:
     return "ignored as framework noise: " + ", ".join(parts)
 
 
+TOP_CAUSES = 5  # causes listed one line each at the top of every report
+
+
 def active_groups(report: Report) -> list[MismatchGroup]:
+    """Unwaived groups, regressions first, then by severity (rank) and size."""
     if report.fuzz is None:
         return []
-    return sorted(
-        (g for g in report.fuzz.groups if not g.waived_by),
-        key=lambda g: (operation_sort_key(g.operation), -g.count, g.signature),
-    )
+    from apiparity.fuzz.tiers import display_order
+
+    return sorted((g for g in report.fuzz.groups if not g.waived_by), key=display_order)
+
+
+def group_operations(group: MismatchGroup) -> list[str]:
+    """Every operation a group's cause was seen on (its own when the report predates the list)."""
+    return [o.operation for o in group.operations] or [group.operation]
+
+
+def operations_text(group: MismatchGroup, limit: int = 3) -> str:
+    """'GET /a (12x), POST /a (3x) and 2 more' for a cause seen on several operations."""
+    if len(group.operations) <= 1:
+        return group.operation
+    shown = ", ".join(f"{o.operation} ({o.count}x)" for o in group.operations[:limit])
+    more = len(group.operations) - limit
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+def cause_line(group: MismatchGroup) -> str:
+    """One line per cause: '[regression] GET /a: status 200 != 422 (41x) - validation-status'."""
+    where = group.operation if len(group.operations) <= 1 else f"{group.operation} and {len(group.operations) - 1} more operation(s)"
+    label = f" - {group.divergence}" if group.divergence else ""
+    return f"[{group.tier}] {where}: {group.signature} ({group.count}x){label}"
+
+
+def failing_count(report: Report) -> int:
+    """Groups that fail the gate: the verdict's failing tiers, or regressions when there is no verdict."""
+    if report.fuzz is None:
+        return 0
+    from apiparity.fuzz.tiers import DEFAULT_FAILING_TIERS, failing_groups
+
+    tiers = report.verdict.failing_tiers if report.verdict is not None and report.verdict.failing_tiers else DEFAULT_FAILING_TIERS
+    return len(failing_groups(report.fuzz.groups, tiers))
 
 
 def waived_groups(report: Report) -> list[MismatchGroup]:
@@ -238,7 +283,7 @@ def status_text(report: Report) -> str:
     elif report.diff is not None and report.fuzz is None:
         label = "BREAKING CHANGES" if report.diff.count("breaking") else "NO BREAKING CHANGES"
     elif report.fuzz is not None:
-        unwaived = sum(1 for g in report.fuzz.groups if not g.waived_by)
+        unwaived = failing_count(report)
         label = f"{unwaived} MISMATCH GROUP{'S' if unwaived != 1 else ''}" if unwaived else "NO MISMATCHES"
     elif "load" in report.extras:
         label = "LOAD COMPARED"
@@ -261,5 +306,5 @@ def is_good(report: Report) -> bool:
     if report.diff is not None:
         bad += report.diff.count("breaking")
     if report.fuzz is not None:
-        bad += sum(1 for g in report.fuzz.groups if not g.waived_by)
+        bad += failing_count(report)
     return bad == 0 and report.complete

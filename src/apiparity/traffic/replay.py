@@ -92,14 +92,14 @@ def run_replay(
         raise ConfigError(f"--workers {options.workers}: reset hooks run before every call, so requests in flight at once "
                           "would share state; replay in parallel only without --reset (and with --no-auto-reset)")
     try:
-        return _Replay(old, old_side, new_side, settings, options).run(requests, on_request)
+        return _Replay(old, old_side, new_side, settings, options, new=new).run(requests, on_request)
     finally:
         old_side.transport.close()
         new_side.transport.close()
 
 
 class _Replay:
-    def __init__(self, old: Any, old_side: Any, new_side: Any, settings: FuzzSettings, options: ReplayOptions) -> None:
+    def __init__(self, old: Any, old_side: Any, new_side: Any, settings: FuzzSettings, options: ReplayOptions, *, new: Any = None) -> None:
         self.settings = settings
         self.replay = options
         self.random = random.Random(options.seed)
@@ -109,8 +109,8 @@ class _Replay:
         self.options = CompareOptions.from_settings(settings)
         self.noise = NoiseTable()
         self.grouper = Grouper(
-            old_side=SideView(old_side.transport.base_url(), old_side.base_path),
-            new_side=SideView(new_side.transport.base_url(), new_side.base_path),
+            old_side=SideView.of(old, old_side),
+            new_side=SideView.of(new, new_side),
             redact=settings.redact,
             max_examples=settings.examples_per_group,
             max_body_chars=settings.max_body_chars,
