@@ -123,10 +123,16 @@ def test_rules_command_lists_every_rule() -> None:
     result = run_cli("rules")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert len(lines) >= 150
-    assert len(lines) == len(RULES) + len(all_noise_rules())
+    rule_lines = [line for line in lines if not line.startswith(("label:", "      requires: "))]
+    assert len(rule_lines) >= 150
+    assert len(rule_lines) == len(RULES) + len(all_noise_rules())
     data = json.loads(run_cli("rules", "--format", "json").stdout)
     assert {r["id"] for r in data["rules"]} == set(RULES)
+    # the fuzz labels, each with its preconditions
+    from apiparity.fuzz.divergences import CATALOG
+
+    assert {line.split()[0] for line in lines if line.startswith("label:")} == {f"label:{e.id}" for e in CATALOG}
+    assert all(label["preconditions"] for label in data["labels"])
 
 
 def test_docs_rules_md_is_generated_and_up_to_date() -> None:

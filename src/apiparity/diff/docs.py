@@ -19,7 +19,17 @@ def rules_text(severity: str | None = None) -> str:
         for profile, rules in PROFILES.items():
             for rule in rules:
                 lines.append(f"noise:{rule.id:<56} {profile:<8} {'switchable' if rule.switchable else 'fixed':<9} {rule.description}")
+        for label in _labels():
+            lines.append(f"label:{label.id:<56} {'harmless' if label.harmless else 'labelled':<8} {'runtime':<9} {label.title}")
+            lines += [f"      requires: {name}" for name in (p.name for p in label.requires)]
     return "\n".join(lines) + "\n"
+
+
+def _labels() -> list:
+    """The known Flask/FastAPI runtime divergences (fuzz labels) with their preconditions."""
+    from apiparity.fuzz.divergences import CATALOG
+
+    return list(CATALOG)
 
 
 def rules_json(severity: str | None = None) -> str:
@@ -29,6 +39,11 @@ def rules_json(severity: str | None = None) -> str:
             {"id": rule.id, "profile": profile, "switchable": rule.switchable, "description": rule.description}
             for profile, rules in PROFILES.items()
             for rule in rules
+        ],
+        "labels": [
+            {"id": label.id, "title": label.title, "harmless": label.harmless, "preconditions": [p.name for p in label.requires],
+             "fix_hint": label.fix_hint}
+            for label in _labels()
         ],
     }
     return json.dumps(data, indent=2)
@@ -92,6 +107,15 @@ def rules_markdown(severity: str | None = None) -> str:
     for profile, noise in PROFILES.items():
         for rule in noise:
             out.append(f"| `{rule.id}` | {profile} | {rule.description} |")
+    out += ["", "## known divergence labels (fuzz)", "",
+            "A mismatch group is labelled with a known Flask/FastAPI divergence only when every precondition",
+            "holds on each of its cases and the label explains every root difference of the case; otherwise",
+            "it stays unlabelled. `harmless` labels put their groups in the `harmless` tier (shown, not",
+            "failing the gate; `[gates] fail_on_tiers` changes that). See docs/grouping.md.", "",
+            "| ID | tier | title | preconditions |", "|---|---|---|---|"]
+    for label in _labels():
+        conditions = "; ".join(p.name for p in label.requires).replace("|", "\\|")
+        out.append(f"| `{label.id}` | {'harmless' if label.harmless else 'regression'} | {label.title.replace('|', chr(92) + '|')} | {conditions} |")
     return "\n".join(out) + "\n"
 
 

@@ -501,9 +501,14 @@ def _changed_values(ctx: MismatchContext) -> tuple[Any, Any] | None:
     "dates become datetimes); pydantic/FastAPI render ISO 8601.",
     "Serialize datetimes the legacy way in the response model (a `PlainSerializer` / "
     "`field_serializer` with `email.utils.format_datetime(..., usegmt=True)`), or migrate clients.",
-    requires=(BODY_DIFFERENCE, Precondition("a field's value changed", lambda ctx: ctx.difference.change in ("value changed", "format changed"))),
+    requires=(BODY_DIFFERENCE, Precondition("a field's value changed", lambda ctx: ctx.difference.change in ("value changed", "format changed")),
+              Precondition("OLD's value is an RFC 1123 date, NEW's an ISO 8601 date(-time)", lambda ctx: _rfc1123_vs_iso(ctx))),
 )
 def _datetime_format(ctx: MismatchContext) -> bool:
+    return True
+
+
+def _rfc1123_vs_iso(ctx: MismatchContext) -> bool:
     values = _changed_values(ctx)
     if values is None or not all(isinstance(v, str) for v in values):
         return False
@@ -541,9 +546,15 @@ def _iso_datetime(value: Any) -> datetime | None:
     "`Annotated[datetime, PlainSerializer(lambda v: v.isoformat(), return_type=str)]` (or a "
     "`field_serializer`) in the response model, or return the handler's dict with `.isoformat()` "
     "values in a JSONResponse; keep the microseconds and the timezone the legacy app used.",
-    requires=(BODY_DIFFERENCE, Precondition("a field's value changed", lambda ctx: ctx.difference.change in ("value changed", "format changed"))),
+    requires=(BODY_DIFFERENCE, Precondition("a field's value changed", lambda ctx: ctx.difference.change in ("value changed", "format changed")),
+              Precondition("both values are ISO 8601 date-times of the same instant (to the second when one lost its microseconds)",
+                           lambda ctx: _same_instant(ctx))),
 )
 def _datetime_offset_spelling(ctx: MismatchContext) -> bool:
+    return True
+
+
+def _same_instant(ctx: MismatchContext) -> bool:
     values = _changed_values(ctx)
     if values is None or values[0] == values[1]:
         return False

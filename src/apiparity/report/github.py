@@ -23,7 +23,8 @@ def render(report: Report) -> str:
     head: list[str] = []
     if report.verdict is not None:
         level = "notice" if report.verdict.ready else "error"
-        head.append(command(level, status_text(report), title="apiparity verdict"))
+        tiers = ", ".join(f"{n} {tier}" for tier, n in report.verdict.tiers.items())
+        head.append(command(level, status_text(report) + (f" (mismatch groups: {tiers})" if tiers else ""), title="apiparity verdict"))
         for gate in report.verdict.gates:
             if not gate.passed:
                 head.append(command("error", f"{gate.description}: measured {gate.measured}, threshold {gate.threshold}", title=f"gate {gate.name}"))
@@ -50,14 +51,15 @@ def finding_annotations(report: Report) -> list[str]:
         for group in report.fuzz.groups:
             if group.waived_by:
                 continue
-            message = f"{group.signature} ({group.count} cases)"
+            message = f"[{group.tier}] {group.signature} ({group.count} cases)"
             if group.explanation:
                 message += f"\n{group.explanation}"
             if group.fix_hint:
                 message += f"\nFix: {group.fix_hint}"
             if group.examples:
                 message += f"\n{group.examples[0].curl_new}"
-            groups.append(command("error", message, title=f"mismatch {group.operation}", **_at(group_place(report, group))))
+            level = "error" if group.tier == "regression" else "notice"  # legacy-bug-fixed / harmless / accepted: shown, not failing
+            groups.append(command(level, message, title=f"mismatch {group.operation}", **_at(group_place(report, group))))
         for issue in report.fuzz.conformance:
             conformance.append(command("warning", f"{issue.check}: {issue.message} ({issue.count}x)", title=f"conformance {issue.side} {issue.operation}",
                                  **_at(conformance_place(report, issue))))

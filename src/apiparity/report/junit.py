@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from apiparity.model import Change, MismatchGroup, Report
 from apiparity.report.sections import EVENT_LOOP_GATE, BlockRow, event_loop_view, load_view
-from apiparity.report.view import DOCUMENT_LEVEL, build_view, change_operation, gate_in_verdict, operation_sort_key
+from apiparity.report.view import DOCUMENT_LEVEL, build_view, change_operation, gate_in_verdict, group_operations, operation_sort_key
 
 _INVALID_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -174,7 +174,8 @@ def operation_suites(report: Report) -> list[Suite]:
     by_operation = _changes_by_operation(report.diff.changes if report.diff else [])
     groups: dict[str, list[MismatchGroup]] = {}
     for group in report.fuzz.groups:
-        groups.setdefault(group.operation, []).append(group)
+        for operation in group_operations(group):  # a cause seen on several operations fails each
+            groups.setdefault(operation, []).append(group)
     conformance: dict[str, list] = {}
     for issue in report.fuzz.conformance:
         conformance.setdefault(issue.operation, []).append(issue)
@@ -187,7 +188,10 @@ def operation_suites(report: Report) -> list[Suite]:
         if row.operation == DOCUMENT_LEVEL:
             suites.append(suite)
             continue
-        active = [g for g in groups.get(row.operation, []) if not g.waived_by]
+        # a failing tier fails the case; legacy-bug-fixed / harmless / accepted groups are output only
+        failing = set(report.verdict.failing_tiers if report.verdict is not None and report.verdict.failing_tiers else ("regression",))
+        active = [g for g in groups.get(row.operation, []) if not g.waived_by and g.tier in failing]
+        shown = [g for g in groups.get(row.operation, []) if not g.waived_by and g.tier not in failing]
         waived = [g for g in groups.get(row.operation, []) if g.waived_by]
         fuzz_case = Case(name="differential fuzz", classname=classname, output=f"{row.cases} cases")
         if not row.fuzzed or row.cases == 0:
@@ -196,6 +200,8 @@ def operation_suites(report: Report) -> list[Suite]:
             fuzz_case.skipped = None
             fuzz_case.failure = "; ".join(f"{g.signature} ({g.count}x)" for g in active)
             fuzz_case.failure_text = "\n\n".join(_group_text(g) for g in active)
+        if shown:
+            fuzz_case.output += "\nnot failing: " + "; ".join(f"[{g.tier}] {g.signature} ({g.count}x)" for g in shown)
         if waived:
             fuzz_case.output += "\nwaived: " + "; ".join(f"{g.signature}: {g.waived_by}" for g in waived)
         suite.cases.append(fuzz_case)

@@ -52,6 +52,9 @@ def render(report: Report) -> str:
     if history_line:
         out.append(f"- cutover progress: {cell(history_line)}")
     out.append("")
+    if view.summary.top_causes:
+        out += [f"**Top causes** (mismatch groups: {cell(view.summary.tier_line)}):", ""]
+        out += [f"{n}. {cell(line)}" for n, line in enumerate(view.summary.top_causes, 1)] + [""]
 
     if report.verdict is not None:
         out += ["## Gates", "", "| gate | threshold | measured | result |", "|---|---|---|---|"]
@@ -121,8 +124,18 @@ def render(report: Report) -> str:
         groups = active_groups(report)
         for group in groups:
             new = " 🆕 new since baseline" if group.baseline == "new" else ""
-            out.append(f"### `{inline_code(group.operation)}`: {cell(group.signature)} ({group.count}×){new}")
+            out.append(f"### `{inline_code(group.operation)}`: {cell(group.signature)} ({group.count}×) [{group.tier}]{new}")
             out.append("")
+            if group.tier_reason:
+                out += [f"Tier: {cell(group.tier_reason)}", ""]
+            if len(group.operations) > 1:
+                out += ["Seen on: " + ", ".join(f"`{inline_code(o.operation)}` ({o.count}×)" for o in group.operations), ""]
+            if group.related:
+                out += ["Also differs: " + "; ".join(f"`{inline_code(r)}`" for r in group.related), ""]
+            if group.spec_changes:
+                out += ["Spec diff: " + ", ".join(f"`{inline_code(c)}`" for c in group.spec_changes), ""]
+            if group.conformance:
+                out += ["Conformance issues it explains: " + "; ".join(f"`{inline_code(c)}`" for c in group.conformance), ""]
             if group.divergence:
                 out.append(f"Known divergence **{cell(group.divergence)}**: {cell(group.explanation or '')}")
                 out.append("")
@@ -132,6 +145,14 @@ def render(report: Report) -> str:
                 out += [f"Fix: {cell(group.fix_hint)}", ""]
             if group.examples:
                 out += example_markdown(group.examples[0])
+            if len(group.examples) > 1:
+                out += ["Other examples:", ""]
+                for example in group.examples[1:]:
+                    request = example.request
+                    shown = "; ".join(example.differences[:3])
+                    out.append(f"- `{inline_code(request_line(request.method, request.path, request.query))}` → OLD {example.old.status}, "
+                               f"NEW {example.new.status}: {cell(shown)}")
+                out.append("")
         waived = waived_groups(report)
         if waived:
             out += ["Waived mismatch groups:", ""] + [f"- `{inline_code(g.key)}` ({g.count}×): {cell(g.waived_by or '')}" for g in waived] + [""]
