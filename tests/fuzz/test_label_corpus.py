@@ -1,0 +1,151 @@
+"""The labelled divergence corpus: every known-divergence label, with cases where it is right and
+near misses where it would be wrong, answered by real apps (tests/apps/label_corpus_flask.py, a
+flask-openapi3 app, and its FastAPI port). Each case is sent to both in-process, compared, and
+labelled exactly as a run labels a case (`root_signatures` + `identify_case` with both documents).
+
+Precision is the point: a near miss breaks one precondition of the label it resembles (the status
+pair the other way round, a slug where the label needs an `<int:>`, a crash instead of an error
+page, a field NEW no longer declares, a key a handler removed itself...), and must stay
+unlabelled or get the label that really explains it."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pytest
+
+from apiparity.fuzz.compare import CompareOptions, compare_responses
+from apiparity.fuzz.divergences import CATALOG, identify_case
+from apiparity.fuzz.group import root_signatures
+from apiparity.fuzz.transports import ASGITransport, WSGITransport
+from apiparity.fuzz.wire import WireRequest, WireResponse
+from apiparity.targets import load_target
+from tests.conftest import ROOT
+
+APPS = ROOT / "tests" / "apps"
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    method: str
+    operation: str  # "GET /users/{user_id}" as in OLD's document
+    path: str
+    expected: str | None  # the label the case must get (None: unlabelled)
+    near: str | None = None  # the label this case is a near miss of (a negative case for it)
+    query: str = ""
+    headers: tuple[tuple[str, str], ...] = ()
+    body: bytes | None = None
+
+
+JSON = (("Content-Type", "application/json"),)
+
+CORPUS = [
+    # method routing
+    Row("OPTIONS on a GET route", "OPTIONS", "GET /ping", "/ping", "head-options-405"),
+    Row("HEAD on a GET route", "HEAD", "GET /ping", "/ping", "head-options-405"),
+    Row("GET no longer routed (405 for a GET)", "GET", "GET /gone", "/gone", None, near="head-options-405"),
+    # trailing slash
+    Row("slash redirect 308 vs 307", "GET", "GET /rows/", "/rows", "trailing-slash-redirect"),
+    Row("legacy path redirect 301 vs 307 (not a slash)", "GET", "GET /legacy-path", "/legacy-path", None, near="trailing-slash-redirect"),
+    # int path converter
+    Row("negative id on an <int:> path", "GET", "GET /users/{user_id}", "/users/-1", "int-path-negative"),
+    Row("non-digit on a slug path", "GET", "GET /articles/{slug}", "/articles/-1", None, near="int-path-negative"),
+    # auth
+    Row("no token: 401 from the handler, 422 from Header()", "GET", "GET /me", "/me", "missing-auth-status"),
+    Row("no token: 403 in OLD, 401 in NEW (other direction)", "GET", "GET /admin", "/admin", None, near="missing-auth-status"),
+    # JSON body that is not an object
+    Row("JSON string body", "POST", "POST /notes", "/notes", "json-string-body", headers=JSON, body=b'"hello"'),
+    Row("JSON object body missing a field", "POST", "POST /notes", "/notes", None, near="json-string-body", headers=JSON, body=b"{}"),
+    # repeated query parameter
+    Row("repeated scalar", "GET", "GET /search", "/search", "repeated-query-param", query="q=a&q=b"),
+    Row("repeated parameter declared an array", "GET", "GET /tags", "/tags", None, near="repeated-query-param", query="tag=a&tag=b"),
+    # validation
+    Row("validation 400 in Flask, 422 in FastAPI", "GET", "GET /items", "/items", "validation-status", query="limit=x"),
+    Row("OLD 422, NEW 400 (backwards)", "GET", "GET /strict", "/strict", None, near="validation-status", query="limit=x"),
+    Row("validation error body: bare list vs detail", "GET", "GET /checked", "/checked", "validation-error-body", query="limit=x"),
+    Row("validation error as an HTML page (no JSON to reshape)", "GET", "GET /checked-page", "/checked-page", "html-error-page",
+        near="validation-error-body", query="limit=x"),
+    # 405 Allow header
+    Row("Allow differs only by HEAD/OPTIONS", "DELETE", "GET /json/ping", "/json/ping", "allow-header"),
+    Row("405 whose body is HTML vs JSON besides the Allow header", "DELETE", "GET /ping", "/ping", None, near="allow-header"),
+    # empty 204
+    Row("empty 204: text/html vs none", "DELETE", "DELETE /items/{item_id}", "/items/1", "no-content-type-204"),
+    Row("empty 204: NEW sends a content type", "DELETE", "DELETE /files/{item_id}", "/files/1", None, near="no-content-type-204"),
+    # error pages
+    Row("abort(404) HTML page vs JSON", "GET", "GET /things/{thing_id}", "/things/99", "html-error-page"),
+    Row("Flask 500 crash page vs a deliberate 404", "GET", "GET /crash/{thing_id}", "/crash/1", None, near="html-error-page"),
+    Row("legacy JSON error vs FastAPI's detail", "DELETE", "DELETE /bookings/{booking_id}", "/bookings/9", "detail-error-body"),
+    Row("detail message that is not FastAPI's default", "DELETE", "DELETE /orders/{booking_id}", "/orders/9", None, near="detail-error-body"),
+    # datetimes
+    Row("RFC 1123 vs ISO 8601", "GET", "GET /events/{event_id}", "/events/1", "datetime-format"),
+    Row("an ISO date vs a datetime (not RFC 1123)", "GET", "GET /days/{event_id}", "/days/1", None, near="datetime-format"),
+    Row("+00:00 vs Z", "GET", "GET /slots/{event_id}", "/slots/1", "datetime-offset-spelling"),
+    Row("naive vs aware (another value)", "GET", "GET /naive-slots/{event_id}", "/naive-slots/1", None, near="datetime-offset-spelling"),
+    # missing keys
+    Row("null written vs left out (exclude_none)", "GET", "GET /profiles/{profile_id}", "/profiles/1", "null-field-omitted"),
+    Row("null field NEW's model no longer declares", "GET", "GET /old-profiles/{profile_id}", "/old-profiles/1", None,
+        near="null-field-omitted"),
+    Row("key filtered by the response model", "GET", "GET /accounts/{profile_id}", "/accounts/1", "response-model-drops-keys"),
+    Row("declared key the handler left out of its JSONResponse", "GET", "GET /ledgers/{profile_id}", "/ledgers/1", None,
+        near="response-model-drops-keys"),
+    Row("renamed key", "GET", "GET /contacts/{profile_id}", "/contacts/1", None, near="response-model-drops-keys"),
+    # NaN
+    Row("bare NaN token vs null", "GET", "GET /ratio", "/ratio", "nan-infinity"),
+    Row("the string \"NaN\" vs null", "GET", "GET /ratio-text", "/ratio-text", None, near="nan-infinity"),
+]
+
+
+@pytest.fixture(scope="module")
+def sides():
+    old = load_target(f"{APPS / 'label_corpus_flask.py'}:app")
+    new = load_target(f"{APPS / 'label_corpus_fastapi.py'}:app")
+    old_transport, new_transport = WSGITransport(old.app), ASGITransport(new.app)
+    yield old, new, old_transport, new_transport
+    old_transport.close()
+    new_transport.close()
+
+
+def answer(sides, row: Row) -> tuple[WireRequest, WireResponse, WireResponse, str | None]:
+    old, new, old_transport, new_transport = sides
+    request = WireRequest(row.method, row.path, query=row.query, headers=list(row.headers), body=row.body, operation=row.operation)
+    old_answer, new_answer = old_transport.send(request), new_transport.send(request)
+    differences = compare_responses(old_answer, new_answer, CompareOptions(compare_headers=("content-type",)))
+    assert differences, f"{row.name}: the apps answer alike ({old_answer.status}, {new_answer.status})"
+    roots = list(root_signatures(differences).values())
+    found = identify_case(request, old_answer, new_answer, roots, document=old.document, new_document=new.document)
+    return request, old_answer, new_answer, found.id if found else None
+
+
+@pytest.mark.parametrize("row", CORPUS, ids=[r.name for r in CORPUS])
+def test_corpus_case_gets_exactly_its_label(sides, row: Row) -> None:
+    _, old, new, label = answer(sides, row)
+    assert label == row.expected, f"{row.name}: OLD {old.status} {old.text()[:80]!r}, NEW {new.status} {new.text()[:80]!r}"
+
+
+def test_every_label_has_positive_and_negative_cases() -> None:
+    positives = {r.expected for r in CORPUS if r.expected}
+    negatives = {r.near for r in CORPUS if r.near and r.expected != r.near}
+    ids = {entry.id for entry in CATALOG}
+    assert ids - positives == set(), "labels without a case where they are right"
+    assert ids - negatives == set(), "labels without a near miss"
+
+
+def test_each_label_states_its_preconditions() -> None:
+    for entry in CATALOG:
+        assert entry.requires, entry.id
+        assert all(p.name.strip() for p in entry.requires), entry.id
+
+
+def test_a_near_miss_names_the_precondition_that_fails(sides) -> None:
+    """The backwards validation status fails `validation-status` on its status direction only."""
+    from apiparity.fuzz.divergences import MismatchContext, by_id
+
+    row = next(r for r in CORPUS if r.name == "OLD 422, NEW 400 (backwards)")
+    request, old, new, _ = answer(sides, row)
+    [difference] = compare_responses(old, new, CompareOptions())
+    entry = by_id("validation-status")
+    assert entry is not None
+    assert entry.failed_preconditions(MismatchContext(request, old, new, difference)) == ["OLD 400, NEW 422"]
+    assert json.loads(new.body) == {"error": "limit must be a number"}
