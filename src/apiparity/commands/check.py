@@ -336,6 +336,9 @@ def finish_report(report: Any, thresholds: Any, baseline: Any, baseline_path: st
         from apiparity.fuzz.tiers import apply_acceptances
 
         apply_acceptances(report.fuzz.groups, thresholds.accept)  # tier `accepted`: [[gates.accept]] and waivers
+        from apiparity.fuzz.explain import cross_link
+
+        cross_link(report)  # a spec-diff finding and the mismatch group that shows it point at each other
     report.verdict = decide(report, thresholds)
     if not report.complete and not report.shard:
         report.verdict.ready = False  # an interrupted run is never READY

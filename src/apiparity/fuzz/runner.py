@@ -291,6 +291,9 @@ class _Run:
         self.result.groups = self.grouper.groups()
         self.result.noise = self.noise.report()
         self.result.conformance = sorted(self.conformance.values(), key=lambda c: (c.operation, c.side, c.check, c.message))
+        from apiparity.fuzz.explain import fold_conformance
+
+        fold_conformance(self.result)  # each conformance issue counted once, in the mismatch group it explains
 
     def _emit(self, kind: str, **fields: Any) -> None:
         if self.on_progress is not None:

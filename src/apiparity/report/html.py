@@ -153,6 +153,13 @@ def code_spans(text: object) -> Any:
     return Markup(re.sub(r"`([^`\n]+)`", r"<code>\1</code>", str(escape(str(text)))))  # noqa: S704 - escaped first
 
 
+def anchor(key: object) -> str:
+    """A stable HTML id for a group key or a spec-diff finding ("rule-id METHOD /path"), for cross-links."""
+    import hashlib
+
+    return "x" + hashlib.sha1(str(key).encode("utf-8")).hexdigest()[:12]  # noqa: S324 - an id, not a secret
+
+
 @lru_cache(maxsize=1)
 def _environment() -> Any:
     import jinja2
@@ -165,4 +172,5 @@ def _environment() -> Any:
         lstrip_blocks=True,
     )
     environment.filters["code_spans"] = code_spans
+    environment.filters["anchor"] = anchor
     return environment

@@ -94,7 +94,8 @@ def render(report: Report) -> str:
                     severity = "**breaking**"
                 new = " 🆕" if change.baseline == "new" else ""
                 operation = change.method + " " + change.path if change.method else DOCUMENT_LEVEL
-                out.append(f"| {severity}{new} | `{inline_code(operation)}` | `{inline_code(change.rule_id)}` | {cell(change.message)} |")
+                wire = "".join(f"<br>on the wire: `{inline_code(key)}`" for key in change.mismatch_groups)
+                out.append(f"| {severity}{new} | `{inline_code(operation)}` | `{inline_code(change.rule_id)}` | {cell(change.message)}{wire} |")
             if len(changes) > MAX_CHANGES:
                 out.append(f"\n… and {len(changes) - MAX_CHANGES} more changes (see the JSON or HTML report)")
             out.append("")
@@ -159,7 +160,8 @@ def render(report: Report) -> str:
         if fuzz.conformance:
             out += ["### Conformance", "", "| side | operation | check | count | message |", "|---|---|---|---:|---|"]
             for issue in fuzz.conformance:
-                out.append(f"| {cell(issue.side)} | `{inline_code(issue.operation)}` | {cell(issue.check)} | {issue.count} | {cell(issue.message)} |")
+                where = f" (in mismatch group `{inline_code(issue.explained_by)}`)" if issue.explained_by else ""
+                out.append(f"| {cell(issue.side)} | `{inline_code(issue.operation)}` | {cell(issue.check)} | {issue.count} | {cell(issue.message)}{where} |")
             out.append("")
         if fuzz.noise:
             out += ["Noise cancelled (differs between two calls to OLD): " + ", ".join(

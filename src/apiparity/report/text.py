@@ -173,6 +173,8 @@ class _Writer:
         if change.baseline == "new":
             text += " [bold magenta](new since baseline)[/]"
         self.line(text)
+        for key in change.mismatch_groups:
+            self.line(f"             [dim]on the wire: mismatch group {self.escape(key)}[/]")
 
     # ------------------------------------------------------------------ fuzz
     def write_fuzz(self) -> None:
@@ -202,6 +204,7 @@ class _Writer:
                 self.line(
                     f"    [yellow]{self.escape(issue.side)}[/] {self.escape(issue.operation)} {self.escape(issue.check)} "
                     f"({issue.count}x): {self.escape(issue.message)}"
+                    + (f" [dim](in mismatch group {self.escape(issue.explained_by)})[/]" if issue.explained_by else "")
                 )
         skipped = [s for s in fuzz.operations if s.cases == 0]
         for stats in skipped:
