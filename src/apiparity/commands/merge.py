@@ -44,6 +44,12 @@ def command(reports: tuple[str, ...], **options: Any) -> None:
         from apiparity.report.baseline import compare_with_baseline
 
         merged.baseline = compare_with_baseline(merged, read_report(options["baseline_path"]), options["baseline_path"])
+    from apiparity.fuzz.explain import relink
+    from apiparity.fuzz.tiers import apply_acceptances
+
+    relink(merged)  # group keys changed where a cause spans shards: links and folded conformance follow
+    if merged.fuzz is not None:
+        apply_acceptances(merged.fuzz.groups, thresholds.accept)
     merged.verdict = decide(merged, thresholds)
     if not merged.complete:
         merged.verdict.ready = False

@@ -103,3 +103,18 @@ def _shows(change: Change, group: MismatchGroup) -> bool:
         fields = set(_QUOTED.findall(change.message))
         return bool(fields & _names(" ".join([group.signature, *group.related])))
     return False
+
+
+def relink(report: Report) -> None:
+    """Redo both for a report whose groups were rebuilt (`apiparity merge`: a shard's group keys
+    change once causes seen in several shards are one group)."""
+    if report.fuzz is not None:
+        for group in report.fuzz.groups:
+            group.conformance, group.spec_changes = [], []
+        for issue in report.fuzz.conformance:
+            issue.explained_by = None
+        fold_conformance(report.fuzz)
+    if report.diff is not None:
+        for change in report.diff.changes:
+            change.mismatch_groups = []
+    cross_link(report)

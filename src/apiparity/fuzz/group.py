@@ -314,22 +314,11 @@ class Grouper:
     # ------------------------------------------------------------------ reading the groups
 
     def groups(self) -> list[MismatchGroup]:
-        causes = self._causes()
-        result = [self._group(cause) for cause in causes]
-        from apiparity.fuzz.tiers import display_order
-
-        result.sort(key=display_order)
-        return result
-
-    def _causes(self) -> list[_Cause]:
-        """Per operation: fold, split or keep each key (`_relation`); then one cause across operations."""
         by_operation: dict[str, list[_Pending]] = {}
         for pending in self._pending.values():
             by_operation.setdefault(pending.operation, []).append(pending)
-        causes: list[_Cause] = []
-        for pendings in by_operation.values():
-            causes.extend(self._operation_causes(pendings))
-        return _across_operations(causes)
+        per_operation = [self._group(cause) for pendings in by_operation.values() for cause in self._operation_causes(pendings)]
+        return merge_across_operations(per_operation, self._max_examples)
 
     def _operation_causes(self, pendings: list[_Pending]) -> list[_Cause]:
         changed_lists = frozenset(d.field[:-3] for p in pendings for d in p.differences.values() if _is_list_change(d))
@@ -474,38 +463,69 @@ def _order_of(signature: str, parts: list[tuple[_Pending, frozenset[str]]]) -> t
     return (9, 0, signature)
 
 
-def _cross_operation(cause: _Cause) -> bool:
+def _cross_operation(group: MismatchGroup) -> bool:
     """A cause that is not one handler's own: a known divergence (the framework's), or body and
     header fields (one model, one serializer, one error envelope). A status difference with no
     label is each handler's own."""
-    if cause.label is not None:
+    if group.divergence is not None:
         return True
-    return not any(d.kind in ("status", "transport", "timeout") for d in cause.lead.differences.values())
+    return group.kind not in ("status", "transport", "timeout")
 
 
-def _answer_class(cause: _Cause) -> str:
-    return "error" if all(old >= 400 for p in cause.members for old, _ in p.statuses) else "success"
+def _answer_class(group: MismatchGroup) -> str:
+    return "error" if all(e.old.status >= 400 for e in group.examples) else "success"
 
 
-def _across_operations(causes: list[_Cause]) -> list[_Cause]:
-    """One cause for the same roots, label and kind of answer on several operations, when the
-    cause is not one handler's own (`_cross_operation`). Causes made of several keys of one
-    operation (folded or split) keep to their operation: their roots are no one key's."""
-    merged: list[_Cause] = []
-    index: dict[tuple[frozenset[str], str | None, str], _Cause] = {}
-    for cause in causes:
-        simple = len(cause.members) == 1
-        if not simple or not _cross_operation(cause):
-            merged.append(cause)
-            continue
-        key = (cause.lead.roots, cause.label, _answer_class(cause))
-        host = index.get(key)
-        if host is None:
-            index[key] = cause
-            merged.append(cause)
+def _example_size(group: MismatchGroup) -> int:
+    if not group.examples:
+        return 0
+    request = group.examples[0].request
+    return len(request.path) + sum(len(k) + len(v) + 2 for k, v in request.query) + len(json.dumps(request.body, default=str))
+
+
+def merge_across_operations(groups: list[MismatchGroup], max_examples: int) -> list[MismatchGroup]:
+    """One group for one cause seen on several operations: groups with the same title, label and
+    kind of answer (success or error) whose cause is not one handler's own (`_cross_operation`).
+    Its first example is the worst operation's (rank, then smallest), then one from each other
+    operation; `operations` lists each with its count. Used by a run's grouper and by `merge`
+    (a shard saw only its own operations), so both give the same groups. Sorted worst first."""
+    from apiparity.fuzz.tiers import display_order
+
+    buckets: dict[tuple[str, str | None, str], list[MismatchGroup]] = {}
+    alone: list[MismatchGroup] = []
+    for group in groups:
+        if _cross_operation(group):
+            buckets.setdefault((group.signature, group.divergence, _answer_class(group)), []).append(group)
         else:
-            host.members.extend(cause.members)
-    return merged
+            alone.append(group)
+    result = list(alone)
+    for members in buckets.values():
+        members = sorted(members, key=lambda g: (g.rank, _example_size(g), g.operation))
+        if len(members) == 1:
+            result.append(members[0])
+            continue
+        lead = members[0]
+        counts: dict[str, int] = {}
+        for member in members:
+            for entry in member.operations or [GroupOperation(member.operation, member.count)]:
+                counts[entry.operation] = counts.get(entry.operation, 0) + entry.count
+        examples = [m.examples[0] for m in members if m.examples][:max_examples]
+        examples += [e for m in members for e in m.examples[1:]][: max(0, max_examples - len(examples))]
+        tiers = {m.tier for m in members}
+        result.append(replace(
+            lead,
+            count=sum(m.count for m in members),
+            examples=examples,
+            related=list(dict.fromkeys(r for m in members for r in m.related)),
+            operations=[GroupOperation(op, n) for op, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))],
+            rank=min(m.rank for m in members),
+            tier=lead.tier if len(tiers) == 1 else "regression",
+            tier_reason=lead.tier_reason if len(tiers) == 1 else None,
+            conformance=list(dict.fromkeys(c for m in members for c in m.conformance)),
+            spec_changes=list(dict.fromkeys(c for m in members for c in m.spec_changes)),
+        ))
+    result.sort(key=display_order)
+    return result
 
 
 def _sent_to_both(request: WireRequest, old_request: WireRequest | None, new_request: WireRequest | None) -> WireRequest:

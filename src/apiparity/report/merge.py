@@ -204,7 +204,17 @@ def _combine_groups(groups: list[MismatchGroup]) -> list[MismatchGroup]:
         current.count += group.count
         current.examples = (current.examples + copy.deepcopy(group.examples))[:limit]
         current.related = current.related + [r for r in group.related if r not in current.related]
-    return _fold_subset_groups(list(combined.values()), limit)
+        current.rank = min(current.rank, group.rank)
+        for entry in group.operations:
+            existing = next((o for o in current.operations if o.operation == entry.operation), None)
+            if existing is None:
+                current.operations.append(copy.deepcopy(entry))
+            else:
+                existing.count += entry.count
+    from apiparity.fuzz.group import merge_across_operations
+
+    # one cause seen on operations of several shards is one group, as in a single run
+    return merge_across_operations(_fold_subset_groups(list(combined.values()), limit), limit)
 
 
 def _fold_subset_groups(groups: list[MismatchGroup], limit: int) -> list[MismatchGroup]:
@@ -228,7 +238,8 @@ def _fold_subset_groups(groups: list[MismatchGroup], limit: int) -> list[Mismatc
             return True
         return roots(group) < roots(host) and statuses(group) <= statuses(host)
 
-    ordered = sorted(groups, key=lambda g: (-len(roots(g)), -g.count, g.signature))
+    # the worst first (rank), as the run's grouper titles a group by its worst case
+    ordered = sorted(groups, key=lambda g: (-len(roots(g)), g.rank, -g.count, g.signature))
     kept: list[MismatchGroup] = []
     for group in ordered:
         host = next((k for k in kept if belongs(group, k)), None)
@@ -237,6 +248,14 @@ def _fold_subset_groups(groups: list[MismatchGroup], limit: int) -> list[Mismatc
             continue
         host.count += group.count
         host.examples = (host.examples + group.examples)[:limit]
+        host.rank = min(host.rank, group.rank)
+        host.related += [r for r in [group.signature, *group.related] if r != host.signature and r not in host.related]
+        for entry in group.operations:
+            existing = next((o for o in host.operations if o.operation == entry.operation), None)
+            if existing is None:
+                host.operations.append(entry)
+            else:
+                existing.count += entry.count
     return kept
 
 
