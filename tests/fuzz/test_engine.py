@@ -57,6 +57,7 @@ def test_divergence_pair_reproduces_and_labels_runtime_rows(divergence_result):
     import os
     import subprocess
     import sys
+    from pathlib import Path
 
     example = next(g for g in divergence_result.groups if g.divergence == "validation-status").examples[0]
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}  # the python with apiparity
