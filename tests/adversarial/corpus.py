@@ -252,6 +252,13 @@ CASES: list[Case] = [
          "exit 2 naming both URLs; the other server receives nothing"),
     Case("url-slow-start", "servers", "a server that starts listening 1 s after the command starts",
          "`load_target(url, wait_for=5)` retries until it answers; without wait_for: cannot connect"),
+    # ------------------------------------------------------------------ verdicts that fail closed (tests beside their module)
+    Case("gate-loop-starved", "trust", "NEW's loop thread in app code, kept off the CPU (pinned beside a CPU-bound process at nice 19)",
+         "not a block: the stall is listed as the machine's (waiting for a CPU) and the event-loop gate passes"),
+    Case("gate-loop-sleep-starved", "trust", "`time.sleep` in an `async def` handler on the same starved loop thread",
+         "still a block, at the handler's line"),
+    Case("gate-loop-pass-through", "trust", "long framework work (a 3.4 MB body parsed on the loop) under a pure-async middleware's `await self.app(...)`",
+         "not the app's block (kept apart); the same middleware's own `time.sleep` is a block at its line"),
     # ------------------------------------------------------------------ security
     Case("sec-redact-text", "security", "Authorization, Cookie, X-API-Key, X-Session-Token, X-Client-Secret headers; password and access_token query values",
          "no secret in the text report"),
@@ -303,6 +310,15 @@ CASES: list[Case] = [
 ]
 
 BY_ID = {row.id: row for row in CASES}
+
+
+def test_modules() -> list[Path]:
+    """Every test module that may bind a row with @case: this folder's, and those beside the
+    module a row is about (tests/asyncio_check/, tests/fuzz/, ...)."""
+    return sorted(HERE.parent.rglob("test_*.py"))
+
+
+test_modules.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test
 
 
 def case(case_id: str) -> Callable[[F], F]:

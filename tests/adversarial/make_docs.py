@@ -6,13 +6,14 @@ from __future__ import annotations
 import re
 import sys
 
-from tests.adversarial.corpus import CASES, HERE, ROOT, SWEEP_DEFECTS, Case
+from tests.adversarial.corpus import CASES, HERE, ROOT, SWEEP_DEFECTS, Case, test_modules
 
 OUTPUT = ROOT / "docs" / "robustness.md"
 AREAS = {
     "documents": "Documents",
     "apps": "Apps",
     "servers": "Apps and servers at run time",
+    "trust": "Verdicts that fail closed",
     "security": "Security",
     "sweep": "Every document through every command",
 }
@@ -26,9 +27,10 @@ def _tests_by_case() -> dict[str, str]:
     """Case id -> `test_module.py::test_function` of the function bound to it with @case."""
     found: dict[str, str] = {}
     bound = re.compile(r'@case\("([a-z0-9-]+)"\)\n(?:.*\n)*?def (\w+)')
-    for module in sorted(HERE.glob("test_*.py")):
+    for module in test_modules():
+        name = module.name if module.parent == HERE else module.relative_to(HERE.parent).as_posix()
         for case_id, function in bound.findall(module.read_text(encoding="utf-8")):
-            found[case_id] = f"`{module.name}::{function}`"
+            found[case_id] = f"`{name}::{function}`"
     return found
 
 

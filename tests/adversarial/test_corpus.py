@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from tests.adversarial.corpus import CASES, HERE, SWEEP_DEFECTS, corpus_documents
+from tests.adversarial.corpus import CASES, SWEEP_DEFECTS, corpus_documents, test_modules
 from tests.adversarial.make_docs import OUTPUT, render
 
 BOUND = re.compile(r'@case\("([a-z0-9-]+)"\)')
@@ -14,7 +14,7 @@ BOUND = re.compile(r'@case\("([a-z0-9-]+)"\)')
 
 def _bound_ids() -> Counter[str]:
     counts: Counter[str] = Counter()
-    for module in HERE.glob("test_*.py"):
+    for module in test_modules():
         counts.update(BOUND.findall(module.read_text(encoding="utf-8")))
     return counts
 

@@ -57,6 +57,12 @@ def event_loop_gate(section: dict[str, Any] | None, *, max_blocks: int = 0) -> G
         longest = max(float(b.get("max_ms", 0)) for b in unattributed)
         total = sum(int(b.get("count", 0)) for b in unattributed)
         details.append(f"not counted: {total} block(s) with no app frame on the stack (framework/warm-up), longest {longest:.1f} ms")
+    starved = section.get("starved") or {}
+    if int(starved.get("count", 0)):
+        details.append(
+            f"not counted: {starved['count']} stall(s) while the loop thread was waiting for a CPU (a busy machine, not the app),"
+            f" longest {float(starved.get('max_ms', 0)):.1f} ms"
+        )
     if count:
         longest = max(float(b.get("max_ms", 0)) for b in blocks)
         measured = f"{count} block(s) in {len(blocks)} operation(s), longest {longest:.1f} ms"
@@ -126,6 +132,13 @@ def merge_event_loop_sections(sections: list[dict[str, Any] | None]) -> dict[str
                 into["p95_ms"] = max(float(into.get("p95_ms", 0)), float(block.get("p95_ms", 0)))
                 into["locations"] += [loc for loc in block.get("locations") or [] if loc not in into["locations"]]
         merged[key] = sorted(by_operation.values(), key=lambda b: (-float(b.get("max_ms", 0)), b["operation"]))
+    starved = [s["starved"] for s in present if s.get("starved")]
+    if starved:
+        merged["starved"] = {
+            "count": sum(int(s.get("count", 0)) for s in starved),
+            "max_ms": max(float(s.get("max_ms", 0)) for s in starved),
+            "cpu_accounting": all(bool(s.get("cpu_accounting")) for s in starved),
+        }
     static = {(f.get("operation"), f.get("file"), f.get("line")): f for s in present for f in s.get("static") or []}
     if static:
         merged["static"] = list(static.values())

@@ -12,6 +12,24 @@ blocked: a late heartbeat is only counted when every sample showed the loop thre
 callback. The measured duration is the heartbeat's lateness, a lower bound of the block (the block
 may have started up to one interval before the heartbeat was posted).
 
+A stall is the app's block only for the time the loop thread spent in the app's own code, minus the
+time it waited for a CPU (the rule that keeps the gate from depending on how busy the machine is):
+
+- *app code*: each sample names the innermost frame of the user's code. A frame that is awaiting a
+  coroutine with framework code (Starlette, FastAPI, uvicorn, httpx, apiparity) inward of it is a
+  pass-through - a pure-async middleware's ``await self.app(...)``, an exception handler awaiting
+  FastAPI's default one - and the loop is running the framework's code, not the app's: such a
+  sample has no app frame. A frame that calls something synchronously (``time.sleep``, a database
+  driver, a helper) or awaits a non-framework coroutine is the app's.
+- *on a CPU or blocked in a call, not starved*: the kernel counts, per thread, the time it was
+  runnable but waiting for a CPU (``/proc/self/task/<tid>/schedstat``); that time, read between
+  samples, is taken off the stall: other processes took the CPU, the app did not hold the loop.
+  ``time.sleep(0.05)`` in an ``async def`` handler sleeps (not runnable) and still counts whole.
+
+A block counts when the app time of one request's part of the stall reaches the threshold; the
+duration reported is that app time. What remains of a stall is kept apart, as "unattributed"
+(framework code, warm-up) or "starved" (the thread was waiting for a CPU).
+
 Each block is attributed to an operation: the one whose endpoint (or dependency used by only that
 operation) is on the blocked stack when an app is given, else the one the caller named with
 `set_current()` before sending the request.
@@ -21,6 +39,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import sys
 import threading
 import time
@@ -30,13 +49,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from apiparity.asyncio_check._code import default_roots, endpoint_routes, in_library, under_roots
+from apiparity.asyncio_check._code import (
+    default_roots,
+    endpoint_routes,
+    in_library,
+    under_roots,
+)
+from apiparity.asyncio_check._sched import (
+    SchedClock,
+    SchedReading,
+    on_cpu_ms,
+    waited_ms,
+)
 
-__all__ = ["LoopBlockMonitor", "BlockEvent", "BlockingFinding", "DEFAULT_THRESHOLD_MS", "NO_OPERATION", "serve_monitored"]
+__all__ = ["DEFAULT_THRESHOLD_MS", "NO_OPERATION", "BlockEvent", "BlockingFinding", "LoopBlockMonitor", "serve_monitored"]
 
 DEFAULT_THRESHOLD_MS = 20.0
 NO_OPERATION = "(no request)"
 _MAX_EVENTS = 10_000  # beyond this only counts grow; a run that blocks this often has its answer
+# The code a request passes through on its way to the next ASGI app: a user frame awaiting a
+# coroutine with one of these inward of it is a pass-through, not the app's own work.
+FRAMEWORK_MODULES = ("starlette", "fastapi", "uvicorn", "httpx", "apiparity")
+_AWAITED = inspect.CO_COROUTINE | inspect.CO_ITERABLE_COROUTINE | inspect.CO_ASYNC_GENERATOR
 
 
 @dataclass(slots=True)
@@ -50,6 +84,8 @@ class BlockEvent:
     function: str | None
     stack: list[str] = field(default_factory=list)  # user frames, outermost first: "app.py:57 in sleepy"
     at: float = 0.0  # seconds since the monitor started
+    stall_ms: float = 0.0  # wall time of this request's part of the stall (>= duration_ms)
+    starved_ms: float = 0.0  # of which the loop thread waited for a CPU
 
 
 @dataclass(slots=True)
@@ -85,16 +121,24 @@ class BlockingFinding:
 
 
 class _Beat:
-    __slots__ = ("done", "arrived_at", "thread_id")
+    __slots__ = ("arrived_at", "arrived_sched", "done", "native_id", "sched", "thread_id")
 
-    def __init__(self) -> None:
+    def __init__(self, sched: SchedClock | None) -> None:
         self.done = threading.Event()
+        self.sched = sched  # the loop thread's counters, read by the loop thread itself on arrival
         self.arrived_at: float | None = None
+        self.arrived_sched: SchedReading | None = None
         self.thread_id: int | None = None
+        self.native_id: int | None = None
 
     def arrive(self) -> None:
         self.arrived_at = time.perf_counter()
         self.thread_id = threading.get_ident()
+        self.native_id = threading.get_native_id()
+        if self.sched is not None and self.sched.native_id == self.native_id:
+            # read while running: every wait of this thread so far is in the counters (the kernel
+            # adds a wait when the thread gets a CPU back; a later reading would add waits after)
+            self.arrived_sched = self.sched.read(where=False)
         self.done.set()
 
 
@@ -105,6 +149,8 @@ class _Sample:
     operation: str | None  # from the stack (endpoint or single-operation dependency), else the caller's
     request: str | None
     at: float = 0.0  # perf_counter when taken
+    app_frame: tuple[str, int, str] | None = None  # the innermost user frame, unless it is a pass-through
+    sched: SchedReading | None = None  # the loop thread's scheduler counters when taken
 
 
 class LoopBlockMonitor:
@@ -136,6 +182,9 @@ class LoopBlockMonitor:
         self._current: tuple[str | None, str | None] = (None, None)
         self._events: list[BlockEvent] = []
         self._dropped = 0
+        self._starved: list[float] = []  # stall lengths forgiven because the loop thread waited for a CPU
+        self._sched: SchedClock | None = None  # the loop thread's scheduler counters
+        self._cpu_accounting = False  # the loop thread's counters could be read
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
@@ -170,6 +219,7 @@ class LoopBlockMonitor:
         with contextlib.suppress(RuntimeError):
             if asyncio.get_running_loop() is loop:
                 self._loop_thread_id = threading.get_ident()
+                self._use_sched(threading.get_native_id())
         now = time.perf_counter()
         if self._started_at is None:
             self._started_at = now
@@ -185,6 +235,9 @@ class LoopBlockMonitor:
             return
         self._stop.set()
         thread.join(timeout=5)
+        if self._sched is not None:
+            self._sched.close()
+            self._sched = None
         if self._run_started is not None:
             self._watched_s += time.perf_counter() - self._run_started
             self._run_started = None
@@ -247,8 +300,17 @@ class LoopBlockMonitor:
             "monitored_seconds": round(watched, 3),
             "blocks": [f.to_dict() for f in findings if f.attributed],
             "unattributed": [f.to_dict() for f in findings if not f.attributed],
+            "starved": self.starved_summary(),
             "events_dropped": self._dropped,
         }
+
+    def starved_summary(self) -> dict[str, Any]:
+        """Stalls over the threshold that were the machine's, not the app's: the loop thread spent
+        enough of them waiting for a CPU that what remains is under the threshold."""
+        with self._lock:
+            stalls = list(self._starved)
+        return {"count": len(stalls), "max_ms": round(max(stalls, default=0.0), 1),
+                "cpu_accounting": self._cpu_accounting}
 
     # ------------------------------------------------------------------ the watchdog thread
 
@@ -257,19 +319,30 @@ class LoopBlockMonitor:
         while not self._stop.is_set():
             if loop.is_closed():
                 return
-            beat = _Beat()
+            beat = _Beat(self._sched)
+            posted_sched = self._sched.read() if self._sched is not None else None
             posted = time.perf_counter()
             try:
                 loop.call_soon_threadsafe(beat.arrive)
             except RuntimeError:  # the loop was closed under us
                 return
             if not beat.done.wait(threshold_s):
-                self._follow_late_beat(loop, beat, posted)
+                self._follow_late_beat(loop, beat, posted, posted_sched)
             if beat.thread_id is not None:
                 self._loop_thread_id = beat.thread_id
+            if beat.native_id is not None and (self._sched is None or self._sched.native_id != beat.native_id):
+                self._use_sched(beat.native_id)
             self._stop.wait(self._interval_s)
 
-    def _follow_late_beat(self, loop: asyncio.AbstractEventLoop, beat: _Beat, posted: float) -> None:
+    def _use_sched(self, native_id: int) -> None:
+        previous, self._sched = self._sched, SchedClock(native_id)
+        self._cpu_accounting = self._sched.available
+        if previous is not None:
+            previous.close()
+
+    def _follow_late_beat(self, loop: asyncio.AbstractEventLoop, beat: _Beat, posted: float,
+                          posted_sched: SchedReading | None) -> None:
+        sched = self._sched
         samples: list[_Sample] = []
         ended: float | None = None  # when the loop was seen free (or the watch stopped) before the beat ran
         while not beat.done.is_set():
@@ -284,20 +357,27 @@ class LoopBlockMonitor:
                 if sample is None or not sample.in_callback:
                     ended = now  # idle in the selector: the block is over
                     break
+                sample.sched = sched.read() if sched is not None else None
                 samples.append(sample)
             beat.done.wait(self._sample_interval_s)
         if ended is None:
             end = beat.arrived_at if beat.arrived_at is not None else time.perf_counter()
+            end_sched = beat.arrived_sched or (sched.read() if sched is not None else None)
         elif samples:
             end = samples[-1].at  # last moment it was seen blocked: a lower bound, like the rest
+            end_sched = samples[-1].sched
         else:
             return  # never seen blocked: the heartbeat was late because the loop was stopped
         if (end - posted) * 1000 < self.threshold_ms:
             return
-        for start, stop, segment in _segments(samples, posted, end):
-            duration_ms = (stop - start) * 1000
-            if duration_ms >= self.threshold_ms:
-                self._record(duration_ms, segment, at=start)
+        for segment in _segments(samples, posted, posted_sched, end, end_sched):
+            if segment.app_ms >= self.threshold_ms:
+                self._record(segment.app_ms, segment, attributed=True)
+            elif segment.wall_ms - segment.starved_ms >= self.threshold_ms:
+                self._record(segment.wall_ms - segment.starved_ms, segment, attributed=False)
+            elif segment.wall_ms >= self.threshold_ms:
+                with self._lock:
+                    self._starved.append(segment.wall_ms)
 
     def _sample(self, thread_id: int) -> _Sample | None:
         frame = sys._current_frames().get(thread_id)
@@ -308,6 +388,9 @@ class LoopBlockMonitor:
         operation, label = self._current
         taken = time.perf_counter()
         in_callback = False
+        app_frame: tuple[str, int, str] | None = None
+        framework_inward = False  # a framework frame is inward of the current one
+        callee = None
         try:
             while frame is not None:
                 code = frame.f_code
@@ -316,26 +399,31 @@ class LoopBlockMonitor:
                     break
                 if self._is_user(code.co_filename):
                     user_frames.append((code.co_filename, frame.f_lineno, code.co_name))
+                    if len(user_frames) == 1 and not (framework_inward and _awaits(callee)):
+                        app_frame = user_frames[0]
+                elif not framework_inward and _is_framework(frame.f_globals.get("__name__")):
+                    framework_inward = True
                 if code in self._code_operations:
                     stack_operation = self._code_operations[code]
-                frame = frame.f_back
+                callee, frame = frame, frame.f_back
         finally:
-            del frame
-        return _Sample(in_callback, user_frames, stack_operation or operation, label, taken)
+            del frame, callee
+        return _Sample(in_callback, user_frames, stack_operation or operation, label, taken, app_frame)
 
     def _is_user(self, filename: str) -> bool:
         if self._roots is not None:
             return under_roots(filename, self._roots)
         return not in_library(filename)
 
-    def _record(self, duration_ms: float, samples: list[_Sample], *, at: float) -> None:
+    def _record(self, duration_ms: float, segment: _Segment, *, attributed: bool) -> None:
         where = function = None
         stack: list[str] = []
-        innermost = Counter(s.user_frames[0] for s in samples if s.user_frames)
-        if innermost:
+        samples = segment.samples
+        innermost = Counter(s.app_frame for s in samples if s.app_frame is not None)
+        if attributed and innermost:
             (filename, line, func), _ = innermost.most_common(1)[0]
             where, function = f"{filename}:{line}", func
-            chosen = next(s for s in samples if s.user_frames and s.user_frames[0] == (filename, line, func))
+            chosen = next(s for s in samples if s.app_frame == (filename, line, func))
             stack = [f"{f}:{ln} in {fn}" for f, ln, fn in reversed(chosen.user_frames)]
         first = samples[0] if samples else None
         event = BlockEvent(
@@ -345,7 +433,9 @@ class LoopBlockMonitor:
             where=where,
             function=function,
             stack=stack,
-            at=at - (self._started_at or at),
+            at=segment.start - (self._started_at or segment.start),
+            stall_ms=segment.wall_ms,
+            starved_ms=segment.starved_ms,
         )
         with self._lock:
             if len(self._events) < _MAX_EVENTS:
@@ -354,28 +444,91 @@ class LoopBlockMonitor:
                 self._dropped += 1
 
 
-def _segments(samples: list[_Sample], posted: float, arrived: float) -> list[tuple[float, float, list[_Sample]]]:
-    """Split one late heartbeat into the requests that kept the loop busy in turn.
+@dataclass(slots=True)
+class _Segment:
+    """One request's part of a stall."""
+
+    start: float
+    samples: list[_Sample]
+    wall_ms: float = 0.0
+    starved_ms: float = 0.0  # the loop thread was runnable and waiting for a CPU, or asleep on the GIL
+    app_ms: float = 0.0  # in the app's own code (a sample with an app frame) and not starved
+
+
+def _segments(samples: list[_Sample], posted: float, posted_sched: SchedReading | None,
+              arrived: float, arrived_sched: SchedReading | None) -> list[_Segment]:
+    """Split one late heartbeat into the requests that kept the loop busy in turn, and account
+    each request's time.
 
     In-process ASGI runs sequential requests in one task that need not yield between them, so one
     late heartbeat can span several requests; each gets the time between its first sample and the
     next request's first sample (the first from the heartbeat's posting, the last to its arrival).
+    The time between two samples (a span) is the later sample's: app time when it shows an app
+    frame, minus what the scheduler counters say the thread spent waiting for a CPU meanwhile, and
+    minus its sleep when the sample found it asleep on a lock (the GIL).
     """
-    if not samples:
-        return [(posted, arrived, [])]
-    runs: list[list[_Sample]] = [[samples[0]]]
-    for sample in samples[1:]:
-        previous = runs[-1][-1]
-        if (sample.operation, sample.request) == (previous.operation, previous.request):
-            runs[-1].append(sample)
-        else:
-            runs.append([sample])
-    segments = []
-    for index, run in enumerate(runs):
-        start = posted if index == 0 else run[0].at
-        end = arrived if index == len(runs) - 1 else runs[index + 1][0].at
-        segments.append((start, end, run))
+    # the time after the last sample, up to the heartbeat, is the last sample's
+    spans = [(s, s.at, s.sched) for s in samples]
+    spans.append((samples[-1] if samples else None, arrived, arrived_sched))
+    walls: list[float] = []
+    cpu_credit: list[float | None] = []
+    wait_credit: list[float] = []
+    previous_at, previous_sched = posted, posted_sched
+    for _, at, sched in spans:
+        walls.append(max(0.0, (at - previous_at) * 1000))
+        cpu_credit.append(on_cpu_ms(previous_sched, sched))
+        wait_credit.append(waited_ms(previous_sched, sched))
+        previous_at, previous_sched = at, sched if sched is not None else previous_sched
+    cpu, waiting = _spread_late_credit(walls, cpu_credit, wait_credit)
+    segments: list[_Segment] = []
+    previous_at = posted
+    for index, (sample, at, sched) in enumerate(spans):
+        if sample is None:
+            segments.append(_Segment(posted, []))
+        elif not segments or (sample.operation, sample.request) != (segments[-1].samples[-1].operation, segments[-1].samples[-1].request):
+            segments.append(_Segment(posted if not segments else previous_at, [sample]))
+        elif sample is not segments[-1].samples[-1]:
+            segments[-1].samples.append(sample)
+        segment = segments[-1]
+        starved = waiting[index]
+        if cpu_credit[index] is not None and sched is not None and sched.on_lock:
+            # asleep on a lock (the GIL, held by a thread the machine kept waiting): not the app's call
+            starved += max(0.0, walls[index] - waiting[index] - cpu[index])
+        segment.wall_ms += walls[index]
+        segment.starved_ms += starved
+        if sample is not None and sample.app_frame is not None:
+            segment.app_ms += walls[index] - starved
+        previous_at = at
     return segments
+
+
+def _spread_late_credit(walls: list[float], cpu: list[float | None], waiting: list[float]) -> tuple[list[float], list[float]]:
+    """The kernel adds a thread's CPU time and run-queue wait to its counters late (at the next
+    tick or context switch): a wait that spanned three samples shows up whole in the third. Give
+    each span what fits in it and hand the rest back to the spans before it, latest first."""
+    used = [0.0] * len(walls)
+    out_cpu = [0.0] * len(walls)
+    out_wait = [0.0] * len(walls)
+    for index in range(len(walls)):
+        for credit, out in ((cpu[index] or 0.0, out_cpu), (waiting[index], out_wait)):
+            back = index
+            while credit > 0 and back >= 0:
+                take = min(credit, walls[back] - used[back])
+                if take > 0:
+                    used[back] += take
+                    out[back] += take
+                    credit -= take
+                back -= 1
+    return out_cpu, out_wait
+
+
+def _awaits(callee: Any) -> bool:
+    """The frame `callee` runs because its caller awaits it (a coroutine or async generator)."""
+    return callee is not None and bool(callee.f_code.co_flags & _AWAITED)
+
+
+def _is_framework(module: Any) -> bool:
+    return isinstance(module, str) and module.split(".", 1)[0] in FRAMEWORK_MODULES
 
 
 async def serve_monitored(server: Any, monitor: LoopBlockMonitor) -> None:
