@@ -18,8 +18,8 @@ BOOKSTORE = Path(__file__).resolve().parents[2] / "examples" / "bookstore"
 if str(BOOKSTORE) not in sys.path:
     sys.path.insert(0, str(BOOKSTORE))
 
-import modern_app
-from modern_app import Health, app, reset
+import modern_app  # noqa: E402 - after the sys.path entry above
+from modern_app import Health, app, reset  # noqa: E402
 
 __all__ = ["HEALTH_SLEEP_S", "app", "reset"]
 

@@ -468,7 +468,7 @@ def _segments(samples: list[_Sample], posted: float, posted_sched: SchedReading 
     minus its sleep when the sample found it asleep on a lock (the GIL).
     """
     # the time after the last sample, up to the heartbeat, is the last sample's
-    spans = [(s, s.at, s.sched) for s in samples]
+    spans: list[tuple[_Sample | None, float, SchedReading | None]] = [(s, s.at, s.sched) for s in samples]
     spans.append((samples[-1] if samples else None, arrived, arrived_sched))
     walls: list[float] = []
     cpu_credit: list[float | None] = []
