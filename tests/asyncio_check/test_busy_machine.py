@@ -109,7 +109,7 @@ def test_a_starved_loop_thread_in_app_code_is_not_a_block() -> None:
 @case("gate-loop-sleep-starved")
 def test_time_sleep_in_an_async_handler_is_caught_on_a_starved_loop_thread() -> None:
     monitor = LoopBlockMonitor(threshold_ms=20.0, user_roots=[Path(THIS_FILE).parent])
-    run_starved(lambda: _sleep_on_the_loop(0.08), monitor)
+    run_starved(lambda: _sleep_on_the_loop(0.3), monitor)
     (finding,) = monitor.summary(attributed_only=True)
     assert finding.operation == "GET /h" and finding.function == "_sleep_on_the_loop"
     assert finding.where == f"{THIS_FILE}:{_sleep_on_the_loop.__code__.co_firstlineno + 1}"
