@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 APPS = Path(__file__).parent / "apps"
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
 EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
-FAST_ARGS = "--max-examples 2 --phases examples,coverage --seed 3"
+FAST_ARGS = "--max-examples 2 --phases examples,coverage --seed 3 --probes trailing-slash,if-none-match,no-credentials"
 
 
 def test_action_is_a_valid_composite_action() -> None:

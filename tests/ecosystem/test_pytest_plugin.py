@@ -12,7 +12,10 @@ pytest_plugins = ["pytester"]
 
 APPS = Path(__file__).parent / "apps"
 ALL_IDS = ["test_port[GET /items]", "test_port[POST /echo]", "test_port[GET /health]"]
-FAST = "max_examples=3, seed=7, phases=('examples', 'coverage', 'fuzzing')"
+# the probes of before the framework probes: these apps are faithful in what schemathesis generates,
+# not in HEAD/OPTIONS/repeated-query behaviour (tests/pairs covers those)
+PROBES = "('trailing-slash', 'if-none-match', 'no-credentials')"
+FAST = f"max_examples=3, seed=7, phases=('examples', 'coverage', 'fuzzing'), probes={PROBES}"
 
 
 @pytest.fixture
@@ -105,6 +108,7 @@ def test_targets_and_settings_from_the_config(pytester: pytest.Pytester, suite_d
             max-examples = 2
             phases = ["examples", "fuzzing"]
             exclude = ["GET /items"]
+            probes = ["trailing-slash", "if-none-match", "no-credentials"]
             """
         )
     )
@@ -188,7 +192,8 @@ def test_seed_and_max_examples_from_the_command_line_and_ini(pytester: pytest.Py
     (suite_dir / "test_settings.py").write_text(textwrap.dedent("""
         from apiparity.pytest_plugin import parity
 
-        test_port = parity("parity_legacy.py:app", "parity_modern.py:app", phases=("examples",), include=("GET /items",))
+        test_port = parity("parity_legacy.py:app", "parity_modern.py:app", phases=("examples",), include=("GET /items",),
+                           probes=("trailing-slash",))
 
         def test_zz_settings(request):
             settings = request.module.test_port.parity_suite.settings
@@ -215,6 +220,7 @@ def test_config_at_the_root_resolves_its_targets_from_its_own_folder(pytester: p
         max-examples = 2
         phases = ["examples"]
         include = ["GET /health"]
+        probes = ["trailing-slash"]
     """))
     tests = pytester.path / "tests"
     tests.mkdir()
@@ -231,7 +237,7 @@ def test_spec_diff_test_fails_on_breaking_changes(pytester: pytest.Pytester, sui
         from apiparity.pytest_plugin import parity
 
         test_port = parity("parity_legacy.py:app", "parity_modern.py:app", spec_diff=True, include=("GET /health",),
-                           max_examples=1, phases=("examples",))
+                           max_examples=1, phases=("examples",), probes=("trailing-slash",))
     """))
     spec = pytester.runpytest("suite", "-k", "spec", "-rf", "-p", "no:cacheprovider")
     # the faithful port's document breaks nothing
