@@ -8,7 +8,7 @@ if [ -z "${VIRTUAL_ENV:-}" ]; then
   . .venv/bin/activate
 fi
 export PIP_DISABLE_PIP_VERSION_CHECK=1
-python -m pip install -q -e . || exit 2
+python -m pip install -q -e ".[examples]" || exit 2
 mkdir -p reports
 echo "== faithful port: expect READY (exit 0)"
 apiparity check examples/bookstore/legacy_app.py:app examples/bookstore/modern_app.py:app \

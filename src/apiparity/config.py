@@ -129,7 +129,11 @@ def settings_from_raw(raw: RawConfig) -> ProjectSettings:
     unknown = sorted(set(data) - TOP_LEVEL_KEYS)
     if unknown:
         raise ConfigError(f"{settings.where(unknown[0])}: unknown key{did_you_mean(unknown[0], TOP_LEVEL_KEYS)} (known: {', '.join(sorted(TOP_LEVEL_KEYS))})")
+    launch: dict[str, Any] = {}
     for key in ("old", "new", "contract", "app_dir", "spec_path"):
+        if key in ("old", "new") and isinstance(data.get(key), dict):
+            launch.update(_side_table(settings, key, data[key]))
+            continue
         if key in data:
             setattr(settings, key, _string(settings, key, data[key]))
     anchor: Path | None = None
@@ -146,7 +150,10 @@ def settings_from_raw(raw: RawConfig) -> ProjectSettings:
                     setattr(settings, key, anchored(getattr(settings, key), folder))
         if settings.contract:
             settings.contract = anchored(settings.contract, folder)
-    fuzz_table = dict(raw.section("fuzz"))
+        for key in ("old_python", "new_python"):  # a side's interpreter, like its target
+            if key in launch and "/" in launch[key] and not Path(launch[key]).is_absolute():
+                launch[key] = str(folder / launch[key])
+    fuzz_table = {**launch, **raw.section("fuzz")}
     for shortcut, field_name in FUZZ_SHORTCUTS.items():
         if shortcut in data:
             fuzz_table[field_name] = data[shortcut]
@@ -294,6 +301,21 @@ def anchored(ref: str, folder: Path) -> str:
     if not sep and Path(ref).suffix.lower() in (".json", ".yaml", ".yml") and not Path(ref).is_absolute():
         return str(folder / ref)
     return ref
+
+
+SIDE_KEYS = ("target", "python", "cmd")
+
+
+def _side_table(settings: ProjectSettings, side: str, table: dict[str, Any]) -> dict[str, str]:
+    """`[old]` / `[new]` as a table: `target` (as `old = "..."`), `python` (the interpreter the app is
+    imported and served in) and `cmd` (the command that serves it, with {port}); the latter two go
+    to the fuzz settings as old_python / old_cmd."""
+    unknown = sorted(set(table) - set(SIDE_KEYS))
+    if unknown:
+        raise ConfigError(f"{settings.where(f'{side}.{unknown[0]}')}: unknown key (known: {', '.join(SIDE_KEYS)})")
+    if "target" in table:
+        setattr(settings, side, _string(settings, f"{side}.target", table["target"]))
+    return {f"{side}_{key}": _string(settings, f"{side}.{key}", table[key]) for key in ("python", "cmd") if key in table}
 
 
 def _string(settings: ProjectSettings, key: str, value: Any) -> str:

@@ -10,6 +10,7 @@ published document with the contract with `apiparity diff contract.yaml NEW`.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -38,21 +39,31 @@ def with_contract(target: Target, contract: Target, side: str) -> Target:
 
 
 def load_sides(old_ref: str, new_ref: str, *, contract: str | None, app_dir: str | Path | None = None,
-               spec_path: str | None = None, load_timeout: float = 10.0, wait_for: float = 0.0) -> tuple[Target, Target]:
+               spec_path: str | None = None, load_timeout: float = 10.0, wait_for: float = 0.0,
+               launches: Mapping[str, Any] | None = None) -> tuple[Target, Target]:
     """Load OLD and NEW; with a contract, both get the very same contract document (the runner
     recognises one contract by identity and judges NEW by it once). `wait_for` seconds: how long a
-    URL target (or contract URL) may refuse connections while its server starts."""
+    URL target (or contract URL) may refuse connections while its server starts. `launches`
+    ({"old": apiparity.sides.SideLaunch}): sides apiparity starts itself (own interpreter, command)."""
     from apiparity.targets import load_target
 
+    def load(side: str, ref: str, require_document: bool) -> Target:
+        launch = (launches or {}).get(side)
+        if launch:
+            from apiparity.sides import launch_side
+
+            return launch_side(side, ref, launch, app_dir=app_dir, spec_path=spec_path, load_timeout=load_timeout,
+                               wait_for=wait_for)
+        return load_target(ref, app_dir=app_dir, spec_path=spec_path, timeout=load_timeout, wait_for=wait_for,
+                           require_document=require_document)
+
     if contract is None:
-        return (load_target(old_ref, app_dir=app_dir, spec_path=spec_path, timeout=load_timeout, wait_for=wait_for),
-                load_target(new_ref, app_dir=app_dir, spec_path=spec_path, timeout=load_timeout, wait_for=wait_for))
+        old = load("old", old_ref, True)
+        return old, load("new", new_ref, True)
     document = load_contract(contract, timeout=load_timeout, wait_for=wait_for)
     sides = []
     for side, ref in (("old", old_ref), ("new", new_ref)):
-        target = load_target(ref, app_dir=app_dir, spec_path=spec_path, timeout=load_timeout, require_document=False,
-                             wait_for=wait_for)
-        sides.append(with_contract(target, document, side))
+        sides.append(with_contract(load(side, ref, False), document, side))
     return sides[0], sides[1]
 
 

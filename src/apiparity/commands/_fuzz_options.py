@@ -17,7 +17,7 @@ FUZZ_PARAMS = (
     "reset", "reset_old", "reset_new", "compare_header", "ignore", "unordered", "equivalent_status",
     "allow_unsafe", "no_redact", "redact_name", "no_noise", "no_conformance", "no_auto_reset",
     "contract", "old_auth", "new_auth", "no_id_mapping", "max_body_bytes", "wait_for", "event_loop", "block_threshold_ms",
-    "record_path", "probes", "no_probe", "no_value_pool",
+    "record_path", "probes", "no_probe", "no_value_pool", "old_python", "new_python", "old_cmd", "new_cmd",
 )
 
 
@@ -57,6 +57,14 @@ def fuzz_options(func: F) -> F:
         click.option("--new-header", multiple=True, metavar="'NAME: VALUE'", help="Header sent to NEW only."),
         click.option("--old-url", default=None, metavar="URL", help="Send OLD's requests to this live server."),
         click.option("--new-url", default=None, metavar="URL", help="Send NEW's requests to this live server."),
+        click.option("--old-python", default=None, metavar="PATH",
+                     help="Import and serve OLD (module:app) in this Python interpreter, e.g. the legacy app's own "
+                          "virtualenv: nothing of apiparity is needed there. Config: [old] python."),
+        click.option("--new-python", default=None, metavar="PATH", help="Import and serve NEW in this interpreter."),
+        click.option("--old-cmd", default=None, metavar="COMMAND",
+                     help="Start OLD's server with this command, {port} replaced by a free loopback port "
+                          "(e.g. 'gunicorn -b 127.0.0.1:{port} legacy:app'); stopped at the end. Config: [old] cmd."),
+        click.option("--new-cmd", default=None, metavar="COMMAND", help="Start NEW's server with this command (see --old-cmd)."),
         click.option("--old-base-path", default=None, metavar="PATH", help="Path prefix of OLD's operations. [default: servers[0] path]"),
         click.option("--new-base-path", default=None, metavar="PATH", help="Path prefix of NEW's operations."),
         click.option("--old-auth", default=None, metavar="MOD:OBJ",
@@ -90,7 +98,8 @@ def fuzz_options(func: F) -> F:
                      help="Stop reading a response body past this size; the report says it was truncated. [default: 10485760]"),
         click.option("--wait-for", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
                      help="URL targets and --old-url/--new-url servers: keep retrying to connect for up to SECONDS "
-                          "while a server starts. [default: 0]"),
+                          "while a server starts; sides started by --old-python/--old-cmd get this long to answer "
+                          "(60 when 0). [default: 0]"),
         click.option("--probes", "probes", default=None, metavar="LIST",
                      help="Comma-separated probes sent beyond the contract (`apiparity probes` lists them; 'none' for "
                           "none). [default: all]"),
@@ -194,6 +203,8 @@ def settings_from_options(config: dict[str, Any] | None = None, app_dir: str | N
     pick("examples_per_group", convert=int)
     pick("record_path")
     pick("redact_names", "redact_name", convert=as_tuple)
+    for launch_key in ("old_python", "new_python", "old_cmd", "new_cmd"):
+        pick(launch_key)
 
     def probe_names(value: Any) -> tuple[str, ...]:
         items = value.split(",") if isinstance(value, str) else list(value)

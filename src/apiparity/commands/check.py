@@ -94,8 +94,16 @@ def run_check(old_ref: str | None, new_ref: str | None, options: dict[str, Any],
     """Load, validate, diff, fuzz, decide and write every requested report; returns (report, exit code).
 
     Everything that can be wrong with the input (config, options, baseline file, targets) is
-    checked before a single request is sent, so bad input exits 2 without a half-run.
+    checked before a single request is sent, so bad input exits 2 without a half-run. Servers
+    started for a side (--old-python, --old-cmd) are stopped on the way out, whatever happens.
     """
+    from apiparity.sides import side_session
+
+    with side_session() as sides:
+        return _run_check(old_ref, new_ref, options, progress=progress, sides=sides)
+
+
+def _run_check(old_ref: str | None, new_ref: str | None, options: dict[str, Any], *, progress: Any, sides: Any) -> tuple[Any, int]:
     import datetime
 
     from apiparity import __version__
@@ -142,8 +150,11 @@ def run_check(old_ref: str | None, new_ref: str | None, options: dict[str, Any],
     from apiparity.contract import contract_notes, load_sides
 
     fuzz_settings.contract = fuzz_settings.contract or project.contract
+    from apiparity.sides import launches_from
+
     old, new = load_sides(old_ref, new_ref, contract=fuzz_settings.contract, app_dir=app_dir, spec_path=spec_path,
-                          load_timeout=options.get("load_timeout") or 10.0, wait_for=options.get("wait_for") or 0.0)
+                          load_timeout=options.get("load_timeout") or 10.0, wait_for=options.get("wait_for") or 0.0,
+                          launches=launches_from(fuzz_settings))
     echo_target_notes(old, new, spec=fuzz_settings.spec)
     wait_for_servers(fuzz_settings, options.get("wait_for"))
     load_plan = plan_load(old, new, fuzz_settings, options)  # refuses --load-duration without two live servers
@@ -188,6 +199,12 @@ def run_check(old_ref: str | None, new_ref: str | None, options: dict[str, Any],
     finally:
         if monitor is not None:
             report.extras["event_loop"] = event_loop_section(monitor, new, loop_settings)
+    if sides.processes:  # servers apiparity started: where they ran, their logs, whether one died mid-run
+        report.extras["sides"] = sides.summaries()
+        for summary in report.extras["sides"].values():
+            if summary.get("died"):
+                click.echo(f"warning: the server `{summary['started']}` ended during the run ({summary['died']}); "
+                           f"log: {summary['log']}", err=True)
     if report.fuzz is not None and report.diff is not None:
         apply_group_waivers(report, waivers, today)
     if interrupted:
@@ -231,6 +248,9 @@ def plan_load(old: Any, new: Any, settings: Any, options: dict[str, Any]) -> dic
     if old_url is None or new_url is None:
         raise ConfigError("--load-duration: a load run needs both sides on live servers (URL targets, or --old-url and --new-url); "
                           "in-process apps compare framework call overhead, not deployments")
+    from apiparity.extras import require_extra
+
+    require_extra("load", command="check --load-duration")
     from apiparity.load import LoadSettings, from_document
 
     load_settings = LoadSettings(users=options.get("load_users") or 10, duration=duration, timeout=settings.timeout,

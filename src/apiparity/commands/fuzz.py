@@ -56,9 +56,12 @@ def command(old: str, new: str, app_dir: str | None, spec_path: str | None, load
     recorder = open_recorder(raw, options)  # before any request: a history file that cannot be used is bad input
     from apiparity.commands._common import echo_target_notes
     from apiparity.contract import load_sides
+    from apiparity.sides import launches_from, side_session
 
+    click.get_current_context().with_resource(side_session())  # servers started for a side stop with the command
     old_target, new_target = load_sides(old, new, contract=settings.contract, app_dir=app_dir, spec_path=spec_path,
-                                        load_timeout=load_timeout, wait_for=options.get("wait_for") or 0.0)
+                                        load_timeout=load_timeout, wait_for=options.get("wait_for") or 0.0,
+                                        launches=launches_from(settings))
     wait_for_servers(settings, options.get("wait_for"))
     echo_target_notes(old_target, new_target, spec=settings.spec)
 

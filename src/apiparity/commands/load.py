@@ -106,6 +106,9 @@ def command(
         click.echo(f"wrote {write_locustfile}: {len(requests)} requests from {source}; "
                    f"run it with: locust -f {write_locustfile} --host {old_base} (then --host {new_base})", err=True)
         return
+    from apiparity.extras import require_extra
+
+    require_extra("load", command="apiparity load")
     check_reachable(old_base, label="OLD_URL", timeout=min(timeout, 10.0))
     check_reachable(new_base, label="NEW_URL", timeout=min(timeout, 10.0))
     if capacity:

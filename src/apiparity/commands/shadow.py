@@ -61,8 +61,10 @@ def command(listen: str, primary: str, candidate: str, secondary: str | None, sp
     from apiparity.commands._fuzz_options import settings_from_options
     from apiparity.config import load_config
     from apiparity.errors import ConfigError
+    from apiparity.extras import require_extra
     from apiparity.traffic.shadow import ShadowProxy, ShadowSettings, bind, serve
 
+    require_extra("shadow", command="apiparity shadow")
     host, port = _listen(listen)
     for name, url in (("--primary", primary), ("--candidate", candidate), ("--secondary", secondary)):
         if url is not None and not url.startswith(("http://", "https://")):

@@ -119,6 +119,9 @@ def auto_reset_hook(target: object, *, app_dir: str | Path | None = None) -> tup
     import re
 
     ref = getattr(target, "ref", "")
+    process = getattr(target, "process", None)
+    if process is not None:  # a server apiparity started: its module's reset() lives in that process
+        return process.auto_reset()
     if getattr(target, "kind", None) != "app":
         return None
     match = re.match(r"^(?P<module>[^:]+):[A-Za-z_][\w.]*(\(\))?$", ref)

@@ -60,6 +60,10 @@ class FuzzSettings:
     probes: tuple[str, ...] | None = None  # probes sent beyond the contract (None: every registered one; `apiparity probes`)
     no_probe: tuple[str, ...] = ()  # probes left out
     value_pool: bool = True  # fill parameters from what OLD answered (apiparity.fuzz.values)
+    old_python: str | None = None  # --old-python PATH: OLD imported and served in that interpreter (apiparity.sides)
+    new_python: str | None = None
+    old_cmd: str | None = None  # --old-cmd 'gunicorn -b 127.0.0.1:{port} app:app': the command that serves OLD
+    new_cmd: str | None = None
 
     def __post_init__(self) -> None:
         self.validate()

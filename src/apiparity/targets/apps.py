@@ -223,6 +223,11 @@ def flask_openapi3_document(ref: str, app: Any) -> dict[str, Any]:
         document = _plain(app.api_doc)
     except Exception as exc:  # noqa: BLE001
         raise TargetError(f"{ref}: flask-openapi3 could not build its document: {type(exc).__name__}: {_first_line(exc)}") from None
+    return repair_flask_openapi3_document(document)
+
+
+def repair_flask_openapi3_document(document: dict[str, Any]) -> dict[str, Any]:
+    """flask-openapi3's document made valid (also for one extracted in another interpreter)."""
     components = document.get("components")
     # flask-openapi3 emits `securitySchemes: null` when none are configured: an invalid document.
     if isinstance(components, dict) and components.get("securitySchemes", {}) is None:

@@ -24,20 +24,46 @@ _SKIPPED_METHODS = {"HEAD", "OPTIONS"}
 
 def infer_flask_document(app: Any) -> dict[str, Any]:
     """Build an OpenAPI 3.1 skeleton from `app.url_map`."""
+    return skeleton_from_rules(url_map_rules(app), _app_name(app))
+
+
+def url_map_rules(app: Any) -> list[dict[str, Any]]:
+    """The url_map as plain JSON records: what the skeleton needs, and what apiparity's bootstrap
+    (apiparity/sides/bootstrap.py, for an app in its own interpreter) emits in the same shape."""
+    records = []
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions.get(rule.endpoint)
+        doc = (view.__doc__ or "").strip() if view is not None else ""
+        records.append({
+            "rule": rule.rule,
+            "endpoint": rule.endpoint,
+            "methods": sorted(rule.methods or ()),
+            "converters": {
+                name: {"kind": type(converter).__name__, "signed": bool(getattr(converter, "signed", False)),
+                       "min": getattr(converter, "min", None), "max": getattr(converter, "max", None),
+                       "regex": str(getattr(converter, "regex", ""))}
+                for name, converter in rule._converters.items()  # noqa: SLF001 - werkzeug exposes no public view
+            },
+            "summary": doc.splitlines()[0] if doc else None,
+        })
+    return records
+
+
+def skeleton_from_rules(rules: list[dict[str, Any]], app_name: str) -> dict[str, Any]:
+    """An OpenAPI 3.1 skeleton from url_map records (`url_map_rules`)."""
     paths: dict[str, dict[str, Any]] = {}
-    for rule in sorted(app.url_map.iter_rules(), key=lambda r: (r.rule, sorted(r.methods or ()))):
-        if rule.endpoint == "static":
+    for rule in sorted(rules, key=lambda r: (r["rule"], sorted(r["methods"]))):
+        if rule["endpoint"] == "static":
             continue
-        template = _RULE_VARIABLE.sub(r"{\1}", rule.rule)
+        template = _RULE_VARIABLE.sub(r"{\1}", rule["rule"])
         parameters = [
             {"name": name, "in": "path", "required": True, "schema": _converter_schema(converter)}
-            for name, converter in rule._converters.items()  # noqa: SLF001 - werkzeug exposes no public view
+            for name, converter in rule["converters"].items()
         ]
-        view = app.view_functions.get(rule.endpoint)
-        summary = (view.__doc__ or "").strip().splitlines()[0] if view is not None and view.__doc__ else None
-        for method in sorted((rule.methods or set()) - _SKIPPED_METHODS):
+        summary = rule.get("summary")
+        for method in sorted(set(rule["methods"]) - _SKIPPED_METHODS):
             operation: dict[str, Any] = {
-                "operationId": f"{rule.endpoint}_{method.lower()}",
+                "operationId": f"{rule['endpoint']}_{method.lower()}",
                 "responses": {"default": {"description": "inferred: any response"}},
             }
             if summary:
@@ -47,25 +73,25 @@ def infer_flask_document(app: Any) -> dict[str, Any]:
             paths.setdefault(template, {})[method.lower()] = operation
     return {
         "openapi": "3.1.0",
-        "info": {"title": f"{_app_name(app)} (inferred from url_map)", "version": "0"},
+        "info": {"title": f"{app_name} (inferred from url_map)", "version": "0"},
         "paths": paths,
         "x-apiparity-inferred": True,
     }
 
 
-def _converter_schema(converter: Any) -> dict[str, Any]:
-    kind = type(converter).__name__
+def _converter_schema(converter: dict[str, Any]) -> dict[str, Any]:
+    kind = converter["kind"]
     schema = dict(_CONVERTER_SCHEMAS.get(kind, {"type": "string"}))
     if kind in ("IntegerConverter", "FloatConverter"):
-        if getattr(converter, "signed", False):
+        if converter.get("signed"):
             schema.pop("minimum", None)
-        if getattr(converter, "min", None) is not None:
-            schema["minimum"] = converter.min
-        if getattr(converter, "max", None) is not None:
-            schema["maximum"] = converter.max
+        if converter.get("min") is not None:
+            schema["minimum"] = converter["min"]
+        if converter.get("max") is not None:
+            schema["maximum"] = converter["max"]
     elif kind == "AnyConverter":
         # werkzeug keeps the choices only inside its regex: (?:a|b|c)
-        match = re.fullmatch(r"\(\?:(.*)\)", getattr(converter, "regex", ""))
+        match = re.fullmatch(r"\(\?:(.*)\)", converter.get("regex") or "")
         if match:
             schema["enum"] = sorted(re.sub(r"\\(.)", r"\1", item) for item in match.group(1).split("|"))
     elif kind == "UnicodeConverter":
@@ -74,5 +100,9 @@ def _converter_schema(converter: Any) -> dict[str, Any]:
 
 
 def _app_name(app: Any) -> str:
+    return display_name(str(app.name))
+
+
+def display_name(name: str) -> str:
     # apiparity imports file targets under a unique module name; show the file's own name.
-    return re.sub(r"^_apiparity_app_(.+)_[0-9a-f]{8}$", r"\1", str(app.name))
+    return re.sub(r"^_apiparity_app_(.+)_[0-9a-f]{8}$", r"\1", name)

@@ -29,6 +29,7 @@ class Target:
     source_path: Path | None = None
     inferred: bool = False
     notes: list[str] = field(default_factory=list)
+    process: Any = None  # apiparity.sides.SideProcess: the server apiparity started for this side (base_url is its)
 
     @property
     def interface(self) -> Literal["asgi", "wsgi", "http", "none"]:
