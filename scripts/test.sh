@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# README's test command: set up everything (venv, apiparity with its test extra, chromium, oasdiff)
-# and run the lint and the test suite (two workers). Extra arguments go to pytest: `-m "not slow"` is the
-# fast tier, `-n 0` runs in one process.
+# README's test command: set up everything (venv, apiparity with its test extra, chromium, oasdiff, the
+# legacy stack's own virtualenvs) and run the lint and the test suite (two workers). Extra arguments go to
+# pytest: `-m "not slow"` is the fast tier, `-n 0` runs in one process.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-test-deps.sh
@@ -11,5 +11,6 @@ if [ -z "${VIRTUAL_ENV:-}" ]; then
 fi
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 python -m pip install -q -e ".[test]"
+bash scripts/legacy-venvs.sh >/dev/null  # examples/legacy_stack's own virtualenvs (cached in .venv-legacy/)
 python -m ruff check src tests benchmarks examples
 python -m pytest -q -p no:cacheprovider -n 2 "$@"

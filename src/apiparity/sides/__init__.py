@@ -237,7 +237,7 @@ def _target_from_command(side: str, ref: str, process: SideProcess, *, app_dir: 
 
     note = f"served by `{process.description}` on {process.base_url}"
     try:
-        if ref.startswith("/"):
+        if ref.startswith("/") and ":" not in ref and not Path(ref).exists():  # a path on the started server
             loaded = load_target(process.base_url + ref, timeout=load_timeout)
             return dataclasses.replace(loaded, ref=ref, base_url=process.base_url, notes=[note, *loaded.notes], process=process)
         loaded = load_target(ref, app_dir=app_dir, spec_path=spec_path, timeout=load_timeout)
