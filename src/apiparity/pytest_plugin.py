@@ -272,9 +272,32 @@ def load_suite(suite: ParitySuite, *, base: Path) -> LoadedSuite:
         app_dir = base
     settings = build_settings(project.fuzz, suite.settings, app_dir=app_dir)
     spec_path = suite.spec_path or project.spec_path
-    old = load_target(str(old_ref), app_dir=app_dir, spec_path=spec_path)
-    new = load_target(str(new_ref), app_dir=app_dir, spec_path=spec_path)
+    from apiparity.sides import SideLaunch, launch_side, launches_from
+
+    def load(side: str, ref: str) -> Target:
+        # old_python / old_cmd (keywords or config): the side runs in its own interpreter or by
+        # command, stopped at the end of the pytest session (pytest_unconfigure)
+        launch = launches_from(settings).get(side)
+        if not launch:
+            return load_target(ref, app_dir=app_dir, spec_path=spec_path)
+        python = launch.python
+        if python and not Path(python).is_absolute() and (base / python).exists():
+            python = str(base / python)  # relative to the test file's folder, like the targets
+        return launch_side(side, ref, SideLaunch(python=python, cmd=launch.cmd), app_dir=app_dir, spec_path=spec_path)
+
+    old = load("old", str(old_ref))
+    new = load("new", str(new_ref))
     return LoadedSuite(old=old, new=new, settings=settings, diff=dict(project.diff))
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Stop the servers parity() suites started for their sides (--old-python, --old-cmd)."""
+    import sys
+
+    if "apiparity.sides" in sys.modules:
+        from apiparity.sides import stop_started_sides
+
+        stop_started_sides()
 
 
 def build_settings(from_config: dict[str, Any], overrides: dict[str, Any], *, app_dir: Path) -> FuzzSettings:

@@ -8,6 +8,7 @@ import json
 import shlex
 import sys
 import textwrap
+from pathlib import Path
 
 from tests.conftest import EXAMPLES, run_cli
 from tests.sides.procs import pids_with, wait_until_gone
@@ -70,7 +71,7 @@ def test_a_command_that_exits_at_once_names_its_log(tmp_path):
     assert "\n" not in line and "exited with code 3 before answering" in line
     assert "config missing" in line  # the log's last line
     log = line.split("log: ", 1)[1].split(" (last line", 1)[0]
-    assert "config missing" in open(log).read()
+    assert "config missing" in Path(log).read_text()
 
 
 def test_a_command_that_never_answers_is_stopped_with_its_children(tmp_path):
@@ -120,5 +121,5 @@ def test_a_side_that_dies_mid_run_is_reported_with_its_log(tmp_path):
     assert result.exit_code == 1, result.stderr
     new = json.loads(report.read_text())["extras"]["sides"]["new"]
     assert new["died"] == "exit 1"
-    assert "out of memory" in open(new["log"]).read()
+    assert "out of memory" in Path(new["log"]).read_text()
     assert f"log: {new['log']}" in result.stderr

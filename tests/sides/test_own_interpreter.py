@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -88,7 +89,7 @@ def test_plain_flask_skeleton_through_the_bootstrap_equals_the_in_process_one():
         assert target.inferred and target.framework == "flask" and target.app is None
         assert target.document == in_process.document
         # the module's reset() is reachable, and it answers through the live server
-        label, hook = target.process.auto_reset()
+        _, hook = target.process.auto_reset()
         hook()
         import httpx
 
@@ -107,7 +108,7 @@ def test_an_app_that_crashes_on_start_is_one_line_naming_its_log(tmp_path):
     assert "\n" not in line, result.stderr
     assert "broken_app.py raised RuntimeError: no database configured (line 3)" in line
     log = line.rsplit("(log: ", 1)[1].rstrip(")")
-    assert "starting up" in open(log).read()  # what the app printed went to its log, not our stdout
+    assert "starting up" in Path(log).read_text()  # what the app printed went to its log, not our stdout
     assert not pids_with(str(app))
 
 
@@ -162,3 +163,27 @@ def test_no_orphan_after_ctrl_c_or_when_apiparity_is_killed(tmp_path, how):
             import os
 
             os.kill(pid, signal.SIGKILL)
+
+
+pytest_plugins = ["pytester"]
+
+
+def test_pytest_plugin_runs_a_side_in_its_own_interpreter(pytester: pytest.Pytester):
+    """parity(..., old_python=..., new_python=...): each operation's test compares live sides in
+    their own interpreters; the servers are stopped when the pytest session ends."""
+    folder = pytester.path / "suite"
+    folder.mkdir()
+    for name in ("legacy_app.py", "regressed_app.py", "store.py"):
+        (folder / name).write_text((BOOKSTORE / name).read_text())
+    (folder / "test_port.py").write_text(textwrap.dedent(f"""
+        from apiparity.pytest_plugin import parity
+
+        test_port = parity("legacy_app.py:app", "regressed_app.py:app", old_python={PY!r}, new_python={PY!r},
+                           include=("GET /books/{{book_id}}", "GET /health"), max_examples=3, seed=1,
+                           phases=("examples", "coverage"))
+    """))
+    result = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider", "suite")
+    outcomes = result.parseoutcomes()
+    assert outcomes.get("failed") == 1 and outcomes.get("passed") == 1, result.outlines[-20:]
+    assert any("GET /books/{book_id}" in line and "FAILED" in line for line in result.outlines)
+    assert not pids_with(f"--ref {folder}") and not pids_with("--ref legacy_app.py:app")

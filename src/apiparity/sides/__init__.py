@@ -29,7 +29,8 @@ from apiparity.targets.model import Target
 
 DEFAULT_START_SECONDS = 60.0  # --wait-for 0 (the default) still gives a started side this long to come up
 
-__all__ = ["DEFAULT_START_SECONDS", "SideLaunch", "SideSession", "launch_side", "launches_from", "side_session"]
+__all__ = ["DEFAULT_START_SECONDS", "SideLaunch", "SideSession", "launch_side", "launches_from", "side_session",
+           "stop_started_sides"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +115,11 @@ def side_session() -> Iterator[SideSession]:
 
 def current_session() -> SideSession:
     return _CURRENT[-1] if _CURRENT else _FALLBACK
+
+
+def stop_started_sides() -> None:
+    """Stop the sides started outside a `side_session()` (e.g. by the pytest plugin's suites)."""
+    _FALLBACK.stop()
 
 
 def launch_side(side: str, ref: str, launch: SideLaunch, *, app_dir: str | Path | None = None, spec_path: str | None = None,
