@@ -77,27 +77,27 @@ def import_app(ref: str, app_dir: str) -> tuple[Any, Any]:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
             if exc.name and (module_name == exc.name or module_name.startswith(exc.name + ".")):
-                raise BootstrapError(f"{ref}: no module named {module_name!r} in {app_dir} (interpreter {sys.executable})")
-            raise BootstrapError(f"{ref}: importing {module_name!r} failed: {_first_line(exc)}")
+                raise BootstrapError(f"{ref}: no module named {module_name!r} in {app_dir} (interpreter {sys.executable})") from None
+            raise BootstrapError(f"{ref}: importing {module_name!r} failed: {_first_line(exc)}") from None
         except SystemExit as exc:
-            raise BootstrapError(f"{ref}: importing {module_name!r} called sys.exit({exc.code})")
+            raise BootstrapError(f"{ref}: importing {module_name!r} called sys.exit({exc.code})") from None
         except BaseException as exc:  # noqa: BLE001 - the user's module failed to import
-            raise BootstrapError(f"{ref}: importing {module_name!r} raised {type(exc).__name__}: {_first_line(exc)}")
+            raise BootstrapError(f"{ref}: importing {module_name!r} raised {type(exc).__name__}: {_first_line(exc)}") from None
     obj = module
     for part in attribute.split("."):
         try:
             obj = getattr(obj, part)
         except AttributeError:
-            raise BootstrapError(f"{ref}: module {module_name!r} has no attribute {attribute!r}")
+            raise BootstrapError(f"{ref}: module {module_name!r} has no attribute {attribute!r}") from None
     if call:
         if not callable(obj):
             raise BootstrapError(f"{ref}: {attribute} is a {type(obj).__name__}, not a factory function")
         try:
             obj = obj()
         except SystemExit as exc:
-            raise BootstrapError(f"{ref}: the factory called sys.exit({exc.code})")
+            raise BootstrapError(f"{ref}: the factory called sys.exit({exc.code})") from None
         except BaseException as exc:  # noqa: BLE001
-            raise BootstrapError(f"{ref}: the factory raised {type(exc).__name__}: {_first_line(exc)}")
+            raise BootstrapError(f"{ref}: the factory raised {type(exc).__name__}: {_first_line(exc)}") from None
     return obj, module
 
 
@@ -118,7 +118,7 @@ def _import_file(ref: str, path: str) -> Any:
     try:
         spec.loader.exec_module(module)  # type: ignore[union-attr]
     except SystemExit as exc:
-        raise BootstrapError(f"{ref}: importing {os.path.basename(path)} called sys.exit({exc.code})")
+        raise BootstrapError(f"{ref}: importing {os.path.basename(path)} called sys.exit({exc.code})") from None
     except BaseException as exc:  # noqa: BLE001 - includes BaseException subclasses apps define
         line = None
         tb = exc.__traceback__
@@ -127,7 +127,7 @@ def _import_file(ref: str, path: str) -> Any:
                 line = tb.tb_lineno
             tb = tb.tb_next
         where = f" (line {line})" if line else ""
-        raise BootstrapError(f"{ref}: importing {os.path.basename(path)} raised {type(exc).__name__}: {_first_line(exc)}{where}")
+        raise BootstrapError(f"{ref}: importing {os.path.basename(path)} raised {type(exc).__name__}: {_first_line(exc)}{where}") from None
     return module
 
 
@@ -169,12 +169,12 @@ def extract(ref: str, app: Any, framework: str, spec_path: str | None) -> dict[s
         try:
             return {"kind": "document", "document": _plain(app.api_doc)}
         except Exception as exc:  # noqa: BLE001
-            raise BootstrapError(f"{ref}: flask-openapi3 could not build its document: {type(exc).__name__}: {_first_line(exc)}")
+            raise BootstrapError(f"{ref}: flask-openapi3 could not build its document: {type(exc).__name__}: {_first_line(exc)}") from None
     if framework == "fastapi":
         try:
             return {"kind": "document", "document": _plain(app.openapi())}
         except Exception as exc:  # noqa: BLE001
-            raise BootstrapError(f"{ref}: FastAPI could not build its document: {type(exc).__name__}: {_first_line(exc)}")
+            raise BootstrapError(f"{ref}: FastAPI could not build its document: {type(exc).__name__}: {_first_line(exc)}") from None
     if framework == "flask":
         rules = sorted(app.url_map.iter_rules(), key=lambda rule: rule.rule)
         for rule in rules:
@@ -259,7 +259,7 @@ def make_asgi_server(app: Any, host: str) -> tuple[int, str, Callable[[], None],
     try:
         import uvicorn  # type: ignore[import-not-found]
     except ImportError:
-        raise BootstrapError(f"an ASGI app needs an ASGI server in its interpreter ({sys.executable}): pip install uvicorn there")
+        raise BootstrapError(f"an ASGI app needs an ASGI server in its interpreter ({sys.executable}): pip install uvicorn there") from None
     sock = free_socket(host)
     port = sock.getsockname()[1]
     config = uvicorn.Config(app, log_level="warning", lifespan="auto", access_log=False)
