@@ -87,6 +87,10 @@ FUZZ_SHORTCUTS = {
     "mode": "mode",
     "include": "include",
     "exclude": "exclude",
+    "old_python": "old_python",  # a side in its own interpreter / started by command (apiparity.sides)
+    "new_python": "new_python",
+    "old_cmd": "old_cmd",
+    "new_cmd": "new_cmd",
 }
 # Tables read by their own feature (e.g. `event_loop` by apiparity.asyncio_check.settings).
 FEATURE_TABLES = {"event_loop", "history"}  # history: apiparity.history.settings

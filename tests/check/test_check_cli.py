@@ -244,3 +244,25 @@ def test_init_writes_a_config_check_can_use(tmp_path: Path, monkeypatch: pytest.
     again = run_cli("init")
     assert again.exit_code == 2 and "--force" in again.stderr
     assert run_cli("init", "--force").exit_code == 0
+
+
+def test_init_finds_each_sides_own_virtualenv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A legacy app whose Flask 1.1 lives in its own virtualenv: init points old_python at it."""
+    (tmp_path / "legacy_app.py").write_text("from flask import Flask\napp = Flask(__name__)\n")
+    (tmp_path / "modern_app.py").write_text("from fastapi import FastAPI\napp = FastAPI()\n")
+    venv = tmp_path / ".venv-legacy" / "legacy"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "bin" / "python").write_text("")
+    (venv / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    for dist in ("Flask-1.1.4.dist-info", "Werkzeug-1.0.1.dist-info"):
+        (venv / "lib" / "python3.11" / "site-packages" / dist).mkdir(parents=True)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("importlib.util.find_spec", lambda name, *a: None if name == "flask" else object())
+    assert run_cli("init").exit_code == 0
+    text = (tmp_path / "apiparity.toml").read_text()
+    assert 'old_python = ".venv-legacy/legacy/bin/python"  # flask 1.1.4 is installed there' in text
+    assert '# new_python = "path/to/new-env/bin/python"' in text
+    from apiparity.config import load_settings
+
+    settings = load_settings()
+    assert settings.fuzz["old_python"] == ".venv-legacy/legacy/bin/python"

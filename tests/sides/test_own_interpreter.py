@@ -187,3 +187,21 @@ def test_pytest_plugin_runs_a_side_in_its_own_interpreter(pytester: pytest.Pytes
     assert outcomes.get("failed") == 1 and outcomes.get("passed") == 1, result.outlines[-20:]
     assert any("GET /books/{book_id}" in line and "FAILED" in line for line in result.outlines)
     assert not pids_with(f"--ref {folder}") and not pids_with("--ref legacy_app.py:app")
+
+
+def test_config_side_tables_and_shortcuts():
+    from apiparity.commands._fuzz_options import settings_from_options
+    from apiparity.config import RawConfig, settings_from_raw
+    from apiparity.errors import ConfigError
+    from apiparity.sides import SideLaunch, launches_from
+
+    project = settings_from_raw(RawConfig(data={
+        "old": {"target": "legacy_app.py:app", "python": ".venv-legacy/legacy/bin/python"},
+        "new": "modern_app.py:app", "new_cmd": "uvicorn --port {port} modern_app:app",
+    }))
+    assert project.old == "legacy_app.py:app" and project.new == "modern_app.py:app"
+    settings = settings_from_options(project.fuzz, new_cmd="uvicorn --port {port} other:app")  # the command line wins
+    assert launches_from(settings) == {"old": SideLaunch(python=".venv-legacy/legacy/bin/python"),
+                                       "new": SideLaunch(cmd="uvicorn --port {port} other:app")}
+    with pytest.raises(ConfigError, match=r"old\.pyhton: unknown key \(known: target, python, cmd\)"):
+        settings_from_raw(RawConfig(data={"old": {"pyhton": "x"}}))

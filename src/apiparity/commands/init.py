@@ -141,6 +141,67 @@ def _reset_hook(app: FoundApp | None, root: Path) -> str | None:
     return None
 
 
+class FoundVenv:
+    """A virtualenv in the project and the app frameworks installed in it (read from its dist-info folders)."""
+
+    __slots__ = ("python", "frameworks")
+
+    def __init__(self, python: Path, frameworks: dict[str, str]) -> None:
+        self.python = python
+        self.frameworks = frameworks  # "flask" -> "1.1.4"
+
+
+VENV_FRAMEWORKS = {"flask": "flask", "flask_openapi3": "flask-openapi3", "fastapi": "fastapi"}
+
+
+def find_virtualenvs(root: Path) -> list[FoundVenv]:
+    """Virtualenvs up to two levels under `root` (hidden ones too: `.venv-legacy/legacy`), except the
+    one running apiparity, with the frameworks each holds. Nothing is run or imported."""
+    import re
+    import sys
+
+    running = Path(sys.prefix).resolve()
+    found = []
+    for cfg in sorted({*root.glob("*/pyvenv.cfg"), *root.glob("*/*/pyvenv.cfg")}):
+        venv = cfg.parent
+        python = venv / "bin" / "python"
+        if venv.resolve() == running or not python.exists():
+            continue
+        frameworks: dict[str, str] = {}
+        for dist in venv.glob("lib/python*/site-packages/*.dist-info"):
+            match = re.match(r"^(?P<name>[A-Za-z0-9_.-]+?)-(?P<version>\d[^-]*)\.dist-info$", dist.name)
+            if match:
+                name = VENV_FRAMEWORKS.get(match["name"].lower().replace("-", "_").replace(".", "_"))
+                if name:
+                    frameworks[name] = match["version"]
+        if frameworks:
+            found.append(FoundVenv(python, frameworks))
+    return found
+
+
+def side_interpreter_lines(old: FoundApp | None, new: FoundApp | None, venvs: list[FoundVenv], *, root: Path) -> list[str]:
+    """`old_python` / `new_python`: the virtualenv holding a side's framework when one is found (set
+    when apiparity's own interpreter lacks that framework, else suggested), the settings explained."""
+    import importlib.util
+
+    lines = ["", "# A side whose stack cannot share apiparity's interpreter (Flask 1.1, pydantic 1, ...) runs in its own:",
+             "# old_python / new_python import and serve the app there (nothing of apiparity installed in it);",
+             "# old_cmd / new_cmd start its server instead, e.g. \"gunicorn -b 127.0.0.1:{port} legacy_app:app\"."]
+    for side, app in (("old", old), ("new", new)):
+        framework = app.framework if app else None
+        candidates = [v for v in venvs if framework in v.frameworks]
+        if app is None or len(candidates) != 1:
+            lines.append(f'# {side}_python = "path/to/{side}-env/bin/python"')
+            continue
+        venv = candidates[0]
+        module = framework.replace("-", "_") if framework else ""
+        here = importlib.util.find_spec(module) is not None
+        path = venv.python.relative_to(root).as_posix() if venv.python.is_relative_to(root) else str(venv.python)
+        why = f"{framework} {venv.frameworks[framework]} is installed there"
+        lines.append(f'{"# " if here else ""}{side}_python = "{path}"  # {why}' + ("" if here else "; not in apiparity's interpreter"))
+    return lines
+
+
 def starter_config(found: list[FoundApp], *, root: Path) -> str:
     flask_apps = [a for a in found if a.framework != "fastapi"]
     fastapi_apps = [a for a in found if a.framework == "fastapi"]
@@ -162,6 +223,7 @@ def starter_config(found: list[FoundApp], *, root: Path) -> str:
     others = [a.ref for a in found if a is not old and a is not new]
     if others:
         lines.append("# other apps found: " + ", ".join(others))
+    lines += side_interpreter_lines(old, new, find_virtualenvs(root), root=root)
     lines += [
         "",
         "# Same seed, same requests, same report.",
