@@ -205,3 +205,43 @@ def test_config_side_tables_and_shortcuts():
                                        "new": SideLaunch(cmd="uvicorn --port {port} other:app")}
     with pytest.raises(ConfigError, match=r"old\.pyhton: unknown key \(known: target, python, cmd\)"):
         settings_from_raw(RawConfig(data={"old": {"pyhton": "x"}}))
+
+
+BARE_WSGI = textwrap.dedent('''
+    """A framework-less WSGI app that serves its own document: the bootstrap must serve it with wsgiref."""
+    import json
+
+    DOC = {"openapi": "3.0.3", "info": {"title": "bare", "version": "1"}, "paths": {"/items/{item_id}": {"get": {
+        "parameters": [{"name": "item_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1, "maximum": 9}}],
+        "responses": {"200": {"description": "an item", "content": {"application/json": {"schema": {"type": "object"}}}}}}}}}
+
+    def app(environ, start_response):
+        path = environ["PATH_INFO"]
+        if path == "/openapi.json":
+            body = DOC
+        elif path.startswith("/items/"):
+            body = {"id": int(path.rsplit("/", 1)[1])}
+        else:
+            start_response("404 Not Found", [("Content-Type", "application/json")])
+            return [b'{"error": "not found"}']
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [json.dumps(body).encode()]
+''')
+
+
+def test_an_interpreter_with_nothing_installed_serves_with_wsgiref(tmp_path):
+    """A bare virtualenv (no werkzeug, no uvicorn, no apiparity): the app is served by the standard
+    library's wsgiref and its document read from the route it serves (--spec-path)."""
+    subprocess.run([PY, "-m", "venv", "--without-pip", str(tmp_path / "bare")], check=True, timeout=120)
+    bare = str(tmp_path / "bare" / "bin" / "python")
+    assert subprocess.run([bare, "-c", "import werkzeug"], capture_output=True, check=False).returncode != 0
+    (tmp_path / "bare_app.py").write_text(BARE_WSGI)
+    report = tmp_path / "r.json"
+    result = run_cli("check", f"{tmp_path}/bare_app.py:app", f"{tmp_path}/bare_app.py:app", "--old-python", bare,
+                     "--new-python", bare, "--spec-path", "/openapi.json", "--max-examples", "5", "--latency-factor", "0",
+                     "--json", str(report))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    data = json.loads(report.read_text())
+    assert data["extras"]["sides"]["old"]["server"] == "wsgiref (standard library)"
+    assert data["old"]["framework"] == "wsgi" and data["fuzz"]["cases"] > 0
+    assert not pids_with(f"--ref {tmp_path}/bare_app.py:app")

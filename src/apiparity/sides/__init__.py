@@ -154,6 +154,7 @@ def launch_side(side: str, ref: str, launch: SideLaunch, *, app_dir: str | Path 
             served.info = {**event, "server": None}
             return _target_from_bootstrap(side, ref, event, served, load_timeout)
         process.port = int(event["port"])
+        _allow_destination(process.base_url)
         return _target_from_bootstrap(side, ref, event, process, load_timeout)
     served = _start_command(side, launch.cmd or "", session, start_seconds)
     return _target_from_command(side, ref, served, app_dir=app_dir, spec_path=spec_path, load_timeout=load_timeout)
@@ -168,8 +169,19 @@ def _interpreter(side: str, python: str) -> str:
     return os.path.abspath(found) if os.sep in found else found
 
 
+def _allow_destination(url: str) -> None:
+    """The started server is a destination the user named (apiparity.outbound guards every request)."""
+    from apiparity import outbound
+
+    active = outbound.current()
+    found = outbound.origin(url)
+    if active.origins is not None and found is not None:
+        outbound.activate(outbound.Destinations(active.origins | {found}))
+
+
 def _start_command(side: str, command: str, session: SideSession, seconds: float) -> SideProcess:
     port = free_port()
+    _allow_destination(f"http://127.0.0.1:{port}")
     process = session.add(SideProcess.spawn(side, command_argv(command, port, side=side),
                                             log_path=session.log_path(f"{side}-server.log")))
     process.port = port
