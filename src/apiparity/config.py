@@ -154,14 +154,15 @@ def settings_from_raw(raw: RawConfig) -> ProjectSettings:
                     setattr(settings, key, anchored(getattr(settings, key), folder))
         if settings.contract:
             settings.contract = anchored(settings.contract, folder)
-        for key in ("old_python", "new_python"):  # a side's interpreter, like its target
-            if key in launch and "/" in launch[key] and not Path(launch[key]).is_absolute():
-                launch[key] = str(folder / launch[key])
     fuzz_table = {**launch, **raw.section("fuzz")}
     for shortcut, field_name in FUZZ_SHORTCUTS.items():
         if shortcut in data:
             fuzz_table[field_name] = data[shortcut]
     settings.fuzz = fuzz_overrides(settings, fuzz_table)
+    for key in ("old_python", "new_python"):  # a side's interpreter path: relative to the config, like its target
+        value = settings.fuzz.get(key)
+        if raw.path is not None and isinstance(value, str) and "/" in value and not Path(value).is_absolute():
+            settings.fuzz[key] = str(raw.path.resolve().parent / value)
     if anchor is not None:
         for key in ("reset", "reset_old", "reset_new"):
             if key in settings.fuzz:

@@ -265,4 +265,4 @@ def test_init_finds_each_sides_own_virtualenv(tmp_path: Path, monkeypatch: pytes
     from apiparity.config import load_settings
 
     settings = load_settings()
-    assert settings.fuzz["old_python"] == ".venv-legacy/legacy/bin/python"
+    assert settings.fuzz["old_python"] == str(tmp_path.resolve() / ".venv-legacy/legacy/bin/python")  # from the config's folder
