@@ -9,7 +9,11 @@ The rest of this docstring is the faithful port's: What it takes to answer like 
 - validation errors: webargs' 422 {"error": "invalid request", "fields": {"json": {field: [message]}}},
   marshmallow's messages included (RequestValidationError handler below);
 - 404/405 as the legacy JSON (StarletteHTTPException handler), no trailing-slash redirects
-  (`redirect_slashes=False`: Flask 1.1 answers 404 for /parts/);
+  (`redirect_slashes=False`: Flask 1.1 answers 404 for /parts/), and a non-integer id (`/parts/abc`)
+  is a 404, as Werkzeug's <int:> converter matches no route, not FastAPI's 422;
+- HEAD answered like GET without a body and OPTIONS with 200 and an Allow header, as Flask does for
+  every route (FastAPI answers 405 to both);
+- a repeated query parameter (`?limit=5&limit=9`) means its first value, as Flask reads it;
 - a PATCH with no body is an empty update, as webargs reads a missing JSON body.
 """
 
@@ -21,6 +25,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+from starlette.routing import Match
 
 app = FastAPI(title="Parts", version="2.0.0", redirect_slashes=False)
 
@@ -93,6 +99,8 @@ _REQUIRED = {"/parts": [name for name, field in PartIn.__fields__.items() if fie
 
 @app.exception_handler(RequestValidationError)
 async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+    if any(error["loc"][0] == "path" for error in exc.errors()):  # Werkzeug's converter: no route at all
+        return JSONResponse({"error": "not found"}, status_code=404)
     fields: Dict[str, Dict[str, List[str]]] = {}
     for error in exc.errors():
         location = {"body": "json", "query": "query"}.get(str(error["loc"][0]), str(error["loc"][0]))
@@ -115,6 +123,48 @@ async def invalid_request(request: Request, exc: RequestValidationError) -> JSON
 async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     names = {404: "not found", 405: "method not allowed"}
     return JSONResponse({"error": names.get(exc.status_code, str(exc.detail).lower())}, status_code=exc.status_code)
+
+
+class FlaskStyleHeadOptionsAndQuery:
+    """HEAD runs the GET route without its body; OPTIONS answers 200 with the path's methods in Allow
+    (paths that match no route fall through to the 404); a repeated query parameter keeps its first value."""
+
+    def __init__(self, app: Any, router: Any) -> None:
+        self.app = app
+        self.router = router
+
+    def __call__(self, scope: Dict[str, Any], receive: Any, send: Any) -> Any:
+        if scope["type"] == "http" and scope.get("query_string"):
+            seen, kept = set(), []
+            for pair in scope["query_string"].split(b"&"):
+                name = pair.split(b"=", 1)[0]
+                if name not in seen:
+                    seen.add(name)
+                    kept.append(pair)
+            scope = {**scope, "query_string": b"&".join(kept)}
+        if scope["type"] != "http" or scope["method"] not in ("HEAD", "OPTIONS"):
+            return self.app(scope, receive, send)
+        return self._head_or_options(scope, receive, send)
+
+    async def _head_or_options(self, scope: Dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["method"] == "HEAD":
+            async def without_body(message: Dict[str, Any]) -> None:
+                await send({**message, "body": b""} if message["type"] == "http.response.body" else message)
+
+            await self.app({**scope, "method": "GET"}, receive, without_body)
+            return
+        methods: set = set()
+        for route in self.router.routes:
+            if route.matches(scope)[0] != Match.NONE:
+                methods |= set(getattr(route, "methods", None) or ())
+        if not methods:
+            await self.app(scope, receive, send)
+            return
+        methods |= {"OPTIONS"} | ({"HEAD"} if "GET" in methods else set())
+        await Response(status_code=200, headers={"Allow": ", ".join(sorted(methods))})(scope, receive, send)
+
+
+app.add_middleware(FlaskStyleHeadOptionsAndQuery, router=app.router)
 
 
 def _part_or_404(part_id: int) -> Dict[str, Any]:
