@@ -135,7 +135,7 @@ class _Writer:
         self.line()
         self.line(f"[bold]Top causes[/] (mismatch groups: {self.escape(summary.tier_line)})")
         for line in summary.top_causes:
-            style = "red" if line.startswith("[regression]") else "yellow"
+            style = "red" if line.startswith(("[regression]", "[breaking]")) else "yellow"
             self.line(f"  [{style}]{self.escape(line)}[/]")
 
     # ------------------------------------------------------------------ diff

@@ -151,6 +151,10 @@ def build_view(report: Report) -> ReportView:
         summary.cases = fuzz.cases
         summary.operations_reached = sum(1 for stats in fuzz.operations if stats.cases > 0)
         summary.operations_total = fuzz.operations_total or len(fuzz.operations)
+    if report.diff is not None and report.fuzz is not None:
+        # breaking spec findings no mismatch group shows on the wire are causes too (a response field
+        # retyped where the fuzz never reached it): one line per rule and message, every operation named
+        summary.top_causes += spec_cause_lines(report)[: max(0, TOP_CAUSES - len(summary.top_causes))]
     ordered = sorted(rows.values(), key=lambda r: (r.operation == DOCUMENT_LEVEL, operation_sort_key(r.operation)))
     return ReportView(summary=summary, rows=ordered)
 
@@ -173,7 +177,7 @@ def noise_line(report: Report) -> str:
     return "ignored as framework noise: " + ", ".join(parts)
 
 
-TOP_CAUSES = 5  # causes listed one line each at the top of every report
+TOP_CAUSES = 10  # causes listed one line each at the top of every report
 
 
 def active_groups(report: Report) -> list[MismatchGroup]:
@@ -183,6 +187,21 @@ def active_groups(report: Report) -> list[MismatchGroup]:
     from apiparity.fuzz.tiers import display_order
 
     return sorted((g for g in report.fuzz.groups if not g.waived_by), key=display_order)
+
+
+def spec_cause_lines(report: Report) -> list[str]:
+    """'[breaking] response-body-type-changed: response body `revenue`: type number -> string (GET /admin/stats, POST /admin/reset)'."""
+    import re
+
+    if report.diff is None:
+        return []
+    buckets: dict[tuple[str, str], list[str]] = {}
+    for change in report.diff.changes:
+        if change.severity != "breaking" or change.waived_by or change.mismatch_groups:
+            continue
+        message = re.sub(r"\bresponse \d{3} ", "response ", change.message)
+        buckets.setdefault((change.rule_id, message), []).append(change_operation(change))
+    return [f"[breaking] {rule}: {message} ({', '.join(dict.fromkeys(ops))})" for (rule, message), ops in buckets.items()]
 
 
 def group_operations(group: MismatchGroup) -> list[str]:
