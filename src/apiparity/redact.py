@@ -52,6 +52,10 @@ MAX_REMEMBERED = 2000
 _AUTH_HEADERS = ("authorization", "proxy-authorization")
 _COOKIE_ATTRIBUTES = {"path", "domain", "expires", "max-age", "secure", "httponly", "samesite", "partitioned", "priority"}
 
+_SCHEME_NAMES = frozenset({"bearer", "basic", "digest", "token", "jwt", "negotiate", "apikey", "api-key", "hoba", "mutual"})
+_AUTH_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,30}")  # Bearer, Basic, Token, Digest ...
+# `${OLD_PASSWORD}` in settings names where a secret comes from; it is not the secret
+_ENV_REFERENCE = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}")
 _USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)([^/?#@\s'\"<>]+)@")
 _PARAM = re.compile(r"(?<=[?&;])([^=&;#?\s'\"<>]+)=([^&;#\s'\"<>]*)")
 _JSON_FIELD = re.compile(r"\"((?:[^\"\\]|\\.){1,100})\"(\s*:\s*)\"((?:[^\"\\]|\\.)*)\"")
@@ -98,7 +102,7 @@ class Redaction:
         """Add secrets learned during the run (a value hidden by name, a login flow's token):
         searched for in every string from now on, so an app echoing one under another name, or a
         difference line quoting it, shows it redacted too. At most MAX_REMEMBERED are kept."""
-        new = {v for v in values if isinstance(v, str) and len(v) >= MIN_VALUE_CHARS} - self.values
+        new = {v for v in values if _rememberable(v)} - self.values
         if not self.enabled or not new:
             return
         with self._lock:
@@ -225,7 +229,7 @@ class Redaction:
         if not self.enabled:
             return value
         if isinstance(value, str):
-            if sensitive and value:
+            if sensitive and value and not _ENV_REFERENCE.fullmatch(value):
                 self.remember(value)
                 return REDACTED
             return self.text(value)
@@ -276,6 +280,7 @@ class Redaction:
         seen: set[str] = set()
         self._collect(report, seen, 0)
         policy = self
+        seen = {v for v in seen if _rememberable(v)}
         if seen - self.values:
             policy = Redaction(enabled=True, names=self.names, values=self.values | seen)
         return policy._walk(report, 0)
@@ -332,6 +337,12 @@ class Redaction:
         return obj
 
 
+def _rememberable(value: Any) -> bool:
+    """A value worth searching for everywhere: long enough, and not an auth scheme name (a login
+    flow's `prefix: Bearer` sits under a sensitive name, but "Bearer" in every curl line is no secret)."""
+    return isinstance(value, str) and len(value) >= MIN_VALUE_CHARS and value.strip().lower() not in _SCHEME_NAMES
+
+
 def _sensitive_leaves(policy: Redaction, value: Any, sensitive: bool, seen: set[str], depth: int) -> None:
     if depth > _MAX_WALK_DEPTH:
         return
@@ -362,8 +373,13 @@ def secret_values(name: str, value: str) -> set[str]:
     value = value.strip()
     if lowered in _NOT_SECRET_HEADERS or not value:
         return set()
-    found = {value}
+    found: set[str] = set()
     scheme, _, credential = value.partition(" ")
+    if lowered in _AUTH_HEADERS and _AUTH_SCHEME.fullmatch(scheme) and len(credential.strip()) >= MIN_VALUE_CHARS:
+        # the credential alone: "Bearer [redacted]" still says how the request authenticated
+        found.add(credential.strip())
+    else:
+        found.add(value)
     if credential.strip():
         found.add(credential.strip())
         if scheme.lower() == "basic":
