@@ -289,14 +289,10 @@ class FlaskStyleHeadAndOptions:
         self.app = app
         self.router = router
 
-    def __call__(self, scope, receive, send):
-        # not a coroutine on the way through: this frame is off the stack while a route answers,
-        # so the event-loop monitor never blames a loop stall on the middleware
+    async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope["method"] not in ("HEAD", "OPTIONS"):
-            return self.app(scope, receive, send)
-        return self._head_or_options(scope, receive, send)
-
-    async def _head_or_options(self, scope, receive, send):
+            await self.app(scope, receive, send)
+            return
         if scope["method"] == "HEAD":
 
             async def send_without_body(message):
@@ -332,7 +328,7 @@ class FirstQueryValueWins:
         self.app = app
         self.list_params = list_params
 
-    def __call__(self, scope, receive, send):  # returns the app's awaitable: off the stack while it runs
+    async def __call__(self, scope, receive, send):
         if scope["type"] == "http" and scope.get("query_string"):
             seen, kept = set(), []
             for pair in scope["query_string"].split(b"&"):
@@ -342,7 +338,7 @@ class FirstQueryValueWins:
                 seen.add(name)
                 kept.append(pair)
             scope = {**scope, "query_string": b"&".join(kept)}
-        return self.app(scope, receive, send)
+        await self.app(scope, receive, send)
 
 
 app.add_middleware(FirstQueryValueWins, list_params={"tags"})
