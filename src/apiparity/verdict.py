@@ -206,6 +206,16 @@ def gate_no_new_5xx(report: Report, thresholds: GateThresholds) -> Gate | None:
     )
 
 
+def _both_sides_over_http(report: Report) -> bool:
+    """How the run called each side (an app target given --old-url/--new-url is called over HTTP),
+    else the targets' own interface."""
+    assert report.fuzz is not None and report.old is not None and report.new is not None
+    transports = report.fuzz.settings.get("transports") if isinstance(report.fuzz.settings, dict) else None
+    if isinstance(transports, dict) and {"old", "new"} <= set(transports):
+        return transports["old"] == "http" and transports["new"] == "http"
+    return report.old.interface == "http" and report.new.interface == "http"
+
+
 @register_gate("latency")
 def gate_latency(report: Report, thresholds: GateThresholds) -> Gate | None:
     # In-process latencies compare two frameworks' call overhead, not two deployments: only gate
@@ -213,7 +223,7 @@ def gate_latency(report: Report, thresholds: GateThresholds) -> Gate | None:
     factor = thresholds.latency_factor
     if factor is None or report.fuzz is None or report.old is None or report.new is None:
         return None
-    if not (report.old.interface == "http" and report.new.interface == "http"):
+    if not _both_sides_over_http(report):
         return None
     old = [v for s in report.fuzz.operations for v in s.old_latency_ms]
     new = [v for s in report.fuzz.operations for v in s.new_latency_ms]

@@ -130,3 +130,14 @@ def test_percentile_is_nearest_rank() -> None:
     assert percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 95) == 10
     assert percentile([5.0], 95) == 5.0
     assert percentile(list(range(1, 101)), 95) == 95
+
+
+def test_latency_gate_runs_for_app_targets_called_over_http() -> None:
+    """`check app.py:app ... --old-url/--new-url`: the targets are apps, the run called both over HTTP."""
+    report = empty_check_report()
+    report.fuzz.operations[0].old_latency_ms = [10.0] * 20
+    report.fuzz.operations[0].new_latency_ms = [10.0] * 20
+    report.fuzz.settings["transports"] = {"old": "http", "new": "http"}
+    assert next(g for g in decide(report).gates if g.name == "latency").passed
+    report.fuzz.settings["transports"] = {"old": "wsgi", "new": "http"}
+    assert "latency" not in {g.name for g in decide(report).gates}
