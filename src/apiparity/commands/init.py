@@ -197,7 +197,7 @@ def side_interpreter_lines(old: FoundApp | None, new: FoundApp | None, venvs: li
         module = framework.replace("-", "_") if framework else ""
         here = importlib.util.find_spec(module) is not None
         path = venv.python.relative_to(root).as_posix() if venv.python.is_relative_to(root) else str(venv.python)
-        why = f"{framework} {venv.frameworks[framework]} is installed there"
+        why = f"{framework} {venv.frameworks.get(framework or '', '?')} is installed there"
         lines.append(f'{"# " if here else ""}{side}_python = "{path}"  # {why}' + ("" if here else "; not in apiparity's interpreter"))
     return lines
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+import dataclasses
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -28,7 +30,7 @@ class Difference:
     change: str  # "400 != 422", "value changed", "missing in NEW", ...
     detail: str = ""  # a human line with the values of this example
     # (OLD's value, NEW's value) of a changed JSON field, for judging beyond equality (noise.py)
-    values: tuple[Any, Any] | None = field(default=None, compare=False, repr=False)
+    values: tuple[Any, Any] | None = dataclasses.field(default=None, compare=False, repr=False)  # `field` is a field here
 
     @property
     def signature(self) -> str:
@@ -184,6 +186,10 @@ def declared_for_status(declared: dict[str, tuple[str, ...]], status: int) -> tu
     return ()
 
 
+def _header_value(response: WireResponse, name: str) -> Any:
+    return response.header(name)
+
+
 @comparator("headers")
 def compare_headers(old: WireResponse, new: WireResponse, options: CompareOptions) -> list[Difference]:
     differences = []
@@ -196,7 +202,7 @@ def compare_headers(old: WireResponse, new: WireResponse, options: CompareOption
     named = {name for name, _ in checks}
     declared = declared_for_status(options.declared_headers, old.status)
     extra = dict.fromkeys(name.lower() for name in (*options.compare_headers, *declared) if name.lower() not in named)
-    checks += [(name, (lambda r, n=name: r.header(n))) for name in extra]
+    checks += [(name, functools.partial(_header_value, name=name)) for name in extra]
     for name, read in checks:
         if options.ignores_header(name):
             continue

@@ -15,7 +15,7 @@ from typing import Any
 
 from apiparity.errors import SpecError, TargetError
 from apiparity.targets.documents import as_openapi3, conversion_notes, parse_document
-from apiparity.targets.model import Target
+from apiparity.targets.model import Framework, Target
 
 
 def load_app_target(
@@ -192,7 +192,7 @@ def served_spec_path(app: Any) -> str | None:
     return None
 
 
-def detect_framework(app: Any) -> str:
+def detect_framework(app: Any) -> Framework:
     """flask-openapi3, flask, fastapi, asgi or wsgi; TargetError for what is no app at all."""
     for cls in type(app).__mro__:
         qualified = f"{cls.__module__}.{cls.__qualname__}"
@@ -256,10 +256,10 @@ def fetch_document_in_process(ref: str, app: Any, interface: str, spec_path: str
                 return await client.get(spec_path)
 
         try:
-            response = asyncio.run(fetch())
+            async_response = asyncio.run(fetch())
         except Exception as exc:  # noqa: BLE001
             raise TargetError(f"{ref}: GET {spec_path} raised {type(exc).__name__}: {_first_line(exc)}") from None
-        status, text = response.status_code, response.text
+        status, text = async_response.status_code, async_response.text
     if status != 200:
         raise TargetError(f"{ref}: GET {spec_path} answered HTTP {status}, expected 200 with an OpenAPI document")
     return as_openapi3(parse_document(text, source=f"{ref} {spec_path}"), f"{ref} {spec_path}")

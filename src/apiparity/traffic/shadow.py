@@ -322,8 +322,8 @@ class ShadowProxy:
                 with self._lock:
                     self._record_error(f"recording to {self.settings.record_path}: {exc}"[:300])
 
-    def _compare(self, request: WireRequest, primary: WireResponse) -> None:
-        primary = _decoded(primary)
+    def _compare(self, request: WireRequest, primary_answer: WireResponse) -> None:
+        primary = _decoded(primary_answer)
         if primary is None:
             with self._lock:
                 self.counters.not_compared += 1
@@ -522,7 +522,7 @@ def serve(proxy: ShadowProxy, sock: Any, *, log_level: str = "warning") -> None:
     # handler only notes it (no KeyboardInterrupt, no death by SIGTERM before the summary)
     import signal
 
-    previous: dict[int, Any] = {}
+    previous: dict[signal.Signals, Any] = {}
     if threading.current_thread() is threading.main_thread():
         for number in (signal.SIGINT, signal.SIGTERM):
             previous[number] = signal.signal(number, lambda *_: None)
