@@ -257,6 +257,12 @@ CASES: list[Case] = [
          "not a block: the stall is listed as the machine's (waiting for a CPU) and the event-loop gate passes"),
     Case("gate-loop-sleep-starved", "trust", "`time.sleep` in an `async def` handler on the same starved loop thread",
          "still a block, at the handler's line"),
+    Case("run-handler-system-exit", "trust", "NEW's handler raises SystemExit (async), calls sys.exit() (sync) or raises KeyboardInterrupt",
+         "a finding on NEW (`app raised SystemExit`), the next request is answered: never the end of the run nor the user's Ctrl-C"),
+    Case("run-handler-blocks-loop-forever", "trust", "an `async def` handler calling `time.sleep(3600)`",
+         "--timeout is a deadline: timed out, the stuck loop is left to its daemon thread and the next request gets a fresh one"),
+    Case("run-process-exits", "trust", "`check` of a NEW whose handlers exit, interrupt, block the loop and never return",
+         "exit 1 (NOT READY) with each one a group, the JSON report written, no traceback, and the process ends"),
     Case("gate-loop-pass-through", "trust", "long framework work (a 3.4 MB body parsed on the loop) under a pure-async middleware's `await self.app(...)`",
          "not the app's block (kept apart); the same middleware's own `time.sleep` is a block at its line"),
     # ------------------------------------------------------------------ security

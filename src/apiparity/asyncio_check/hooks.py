@@ -43,10 +43,16 @@ class MonitoredTransport:
         self._transport = transport
         self._monitor = monitor
         self._started = False
+        self._watched: Any = None
 
     def send(self, request: Any) -> Any:
+        loop = self._transport.loop
+        if self._started and loop is not self._watched:
+            self._monitor.stop()  # the transport gave up a loop stuck in a handler: follow its new one
+            self._started = False
         if not self._started:
-            self._monitor.start(self._transport.loop)
+            self._monitor.start(loop)
+            self._watched = loop
             self._started = True
         label = f"{request.method} {request.target}" if hasattr(request, "target") else None
         with self._monitor.request(getattr(request, "operation", None) or f"{request.method} {request.path}", label):

@@ -8,6 +8,8 @@ closes the connection becomes a WireResponse with `error` set.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
 import threading
 import time
 from typing import Any
@@ -110,21 +112,37 @@ class WSGITransport(Transport):
 
 
 class ASGITransport(Transport):
-    """Calls an ASGI app in-process through httpx.ASGITransport on one long-lived event loop that
-    this transport owns (the single place where NEW's loop runs)."""
+    """Calls an ASGI app in-process through httpx.ASGITransport, on an event loop that runs in a
+    daemon thread this transport owns (the single place where NEW's loop runs).
+
+    `timeout` is a deadline for the whole exchange, whatever the app does: the caller waits for the
+    answer at most that long. A handler that blocks the loop for good (``time.sleep(1e6)`` in an
+    ``async def``) cannot stop the run: its loop and thread are abandoned (a daemon thread never
+    keeps the process alive) and the next request gets a fresh loop. A handler that raises
+    SystemExit or KeyboardInterrupt (or calls ``sys.exit()``) is a finding on that side, never the
+    end of the run nor the user's Ctrl-C.
+    """
 
     name = "asgi"
 
     def __init__(self, app: Any, *, base_path: str = "", timeout: float = 10.0, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> None:
-        import httpx
-
-        self._loop = asyncio.new_event_loop()
+        self._app = _guarded_app(_capped_app(app, max_body_bytes))
         self._base_path = base_path
         self._timeout = timeout
         self._max_body_bytes = max_body_bytes
+        self.abandoned_loops = 0
+        self._start_loop()
+
+    def _start_loop(self) -> None:
+        import httpx
+
+        loop = asyncio.new_event_loop()
+        thread = threading.Thread(target=_run_loop, args=(loop,), name="apiparity-asgi-loop", daemon=True)
+        thread.start()
+        self._loop, self._thread = loop, thread
         # raise_app_exceptions=False: an exception becomes the 500 a server would answer (and an
         # answer cut at the read cap keeps the part already sent: see _capped_app).
-        transport = httpx.ASGITransport(app=_capped_app(app, max_body_bytes), raise_app_exceptions=False)
+        transport = httpx.ASGITransport(app=self._app, raise_app_exceptions=False)
         self._client = httpx.AsyncClient(transport=transport, base_url=f"http://{IN_PROCESS_HOST}", cookies=stateless_cookie_jar())
 
     @property
@@ -132,22 +150,33 @@ class ASGITransport(Transport):
         return self._loop
 
     def send(self, request: WireRequest) -> WireResponse:
+        import concurrent.futures
+
         started = time.perf_counter()
+        exit_slot: dict[str, BaseException] = {}
+        future = asyncio.run_coroutine_threadsafe(self._send(request, exit_slot), self._loop)
         try:
-            response = self._loop.run_until_complete(asyncio.wait_for(self._send(request), self._timeout))
-        except (asyncio.TimeoutError, TimeoutError):
+            response = future.result(self._timeout)
+        except concurrent.futures.TimeoutError:
+            future.cancel()
+            if not self._responsive(min(1.0, self._timeout)):
+                self._abandon_loop()  # stuck in a blocking call: leave it to its daemon thread
             return WireResponse(status=0, error=f"timeout: no answer within {self._timeout:g} s",
                                 elapsed_ms=(time.perf_counter() - started) * 1000, timed_out=True)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:  # noqa: BLE001 - the app's fault becomes a finding
             return WireResponse(status=0, error=f"app raised {type(exc).__name__}: {exc}"[:300],
                                 elapsed_ms=(time.perf_counter() - started) * 1000)
+        elapsed = (time.perf_counter() - started) * 1000
+        if "exit" in exit_slot:
+            exited = exit_slot["exit"]
+            return WireResponse(status=0, error=f"app raised {type(exited).__name__}: {exited}"[:300], elapsed_ms=elapsed)
         status, headers, body, truncated = response
-        return WireResponse(status=status, headers=headers, body=body, elapsed_ms=(time.perf_counter() - started) * 1000,
-                            truncated=truncated)
+        return WireResponse(status=status, headers=headers, body=body, elapsed_ms=elapsed, truncated=truncated)
 
-    async def _send(self, request: WireRequest) -> tuple[int, list[tuple[str, str]], bytes, bool]:
+    async def _send(self, request: WireRequest, exit_slot: dict[str, BaseException]) -> tuple[int, list[tuple[str, str]], bytes, bool]:
         import httpx
 
+        _EXIT_SLOT.set(exit_slot)  # the guard reports a SystemExit/KeyboardInterrupt of this request here
         url = httpx.URL(_join(self._base_path, request), query=request.query.encode("ascii", "replace"))
         headers = [(k, v) for k, v in request.headers if k.lower() != "host"]
         reader = BodyReader(self._max_body_bytes)
@@ -157,11 +186,55 @@ class ASGITransport(Transport):
                     break
         return response.status_code, list(response.headers.multi_items()), reader.body, reader.truncated
 
-    def close(self) -> None:
+    def _responsive(self, seconds: float) -> bool:
+        """The loop runs a callback within `seconds` (it is not stuck in a blocking call)."""
+        ran = threading.Event()
         try:
-            self._loop.run_until_complete(self._client.aclose())
-        finally:
+            self._loop.call_soon_threadsafe(ran.set)
+        except RuntimeError:
+            return False
+        return ran.wait(seconds)
+
+    def _abandon_loop(self) -> None:
+        self.abandoned_loops += 1
+        self._start_loop()
+
+    def close(self) -> None:
+        if not self._responsive(min(1.0, self._timeout)):
+            return  # stuck: its daemon thread ends with the process
+        with contextlib.suppress(Exception):
+            asyncio.run_coroutine_threadsafe(self._client.aclose(), self._loop).result(min(5.0, self._timeout))
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(5.0)
+        if not self._thread.is_alive():
             self._loop.close()
+
+
+def _run_loop(loop: asyncio.AbstractEventLoop) -> None:
+    asyncio.set_event_loop(loop)
+    with contextlib.suppress(BaseException):  # nothing the app does may print a traceback from here
+        loop.run_forever()
+
+
+_EXIT_SLOT: contextvars.ContextVar[dict[str, BaseException] | None] = contextvars.ContextVar("apiparity_exit_slot", default=None)
+
+
+class _AppExited(Exception):
+    """A SystemExit or KeyboardInterrupt raised by the app, carried as an ordinary exception so that
+    the loop, the task and the framework's error handling go on; the transport reports it."""
+
+
+def _guarded_app(app: Any) -> Any:
+    async def guarded(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        try:
+            await app(scope, receive, send)
+        except (SystemExit, KeyboardInterrupt) as exc:
+            slot = _EXIT_SLOT.get()
+            if slot is not None:
+                slot["exit"] = exc
+            raise _AppExited(f"{type(exc).__name__}: {exc}") from None
+
+    return guarded
 
 
 class _BodyCapReached(Exception):
