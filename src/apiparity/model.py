@@ -23,6 +23,19 @@ SEVERITY_ORDER: dict[str, int] = {"info": 0, "warning": 1, "breaking": 2}
 
 
 @dataclass(slots=True)
+class Witness:
+    """The meaning of a schema finding: an instance one side accepts and the other rejects, a
+    proof that none exists, or why the bounded search found none (`apiparity.diff.witness`)."""
+
+    verdict: Literal["witnessed", "proved-safe", "possibly-breaking", "not-checked"]
+    text: str  # one line shown with the finding, e.g. "OLD accepted ["a"] at `tags`, NEW rejects it: ..."
+    instance: Any = None  # the witness (JSON), where verdict is "witnessed"
+    at: str = ""  # where the instance sits in the compared body/parameter (`items[].price`), "" for the root
+    keyword: str = ""  # the rejecting keyword
+    tries: int = 0  # instances generated
+
+
+@dataclass(slots=True)
 class Change:
     """One finding of the spec diff, judged by a rule."""
 
@@ -39,6 +52,7 @@ class Change:
     waived_by: str | None = None  # reason of the waiver that covers it
     baseline: Literal["new", "existing"] | None = None  # set by `check --baseline`: new since the baseline?
     mismatch_groups: list[str] = field(default_factory=list)  # keys of the mismatch groups that show it on the wire
+    witness: Witness | None = None  # schema findings judged by meaning (`apiparity diff`)
 
 
 @dataclass(slots=True)

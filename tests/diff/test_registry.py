@@ -29,3 +29,17 @@ def test_noise_rules_are_named_switchable_and_unique() -> None:
     assert len(ids) == len(set(ids))
     for rule in all_noise_rules():
         assert is_kebab_case(rule.id) and rule.description and rule.switchable
+
+
+def test_every_schema_kind_is_judged_by_meaning_or_says_why_not() -> None:
+    from apiparity.diff.rules.schemas import (
+        NOT_JUDGED_BY_INSTANCES,
+        SCHEMA_KINDS,
+        WITNESS_KEYWORDS,
+        WITNESS_ONLY,
+    )
+
+    for kind in SCHEMA_KINDS:
+        assert (kind in WITNESS_KEYWORDS) != (kind in NOT_JUDGED_BY_INSTANCES), kind
+    assert WITNESS_ONLY <= set(WITNESS_KEYWORDS)
+    assert all(reason for reason in NOT_JUDGED_BY_INSTANCES.values())

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import click
 
-from apiparity.commands._common import echo_target_notes, load_side, side_info, target_options
+from apiparity.commands._common import (
+    echo_target_notes,
+    load_side,
+    side_info,
+    target_options,
+)
 
 _FAIL_ON = ("breaking", "warning", "info")
 
@@ -27,6 +32,10 @@ def _format_choices() -> list[str]:
 @click.option("--profile", type=click.Choice(["flask-fastapi", "none"]), default=None, help="Framework noise profile. [default: flask-fastapi]")
 @click.option("--disable-noise", "disabled_noise", multiple=True, metavar="RULE_ID", help="Switch off one noise rule (repeatable); see `apiparity rules`.")
 @click.option("--allow-remote-refs", is_flag=True, help="Fetch $refs that point at http(s) URLs (never fetched otherwise).")
+@click.option("--seed", type=int, default=None, help="Seed of the witness search (same seed, same witnesses).  [default: 0]")
+@click.option("--witness-budget", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
+              help="Time for judging breaking schema findings by meaning, for the whole run.  [default: 20]")
+@click.option("--no-witness", is_flag=True, help="Judge schema changes by structure only (no witness search).")
 def command(
     old: str,
     new: str,
@@ -41,6 +50,9 @@ def command(
     profile: str | None,
     disabled_noise: tuple[str, ...],
     allow_remote_refs: bool,
+    seed: int | None,
+    witness_budget: float | None,
+    no_witness: bool,
 ) -> None:
     """Compare the OpenAPI documents of OLD and NEW and judge every change by rule.
 
@@ -53,6 +65,11 @@ def command(
       [[tool.apiparity.waivers]]  rule = "RULE-ID or glob", method = "GET", path = "/books/*",
                                   reason = "why (required)", expires = 2026-12-31
     Rule IDs: `apiparity rules` and docs/rules.md.
+
+    Each breaking schema finding is checked by meaning: an instance OLD accepted that NEW rejects
+    (request) or NEW may return that OLD's schema rejects (response) is printed with it; a finding
+    proved harmless by the subschema check becomes info; one with no witness after a bounded search
+    is marked possibly breaking.
 
     Exit 0 nothing unwaived at or above --fail-on, 1 some, 2 bad input.
     """
@@ -72,7 +89,7 @@ def command(
     config = load_config(config_file)
     # [diff] holds DiffOptions fields, the same table `check` reads.
     diff_config = config.section("diff") if config.data else {}
-    known = {"profile", "disabled_noise_rules", "allow_remote_refs", "noise_examples"}
+    known = {"profile", "disabled_noise_rules", "allow_remote_refs", "noise_examples", "witness", "seed", "witness_seconds"}
     unknown = sorted(set(diff_config) - known)
     if unknown:
         raise ConfigError(f"{config.path}: [diff] unknown key {unknown[0]!r} (known: {', '.join(sorted(known))})")
@@ -95,6 +112,9 @@ def command(
         new_base_dir=base_dir(new_target),
         old_label=old_target.ref,
         new_label=new_target.ref,
+        witness=not no_witness and bool(diff_config.get("witness", True)),
+        seed=seed if seed is not None else int(diff_config.get("seed", 0)),
+        witness_seconds=witness_budget if witness_budget is not None else float(diff_config.get("witness_seconds", 20.0)),
     )
     result = diff_documents(old_target.document, new_target.document, options=options)
     result.waivers = apply_waivers(result.changes, load_waivers(config, waivers_file), date.today())

@@ -85,10 +85,13 @@ class Describer:
             RawDiff(rule_id=rule_id, method=op.method if op else "", path=op.path if op else "", direction=direction, **fields)
         )
 
-    def _schema_diffs(self, op: Operation, location: str, place: str, old: Any, new: Any, status: str = "") -> None:
+    def _schema_diffs(self, op: Operation, location: str, place: str, old: Any, new: Any, status: str = "", media_type: str = "") -> None:
         direction = "request" if location.startswith("request") else "response"
         comparer = self.comparers["parameter" if location.endswith("-parameter") else direction]
+        xml = "xml" in media_type
         for diff in comparer.compare(old, new):
+            if diff.kind == "xml-changed" and not xml:
+                continue  # the XML object only shapes an XML body
             self._add_schema_diff(op, location, place, diff, direction, status)
 
     def _add_schema_diff(self, op: Operation, location: str, place: str, diff: SchemaDiff, direction: str, status: str) -> None:
@@ -108,6 +111,9 @@ class Describer:
             status=status,
             kind=diff.kind,
             location=location,
+            old_schema=diff.old_schema,
+            new_schema=diff.new_schema,
+            rel=rel,
         )
 
     # ------------------------------------------------------------------ document level
@@ -281,7 +287,7 @@ class Describer:
                 rule = "response-body-schema-removed" if new_media.schema is None else "response-body-schema-added"
                 self._add(rule, op, direction, old_pointer=old_media.pointer, new_pointer=new_media.pointer, name=media_type, status=status)
                 continue
-            self._schema_diffs(op, location, place, old_media.schema, new_media.schema, status)
+            self._schema_diffs(op, location, place, old_media.schema, new_media.schema, status, media_type)
 
     def _responses(self, old: Operation, new: Operation) -> None:
         pairs = [(status, status) for status in old.responses if status in new.responses]

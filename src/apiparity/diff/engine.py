@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from apiparity.model import Change, DiffResult, IgnoredNoise
+from apiparity.model import Change, DiffResult, IgnoredNoise, Witness
 
 
 @dataclass(slots=True)
@@ -20,6 +20,12 @@ class DiffOptions:
     noise_examples: int = 3  # per noise rule, in the report
     old_label: str = "OLD"  # how errors name each side (the command passes the target reference)
     new_label: str = "NEW"
+    # Judging schema findings by meaning (apiparity.diff.witness): on by default, bounded, seeded.
+    witness: bool = True
+    seed: int = 0
+    witness_examples: int = 150  # instances per pair and generator
+    witness_pair_seconds: float = 4.0
+    witness_seconds: float = 20.0  # for the whole run
 
 
 _DIRECTIONS = {"request", "response", "operation", "document", "security"}
@@ -68,6 +74,8 @@ def diff_documents(old: dict[str, Any], new: dict[str, Any], *, options: DiffOpt
         if len(entry.examples) < options.noise_examples:
             entry.examples.append(_noise_example(diff))
     changes = [judge(diff) for diff in kept]
+    if options.witness:
+        changes = judge_by_meaning(kept, changes, options)
     for change in changes:
         change.old_pointer = existing_pointer(old, change.old_pointer)
         change.new_pointer = existing_pointer(new, change.new_pointer)
@@ -93,6 +101,67 @@ def _normalize(normalize_document: Any, document: Any, base_dir: Path | None, al
         raise SpecError(f"{label}: malformed document ({type(exc).__name__}: {exc}); `apiparity spec` validates it") from None
     except RecursionError:
         raise SpecError(f"{label}: the document is nested too deeply to compare") from None
+
+
+def judge_by_meaning(diffs: list[Any], changes: list[Change], options: DiffOptions) -> list[Change]:
+    """Check breaking schema findings with the witness search; returns the changes to keep.
+
+    Structural findings first (each gets its witness, or becomes *possibly breaking*, or is proved
+    harmless and downgraded to info), then the candidates only a witness can confirm (`one-of-overlap`),
+    so a run's time budget goes to what the structure already flagged.
+    """
+    from apiparity.diff.rules.schemas import WITNESS_KEYWORDS, WITNESS_ONLY
+
+    order = sorted(
+        (index for index, diff in enumerate(diffs)
+         if diff.kind in WITNESS_KEYWORDS and diff.old_schema is not None and changes[index].severity == "breaking"),
+        key=lambda index: (diffs[index].kind in WITNESS_ONLY, index),
+    )
+    if not order:
+        return [c for d, c in zip(diffs, changes, strict=True) if d.kind not in WITNESS_ONLY]
+    from apiparity.diff.witness import Budget, Outcome, WitnessSearch
+
+    search = WitnessSearch(Budget(seed=options.seed, examples=options.witness_examples,
+                                  pair_seconds=options.witness_pair_seconds, total_seconds=options.witness_seconds))
+    dropped: set[int] = set()
+    for index in order:
+        diff, change = diffs[index], changes[index]
+        direction = "request" if diff.location.startswith("request") else "response"
+        result = search.search(diff.old_schema, diff.new_schema, direction=direction,
+                               keywords=WITNESS_KEYWORDS[diff.kind], textual=diff.location.endswith("-parameter"))
+        if diff.kind in WITNESS_ONLY and result.outcome is not Outcome.WITNESSED:
+            dropped.add(index)
+            continue
+        change.witness = witness_of(result, direction, diff.rel)
+        if result.outcome is Outcome.PROVED_SAFE:
+            change.severity = "info"
+    return [c for i, (d, c) in enumerate(zip(diffs, changes, strict=True)) if i not in dropped and not (d.kind in WITNESS_ONLY and c.witness is None)]
+
+
+def witness_of(result: Any, direction: str, rel: str) -> Witness:
+    """The report's view of one search result, with its one-line text."""
+    from apiparity.diff.witness import Outcome
+
+    if result.outcome is Outcome.WITNESSED:
+        shown = _instance_text(result.instance)
+        at = f" at `{rel}`" if rel else ""
+        if direction == "request":
+            text = f"OLD accepted {shown}{at}, NEW rejects it: {result.keyword}: {result.reason}"
+        else:
+            text = f"NEW may return {shown}{at}, OLD's schema rejects it: {result.keyword}: {result.reason}"
+        return Witness("witnessed", text, result.instance, rel, result.keyword, result.tries)
+    if result.outcome is Outcome.PROVED_SAFE:
+        return Witness("proved-safe", f"not breaking: {result.reason}", at=rel, tries=result.tries)
+    if result.outcome is Outcome.NOT_FOUND:
+        return Witness("possibly-breaking", f"possibly breaking: {result.reason}", at=rel, tries=result.tries)
+    return Witness("not-checked", f"not checked by instances: {result.reason}", at=rel, tries=result.tries)
+
+
+def _instance_text(instance: Any, limit: int = 120) -> str:
+    import json
+
+    text = json.dumps(instance, ensure_ascii=False, sort_keys=True)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def existing_pointer(document: Any, pointer: str | None) -> str | None:

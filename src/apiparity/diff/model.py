@@ -17,6 +17,10 @@ class SchemaDiff:
     old_value: Any = None
     new_value: Any = None
     name: str = ""  # property name for property-level kinds
+    # The normalized schema pair where the difference was found (references, never copies): what
+    # the witness search compares. `rel` is the path from the compared root to this pair.
+    old_schema: Any = None
+    new_schema: Any = None
 
 
 @dataclass(slots=True)
@@ -37,3 +41,6 @@ class RawDiff:
     detail: str = ""
     kind: str = ""  # schema kind (without the location prefix), or "" for non-schema rules
     location: str = ""  # request-body, request-query-parameter, response-body, ... or ""
+    old_schema: Any = None  # the schema pair of a schema kind (see SchemaDiff)
+    new_schema: Any = None
+    rel: str = ""  # the pair's path inside the compared root, e.g. `items[].price`

@@ -17,7 +17,7 @@ from apiparity.spec.normalize import NormalizedDocument
 from apiparity.spec.pointer import escape_token
 
 _MAPS = ("properties", "patternProperties", "dependentSchemas")
-_SINGLES = ("items", "additionalProperties", "not", "contains", "if", "then", "else", "propertyNames", "unevaluatedProperties", "unevaluatedItems")
+_SINGLES = ("items", "additionalProperties", "not", "contains", "if", "then", "else", "propertyNames", "unevaluatedProperties", "unevaluatedItems", "contentSchema")
 _UNORDERED_LISTS = ("allOf", "anyOf", "oneOf")
 
 
@@ -237,7 +237,7 @@ class SchemaComparer:
 
     def _emit(self, diffs: list[SchemaDiff], kind: str, old: dict, new: dict, keyword: str | None, old_value: Any = None, new_value: Any = None, name: str = "") -> None:
         old_pointer, new_pointer = self._ptr(old, new, keyword)
-        diffs.append(SchemaDiff(kind, (), old_pointer, new_pointer, old_value, new_value, name))
+        diffs.append(SchemaDiff(kind, (), old_pointer, new_pointer, old_value, new_value, name, old, new))
 
     def _nested(self, diffs: list[SchemaDiff], prefix: tuple[str, ...], old: Any, new: Any) -> None:
         for diff in self.compare(old, new):
@@ -314,21 +314,36 @@ class SchemaComparer:
         # A type changed to an unrelated one is the whole story: the old type's format, pattern,
         # bounds and default mean nothing for the new type, and one root cause gets one finding.
         if self._compare_type(old, new, diffs) != "type-changed":
-            self._compare_format(old, new, diffs)
-            self._compare_changed_keyword(old, new, diffs, "pattern", "pattern")
-            self._compare_changed_keyword(old, new, diffs, "multipleOf", "multiple-of")
+            encoding_changed = self._compare_encoding(old, new, diffs)
+            self._compare_format(old, new, diffs, skip_byte=encoding_changed)
+            applies = _applicable(old, new)
+            if "pattern" in applies:
+                self._compare_changed_keyword(old, new, diffs, "pattern", "pattern")
+            if "multipleOf" in applies:
+                self._compare_changed_keyword(old, new, diffs, "multipleOf", "multiple-of")
             for prefix, keyword in BOUND_KEYWORDS.items():
-                self._compare_bound(old, new, diffs, prefix, keyword)
-            if bool(old.get("uniqueItems")) != bool(new.get("uniqueItems")):
+                if keyword in applies:
+                    self._compare_bound(old, new, diffs, prefix, keyword)
+            if "uniqueItems" in applies and bool(old.get("uniqueItems")) != bool(new.get("uniqueItems")):
                 self._emit(diffs, "unique-items-added" if new.get("uniqueItems") else "unique-items-removed", old, new, "uniqueItems", old.get("uniqueItems"), new.get("uniqueItems"))
             self._compare_default(old, new, diffs)
+            if old.get("contentMediaType") != new.get("contentMediaType") and old.get("contentMediaType") and new.get("contentMediaType"):
+                self._emit(diffs, "content-media-type-changed", old, new, "contentMediaType", old.get("contentMediaType"), new.get("contentMediaType"))
         self._compare_enum(old, new, diffs)
+        self._compare_extensible_enum(old, new, diffs)
+        if old.get("xml") != new.get("xml"):
+            self._emit(diffs, "xml-changed", old, new, "xml", _xml_text(old.get("xml")), _xml_text(new.get("xml")))
+        self._compare_applicators(old, new, diffs)
         self._compare_discriminator(old, new, diffs)
         self._compare_additional_properties(old, new, diffs)
         self._compare_properties(old, new, diffs)
         self._compare_items(old, new, diffs)
         for combinator, kind in (("oneOf", "one-of"), ("anyOf", "any-of"), ("allOf", "all-of")):
             self._compare_branches(old, new, diffs, combinator, kind)
+        # A oneOf rejects a value two branches match: whether NEW's branches overlap on a value OLD
+        # accepted is for the witness search (a candidate, dropped without a witness).
+        if self.direction == "request" and not self.textual and len(new.get("oneOf") or []) > 1:
+            self._emit(diffs, "one-of-overlap", old, new, "oneOf", None, None)
 
     def _compare_items(self, old: dict, new: dict, diffs: list[SchemaDiff]) -> None:
         old_prefix, new_prefix = old.get("prefixItems") or [], new.get("prefixItems") or []
@@ -348,6 +363,10 @@ class SchemaComparer:
             self._nested(diffs, ("[]",), old.get("items"), new.get("items"))
         for index in range(min(len(old_prefix), len(new_prefix))):
             self._nested(diffs, (f"[{index}]",), old_prefix[index], new_prefix[index])
+        if len(new_prefix) > len(old_prefix):
+            self._emit(diffs, "prefix-items-added", old, new, "prefixItems", len(old_prefix), len(new_prefix))
+        elif len(new_prefix) < len(old_prefix):
+            self._emit(diffs, "prefix-items-removed", old, new, "prefixItems", len(old_prefix), len(new_prefix))
 
     def _compare_type(self, old: dict, new: dict, diffs: list[SchemaDiff]) -> str | None:
         if old.get("enum") and new.get("enum") and _enum_types(old["enum"]) == _enum_types(new["enum"]):
@@ -366,7 +385,94 @@ class SchemaComparer:
         self._emit(diffs, kind, old, new, "type", "|".join(sorted(old_types)) or "any", "|".join(sorted(new_types)) or "any")
         return kind
 
-    def _compare_format(self, old: dict, new: dict, diffs: list[SchemaDiff]) -> None:
+    def _compare_encoding(self, old: dict, new: dict, diffs: list[SchemaDiff]) -> bool:
+        """contentEncoding (base64 is normalized to `format: byte`); True when it changed."""
+        old_encoding, new_encoding = _encoding(old), _encoding(new)
+        if old_encoding == new_encoding:
+            return False
+        # `format: byte` added/removed alone is a format change, reported as such
+        if (old_encoding is None or new_encoding is None) and "contentEncoding" not in old and "contentEncoding" not in new:
+            return False
+        kind = "content-encoding-added" if old_encoding is None else "content-encoding-removed" if new_encoding is None else "content-encoding-changed"
+        self._emit(diffs, kind, old, new, "contentEncoding", old_encoding, new_encoding)
+        return True
+
+    def _compare_extensible_enum(self, old: dict, new: dict, diffs: list[SchemaDiff]) -> None:
+        old_values, new_values = old.get("x-extensible-enum"), new.get("x-extensible-enum")
+        if not isinstance(old_values, list) or not isinstance(new_values, list):
+            return
+        old_keys = {canonical_json(v): v for v in old_values}
+        new_keys = {canonical_json(v): v for v in new_values}
+        added = [new_keys[k] for k in new_keys if k not in old_keys]
+        removed = [old_keys[k] for k in old_keys if k not in new_keys]
+        if added:
+            self._emit(diffs, "extensible-enum-value-added", old, new, "x-extensible-enum", None, added)
+        if removed:
+            self._emit(diffs, "extensible-enum-value-removed", old, new, "x-extensible-enum", removed, None)
+
+    def _compare_applicators(self, old: dict, new: dict, diffs: list[SchemaDiff]) -> None:
+        """2020-12 applicators beyond properties/items: each pair of subschemas is compared where
+        it sits (covariantly: a narrower subschema accepts fewer instances), presence by rule."""
+        for keyword, rel, added, removed in (
+            ("contains", "(contains)", "contains-added", "contains-removed"),
+            ("propertyNames", "(names)", "property-names-added", "property-names-removed"),
+            ("contentSchema", "(content)", "content-schema-added", "content-schema-removed"),
+        ):
+            if keyword in old and keyword in new:
+                self._nested(diffs, (rel,), old[keyword], new[keyword])
+            elif keyword in new:
+                self._emit(diffs, added, old, new, keyword, None, summarize(new[keyword]))
+            elif keyword in old:
+                self._emit(diffs, removed, old, new, keyword, summarize(old[keyword]), None)
+        if "not" in old or "not" in new:
+            if "not" not in old:
+                self._emit(diffs, "not-added", old, new, "not", None, summarize(new["not"]))
+            elif "not" not in new:
+                self._emit(diffs, "not-removed", old, new, "not", summarize(old["not"]), None)
+            elif not self.equal(old["not"], new["not"]):
+                self._emit(diffs, "not-changed", old, new, "not", summarize(old["not"]), summarize(new["not"]))
+        old_dr, new_dr = old.get("dependentRequired") or {}, new.get("dependentRequired") or {}
+        for name in sorted(set(old_dr) | set(new_dr)):
+            before, after = set(old_dr.get(name) or []), set(new_dr.get(name) or [])
+            if after - before:
+                self._emit(diffs, "dependent-required-added", old, new, "dependentRequired", None, sorted(after - before), name)
+            if before - after:
+                self._emit(diffs, "dependent-required-removed", old, new, "dependentRequired", sorted(before - after), None, name)
+        for keyword, added, removed, label in (
+            ("dependentSchemas", "dependent-schema-added", "dependent-schema-removed", "(if {name})"),
+            ("patternProperties", "pattern-property-added", "pattern-property-removed", "{{{name}}}"),
+        ):
+            old_map, new_map = old.get(keyword) or {}, new.get(keyword) or {}
+            for name in sorted(set(old_map) | set(new_map)):
+                if name in old_map and name in new_map:
+                    self._nested(diffs, (label.format(name=name),), old_map[name], new_map[name])
+                elif name in new_map:
+                    self._emit(diffs, added, old, new, keyword, None, None, name)
+                else:
+                    self._emit(diffs, removed, old, new, keyword, None, None, name)
+        if "if" in old or "if" in new:
+            if "if" not in old:
+                self._emit(diffs, "conditional-added", old, new, "if", None, summarize(new["if"]))
+            elif "if" not in new:
+                self._emit(diffs, "conditional-removed", old, new, "if", summarize(old["if"]), None)
+            elif not self.equal(old["if"], new["if"]):
+                self._emit(diffs, "conditional-changed", old, new, "if", summarize(old["if"]), summarize(new["if"]))
+            else:
+                for branch in ("then", "else"):
+                    self._nested(diffs, (f"({branch})",), old.get(branch), new.get(branch))
+        for keyword, prefix in (("unevaluatedProperties", "unevaluated-properties"), ("unevaluatedItems", "unevaluated-items")):
+            (old_state, old_schema), (new_state, new_schema) = _open_state(old, keyword), _open_state(new, keyword)
+            if old_state == new_state == "schema":
+                self._nested(diffs, ("{unevaluated}" if keyword == "unevaluatedProperties" else "[unevaluated]",), old_schema, new_schema)
+            elif old_state != new_state:
+                rank = {"closed": 0, "schema": 1, "open": 2}
+                kind = f"{prefix}-narrowed" if rank[new_state] < rank[old_state] else f"{prefix}-widened"
+                self._emit(diffs, kind, old, new, keyword, old_state, new_state)
+
+    def _compare_format(self, old: dict, new: dict, diffs: list[SchemaDiff], *, skip_byte: bool = False) -> None:
+        if skip_byte:  # `format: byte` is the base64 encoding, reported as an encoding change
+            old = {k: v for k, v in old.items() if not (k == "format" and v == "byte")}
+            new = {k: v for k, v in new.items() if not (k == "format" and v == "byte")}
         old_format, new_format = old.get("format"), new.get("format")
         if old_format != new_format and old_format is not None and new_format is not None:
             if (old_format, new_format) in _WIDER_FORMATS:
@@ -487,7 +593,7 @@ class SchemaComparer:
         for name in old_props:
             if name not in new_props and not old_props[name].get(hidden):
                 old_pointer, new_pointer = self._ptr(old, new, "properties")
-                diffs.append(SchemaDiff("property-removed", (), f"{old_pointer}/{escape_token(name)}" if old_pointer else None, new_pointer, None, None, name))
+                diffs.append(SchemaDiff("property-removed", (), f"{old_pointer}/{escape_token(name)}" if old_pointer else None, new_pointer, None, None, name, old, new))
         for name, schema in new_props.items():
             if name in old_props:
                 continue
@@ -497,7 +603,7 @@ class SchemaComparer:
                 kind = "required-property-added-with-default" if "default" in schema else "required-property-added"
             else:
                 kind = "property-added"
-            diffs.append(SchemaDiff(kind, (), old_pointer, new_pointer, None, schema.get("default") if "default" in schema else None, name))
+            diffs.append(SchemaDiff(kind, (), old_pointer, new_pointer, None, schema.get("default") if "default" in schema else None, name, old, new))
         for name in old_props:
             if name not in new_props:
                 continue
@@ -519,15 +625,18 @@ class SchemaComparer:
         old_branches, new_branches = list(old.get(combinator) or []), list(new.get(combinator) or [])
         if not old_branches and not new_branches:
             return
+        if combinator != "oneOf":  # a repeated anyOf/allOf branch adds nothing (in oneOf it rejects every value it matches)
+            old_branches = _unique(old_branches, self.old_fp)
+            new_branches = _unique(new_branches, self.new_fp)
         pairs, removed, added = self._match_branches(old_branches, new_branches)
         for i, j in pairs:
             self._nested(diffs, (f"{combinator}[{i}]",), old_branches[i], new_branches[j])
         for i in removed:
             old_pointer, _ = self._ptr(old, new, combinator)
-            diffs.append(SchemaDiff(f"{kind}-branch-removed", (), f"{old_pointer}/{i}" if old_pointer else None, self._ptr(old, new, combinator)[1], summarize(old_branches[i]), None))
+            diffs.append(SchemaDiff(f"{kind}-branch-removed", (), f"{old_pointer}/{i}" if old_pointer else None, self._ptr(old, new, combinator)[1], summarize(old_branches[i]), None, "", old, new))
         for j in added:
             _, new_pointer = self._ptr(old, new, combinator)
-            diffs.append(SchemaDiff(f"{kind}-branch-added", (), self._ptr(old, new, combinator)[0], f"{new_pointer}/{j}" if new_pointer else None, None, summarize(new_branches[j])))
+            diffs.append(SchemaDiff(f"{kind}-branch-added", (), self._ptr(old, new, combinator)[0], f"{new_pointer}/{j}" if new_pointer else None, None, summarize(new_branches[j]), "", old, new))
 
     def _match_branches(self, olds: list[dict], news: list[dict]) -> tuple[list[tuple[int, int]], list[int], list[int]]:
         """Pair branches without names: identical first, then most similar, leftovers added/removed."""
@@ -572,4 +681,54 @@ class SchemaComparer:
             score += 2
         return score
 
+
+_KEYWORD_TYPES = {
+    **{k: "number" for k in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf")},
+    **{k: "string" for k in ("minLength", "maxLength", "pattern")},
+    **{k: "array" for k in ("minItems", "maxItems", "uniqueItems", "minContains", "maxContains")},
+    **{k: "object" for k in ("minProperties", "maxProperties")},
+}
+
+
+def _applicable(old: dict[str, Any], new: dict[str, Any]) -> set[str]:
+    """The type-specific keywords that constrain something on either side: `exclusiveMinimum`
+    beside `type: object` validates nothing, so adding or changing it is no change."""
+    types = _effective_types(old) | _effective_types(new)
+    untyped = not _effective_types(old) or not _effective_types(new)
+    if "integer" in types:
+        types.add("number")
+    return {keyword for keyword, kind in _KEYWORD_TYPES.items() if untyped or kind in types}
+
+
+def _unique(branches: list[Any], fingerprints: Fingerprints) -> list[Any]:
+    seen: set[int] = set()
+    kept = []
+    for branch in branches:
+        fp = fingerprints.of(branch)
+        if fp not in seen:
+            seen.add(fp)
+            kept.append(branch)
+    return kept
+
+
+def _encoding(schema: dict[str, Any]) -> str | None:
+    encoding = schema.get("contentEncoding")
+    if isinstance(encoding, str):
+        return encoding.lower()
+    return "base64" if schema.get("format") == "byte" else None
+
+
+def _open_state(schema: dict[str, Any], keyword: str) -> tuple[str, Any]:
+    value = schema.get(keyword, True)
+    if value is True or value == {}:
+        return ("open", None)
+    if value is False or value == {"not": {}}:
+        return ("closed", None)
+    return ("schema", value)
+
+
+def _xml_text(value: Any) -> str:
+    if not isinstance(value, dict):
+        return "none"
+    return ", ".join(f"{k}={v}" for k, v in sorted(value.items())) or "{}"
 

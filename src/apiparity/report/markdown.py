@@ -95,7 +95,8 @@ def render(report: Report) -> str:
                 new = " 🆕" if change.baseline == "new" else ""
                 operation = change.method + " " + change.path if change.method else DOCUMENT_LEVEL
                 wire = "".join(f"<br>on the wire: `{inline_code(key)}`" for key in change.mismatch_groups)
-                out.append(f"| {severity}{new} | `{inline_code(operation)}` | `{inline_code(change.rule_id)}` | {cell(change.message)}{wire} |")
+                witness = f" ({change.witness.text})" if change.witness else ""
+                out.append(f"| {severity}{new} | `{inline_code(operation)}` | `{inline_code(change.rule_id)}` | {cell(change.message + witness)}{wire} |")
             if len(changes) > MAX_CHANGES:
                 out.append(f"\n… and {len(changes) - MAX_CHANGES} more changes (see the JSON or HTML report)")
             out.append("")

@@ -175,6 +175,9 @@ class _Writer:
         self.line(text)
         for key in change.mismatch_groups:
             self.line(f"             [dim]on the wire: mismatch group {self.escape(key)}[/]")
+        if change.witness is not None:
+            style = "yellow" if change.witness.verdict == "possibly-breaking" else "dim"
+            self.line(f"             [{style}]{self.escape(change.witness.text)}[/]")
 
     # ------------------------------------------------------------------ fuzz
     def write_fuzz(self) -> None:

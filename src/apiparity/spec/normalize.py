@@ -34,9 +34,11 @@ HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "tra
 _TEMPLATE_PARAM = re.compile(r"\{([^}/]+)\}")
 
 # Keywords that never change what a document accepts or returns.
-_DROPPED = frozenset({"example", "examples", "$comment", "xml", "externalDocs", "$schema", "$id", "$anchor", "$defs", "definitions"})
+_DROPPED = frozenset({"example", "examples", "$comment", "externalDocs", "$schema", "$id", "$anchor", "$defs", "definitions"})
+# Extensions that say something about the values (all other `x-` keys are dropped).
+_KEPT_EXTENSIONS = frozenset({"x-extensible-enum"})
 _SUBSCHEMA_MAPS = ("properties", "patternProperties", "dependentSchemas")
-_SUBSCHEMA_SINGLE = ("items", "additionalProperties", "not", "contains", "if", "then", "else", "propertyNames", "unevaluatedProperties", "unevaluatedItems")
+_SUBSCHEMA_SINGLE = ("items", "additionalProperties", "not", "contains", "if", "then", "else", "propertyNames", "unevaluatedProperties", "unevaluatedItems", "contentSchema")
 _SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
 _NUMERIC = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf")
 # Keywords whose value must have one JSON shape (anything else is a broken document, exit 2).
@@ -241,15 +243,17 @@ class SchemaNormalizer:
     def _fill(self, result: dict[str, Any], node: dict[str, Any], pointer: str, source: str) -> None:
         nullable = False
         for key, value in node.items():
-            if key in _DROPPED or key.startswith("x-"):
+            if key in _DROPPED or (key.startswith("x-") and key not in _KEPT_EXTENSIONS):
                 continue
+            if key == "pattern" and value == "":
+                continue  # the empty pattern matches every string
             here = f"{pointer}/{key}"  # schema keywords never contain "/" or "~"
             if key in _SHAPES and not isinstance(value, _SHAPES[key]):
                 raise SpecError(f"{self.resolver.label}: schema keyword at #{here} must be {_SHAPE_NAMES[_SHAPES[key]]}")
             if key in _SUBSCHEMA_MAPS and isinstance(value, dict):
                 result[key] = {name: self.normalize(sub, join_pointer(here, name), source) for name, sub in value.items()}
             elif key in _SUBSCHEMA_SINGLE:
-                if key == "additionalProperties" and isinstance(value, bool):
+                if key in ("additionalProperties", "unevaluatedProperties", "unevaluatedItems") and isinstance(value, bool):
                     result[key] = value
                 else:
                     result[key] = self.normalize(value, here, source)

@@ -32,7 +32,7 @@ SCHEMA_KINDS: dict[str, tuple[str, str, str, str]] = {
     "nullable-added": (I, B, "null became a valid value", "null is now allowed"),
     "nullable-removed": (B, I, "null is no longer a valid value", "null is no longer allowed"),
     "format-added": (B, I, "a format was added", "format {new!r} added"),
-    "format-removed": (I, W, "the format was removed", "format {old!r} removed"),
+    "format-removed": (I, B, "the format was removed", "format {old!r} removed"),
     "format-changed": (B, B, "the format changed", "format {old!r} -> {new!r}"),
     "format-narrowed": (B, I, "the format accepts fewer values (e.g. int64 -> int32)", "format {old!r} -> {new!r}"),
     "format-widened": (I, B, "the format accepts more values (e.g. int32 -> int64)", "format {old!r} -> {new!r}"),
@@ -41,20 +41,20 @@ SCHEMA_KINDS: dict[str, tuple[str, str, str, str]] = {
     "enum-added": (B, I, "the value is now limited to an enum", "now limited to {new}"),
     "enum-removed": (I, B, "the enum limit was removed", "no longer limited to {old}"),
     "pattern-added": (B, I, "a pattern was added", "pattern {new!r} added"),
-    "pattern-removed": (I, W, "the pattern was removed", "pattern {old!r} removed"),
-    "pattern-changed": (B, W, "the pattern changed", "pattern {old!r} -> {new!r}"),
+    "pattern-removed": (I, B, "the pattern was removed", "pattern {old!r} removed"),
+    "pattern-changed": (B, B, "the pattern changed", "pattern {old!r} -> {new!r}"),
     "multiple-of-added": (B, I, "multipleOf was added", "multipleOf {new} added"),
-    "multiple-of-removed": (I, W, "multipleOf was removed", "multipleOf {old} removed"),
-    "multiple-of-changed": (B, W, "multipleOf changed", "multipleOf {old} -> {new}"),
+    "multiple-of-removed": (I, B, "multipleOf was removed", "multipleOf {old} removed"),
+    "multiple-of-changed": (B, B, "multipleOf changed", "multipleOf {old} -> {new}"),
     "unique-items-added": (B, I, "array items must now be unique", "uniqueItems added"),
-    "unique-items-removed": (I, W, "array items no longer need to be unique", "uniqueItems removed"),
+    "unique-items-removed": (I, B, "array items no longer need to be unique", "uniqueItems removed"),
     "default-added": (I, I, "a default value was added", "default {new!r} added"),
     "default-removed": (W, I, "the default value was removed (omitting it now means something else)", "default {old!r} removed"),
     "default-changed": (W, I, "the default value changed (clients omitting it get other behaviour)", "default {old!r} -> {new!r}"),
     "property-added": (I, I, "an optional property was added", "optional property {name!r} added"),
     "required-property-added": (B, I, "a required property was added", "required property {name!r} added"),
     "required-property-added-with-default": (W, I, "a required property with a default was added (required wins over default: clients omitting it may be rejected)", "required property {name!r} with default {new!r} added"),
-    "property-removed": (W, B, "a property was removed", "property {name!r} removed"),
+    "property-removed": (W, B, "a property was removed (in a response even an optional one: framework documents mark fields with a default optional though every response carries them)", "property {name!r} removed"),
     "property-became-required": (B, I, "a property became required", "property {name!r} became required"),
     "property-became-optional": (I, B, "a property became optional (may be missing)", "property {name!r} became optional"),
     "property-read-only-added": (W, I, "a property became readOnly (clients must stop sending it)", "property {name!r} became readOnly"),
@@ -70,6 +70,38 @@ SCHEMA_KINDS: dict[str, tuple[str, str, str, str]] = {
     "any-of-branch-removed": (B, I, "an anyOf alternative was removed", "anyOf alternative removed: {old}"),
     "all-of-branch-added": (B, I, "an allOf constraint was added", "allOf constraint added: {new}"),
     "all-of-branch-removed": (I, B, "an allOf constraint was removed", "allOf constraint removed: {old}"),
+    "one-of-overlap": (B, I, "oneOf branches now overlap: a value matching two of them is rejected (found by the witness search)", "oneOf branches overlap"),
+    "not-added": (B, I, "a `not` constraint was added", "not {new} added"),
+    "not-removed": (I, B, "the `not` constraint was removed", "not {old} removed"),
+    "not-changed": (B, B, "the `not` constraint changed (the witness search decides)", "not {old} -> {new}"),
+    "contains-added": (B, I, "the array must now contain a matching item (contains)", "contains {new} added"),
+    "contains-removed": (I, B, "the array no longer needs a matching item (contains)", "contains {old} removed"),
+    "dependent-required-added": (B, I, "a property now requires others when present (dependentRequired)", "dependentRequired {name!r}: {new} added"),
+    "dependent-required-removed": (I, B, "a property no longer requires others when present (dependentRequired)", "dependentRequired {name!r}: {old} removed"),
+    "dependent-schema-added": (B, I, "a property now brings a schema when present (dependentSchemas)", "dependentSchemas {name!r} added"),
+    "dependent-schema-removed": (I, B, "a property no longer brings a schema when present (dependentSchemas)", "dependentSchemas {name!r} removed"),
+    "conditional-added": (B, I, "an if/then/else condition was added", "if/then/else added"),
+    "conditional-removed": (I, B, "the if/then/else condition was removed", "if/then/else removed"),
+    "conditional-changed": (B, B, "the `if` of a condition changed (the witness search decides)", "if {old} -> {new}"),
+    "prefix-items-added": (B, I, "tuple positions were added (prefixItems)", "prefixItems {old} -> {new} positions"),
+    "prefix-items-removed": (I, B, "tuple positions were removed (prefixItems)", "prefixItems {old} -> {new} positions"),
+    "property-names-added": (B, I, "property names are now constrained (propertyNames)", "propertyNames {new} added"),
+    "property-names-removed": (I, B, "property names are no longer constrained (propertyNames)", "propertyNames {old} removed"),
+    "pattern-property-added": (B, I, "properties whose names match a pattern are now constrained (patternProperties)", "patternProperties {name!r} added"),
+    "pattern-property-removed": (I, B, "properties whose names match a pattern are no longer constrained (patternProperties)", "patternProperties {name!r} removed"),
+    "unevaluated-properties-narrowed": (B, I, "fewer unevaluated properties are accepted (unevaluatedProperties)", "unevaluatedProperties {old} -> {new}"),
+    "unevaluated-properties-widened": (I, W, "more unevaluated properties are allowed (unevaluatedProperties)", "unevaluatedProperties {old} -> {new}"),
+    "unevaluated-items-narrowed": (B, I, "fewer unevaluated array items are accepted (unevaluatedItems)", "unevaluatedItems {old} -> {new}"),
+    "unevaluated-items-widened": (I, B, "more unevaluated array items are allowed (unevaluatedItems)", "unevaluatedItems {old} -> {new}"),
+    "content-encoding-added": (B, I, "the string must now be encoded (contentEncoding)", "contentEncoding {new!r} added"),
+    "content-encoding-removed": (I, B, "the string is no longer encoded (contentEncoding)", "contentEncoding {old!r} removed"),
+    "content-encoding-changed": (B, B, "the string's encoding changed (contentEncoding)", "contentEncoding {old!r} -> {new!r}"),
+    "content-schema-added": (B, I, "the string's decoded content is now described by a schema (contentSchema)", "contentSchema {new} added"),
+    "content-schema-removed": (I, W, "the string's decoded content is no longer described by a schema (contentSchema)", "contentSchema {old} removed"),
+    "content-media-type-changed": (B, B, "the media type of the string's content changed (contentMediaType)", "contentMediaType {old!r} -> {new!r}"),
+    "extensible-enum-value-added": (I, I, "a value was added to an x-extensible-enum (clients must accept unknown values)", "x-extensible-enum value(s) {new} added"),
+    "extensible-enum-value-removed": (B, I, "a value was removed from an x-extensible-enum (requests sending it are rejected)", "x-extensible-enum value(s) {old} removed"),
+    "xml-changed": (B, B, "the XML representation changed (xml name, namespace, attribute or wrapping) of an XML body", "xml {old} -> {new}"),
     "discriminator-added": (B, I, "a discriminator was added", "discriminator {new!r} added"),
     "discriminator-removed": (I, W, "the discriminator was removed", "discriminator {old!r} removed"),
     "discriminator-property-changed": (B, B, "the discriminator property changed", "discriminator {old!r} -> {new!r}"),
@@ -87,13 +119,15 @@ _BOUNDS = {
     "max-items": ("maxItems", False),
     "min-properties": ("minProperties", True),
     "max-properties": ("maxProperties", False),
+    "min-contains": ("minContains", True),
+    "max-contains": ("maxContains", False),
 }
 BOUND_KEYWORDS = {prefix: keyword for prefix, (keyword, _) in _BOUNDS.items()}
 for _prefix, (_keyword, _is_lower) in _BOUNDS.items():
     SCHEMA_KINDS[f"{_prefix}-{'increased' if _is_lower else 'decreased'}"] = (B, I, f"{_keyword} tightened", f"{_keyword} {{old}} -> {{new}}")
-    SCHEMA_KINDS[f"{_prefix}-{'decreased' if _is_lower else 'increased'}"] = (I, W, f"{_keyword} relaxed", f"{_keyword} {{old}} -> {{new}}")
+    SCHEMA_KINDS[f"{_prefix}-{'decreased' if _is_lower else 'increased'}"] = (I, B, f"{_keyword} relaxed", f"{_keyword} {{old}} -> {{new}}")
     SCHEMA_KINDS[f"{_prefix}-added"] = (B, I, f"{_keyword} added", f"{_keyword} {{new}} added")
-    SCHEMA_KINDS[f"{_prefix}-removed"] = (I, W, f"{_keyword} removed", f"{_keyword} {{old}} removed")
+    SCHEMA_KINDS[f"{_prefix}-removed"] = (I, B, f"{_keyword} removed", f"{_keyword} {{old}} removed")
 
 
 def schema_rule_id(location: str, kind: str) -> str:
@@ -106,7 +140,14 @@ TEXT_LOCATIONS = frozenset({"request-path-parameter", "request-query-parameter",
 NOT_ON_THE_WIRE = frozenset({"nullable-added", "nullable-removed"})
 
 
+# Kinds that only exist in some places: a oneOf overlap matters where a client sends a JSON body
+# (parameters are text, responses only narrow); the XML object only shapes a body.
+ONLY_AT = {"one-of-overlap": frozenset({"request-body"}), "xml-changed": frozenset({"request-body", "response-body"})}
+
+
 def schema_rule_applies(location: str, kind: str) -> bool:
+    if kind in ONLY_AT and location not in ONLY_AT[kind]:
+        return False
     return not (location in TEXT_LOCATIONS and kind in NOT_ON_THE_WIRE)
 
 
@@ -123,3 +164,74 @@ RULES = [
     for kind, (request_severity, response_severity, description, message) in SCHEMA_KINDS.items()
     if schema_rule_applies(location, kind)
 ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Judged by meaning. A breaking finding of one of these kinds is checked by the witness search
+# (apiparity.diff.witness): an instance the accepting side allows and the other side rejects *for
+# one of these keywords*. A kind absent here is not about what a validator accepts (defaults,
+# readOnly/writeOnly, discriminators, XML and content media types, documentation), and keeps its
+# structural verdict.
+_BOUND_WITNESS = {
+    "min": {"minimum", "exclusiveMinimum"},
+    "max": {"maximum", "exclusiveMaximum"},
+    "min-contains": {"contains", "minContains"},
+    "max-contains": {"contains", "maxContains"},
+}
+WITNESS_KEYWORDS: dict[str, frozenset[str]] = {
+    **{kind: frozenset({"type", "enum", "const"}) for kind in ("type-narrowed", "type-widened", "type-changed")},
+    **{kind: frozenset({"type", "enum", "anyOf"}) for kind in ("nullable-added", "nullable-removed")},
+    **{kind: frozenset({"format"}) for kind in ("format-added", "format-removed", "format-changed", "format-narrowed", "format-widened")},
+    **{kind: frozenset({"enum", "const"}) for kind in ("enum-value-added", "enum-value-removed", "enum-added", "enum-removed", "extensible-enum-value-removed")},
+    **{kind: frozenset({"pattern"}) for kind in ("pattern-added", "pattern-removed", "pattern-changed")},
+    **{kind: frozenset({"multipleOf"}) for kind in ("multiple-of-added", "multiple-of-removed", "multiple-of-changed")},
+    **{kind: frozenset({"uniqueItems"}) for kind in ("unique-items-added", "unique-items-removed")},
+    **{kind: frozenset({"required"}) for kind in ("required-property-added", "property-became-required", "property-became-optional")},
+    "property-removed": frozenset(),  # any keyword: NEW no longer promises the property's presence nor its shape
+    "additional-properties-narrowed": frozenset({"additionalProperties", "unevaluatedProperties"}),
+    **{kind: frozenset({"oneOf"}) for kind in ("one-of-branch-added", "one-of-branch-removed")},
+    "one-of-overlap": frozenset({"oneOf:overlap"}),  # rejected because two branches match (witness.OVERLAP)
+    **{kind: frozenset({"anyOf"}) for kind in ("any-of-branch-added", "any-of-branch-removed")},
+    **{kind: frozenset({"allOf"}) for kind in ("all-of-branch-added", "all-of-branch-removed")},
+    **{kind: frozenset({"not"}) for kind in ("not-added", "not-removed", "not-changed")},
+    **{kind: frozenset({"contains", "minContains", "maxContains"}) for kind in ("contains-added", "contains-removed")},
+    **{kind: frozenset({"dependentRequired"}) for kind in ("dependent-required-added", "dependent-required-removed")},
+    **{kind: frozenset({"dependentSchemas"}) for kind in ("dependent-schema-added", "dependent-schema-removed")},
+    **{kind: frozenset({"if", "then", "else"}) for kind in ("conditional-added", "conditional-removed", "conditional-changed")},
+    **{kind: frozenset({"prefixItems"}) for kind in ("prefix-items-added", "prefix-items-removed")},
+    **{kind: frozenset({"propertyNames"}) for kind in ("property-names-added", "property-names-removed")},
+    **{kind: frozenset({"patternProperties"}) for kind in ("pattern-property-added", "pattern-property-removed")},
+    **{kind: frozenset({"unevaluatedProperties"}) for kind in ("unevaluated-properties-narrowed", "unevaluated-properties-widened")},
+    **{kind: frozenset({"unevaluatedItems"}) for kind in ("unevaluated-items-narrowed", "unevaluated-items-widened")},
+    **{kind: frozenset({"format"}) for kind in ("content-encoding-added", "content-encoding-removed", "content-encoding-changed")},
+}
+for _prefix, _keyword in BOUND_KEYWORDS.items():
+    for _change in ("increased", "decreased", "added", "removed"):
+        WITNESS_KEYWORDS[f"{_prefix}-{_change}"] = frozenset(_BOUND_WITNESS.get(_prefix, {_keyword}))
+
+# Kinds the structure cannot decide at all: reported only when the witness search finds an instance.
+WITNESS_ONLY = frozenset({"one-of-overlap"})
+# Kinds that are not about what a validator accepts, each with the reason (docs/rules.md).
+NOT_JUDGED_BY_INSTANCES: dict[str, str] = {
+    "default-added": "a default is an annotation: it changes what omitting a value means, not what is valid",
+    "default-removed": "a default is an annotation",
+    "default-changed": "a default is an annotation",
+    "required-property-added-with-default": "the default says the author meant it optional; servers differ",
+    "property-added": "an optional property constrains only its own value",
+    "property-read-only-added": "readOnly is about who sends a value, not its shape",
+    "property-read-only-removed": "readOnly is about who sends a value",
+    "property-write-only-added": "writeOnly is about who sends a value",
+    "property-write-only-removed": "writeOnly is about who sends a value",
+    "property-deprecated": "deprecation is documentation",
+    "additional-properties-widened": "tolerant reader: clients ignore properties they do not know",
+    "discriminator-added": "a discriminator selects a branch; servers that dispatch on it reject bodies without it",
+    "discriminator-removed": "a discriminator is an annotation of validation",
+    "discriminator-property-changed": "a discriminator is an annotation of validation",
+    "discriminator-mapping-value-added": "a discriminator is an annotation of validation",
+    "discriminator-mapping-value-removed": "a discriminator is an annotation of validation",
+    "content-schema-added": "contentSchema is an annotation validators do not apply; its own changes are judged inside it",
+    "content-schema-removed": "contentSchema is an annotation validators do not apply",
+    "content-media-type-changed": "contentMediaType is not checked by validators; the bytes change",
+    "extensible-enum-value-added": "x-extensible-enum is open by definition",
+    "xml-changed": "the XML representation is not a JSON value",
+}

@@ -1,0 +1,469 @@
+"""Judge a schema change by meaning: search an instance one side accepts and the other rejects.
+
+For a request (what clients send), a change breaks when some instance OLD accepted is rejected by
+NEW; for a response (what clients read), when NEW may return an instance OLD's schema rejects. The
+structural rules say *where* and *what*; this module says whether it matters:
+
+1. both schemas are written as JSON Schema 2020-12 (`jsonschema_form`) and canonicalized by
+   jsonschema-rs, whose subschema check decides inclusion for a large fragment of the language:
+   `target.covers(source) == YES`, or an unsatisfiable `source.subtract(target)`, *proves* that no
+   witness exists (the change is not breaking);
+2. otherwise instances are generated (schemathesis' JSON Schema generator, the successor of
+   hypothesis-jsonschema), first from `source - target` (every instance of it is a candidate), then
+   from `source` itself, and each is validated with `jsonschema` against both sides: the first
+   (shrunk) instance the source accepts and the target rejects for the finding's keyword is the
+   witness;
+3. nothing found within the bound (examples per pair, seconds per pair and per run): *possibly
+   breaking*, with the reason.
+
+Deterministic for a seed (Hypothesis' `find` with a seeded `Random`); the time bounds only cut a
+search short, and say so.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import math
+import quopri
+import random
+import time
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from apiparity.diff.jsonschema_form import Unsupported, to_json_schema
+
+
+class Outcome(str, Enum):
+    WITNESSED = "witnessed"  # an instance proves the change breaking
+    PROVED_SAFE = "proved-safe"  # the subschema check proves no instance exists
+    NOT_FOUND = "possibly-breaking"  # bounded search found nothing; structure still says breaking
+    NOT_CHECKED = "not-checked"  # the pair uses something the search cannot model
+
+
+@dataclass(slots=True)
+class SearchResult:
+    outcome: Outcome
+    instance: Any = None
+    keyword: str = ""  # the target's rejecting keyword
+    reason: str = ""  # the target's error, or why nothing was found
+    tries: int = 0
+
+
+@dataclass(slots=True)
+class Budget:
+    """Bounds of the witness search: per pair and for the whole run."""
+
+    seed: int = 0
+    examples: int = 150  # generated instances per pair and strategy
+    pair_seconds: float = 4.0
+    total_seconds: float = 20.0
+    spent: float = 0.0
+    pairs: int = 0
+
+    def left(self) -> float:
+        return self.total_seconds - self.spent
+
+
+# The keyword set asking for a oneOf that rejects because two branches match (not because none does).
+OVERLAP = "oneOf:overlap"
+
+
+class _OutOfTime(Exception):
+    pass
+
+
+def _encoded(decode: Any) -> Any:
+    def check(value: object) -> bool:
+        if not isinstance(value, str):
+            return True
+        try:
+            decode(value)
+        except (ValueError, binascii.Error, UnicodeError):
+            return False
+        return True
+
+    return check
+
+
+def _quoted_printable(value: str) -> None:
+    # RFC 2045 6.7: `=` starts an escape of two hex digits or a soft line break; lines <= 76.
+    index = 0
+    while index < len(value):
+        char = value[index]
+        if ord(char) > 126 or (ord(char) < 32 and char not in "\t\r\n"):
+            raise ValueError("not quoted-printable")
+        if char == "=":
+            rest = value[index + 1 : index + 3]
+            if rest.startswith(("\r\n", "\n")):
+                index += 1 + (2 if rest.startswith("\r\n") else 1)
+                continue
+            if len(rest) != 2 or any(c not in "0123456789ABCDEF" for c in rest):
+                raise ValueError("not quoted-printable")
+            index += 3
+            continue
+        index += 1
+
+
+def _seven_bit(value: str) -> None:
+    if any(ord(c) > 127 or c == "\x00" for c in value):
+        raise ValueError("not 7bit")
+
+
+_ENCODING_CHECKS = {
+    "byte": lambda v: base64.b64decode(v, validate=True),
+    "x-encoding-base64url": lambda v: base64.urlsafe_b64decode(v) if all(c.isalnum() or c in "-_=" for c in v) else (_ for _ in ()).throw(ValueError()),
+    "x-encoding-base32": lambda v: base64.b32decode(v),
+    "x-encoding-base16": lambda v: base64.b16decode(v),
+    "x-encoding-quoted-printable": _quoted_printable,
+    "x-encoding-7bit": _seven_bit,
+}
+
+
+def _format_checker() -> Any:
+    import jsonschema  # type: ignore[import-untyped,unused-ignore]
+
+    checker = jsonschema.FormatChecker(list(jsonschema.Draft202012Validator.FORMAT_CHECKER.checkers))
+    for name, decode in _ENCODING_CHECKS.items():
+        checker.checks(name)(_encoded(decode))
+    return checker
+
+
+def _format_strategies() -> dict[str, Any]:
+    from hypothesis import strategies as st
+
+    formats: dict[str, Any] = {}
+    try:
+        from schemathesis.specs.openapi.formats import get_default_format_strategies
+
+        formats = {name: strategy for name, strategy in get_default_format_strategies().items() if name != "binary"}
+    except ImportError:  # pragma: no cover - schemathesis moved it
+        pass
+    data = st.binary(max_size=12)
+    formats["byte"] = data.map(lambda b: base64.b64encode(b).decode())
+    formats["x-encoding-base64url"] = data.map(lambda b: base64.urlsafe_b64encode(b).decode())
+    formats["x-encoding-base32"] = data.map(lambda b: base64.b32encode(b).decode())
+    formats["x-encoding-base16"] = data.map(lambda b: base64.b16encode(b).decode())
+    formats["x-encoding-quoted-printable"] = data.map(lambda b: quopri.encodestring(b).decode("ascii"))
+    formats["x-encoding-7bit"] = st.text(st.characters(min_codepoint=1, max_codepoint=127), max_size=12)
+    return formats
+
+
+class WitnessSearch:
+    """Memoized witness searches over schema pairs of one diff run."""
+
+    def __init__(self, budget: Budget | None = None) -> None:
+        self.budget = budget or Budget()
+        self._memo: dict[tuple[int, int, str, bool, frozenset[str] | None], SearchResult] = {}
+        self._keep: list[Any] = []
+        self._checker: Any = None
+        self._formats: dict[str, Any] | None = None
+
+    def search(
+        self,
+        old: Any,
+        new: Any,
+        *,
+        direction: str,
+        keywords: frozenset[str] | None = None,
+        textual: bool = False,
+    ) -> SearchResult:
+        """For `direction` "request": an instance OLD accepts and NEW rejects; "response": the reverse."""
+        key = (id(old), id(new), direction, textual, keywords)
+        cached = self._memo.get(key)
+        if cached is not None:
+            return cached
+        if self.budget.left() <= 0:
+            return SearchResult(Outcome.NOT_FOUND, reason=f"the run's witness budget ({self.budget.total_seconds:g} s) was spent before this pair")
+        self._warm_up()  # imports and format tables: once per run, not charged to a pair
+        started = time.perf_counter()
+        try:
+            result = self._search(old, new, direction, keywords, textual, started)
+        finally:
+            self.budget.spent += time.perf_counter() - started
+            self.budget.pairs += 1
+        self._memo[key] = result
+        self._keep.extend((old, new))
+        return result
+
+    # ------------------------------------------------------------------ internals
+
+    def _search(self, old: Any, new: Any, direction: str, keywords: frozenset[str] | None, textual: bool, started: float) -> SearchResult:
+        try:
+            old_schema = to_json_schema(old, direction=direction)
+            new_schema = to_json_schema(new, direction=direction)
+        except (Unsupported, RecursionError) as exc:
+            return SearchResult(Outcome.NOT_CHECKED, reason=f"schema not expressible for the search: {exc}")
+        source, target = (old_schema, new_schema) if direction == "request" else (new_schema, old_schema)
+        import jsonschema  # type: ignore[import-untyped,unused-ignore]
+
+        checker = self._format_checker()
+        try:
+            source_validator = jsonschema.Draft202012Validator(source, format_checker=checker)
+            target_validator = jsonschema.Draft202012Validator(target, format_checker=checker)
+        except (jsonschema.exceptions.SchemaError, jsonschema.exceptions._WrappedReferencingError) as exc:
+            return SearchResult(Outcome.NOT_CHECKED, reason=f"schema rejected by the validator: {exc}")
+        strategies: list[Any] = []
+        proof = self._canonical(source, target, strategies)
+        if proof is not None:
+            return proof
+        # Source instances without extra properties first: small, fast to draw and to read; then
+        # any source instance (a witness may need an extra property: additionalProperties narrowed).
+        # Values at the edges of the source's bounds come next: a narrowed bound rejects exactly those
+        # (maxContains 1 -> 2 in a response: an array with two matching items), and random draws rarely land there.
+        closed = _closed(source)
+        for variant in (_edges(closed, upper=False), _edges(closed, upper=True), closed, source):
+            strategy = self._strategy(variant)
+            if strategy is not None:
+                strategies.append(strategy)
+        if not strategies:
+            return SearchResult(Outcome.NOT_CHECKED, reason="no instance generator for this schema")
+
+        found: list[tuple[Any, str, str]] = []
+        deadline = started + min(self.budget.pair_seconds, max(self.budget.left(), 0.0))
+        tries = 0
+        slice_end = [deadline]  # each generator gets an equal share of what is left of the pair's time
+
+        def rejected_for(instance: Any) -> tuple[str, str] | None:
+            nonlocal tries
+            tries += 1
+            if time.perf_counter() > slice_end[0]:
+                raise _OutOfTime
+            if not _accepts(source_validator, instance, textual):
+                return None
+            return _rejection(target_validator, instance, keywords, textual)
+
+        def condition(instance: Any) -> bool:
+            rejection = rejected_for(instance)
+            if rejection is None:
+                return False
+            if not found:  # shrinking gets a quarter of the pair's time at most
+                slice_end[0] = min(deadline, time.perf_counter() + self.budget.pair_seconds / 4)
+            found.append((instance, *rejection))
+            return True
+
+        from hypothesis import HealthCheck, Phase, find, settings
+        from hypothesis.errors import NoSuchExample, Unsatisfiable
+
+        config = settings(
+            max_examples=self.budget.examples,
+            database=None,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            phases=[Phase.generate, Phase.shrink],
+            report_multiple_bugs=False,
+        )
+        cut_short = False
+        for position, strategy in enumerate(strategies):
+            now = time.perf_counter()
+            if now >= deadline:
+                cut_short = True
+                break
+            slice_end[0] = now + (deadline - now) / (len(strategies) - position)
+            try:
+                find(strategy, condition, settings=config, random=random.Random(self.budget.seed))
+            except (NoSuchExample, Unsatisfiable):
+                pass
+            except _OutOfTime:
+                cut_short = cut_short or not found
+            except Exception as exc:  # noqa: BLE001 - a generator failure is "not checked", never a crash
+                if _out_of_time(exc):  # Hypothesis may wrap it (a replay that stopped early looks flaky)
+                    cut_short = cut_short or not found
+                elif not found:
+                    return SearchResult(Outcome.NOT_CHECKED, reason=f"generator failed: {type(exc).__name__}: {str(exc)[:120]}", tries=tries)
+            if found:
+                instance, keyword, message = found[-1]  # the last accepted is the most shrunk
+                return SearchResult(Outcome.WITNESSED, instance=_plain(instance), keyword=keyword, reason=message, tries=tries)
+        what = f" for {'/'.join(sorted(keywords))}" if keywords else ""
+        bound = f"{tries} instances within {self.budget.pair_seconds:g} s" if cut_short else f"{tries} instances"
+        side = "OLD accepts and NEW rejects" if direction == "request" else "NEW may return and OLD rejects"
+        return SearchResult(Outcome.NOT_FOUND, reason=f"no instance that {side}{what} found in {bound}", tries=tries)
+
+    def _canonical(self, source: dict[str, Any], target: dict[str, Any], strategies: list[Any]) -> SearchResult | None:
+        """A proof from jsonschema-rs' subschema check, or the `source - target` generator (into `strategies`)."""
+        try:
+            import jsonschema_rs
+            from jsonschema_rs import canonical
+        except ImportError:  # pragma: no cover - a schemathesis dependency
+            return None
+        try:
+            source_form = jsonschema_rs.canonicalize(source, draft=20, validate_formats=True)
+            target_form = jsonschema_rs.canonicalize(target, draft=20, validate_formats=True)
+            if target_form.covers(source_form) is canonical.Containment.YES:
+                return SearchResult(Outcome.PROVED_SAFE, reason="every instance the accepting side allowed is still allowed (jsonschema-rs subschema check)")
+            difference = source_form.subtract(target_form)
+            if difference.satisfiability() is canonical.Satisfiability.NO:
+                return SearchResult(Outcome.PROVED_SAFE, reason="no instance is accepted by one side and rejected by the other (jsonschema-rs subschema check)")
+            schema = difference.to_json_schema()
+        except Exception:  # noqa: BLE001 - outside its fragment: fall back to plain generation
+            return None
+        if _negates_a_schema(schema):
+            return None  # `allOf [Y, not X]`: generating it is filtering Y's instances, slower than Y itself
+        strategy = self._strategy(schema)
+        if strategy is not None:
+            strategies.append(strategy)
+        return None
+
+    def _strategy(self, schema: Any) -> Any:
+        try:
+            from schemathesis.generation.jsonschema.builder import EMPTY_STRATEGY, build
+        except ImportError:  # pragma: no cover
+            return None
+        if self._formats is None:
+            self._formats = _format_strategies()
+        try:
+            strategy = build(schema, draft=20, formats=self._formats)
+        except Exception:  # noqa: BLE001 - unsupported or unsatisfiable for the generator
+            return None
+        return None if strategy is EMPTY_STRATEGY else strategy
+
+    def _warm_up(self) -> None:
+        if self._formats is None:
+            self._formats = _format_strategies()
+            try:
+                import schemathesis.generation.jsonschema.builder  # noqa: F401
+            except ImportError:  # pragma: no cover
+                pass
+        self._format_checker()
+
+    def _format_checker(self) -> Any:
+        if self._checker is None:
+            self._checker = _format_checker()
+        return self._checker
+
+
+def _out_of_time(exc: BaseException) -> bool:
+    seen: set[int] = set()
+    work: list[BaseException] = [exc]
+    while work:
+        error = work.pop()
+        if id(error) in seen:
+            continue
+        seen.add(id(error))
+        if isinstance(error, _OutOfTime):
+            return True
+        work.extend(e for e in (error.__cause__, error.__context__) if e is not None)
+        work.extend(getattr(error, "exceptions", ()) or ())
+    return "_OutOfTime" in repr(exc)
+
+
+def _negates_a_schema(schema: Any) -> bool:
+    """Does a generated difference schema hold a `not` of anything but a trivial schema?"""
+    work = [schema]
+    while work:
+        node = work.pop()
+        if isinstance(node, dict):
+            negated = node.get("not")
+            if isinstance(negated, dict) and negated and set(negated) != {"type"}:
+                return True
+            work.extend(node.values())
+        elif isinstance(node, list):
+            work.extend(node)
+    return False
+
+
+_BOUND_PAIRS = (("minimum", "maximum"), ("minLength", "maxLength"), ("minItems", "maxItems"),
+                ("minProperties", "maxProperties"), ("minContains", "maxContains"))
+
+
+def _edges(schema: Any, *, upper: bool) -> Any:
+    """A copy of a plain JSON Schema pinned to its upper (or lower) bounds: `maxLength 5` gets
+    `minLength 5`. Its instances are source instances at the edge; none at all if it is unsatisfiable."""
+    if isinstance(schema, list):
+        return [_edges(item, upper=upper) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {key: (value if key in ("enum", "const", "required", "default") else _edges(value, upper=upper)) for key, value in schema.items()}
+    if "contains" in out and "minContains" not in out:
+        out["minContains"] = 1
+    for low, high in _BOUND_PAIRS:
+        value_low, value_high = out.get(low), out.get(high)
+        if upper and isinstance(value_high, (int, float)) and not isinstance(value_high, bool):
+            out[low] = value_high
+        elif not upper and isinstance(value_low, (int, float)) and not isinstance(value_low, bool):
+            out[high] = value_low
+    return out
+
+
+def _closed(schema: Any) -> Any:
+    """A copy of a plain JSON Schema where objects that name their properties allow no others."""
+    if isinstance(schema, list):
+        return [_closed(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {key: (value if key in ("enum", "const", "required", "default") else _closed(value)) for key, value in schema.items()}
+    if "properties" in schema and not {"additionalProperties", "patternProperties", "unevaluatedProperties"} & set(schema):
+        out["additionalProperties"] = False
+    return out
+
+
+def _text_forms(value: Any) -> list[Any]:
+    """What a text parameter's value may be read as by a server: the text, a number, a boolean."""
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, (int, float)):
+        text = json.dumps(value)
+    elif isinstance(value, str):
+        text = value
+    else:
+        return [value]
+    forms: list[Any] = [text]
+    try:
+        forms.append(int(text))
+    except ValueError:
+        try:
+            number = float(text)
+            if math.isfinite(number):
+                forms.append(number)
+        except ValueError:
+            pass
+    if text.lower() in ("true", "false"):
+        forms.append(text.lower() == "true")
+    return forms
+
+
+def _accepts(validator: Any, instance: Any, textual: bool) -> bool:
+    if not textual:
+        return bool(validator.is_valid(instance))
+    return any(validator.is_valid(form) for form in _text_forms(instance))
+
+
+def _rejection(validator: Any, instance: Any, keywords: frozenset[str] | None, textual: bool) -> tuple[str, str] | None:
+    """(keyword, message) of the target's rejection, or None if it accepts (or rejects for another keyword)."""
+    forms = _text_forms(instance) if textual else [instance]
+    if any(validator.is_valid(form) for form in forms):
+        return None
+    errors = list(validator.iter_errors(forms[0]))
+    for error in _flatten(errors):
+        if OVERLAP in (keywords or ()):
+            if error.validator == "oneOf" and "is valid under each of" in error.message:
+                return "oneOf", _message(error)
+            continue
+        path = [str(part) for part in error.schema_path]
+        if not keywords or keywords.intersection(path):
+            keyword = next((p for p in reversed(path) if keywords and p in keywords), str(error.validator))
+            return keyword, _message(error)
+    return None
+
+
+def _flatten(errors: list[Any]) -> list[Any]:
+    out: list[Any] = []
+    work = list(errors)
+    while work:
+        error = work.pop(0)
+        out.append(error)
+        work.extend(error.context or [])
+    return out
+
+
+def _message(error: Any) -> str:
+    where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
+    text = error.message if len(error.message) <= 160 else error.message[:157] + "..."
+    return f"{where.lstrip('.')}: {text}" if where else text
+
+
+def _plain(value: Any) -> Any:
+    """A generated instance as plain JSON data (no Binary wrappers, no tuples)."""
+    return json.loads(json.dumps(value, default=str))

@@ -1,0 +1,147 @@
+"""Schema pairs, one keyword each, with the verdict JSON Schema's meaning gives them.
+
+`breaking` is what the definition says: for a request, some instance OLD accepts is rejected by
+NEW; for a response, NEW may return an instance OLD's schema rejects. The test checks every
+verdict twice: with the witness search on the pair itself (an instance, re-validated against the
+raw schemas, or a proof of absence), and against `apiparity diff`'s own findings.
+
+Traps are marked: structure changes and meaning doesn't (identical branches, `pattern: ''`,
+annotation-only `allOf`, `oneOf [null, X]`, `exclusiveMinimum` on an object), or meaning changes
+with no obvious structural change (overlapping `oneOf` branches).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    keyword: str
+    name: str
+    direction: str  # "request" (a request body) or "response" (a response body)
+    old: Any
+    new: Any
+    breaking: bool
+    trap: bool = False
+    # OpenAPI meaning a plain JSON Schema validator does not apply (contentEncoding, x-extensible-enum):
+    # the witness is re-validated against apiparity's JSON Schema form of the pair instead.
+    openapi_only: bool = False
+
+    @property
+    def id(self) -> str:
+        return f"{self.direction}-{self.keyword}-{self.name}"
+
+
+S = {"type": "string"}
+I = {"type": "integer"}
+N = {"type": "number"}
+
+
+def obj(required: list[str] | None = None, **properties: Any) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = required
+    return schema
+
+
+def arr(**keywords: Any) -> dict[str, Any]:
+    return {"type": "array", **keywords}
+
+
+REQ, RES = "request", "response"
+
+PAIRS: list[Pair] = [
+    # type / null / enum / const
+    Pair("type", "integer-to-string", REQ, I, S, True),
+    Pair("type", "integer-to-number", REQ, I, N, False),
+    Pair("type", "number-to-integer", RES, N, I, False),
+    Pair("type", "integer-to-number", RES, I, N, True),
+    Pair("type", "null-removed", REQ, {"type": ["string", "null"]}, S, True),
+    Pair("type", "null-added", REQ, S, {"type": ["string", "null"]}, False),
+    Pair("enum", "value-removed", REQ, {"type": "string", "enum": ["a", "b"]}, {"type": "string", "enum": ["a"]}, True),
+    Pair("enum", "value-added", REQ, {"type": "string", "enum": ["a"]}, {"type": "string", "enum": ["a", "b"]}, False),
+    Pair("enum", "value-added", RES, {"type": "string", "enum": ["a"]}, {"type": "string", "enum": ["a", "b"]}, True),
+    Pair("const", "changed", REQ, {"const": "a"}, {"const": "b"}, True),
+    Pair("const", "as-enum", REQ, {"const": "a"}, {"enum": ["a"]}, False, trap=True),
+    # numbers
+    Pair("minimum", "raised", REQ, {**I, "minimum": 1}, {**I, "minimum": 2}, True),
+    Pair("minimum", "lowered", REQ, {**I, "minimum": 2}, {**I, "minimum": 1}, False),
+    Pair("minimum", "lowered", RES, {**I, "minimum": 2}, {**I, "minimum": 1}, True),
+    Pair("minimum", "raised", RES, {**I, "minimum": 1}, {**I, "minimum": 2}, False),
+    Pair("exclusiveMinimum", "from-inclusive", REQ, {**N, "minimum": 1}, {**N, "exclusiveMinimum": 1}, True),
+    Pair("exclusiveMinimum", "on-an-object", REQ, {"type": "object"}, {"type": "object", "exclusiveMinimum": 3}, False, trap=True),
+    Pair("maximum", "lowered", REQ, {**I, "maximum": 5}, {**I, "maximum": 4}, True),
+    Pair("maximum", "raised", REQ, {**I, "maximum": 4}, {**I, "maximum": 5}, False),
+    Pair("exclusiveMaximum", "added", REQ, N, {**N, "exclusiveMaximum": 10}, True),
+    Pair("multipleOf", "2-to-4", REQ, {**I, "multipleOf": 2}, {**I, "multipleOf": 4}, True),
+    Pair("multipleOf", "4-to-2", REQ, {**I, "multipleOf": 4}, {**I, "multipleOf": 2}, False),
+    # strings
+    Pair("minLength", "raised", REQ, {**S, "minLength": 1}, {**S, "minLength": 3}, True),
+    Pair("maxLength", "lowered", REQ, {**S, "maxLength": 10}, {**S, "maxLength": 3}, True),
+    Pair("maxLength", "raised", RES, {**S, "maxLength": 3}, {**S, "maxLength": 10}, True),
+    Pair("maxLength", "lowered", RES, {**S, "maxLength": 10}, {**S, "maxLength": 3}, False),
+    Pair("pattern", "added", REQ, S, {**S, "pattern": "^a"}, True),
+    Pair("pattern", "empty-added", REQ, S, {**S, "pattern": ""}, False, trap=True),
+    Pair("format", "date-added", REQ, S, {**S, "format": "date"}, True),
+    Pair("format", "date-to-date-time", REQ, {**S, "format": "date"}, {**S, "format": "date-time"}, True),
+    Pair("format", "removed", REQ, {**S, "format": "date"}, S, False),
+    Pair("contentEncoding", "base64-to-quoted-printable", REQ, {**S, "contentEncoding": "base64"}, {**S, "contentEncoding": "quoted-printable"}, True, openapi_only=True),
+    Pair("x-extensible-enum", "value-removed", REQ, {**S, "x-extensible-enum": ["a", "b"]}, {**S, "x-extensible-enum": ["a"]}, True, openapi_only=True),
+    Pair("x-extensible-enum", "value-added", RES, {**S, "x-extensible-enum": ["a"]}, {**S, "x-extensible-enum": ["a", "b"]}, False, openapi_only=True),
+    # arrays
+    Pair("items", "narrowed", REQ, arr(items=N), arr(items=I), True),
+    Pair("items", "widened", REQ, arr(items=I), arr(items=N), False),
+    Pair("prefixItems", "position-added", REQ, arr(prefixItems=[S]), arr(prefixItems=[S, I]), True),
+    Pair("prefixItems", "position-removed", REQ, arr(prefixItems=[S, I]), arr(prefixItems=[S]), False),
+    Pair("prefixItems", "position-narrowed", REQ, arr(prefixItems=[N]), arr(prefixItems=[I]), True),
+    Pair("minItems", "raised", REQ, arr(minItems=1), arr(minItems=2), True),
+    Pair("maxItems", "lowered", REQ, arr(maxItems=3), arr(maxItems=2), True),
+    Pair("uniqueItems", "added", REQ, arr(), arr(uniqueItems=True), True),
+    Pair("uniqueItems", "removed", REQ, arr(uniqueItems=True), arr(), False),
+    Pair("contains", "added", REQ, arr(), arr(contains=S), True),
+    Pair("contains", "removed", REQ, arr(contains=S), arr(), False),
+    Pair("minContains", "raised", REQ, arr(contains=S, minContains=1), arr(contains=S, minContains=2), True),
+    Pair("minContains", "lowered", REQ, arr(contains=S, minContains=2), arr(contains=S, minContains=1), False),
+    Pair("maxContains", "raised", RES, arr(contains=S, maxContains=1), arr(contains=S, maxContains=2), True),
+    Pair("maxContains", "lowered", RES, arr(contains=S, maxContains=2), arr(contains=S, maxContains=1), False),
+    Pair("unevaluatedItems", "closed", REQ, arr(prefixItems=[S]), arr(prefixItems=[S], unevaluatedItems=False), True),
+    Pair("unevaluatedItems", "opened", REQ, arr(prefixItems=[S], unevaluatedItems=False), arr(prefixItems=[S]), False),
+    # objects
+    Pair("required", "added", REQ, obj(a=S), obj(["a"], a=S), True),
+    Pair("required", "removed", REQ, obj(["a"], a=S), obj(a=S), False),
+    Pair("required", "removed", RES, obj(["a"], a=S), obj(a=S), True),
+    Pair("properties", "narrowed", REQ, obj(a=N), obj(a=I), True),
+    Pair("properties", "required-removed-with-closed-object", RES, {**obj(["a"], a=S), "additionalProperties": False}, {**obj(), "additionalProperties": False}, True),
+    Pair("additionalProperties", "closed", REQ, obj(a=S), {**obj(a=S), "additionalProperties": False}, True),
+    Pair("additionalProperties", "opened", REQ, {**obj(a=S), "additionalProperties": False}, obj(a=S), False),
+    Pair("patternProperties", "added", REQ, {"type": "object"}, {"type": "object", "patternProperties": {"^x-": I}}, True),
+    Pair("patternProperties", "removed", REQ, {"type": "object", "patternProperties": {"^x-": I}}, {"type": "object"}, False),
+    Pair("propertyNames", "added", REQ, {"type": "object"}, {"type": "object", "propertyNames": {"maxLength": 3}}, True),
+    Pair("propertyNames", "widened", REQ, {"type": "object", "propertyNames": {"maxLength": 3}}, {"type": "object", "propertyNames": {"maxLength": 5}}, False),
+    Pair("minProperties", "raised", REQ, {"type": "object", "minProperties": 1}, {"type": "object", "minProperties": 2}, True),
+    Pair("maxProperties", "lowered", REQ, {"type": "object", "maxProperties": 2}, {"type": "object", "maxProperties": 1}, True),
+    Pair("dependentRequired", "added", REQ, obj(a=S, b=S), {**obj(a=S, b=S), "dependentRequired": {"a": ["b"]}}, True),
+    Pair("dependentRequired", "removed", REQ, {**obj(a=S, b=S), "dependentRequired": {"a": ["b"]}}, obj(a=S, b=S), False),
+    Pair("dependentSchemas", "added", REQ, obj(a=S, b=S), {**obj(a=S, b=S), "dependentSchemas": {"a": {"required": ["b"]}}}, True),
+    Pair("dependentSchemas", "removed", REQ, {**obj(a=S, b=S), "dependentSchemas": {"a": {"required": ["b"]}}}, obj(a=S, b=S), False),
+    Pair("if-then-else", "then-requires", REQ, obj(a=S, b=S), {**obj(a=S, b=S), "if": {"required": ["a"]}, "then": {"required": ["b"]}}, True),
+    Pair("if-then-else", "removed", REQ, {**obj(a=S, b=S), "if": {"required": ["a"]}, "then": {"required": ["b"]}}, obj(a=S, b=S), False),
+    Pair("unevaluatedProperties", "closed", REQ, obj(a=S), {**obj(a=S), "unevaluatedProperties": False}, True),
+    Pair("unevaluatedProperties", "opened", REQ, {**obj(a=S), "unevaluatedProperties": False}, obj(a=S), False),
+    # combinators and traps
+    Pair("anyOf", "branch-removed", REQ, {"anyOf": [{**S, "maxLength": 2}, I]}, {"anyOf": [{**S, "maxLength": 2}]}, True),
+    Pair("anyOf", "identical-branch-added", REQ, {"anyOf": [{**S, "maxLength": 2}, I]}, {"anyOf": [{**S, "maxLength": 2}, I, I]}, False, trap=True),
+    Pair("anyOf", "identical-branch-added", RES, {"anyOf": [{**S, "maxLength": 2}, I]}, {"anyOf": [{**S, "maxLength": 2}, I, {**S, "maxLength": 2}]}, False, trap=True),
+    Pair("allOf", "branch-added", REQ, {"allOf": [{"minLength": 1}, {"maxLength": 9}]}, {"allOf": [{"minLength": 1}, {"maxLength": 9}, {"pattern": "^a"}]}, True),
+    Pair("allOf", "identical-branch-removed", RES, {"allOf": [{"minLength": 1}, {"maxLength": 9}, {"maxLength": 9}]}, {"allOf": [{"minLength": 1}, {"maxLength": 9}]}, False, trap=True),
+    Pair("allOf", "annotation-only", REQ, S, {"allOf": [S, {"description": "a name"}]}, False, trap=True),
+    Pair("oneOf", "overlapping-wrap", REQ, obj(a=S), obj(a={"oneOf": [S, {**S, "maxLength": 1000}]}), True, trap=True),
+    Pair("oneOf", "null-or-x-widening", REQ, S, {"oneOf": [{"type": "null"}, S]}, False, trap=True),
+    Pair("oneOf", "branch-removed", REQ, {"oneOf": [S, I]}, {"oneOf": [S]}, True),
+    Pair("oneOf", "disjoint-branch-added", REQ, {"oneOf": [S, I]}, {"oneOf": [S, I, {"type": "boolean"}]}, False),
+    Pair("not", "added", REQ, S, {**S, "not": {"const": "x"}}, True),
+    Pair("not", "removed", REQ, {**S, "not": {"const": "x"}}, S, False),
+    Pair("not", "removed", RES, {**S, "not": {"const": "x"}}, S, True),
+]
