@@ -23,8 +23,8 @@ class DiffOptions:
     # Judging schema findings by meaning (apiparity.diff.witness): on by default, bounded, seeded.
     witness: bool = True
     seed: int = 0
-    witness_examples: int = 150  # instances per pair and generator
-    witness_pair_seconds: float = 4.0
+    witness_examples: int = 60  # instances per pair and generator
+    witness_pair_seconds: float = 10.0  # safety net: the bound is the count
     witness_seconds: float = 20.0  # for the whole run
 
 

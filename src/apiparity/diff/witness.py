@@ -57,8 +57,9 @@ class Budget:
     """Bounds of the witness search: per pair and for the whole run."""
 
     seed: int = 0
-    examples: int = 150  # generated instances per pair and strategy
-    pair_seconds: float = 4.0
+    examples: int = 60  # generated instances per pair and generator
+    shrink_steps: int = 150  # attempts at a smaller witness once one is found
+    pair_seconds: float = 10.0  # safety net per pair (a search cut by time says so)
     total_seconds: float = 20.0
     spent: float = 0.0
     pairs: int = 0
@@ -214,7 +215,7 @@ class WitnessSearch:
         # Values at the edges of the source's bounds come next: a narrowed bound rejects exactly those
         # (maxContains 1 -> 2 in a response: an array with two matching items), and random draws rarely land there.
         closed = _closed(source)
-        for variant in (_edges(closed, upper=False), _edges(closed, upper=True), closed, source):
+        for variant in (*_hints(source, target), _edges(closed, upper=False), _edges(closed, upper=True), closed, source):
             strategy = self._strategy(variant)
             if strategy is not None:
                 strategies.append(strategy)
@@ -222,14 +223,19 @@ class WitnessSearch:
             return SearchResult(Outcome.NOT_CHECKED, reason="no instance generator for this schema")
 
         found: list[tuple[Any, str, str]] = []
+        # Bounded by counts (deterministic for a seed); the time bound is a safety net that says so.
         deadline = started + min(self.budget.pair_seconds, max(self.budget.left(), 0.0))
         tries = 0
-        slice_end = [deadline]  # each generator gets an equal share of what is left of the pair's time
+        shrink_steps = [0]
 
         def rejected_for(instance: Any) -> tuple[str, str] | None:
             nonlocal tries
             tries += 1
-            if time.perf_counter() > slice_end[0]:
+            if found:
+                shrink_steps[0] += 1
+                if shrink_steps[0] > self.budget.shrink_steps:
+                    raise _OutOfTime
+            if time.perf_counter() > deadline:
                 raise _OutOfTime
             if not _accepts(source_validator, instance, textual):
                 return None
@@ -239,8 +245,6 @@ class WitnessSearch:
             rejection = rejected_for(instance)
             if rejection is None:
                 return False
-            if not found:  # shrinking gets a quarter of the pair's time at most
-                slice_end[0] = min(deadline, time.perf_counter() + self.budget.pair_seconds / 4)
             found.append((instance, *rejection))
             return True
 
@@ -256,12 +260,10 @@ class WitnessSearch:
             report_multiple_bugs=False,
         )
         cut_short = False
-        for position, strategy in enumerate(strategies):
-            now = time.perf_counter()
-            if now >= deadline:
+        for strategy in strategies:
+            if time.perf_counter() >= deadline:
                 cut_short = True
                 break
-            slice_end[0] = now + (deadline - now) / (len(strategies) - position)
             try:
                 find(strategy, condition, settings=config, random=random.Random(self.budget.seed))
             except (NoSuchExample, Unsatisfiable):
@@ -385,6 +387,22 @@ def _edges(schema: Any, *, upper: bool) -> Any:
         elif not upper and isinstance(value_low, (int, float)) and not isinstance(value_low, bool):
             out[high] = value_low
     return out
+
+
+def _hints(source: dict[str, Any], target: dict[str, Any]) -> list[dict[str, Any]]:
+    """Source variants aimed at what the target's root constrains by property *name*: objects with a
+    key matching each of its patternProperties, or carrying each key its dependencies start from.
+    Random keys almost never match `^x-`."""
+    if "$ref" in source or "$defs" in source:
+        return []
+    variants: list[dict[str, Any]] = []
+    for pattern in target.get("patternProperties") or {}:
+        if "propertyNames" not in source:
+            variants.append({**source, "propertyNames": {"pattern": pattern}, "minProperties": max(1, source.get("minProperties", 1))})
+    for keyword in ("dependentRequired", "dependentSchemas"):
+        for key in target.get(keyword) or {}:
+            variants.append({**source, "required": sorted({*source.get("required", []), key})})
+    return variants
 
 
 def _closed(schema: Any) -> Any:

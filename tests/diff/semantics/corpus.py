@@ -28,6 +28,8 @@ class Pair:
     # OpenAPI meaning a plain JSON Schema validator does not apply (contentEncoding, x-extensible-enum):
     # the witness is re-validated against apiparity's JSON Schema form of the pair instead.
     openapi_only: bool = False
+    # A deliberate departure from the meaning, documented in docs/rules.md: the diff's severity.
+    deliberate: str = ""
 
     @property
     def id(self) -> str:
@@ -82,6 +84,8 @@ PAIRS: list[Pair] = [
     Pair("maxLength", "lowered", REQ, {**S, "maxLength": 10}, {**S, "maxLength": 3}, True),
     Pair("maxLength", "raised", RES, {**S, "maxLength": 3}, {**S, "maxLength": 10}, True),
     Pair("maxLength", "lowered", RES, {**S, "maxLength": 10}, {**S, "maxLength": 3}, False),
+    # a response bound no longer documented: the values did not change with the document
+    Pair("maxLength", "removed", RES, {**S, "maxLength": 3}, S, True, deliberate="warning"),
     Pair("pattern", "added", REQ, S, {**S, "pattern": "^a"}, True),
     Pair("pattern", "empty-added", REQ, S, {**S, "pattern": ""}, False, trap=True),
     Pair("format", "date-added", REQ, S, {**S, "format": "date"}, True),
@@ -116,6 +120,8 @@ PAIRS: list[Pair] = [
     Pair("properties", "required-removed-with-closed-object", RES, {**obj(["a"], a=S), "additionalProperties": False}, {**obj(), "additionalProperties": False}, True),
     Pair("additionalProperties", "closed", REQ, obj(a=S), {**obj(a=S), "additionalProperties": False}, True),
     Pair("additionalProperties", "opened", REQ, {**obj(a=S), "additionalProperties": False}, obj(a=S), False),
+    # tolerant reader: clients ignore properties they do not know
+    Pair("additionalProperties", "opened", RES, {**obj(a=S), "additionalProperties": False}, obj(a=S), True, deliberate="warning"),
     Pair("patternProperties", "added", REQ, {"type": "object"}, {"type": "object", "patternProperties": {"^x-": I}}, True),
     Pair("patternProperties", "removed", REQ, {"type": "object", "patternProperties": {"^x-": I}}, {"type": "object"}, False),
     Pair("propertyNames", "added", REQ, {"type": "object"}, {"type": "object", "propertyNames": {"maxLength": 3}}, True),

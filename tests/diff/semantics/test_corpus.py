@@ -62,7 +62,9 @@ def test_diff_agrees_with_the_meaning(pair: Pair) -> None:
     location = LOCATION[pair.direction]
     result = run(schema_at(location, pair.old), schema_at(location, pair.new))
     breaking = [c for c in result.changes if c.severity == "breaking"]
-    if pair.breaking:
+    if pair.deliberate:
+        assert not breaking and pair.deliberate in {c.severity for c in result.changes}, [(c.rule_id, c.severity) for c in result.changes]
+    elif pair.breaking:
         assert breaking, [(c.rule_id, c.severity) for c in result.changes]
         assert any(c.witness is not None and c.witness.verdict == "witnessed" for c in breaking), [
             (c.rule_id, c.witness) for c in breaking

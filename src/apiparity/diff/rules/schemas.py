@@ -32,7 +32,7 @@ SCHEMA_KINDS: dict[str, tuple[str, str, str, str]] = {
     "nullable-added": (I, B, "null became a valid value", "null is now allowed"),
     "nullable-removed": (B, I, "null is no longer a valid value", "null is no longer allowed"),
     "format-added": (B, I, "a format was added", "format {new!r} added"),
-    "format-removed": (I, B, "the format was removed", "format {old!r} removed"),
+    "format-removed": (I, W, "the format was removed", "format {old!r} removed"),
     "format-changed": (B, B, "the format changed", "format {old!r} -> {new!r}"),
     "format-narrowed": (B, I, "the format accepts fewer values (e.g. int64 -> int32)", "format {old!r} -> {new!r}"),
     "format-widened": (I, B, "the format accepts more values (e.g. int32 -> int64)", "format {old!r} -> {new!r}"),
@@ -41,13 +41,13 @@ SCHEMA_KINDS: dict[str, tuple[str, str, str, str]] = {
     "enum-added": (B, I, "the value is now limited to an enum", "now limited to {new}"),
     "enum-removed": (I, B, "the enum limit was removed", "no longer limited to {old}"),
     "pattern-added": (B, I, "a pattern was added", "pattern {new!r} added"),
-    "pattern-removed": (I, B, "the pattern was removed", "pattern {old!r} removed"),
+    "pattern-removed": (I, W, "the pattern was removed", "pattern {old!r} removed"),
     "pattern-changed": (B, B, "the pattern changed", "pattern {old!r} -> {new!r}"),
     "multiple-of-added": (B, I, "multipleOf was added", "multipleOf {new} added"),
-    "multiple-of-removed": (I, B, "multipleOf was removed", "multipleOf {old} removed"),
+    "multiple-of-removed": (I, W, "multipleOf was removed", "multipleOf {old} removed"),
     "multiple-of-changed": (B, B, "multipleOf changed", "multipleOf {old} -> {new}"),
     "unique-items-added": (B, I, "array items must now be unique", "uniqueItems added"),
-    "unique-items-removed": (I, B, "array items no longer need to be unique", "uniqueItems removed"),
+    "unique-items-removed": (I, W, "array items no longer need to be unique", "uniqueItems removed"),
     "default-added": (I, I, "a default value was added", "default {new!r} added"),
     "default-removed": (W, I, "the default value was removed (omitting it now means something else)", "default {old!r} removed"),
     "default-changed": (W, I, "the default value changed (clients omitting it get other behaviour)", "default {old!r} -> {new!r}"),
@@ -127,7 +127,9 @@ for _prefix, (_keyword, _is_lower) in _BOUNDS.items():
     SCHEMA_KINDS[f"{_prefix}-{'increased' if _is_lower else 'decreased'}"] = (B, I, f"{_keyword} tightened", f"{_keyword} {{old}} -> {{new}}")
     SCHEMA_KINDS[f"{_prefix}-{'decreased' if _is_lower else 'increased'}"] = (I, B, f"{_keyword} relaxed", f"{_keyword} {{old}} -> {{new}}")
     SCHEMA_KINDS[f"{_prefix}-added"] = (B, I, f"{_keyword} added", f"{_keyword} {{new}} added")
-    SCHEMA_KINDS[f"{_prefix}-removed"] = (I, B, f"{_keyword} removed", f"{_keyword} {{old}} removed")
+    # Removed in a response: NEW stopped documenting the bound (framework response models often
+    # carry no validation constraints), a warning; relaxed to another value: a new promise, breaking.
+    SCHEMA_KINDS[f"{_prefix}-removed"] = (I, W, f"{_keyword} removed", f"{_keyword} {{old}} removed")
 
 
 def schema_rule_id(location: str, kind: str) -> str:
