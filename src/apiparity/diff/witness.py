@@ -260,12 +260,17 @@ class WitnessSearch:
             report_multiple_bugs=False,
         )
         cut_short = False
-        for strategy in strategies:
+        # A short pass over every generator first (the witness is usually an edge or a difference
+        # instance, found in a few draws), then the full bound for each.
+        first = settings(config, max_examples=min(10, self.budget.examples))
+        rounds = [(strategy, first, self.budget.seed) for strategy in strategies]
+        rounds += [(strategy, config, self.budget.seed + 1) for strategy in strategies]
+        for strategy, round_config, seed in rounds:
             if time.perf_counter() >= deadline:
                 cut_short = True
                 break
             try:
-                find(strategy, condition, settings=config, random=random.Random(self.budget.seed))
+                find(strategy, condition, settings=round_config, random=random.Random(seed))
             except (NoSuchExample, Unsatisfiable):
                 pass
             except _OutOfTime:

@@ -37,7 +37,7 @@ class Pair:
 
 
 S = {"type": "string"}
-I = {"type": "integer"}
+I = {"type": "integer"}  # noqa: E741
 N = {"type": "number"}
 
 
