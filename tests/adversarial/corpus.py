@@ -263,6 +263,8 @@ CASES: list[Case] = [
          "--timeout is a deadline: timed out, the stuck loop is left to its daemon thread and the next request gets a fresh one"),
     Case("run-process-exits", "trust", "`check` of a NEW whose handlers exit, interrupt, block the loop and never return",
          "exit 1 (NOT READY) with each one a group, the JSON report written, no traceback, and the process ends"),
+    Case("run-unreachable-side", "trust", "`check` with `--new-url` at a loopback port nothing listens on",
+         "exit 2 before the run, one line naming --new-url and the URL; no report, never NOT READY over transport errors"),
     Case("gate-loop-pass-through", "trust", "long framework work (a 3.4 MB body parsed on the loop) under a pure-async middleware's `await self.app(...)`",
          "not the app's block (kept apart); the same middleware's own `time.sleep` is a block at its line"),
     # ------------------------------------------------------------------ security

@@ -67,3 +67,21 @@ def test_check_of_crashing_handlers_exits_1_with_a_report_and_the_process_ends(t
     assert not report["verdict"]["ready"]
     reached = {o["operation"] for o in report["fuzz"]["operations"] if o["cases"]}
     assert "GET /ok" in reached
+
+
+@case("run-unreachable-side")
+def test_check_with_an_unreachable_live_side_is_exit_2_before_the_run(tmp_path: Path) -> None:
+    import socket
+
+    from tests.conftest import run_cli
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    out = tmp_path / "r.json"
+    result = run_cli("check", f"{PAIR}:old_app", f"{PAIR}:new_app", "--new-url", f"http://127.0.0.1:{port}", "--json", str(out),
+                     "--no-history")
+    assert result.exit_code == 2, result.stdout + result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1 and "--new-url" in errors[0] and f"127.0.0.1:{port}" in errors[0], result.stderr
+    assert not out.exists()

@@ -120,13 +120,12 @@ def fuzz_options(func: F) -> F:
 def wait_for_servers(settings: Any, seconds: float | None) -> None:
     """--wait-for: also wait for the live servers named by --old-url/--new-url (URL targets wait
     while their document is fetched, in the target loader)."""
-    if not seconds:
-        return
     from apiparity.fuzz.transports import wait_until_listening
 
+    # without --wait-for, one try: a side that cannot be reached is bad input before the run starts
     for label, url in (("--old-url", settings.old_url), ("--new-url", settings.new_url)):
         if url:
-            wait_until_listening(url, seconds, label=label)
+            wait_until_listening(url, seconds or 0.0, label=label)
 
 
 def event_loop_settings_from(raw: Any, options: dict[str, Any]) -> Any:

@@ -339,6 +339,9 @@ def wait_until_listening(url: str, seconds: float, *, label: str) -> None:
                 return
         except OSError as exc:
             if time.monotonic() >= deadline:
+                if not seconds:
+                    raise ConfigError(f"{label} {url}: cannot connect ({exc.strerror or exc}); nothing was sent "
+                                      "(is the server running? --wait-for SECONDS waits for one that is starting)") from None
                 raise ConfigError(f"{label} {url}: cannot connect after waiting {seconds:g} s ({exc.strerror or exc})") from None
             time.sleep(0.1)
 
