@@ -265,7 +265,7 @@ CASES: list[Case] = [
          "exit 1 (NOT READY) with each one a group, the JSON report written, no traceback, and the process ends"),
     Case("run-unreachable-side", "trust", "`check` with `--new-url` at a loopback port nothing listens on",
          "exit 2 before the run, one line naming --new-url and the URL; no report, never NOT READY over transport errors"),
-    Case("gate-loop-pass-through", "trust", "long framework work (a 3.4 MB body parsed on the loop) under a pure-async middleware's `await self.app(...)`",
+    Case("gate-loop-pass-through", "trust", "long framework work (a 6.9 MB body parsed on the loop) under a pure-async middleware's `await self.app(...)`",
          "not the app's block (kept apart); the same middleware's own `time.sleep` is a block at its line"),
     # ------------------------------------------------------------------ security
     Case("sec-redact-text", "security", "Authorization, Cookie, X-API-Key, X-Session-Token, X-Client-Secret headers; password and access_token query values",
