@@ -219,8 +219,10 @@ class Redaction:
 
     def _json_field(self, match: re.Match[str]) -> str:
         name, colon, value = match.groups()
-        if not value or value == REDACTED or not self.is_sensitive(name):
+        if not value or REDACTED in value or not self.is_sensitive(name):
             return match.group(0)
+        if name.lower() in _AUTH_HEADERS:  # a reproducer's headers dict: the scheme stays, like in a curl line
+            return f'"{name}"{colon}"{self.header(name, value)}"'
         self.remember(value)
         return f'"{name}"{colon}"{REDACTED}"'
 

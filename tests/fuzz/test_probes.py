@@ -228,5 +228,6 @@ def test_an_update_the_port_answers_but_does_not_keep_is_found_on_read_back(tmp_
                 and g.examples[0].request.method == "GET"]
 
     found = read_back(run_fuzz(old, new, FuzzSettings(**settings, probes=("read-back",))))
-    assert found and found[0].examples[0].curl_old.count("curl ") == 2  # the PATCH, then the GET
+    reproducer = found[0].examples[0].curl_old if found else ""
+    assert found and reproducer.count("curl ") + reproducer.count("r = client.") == 2  # the PATCH, then the GET
     assert not read_back(run_fuzz(old, new, FuzzSettings(**settings, probes=())))
