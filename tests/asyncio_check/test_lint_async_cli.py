@@ -105,7 +105,8 @@ def test_bookstore_modern_app_is_clean():
 def test_check_on_a_pair_whose_new_side_blocks_is_not_ready(tmp_path):
     twin = Path(__file__).with_name("legacy_twin.py")
     out = tmp_path / "report.json"
-    result = run_cli("check", f"{twin}:app", f"{EXAMPLE}:app", "--max-examples", "3", "--seed", "1", "--json", str(out))
+    result = run_cli("check", f"{twin}:app", f"{EXAMPLE}:app", "--max-examples", "3", "--seed", "1", "--json", str(out),
+                     "--probes", "trailing-slash,if-none-match,no-credentials")  # the loop gate is the subject
     assert "event_loop" in json.loads(out.read_text()).get("extras", {}), "check did not run the event-loop monitor"
     assert result.exit_code == 1, result.stdout + result.stderr
     assert "NOT READY" in result.stdout
