@@ -47,7 +47,7 @@ def test_every_third_party_module_apiparity_imports_is_a_core_dependency():
     declared in `dependencies` (or is one of the extras' modules, imported only by its command)."""
     import ast
 
-    distributions = {"yaml": "pyyaml", "openapi_spec_validator": "openapi-spec-validator"}
+    distributions = {"yaml": "pyyaml", "openapi_spec_validator": "openapi-spec-validator", "jsonschema_rs": "jsonschema-rs"}
     optional = {"locust", "gevent", "uvicorn"}
     declared = _names(PYPROJECT["project"]["dependencies"]) | {"tomli"}
     imported: dict[str, str] = {}
