@@ -219,10 +219,11 @@ class Redaction:
 
     def _json_field(self, match: re.Match[str]) -> str:
         name, colon, value = match.groups()
-        if not value or REDACTED in value or not self.is_sensitive(name):
+        if not value or value == REDACTED or not self.is_sensitive(name):
             return match.group(0)
         if name.lower() in _AUTH_HEADERS:  # a reproducer's headers dict: the scheme stays, like in a curl line
-            return f'"{name}"{colon}"{self.header(name, value)}"'
+            shown = value if value.endswith(f" {REDACTED}") else self.header(name, value)
+            return f'"{name}"{colon}"{shown}"'
         self.remember(value)
         return f'"{name}"{colon}"{REDACTED}"'
 
@@ -377,10 +378,9 @@ def secret_values(name: str, value: str) -> set[str]:
         return set()
     found: set[str] = set()
     scheme, _, credential = value.partition(" ")
-    if lowered in _AUTH_HEADERS and _AUTH_SCHEME.fullmatch(scheme) and len(credential.strip()) >= MIN_VALUE_CHARS:
-        # the credential alone: "Bearer [redacted]" still says how the request authenticated
-        found.add(credential.strip())
-    else:
+    # for "Bearer <token>" the credential alone is searched for: "Bearer [redacted]" still says how
+    # the request authenticated
+    if not (lowered in _AUTH_HEADERS and _AUTH_SCHEME.fullmatch(scheme) and len(credential.strip()) >= MIN_VALUE_CHARS):
         found.add(value)
     if credential.strip():
         found.add(credential.strip())
