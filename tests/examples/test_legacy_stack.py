@@ -114,3 +114,24 @@ def test_legacy_app_crashing_on_start_leaves_nothing(venvs, tmp_path):
     assert result.exit_code == 2
     assert "No module named 'flask_bcrypt'" in result.stderr and result.stderr.count("\n") == 1
     assert pids_with(str(broken)) == [] and _left_behind() == []
+
+
+def test_replay_across_interpreters(venvs, tmp_path):
+    """`replay` runs each side in its own interpreter too: recorded traffic against the legacy
+    Flask 1.1 app and the regressed pydantic-1 port, both served by their bootstraps."""
+    traffic = tmp_path / "traffic.jsonl"
+    traffic.write_text("\n".join(json.dumps(line) for line in (
+        {"method": "GET", "path": "/parts/1"},
+        {"method": "GET", "path": "/parts?limit=2"},
+        {"method": "POST", "path": "/parts", "body": {"name": "nut", "qty": 3, "unit_price": 0.1, "tags": []}},
+    )) + "\n")
+    report_path = tmp_path / "replay.json"
+    result = run_cli("replay", str(traffic), LEGACY, REGRESSED, "--old-python", venvs["legacy"],
+                     "--new-python", venvs["modern"], "--format", "json", "-o", str(report_path))
+    assert result.exit_code == 1, result.stderr
+    report = json.loads(report_path.read_text())
+    assert report["fuzz"]["cases"] == 3
+    found = {(g["operation"], g["signature"]) for g in report["fuzz"]["groups"]}
+    assert ("POST /parts", "status 201 != 200") in found  # R2
+    assert any(op == "GET /parts/{part_id}" and "$.qty missing in NEW" in sig for op, sig in found)  # R1
+    assert _left_behind() == []

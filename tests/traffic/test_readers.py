@@ -48,8 +48,13 @@ def test_jsonl_accepts_every_documented_query_and_body_shape(tmp_path):
         json.dumps({"method": "POST", "path": "/d", "body": {"k": [1, 2]}, "media_type": "application/json"}),
         json.dumps({"method": "PUT", "path": "/e", "body": "plain text", "media_type": "text/plain", "status": 200}),
         json.dumps({"method": "PUT", "path": "/f", "body_base64": "AAEC", "headers": [["X-A", "1"], ["X-A", "2"]]}),
+        json.dumps({"method": "POST", "path": "/g", "body": {"name": "nut"}}),
+        json.dumps({"method": "POST", "path": "/h", "body": {"k": 1}, "headers": {"Content-Type": "application/vnd.x+json"}}),
     ]) + "\n")
-    a, b, c, d, e, f = read_jsonl(path)
+    a, b, c, d, e, f, g, h = read_jsonl(path)
+    # a JSON body with no media type is sent as JSON, and says so (a JSON-reading server rejects it otherwise)
+    assert g.header("content-type") == "application/json" and json.loads(g.body) == {"name": "nut"}
+    assert h.header("content-type") == "application/vnd.x+json"
     assert (a.method, a.path, a.query) == ("GET", "/a", "x=1&tag=a&tag=b")
     assert b.query == "tag=a&tag=b&flag=true"
     assert c.query == "q=z%20y"

@@ -27,6 +27,14 @@ def compare_options(func: F) -> F:
         click.option("--new-header", multiple=True, metavar="'NAME: VALUE'", help="Header sent to NEW only."),
         click.option("--old-url", default=None, metavar="URL", help="Send OLD's requests to this live server."),
         click.option("--new-url", default=None, metavar="URL", help="Send NEW's requests to this live server."),
+        click.option("--old-python", default=None, metavar="PATH",
+                     help="Import and serve OLD (module:app) in this Python interpreter (its own virtualenv). Config: [old] python."),
+        click.option("--new-python", default=None, metavar="PATH", help="Import and serve NEW in this interpreter."),
+        click.option("--old-cmd", default=None, metavar="COMMAND",
+                     help="Start OLD's server with this command, {port} replaced by a free loopback port; stopped at the end."),
+        click.option("--new-cmd", default=None, metavar="COMMAND", help="Start NEW's server with this command (see --old-cmd)."),
+        click.option("--wait-for", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
+                     help="How long a side started by --old-python/--old-cmd (or a URL target) may take to answer."),
         click.option("--old-base-path", default=None, metavar="PATH", help="Path prefix of OLD's operations. [default: servers[0] path]"),
         click.option("--new-base-path", default=None, metavar="PATH", help="Path prefix of NEW's operations."),
         click.option("--reset", multiple=True, metavar="MOD:FUNC",
@@ -80,7 +88,7 @@ def compare_options(func: F) -> F:
               help="apiparity.toml or pyproject.toml to read [fuzz] comparison settings from. [default: searched upward]")
 def command(traffic: str, old: str, new: str, app_dir: str | None, spec_path: str | None, load_timeout: float,
             traffic_format: str | None, only_host: str | None, fmt: str, output: str | None, config_path: str | None,
-            sample: float, sample_seed: int, rate: float | None, workers: int, checkpoint_path: str | None, checkpoint_every: int, resume: bool,
+            sample: float, sample_seed: int, rate: float | None, wait_for: float | None, workers: int, checkpoint_path: str | None, checkpoint_every: int, resume: bool,
             **options: Any) -> None:
     """Replay recorded TRAFFIC (a HAR file, apiparity's JSONL, a Common/Combined access log, or a
     GoReplay capture, streamed) against OLD and NEW and report every behavioural difference, like `fuzz`.
@@ -96,7 +104,7 @@ def command(traffic: str, old: str, new: str, app_dir: str | None, spec_path: st
     from apiparity import __version__
     from apiparity.commands._fuzz_options import settings_from_options
     from apiparity.config import load_config
-    from apiparity.commands._common import echo_target_notes, load_side
+    from apiparity.commands._common import echo_target_notes
     from apiparity.model import Report
     from apiparity.report import FORMATS, render, write_atomic
     from apiparity.traffic import read_traffic
@@ -127,8 +135,12 @@ def command(traffic: str, old: str, new: str, app_dir: str | None, spec_path: st
 
         # an empty corpus must not read as a pass
         raise ApiparityError(f"{traffic}: no replayable requests" + (f" for host {only_host}" if only_host else ""))
-    old_target = load_side(old, app_dir=app_dir, spec_path=spec_path, load_timeout=load_timeout)
-    new_target = load_side(new, app_dir=app_dir, spec_path=spec_path, load_timeout=load_timeout)
+    from apiparity.contract import load_sides
+    from apiparity.sides import launches_from, side_session
+
+    click.get_current_context().with_resource(side_session())  # servers started for a side stop with the command
+    old_target, new_target = load_sides(old, new, contract=None, app_dir=app_dir, spec_path=spec_path,
+                                        load_timeout=load_timeout, wait_for=wait_for or 0.0, launches=launches_from(settings))
     echo_target_notes(old_target, new_target)
 
     from apiparity.traffic.replay import ReplayOptions

@@ -7,7 +7,8 @@
 - `query`: a list of `[name, value]` pairs (order and repeats kept), an object `{name: value | [values]}`,
   or a raw string `page=2&per_page=5`.
 - `headers`: an object, or a list of `[name, value]` pairs when a name repeats.
-- `body`: JSON (sent as JSON), or a string (sent as UTF-8 text); `body_base64` for bytes that are neither.
+- `body`: JSON (sent as JSON, with `Content-Type: application/json` unless `headers`/`media_type` say otherwise),
+  or a string (sent as UTF-8 text); `body_base64` for bytes that are neither.
 - `media_type`: the Content-Type to send when `headers` has none.
 - Anything else on the line (`time`, `status`, `id`, ...) is kept out of the replay: notes for humans.
 
@@ -55,6 +56,8 @@ def record_from_json(data: Any, where: str) -> RecordedRequest:
     headers = _headers(data.get("headers"), where)
     body = _body(data, where)
     media_type = data.get("media_type")
+    if not (isinstance(media_type, str) and media_type) and isinstance(data.get("body"), (dict, list, int, float, bool)):
+        media_type = "application/json"  # "sent as JSON": a server reading JSON needs to be told it is
     if isinstance(media_type, str) and media_type and body is not None and not any(k.lower() == "content-type" for k, _ in headers):
         headers.append(("Content-Type", media_type))
     return RecordedRequest(method.strip().upper(), path, query, clean_headers(headers), body, where)
