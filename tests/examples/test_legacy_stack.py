@@ -77,6 +77,10 @@ def test_faithful_port_is_ready_across_interpreters(venvs, tmp_path, legacy):
     assert report["fuzz"]["cases"] > 50 and all(op["cases"] for op in report["fuzz"]["operations"])
     assert "legacy_app.py:reset (in OLD's own interpreter)" in report["fuzz"]["settings"]["isolation"]["old"]
     assert "event-loop watch off for NEW" in stderr
+    # the bootstrap ran in the venv's own interpreter (the Flask 1.1 venv is on Python 3.8 where the machine has one)
+    version = subprocess.run([venvs[legacy], "-c", "import platform; print(platform.python_version())"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    assert f"runs in its own interpreter, Python {version}, served by" in stderr
     assert _left_behind() == []
 
 
