@@ -27,6 +27,44 @@ REDACT_OPTION = click.option(
          "(beyond the built-in names: see docs/robustness.md). Repeatable.")
 
 
+# Where each side is and how to reach it: fuzz, check and replay take the same options.
+SIDE_OPTIONS = (
+    click.option("-H", "--header", multiple=True, metavar="'NAME: VALUE'", help="Header sent to both sides. Repeatable."),
+    click.option("--old-header", multiple=True, metavar="'NAME: VALUE'", help="Header sent to OLD only (its own auth)."),
+    click.option("--new-header", multiple=True, metavar="'NAME: VALUE'", help="Header sent to NEW only."),
+    click.option("--old-url", default=None, metavar="URL", help="Send OLD's requests to this live server."),
+    click.option("--new-url", default=None, metavar="URL", help="Send NEW's requests to this live server."),
+    click.option("--old-python", default=None, metavar="PATH",
+                 help="Import and serve OLD (module:app) in this Python interpreter, e.g. the legacy app's own "
+                      "virtualenv: nothing of apiparity is needed there. Config: [old] python."),
+    click.option("--new-python", default=None, metavar="PATH", help="Import and serve NEW in this interpreter."),
+    click.option("--old-cmd", default=None, metavar="COMMAND",
+                 help="Start OLD's server with this command, {port} replaced by a free loopback port "
+                      "(e.g. 'gunicorn -b 127.0.0.1:{port} legacy:app'); stopped at the end. Config: [old] cmd."),
+    click.option("--new-cmd", default=None, metavar="COMMAND", help="Start NEW's server with this command (see --old-cmd)."),
+    click.option("--old-base-path", default=None, metavar="PATH", help="Path prefix of OLD's operations. [default: servers[0] path]"),
+    click.option("--new-base-path", default=None, metavar="PATH", help="Path prefix of NEW's operations."),
+)
+
+# How answers are compared: the same for generated cases (fuzz, check) and recorded ones (replay).
+COMPARE_OPTIONS = (
+    click.option("--reset", multiple=True, metavar="MOD:FUNC",
+                 help="Called before every call to either side so each case starts from the same state "
+                      "(pkg.mod:func or path/app.py:func, the same module object as the app; for live servers "
+                      "'POST /reset/path' on that side's server, 'POST http://host/reset' or 'cmd: COMMAND'). Repeatable."),
+    click.option("--no-auto-reset", is_flag=True, default=None,
+                 help="Do not use a module-level reset() found next to an app when no --reset is given."),
+    click.option("--reset-old", multiple=True, metavar="MOD:FUNC", help="Reset hook for OLD only."),
+    click.option("--reset-new", multiple=True, metavar="MOD:FUNC", help="Reset hook for NEW only."),
+    click.option("--compare-header", multiple=True, metavar="NAME",
+                 help="Also compare this response header (content-type, location, allow always are)."),
+    click.option("--ignore", multiple=True, metavar="PATTERN",
+                 help="Ignore a body field ('$.items[*].updated_at') or a header ('header:etag'). Repeatable."),
+    click.option("--unordered", multiple=True, metavar="PATTERN", help="Compare this list field ignoring order ('$.items')."),
+    click.option("--equivalent-status", multiple=True, metavar="OLD=NEW", help="Treat these statuses as equal, e.g. 400=422."),
+)
+
+
 def fuzz_options(func: F) -> F:
     """Add every fuzz option to a click command."""
     options = [
@@ -52,39 +90,12 @@ def fuzz_options(func: F) -> F:
         click.option("--timeout", type=float, default=None, help="Seconds per request. [default: 10]"),
         click.option("--workers", type=click.IntRange(min=1), default=None,
                      help="Parallel cases against live servers (ignored in-process and with reset hooks). [default: 1]"),
-        click.option("-H", "--header", multiple=True, metavar="'NAME: VALUE'", help="Header sent to both sides. Repeatable."),
-        click.option("--old-header", multiple=True, metavar="'NAME: VALUE'", help="Header sent to OLD only (its own auth)."),
-        click.option("--new-header", multiple=True, metavar="'NAME: VALUE'", help="Header sent to NEW only."),
-        click.option("--old-url", default=None, metavar="URL", help="Send OLD's requests to this live server."),
-        click.option("--new-url", default=None, metavar="URL", help="Send NEW's requests to this live server."),
-        click.option("--old-python", default=None, metavar="PATH",
-                     help="Import and serve OLD (module:app) in this Python interpreter, e.g. the legacy app's own "
-                          "virtualenv: nothing of apiparity is needed there. Config: [old] python."),
-        click.option("--new-python", default=None, metavar="PATH", help="Import and serve NEW in this interpreter."),
-        click.option("--old-cmd", default=None, metavar="COMMAND",
-                     help="Start OLD's server with this command, {port} replaced by a free loopback port "
-                          "(e.g. 'gunicorn -b 127.0.0.1:{port} legacy:app'); stopped at the end. Config: [old] cmd."),
-        click.option("--new-cmd", default=None, metavar="COMMAND", help="Start NEW's server with this command (see --old-cmd)."),
-        click.option("--old-base-path", default=None, metavar="PATH", help="Path prefix of OLD's operations. [default: servers[0] path]"),
-        click.option("--new-base-path", default=None, metavar="PATH", help="Path prefix of NEW's operations."),
+        *SIDE_OPTIONS,
         click.option("--old-auth", default=None, metavar="MOD:OBJ",
                      help="OLD's auth provider: an object with get(case, context) and set(case, data, context) "
                           "(a declarative login flow goes in the config: [fuzz.old_auth])."),
         click.option("--new-auth", default=None, metavar="MOD:OBJ", help="NEW's auth provider (see --old-auth)."),
-        click.option("--reset", multiple=True, metavar="MOD:FUNC",
-                     help="Called before every call to either side so each case starts from the same state "
-                          "(pkg.mod:func or path/app.py:func, the same module object as the app; for live servers "
-                          "'POST /reset/path' on that side's server, 'POST http://host/reset' or 'cmd: COMMAND'). Repeatable."),
-        click.option("--no-auto-reset", is_flag=True, default=None,
-                     help="Do not use a module-level reset() found next to an app when no --reset is given."),
-        click.option("--reset-old", multiple=True, metavar="MOD:FUNC", help="Reset hook for OLD only."),
-        click.option("--reset-new", multiple=True, metavar="MOD:FUNC", help="Reset hook for NEW only."),
-        click.option("--compare-header", multiple=True, metavar="NAME",
-                     help="Also compare this response header (content-type, location, allow always are)."),
-        click.option("--ignore", multiple=True, metavar="PATTERN",
-                     help="Ignore a body field ('$.items[*].updated_at') or a header ('header:etag'). Repeatable."),
-        click.option("--unordered", multiple=True, metavar="PATTERN", help="Compare this list field ignoring order ('$.items')."),
-        click.option("--equivalent-status", multiple=True, metavar="OLD=NEW", help="Treat these statuses as equal, e.g. 400=422."),
+        *COMPARE_OPTIONS,
         click.option("--allow-unsafe", is_flag=True, default=None,
                      help="Send POST/PUT/PATCH/DELETE to hosts that are not loopback, or to live servers with no reset."),
         click.option("--no-id-mapping", is_flag=True, default=None,

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 import click
 
 from apiparity.commands._common import side_info, target_options
-from apiparity.commands._fuzz_options import REDACT_OPTION
+from apiparity.commands._fuzz_options import COMPARE_OPTIONS, REDACT_OPTION, SIDE_OPTIONS
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -21,34 +21,10 @@ def compare_options(func: F) -> F:
                      help="Only requests to these operations: METHOD, /path/glob, 'METHOD /path', tag:NAME, id:OPERATION_ID. Repeatable."),
         click.option("--exclude", multiple=True, metavar="SEL", help="Skip requests to these operations (same selectors). Repeatable."),
         click.option("--timeout", type=float, default=None, help="Seconds per request. [default: 10]"),
-        click.option("-H", "--header", multiple=True, metavar="'NAME: VALUE'",
-                     help="Header sent to both sides, replacing the recorded one. Repeatable."),
-        click.option("--old-header", multiple=True, metavar="'NAME: VALUE'", help="Header sent to OLD only (its own auth)."),
-        click.option("--new-header", multiple=True, metavar="'NAME: VALUE'", help="Header sent to NEW only."),
-        click.option("--old-url", default=None, metavar="URL", help="Send OLD's requests to this live server."),
-        click.option("--new-url", default=None, metavar="URL", help="Send NEW's requests to this live server."),
-        click.option("--old-python", default=None, metavar="PATH",
-                     help="Import and serve OLD (module:app) in this Python interpreter (its own virtualenv). Config: [old] python."),
-        click.option("--new-python", default=None, metavar="PATH", help="Import and serve NEW in this interpreter."),
-        click.option("--old-cmd", default=None, metavar="COMMAND",
-                     help="Start OLD's server with this command, {port} replaced by a free loopback port; stopped at the end."),
-        click.option("--new-cmd", default=None, metavar="COMMAND", help="Start NEW's server with this command (see --old-cmd)."),
+        *SIDE_OPTIONS,
+        *COMPARE_OPTIONS,
         click.option("--wait-for", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
                      help="How long a side started by --old-python/--old-cmd (or a URL target) may take to answer."),
-        click.option("--old-base-path", default=None, metavar="PATH", help="Path prefix of OLD's operations. [default: servers[0] path]"),
-        click.option("--new-base-path", default=None, metavar="PATH", help="Path prefix of NEW's operations."),
-        click.option("--reset", multiple=True, metavar="MOD:FUNC",
-                     help="Called before every call to either side (as in fuzz: MOD:FUNC, 'POST /path', 'cmd: ...'). Repeatable."),
-        click.option("--reset-old", multiple=True, metavar="MOD:FUNC", help="Reset hook for OLD only."),
-        click.option("--reset-new", multiple=True, metavar="MOD:FUNC", help="Reset hook for NEW only."),
-        click.option("--no-auto-reset", is_flag=True, default=None,
-                     help="Do not use a module-level reset() found next to an app when no --reset is given."),
-        click.option("--compare-header", multiple=True, metavar="NAME",
-                     help="Also compare this response header (content-type, location, allow always are)."),
-        click.option("--ignore", multiple=True, metavar="PATTERN",
-                     help="Ignore a body field ('$.items[*].updated_at') or a header ('header:etag'). Repeatable."),
-        click.option("--unordered", multiple=True, metavar="PATTERN", help="Compare this list field ignoring order ('$.items')."),
-        click.option("--equivalent-status", multiple=True, metavar="OLD=NEW", help="Treat these statuses as equal, e.g. 400=422."),
         click.option("--allow-unsafe", is_flag=True, default=None,
                      help="Replay POST/PUT/PATCH/DELETE to hosts that are not loopback, or to live servers with no reset."),
         click.option("--no-redact", is_flag=True, default=None, help="Show secrets (Authorization, cookies, tokens) in reports."),
