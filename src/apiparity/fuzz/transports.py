@@ -280,8 +280,13 @@ class HTTPTransport(Transport):
         self._base_url = base_url.rstrip("/")
         # a URL that names its own prefix wins over the document's servers[0] path
         self.base_path = urlsplit(self._base_url).path or base_path
+        from apiparity.fuzz.deadline import DeadlineTransport
+
         limits = httpx.Limits(max_connections=max(workers, 1) * 2, max_keepalive_connections=max(workers, 1) * 2)
-        self._client = httpx.Client(timeout=timeout, limits=limits, follow_redirects=False, cookies=stateless_cookie_jar())
+        # `timeout` bounds the whole exchange (apiparity.fuzz.deadline), not each read: a server that
+        # drip-feeds its headers or body cannot hold a request past it
+        self._client = httpx.Client(timeout=timeout, transport=DeadlineTransport(limits=limits), follow_redirects=False,
+                                    cookies=stateless_cookie_jar())
         from apiparity.outbound import guard_httpx
 
         guard_httpx(self._client, who=f"live transport to {self._base_url}")  # only where the user pointed
@@ -300,9 +305,11 @@ class HTTPTransport(Transport):
         headers = [(k, v) for k, v in request.headers if k.lower() != "host"]
         started = time.perf_counter()
         reader = BodyReader(self._max_body_bytes)
+        from apiparity.fuzz.deadline import within
+
         try:
             # streamed: a body past the cap is not read further (the connection is dropped, not drained)
-            with self._client.stream(request.method, url, headers=headers, content=request.body) as response:
+            with within(self._timeout), self._client.stream(request.method, url, headers=headers, content=request.body) as response:
                 for chunk in response.iter_bytes():
                     if not reader.add(chunk):
                         break

@@ -10,9 +10,11 @@ only the load worker subprocess and locustfiles import it, never the apiparity C
 from __future__ import annotations
 
 import itertools
+import time
 from typing import Any
 from urllib.parse import urlencode
 
+import gevent
 from locust import constant, task
 from locust.contrib.fasthttp import FastHttpUser
 from locust.exception import StopUser
@@ -53,12 +55,29 @@ class ParityUser(FastHttpUser):
             kwargs["data"] = body
         elif body is not None:
             kwargs["json"] = body
-        with self.client.request(request["method"], url, **kwargs) as response:
-            # 4xx answers to generated or recorded requests are legitimate results, compared like
-            # any other; only server errors and transport failures count as errors.
-            if response.status_code == 0:
-                response.failure(f"transport error: {response.error!r}")
-            elif response.status_code >= 500:
-                response.failure(f"HTTP {response.status_code}")
-            else:
-                response.success()
+        started = time.perf_counter()
+        # network_timeout bounds each read; this bounds the whole exchange, so a server that
+        # drip-feeds its headers or body is an error at the timeout, never an answer left uncounted
+        deadline = gevent.Timeout(self.network_timeout)
+        try:
+            with deadline, self.client.request(request["method"], url, **kwargs) as response:
+                # 4xx answers to generated or recorded requests are legitimate results, compared like
+                # any other; only server errors and transport failures count as errors.
+                if not deadline.pending:  # Locust caught the deadline itself: headers or body cut short
+                    self.client.client.close()  # the half-read connection is never reused
+                    response.failure(f"no complete answer within {self.network_timeout:g} s")
+                elif response.status_code == 0:
+                    response.failure(f"transport error: {response.error!r}")
+                elif response.status_code >= 500:
+                    response.failure(f"HTTP {response.status_code}")
+                else:
+                    response.success()
+        except gevent.Timeout as expired:  # the same, where Locust let it through
+            if expired is not deadline:
+                raise
+            self.client.client.close()  # the half-read connection is never reused
+            self.environment.events.request.fire(
+                request_type=request["method"], name=request["operation"], response=None, context={}, response_length=0,
+                response_time=(time.perf_counter() - started) * 1000,
+                exception=TimeoutError(f"no complete answer within {self.network_timeout:g} s"),
+            )

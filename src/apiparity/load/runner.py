@@ -65,8 +65,11 @@ def check_reachable(base_url: str, *, label: str, timeout: float) -> None:
     """One GET to the root, so a wrong port fails in a second instead of after a whole load run."""
     import httpx
 
-    try:
-        httpx.get(base_url + "/", timeout=timeout, follow_redirects=False)
+    from apiparity.fuzz.deadline import DeadlineTransport, within
+
+    try:  # `timeout` for the whole answer: a server that drip-feeds it fails here too
+        with within(timeout), httpx.Client(transport=DeadlineTransport(limits=httpx.Limits()), timeout=timeout) as client:
+            client.get(base_url + "/", follow_redirects=False)
     except httpx.TimeoutException:
         raise ApiparityError(f"{label} {base_url}: no answer within {timeout:g} s") from None
     except httpx.HTTPError as exc:
