@@ -231,3 +231,46 @@ def test_an_update_the_port_answers_but_does_not_keep_is_found_on_read_back(tmp_
     reproducer = found[0].examples[0].curl_old if found else ""
     assert found and reproducer.count("curl ") + reproducer.count("r = client.") == 2  # the PATCH, then the GET
     assert not read_back(run_fuzz(old, new, FuzzSettings(**settings, probes=())))
+
+
+def _ignored_field_variant(tmp_path, *, keeps_title: bool, get_extra: bool) -> tuple:
+    source = IGNORED_FIELD
+    if keeps_title:
+        source = source.replace('if k != "title"})  # the title is never kept', '})')
+    if get_extra:  # NEW's GET answers one more key: the GET's own difference, seen before any write
+        source = source.replace("    return new_store[book_id]\n", '    return {**new_store[book_id], "shelf": "A"}\n')
+    module = tmp_path / "read_back_variant.py"
+    module.write_text(source)
+    old, new = load_target(f"{module}:legacy"), load_target(f"{module}:modern")
+    new.document = old.document
+    settings = FuzzSettings(seed=1, max_examples=10, reset_old=(f"{module}:reset_old",), reset_new=(f"{module}:reset_new",),
+                            phases=("examples", "fuzzing"), probes=("read-back",))
+    result = run_fuzz(old, new, settings)
+    return [g for g in result.groups if g.operation == "PATCH /books/{book_id}" and g.examples[0].request.method == "GET"], result
+
+
+def test_read_back_does_not_file_the_gets_own_difference_again_under_the_write(tmp_path) -> None:
+    """NEW's GET answers an extra key on every read: the GET's group shows it; the read-back after
+    a PATCH shows the same key and must not make a PATCH group of it."""
+    read_backs, result = _ignored_field_variant(tmp_path, keeps_title=True, get_extra=True)
+    assert read_backs == []
+    shelf = [g for g in result.groups if "$.shelf" in g.signature]
+    assert len(shelf) == 1 and [o.operation for o in shelf[0].operations] == ["GET /books/{book_id}"]
+
+
+def test_read_back_keeps_what_the_get_before_the_write_does_not_show(tmp_path) -> None:
+    read_backs, _ = _ignored_field_variant(tmp_path, keeps_title=False, get_extra=True)
+    assert read_backs and all("$.title" in g.signature and "$.shelf" not in g.signature for g in read_backs)
+
+
+def test_read_back_is_not_judged_after_a_write_one_side_refused() -> None:
+    from apiparity.fuzz.compare import Difference
+    from apiparity.fuzz.probes import ProbeAnswers
+    from apiparity.fuzz.probes.framework import ReadBack
+
+    ok, refused = WireResponse(200), WireResponse(422)
+    differences = [Difference("body", "$.title", "value changed")]
+    assert ReadBack().judge(ProbeAnswers(ok, ok, ok, steps=((ok, refused),)), differences) == []
+    assert ReadBack().judge(ProbeAnswers(ok, ok, ok, steps=((ok, ok),)), differences) == differences
+    assert ReadBack().judge(ProbeAnswers(ok, ok, ok, steps=((ok, ok),), shown=frozenset({"body $.title value changed"})),
+                            differences) == []

@@ -422,8 +422,13 @@ class _Run:
                 if any(step.method in UNSAFE_METHODS for step in planned.steps) and self._unsafe_reason():
                     continue
                 steps: tuple[tuple[WireRequest, WireRequest], ...] = ()
-                if planned.steps:
-                    old1, old2, new, sent_old, sent_new, steps = self._send_after(planned.steps, planned.request)
+                step_answers: tuple[tuple[WireResponse, WireResponse], ...] = ()
+                shown: frozenset[str] = frozenset()
+                if planned.steps or planned.baseline is not None:
+                    sent = self._send_after(planned.steps, planned.request, baseline=planned.baseline)
+                    old1, old2, new, sent_old, sent_new, steps, step_answers, baselines = sent
+                    if baselines is not None:
+                        shown = frozenset(d.signature for d in compare_responses(*baselines, options))
                 else:
                     old1, old2, new, sent_old, sent_new = self._send_case(planned.request, without=planned.without,
                                                                           new_request=planned.new_request)
@@ -431,27 +436,34 @@ class _Run:
                 self._account(stats, old1, new)
                 if old2 is not None and probe.learns_noise:
                     self.noise.learn(item.label, old1, old2, options)
-                kept = probe.judge(ProbeAnswers(old1, old2, new), compare_responses(old1, new, options))
+                answers = ProbeAnswers(old1, old2, new, steps=step_answers, shown=shown)
+                kept = probe.judge(answers, compare_responses(old1, new, options))
                 kept = self.noise.filter(item.label, kept) if kept else kept
                 if kept:
                     stats.mismatches += 1
                     self.grouper.add(planned.request, old1, new, kept, old_request=sent_old, new_request=sent_new, steps=steps)
 
-    def _send_after(self, steps: tuple[WireRequest, ...], request: WireRequest,
-                    ) -> tuple[WireResponse, WireResponse | None, WireResponse, WireRequest, WireRequest, tuple[tuple[WireRequest, WireRequest], ...]]:
-        """`steps` then `request` on each side from its reset state (OLD twice for noise): what each
-        side answers to `request` once the steps happened, and the (OLD, NEW) steps as sent."""
+    def _send_after(self, steps: tuple[WireRequest, ...], request: WireRequest, *, baseline: WireRequest | None = None,
+                    ) -> tuple[WireResponse, WireResponse | None, WireResponse, WireRequest, WireRequest,
+                               tuple[tuple[WireRequest, WireRequest], ...], tuple[tuple[WireResponse, WireResponse], ...],
+                               tuple[WireResponse, WireResponse] | None]:
+        """`baseline`, `steps` then `request` on each side from its reset state (OLD twice for
+        noise): what each side answers to `request` once the steps happened, the (OLD, NEW) steps
+        as sent, their (OLD, NEW) answers and the (OLD, NEW) answers to `baseline`."""
 
-        def run(side: _Side) -> tuple[list[WireRequest], WireRequest, WireResponse]:
+        def run(side: _Side) -> tuple[list[tuple[WireRequest, WireResponse]], WireRequest, WireResponse, WireResponse | None]:
             self._reset(side)
-            sent_steps = [self._call(side, step, reset=False)[0] for step in steps]
+            before = self._call(side, baseline, reset=False)[1] if baseline is not None else None
+            sent_steps = [self._call(side, step, reset=False) for step in steps]
             sent, answer = self._call(side, request, reset=False)
-            return sent_steps, sent, answer
+            return sent_steps, sent, answer, before
 
-        old_steps, sent_old, old1 = run(self.old_side)
+        old_steps, sent_old, old1, old_before = run(self.old_side)
         old2 = run(self.old_side)[2] if self.settings.noise_calls else None
-        new_steps, sent_new, new = run(self.new_side)
-        return old1, old2, new, sent_old, sent_new, tuple(zip(old_steps, new_steps))
+        new_steps, sent_new, new, new_before = run(self.new_side)
+        baselines = (old_before, new_before) if old_before is not None and new_before is not None else None
+        return (old1, old2, new, sent_old, sent_new, tuple((o[0], n[0]) for o, n in zip(old_steps, new_steps)),
+                tuple((o[1], n[1]) for o, n in zip(old_steps, new_steps)), baselines)
 
     def _unsafe_reason(self) -> str:
         return self.old_side.unsafe_reason or self.new_side.unsafe_reason

@@ -84,6 +84,10 @@ class ProbeRequest:
     new_request: WireRequest | None = None  # what NEW receives when it differs (its own ETag)
     without: Credentials | None = None  # the sides' own credentials (login, -H) left off too
     steps: tuple[WireRequest, ...] = ()  # sent first on each side, after its reset, without a reset in between
+    # a plain request whose differences the operation's own cases already report (a read-back's GET
+    # before the write): sent to each side after its reset, before `steps`; what its answers differ
+    # by reaches `judge` as `ProbeAnswers.shown`
+    baseline: WireRequest | None = None
 
 
 @dataclass(slots=True, frozen=True)
@@ -91,6 +95,8 @@ class ProbeAnswers:
     old: WireResponse
     old_again: WireResponse | None  # None with --no-noise
     new: WireResponse
+    steps: tuple[tuple[WireResponse, WireResponse], ...] = ()  # (OLD's, NEW's) answer to each step, in order
+    shown: frozenset[str] = frozenset()  # signatures of the differences the baseline's answers show
 
 
 class Probe:

@@ -311,7 +311,9 @@ def without_credentials(request: WireRequest, credentials: object) -> WireReques
 class ReadBack(Probe):
     name = "read-back"
     doc = ("Each PUT/PATCH that OLD accepted, followed by a GET of the same path on each side (no reset in between): "
-           "a port that answers the write but does not keep a field shows it only when the record is read again.")
+           "a port that answers the write but does not keep a field shows it only when the record is read again. "
+           "Judged only when both sides accepted the write, and only on what the same GET before the write does "
+           "not already show (that is the GET's own group).")
 
     def applies(self, operation: ProbeOperation) -> bool:
         return operation.method in ("PUT", "PATCH") and "GET" in operation.path_methods
@@ -324,4 +326,9 @@ class ReadBack(Probe):
             return
         base = max(accepted, key=lambda item: item[:2])[2]
         read = without_body(replace(base.request, method="GET", query="", probe=self.name))
-        yield ProbeRequest(read, steps=(base.request,))
+        yield ProbeRequest(read, steps=(base.request,), baseline=read)
+
+    def judge(self, answers: ProbeAnswers, differences: list[Difference]) -> list[Difference]:
+        if any(not (200 <= old.status < 300 and 200 <= new.status < 300) for old, new in answers.steps):
+            return []  # a write one side refused: the write's own group shows it, the read only follows from it
+        return [d for d in differences if d.signature not in answers.shown]
