@@ -9,7 +9,7 @@ from __future__ import annotations
 from apiparity.model import Report
 from apiparity.report.places import Place, change_place, conformance_place, file_place, group_place
 from apiparity.report.sections import EVENT_LOOP_GATE, event_loop_view, load_view, undocumented_traffic
-from apiparity.report.view import change_operation, gate_in_verdict, sorted_changes, status_text
+from apiparity.report.view import change_operation, gate_in_verdict, group_fails, sorted_changes, status_text
 
 LEVEL = {"breaking": "error", "warning": "warning", "info": "notice"}
 # GitHub shows at most 10 annotations of each level per step and drops the rest silently
@@ -52,13 +52,15 @@ def finding_annotations(report: Report) -> list[str]:
             if group.waived_by:
                 continue
             message = f"[{group.tier}] {group.signature} ({group.count} cases)"
+            if group.tier_reason:
+                message += f"\n{group.tier_reason}"
             if group.explanation:
                 message += f"\n{group.explanation}"
             if group.fix_hint:
                 message += f"\nFix: {group.fix_hint}"
             if group.examples:
                 message += f"\n{group.examples[0].curl_new}"
-            level = "error" if group.tier == "regression" else "notice"  # legacy-bug-fixed / harmless / accepted: shown, not failing
+            level = "error" if group_fails(report, group) else "notice"  # a tier the gate does not fail on: shown, not failing
             groups.append(command(level, message, title=f"mismatch {group.operation}", **_at(group_place(report, group))))
         for issue in report.fuzz.conformance:
             conformance.append(command("warning", f"{issue.check}: {issue.message} ({issue.count}x)", title=f"conformance {issue.side} {issue.operation}",

@@ -14,7 +14,15 @@ from dataclasses import dataclass, field
 
 from apiparity.model import Change, MismatchGroup, Report
 from apiparity.report.sections import EVENT_LOOP_GATE, BlockRow, event_loop_view, load_view
-from apiparity.report.view import DOCUMENT_LEVEL, build_view, change_operation, gate_in_verdict, group_operations, operation_sort_key
+from apiparity.report.view import (
+    DOCUMENT_LEVEL,
+    build_view,
+    change_operation,
+    gate_in_verdict,
+    group_fails,
+    group_operations,
+    operation_sort_key,
+)
 
 _INVALID_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -189,19 +197,19 @@ def operation_suites(report: Report) -> list[Suite]:
             suites.append(suite)
             continue
         # a failing tier fails the case; legacy-bug-fixed / harmless / accepted groups are output only
-        failing = set(report.verdict.failing_tiers if report.verdict is not None and report.verdict.failing_tiers else ("regression",))
-        active = [g for g in groups.get(row.operation, []) if not g.waived_by and g.tier in failing]
-        shown = [g for g in groups.get(row.operation, []) if not g.waived_by and g.tier not in failing]
+        active = [g for g in groups.get(row.operation, []) if group_fails(report, g)]
+        shown = [g for g in groups.get(row.operation, []) if not g.waived_by and not group_fails(report, g)]
         waived = [g for g in groups.get(row.operation, []) if g.waived_by]
         fuzz_case = Case(name="differential fuzz", classname=classname, output=f"{row.cases} cases")
         if not row.fuzzed or row.cases == 0:
             fuzz_case.skipped = row.skipped_reason or "not exercised"
         if active:
             fuzz_case.skipped = None
-            fuzz_case.failure = "; ".join(f"{g.signature} ({g.count}x)" for g in active)
+            fuzz_case.failure = "; ".join(f"[{g.tier}] {g.signature} ({g.count}x)" for g in active)
             fuzz_case.failure_text = "\n\n".join(_group_text(g) for g in active)
         if shown:
-            fuzz_case.output += "\nnot failing: " + "; ".join(f"[{g.tier}] {g.signature} ({g.count}x)" for g in shown)
+            fuzz_case.output += "\nnot failing: " + "; ".join(
+                f"[{g.tier}] {g.signature} ({g.count}x)" + (f": {g.tier_reason}" if g.tier_reason else "") for g in shown)
         if waived:
             fuzz_case.output += "\nwaived: " + "; ".join(f"{g.signature}: {g.waived_by}" for g in waived)
         suite.cases.append(fuzz_case)
@@ -260,7 +268,7 @@ def _diff_case(operation: str, changes: list[Change], *, classname: str, name: s
 
 
 def _group_text(group: MismatchGroup) -> str:
-    lines = [f"{group.signature} ({group.count} cases)"]
+    lines = [f"[{group.tier}] {group.signature} ({group.count} cases)"]
     if group.explanation:
         lines.append(group.explanation)
     if group.fix_hint:

@@ -18,7 +18,7 @@ from apiparity.model import Change, ConformanceIssue, MismatchGroup, Report
 from apiparity.report import links
 from apiparity.report.places import Place, change_place, conformance_place, file_place, group_place, source_root
 from apiparity.report.sections import event_loop_view
-from apiparity.report.view import change_operation, sorted_changes
+from apiparity.report.view import change_operation, group_fails, group_tier, sorted_changes
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SRCROOT = "%SRCROOT%"
@@ -137,7 +137,7 @@ def _group_rule(group: MismatchGroup) -> dict[str, Any]:
 
 
 def _result(rule_id: str, index: int, level: str, message: str, place: Place | None, logical: str,
-            fingerprint: str, *, suppressed_by: str | None = None) -> dict[str, Any]:
+            fingerprint: str, *, suppressed_by: str | None = None, properties: dict[str, Any] | None = None) -> dict[str, Any]:
     location: dict[str, Any] = {"logicalLocations": [{"fullyQualifiedName": logical, "kind": "function"}]}
     if place is not None:
         location["physicalLocation"] = _physical(place)
@@ -151,6 +151,8 @@ def _result(rule_id: str, index: int, level: str, message: str, place: Place | N
     }
     if suppressed_by:
         result["suppressions"] = [{"kind": "external", "justification": suppressed_by}]
+    if properties:
+        result["properties"] = properties
     return result
 
 
@@ -177,17 +179,35 @@ def _change_result(report: Report, change: Change, rules: _Rules) -> dict[str, A
 
 
 def _group_result(report: Report, group: MismatchGroup, rules: _Rules) -> dict[str, Any]:
+    """A mismatch group at its tier: level `error` when its tier fails the gate, `note` when it is
+    shown but not failing (legacy-bug-fixed, harmless), suppressed when accepted (a waiver or
+    `[[gates.accept]]`, with the reason); `properties` carry the tier, whether it fails, why, and
+    its severity rank."""
+    from apiparity.fuzz.tiers import RANK_NAMES
+
     rule_id = _group_rule_id(group)
     index = rules.index(rule_id, lambda: _group_rule(group))
-    message = f"{group.operation}: {group.signature} ({group.count} case{'s' if group.count != 1 else ''})"
+    tier, fails = group_tier(group), group_fails(report, group)
+    message = f"[{tier}] {group.operation}: {group.signature} ({group.count} case{'s' if group.count != 1 else ''})"
+    if group.tier_reason and not group.waived_by:
+        message += f". {group.tier_reason[0].upper()}{group.tier_reason[1:]}"
     if group.explanation:
         message += f". {group.explanation}"
     if group.fix_hint:
         message += f" Fix: {group.fix_hint}"
     if group.examples:
         message += f" Reproduce: {group.examples[0].curl_new}"
-    return _result(rule_id, index, "error", message, group_place(report, group), group.operation,
-                   f"mismatch|{group.key}", suppressed_by=group.waived_by)
+    properties: dict[str, Any] = {"tier": tier, "failing": fails, "rank": group.rank,
+                                  "severity": RANK_NAMES.get(group.rank, str(group.rank)),
+                                  "operations": [o.operation for o in group.operations] or [group.operation],
+                                  "tags": ["runtime-mismatch", tier]}
+    if group.tier_reason:
+        properties["tierReason"] = group.tier_reason
+    if group.divergence:
+        properties["divergence"] = group.divergence
+    suppressed = group.waived_by or ((group.tier_reason or "accepted") if tier == "accepted" else None)
+    return _result(rule_id, index, "error" if fails else "note", message, group_place(report, group), group.operation,
+                   f"mismatch|{group.key}", suppressed_by=suppressed, properties=properties)
 
 
 def _conformance_result(report: Report, issue: ConformanceIssue, rules: _Rules) -> dict[str, Any]:

@@ -225,14 +225,29 @@ def cause_line(group: MismatchGroup) -> str:
     return f"[{group.tier}] {where}: {group.signature} ({group.count}x){label}"
 
 
+def failing_tiers(report: Report) -> tuple[str, ...]:
+    """The tiers that fail the gate: the verdict's, or regressions when there is no verdict."""
+    from apiparity.fuzz.tiers import DEFAULT_FAILING_TIERS
+
+    return tuple(report.verdict.failing_tiers) if report.verdict is not None and report.verdict.failing_tiers else DEFAULT_FAILING_TIERS
+
+
+def group_tier(group: MismatchGroup) -> str:
+    """A group's tier as every format shows it (a waived group is accepted)."""
+    return "accepted" if group.waived_by else group.tier
+
+
+def group_fails(report: Report, group: MismatchGroup) -> bool:
+    """Does this group fail the gate (a failing tier, not waived)? Every format reads this one answer:
+    text/HTML list it as failing, JUnit as a failure, SARIF as level error, GitHub as an error."""
+    return not group.waived_by and group.tier in failing_tiers(report)
+
+
 def failing_count(report: Report) -> int:
     """Groups that fail the gate: the verdict's failing tiers, or regressions when there is no verdict."""
     if report.fuzz is None:
         return 0
-    from apiparity.fuzz.tiers import DEFAULT_FAILING_TIERS, failing_groups
-
-    tiers = report.verdict.failing_tiers if report.verdict is not None and report.verdict.failing_tiers else DEFAULT_FAILING_TIERS
-    return len(failing_groups(report.fuzz.groups, tiers))
+    return sum(1 for g in report.fuzz.groups if group_fails(report, g))
 
 
 def waived_groups(report: Report) -> list[MismatchGroup]:
