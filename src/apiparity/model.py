@@ -220,14 +220,44 @@ class FuzzResult:
 # ----------------------------------------------------------------------------------- verdict
 
 
+# passed / failed: the gate ran. not-run: the user chose to skip it (its `reason` names the choice,
+# e.g. --contract): shown, never counted as a pass, and it does not by itself block READY.
+# could-not-run: it should have run and could not (an error, a crashed or skipped phase): it fails.
+GateStatus = Literal["passed", "failed", "not-run", "could-not-run"]
+
+
 @dataclass(slots=True)
 class Gate:
     name: str
     description: str
     threshold: str
     measured: str
-    passed: bool
+    passed: bool  # True only when the gate ran and passed (status "passed")
     details: list[str] = field(default_factory=list)
+    status: str = ""  # GateStatus; left empty, it follows `passed`
+    reason: str | None = None  # why the gate did not run (status not-run / could-not-run)
+
+    def __post_init__(self) -> None:
+        if not self.status:
+            self.status = "passed" if self.passed else "failed"
+        self.passed = self.status == "passed"
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        object.__setattr__(self, name, value)
+        if name != "passed":
+            return
+        try:
+            current = self.status
+        except AttributeError:  # still in __init__: __post_init__ settles it
+            return
+        if current:  # `passed` set later: the status follows
+            status = "passed" if value else current if current in ("not-run", "could-not-run") else "failed"
+            object.__setattr__(self, "status", status)
+
+    @property
+    def failing(self) -> bool:
+        """Blocks READY: it failed, or it should have run and could not."""
+        return self.status in ("failed", "could-not-run")
 
 
 @dataclass(slots=True)
@@ -236,10 +266,18 @@ class Verdict:
     gates: list[Gate] = field(default_factory=list)
     tiers: dict[str, int] = field(default_factory=dict)  # mismatch groups per tier (every tier named, 0 included)
     failing_tiers: list[str] = field(default_factory=list)  # the tiers that fail the gate in this run
+    # the gates that decided it: the failing ones for NOT READY, the passed ones for READY (see `summary`)
+    decided_by: list[str] = field(default_factory=list)
+    summary: str = ""  # the verdict line, e.g. "READY (no-breaking-changes not run: --contract)"
 
     @property
     def label(self) -> str:
         return "READY" if self.ready else "NOT READY"
+
+    @property
+    def line(self) -> str:
+        """The verdict line: the label and, when gates did not run or failed, which (set by `decide`)."""
+        return self.summary if self.summary.startswith(self.label + " (") or self.summary == self.label else self.label
 
 
 @dataclass(slots=True)

@@ -5,8 +5,15 @@ model and returns a `Gate` (threshold, measured value, pass/fail, details) or No
 apply to this run. Later features register their own gates (e.g. event-loop blocking from
 `Report.extras`) with `@register_gate("name")`; `decide` runs them all in registration order.
 
-A section a gate needs that did not run counts as a failure, never as a pass: a crash or a skipped
-phase must not read as READY.
+Every gate that applies is required for READY, with one exception. A gate has a status:
+- passed / failed: it ran;
+- could-not-run: it should have run and could not (a crash, an error, a phase that did not run):
+  it fails, never reads as a pass;
+- not-run: the user explicitly chose a run in which it cannot apply (`--contract`: one document for
+  both sides, so there is no spec diff); it is shown with its reason, never as a pass, and does not
+  by itself block READY. The verdict line names it: "READY (no-breaking-changes not run: --contract)".
+READY needs at least one gate that ran and passed, no failing gate, and a complete run. The verdict
+records which gates decided it (`Verdict.decided_by`, `Verdict.summary`); see docs/cutover.md.
 """
 
 from __future__ import annotations
@@ -61,13 +68,38 @@ def decide(report: Report, thresholds: GateThresholds | None = None) -> Verdict:
         if gate is not None:
             gate.name = gate.name or name
             gates.append(gate)
-    verdict = Verdict(ready=bool(gates) and all(g.passed for g in gates), gates=gates)
+    incomplete = not report.complete and not report.shard
+    failing = [g for g in gates if g.failing]
+    passed = [g for g in gates if g.status == "passed"]
+    ready = bool(passed) and not failing and not incomplete
+    verdict = Verdict(ready=ready, gates=gates, decided_by=[g.name for g in (passed if ready else failing)],
+                      summary=verdict_line(ready, gates, incomplete=incomplete))
     if report.fuzz is not None:
         from apiparity.fuzz.tiers import tier_counts
 
         verdict.tiers = tier_counts(report.fuzz.groups)
         verdict.failing_tiers = [t for t in thresholds.fail_on_tiers if t != "accepted"]
     return verdict
+
+
+def verdict_line(ready: bool, gates: list[Gate], *, incomplete: bool = False) -> str:
+    """READY / NOT READY and, in parentheses, what decided it: the gates not run by choice for
+    READY; the failing gates (and why a gate could not run) for NOT READY."""
+    if ready:
+        skipped = [f"{g.name} not run: {g.reason or 'skipped'}" for g in gates if g.status == "not-run"]
+        return "READY" + (f" ({'; '.join(skipped)})" if skipped else "")
+    parts = []
+    failed = [g.name for g in gates if g.status == "failed"]
+    if failed:
+        parts.append("failed: " + ", ".join(failed))
+    parts += [f"{g.name} could not run: {g.reason or 'not run'}" for g in gates if g.status == "could-not-run"]
+    if incomplete:
+        parts.append("INCOMPLETE run")
+    if not gates:
+        parts.append("no gate applies to this run")
+    elif not parts:
+        parts.append("no gate ran")
+    return "NOT READY (" + "; ".join(parts) + ")"
 
 
 def exit_code(report: Report) -> int:
@@ -100,8 +132,17 @@ def gate_valid_documents(report: Report, thresholds: GateThresholds) -> Gate | N
 
 @register_gate("no-breaking-changes")
 def gate_no_breaking_changes(report: Report, thresholds: GateThresholds) -> Gate | None:
+    description = "No unwaived breaking change in the spec diff"
+    contract = (report.extras or {}).get("contract")
+    if contract:
+        # one contract document for both sides: nothing to diff. The user chose that; say so.
+        ref = contract.get("ref") if isinstance(contract, dict) else None
+        return Gate(name="no-breaking-changes", description=description, threshold="0", measured="not run",
+                    passed=False, status="not-run", reason="--contract",
+                    details=[f"OLD and NEW are both judged against one contract{f' ({ref})' if ref else ''}: there are no "
+                             "two documents to diff; compare a side's own document with `apiparity diff CONTRACT NEW`"])
     if report.diff is None:
-        return _not_run("no-breaking-changes", "No unwaived breaking change in the spec diff", "0", "the spec diff")
+        return _not_run("no-breaking-changes", description, "0", "the spec diff")
     breaking = [c for c in report.diff.changes if c.severity == "breaking" and not c.waived_by]
     return Gate(
         name="no-breaking-changes",
@@ -260,7 +301,8 @@ def gate_load_latency(report: Report, thresholds: GateThresholds) -> Gate | None
     ratio = float(thresholds.extra.get("load_max_p95_ratio", 1.2))
     if error:
         return Gate(name="load-latency", description="NEW answers at least as fast as OLD under the same load",
-                    threshold=f"p95 NEW/OLD <= {ratio:g}", measured="not measured", passed=False, details=[str(error)])
+                    threshold=f"p95 NEW/OLD <= {ratio:g}", measured="not measured", passed=False, details=[str(error)],
+                    status="could-not-run", reason="the load run failed")
     if not isinstance(section, dict) or "overall" not in section:
         return None
     from apiparity.load.gate import latency_gate
@@ -284,7 +326,8 @@ def percentile(values: list[float], pct: float) -> float:
 
 
 def _not_run(name: str, description: str, threshold: str, section: str) -> Gate:
-    return Gate(name=name, description=description, threshold=threshold, measured="not run", passed=False, details=[f"{section} did not run"])
+    return Gate(name=name, description=description, threshold=threshold, measured="not run", passed=False,
+                details=[f"{section} did not run"], status="could-not-run", reason=f"{section} did not run")
 
 
 def _register_feature_gates() -> None:

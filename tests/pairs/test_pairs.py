@@ -72,6 +72,14 @@ def test_faithful_port_is_ready(pair: str, tmp_path: Path) -> None:
     assert new_vs_old_issues(report) == []
     assert code == 0 and report.verdict.ready, stdout
     assert report.fuzz.operations_total == report.old.operations
+    spec_gate = next(g for g in report.verdict.gates if g.name == "no-breaking-changes")
+    if "--contract" in PAIR_OPTIONS[pair]:
+        # one contract for both sides: nothing was diffed, so the gate says "not run", never "passed"
+        assert (spec_gate.status, spec_gate.reason) == ("not-run", "--contract")
+        assert report.verdict.summary == "READY (no-breaking-changes not run: --contract)"
+        assert "READY (no-breaking-changes not run: --contract)" in stdout
+    else:
+        assert spec_gate.status == "passed" and report.verdict.summary == "READY"
 
 
 # The ledger per operation, so each false alarm is pinned to its own operation and root cause.

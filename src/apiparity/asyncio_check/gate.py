@@ -43,7 +43,8 @@ def event_loop_gate(section: dict[str, Any] | None, *, max_blocks: int = 0) -> G
     threshold = f"<= {max_blocks} block(s) over {threshold_ms:g} ms"
     if section.get("error"):
         return Gate(name=GATE_NAME, description=description, threshold=threshold, measured="not measured",
-                    passed=False, details=[f"event-loop monitor failed: {section['error']}"])
+                    passed=False, details=[f"event-loop monitor failed: {section['error']}"],
+                    status="could-not-run", reason="the event-loop monitor failed")
     blocks = [b for b in section.get("blocks") or [] if b.get("attributed", True)]
     count = sum(int(b.get("count", 0)) for b in blocks)
     details = [_block_line(b) for b in blocks]

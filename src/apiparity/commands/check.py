@@ -79,7 +79,7 @@ def command(old: str | None, new: str | None, **options: Any) -> None:
         report, exit_code = run_check(old, new, options, progress=progress)
 
     if options["quiet"]:
-        click.echo(f"{report.verdict.label if report.verdict else 'NO VERDICT'}")
+        click.echo(f"{report.verdict.line if report.verdict else 'NO VERDICT'}")
     else:
         click.echo(render(report, "text"), nl=False)
     if exit_code == 130:

@@ -57,7 +57,7 @@ def command(reports: tuple[str, ...], **options: Any) -> None:
         recorder.finish(merged, thresholds)  # the trend, --fail-on-regress's gate, the run appended
     write_reports(merged, requested_outputs(options, {}))
     if options["quiet"]:
-        click.echo(merged.verdict.label)
+        click.echo(merged.verdict.line)
     else:
         click.echo(render(merged, "text"), nl=False)
     for missing in merged.extras.get("missing_shards", []):

@@ -26,7 +26,9 @@ def render(report: Report) -> str:
         tiers = ", ".join(f"{n} {tier}" for tier, n in report.verdict.tiers.items())
         head.append(command(level, status_text(report) + (f" (mismatch groups: {tiers})" if tiers else ""), title="apiparity verdict"))
         for gate in report.verdict.gates:
-            if not gate.passed:
+            if gate.status == "not-run":
+                head.append(command("notice", f"{gate.description}: not run ({gate.reason})", title=f"gate {gate.name}"))
+            elif not gate.passed:
                 head.append(command("error", f"{gate.description}: measured {gate.measured}, threshold {gate.threshold}", title=f"gate {gate.name}"))
     head += load_gate_annotation(report)
     return "".join(line + "\n" for line in cap_annotations(head, finding_annotations(report)))

@@ -18,6 +18,7 @@ from apiparity.report.view import (
     DOCUMENT_LEVEL,
     build_view,
     change_operation,
+    decided_by_line,
     gate_in_verdict,
     group_fails,
     group_operations,
@@ -89,9 +90,11 @@ def build_suites(report: Report) -> list[Suite]:
                 Case(
                     name=gate.name,
                     classname="gates",
-                    failure=None if gate.passed else f"{gate.description}: measured {gate.measured}, threshold {gate.threshold}",
+                    failure=None if not gate.failing else f"{gate.description}: measured {gate.measured}, threshold {gate.threshold}"
+                    + (f" (could not run: {gate.reason})" if gate.status == "could-not-run" else ""),
                     failure_text=details,
-                    output=f"threshold {gate.threshold}, measured {gate.measured}",
+                    skipped=f"not run: {gate.reason}" if gate.status == "not-run" else None,
+                    output=f"threshold {gate.threshold}, measured {gate.measured}; {decided_by_line(report.verdict)}",
                 )
             )
         suites.append(gates)

@@ -16,9 +16,11 @@ from apiparity.report.view import (
     DOCUMENT_LEVEL,
     active_groups,
     build_view,
+    decided_by_line,
     format_body,
     format_value,
     gate_in_verdict,
+    gate_result,
     is_good,
     percent,
     request_line,
@@ -59,12 +61,12 @@ def render(report: Report) -> str:
     if report.verdict is not None:
         out += ["## Gates", "", "| gate | threshold | measured | result |", "|---|---|---|---|"]
         for gate in report.verdict.gates:
-            result = "✅ pass" if gate.passed else "❌ **FAIL**"
+            result = "✅ pass" if gate.passed else f"⚪ {gate_result(gate)}" if not gate.failing else f"❌ **{gate_result(gate)}**"
             out.append(f"| {cell(gate.description or gate.name)} | {cell(gate.threshold)} | {cell(gate.measured)} | {result} |")
-        out.append("")
+        out += ["", cell(decided_by_line(report.verdict)), ""]
         for gate in report.verdict.gates:
             if not gate.passed and gate.details:
-                out.append(f"<details><summary>{cell(gate.name)}: {len(gate.details)} item(s)</summary>")
+                out.append(f"<details><summary>{cell(gate.name)}{'' if gate.failing else ' (not run)'}: {len(gate.details)} item(s)</summary>")
                 out.append("")
                 out += [f"- {cell(detail)}" for detail in gate.details[:50]]
                 out += ["", "</details>", ""]

@@ -15,9 +15,11 @@ from apiparity.report.view import (
     active_groups,
     build_view,
     changes_by_operation,
+    decided_by_line,
     format_body,
     format_value,
     gate_in_verdict,
+    gate_result,
     percent,
     request_line,
     status_text,
@@ -116,12 +118,14 @@ class _Writer:
         for column in ("gate", "threshold", "measured", "result"):
             table.add_column(column, overflow="fold")
         for gate in verdict.gates:
-            result = "[green]pass[/]" if gate.passed else "[bold red]FAIL[/]"
+            style = "green" if gate.passed else "yellow" if not gate.failing else "bold red"
+            result = f"[{style}]{gate_result(gate)}[/]"
             table.add_row(self.escape(gate.description or gate.name), self.escape(gate.threshold), self.escape(gate.measured), result)
         self.console.print(table)  # type: ignore[attr-defined]
+        self.line(f"  {self.escape(decided_by_line(verdict))}")
         for gate in verdict.gates:
             if not gate.passed and gate.details:
-                self.line(f"  [red]{self.escape(gate.name)}[/]:")
+                self.line(f"  [{'red' if gate.failing else 'yellow'}]{self.escape(gate.name)}[/]" + (" (not run)" if not gate.failing else "") + ":")
                 for detail in gate.details[:20]:
                     self.line(f"    - {self.escape(detail)}")
                 if len(gate.details) > 20:

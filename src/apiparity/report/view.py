@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from apiparity.model import SEVERITY_ORDER, Change, MismatchGroup, Report
+from apiparity.model import SEVERITY_ORDER, Change, Gate, MismatchGroup, Report, Verdict
 
 DOCUMENT_LEVEL = "(document)"
 
@@ -313,7 +313,9 @@ def title_for(report: Report) -> str:
 def status_text(report: Report) -> str:
     """The one-word outcome shown in banners and first lines."""
     if report.verdict is not None:
-        label = report.verdict.label
+        label = report.verdict.line
+        if report.verdict.summary and not report.complete and not report.shard:
+            return label  # decide() names it: "NOT READY (...; INCOMPLETE run)"
     elif report.diff is not None and report.fuzz is None:
         label = "BREAKING CHANGES" if report.diff.count("breaking") else "NO BREAKING CHANGES"
     elif report.fuzz is not None:
@@ -326,6 +328,28 @@ def status_text(report: Report) -> str:
     if not report.complete:
         label += " (INCOMPLETE)" if not report.shard else f" (SHARD {report.shard})"
     return label
+
+
+GATE_RESULT = {"passed": "pass", "failed": "FAIL", "not-run": "not run", "could-not-run": "FAIL (not run)"}
+
+
+def gate_result(gate: Gate) -> str:
+    """The result cell of a gate: pass, FAIL, not run (skipped by the user's choice), FAIL (not run)."""
+    return GATE_RESULT.get(gate.status, "pass" if gate.passed else "FAIL")
+
+
+def decided_by_line(verdict: Verdict) -> str:
+    """Which gates decided the verdict: the failing ones for NOT READY; for READY the ones that
+    passed and the ones not run (with why)."""
+    failing = [g for g in verdict.gates if g.failing]
+    not_run = [f"{g.name} ({g.reason or 'skipped'})" for g in verdict.gates if g.status == "not-run"]
+    if not verdict.ready:
+        if not failing:
+            return "Decided by: no gate failed, but the run is not complete" if verdict.gates else "Decided by: no gate applies"
+        return "Decided by: " + "; ".join(
+            f"{g.name} " + (f"could not run ({g.reason})" if g.status == "could-not-run" else "failed") for g in failing)
+    passed = [g.name for g in verdict.gates if g.status == "passed"]
+    return "Decided by: passed: " + ", ".join(passed) + ("; not run: " + ", ".join(not_run) if not_run else "")
 
 
 def gate_in_verdict(report: Report, name: str) -> bool:
