@@ -95,15 +95,50 @@ def reset() -> None:
     activate(Destinations())
 
 
+def url_problem(url: str) -> str | None:
+    """Why an http(s) URL cannot be a destination (a port that is not a TCP port), or None."""
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() not in _DEFAULT_PORTS:
+        return None
+    raw = parts.netloc.rpartition("@")[2].rpartition("]")[2]
+    text = raw.rpartition(":")[2] if ":" in raw else ""
+    try:
+        port = parts.port
+    except ValueError:
+        return f"invalid port {text!r} (a port is a number from 1 to 65535)"
+    if port == 0:
+        return "invalid port 0 (a port is a number from 1 to 65535)"
+    return None
+
+
+def check_urls(named: Iterable[tuple[str, str | None]]) -> None:
+    """ConfigError (exit 2, one line naming the option) for a URL the user gave that no request
+    could reach, before anything is sent (it would otherwise read as a refused destination)."""
+    from apiparity.errors import ConfigError
+
+    for option, text in named:
+        for word in (text or "").split():
+            problem = url_problem(word) if word.lower().startswith(("http://", "https://")) else None
+            if problem:
+                raise ConfigError(f"{option} {word}: {problem}")
+
+
+REF_LABELS = ("OLD", "NEW", "--contract")
+URL_OPTIONS = {"old_url": "--old-url", "new_url": "--new-url", "contract": "--contract"}
+RESET_OPTIONS = {"reset": "--reset", "reset_old": "--reset-old", "reset_new": "--reset-new"}
+
+
 def from_settings(settings: Any, *refs: str | None) -> Destinations:
-    """The destinations of a fuzz/check/replay run: the target references and every URL option."""
-    texts: list[str | None] = [*refs]
-    for key in ("old_url", "new_url", "contract"):
+    """The destinations of a fuzz/check/replay run: the target references and every URL option
+    (`refs`: OLD, NEW, then the config's contract); ConfigError for a URL with an impossible port."""
+    named: list[tuple[str, str | None]] = [(REF_LABELS[min(i, 2)], ref) for i, ref in enumerate(refs)]
+    for key, option in URL_OPTIONS.items():
         value = getattr(settings, key, None)
-        texts.append(value if isinstance(value, str) else None)
-    for key in ("reset", "reset_old", "reset_new"):
-        texts.extend(getattr(settings, key, None) or ())
-    return Destinations.of(texts)
+        named.append((option, value if isinstance(value, str) else None))
+    for key, option in RESET_OPTIONS.items():
+        named.extend((option, value) for value in getattr(settings, key, None) or ())
+    check_urls(named)
+    return Destinations.of(text for _, text in named)
 
 
 def guard_httpx(client: Any, *, who: str) -> Any:

@@ -18,6 +18,7 @@ FUZZ_PARAMS = (
     "allow_unsafe", "no_redact", "redact_name", "no_noise", "no_conformance", "no_auto_reset",
     "contract", "old_auth", "new_auth", "no_id_mapping", "max_body_bytes", "wait_for", "event_loop", "block_threshold_ms",
     "record_path", "probes", "no_probe", "no_value_pool", "old_python", "new_python", "old_cmd", "new_cmd",
+    "allow_remote_refs",
 )
 
 
@@ -98,6 +99,8 @@ def fuzz_options(func: F) -> F:
         *COMPARE_OPTIONS,
         click.option("--allow-unsafe", is_flag=True, default=None,
                      help="Send POST/PUT/PATCH/DELETE to hosts that are not loopback, or to live servers with no reset."),
+        click.option("--allow-remote-refs", is_flag=True, default=None,
+                     help="Fetch $refs that point at http(s) URLs (never fetched otherwise; like `diff`)."),
         click.option("--no-id-mapping", is_flag=True, default=None,
                      help="Compare ids created on each side literally (by default OLD's id 7 and NEW's id 12 for the "
                           "same link-carried value compare equal, and follow-up steps use each side's own)."),
@@ -204,6 +207,7 @@ def settings_from_options(config: dict[str, Any] | None = None, app_dir: str | N
     pick("unordered", convert=as_tuple)
     pick("equivalent_status", convert=lambda v: tuple(parse_status_pair(s) for s in as_tuple(v)))
     pick("allow_unsafe", convert=bool)
+    pick("allow_remote_refs", convert=bool)
     pick("contract")
     pick("old_auth")
     pick("new_auth")

@@ -114,7 +114,6 @@ def _run_check(old_ref: str | None, new_ref: str | None, options: dict[str, Any]
     from apiparity.model import Report
     from apiparity.report.json_format import read_report
     from apiparity.report.merge import parse_shard
-    from apiparity.spec.validate import validate_document
     from apiparity.waivers import load_waivers
 
     raw = load_config(options.get("config_path"))
@@ -150,6 +149,8 @@ def _run_check(old_ref: str | None, new_ref: str | None, options: dict[str, Any]
     from apiparity.contract import contract_notes, load_sides
 
     fuzz_settings.contract = fuzz_settings.contract or project.contract
+    # one loading policy for both phases: --allow-remote-refs, or [diff] allow_remote_refs = true
+    fuzz_settings.allow_remote_refs = fuzz_settings.allow_remote_refs or bool(project.diff.get("allow_remote_refs", False))
     from apiparity.sides import launches_from
 
     old, new = load_sides(old_ref, new_ref, contract=fuzz_settings.contract, app_dir=app_dir, spec_path=spec_path,
@@ -160,8 +161,8 @@ def _run_check(old_ref: str | None, new_ref: str | None, options: dict[str, Any]
     load_plan = plan_load(old, new, fuzz_settings, options)  # refuses --load-duration without two live servers
     report = Report(
         command="check",
-        old=side_info(old, [str(p) for p in validate_document(old.document)]),
-        new=side_info(new, [str(p) for p in validate_document(new.document)]),
+        old=side_info(old, document_problems(old, allow_remote_refs=fuzz_settings.allow_remote_refs)),
+        new=side_info(new, document_problems(new, allow_remote_refs=fuzz_settings.allow_remote_refs)),
         tool_version=__version__,
         generated_at=datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat(),
         shard=f"{shard[0]}/{shard[1]}" if shard else None,
@@ -183,7 +184,7 @@ def _run_check(old_ref: str | None, new_ref: str | None, options: dict[str, Any]
     interrupted = False
     today = datetime.date.today()
     try:
-        report.diff = run_diff(old, new, project.diff)
+        report.diff = run_diff(old, new, project.diff, allow_remote_refs=fuzz_settings.allow_remote_refs)
         from apiparity.waivers import apply_waivers
 
         report.diff.waivers = apply_waivers(report.diff.changes, waivers, today)
@@ -217,7 +218,22 @@ def _run_check(old_ref: str | None, new_ref: str | None, options: dict[str, Any]
     return report, (130 if interrupted else exit_code_of(report))
 
 
-def run_diff(old: Any, new: Any, table: dict[str, Any]) -> Any:
+def document_problems(target: Any, *, allow_remote_refs: bool = False) -> list[str]:
+    """The validation problems of a side's document. With --allow-remote-refs, its external refs
+    are first read under the one loading policy the diff and the fuzz use (`bundle_external_refs`:
+    URLs allowed, `file:` and files outside its folder never), so the validator reads nothing itself."""
+    from apiparity.spec.validate import validate_document
+
+    document = target.document
+    if allow_remote_refs:
+        from apiparity.spec.refs import bundle_external_refs
+
+        base_dir = target.source_path.parent if target.source_path is not None and target.kind == "file" else None
+        document = bundle_external_refs(document, base_dir=base_dir, allow_remote=True, label=str(target.ref))
+    return [str(p) for p in validate_document(document)]
+
+
+def run_diff(old: Any, new: Any, table: dict[str, Any], *, allow_remote_refs: bool = False) -> Any:
     from apiparity.diff.engine import DiffOptions, diff_documents
     from apiparity.errors import ConfigError
 
@@ -228,7 +244,7 @@ def run_diff(old: Any, new: Any, table: dict[str, Any]) -> Any:
     options = DiffOptions(
         profile=str(table.get("profile", "flask-fastapi")),
         disabled_noise_rules=set(table.get("disabled_noise_rules", ())),
-        allow_remote_refs=bool(table.get("allow_remote_refs", False)),
+        allow_remote_refs=allow_remote_refs or bool(table.get("allow_remote_refs", False)),
         old_base_dir=old.source_path.parent if old.source_path is not None and old.kind == "file" else None,
         new_base_dir=new.source_path.parent if new.source_path is not None and new.kind == "file" else None,
         old_label=old.ref,  # errors name the file or app, not "OLD"

@@ -190,8 +190,8 @@ class _Run:
             new_document=None if old.document is new.document else new.document,
         )
         try:
-            self.old_schema = load_schema(old.document, target=old)
-            self.new_schema = load_schema(new.document, target=new)
+            self.old_schema = load_schema(old.document, target=old, allow_remote_refs=settings.allow_remote_refs)
+            self.new_schema = load_schema(new.document, target=new, allow_remote_refs=settings.allow_remote_refs)
         except SpecError:
             raise  # a $ref the loading policy refuses: the same one-line error as spec/diff/check
         except Exception as exc:  # noqa: BLE001 - schemathesis refuses the document

@@ -64,6 +64,8 @@ class FuzzSettings:
     new_python: str | None = None
     old_cmd: str | None = None  # --old-cmd 'gunicorn -b 127.0.0.1:{port} app:app': the command that serves OLD
     new_cmd: str | None = None
+    # --allow-remote-refs: fetch $refs to http(s) URLs (the loading policy spec/diff/check share; never by default)
+    allow_remote_refs: bool = False
 
     def __post_init__(self) -> None:
         self.validate()
