@@ -26,7 +26,7 @@ NON_DEFAULT = {
     "new_auth": "m:b", "map_ids": False, "stateful_sequences": 1, "record_path": "cases.jsonl", "probes": ["head"],
     "no_probe": ["options"], "redact_names": ["x-secret"], "value_pool": False,
     "old_python": "/opt/legacy/bin/python", "new_python": "/opt/new/bin/python", "old_cmd": "gunicorn -b 127.0.0.1:{port} a:app",
-    "new_cmd": "uvicorn --port {port} b:app",
+    "new_cmd": "uvicorn --port {port} b:app", "allow_remote_refs": True,
 }
 
 
