@@ -158,6 +158,7 @@ class WitnessSearch:
     def __init__(self, budget: Budget | None = None) -> None:
         self.budget = budget or Budget()
         self._memo: dict[tuple[int, int, str, bool, frozenset[str] | None], SearchResult] = {}
+        self._by_content: dict[tuple[str, str, str, bool, frozenset[str] | None], SearchResult] = {}
         self._keep: list[Any] = []
         self._checker: Any = None
         self._formats: dict[str, Any] | None = None
@@ -176,27 +177,42 @@ class WitnessSearch:
         cached = self._memo.get(key)
         if cached is not None:
             return cached
-        if self.budget.left() <= 0:
-            return SearchResult(Outcome.NOT_FOUND, reason=f"the run's witness budget ({self.budget.total_seconds:g} s) was spent before this pair")
         self._warm_up()  # imports and format tables: once per run, not charged to a pair
         started = time.perf_counter()
         try:
-            result = self._search(old, new, direction, keywords, textual, started)
+            result = self._converted(old, new, direction, keywords, textual, started)
         finally:
             self.budget.spent += time.perf_counter() - started
-            self.budget.pairs += 1
         self._memo[key] = result
         self._keep.extend((old, new))
         return result
 
     # ------------------------------------------------------------------ internals
 
-    def _search(self, old: Any, new: Any, direction: str, keywords: frozenset[str] | None, textual: bool, started: float) -> SearchResult:
+    def _converted(self, old: Any, new: Any, direction: str, keywords: frozenset[str] | None, textual: bool, started: float) -> SearchResult:
+        """The search on both sides' JSON Schema forms, memoized by their content: a change repeated in
+        many operations (inline schemas are separate objects) is searched once."""
         try:
             old_schema = to_json_schema(old, direction=direction)
             new_schema = to_json_schema(new, direction=direction)
         except (Unsupported, RecursionError) as exc:
             return SearchResult(Outcome.NOT_CHECKED, reason=f"schema not expressible for the search: {exc}")
+        try:
+            content = (json.dumps(old_schema, sort_keys=True), json.dumps(new_schema, sort_keys=True), direction, textual, keywords)
+        except (TypeError, ValueError):
+            content = None
+        cached = self._by_content.get(content) if content is not None else None
+        if cached is not None:
+            return cached
+        if self.budget.left() <= 0:
+            return SearchResult(Outcome.NOT_FOUND, reason=f"the run's witness budget ({self.budget.total_seconds:g} s) was spent before this pair")
+        self.budget.pairs += 1
+        result = self._search(old_schema, new_schema, direction, keywords, textual, started)
+        if content is not None:
+            self._by_content[content] = result
+        return result
+
+    def _search(self, old_schema: Any, new_schema: Any, direction: str, keywords: frozenset[str] | None, textual: bool, started: float) -> SearchResult:
         source, target = (old_schema, new_schema) if direction == "request" else (new_schema, old_schema)
         import jsonschema  # type: ignore[import-untyped,unused-ignore]
 
@@ -206,8 +222,8 @@ class WitnessSearch:
             target_validator = jsonschema.Draft202012Validator(target, format_checker=checker)
         except (jsonschema.exceptions.SchemaError, jsonschema.exceptions._WrappedReferencingError) as exc:
             return SearchResult(Outcome.NOT_CHECKED, reason=f"schema rejected by the validator: {exc}")
-        strategies: list[Any] = []
-        proof = self._canonical(source, target, strategies)
+        variants: list[Any] = []  # schemas whose instances are tried, in order; generators built on first use
+        proof = self._canonical(source, target, variants)
         if proof is not None:
             return proof
         # Source instances without extra properties first: small, fast to draw and to read; then
@@ -215,12 +231,13 @@ class WitnessSearch:
         # Values at the edges of the source's bounds come next: a narrowed bound rejects exactly those
         # (maxContains 1 -> 2 in a response: an array with two matching items), and random draws rarely land there.
         closed = _closed(source)
-        for variant in (*_hints(source, target), _edges(closed, upper=False), _edges(closed, upper=True), closed, source):
-            strategy = self._strategy(variant)
-            if strategy is not None:
-                strategies.append(strategy)
-        if not strategies:
-            return SearchResult(Outcome.NOT_CHECKED, reason="no instance generator for this schema")
+        variants.extend((*_hints(source, target), _edges(closed, upper=False), _edges(closed, upper=True), closed, source))
+        built: dict[int, Any] = {}
+
+        def strategy_of(index: int) -> Any:
+            if index not in built:
+                built[index] = self._strategy(variants[index])
+            return built[index]
 
         found: list[tuple[Any, str, str]] = []
         # Bounded by counts (deterministic for a seed); the time bound is a safety net that says so.
@@ -262,13 +279,18 @@ class WitnessSearch:
         cut_short = False
         # A short pass over every generator first (the witness is usually an edge or a difference
         # instance, found in a few draws), then the full bound for each.
-        first = settings(config, max_examples=min(10, self.budget.examples))
-        rounds = [(strategy, first, self.budget.seed) for strategy in strategies]
-        rounds += [(strategy, config, self.budget.seed + 1) for strategy in strategies]
-        for strategy, round_config, seed in rounds:
+        # That pass does not shrink: Hypothesis draws simple instances first, so a witness found
+        # there is usually small already; a long one is shrunk by replaying its generator (same seed).
+        first = settings(config, max_examples=min(10, self.budget.examples), phases=[Phase.generate])
+        rounds = [(index, first, self.budget.seed) for index in range(len(variants))]
+        rounds += [(index, config, self.budget.seed + 1) for index in range(len(variants))]
+        for index, round_config, seed in rounds:
             if time.perf_counter() >= deadline:
                 cut_short = True
                 break
+            strategy = strategy_of(index)
+            if strategy is None:
+                continue
             try:
                 find(strategy, condition, settings=round_config, random=random.Random(seed))
             except (NoSuchExample, Unsatisfiable):
@@ -280,16 +302,27 @@ class WitnessSearch:
                     cut_short = cut_short or not found
                 elif not found:
                     return SearchResult(Outcome.NOT_CHECKED, reason=f"generator failed: {type(exc).__name__}: {str(exc)[:120]}", tries=tries)
+            if found and round_config is first and len(_instance_json(found[-1][0])) > _SMALL_WITNESS:
+                unshrunk = list(found)
+                found.clear()
+                try:
+                    find(strategy, condition, settings=settings(config, max_examples=first.max_examples), random=random.Random(seed))
+                except Exception:  # noqa: BLE001, S110 - shrinking is a nicety: the unshrunk witness stands
+                    pass
+                if not found:
+                    found.extend(unshrunk)
             if found:
                 instance, keyword, message = found[-1]  # the last accepted is the most shrunk
                 return SearchResult(Outcome.WITNESSED, instance=_plain(instance), keyword=keyword, reason=message, tries=tries)
+        if not cut_short and not any(strategy is not None for strategy in built.values()):
+            return SearchResult(Outcome.NOT_CHECKED, reason="no instance generator for this schema")
         what = f" for {'/'.join(sorted(keywords))}" if keywords else ""
         bound = f"{tries} instances within {self.budget.pair_seconds:g} s" if cut_short else f"{tries} instances"
         side = "OLD accepts and NEW rejects" if direction == "request" else "NEW may return and OLD rejects"
         return SearchResult(Outcome.NOT_FOUND, reason=f"no instance that {side}{what} found in {bound}", tries=tries)
 
-    def _canonical(self, source: dict[str, Any], target: dict[str, Any], strategies: list[Any]) -> SearchResult | None:
-        """A proof from jsonschema-rs' subschema check, or the `source - target` generator (into `strategies`)."""
+    def _canonical(self, source: dict[str, Any], target: dict[str, Any], variants: list[Any]) -> SearchResult | None:
+        """A proof from jsonschema-rs' subschema check, or the `source - target` schema (into `variants`)."""
         try:
             import jsonschema_rs
             from jsonschema_rs import canonical
@@ -308,9 +341,7 @@ class WitnessSearch:
             return None
         if _negates_a_schema(schema):
             return None  # `allOf [Y, not X]`: generating it is filtering Y's instances, slower than Y itself
-        strategy = self._strategy(schema)
-        if strategy is not None:
-            strategies.append(strategy)
+        variants.append(schema)
         return None
 
     def _strategy(self, schema: Any) -> Any:
@@ -398,8 +429,23 @@ def _hints(source: dict[str, Any], target: dict[str, Any]) -> list[dict[str, Any
     """Source variants aimed at what the target's root constrains by property *name*: objects with a
     key matching each of its patternProperties, or carrying each key its dependencies start from.
     Random keys almost never match `^x-`."""
+    source, wrap = _root_body(source)
+    target, _ = _root_body(target)
     if "$ref" in source or "$defs" in source:
         return []
+    return [wrap(variant) for variant in _root_hints(source, target)]
+
+
+def _root_body(schema: dict[str, Any]) -> tuple[dict[str, Any], Any]:
+    """The root's own keywords, and how to put a variant of them back under the root's `$defs`
+    (a recursive schema is written `{$defs: ..., allOf: [body]}`)."""
+    defs, branches = schema.get("$defs"), schema.get("allOf")
+    if defs is not None and set(schema) == {"$defs", "allOf"} and isinstance(branches, list) and len(branches) == 1 and isinstance(branches[0], dict):
+        return branches[0], lambda body: {"$defs": defs, "allOf": [body]}
+    return schema, lambda body: body
+
+
+def _root_hints(source: dict[str, Any], target: dict[str, Any]) -> list[dict[str, Any]]:
     variants: list[dict[str, Any]] = []
     for pattern in target.get("patternProperties") or {}:
         if "propertyNames" not in source:
@@ -407,6 +453,13 @@ def _hints(source: dict[str, Any], target: dict[str, Any]) -> list[dict[str, Any
     for keyword in ("dependentRequired", "dependentSchemas"):
         for key in target.get(keyword) or {}:
             variants.append({**source, "required": sorted({*source.get("required", []), key})})
+    # A property the target describes and the source leaves to additionalProperties (a property
+    # removed from a response: NEW may send anything under that name): objects carrying it.
+    if source.get("additionalProperties", True) is not False and "unevaluatedProperties" not in source:
+        named = source.get("properties") or {}
+        extra = [key for key in target.get("properties") or {} if key not in named]
+        if extra:
+            variants.append({**source, "required": sorted({*source.get("required", []), *extra})})
     return variants
 
 
@@ -458,16 +511,18 @@ def _rejection(validator: Any, instance: Any, keywords: frozenset[str] | None, t
     forms = _text_forms(instance) if textual else [instance]
     if any(validator.is_valid(form) for form in forms):
         return None
-    errors = list(validator.iter_errors(forms[0]))
-    for error in _flatten(errors):
-        if OVERLAP in (keywords or ()):
-            if error.validator == "oneOf" and "is valid under each of" in error.message:
-                return "oneOf", _message(error)
-            continue
-        path = [str(part) for part in error.schema_path]
-        if not keywords or keywords.intersection(path):
-            keyword = next((p for p in reversed(path) if keywords and p in keywords), str(error.validator))
-            return keyword, _message(error)
+    # A text parameter is rejected when no reading of it is valid; the finding's keyword may reject
+    # only one reading (`"51"` fails `type: integer`, `51` fails `maximum: 50`): look at every one.
+    for form in forms:
+        for error in _flatten(list(validator.iter_errors(form))):
+            if OVERLAP in (keywords or ()):
+                if error.validator == "oneOf" and "is valid under each of" in error.message:
+                    return "oneOf", _message(error)
+                continue
+            path = [str(part) for part in error.schema_path]
+            if not keywords or keywords.intersection(path):
+                keyword = next((p for p in reversed(path) if keywords and p in keywords), str(error.validator))
+                return keyword, _message(error)
     return None
 
 
@@ -485,6 +540,13 @@ def _message(error: Any) -> str:
     where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
     text = error.message if len(error.message) <= 160 else error.message[:157] + "..."
     return f"{where.lstrip('.')}: {text}" if where else text
+
+
+_SMALL_WITNESS = 48  # characters of JSON: a witness this short is shown as found, not shrunk
+
+
+def _instance_json(value: Any) -> str:
+    return json.dumps(value, default=str, sort_keys=True)
 
 
 def _plain(value: Any) -> Any:
