@@ -21,6 +21,16 @@ _SINGLES = ("items", "additionalProperties", "not", "contains", "if", "then", "e
 _UNORDERED_LISTS = ("allOf", "anyOf", "oneOf")
 
 
+# keyword -> (how its value holds subschemas, the value's type) for the fingerprint
+_FP_KIND: dict[str, tuple[str, type]] = {
+    **{name: ("map", dict) for name in _MAPS},
+    **{name: ("single", dict) for name in _SINGLES},
+    **{name: ("unordered", list) for name in _UNORDERED_LISTS},
+    "prefixItems": ("ordered", list),
+    "enum": ("enum", list),
+}
+
+
 def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, default=str, separators=(",", ":"))
 
@@ -43,25 +53,33 @@ class Fingerprints:
         if key in self._stack:
             return hash("<cycle>")
         self._stack.add(key)
+        # Keyword order is not meaning: a frozenset of (keyword, value) parts, no sorting.
         parts = []
-        for name in sorted(schema):
-            value = schema[name]
-            if name in _MAPS and isinstance(value, dict):
-                parts.append((name, tuple((k, self.of(v)) for k, v in sorted(value.items()))))
-            elif name in _SINGLES and isinstance(value, dict):
-                parts.append((name, self.of(value)))
-            elif name in _UNORDERED_LISTS and isinstance(value, list):
-                parts.append((name, tuple(sorted(self.of(v) for v in value))))
-            elif name == "prefixItems" and isinstance(value, list):
-                parts.append((name, tuple(self.of(v) for v in value)))
-            elif name == "enum" and isinstance(value, list):
-                parts.append((name, tuple(sorted(canonical_json(v) for v in value))))
+        of = self.of
+        for name, value in schema.items():
+            kind = _FP_KIND.get(name)
+            if kind is not None and type(value) is kind[1]:
+                shape = kind[0]
+                if shape == "map":
+                    parts.append((name, frozenset([(k, of(v)) for k, v in value.items()])))
+                elif shape == "single":
+                    parts.append((name, of(value)))
+                elif shape == "unordered":
+                    parts.append((name, tuple(sorted([of(v) for v in value]))))
+                elif shape == "ordered":
+                    parts.append((name, tuple([of(v) for v in value])))
+                elif all(type(v) is str for v in value):  # enum of strings
+                    parts.append((name, "str-enum", frozenset(value)))
+                else:
+                    parts.append((name, tuple(sorted(canonical_json(v) for v in value))))
             elif isinstance(value, (str, int, float, bool)) or value is None:
                 parts.append((name, type(value).__name__, value))  # bool and 1 must not collide
+            elif type(value) is list and all(type(v) is str for v in value):
+                parts.append((name, "str-list", tuple(value)))  # `type`, `required`: no JSON text needed
             else:
                 parts.append((name, canonical_json(value)))
         self._stack.discard(key)
-        result = hash(tuple(parts))
+        result = hash(frozenset(parts))
         self._memo[key] = result
         self._keep.append(schema)
         return result

@@ -52,6 +52,19 @@ _SHAPES: dict[str, type | tuple[type, ...]] = {
 }
 _SHAPE_NAMES = {dict: "an object", list: "an array", (str, list): "a string or an array"}
 _ANNOTATIONS = frozenset({"title", "description", "deprecated", "readOnly", "writeOnly", "default"})
+# What `_fill` does with each keyword it treats specially (any other key is copied, or dropped).
+_PLAIN, _SHAPED, _MAP, _SINGLE, _LIST, _TYPE, _NULLABLE, _CONST, _ENUM, _NUMBER, _REQUIRED = (object() for _ in range(11))
+_BOOLEAN_SINGLES = frozenset({"additionalProperties", "unevaluatedProperties", "unevaluatedItems"})
+_KEYWORD_KIND: dict[str, object] = {
+    **{key: _PLAIN for key in ("title", "description", "format", "pattern", "minLength", "maxLength", "minItems", "maxItems",
+                               "uniqueItems", "readOnly", "writeOnly", "deprecated", "minProperties", "maxProperties")},
+    **{key: _MAP for key in _SUBSCHEMA_MAPS},
+    **{key: _SINGLE for key in _SUBSCHEMA_SINGLE},
+    **{key: _LIST for key in _SUBSCHEMA_LISTS},
+    **{key: _NUMBER for key in (*_NUMERIC, "default")},
+    "type": _TYPE, "nullable": _NULLABLE, "const": _CONST, "enum": _ENUM, "required": _REQUIRED, "discriminator": _SHAPED,
+}
+assert set(_SHAPES) <= {key for key, kind in _KEYWORD_KIND.items() if kind is not _PLAIN}
 
 
 @dataclass(slots=True)
@@ -241,46 +254,64 @@ class SchemaNormalizer:
         return self.normalize({"allOf": [{"$ref": node["$ref"]}], **siblings}, pointer, source)
 
     def _fill(self, result: dict[str, Any], node: dict[str, Any], pointer: str, source: str) -> None:
+        # Called for every schema of a document: one dict lookup decides what a keyword is, and the
+        # pointer of a keyword is built only for the keywords holding subschemas (or an error).
         nullable = False
+        normalize = self.normalize
         for key, value in node.items():
-            if key in _DROPPED or (key.startswith("x-") and key not in _KEPT_EXTENSIONS):
+            kind = _KEYWORD_KIND.get(key)
+            if kind is None:
+                if key in _DROPPED or (key.startswith("x-") and key not in _KEPT_EXTENSIONS):
+                    continue
+                result[key] = value
                 continue
-            if key == "pattern" and value == "":
-                continue  # the empty pattern matches every string
-            here = f"{pointer}/{key}"  # schema keywords never contain "/" or "~"
-            if key in _SHAPES and not isinstance(value, _SHAPES[key]):
-                raise SpecError(f"{self.resolver.label}: schema keyword at #{here} must be {_SHAPE_NAMES[_SHAPES[key]]}")
-            if key in _SUBSCHEMA_MAPS and isinstance(value, dict):
-                result[key] = {name: self.normalize(sub, join_pointer(here, name), source) for name, sub in value.items()}
-            elif key in _SUBSCHEMA_SINGLE:
-                if key in ("additionalProperties", "unevaluatedProperties", "unevaluatedItems") and isinstance(value, bool):
+            if kind is _PLAIN:
+                if key == "pattern" and value == "":
+                    continue  # the empty pattern matches every string
+                result[key] = value
+                continue
+            shape = _SHAPES.get(key)
+            if shape is not None and not isinstance(value, shape):
+                raise SpecError(f"{self.resolver.label}: schema keyword at #{pointer}/{key} must be {_SHAPE_NAMES[shape]}")
+            if kind is _SHAPED:
+                result[key] = value
+                continue
+            if kind is _MAP:
+                here = f"{pointer}/{key}"  # schema keywords never contain "/" or "~"
+                result[key] = {name: normalize(sub, join_pointer(here, name), source) for name, sub in value.items()}
+            elif kind is _SINGLE:
+                if isinstance(value, bool) and key in _BOOLEAN_SINGLES:
                     result[key] = value
                 else:
-                    result[key] = self.normalize(value, here, source)
-            elif key in _SUBSCHEMA_LISTS and isinstance(value, list):
-                result[key] = [self.normalize(sub, join_pointer(here, i), source) for i, sub in enumerate(value)]
-            elif key == "type":
-                types = value if isinstance(value, list) else [value]
-                nullable = nullable or "null" in types
-                result["type"] = sorted({t for t in types if t != "null"})
-            elif key == "nullable":
+                    result[key] = normalize(value, f"{pointer}/{key}", source)
+            elif kind is _LIST:
+                here = f"{pointer}/{key}"
+                result[key] = [normalize(sub, f"{here}/{i}", source) for i, sub in enumerate(value)]
+            elif kind is _TYPE:
+                if type(value) is str:
+                    if value == "null":
+                        nullable = True
+                        result["type"] = []
+                    else:
+                        result["type"] = [value]
+                else:
+                    nullable = nullable or "null" in value
+                    result["type"] = sorted({t for t in value if t != "null"})
+            elif kind is _NULLABLE:
                 nullable = nullable or value is True
-            elif key == "const":
+            elif kind is _CONST:
                 result["enum"] = [normalize_number(value)]
-            elif key == "enum" and isinstance(value, list):
-                result["enum"] = normalize_number(value)
-            elif key in _NUMERIC or key == "default":
+            elif kind is _ENUM or kind is _NUMBER:
                 result[key] = normalize_number(value)
-            elif key == "required" and isinstance(value, list):
+            elif kind is _REQUIRED:
                 result[key] = sorted(set(value))
-            else:
-                result[key] = value
-        # 3.0 boolean exclusive bounds become 3.1 numbers.
-        for bound, exclusive in (("minimum", "exclusiveMinimum"), ("maximum", "exclusiveMaximum")):
-            if result.get(exclusive) is True and bound in result:
-                result[exclusive] = result.pop(bound)
-            elif result.get(exclusive) is False:
-                del result[exclusive]
+        if "exclusiveMinimum" in result or "exclusiveMaximum" in result:
+            # 3.0 boolean exclusive bounds become 3.1 numbers.
+            for bound, exclusive in (("minimum", "exclusiveMinimum"), ("maximum", "exclusiveMaximum")):
+                if result.get(exclusive) is True and bound in result:
+                    result[exclusive] = result.pop(bound)
+                elif result.get(exclusive) is False:
+                    del result[exclusive]
         # 3.1 spells binary strings with content keywords where 3.0 (and pydantic for flask-openapi3)
         # uses formats: {contentMediaType: application/octet-stream} is format binary, base64 is byte.
         if result.get("contentEncoding") == "base64" and "format" not in result:
@@ -297,15 +328,17 @@ class SchemaNormalizer:
             # `type: "null"` alone: a schema that only accepts null.
             result["type"] = ["null"]
             nullable = False
-        for combinator in ("anyOf", "oneOf"):
-            nullable = self._drop_null_branches(result, combinator) or nullable
-        self._simplify_type_union(result)
-        self._merge_single_branch(result)
-        self._merge_all_of(result)
-        _infer_container_type(result)
+        if "anyOf" in result or "oneOf" in result or "allOf" in result:
+            for combinator in ("anyOf", "oneOf"):
+                nullable = self._drop_null_branches(result, combinator) or nullable
+            self._simplify_type_union(result)
+            self._merge_single_branch(result)
+            self._merge_all_of(result)
+        if "type" not in result:
+            _infer_container_type(result)
         if nullable:
             result["nullable"] = True
-        if result.get("nullable") is False:
+        elif result.get("nullable") is False:
             del result["nullable"]
 
     @staticmethod

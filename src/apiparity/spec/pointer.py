@@ -10,7 +10,7 @@ MISSING: Any = object()
 
 
 def escape_token(token: Any) -> str:
-    text = str(token)
+    text = token if type(token) is str else str(token)
     if "~" not in text and "/" not in text:
         return text
     return text.replace("~", "~0").replace("/", "~1")
@@ -22,7 +22,9 @@ def unescape_token(token: str) -> str:
 
 def join(pointer: str, *tokens: Any) -> str:
     """`pointer` extended by `tokens`, each escaped: join("", "paths", "/books") -> "/paths/~1books"."""
-    return pointer + "".join("/" + escape_token(token) for token in tokens)
+    if len(tokens) == 1:  # the normalizer's common case, called for every schema of a document
+        return f"{pointer}/{escape_token(tokens[0])}"
+    return pointer + "".join(["/" + escape_token(token) for token in tokens])
 
 
 def from_parts(parts: Iterable[Any]) -> str:
