@@ -302,6 +302,22 @@ class BaselineComparison:
     verdict_before: str | None = None  # READY / NOT READY of the baseline
 
 
+# Why a run could not complete (`Report.incomplete`): the user's Ctrl-C (exit 130); a side apiparity
+# started that ended mid-run, the run's own deadline (--max-run-time), or an internal error in a phase
+# (exit 2). The report holds what ran before; its verdict is never READY.
+IncompleteCause = Literal["interrupted", "side-died", "run-deadline", "internal-error"]
+INCOMPLETE_CAUSES: tuple[str, ...] = ("interrupted", "side-died", "run-deadline", "internal-error")
+
+
+@dataclass(slots=True)
+class Incomplete:
+    """Why the run stopped before its end, in one line (`detail`), and in which phase."""
+
+    cause: IncompleteCause
+    detail: str
+    phase: str | None = None  # "diff", "fuzz", "load", ... where it stopped
+
+
 @dataclass(slots=True)
 class Report:
     """Everything a command found. Sections a command did not run stay None."""
@@ -314,11 +330,18 @@ class Report:
     verdict: Verdict | None = None
     extras: dict[str, Any] = field(default_factory=dict)  # sections added by later features (load, async)
     complete: bool = True  # False when interrupted or a shard
+    incomplete: Incomplete | None = None  # why a run (not a shard) could not complete; set by `mark_incomplete`
     shard: str | None = None
     tool_version: str = ""
     generated_at: str = ""
     schema_version: str = REPORT_SCHEMA_VERSION
     baseline: BaselineComparison | None = None
+
+    def mark_incomplete(self, cause: IncompleteCause, detail: str, *, phase: str | None = None) -> None:
+        """The run could not complete: the first cause is kept (a Ctrl-C after a side died stays side-died)."""
+        self.complete = False
+        if self.incomplete is None:
+            self.incomplete = Incomplete(cause=cause, detail=detail, phase=phase)
 
     def to_dict(self) -> dict[str, Any]:
         return to_dict(self)

@@ -68,7 +68,8 @@ def decide(report: Report, thresholds: GateThresholds | None = None) -> Verdict:
         if gate is not None:
             gate.name = gate.name or name
             gates.append(gate)
-    incomplete = not report.complete and not report.shard
+    # a run that could not complete is never READY (a shard stopped by its deadline included)
+    incomplete = report.incomplete is not None or (not report.complete and not report.shard)
     failing = [g for g in gates if g.failing]
     passed = [g for g in gates if g.status == "passed"]
     ready = bool(passed) and not failing and not incomplete
@@ -103,7 +104,10 @@ def verdict_line(ready: bool, gates: list[Gate], *, incomplete: bool = False) ->
 
 
 def exit_code(report: Report) -> int:
-    """0 READY, 1 NOT READY, 130 interrupted (an incomplete run is never READY)."""
+    """0 READY, 1 NOT READY, 130 interrupted, 2 a run that could not complete for another reason
+    (`Report.incomplete`: a side died, the run's deadline, an internal error). An incomplete run is never READY."""
+    if report.incomplete is not None:
+        return 130 if report.incomplete.cause == "interrupted" else 2
     if not report.complete and not report.shard:
         return 130
     return 0 if report.verdict is not None and report.verdict.ready else 1

@@ -85,3 +85,19 @@ def test_check_with_an_unreachable_live_side_is_exit_2_before_the_run(tmp_path: 
     errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
     assert len(errors) == 1 and "--new-url" in errors[0] and f"127.0.0.1:{port}" in errors[0], result.stderr
     assert not out.exists()
+
+
+@case("run-wsgi-handler-never-returns")
+def test_check_of_flask_handlers_that_never_return_writes_the_report_and_exits(tmp_path: Path) -> None:
+    flask_pair = "tests/fuzz/hanging_flask_pair.py"
+    out = tmp_path / "r.json"
+    completed = subprocess.run(
+        [sys.executable, "-c", "from apiparity.cli import main; main()", "check", f"{flask_pair}:old_app", f"{flask_pair}:new_app",
+         "--timeout", "1", "--phases", "examples", "--seed", "1", "--json", str(out), "--no-history"],
+        cwd=ROOT, capture_output=True, text=True, timeout=240, check=False,  # a process that outlived its report fails here
+    )
+    assert completed.returncode == 1, completed.stdout[-3000:] + completed.stderr[-3000:]
+    report = json.loads(out.read_text())
+    kinds = {g["operation"]: g["kind"] for g in report["fuzz"]["groups"]}
+    assert kinds.get("GET /never-returns") == "timeout" and kinds.get("GET /sleeps") == "timeout", kinds
+    assert "GET /ok" not in kinds and not report["verdict"]["ready"]

@@ -19,6 +19,7 @@ FUZZ_PARAMS = (
     "contract", "old_auth", "new_auth", "no_id_mapping", "max_body_bytes", "wait_for", "event_loop", "block_threshold_ms",
     "record_path", "probes", "no_probe", "no_value_pool", "old_python", "new_python", "old_cmd", "new_cmd",
     "allow_remote_refs",
+    "max_run_time",
 )
 
 
@@ -114,6 +115,9 @@ def fuzz_options(func: F) -> F:
                      help="URL targets and --old-url/--new-url servers: keep retrying to connect for up to SECONDS "
                           "while a server starts; sides started by --old-python/--old-cmd get this long to answer "
                           "(60 when 0). [default: 0]"),
+        click.option("--max-run-time", type=click.FloatRange(min=0, min_open=True), default=None, metavar="SECONDS",
+                     help="Deadline of the whole run: past it the run stops, the report holds what ran, is marked "
+                          "incomplete and never READY; exit 2. [default: none]"),
         click.option("--probes", "probes", default=None, metavar="LIST",
                      help="Comma-separated probes sent beyond the contract (`apiparity probes` lists them; 'none' for "
                           "none). [default: all]"),

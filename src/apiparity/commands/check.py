@@ -1,7 +1,7 @@
 """`apiparity check OLD NEW`: spec diff + differential fuzz + conformance -> READY / NOT READY.
 
-Exit 0 READY, 1 NOT READY, 2 bad input, 130 interrupted (every requested report is still written,
-marked incomplete).
+Exit 0 READY, 1 NOT READY, 2 bad input or a run that could not complete, 130 interrupted (for a run
+that did not complete, every requested report is still written, marked incomplete).
 """
 
 from __future__ import annotations
@@ -69,8 +69,9 @@ def gate_options(func: Any) -> Any:
 def command(old: str | None, new: str | None, **options: Any) -> None:
     """Run everything on OLD and NEW and decide READY / NOT READY for the cutover.
 
-    OLD and NEW default to `old` / `new` in the config. Exit 0 READY, 1 NOT READY, 2 bad input,
-    130 interrupted (a partial report marked incomplete is still written).
+    OLD and NEW default to `old` / `new` in the config. Exit 0 READY, 1 NOT READY, 2 bad input or a run
+    that could not complete (a side died, --max-run-time, an internal error), 130 interrupted; a run that
+    did not complete still writes every report, marked incomplete and never READY.
     """
     from apiparity.commands._progress import ProgressDisplay, progress_mode
     from apiparity.report import render
@@ -84,6 +85,9 @@ def command(old: str | None, new: str | None, **options: Any) -> None:
         click.echo(render(report, "text"), nl=False)
     if exit_code == 130:
         click.echo("Interrupted: partial report written (marked incomplete).", err=True)
+    elif report.incomplete is not None:
+        click.echo(f"error: the run could not complete ({report.incomplete.cause}): {report.incomplete.detail}; "
+                   "the reports hold what ran before (marked incomplete)", err=True)
     raise click.exceptions.Exit(exit_code)
 
 
@@ -183,21 +187,42 @@ def _run_check(old_ref: str | None, new_ref: str | None, options: dict[str, Any]
     monitor = monitor_for_target(new, loop_settings, new_url=fuzz_settings.new_url)
     interrupted = False
     today = datetime.date.today()
+    from apiparity.errors import ApiparityError
+    from apiparity.run_limits import RunDeadline
+
+    deadline = RunDeadline(options.get("max_run_time")).start()
+    phase = "diff"
     try:
         report.diff = run_diff(old, new, project.diff, allow_remote_refs=fuzz_settings.allow_remote_refs)
         from apiparity.waivers import apply_waivers
 
         report.diff.waivers = apply_waivers(report.diff.changes, waivers, today)
+        phase = "fuzz"
         report.fuzz = run_fuzz_phase(old, new, fuzz_settings, shard, progress, loop_monitor=monitor)
         if load_plan is not None:
+            phase = "load"
             run_load_phase(report, load_plan)
     except KeyboardInterrupt as exc:
-        # Ctrl-C: keep what ran; the reports are still written, marked incomplete.
-        interrupted = True
+        # Ctrl-C (or --max-run-time): keep what ran; the reports are still written, marked incomplete.
+        deadline.cancel()
         partial = getattr(exc, "partial", None)
         if partial is not None:
             report.fuzz = partial
+        if deadline.reached:
+            report.mark_incomplete("run-deadline", deadline.detail, phase=phase)
+        else:
+            interrupted = True
+            report.mark_incomplete("interrupted", "interrupted by the user (Ctrl-C)", phase=phase)
+    except ApiparityError:
+        raise  # bad input: one line, exit 2, no report
+    except Exception as exc:  # noqa: BLE001 - an internal error in a phase: what ran is still reported
+        partial = getattr(exc, "partial", None)
+        if partial is not None:
+            report.fuzz = partial
+        cause = getattr(exc, "error", exc)
+        report.mark_incomplete("internal-error", f"{type(cause).__name__}: {cause}"[:300], phase=phase)
     finally:
+        deadline.cancel()
         if monitor is not None:
             report.extras["event_loop"] = event_loop_section(monitor, new, loop_settings)
     if sides.processes:  # servers apiparity started: where they ran, their logs, whether one died mid-run
@@ -206,10 +231,11 @@ def _run_check(old_ref: str | None, new_ref: str | None, options: dict[str, Any]
             if summary.get("died"):
                 click.echo(f"warning: the server `{summary['started']}` ended during the run ({summary['died']}); "
                            f"log: {summary['log']}", err=True)
+                report.mark_incomplete("side-died", f"the server `{summary['started']}` ended during the run ({summary['died']})",
+                                       phase=phase)
     if report.fuzz is not None and report.diff is not None:
         apply_group_waivers(report, waivers, today)
     if interrupted:
-        report.complete = False
         report.extras["interrupted"] = True
     finish_report(report, thresholds, baseline, options.get("baseline_path"))
     if recorder is not None:

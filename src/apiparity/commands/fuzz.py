@@ -31,7 +31,8 @@ def command(old: str, new: str, app_dir: str | None, spec_path: str | None, load
     mismatches) and to NEW once. Use --reset MOD:FUNC so each case starts from the same state; an
     app whose module has a module-level reset() gets it automatically (announced on stderr).
 
-    Exit 0 no unexplained mismatch, 1 mismatches, 2 bad input, 130 interrupted.
+    Exit 0 no unexplained mismatch, 1 mismatches, 2 bad input or a run that could not complete (a side
+    died, --max-run-time, an internal error: the report marked incomplete is still written), 130 interrupted.
     """
     from apiparity.config import load_config
     from apiparity.report import FORMATS, render, write_atomic
@@ -58,7 +59,7 @@ def command(old: str, new: str, app_dir: str | None, spec_path: str | None, load
     from apiparity.contract import load_sides
     from apiparity.sides import launches_from, side_session
 
-    click.get_current_context().with_resource(side_session())  # servers started for a side stop with the command
+    sides = click.get_current_context().with_resource(side_session())  # servers started for a side stop with the command
     old_target, new_target = load_sides(old, new, contract=settings.contract, app_dir=app_dir, spec_path=spec_path,
                                         load_timeout=load_timeout, wait_for=options.get("wait_for") or 0.0,
                                         launches=launches_from(settings))
@@ -73,12 +74,28 @@ def command(old: str, new: str, app_dir: str | None, spec_path: str | None, load
     monitor = monitor_for_target(new_target, loop_settings, new_url=settings.new_url)
     from apiparity.commands._progress import ProgressDisplay, progress_mode
 
-    complete = True
+    from apiparity.fuzz.runner import Crashed
+    from apiparity.model import Incomplete
+    from apiparity.run_limits import RunDeadline
+
+    stopped: Incomplete | None = None  # why the run could not complete
+    deadline = RunDeadline(options.get("max_run_time")).start()
     with ProgressDisplay("fuzz", progress_mode(progress)) as on_progress:
         try:
             result = run_fuzz(old_target, new_target, settings, on_progress=on_progress, loop_monitor=monitor)
-        except Interrupted as stop:
-            result, complete = stop.partial, False
+        except Interrupted as stop:  # Ctrl-C, or --max-run-time
+            deadline.cancel()
+            result = stop.partial
+            stopped = (Incomplete("run-deadline", deadline.detail, "fuzz") if deadline.reached
+                       else Incomplete("interrupted", "interrupted by the user (Ctrl-C)", "fuzz"))
+        except Crashed as crash:  # an internal error: what ran is still reported
+            result = crash.partial
+            stopped = Incomplete("internal-error", f"{type(crash.error).__name__}: {crash.error}"[:300], "fuzz")
+        finally:
+            deadline.cancel()
+    for summary in sides.summaries().values() if sides.processes else ():
+        if summary.get("died") and stopped is None:
+            stopped = Incomplete("side-died", f"the server `{summary['started']}` ended during the run ({summary['died']})", "fuzz")
     for side, ref in sorted(result.settings.get("auto_reset", {}).items()):
         click.echo(f"note: calling {ref} before every call to {side.upper()} (pass --reset, or --no-auto-reset)", err=True)
     for side, isolation in sorted(result.settings.get("isolation", {}).items()):
@@ -88,7 +105,8 @@ def command(old: str, new: str, app_dir: str | None, spec_path: str | None, load
         old=side_info(old_target),
         new=side_info(new_target),
         fuzz=result,
-        complete=complete,
+        complete=stopped is None,
+        incomplete=stopped,
         tool_version=__version__,
         generated_at=_now(),
     )
@@ -104,9 +122,13 @@ def command(old: str, new: str, app_dir: str | None, spec_path: str | None, load
         write_atomic(output, text)
     else:
         click.echo(text, nl=False)
-    if not complete:
+    if stopped is not None and stopped.cause == "interrupted":
         click.echo("Interrupted: the report holds what ran so far.", err=True)
         raise click.exceptions.Exit(130)
+    if stopped is not None:
+        click.echo(f"error: the run could not complete ({stopped.cause}): {stopped.detail}; the report holds what ran before "
+                   "(marked incomplete)", err=True)
+        raise click.exceptions.Exit(2)
     from apiparity.fuzz.tiers import failing_groups
 
     unexplained = failing_groups(result.groups)  # regressions: legacy-bug-fixed/harmless groups are shown, not failing

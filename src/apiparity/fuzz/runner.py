@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
 
-from apiparity.errors import ConfigError, SpecError
+from apiparity.errors import ApiparityError, ConfigError, SpecError
 from apiparity.fuzz.compare import CompareOptions, compare_responses
 from apiparity.fuzz.conformance import CaseTranslator, check_response
 from apiparity.fuzz.generate import (
@@ -62,6 +62,15 @@ class Interrupted(Exception):  # noqa: N818 - the name says what happened
     def __init__(self, partial: FuzzResult) -> None:
         super().__init__("interrupted")
         self.partial = partial
+
+
+class Crashed(Exception):  # noqa: N818 - the name says what happened
+    """An internal error stopped the run; `partial` is the FuzzResult of what ran, `error` the cause."""
+
+    def __init__(self, partial: FuzzResult, error: Exception) -> None:
+        super().__init__(f"{type(error).__name__}: {error}")
+        self.partial = partial
+        self.error = error
 
 
 @dataclass(slots=True)
@@ -283,6 +292,11 @@ class _Run:
         except KeyboardInterrupt:
             self._finish()
             raise Interrupted(self.result) from None
+        except ApiparityError:
+            raise  # bad input found mid-run: one line, exit 2
+        except Exception as exc:  # noqa: BLE001 - an internal error: what ran is still reported
+            self._finish()
+            raise Crashed(self.result, exc) from exc
         self._finish()
         self._emit("done", operations_done=done, operations_total=len(planned))
         return self.result

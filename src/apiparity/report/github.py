@@ -31,6 +31,11 @@ def render(report: Report) -> str:
             elif not gate.passed:
                 head.append(command("error", f"{gate.description}: measured {gate.measured}, threshold {gate.threshold}", title=f"gate {gate.name}"))
     head += load_gate_annotation(report)
+    from apiparity.report.view import incomplete_text
+
+    stopped = incomplete_text(report)
+    if stopped:
+        head.insert(0, command("error", stopped, title="apiparity run incomplete"))
     return "".join(line + "\n" for line in cap_annotations(head, finding_annotations(report)))
 
 

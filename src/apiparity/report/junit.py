@@ -82,6 +82,11 @@ def render(report: Report) -> str:
 
 def build_suites(report: Report) -> list[Suite]:
     suites: list[Suite] = []
+    from apiparity.report.view import incomplete_text
+
+    stopped = incomplete_text(report)
+    if stopped:  # a run that could not complete fails a case of its own, first: CI never reads it as a pass
+        suites.append(Suite("run completion", [Case(name="the run completed", classname="run", failure=stopped)]))
     if report.verdict is not None:
         gates = Suite("gates")
         for gate in report.verdict.gates:

@@ -46,8 +46,11 @@ def render(report: Report) -> str:
                 out.append(f"  - invalid document: {cell(problem)}")
     if report.shard:
         out.append(f"- shard {cell(report.shard)}")
-    if not report.complete and not report.shard:
-        out.append("- **incomplete**: the run was interrupted")
+    from apiparity.report.view import incomplete_text
+
+    stopped = incomplete_text(report)
+    if stopped:
+        out.append(f"- **incomplete**: {cell(stopped)}")
     from apiparity.history.recorder import report_trend_line
 
     history_line = report_trend_line(report)

@@ -79,6 +79,10 @@ def merge_reports(reports: list[Report], *, names: list[str] | None = None) -> R
     interrupted = [name for name, r in zip(names, reports) if not r.complete and not r.shard]
     if interrupted:
         merged.extras["interrupted_shards"] = interrupted
+    stopped = next(((name, r.incomplete) for name, r in zip(names, reports) if r.incomplete is not None), None)
+    if stopped is not None:  # a shard that could not complete leaves the merged run incomplete, for its reason
+        name, why = stopped
+        merged.mark_incomplete(why.cause, f"{name}: {why.detail}", phase=why.phase)
     return merged
 
 

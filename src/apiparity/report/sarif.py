@@ -75,6 +75,12 @@ def render(report: Report) -> str:
     }
     if report.old is not None and report.new is not None:
         run["properties"] = {"old": report.old.ref, "new": report.new.ref}
+    from apiparity.report.view import incomplete_text
+
+    stopped = incomplete_text(report)
+    if stopped:  # SARIF's own way to say the analysis did not finish
+        run["invocations"] = [{"executionSuccessful": False,
+                               "toolExecutionNotifications": [{"level": "error", "message": {"text": stopped}}]}]
     document = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
     return json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"
 

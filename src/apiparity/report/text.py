@@ -103,8 +103,11 @@ class _Writer:
         self.write_event_loop()
         self.write_load()
         self.write_baseline()
-        if not report.complete and not report.shard:
-            self.line("[bold yellow]The run was interrupted: this report is incomplete.[/]")
+        from apiparity.report.view import incomplete_text
+
+        stopped = incomplete_text(report)
+        if stopped:
+            self.line(f"[bold yellow]{self.escape(stopped)}[/]")
 
     # ------------------------------------------------------------------ verdict
     def write_verdict(self) -> None:

@@ -352,6 +352,18 @@ def decided_by_line(verdict: Verdict) -> str:
     return "Decided by: passed: " + ", ".join(passed) + ("; not run: " + ", ".join(not_run) if not_run else "")
 
 
+def incomplete_text(report: Report) -> str | None:
+    """The line every format shows for a run that could not complete (None when it completed, and
+    for a shard, incomplete by design, unless it could not complete either)."""
+    stopped = report.incomplete
+    if stopped is None:
+        if report.complete or report.shard:
+            return None
+        return "Incomplete: the run was interrupted; this report holds what ran before."
+    where = f" during {stopped.phase}" if stopped.phase else ""
+    return f"Incomplete ({stopped.cause}{where}): {stopped.detail}; this report holds what ran before, and is never READY."
+
+
 def gate_in_verdict(report: Report, name: str) -> bool:
     """True when the verdict already lists gate `name` (its section then need not repeat it)."""
     return report.verdict is not None and any(gate.name == name for gate in report.verdict.gates)
