@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 from apiparity.errors import ApiparityError, ConfigError, SpecError
 from apiparity.fuzz.compare import CompareOptions, compare_responses
-from apiparity.fuzz.conformance import CaseTranslator, check_response
 from apiparity.fuzz.generate import (
     NOT_IN_SHARD,
     Credentials,
@@ -31,8 +31,8 @@ from apiparity.fuzz.generate import (
     to_wire,
 )
 from apiparity.fuzz.group import Grouper, SideView
-from apiparity.fuzz.noise import NoiseTable, StepNoise
 from apiparity.fuzz.probes import ProbeAnswers, ProbeOperation, ProbePool, select_probes
+from apiparity.fuzz.session import ComparisonSession, ConformanceCase, ConformanceJudge
 from apiparity.fuzz.auth import SideAuth, resolve_provider
 from apiparity.fuzz.reset import auto_reset_hook, call_hooks, resolve_hooks
 from apiparity.fuzz.settings import UNSAFE_METHODS, FuzzSettings, resolve_spec_source
@@ -40,7 +40,7 @@ from apiparity.fuzz.stateful import IdentityMap, Link, bind, collect_links, eval
 from apiparity.fuzz.values import ValuePool, pooled_cases
 from apiparity.fuzz.transports import ASGITransport, HTTPTransport, Transport, WSGITransport, is_loopback
 from apiparity.fuzz.wire import WireRequest, WireResponse
-from apiparity.model import ConformanceIssue, FuzzResult, OperationStats
+from apiparity.model import FuzzResult
 from apiparity.spec.normalize import HTTP_METHODS
 
 HTTP_METHODS_UPPER = frozenset(m.upper() for m in HTTP_METHODS)
@@ -188,8 +188,7 @@ class _Run:
         self.on_progress = on_progress
         self.operations_filter = operations_filter
         self.options = CompareOptions.from_settings(settings)
-        self.noise = NoiseTable()
-        self.grouper = Grouper(
+        grouper = Grouper(
             old_side=SideView.of(old, old_side),
             new_side=SideView.of(new, new_side),
             redact=settings.redact,
@@ -205,17 +204,16 @@ class _Run:
             raise  # a $ref the loading policy refuses: the same one-line error as spec/diff/check
         except Exception as exc:  # noqa: BLE001 - schemathesis refuses the document
             raise ConfigError(f"fuzz: schemathesis cannot read a document: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}") from None
-        self.old_cases = CaseTranslator(self.old_schema)
-        self.new_cases = CaseTranslator(self.new_schema)
-        # one contract for both sides: NEW judged by it once, not twice under two names
-        self.same_contract = old.document is new.document
+        conformance = ConformanceJudge(self.old_schema, self.new_schema, same_contract=old.document is new.document)
+        # noise, comparison, grouping, labels, conformance and per-operation stats of every case
+        self.session = ComparisonSession(options=self.options, grouper=grouper, options_for=self.options_for,
+                                         conformance=conformance if settings.conformance else None)
         self.links = (collect_links(old.document) or infer_links(old.document)) if "stateful" in settings.phases or settings.map_ids else []
         self.identities = IdentityMap() if settings.map_ids else None
         self.options.identities = self.identities
         self.link_sources: dict[str, list[Link]] = {}
         for link in self.links:
             self.link_sources.setdefault(link.source, []).append(link)
-        self.conformance: dict[tuple[str, str, str, str], ConformanceIssue] = {}
         self.old_document = old.document
         self._operation_options: dict[str, CompareOptions] = {}
         self.probes = select_probes(settings.probes, settings.no_probe)
@@ -302,9 +300,10 @@ class _Run:
         return self.result
 
     def _finish(self) -> None:
-        self.result.groups = self.grouper.groups()
-        self.result.noise = self.noise.report()
-        self.result.conformance = sorted(self.conformance.values(), key=lambda c: (c.operation, c.side, c.check, c.message))
+        self.result.operations = list(self.session.operations.values())
+        self.result.groups = self.session.groups()
+        self.result.noise = self.session.noise_report()
+        self.result.conformance = self.session.conformance_issues()
         from apiparity.fuzz.explain import fold_conformance
 
         fold_conformance(self.result)  # each conformance issue counted once, in the mismatch group it explains
@@ -314,8 +313,7 @@ class _Run:
             self.on_progress(ProgressEvent(kind=kind, cases_sent=self.result.cases, **fields))
 
     def _run_operation(self, item: PlannedOperation, sources: list[PlannedOperation], done: int, total: int) -> None:
-        stats = OperationStats(operation=item.label, skipped_reason=item.skipped_reason)
-        self.result.operations.append(stats)
+        stats = self.session.stats(item.label, skipped_reason=item.skipped_reason)
         if item.skipped_reason is not None or not sources:
             return
         cases: list[GeneratedCase] = []
@@ -341,30 +339,19 @@ class _Run:
         if not cases:
             stats.skipped_reason = self._unsafe_reason() if refused else "no cases could be generated"
             return
-        pending: list[tuple[WireRequest, WireResponse, WireResponse, list[Any], WireRequest, WireRequest]] = []
-        options = self.options_for(item.label)
         answered: list[tuple[GeneratedCase, WireResponse]] = []
         for case, (old1, old2, new, sent_old, sent_new) in zip(cases, self._send_all(cases, item.label, done, total)):
             answered.append((case, old1))
-            self._account(stats, old1, new)
             if case.phase == "pool":
                 stats.pooled_cases += 1
                 stats.pooled_found += 200 <= old1.status < 300
-            if old2 is not None:
-                self.noise.learn(item.label, old1, old2, options)
             if self.identities is not None and item.label in self.link_sources:
                 record_identities(self.link_sources[item.label], case.case, sent_old, old1, sent_new, new, self.identities)
-            differences = compare_responses(old1, new, options)
-            if differences:
-                pending.append((case.request, old1, new, differences, sent_old, sent_new))
-            if self.settings.conformance:
-                self._check_conformance(item.label, case, old1, new)
-        for request, old1, new, differences, sent_old, sent_new in pending:
-            kept = self.noise.filter(item.label, differences)
-            if kept:
-                stats.mismatches += 1
-                self.grouper.add(request, old1, new, kept, old_request=sent_old, new_request=sent_new)
-        self._run_probes(item, sources, stats, answered)
+            # held until every case of the operation taught its noise
+            self.session.observe(case.request, old1, old2, new, sent_old=sent_old, sent_new=sent_new, hold=True,
+                                 conformance=ConformanceCase(case))
+        self.session.settle()
+        self._run_probes(item, sources, answered)
 
     # ------------------------------------------------------------------ value pool
 
@@ -418,7 +405,7 @@ class _Run:
             unsafe_allowed=not self._unsafe_reason(),
         )
 
-    def _run_probes(self, item: PlannedOperation, sources: list[PlannedOperation], stats: OperationStats,
+    def _run_probes(self, item: PlannedOperation, sources: list[PlannedOperation],
                     answered: list[tuple[GeneratedCase, WireResponse]]) -> None:
         """Each selected probe that applies to the operation: its requests sent like a case (OLD
         twice, NEW once), judged by the probe, noise cancelled and grouped like every case."""
@@ -426,7 +413,6 @@ class _Run:
             return
         operation = self._probe_operation(item, sources)
         pool = ProbePool(answered=answered, fetch=lambda side, request: self._call(self.old_side if side == "old" else self.new_side, request)[1])
-        options = self.options_for(item.label)
         for probe in self.probes:
             if not probe.applies(operation):
                 continue
@@ -442,20 +428,14 @@ class _Run:
                     sent = self._send_after(planned.steps, planned.request, baseline=planned.baseline)
                     old1, old2, new, sent_old, sent_new, steps, step_answers, baselines = sent
                     if baselines is not None:
-                        shown = frozenset(d.signature for d in compare_responses(*baselines, options))
+                        shown = frozenset(d.signature for d in compare_responses(*baselines, self.options_for(item.label)))
                 else:
                     old1, old2, new, sent_old, sent_new = self._send_case(planned.request, without=planned.without,
                                                                           new_request=planned.new_request)
                 self.result.cases += 1
-                self._account(stats, old1, new)
-                if old2 is not None and probe.learns_noise:
-                    self.noise.learn(item.label, old1, old2, options)
                 answers = ProbeAnswers(old1, old2, new, steps=step_answers, shown=shown)
-                kept = probe.judge(answers, compare_responses(old1, new, options))
-                kept = self.noise.filter(item.label, kept) if kept else kept
-                if kept:
-                    stats.mismatches += 1
-                    self.grouper.add(planned.request, old1, new, kept, old_request=sent_old, new_request=sent_new, steps=steps)
+                self.session.observe(planned.request, old1, old2, new, sent_old=sent_old, sent_new=sent_new, steps=steps,
+                                     judge=partial(probe.judge, answers), learn_noise=probe.learns_noise)
 
     def _send_after(self, steps: tuple[WireRequest, ...], request: WireRequest, *, baseline: WireRequest | None = None,
                     ) -> tuple[WireResponse, WireResponse | None, WireResponse, WireRequest, WireRequest,
@@ -610,8 +590,6 @@ class _Run:
         sent_old, old = self._call(self.old_side, case.request, reset=False)
         sent_new, new = self._call(self.new_side, case.request, reset=False)
         self.result.cases += 1
-        source_stats = self._stats(source.label)
-        self._account(source_stats, old, new)
         if self.identities is not None:
             record_identities([link], case.case, sent_old, old, sent_new, new, self.identities)
         follow_up = self._target_case(target) if link.applies_to(old.status) and 200 <= new.status < 300 else None
@@ -629,26 +607,23 @@ class _Run:
         if self.settings.noise_calls:
             self._reset(self.old_side)
             again_sent, again = self._call(self.old_side, case.request, reset=False)
-            source_noise = self.noise.learn_step(source.label, old, again, self.options_for(source.label))
+            source_noise = self.session.noise.learn_step(source.label, old, again, self.options_for(source.label))
             if old_step is not None and follow_up is not None and again.status == old.status:
                 again_step = self._bind_step(link, target, follow_up, case, again_sent, again)
                 if again_step is not None:
                     again2 = self._call(self.old_side, again_step[1], reset=False)[1]
-                    target_noise = self.noise.learn_step(target.label, old2, again2, self.options_for(target.label))
-        self._compare_and_group(source_stats, case.request, old, new, sent_old, sent_new, noise=source_noise)
-        if self.settings.conformance:
-            self._check_conformance(source.label, case, old, new)
+                    target_noise = self.session.noise.learn_step(target.label, old2, again2, self.options_for(target.label))
+        self.session.observe(case.request, old, None, new, sent_old=sent_old, sent_new=sent_new, step_noise=source_noise,
+                             conformance=ConformanceCase(case))
         if old_step is None or new_step is None:
             return
         self.result.cases += 1
-        target_stats = self._stats(target.label)
-        self._account(target_stats, old2, new2)
         steps = ((sent_old, sent_new),)
-        self._compare_and_group(target_stats, old_step[1], old2, new2, sent_old2, sent_new2, steps=steps, noise=target_noise)
-        if self.settings.conformance:
-            self._check_conformance(target.label, GeneratedCase(old_step[1], "stateful", "positive", old_step[0]), old2, new2,
-                                    new_case=GeneratedCase(new_step[1], "stateful", "positive", new_step[0]),
-                                    sent=(sent_old2, sent_new2), steps=steps)
+        conformance = ConformanceCase(GeneratedCase(old_step[1], "stateful", "positive", old_step[0]),
+                                      new_case=GeneratedCase(new_step[1], "stateful", "positive", new_step[0]),
+                                      sent=(sent_old2, sent_new2), steps=steps)
+        self.session.observe(old_step[1], old2, None, new2, sent_old=sent_old2, sent_new=sent_new2, steps=steps, step_noise=target_noise,
+                             conformance=conformance)
 
     def _bind_step(self, link: Link, target: PlannedOperation, follow_up: GeneratedCase, case: GeneratedCase,
                    sent: WireRequest, answer: WireResponse) -> tuple[Any, WireRequest] | None:
@@ -674,71 +649,6 @@ class _Run:
         """One valid case of the linked operation (its example, else a seeded draw) to bind values into."""
         cases, _ = generate_cases(target.operation, replace(self.settings, phases=("examples",), mode="positive"), label=target.label)
         return cases[0] if cases else None
-
-    def _stats(self, label: str) -> OperationStats:
-        found = next((s for s in self.result.operations if s.operation == label), None)
-        if found is None:
-            found = OperationStats(operation=label)
-            self.result.operations.append(found)
-        return found
-
-    def _compare_and_group(self, stats: OperationStats, request: WireRequest, old: WireResponse, new: WireResponse,
-                           sent_old: WireRequest, sent_new: WireRequest, steps: tuple[tuple[WireRequest, WireRequest], ...] = (),
-                           noise: StepNoise | None = None) -> None:
-        kept = self.noise.filter(request.operation, compare_responses(old, new, self.options_for(request.operation)), step=noise)
-        if kept:
-            stats.mismatches += 1
-            self.grouper.add(request, old, new, kept, old_request=sent_old, new_request=sent_new, steps=steps)
-
-    def _account(self, stats: OperationStats, old: WireResponse, new: WireResponse) -> None:
-        stats.cases += 1
-        stats.old_latency_ms.append(round(old.elapsed_ms, 3))
-        stats.new_latency_ms.append(round(new.elapsed_ms, 3))
-        old_5xx = old.status >= 500 or bool(old.error)
-        new_5xx = new.status >= 500 or bool(new.error)
-        stats.old_5xx += old_5xx
-        stats.new_5xx += new_5xx
-        stats.new_5xx_where_old_ok += new_5xx and not old_5xx and old.status < 400
-
-    def _check_conformance(self, label: str, case: GeneratedCase, old: WireResponse, new: WireResponse, *,
-                           new_case: GeneratedCase | None = None, sent: tuple[WireRequest, WireRequest] | None = None,
-                           steps: tuple[tuple[WireRequest, WireRequest], ...] = ()) -> None:
-        """Each answer judged by its side's document, and NEW's by OLD's. `new_case` is what NEW was
-        sent when it differs from OLD's (a stateful step carries each side's own ids); `sent` and
-        `steps` only shape the example's reproducers."""
-        new_origin = (new_case or case).case
-        old_case = self.old_cases.translate(case.case)
-        new_case_own = self.new_cases.translate(new_origin)
-        new_case_old = self.old_cases.translate(new_origin)
-        new_request = (new_case or case).request
-        judgements = [("old", old_case, case.request, old), ("new", new_case_own, new_request, new),
-                      ("new-vs-old-spec", new_case_old, new_request, new)]
-        if self.same_contract:
-            judgements = [judgements[0], judgements[2]]
-        old_keys: set[tuple[str, str]] = set()
-        for side, judged_by, request, response in judgements:
-            if response.truncated:
-                continue  # the first bytes of an answer cannot be judged against a schema
-            for finding in check_response(judged_by, request, response):
-                if side == "old":
-                    old_keys.add((finding.check, finding.key))
-                elif side == "new-vs-old-spec" and (finding.check, finding.key) in old_keys:
-                    # OLD's own answer to this case breaks OLD's document the same way: NEW is
-                    # as (non-)conforming as the app it replaces, so it is no migration issue
-                    continue
-                key = (side, label, finding.check, finding.key)
-                issue = self.conformance.get(key)
-                if issue is None:
-                    self.conformance[key] = ConformanceIssue(
-                        side=side,  # type: ignore[arg-type]
-                        operation=label,
-                        check=finding.check,
-                        message=finding.message,
-                        example=self.grouper.example(case.request, old, new, [], old_request=sent[0] if sent else None,
-                                                     new_request=sent[1] if sent else None, steps=steps),
-                    )
-                else:
-                    issue.count += 1
 
 
 def _with_headers(request: WireRequest, extra: dict[str, str]) -> WireRequest:
