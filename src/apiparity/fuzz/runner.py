@@ -22,7 +22,6 @@ from apiparity.fuzz.generate import (
     GeneratedCase,
     PlannedOperation,
     declared_response_headers,
-    document_base_path,
     generate_cases,
     load_schema,
     operation_parameters,
@@ -33,12 +32,11 @@ from apiparity.fuzz.generate import (
 from apiparity.fuzz.group import Grouper, SideView
 from apiparity.fuzz.probes import ProbeAnswers, ProbeOperation, ProbePool, select_probes
 from apiparity.fuzz.session import ComparisonSession, ConformanceCase, ConformanceJudge
-from apiparity.fuzz.auth import SideAuth, resolve_provider
-from apiparity.fuzz.reset import auto_reset_hook, call_hooks, resolve_hooks
+from apiparity.fuzz.sides import Side, auth_label, open_side
 from apiparity.fuzz.settings import UNSAFE_METHODS, FuzzSettings, resolve_spec_source
 from apiparity.fuzz.stateful import IdentityMap, Link, bind, collect_links, evaluate, infer_links, parameter_location, record_identities
 from apiparity.fuzz.values import ValuePool, pooled_cases
-from apiparity.fuzz.transports import ASGITransport, HTTPTransport, Transport, WSGITransport, is_loopback
+from apiparity.fuzz.transports import HTTPTransport
 from apiparity.fuzz.wire import WireRequest, WireResponse
 from apiparity.model import FuzzResult
 from apiparity.spec.normalize import HTTP_METHODS
@@ -73,20 +71,6 @@ class Crashed(Exception):  # noqa: N818 - the name says what happened
         self.error = error
 
 
-@dataclass(slots=True)
-class _Side:
-    name: str
-    transport: Transport
-    base_path: str
-    hooks: list[Callable[[], object]]
-    headers: dict[str, str]
-    unsafe_refused: bool  # a non-loopback live server, or a live server with no reset, without --allow-unsafe
-    auto_reset: str | None = None  # "file.py:reset" found next to the app and used
-    auth: SideAuth | None = None
-    isolation: str = ""  # how this side's state is kept apart between cases, as the report states it
-    unsafe_reason: str = ""
-
-
 def run_fuzz(
     old: Any,
     new: Any,
@@ -104,8 +88,8 @@ def run_fuzz(
     settings.validate()
     spec, _ = resolve_spec_source(settings.spec, old, new)
     settings = replace(settings, spec=spec)
-    old_side = _side("old", old, settings)
-    new_side = _side("new", new, settings)
+    old_side = open_side("old", old, settings)
+    new_side = open_side("new", new, settings)
     if loop_monitor is not None:
         from apiparity.asyncio_check.hooks import monitor_transport
 
@@ -121,70 +105,21 @@ def run_fuzz(
         new_side.transport.close()
 
 
-def _side(name: str, target: Any, settings: FuzzSettings) -> _Side:
-    url = settings.old_url if name == "old" else settings.new_url
-    explicit_base = settings.old_base_path if name == "old" else settings.new_base_path
-    base_path = explicit_base if explicit_base is not None else document_base_path(target.document)
-    transport: Transport
-    cap = settings.max_body_bytes
-    if url:
-        transport = HTTPTransport(url, base_path=base_path, timeout=settings.timeout, workers=settings.workers, max_body_bytes=cap)
-    elif target.interface == "wsgi":
-        transport = WSGITransport(target.app, base_path=base_path, timeout=settings.timeout, max_body_bytes=cap)
-    elif target.interface == "asgi":
-        transport = ASGITransport(target.app, base_path=base_path, timeout=settings.timeout, max_body_bytes=cap)
-    elif target.interface == "http":
-        transport = HTTPTransport(target.base_url, base_path=base_path, timeout=settings.timeout, workers=settings.workers,
-                                  max_body_bytes=cap)
-    else:
-        raise ConfigError(
-            f"{target.ref}: a spec file has no app to send requests to; name the app (module:app) "
-            f"or pass --{name}-url http://host:port"
-        )
-    if isinstance(transport, HTTPTransport):
-        if explicit_base is not None:
-            transport.base_path = explicit_base  # --{side}-base-path wins over a prefix in the URL
-        base_path = transport.base_path
-    refs = tuple(settings.reset) + tuple(settings.reset_old if name == "old" else settings.reset_new)
-    hooks = resolve_hooks(refs, app_dir=settings.app_dir, send=transport.send)
-    auto_reset = None
-    if not refs and settings.auto_reset and url is None:
-        found = auto_reset_hook(target, app_dir=settings.app_dir)
-        if found is not None:
-            auto_reset, hook = found
-            hooks = [hook]
-    headers = {**settings.headers, **(settings.old_headers if name == "old" else settings.new_headers)}
-    live = isinstance(transport, HTTPTransport)
-    reason = ""
-    if live and not settings.allow_unsafe:
-        if not is_loopback(transport.base_url()):
-            reason = "unsafe method to a non-loopback host; pass --allow-unsafe"
-        elif not hooks:
-            reason = f"unsafe method to a live server with no reset for {name.upper()}; pass --reset-{name} or --allow-unsafe"
-    if hooks:
-        isolation = f"reset before every call: {', '.join(refs) if refs else auto_reset}"
-    elif live:
-        isolation = "no reset: live server, state carries over" + ("; only safe methods (GET, HEAD, OPTIONS) sent" if reason else "")
-    else:
-        isolation = "no reset: in-process app, state carries over between cases"
-    spec = settings.old_auth if name == "old" else settings.new_auth
-    auth = SideAuth(name, resolve_provider(name, spec, app_dir=settings.app_dir), transport.send) if spec else None
-    return _Side(name, transport, base_path, hooks, headers, bool(reason), auto_reset, auth, isolation, reason)
-
-
 class _Run:
     def __init__(
         self,
         old: Any,
         new: Any,
-        old_side: _Side,
-        new_side: _Side,
+        old_side: Side,
+        new_side: Side,
         settings: FuzzSettings,
         on_progress: Callable[[ProgressEvent], None] | None,
         operations_filter: Callable[[str], bool] | None,
     ) -> None:
         self.settings = settings
         self.old_side, self.new_side = old_side, new_side
+        for side in (old_side, new_side):
+            side.on_problem = self._problem  # a failed reset or login during the run: listed once, the run goes on
         self.on_progress = on_progress
         self.operations_filter = operations_filter
         self.options = CompareOptions.from_settings(settings)
@@ -236,7 +171,7 @@ class _Run:
         data["auto_reset"] = {side.name: side.auto_reset for side in (self.old_side, self.new_side) if side.auto_reset}
         data["isolation"] = {side.name: side.isolation for side in (self.old_side, self.new_side)}
         if self.old_side.auth or self.new_side.auth:
-            data["auth"] = {side.name: _auth_label(side) for side in (self.old_side, self.new_side)}
+            data["auth"] = {side.name: auth_label(side) for side in (self.old_side, self.new_side)}
         return data
 
     # ------------------------------------------------------------------ plan
@@ -445,7 +380,7 @@ class _Run:
         noise): what each side answers to `request` once the steps happened, the (OLD, NEW) steps
         as sent, their (OLD, NEW) answers and the (OLD, NEW) answers to `baseline`."""
 
-        def run(side: _Side) -> tuple[list[tuple[WireRequest, WireResponse]], WireRequest, WireResponse, WireResponse | None]:
+        def run(side: Side) -> tuple[list[tuple[WireRequest, WireResponse]], WireRequest, WireResponse, WireResponse | None]:
             self._reset(side)
             before = self._call(side, baseline, reset=False)[1] if baseline is not None else None
             sent_steps = [self._call(side, step, reset=False) for step in steps]
@@ -510,48 +445,17 @@ class _Run:
         sent_new, new = self._call(self.new_side, new_request or request, without=without)
         return old1, old2, new, sent_old, sent_new
 
-    def _call(self, side: _Side, request: WireRequest, *, reset: bool = True,
+    def _call(self, side: Side, request: WireRequest, *, reset: bool = True,
               without: Credentials | None = None) -> tuple[WireRequest, WireResponse]:
-        """Send `request` to one side with its own headers and credentials: (what was sent, the
-        answer). `without`: the side's own credentials (its login, its -H) are left off too."""
-        if reset:
-            self._reset(side)
-        headers = side.headers
-        if without is not None:
-            headers = {k: v for k, v in headers.items() if k.lower() not in without.headers and not (without.cookies and k.lower() == "cookie")}
-        if headers:
-            request = _with_headers(request, headers)
-        if side.auth is None or without is not None:
-            return request, side.transport.send(request)
-        try:
-            sent = side.auth.apply(request)  # logs in first when the token was dropped (after_reset)
-        except ConfigError as exc:
-            self._auth_problem(side, exc)
-            return request, side.transport.send(request)
-        response = side.transport.send(sent)
-        if side.auth.needs_refresh(response):
-            try:
-                side.auth.login()  # the token expired or was revoked: log in again and resend once
-            except ConfigError as exc:
-                self._auth_problem(side, exc)
-                return sent, response
-            sent = side.auth.apply(request)
-            response = side.transport.send(sent)
-        return sent, response
+        """Send `request` to one side (see `Side.call`): (what was sent, the answer)."""
+        return side.call(request, reset=reset, without=without)
 
-    def _auth_problem(self, side: _Side, exc: ConfigError) -> None:
-        """A login that fails during the run (a reset emptied the users): said once, the run goes on."""
-        problem = f"{side.name.upper()} login during the run failed: {exc}"
+    def _problem(self, problem: str) -> None:
         if problem not in self.result.errors:
             self.result.errors.append(problem)
 
-    def _reset(self, side: _Side) -> None:
-        if side.hooks:
-            problem = call_hooks(side.hooks, side.name)
-            if problem and problem not in self.result.errors:
-                self.result.errors.append(problem)
-            if side.auth is not None and side.auth.after_reset:
-                side.auth.invalidate()
+    def _reset(self, side: Side) -> None:
+        side.reset()
 
     # ------------------------------------------------------------------ stateful
 
@@ -649,19 +553,3 @@ class _Run:
         """One valid case of the linked operation (its example, else a seeded draw) to bind values into."""
         cases, _ = generate_cases(target.operation, replace(self.settings, phases=("examples",), mode="positive"), label=target.label)
         return cases[0] if cases else None
-
-
-def _with_headers(request: WireRequest, extra: dict[str, str]) -> WireRequest:
-    names = {name.lower() for name in extra}
-    headers = [(k, v) for k, v in request.headers if k.lower() not in names] + list(extra.items())
-    return replace(request, headers=headers)
-
-
-def _auth_label(side: _Side) -> str:
-    if side.auth is None:
-        return "none (headers only)" if side.headers else "none"
-    provider = side.auth.provider
-    path = getattr(provider, "path", None)
-    if path:
-        return f"login {getattr(provider, 'method', 'POST')} {path}, token from {getattr(provider, 'token', '?')}"
-    return f"hook {type(provider).__module__}.{type(provider).__qualname__}"

@@ -11,19 +11,18 @@ so every renderer shows them.
 
 from __future__ import annotations
 
-import random
 import time
 import zlib
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
-from apiparity.fuzz.compare import CompareOptions, compare_responses
+from apiparity.fuzz.compare import CompareOptions
 from apiparity.fuzz.group import Grouper, SideView
-from apiparity.fuzz.noise import NoiseTable
-from apiparity.fuzz.reset import call_hooks
+from apiparity.fuzz.session import ComparisonSession, LatencyReservoir
 from apiparity.fuzz.settings import FuzzSettings
+from apiparity.fuzz.sides import Side, open_side
 from apiparity.fuzz.wire import WireRequest, WireResponse
 from apiparity.model import FuzzResult, OperationStats
 from apiparity.traffic.operations import OperationIndex, selected
@@ -74,12 +73,10 @@ def run_replay(
     `requests` may be a stream (a GoReplay capture): it is consumed once, in constant memory.
     Ctrl-C ends the run early with `interrupted=True` and what was compared so far."""
     # the side set-up (transport, base path, reset hooks incl. the auto reset, headers, unsafe
-    # guard) is the fuzz runner's, so both commands treat a side identically
-    from apiparity.fuzz.runner import _side
-
+    # guard, credentials) is fuzz's, so both commands treat a side identically
     settings.validate()
-    old_side = _side("old", old, settings)
-    new_side = _side("new", new, settings)
+    old_side = open_side("old", old, settings)
+    new_side = open_side("new", new, settings)
     options = options or ReplayOptions()
     if options.workers > 1 and any(side.transport.name != "http" for side in (old_side, new_side)):
         from apiparity.errors import ConfigError
@@ -99,16 +96,15 @@ def run_replay(
 
 
 class _Replay:
-    def __init__(self, old: Any, old_side: Any, new_side: Any, settings: FuzzSettings, options: ReplayOptions, *, new: Any = None) -> None:
+    """The case source of `replay`: recorded requests, each sent to OLD twice and NEW once and
+    handed to the comparison session (the one `fuzz` and `shadow` use)."""
+
+    def __init__(self, old: Any, old_side: Side, new_side: Side, settings: FuzzSettings, options: ReplayOptions, *, new: Any = None) -> None:
         self.settings = settings
         self.replay = options
-        self.random = random.Random(options.seed)
-        self.seen_latency: Counter[str] = Counter()
         self.old_side, self.new_side = old_side, new_side
         self.index = OperationIndex(old.document, old_side.base_path)
-        self.options = CompareOptions.from_settings(settings)
-        self.noise = NoiseTable()
-        self.grouper = Grouper(
+        grouper = Grouper(
             old_side=SideView.of(old, old_side),
             new_side=SideView.of(new, new_side),
             redact=settings.redact,
@@ -116,6 +112,9 @@ class _Replay:
             max_body_chars=settings.max_body_chars,
             document=old.document,
         )
+        # mismatches are held for noise learned later (as in fuzz); latencies a seeded reservoir
+        self.session = ComparisonSession(options=CompareOptions.from_settings(settings), grouper=grouper,
+                                         latency=LatencyReservoir(LATENCY_SAMPLES, options.seed))
         data = settings.to_dict()
         data["source"] = "recorded traffic"
         data["transports"] = {"old": old_side.transport.name, "new": new_side.transport.name}
@@ -123,11 +122,13 @@ class _Replay:
         data["auto_reset"] = {s.name: s.auto_reset for s in (old_side, new_side) if s.auto_reset}
         data["isolation"] = {s.name: s.isolation for s in (old_side, new_side)}
         self.result = FuzzResult(seed=None, settings=data, operations_total=len(self.index.labels))
-        self.stats: dict[str, OperationStats] = {label: OperationStats(operation=label) for label in self.index.labels}
+        for label in self.index.labels:
+            self.session.stats(label)
+        for side in (old_side, new_side):
+            side.on_problem = self._problem
         self.undocumented: Counter[tuple[str, str, str]] = Counter()
 
     def run(self, requests: Iterable[RecordedRequest], on_request: Callable[[int, int], None] | None) -> ReplayOutcome:
-        self.pending: deque[tuple[OperationStats, WireRequest, WireResponse, WireResponse, list[Any], WireRequest, WireRequest]] = deque()
         self.refused: Counter[str] = Counter()
         interrupted = False
         options = self.replay
@@ -155,7 +156,7 @@ class _Replay:
                 if match.undocumented:
                     path = match.operation.split(" ", 1)[1].removesuffix(" (undocumented)")
                     self.undocumented[(recorded.method, path, match.undocumented)] += 1
-                stats = self.stats.setdefault(request.operation, OperationStats(operation=request.operation))
+                self.session.stats(request.operation)  # listed (as skipped) even when none of its requests can be sent
                 if recorded.method not in SAFE_METHODS and self._unsafe_reason():
                     self.refused[request.operation] += 1
                     continue
@@ -165,22 +166,22 @@ class _Replay:
                         time.sleep(delay)
                 sent += 1
                 if pool is None:
-                    self._judge(stats, request, self._exchange(request))
+                    self._judge(request, self._exchange(request))
                 else:
-                    in_flight.append((stats, request, pool.submit(self._exchange, request)))
+                    in_flight.append((request, pool.submit(self._exchange, request)))
                     while len(in_flight) >= options.workers * 2:
-                        done_stats, done_request, future = in_flight.popleft()
-                        self._judge(done_stats, done_request, future.result())
+                        done_request, future = in_flight.popleft()
+                        self._judge(done_request, future.result())
                 if on_request is not None:
                     on_request(position, total)
                 if options.checkpoint is not None and sent % options.checkpoint_every == 0 and not in_flight:
                     options.checkpoint(position, *self._snapshot())
             while in_flight:
-                done_stats, done_request, future = in_flight.popleft()
-                self._judge(done_stats, done_request, future.result())
+                done_request, future = in_flight.popleft()
+                self._judge(done_request, future.result())
         except KeyboardInterrupt:
             interrupted = True
-            for _stats, _request, future in in_flight:
+            for _request, future in in_flight:
                 future.cancel()
         finally:
             if pool is not None:
@@ -199,37 +200,23 @@ class _Replay:
         sent_new, new = self._call(self.new_side, request)
         return sent_old, old1, old2, sent_new, new
 
-    def _judge(self, stats: OperationStats, request: WireRequest, exchange: tuple[Any, ...]) -> None:
+    def _judge(self, request: WireRequest, exchange: tuple[Any, ...]) -> None:
         sent_old, old1, old2, sent_new, new = exchange
         self.result.cases += 1
-        self._account(stats, old1, new)
-        if old2 is not None:
-            self.noise.learn(request.operation, old1, old2, self.options)
-        differences = compare_responses(old1, new, self.options)
-        if differences:
-            self.pending.append((stats, request, old1, new, differences, sent_old, sent_new))
-            if len(self.pending) > PENDING_LIMIT:
-                self._flush(1)
-
-    def _flush(self, count: int | None = None) -> None:
-        """Judge held-back mismatches against the noise learned so far (all of them, or the oldest `count`)."""
-        for _ in range(len(self.pending) if count is None else min(count, len(self.pending))):
-            stats, request, old1, new, differences, sent_old, sent_new = self.pending.popleft()
-            kept = self.noise.filter(request.operation, differences)
-            if kept:
-                stats.mismatches += 1
-                self.grouper.add(request, old1, new, kept, old_request=sent_old, new_request=sent_new)
+        self.session.observe(request, old1, old2, new, sent_old=sent_old, sent_new=sent_new, hold=True)
+        if len(self.session.held) > PENDING_LIMIT:
+            self.session.settle(1)  # the oldest judged now: a long replay holds a bounded number
 
     def _snapshot(self) -> tuple[FuzzResult, list[dict[str, Any]]]:
         """The result of what was compared so far (held-back mismatches judged now)."""
         import copy
 
         # noise learned from a later request also cancels an earlier one's difference, as in fuzz
-        self._flush()
+        self.session.settle()
         result = copy.deepcopy(self.result)
         for operation, count in sorted(self.refused.items()):
             result.errors.append(f"{operation}: {count} recorded request(s) not sent: {self._unsafe_reason()}")
-        stats_list = copy.deepcopy(list(self.stats.values()))
+        stats_list = copy.deepcopy(list(self.session.operations.values()))
         for stats in stats_list:
             if not stats.cases and self.refused.get(stats.operation):
                 stats.skipped_reason = self._unsafe_reason()
@@ -243,8 +230,8 @@ class _Replay:
             result.errors.append(
                 f"undocumented traffic: {item['method']} {item['path']} ({item['count']} request(s)): {item['reason']}"
             )
-        result.groups = self.grouper.groups()
-        result.noise = self.noise.report()
+        result.groups = self.session.groups()
+        result.noise = self.session.noise_report()
         result.operations = stats_list
         return result, undocumented
 
@@ -264,37 +251,12 @@ class _Replay:
     def _unsafe_reason(self) -> str:
         return self.old_side.unsafe_reason or self.new_side.unsafe_reason
 
-    def _call(self, side: Any, request: WireRequest) -> tuple[WireRequest, WireResponse]:
-        if side.hooks:
-            problem = call_hooks(side.hooks, side.name)
-            if problem and problem not in self.result.errors:
-                self.result.errors.append(problem)
-        if side.headers:
-            names = {name.lower() for name in side.headers}
-            request = replace(request, headers=[(k, v) for k, v in request.headers if k.lower() not in names] + list(side.headers.items()))
-        if side.auth is not None:
-            request = side.auth.apply(request)
-        return request, side.transport.send(request)
+    def _call(self, side: Side, request: WireRequest) -> tuple[WireRequest, WireResponse]:
+        return side.call(request)
 
-    def _account(self, stats: OperationStats, old: WireResponse, new: WireResponse) -> None:
-        stats.cases += 1
-        # a reservoir of LATENCY_SAMPLES per operation (Vitter's algorithm R): percentiles of the
-        # whole replay, in constant memory
-        self.seen_latency[stats.operation] += 1
-        seen = self.seen_latency[stats.operation]
-        if len(stats.old_latency_ms) < LATENCY_SAMPLES:
-            stats.old_latency_ms.append(round(old.elapsed_ms, 3))
-            stats.new_latency_ms.append(round(new.elapsed_ms, 3))
-        else:
-            slot = self.random.randrange(seen)
-            if slot < LATENCY_SAMPLES:
-                stats.old_latency_ms[slot] = round(old.elapsed_ms, 3)
-                stats.new_latency_ms[slot] = round(new.elapsed_ms, 3)
-        old_5xx = old.status >= 500 or bool(old.error)
-        new_5xx = new.status >= 500 or bool(new.error)
-        stats.old_5xx += old_5xx
-        stats.new_5xx += new_5xx
-        stats.new_5xx_where_old_ok += new_5xx and not old_5xx and old.status < 400
+    def _problem(self, problem: str) -> None:
+        if problem not in self.result.errors:
+            self.result.errors.append(problem)
 
 
 def combine_results(first: FuzzResult, second: FuzzResult, undocumented: list[dict[str, Any]]) -> FuzzResult:
