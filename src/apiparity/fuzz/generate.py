@@ -185,9 +185,9 @@ def plan_operations(
             tags=list(operation.tags or []),
             operation_id=operation.definition.raw.get("operationId") if isinstance(operation.definition.raw, dict) else None,
         )
-        if settings.include and not any(_selects(s, item) for s in settings.include):
+        if settings.include and not any(selects(s, item) for s in settings.include):
             item.skipped_reason = "not selected by --include"
-        elif any(_selects(s, item) for s in settings.exclude):
+        elif any(selects(s, item) for s in settings.exclude):
             item.skipped_reason = "excluded by --exclude"
         elif operations_filter is not None and not operations_filter(label):
             item.skipped_reason = NOT_IN_SHARD
@@ -195,7 +195,7 @@ def plan_operations(
     return planned
 
 
-def _selects(selector: str, item: PlannedOperation) -> bool:
+def selects(selector: str, item: PlannedOperation) -> bool:
     """Selectors: METHOD, /path/glob, "METHOD /path/glob", tag:NAME, id:OPERATION_ID."""
     selector = selector.strip()
     if selector.startswith("tag:"):

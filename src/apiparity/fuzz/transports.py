@@ -272,7 +272,9 @@ class HTTPTransport(Transport):
     name = "http"
 
     def __init__(self, base_url: str, *, base_path: str = "", timeout: float = 10.0, workers: int = 1,
-                 max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> None:
+                 max_body_bytes: int = DEFAULT_MAX_BODY_BYTES, default_headers: bool = True) -> None:
+        """`default_headers=False`: only the request's own headers are sent (no User-Agent, Accept or
+        Accept-Encoding of httpx's): a proxy that mirrors client requests is transparent."""
         import httpx
 
         self._max_body_bytes = max_body_bytes
@@ -287,6 +289,9 @@ class HTTPTransport(Transport):
         # drip-feeds its headers or body cannot hold a request past it
         self._client = httpx.Client(timeout=timeout, transport=DeadlineTransport(limits=limits), follow_redirects=False,
                                     cookies=stateless_cookie_jar())
+        if not default_headers:
+            for name in list(self._client.headers.keys()):
+                del self._client.headers[name]
         from apiparity.outbound import guard_httpx
 
         guard_httpx(self._client, who=f"live transport to {self._base_url}")  # only where the user pointed

@@ -174,7 +174,7 @@ def _merge_fuzz(results: list[FuzzResult]) -> FuzzResult:
         if stats.skipped_reason == NOT_IN_SHARD and stats.cases:
             stats.skipped_reason = None  # reached only through sequences, but reached
     position = {label: index for index, label in enumerate(order)}
-    groups = _combine_groups([g for r in results for g in r.groups])
+    groups = combine_groups([g for r in results for g in r.groups])
     groups.sort(key=lambda g: (position.get(g.operation, len(order)), -g.count, g.signature))
     errors: list[str] = []
     for result in results:
@@ -196,7 +196,7 @@ def _merge_fuzz(results: list[FuzzResult]) -> FuzzResult:
     )
 
 
-def _combine_groups(groups: list[MismatchGroup]) -> list[MismatchGroup]:
+def combine_groups(groups: list[MismatchGroup]) -> list[MismatchGroup]:
     """One group per key, as one run would have it: counts add up, examples kept up to the most any shard kept."""
     combined: dict[str, MismatchGroup] = {}
     limit = max((len(g.examples) for g in groups), default=0)

@@ -113,13 +113,13 @@ def selected(match: Match, method: str, include: tuple[str, ...], exclude: tuple
         return True
     from types import SimpleNamespace
 
-    from apiparity.fuzz.generate import _selects
+    from apiparity.fuzz.generate import selects
 
     path = match.operation.split(" ", 1)[1].removesuffix(" (undocumented)")
     item = SimpleNamespace(method=method, path=path, tags=list(match.tags), operation_id=match.operation_id)
-    if include and not any(_selects(s, item) for s in include):  # type: ignore[arg-type]
+    if include and not any(selects(s, item) for s in include):  # type: ignore[arg-type]
         return False
-    return not any(_selects(s, item) for s in exclude)  # type: ignore[arg-type]
+    return not any(selects(s, item) for s in exclude)  # type: ignore[arg-type]
 
 
 def _compile(template: str) -> re.Pattern[str]:

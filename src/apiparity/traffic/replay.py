@@ -266,7 +266,7 @@ def combine_results(first: FuzzResult, second: FuzzResult, undocumented: list[di
     import copy
 
     from apiparity.model import NoiseCancelled
-    from apiparity.report.merge import _combine_groups
+    from apiparity.report.merge import combine_groups
 
     stats: dict[str, OperationStats] = {s.operation: copy.deepcopy(s) for s in first.operations}
     for part in second.operations:
@@ -294,6 +294,6 @@ def combine_results(first: FuzzResult, second: FuzzResult, undocumented: list[di
     settings = dict(second.settings)
     settings["resumed"] = True
     return FuzzResult(seed=second.seed, cases=first.cases + second.cases, operations_total=max(first.operations_total, second.operations_total),
-                      groups=_combine_groups(first.groups + second.groups), noise=list(noise.values()),
+                      groups=combine_groups(first.groups + second.groups), noise=list(noise.values()),
                       conformance=first.conformance + second.conformance, operations=list(stats.values()),
                       settings=settings, errors=errors)

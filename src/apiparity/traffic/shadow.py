@@ -3,13 +3,14 @@ in the background safe requests are sent again to the candidate (NEW) and compar
 
     client ──> proxy (uvicorn, ASGI) ──httpx──> primary ──> answer to the client, untouched
                   │ put_nowait (bounded; full = dropped and counted)
-                  └──> worker threads ──httpx──> candidate (and --secondary, for noise)
-                           └──> fuzz comparison, noise cancellation, grouping ──> JSON report
+                  └──> worker threads ──HTTPTransport──> candidate (and --secondary, for noise)
+                           └──> ComparisonSession (noise, comparison, grouping, stats) ──> JSON report
 
 The primary path never waits for the candidate: mirroring happens after the primary's answer is
-handed over, through a bounded queue, in worker threads with their own HTTP client; a candidate
-that hangs, refuses connections or answers garbage is counted and reported, never propagated.
-Comparison and grouping are the fuzz engine's (`apiparity.fuzz.compare/noise/group`), so the
+handed over, through a bounded queue, in worker threads with their own live transports
+(`apiparity.fuzz.transports.HTTPTransport`, as fuzz uses); a candidate that hangs, refuses
+connections or answers garbage is counted and reported, never propagated. The proxy is a case
+source of the comparison session `fuzz` and `replay` use (`apiparity.fuzz.session`), so the
 report is the same model as `fuzz`: `Report(command="shadow", fuzz=FuzzResult(...))`.
 """
 
@@ -21,14 +22,14 @@ import threading
 import time
 import zlib
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
-from apiparity.fuzz.compare import CompareOptions, compare_responses
+from apiparity.fuzz.compare import CompareOptions
 from apiparity.fuzz.group import Grouper, SideView
-from apiparity.fuzz.noise import NoiseTable
-from apiparity.fuzz.transports import stateless_cookie_jar
+from apiparity.fuzz.session import ComparisonSession, LatencyRecent
+from apiparity.fuzz.transports import HTTPTransport, stateless_cookie_jar
 from apiparity.fuzz.wire import BodyReader, WireRequest, WireResponse
 from apiparity.model import FuzzResult, OperationStats, Report, SideInfo
 from apiparity.outbound import guard_httpx
@@ -94,39 +95,32 @@ class ShadowProxy:
         self.settings = settings
         self.counters = ShadowCounters()
         self._queue: queue.Queue[_Item | None] = queue.Queue(maxsize=settings.queue_size)
-        self._lock = threading.Lock()  # guards grouper, noise, stats, counters written by workers
+        self._lock = threading.Lock()  # guards the session and the counters written by workers
         self._index = None
         if settings.document:
             from apiparity.fuzz.generate import document_base_path
 
             self._index = OperationIndex(settings.document, document_base_path(settings.document))
         # a URL with a path (http://old/legacy) puts that prefix before every client path
+        # (the candidate's and the secondary's transports do the same with their URL's path)
         self._primary_prefix = urlsplit(settings.primary_url).path.rstrip("/").encode("latin-1")
-        self._candidate_prefix = urlsplit(settings.candidate_url).path.rstrip("/")
-        self._secondary_prefix = urlsplit(settings.secondary_url or "").path.rstrip("/")
-        self._options = CompareOptions.from_settings(settings)
-        self._noise = NoiseTable()
-        self._grouper = Grouper(old_side=SideView(settings.primary_url.rstrip("/")),
-                                new_side=SideView(settings.candidate_url.rstrip("/")), redact=settings.redact,
-                                document=settings.document or None)
-        self._stats: dict[str, OperationStats] = {}
+        grouper = Grouper(old_side=SideView(settings.primary_url.rstrip("/")), new_side=SideView(settings.candidate_url.rstrip("/")),
+                          redact=settings.redact, document=settings.document or None)
+        # the secondary is OLD again (its differences from the primary are noise); a long shadow
+        # run keeps each operation's recent latencies
+        self._session = ComparisonSession(options=CompareOptions.from_settings(settings), grouper=grouper, latency=LatencyRecent(1000))
         self._undocumented: Counter[tuple[str, str, str]] = Counter()
         self._errors: list[str] = []
         self._primary: httpx.AsyncClient | None = None
         # mirrored requests go out in worker threads through their own pool: a slow candidate
-        # holds those connections, never the primary's
-        # no client keeps cookies: a Set-Cookie answered to one client must never ride along on
-        # another client's request (the proxy would hand out sessions)
-        self._candidate = httpx.Client(base_url=settings.candidate_url, timeout=settings.candidate_timeout,
-                                       follow_redirects=False, cookies=stateless_cookie_jar(),
-                                       limits=httpx.Limits(max_connections=settings.workers * 2, max_keepalive_connections=settings.workers))
-        self._secondary = (httpx.Client(base_url=settings.secondary_url, timeout=settings.candidate_timeout, follow_redirects=False,
-                                        cookies=stateless_cookie_jar())
+        # holds those connections, never the primary's. The transports keep no cookies (a
+        # Set-Cookie answered to one client must never ride along on another client's request)
+        # and add no header of their own (a proxy is transparent)
+        self._candidate = HTTPTransport(settings.candidate_url, timeout=settings.candidate_timeout, workers=settings.workers,
+                                        max_body_bytes=settings.max_body_bytes, default_headers=False)
+        self._secondary = (HTTPTransport(settings.secondary_url, timeout=settings.candidate_timeout, workers=settings.workers,
+                                         max_body_bytes=settings.max_body_bytes, default_headers=False)
                            if settings.secondary_url else None)
-        for client in (self._candidate, self._secondary):
-            if client is not None:
-                _no_default_headers(client)
-                guard_httpx(client, who="shadow mirror")
         self._recorder: Any = None
         if settings.record_path:
             from apiparity.traffic.jsonl import JsonlRecorder
@@ -330,9 +324,8 @@ class ShadowProxy:
             return
         label, undocumented = self._label(request)
         request.operation = label
-        candidate = self._send(self._candidate, self._candidate_prefix, request)
-        secondary = self._send(self._secondary, self._secondary_prefix, request) if self._secondary is not None else None
-        differences = compare_responses(primary, candidate, self._options)
+        candidate = self._send(self._candidate, request)
+        secondary = self._send(self._secondary, request) if self._secondary is not None else None
         with self._lock:
             self.counters.compared += 1
             if candidate.error:
@@ -344,38 +337,15 @@ class ShadowProxy:
             if undocumented:
                 path = label.split(" ", 1)[1].removesuffix(" (undocumented)")
                 self._undocumented[(request.method, path, undocumented)] += 1
-            stats = self._stats.setdefault(label, OperationStats(operation=label))
-            stats.cases += 1
-            stats.old_latency_ms.append(round(primary.elapsed_ms, 3))
-            stats.new_latency_ms.append(round(candidate.elapsed_ms, 3))
-            del stats.old_latency_ms[:-1000], stats.new_latency_ms[:-1000]  # a long shadow run keeps the recent ones
-            stats.old_5xx += primary.status >= 500
-            stats.new_5xx += candidate.status >= 500 or bool(candidate.error)
-            stats.new_5xx_where_old_ok += (candidate.status >= 500 or bool(candidate.error)) and primary.status < 400
-            if secondary is not None:
-                self._noise.learn(label, primary, secondary, self._options)
-            kept = self._noise.filter(label, differences)
-            if kept:
-                stats.mismatches += 1
-                self._grouper.add(request, primary, candidate, kept)
+            self._session.observe(request, primary, secondary, candidate)
             self._changed.set()
 
-    def _send(self, client: Any, prefix: str, request: WireRequest) -> WireResponse:
-        import httpx
-
+    @staticmethod
+    def _send(transport: HTTPTransport, request: WireRequest) -> WireResponse:
+        """`request` as the client sent it (its path under the transport's URL prefix), without the
+        headers of the client's own connection."""
         headers = [(k, v) for k, v in request.headers if k.lower() not in DROPPED_HEADERS]
-        started = time.perf_counter()
-        try:
-            url = client.base_url.copy_with(raw_path=(prefix + request.target).encode("latin-1"))
-            response = client.request(request.method, url, headers=headers, content=request.body)
-        except httpx.TimeoutException:
-            return WireResponse(status=0, error=f"timeout: no answer within {self.settings.candidate_timeout:g} s",
-                                elapsed_ms=(time.perf_counter() - started) * 1000, timed_out=True)
-        except httpx.HTTPError as exc:
-            return WireResponse(status=0, error=f"transport: {type(exc).__name__}: {exc}"[:300],
-                                elapsed_ms=(time.perf_counter() - started) * 1000)
-        return WireResponse(status=response.status_code, headers=list(response.headers.multi_items()), body=response.content,
-                            elapsed_ms=(time.perf_counter() - started) * 1000)
+        return transport.send(replace(request, path=_ascii(request.path), query=_ascii(request.query), headers=headers, absolute=False))
 
     def _label(self, request: WireRequest) -> tuple[str, str | None]:
         if self._index is None:
@@ -415,10 +385,10 @@ class ShadowProxy:
             result = FuzzResult(
                 seed=None,
                 cases=counters.compared,
-                operations_total=len(self._index.labels) if self._index else len(self._stats),
-                groups=self._grouper.groups(),
-                noise=self._noise.report(),
-                operations=[self._copy_stats(s) for _, s in sorted(self._stats.items())],
+                operations_total=len(self._index.labels) if self._index else len(self._session.operations),
+                groups=self._session.groups(),
+                noise=self._session.noise_report(),
+                operations=[self._copy_stats(s) for _, s in sorted(self._session.operations.items())],
                 settings=self._settings_dict(),
                 errors=errors,
             )
@@ -468,6 +438,11 @@ def _no_default_headers(client: Any) -> None:
     """A proxy is transparent: no python-httpx User-Agent or Accept the client did not send."""
     for name in list(client.headers.keys()):
         del client.headers[name]
+
+
+def _ascii(text: str) -> str:
+    """A client's raw target bytes past ASCII (read as latin-1) percent-encoded: the same path to a server."""
+    return "".join(c if ord(c) < 128 else f"%{ord(c):02X}" for c in text)
 
 
 def _decoded(response: WireResponse) -> WireResponse | None:
