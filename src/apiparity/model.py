@@ -197,6 +197,9 @@ class OperationStats:
     old_5xx: int = 0
     new_5xx: int = 0
     new_5xx_where_old_ok: int = 0
+    # requests a side gave no answer to (connection refused or reset, timeout): counted apart, never as a 5xx
+    old_transport_errors: int = 0
+    new_transport_errors: int = 0
     pooled_cases: int = 0  # cases whose parameters came from the value pool (what OLD answered before)
     pooled_found: int = 0  # of those, the ones OLD answered with success: they named an existing record
     old_latency_ms: list[float] = field(default_factory=list)

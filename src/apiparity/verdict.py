@@ -36,6 +36,7 @@ class GateThresholds:
     min_cases_per_operation: int = 1  # an operation counts as exercised with at least this many cases
     max_conformance_issues: int = 0  # NEW's answers that break OLD's document
     max_new_5xx: int = 0  # cases where NEW answered 5xx and OLD below 500
+    max_transport_errors: int = 0  # requests either side gave no answer to (connection refused/reset, timeout)
     latency_factor: float | None = 1.5  # NEW p95 <= OLD p95 * factor (HTTP targets only); None: off
     require_valid_new_document: bool = True
     extra: dict[str, Any] = field(default_factory=dict)  # thresholds of gates registered later
@@ -248,6 +249,28 @@ def gate_no_new_5xx(report: Report, thresholds: GateThresholds) -> Gate | None:
         measured=str(count),
         passed=count <= limit,
         details=[f"{s.operation}: {s.new_5xx_where_old_ok} case(s)" for s in offenders],
+    )
+
+
+@register_gate("no-transport-errors")
+def gate_no_transport_errors(report: Report, thresholds: GateThresholds) -> Gate | None:
+    # a request that got no answer tested nothing: it is neither a pass nor NEW's 5xx
+    description = "No transport errors (every request answered by both sides)"
+    limit = thresholds.max_transport_errors
+    if report.fuzz is None:
+        return _not_run("no-transport-errors", description, f"<= {limit}", "the differential fuzz")
+    operations = report.fuzz.operations
+    new = sum(s.new_transport_errors for s in operations)
+    old = sum(s.old_transport_errors for s in operations)
+    details = [f"{s.operation}: transport errors on NEW {s.new_transport_errors}, on OLD {s.old_transport_errors}"
+               for s in operations if s.new_transport_errors or s.old_transport_errors]
+    return Gate(
+        name="no-transport-errors",
+        description=description,
+        threshold=f"<= {limit}",
+        measured=f"transport errors on NEW {new}, on OLD {old}",
+        passed=new + old <= limit,
+        details=details,
     )
 
 

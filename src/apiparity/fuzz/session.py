@@ -227,14 +227,19 @@ class ComparisonSession:
         return kept
 
     def account(self, stats: OperationStats, old: WireResponse, new: WireResponse) -> None:
-        """One exchange in its operation's stats: a case, each side's latency, 5xx answers."""
+        """One exchange in its operation's stats: a case, each side's latency, its 5xx answers (an
+        in-process handler that raised counts as the 500 a server would answer) and its transport
+        errors (no answer at all: connection refused or reset, timeout), which are never a 5xx."""
         stats.cases += 1
         self.latency.add(stats, old.elapsed_ms, new.elapsed_ms)
-        old_5xx = old.status >= 500 or bool(old.error)
-        new_5xx = new.status >= 500 or bool(new.error)
+        stats.old_transport_errors += old.transport_error
+        stats.new_transport_errors += new.transport_error
+        old_5xx = old.status >= 500 or (bool(old.error) and not old.transport_error)
+        new_5xx = new.status >= 500 or (bool(new.error) and not new.transport_error)
         stats.old_5xx += old_5xx
         stats.new_5xx += new_5xx
-        stats.new_5xx_where_old_ok += new_5xx and not old_5xx and old.status < 400
+        # OLD must have answered (below 400) for NEW's 5xx to be a new one
+        stats.new_5xx_where_old_ok += new_5xx and not old_5xx and not old.transport_error and old.status < 400
 
     # ------------------------------------------------------------------ results
 

@@ -323,7 +323,7 @@ class HTTPTransport(Transport):
                                 elapsed_ms=(time.perf_counter() - started) * 1000, timed_out=True)
         except httpx.HTTPError as exc:
             return WireResponse(status=0, error=f"transport: {type(exc).__name__}: {exc}"[:300],
-                                elapsed_ms=(time.perf_counter() - started) * 1000)
+                                elapsed_ms=(time.perf_counter() - started) * 1000, connection_failed=True)
         return WireResponse(status=response.status_code, headers=list(response.headers.multi_items()),
                             body=reader.body, elapsed_ms=(time.perf_counter() - started) * 1000, truncated=reader.truncated)
 

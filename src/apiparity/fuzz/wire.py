@@ -42,6 +42,7 @@ class WireResponse:
     elapsed_ms: float = 0.0
     error: str | None = None  # "timeout" or "transport: ..." when no answer came
     timed_out: bool = False
+    connection_failed: bool = False  # no answer: the connection was refused, reset or broke the protocol
     truncated: bool = False  # the answer was longer than the read cap: `body` holds its first bytes only
     _json: Any = field(default=None, repr=False)
     _json_parsed: bool = field(default=False, repr=False)
@@ -49,6 +50,11 @@ class WireResponse:
     def header(self, name: str) -> str | None:
         lowered = name.lower()
         return next((v for k, v in self.headers if k.lower() == lowered), None)
+
+    @property
+    def transport_error(self) -> bool:
+        """No answer came (connection refused or reset, timeout): not an answer of the app, so never a 5xx."""
+        return self.timed_out or self.connection_failed
 
     def header_values(self, name: str) -> list[str]:
         lowered = name.lower()

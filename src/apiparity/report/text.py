@@ -200,6 +200,10 @@ class _Writer:
         groups = active_groups(self.report)
         self.line(f"  {len(groups)} mismatch group{'s' if len(groups) != 1 else ''} ({summary.mismatches} mismatching cases; "
                   f"{self.escape(summary.tier_line)})")
+        new_failed = sum(s.new_transport_errors for s in fuzz.operations)
+        old_failed = sum(s.old_transport_errors for s in fuzz.operations)
+        if new_failed or old_failed:
+            self.line(f"  [red]transport errors on NEW: {new_failed}, on OLD: {old_failed}[/] (no answer: connection refused or reset, timeout)")
         for group in groups:
             self.write_group(group)
         for group in waived_groups(self.report):

@@ -276,6 +276,8 @@ def combine_results(first: FuzzResult, second: FuzzResult, undocumented: list[di
         mine.old_5xx += part.old_5xx
         mine.new_5xx += part.new_5xx
         mine.new_5xx_where_old_ok += part.new_5xx_where_old_ok
+        mine.old_transport_errors += part.old_transport_errors
+        mine.new_transport_errors += part.new_transport_errors
         mine.old_latency_ms = (mine.old_latency_ms + part.old_latency_ms)[:LATENCY_SAMPLES]
         mine.new_latency_ms = (mine.new_latency_ms + part.new_latency_ms)[:LATENCY_SAMPLES]
         if mine.cases:
