@@ -16,6 +16,7 @@ from apiparity.model import Report
 from apiparity.report.text import render_text
 from apiparity.targets import load_target
 from apiparity.verdict import decide
+from tests.adversarial.corpus import case
 from tests.conftest import ROOT
 
 APPS = ROOT / "tests" / "apps"
@@ -48,6 +49,7 @@ def resetting_server() -> Iterator[str]:
         thread.join(5)
 
 
+@case("run-transport-errors-mid-run")
 def test_a_new_side_that_resets_connections_fails_the_transport_gate_not_the_5xx_gate(resetting_server: str) -> None:
     old = load_target(str(APPS / "divergence_flask.py") + ":app")
     new = load_target(str(APPS / "divergence_fastapi.py") + ":app")
