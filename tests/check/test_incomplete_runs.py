@@ -133,3 +133,50 @@ def test_an_incomplete_run_is_never_ready_nor_exit_0() -> None:
     assert decide(report, GateThresholds()).ready is False
     assert exit_code(report) == 2
     assert Report.from_dict(json.loads(render(report, "json"))).incomplete == report.incomplete
+
+
+@case("run-live-side-died")
+@pytest.mark.parametrize("command", ["check", "fuzz"])
+def test_a_live_server_that_goes_away_mid_run_leaves_the_run_incomplete(tmp_path: Path, command: str) -> None:
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    served = [0]
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            served[0] += 1
+            body = b'{"status":"fine"}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            if served[0] == 3:  # then the server goes away, for good
+                threading.Thread(target=lambda: (server.shutdown(), server.server_close()), daemon=True).start()
+
+        do_HEAD = do_OPTIONS = do_GET  # noqa: N815
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        if command == "check":
+            result = run_cli("check", "tests/fuzz/drip_pair.py:app", "tests/fuzz/drip_pair.py:app", "--new-url", url, *FAST,
+                             *_reports(tmp_path))
+        else:
+            result = run_cli("fuzz", "tests/fuzz/drip_pair.py:app", "tests/fuzz/drip_pair.py:app", "--new-url", url,
+                             "--max-examples", "3", "--format", "json", "-o", str(tmp_path / "r.json"))
+    finally:
+        server.server_close()
+    assert served[0] >= 3
+    assert result.exit_code == 2, result.stdout + result.stderr  # was 1: NOT READY over transport errors
+    if command == "check":
+        _assert_marked_incomplete(tmp_path, "side-died", f"NEW {url} stopped accepting connections during the run")
+    else:
+        report = json.loads((tmp_path / "r.json").read_text())
+        assert report["incomplete"]["cause"] == "side-died" and url in report["incomplete"]["detail"]

@@ -146,6 +146,21 @@ def wait_for_servers(settings: Any, seconds: float | None) -> None:
             wait_until_listening(url, seconds or 0.0, label=label)
 
 
+def lost_live_sides(settings: Any, old: Any, new: Any) -> list[str]:
+    """After a run: each live side (--old-url/--new-url, a URL target) that no longer accepts a
+    connection, named with its URL. Such a side died during the run: what it answered after is no
+    finding about it, and the run could not complete."""
+    from apiparity.fuzz.transports import connect_error
+
+    lost = []
+    for label, url, target in (("OLD", settings.old_url, old), ("NEW", settings.new_url, new)):
+        url = url or (target.base_url if getattr(target, "interface", None) == "http" else None)
+        problem = connect_error(url) if url else None
+        if problem:
+            lost.append(f"{label} {url} stopped accepting connections during the run ({problem})")
+    return lost
+
+
 def event_loop_settings_from(raw: Any, options: dict[str, Any]) -> Any:
     """EventLoopSettings from the config's `[event_loop]` table with --event-loop/--block-threshold-ms on top."""
     from apiparity.asyncio_check.settings import load_event_loop_settings

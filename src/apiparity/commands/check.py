@@ -233,6 +233,11 @@ def _run_check(old_ref: str | None, new_ref: str | None, options: dict[str, Any]
                            f"log: {summary['log']}", err=True)
                 report.mark_incomplete("side-died", f"the server `{summary['started']}` ended during the run ({summary['died']})",
                                        phase=phase)
+    if report.incomplete is None and report.fuzz is not None:
+        from apiparity.commands._fuzz_options import lost_live_sides
+
+        for lost in lost_live_sides(fuzz_settings, old, new):  # a live server that went away mid-run
+            report.mark_incomplete("side-died", lost, phase=phase)
     if report.fuzz is not None and report.diff is not None:
         apply_group_waivers(report, waivers, today)
     if interrupted:

@@ -96,6 +96,11 @@ def command(old: str, new: str, app_dir: str | None, spec_path: str | None, load
     for summary in sides.summaries().values() if sides.processes else ():
         if summary.get("died") and stopped is None:
             stopped = Incomplete("side-died", f"the server `{summary['started']}` ended during the run ({summary['died']})", "fuzz")
+    if stopped is None:
+        from apiparity.commands._fuzz_options import lost_live_sides
+
+        lost = lost_live_sides(settings, old_target, new_target)  # a live server that went away mid-run
+        stopped = Incomplete("side-died", lost[0], "fuzz") if lost else None
     for side, ref in sorted(result.settings.get("auto_reset", {}).items()):
         click.echo(f"note: calling {ref} before every call to {side.upper()} (pass --reset, or --no-auto-reset)", err=True)
     for side, isolation in sorted(result.settings.get("isolation", {}).items()):

@@ -358,6 +358,21 @@ def wait_until_listening(url: str, seconds: float, *, label: str) -> None:
             time.sleep(0.1)
 
 
+def connect_error(url: str, timeout: float = 2.0) -> str | None:
+    """None when `url`'s host and port accept a TCP connection now; else why not, in a few words."""
+    import socket
+
+    parts = urlsplit(url)
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        with socket.create_connection((parts.hostname or "", port), timeout=timeout):
+            return None
+    except ValueError:
+        return "invalid port"
+    except OSError as exc:
+        return exc.strerror or str(exc) or type(exc).__name__
+
+
 def is_loopback(base_url: str) -> bool:
     import ipaddress
 
