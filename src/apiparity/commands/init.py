@@ -250,6 +250,8 @@ def starter_config(found: list[FoundApp], *, root: Path) -> str:
         "# Conformance issues (NEW's answers against OLD's document) and new 5xx allowed.",
         "max_conformance_issues = 0",
         "max_new_5xx = 0",
+        "# Requests a side gave no answer to (connection refused or reset, timeout).",
+        "max_transport_errors = 0",
         "# HTTP targets only: NEW p95 <= OLD p95 x factor (false turns the gate off).",
         "latency_factor = 1.5",
         "",
