@@ -283,7 +283,7 @@ CASES: list[Case] = [
          "the run stops at its deadline: exit 2, every report written, marked incomplete (`run-deadline`)"),
     Case("run-side-died", "trust", "a NEW started by `--new-cmd` that exits mid-run",
          "exit 2 (it was exit 1, NOT READY over transport errors): every report marked incomplete (`side-died`, the exit code)"),
-    Case("run-live-side-died", "trust", "a live NEW (`--new-url`) that stops listening after three answers, through `check` and `fuzz`",
+    Case("run-live-side-died", "trust", "a live NEW (`--new-url`) that stops listening after three answers, through `check`, `fuzz` and `replay`",
          "exit 2 (it was exit 1, NOT READY over transport errors): the report marked incomplete (`side-died`, the URL that stopped accepting connections)"),
     Case("gate-loop-pass-through", "trust", "long framework work (a 6.9 MB body parsed on the loop) under a pure-async middleware's `await self.app(...)`",
          "not the app's block (kept apart); the same middleware's own `time.sleep` is a block at its line"),

@@ -136,7 +136,7 @@ def test_an_incomplete_run_is_never_ready_nor_exit_0() -> None:
 
 
 @case("run-live-side-died")
-@pytest.mark.parametrize("command", ["check", "fuzz"])
+@pytest.mark.parametrize("command", ["check", "fuzz", "replay"])
 def test_a_live_server_that_goes_away_mid_run_leaves_the_run_incomplete(tmp_path: Path, command: str) -> None:
     import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -168,9 +168,14 @@ def test_a_live_server_that_goes_away_mid_run_leaves_the_run_incomplete(tmp_path
         if command == "check":
             result = run_cli("check", "tests/fuzz/drip_pair.py:app", "tests/fuzz/drip_pair.py:app", "--new-url", url, *FAST,
                              *_reports(tmp_path))
-        else:
+        elif command == "fuzz":
             result = run_cli("fuzz", "tests/fuzz/drip_pair.py:app", "tests/fuzz/drip_pair.py:app", "--new-url", url,
                              "--max-examples", "3", "--format", "json", "-o", str(tmp_path / "r.json"))
+        else:
+            traffic = tmp_path / "t.jsonl"
+            traffic.write_text("".join(json.dumps({"method": "GET", "path": path}) + "\n" for path in ["/ok", "/drip-body"] * 5))
+            result = run_cli("replay", str(traffic), "tests/fuzz/drip_pair.py:app", "tests/fuzz/drip_pair.py:app", "--new-url", url,
+                             "--format", "json", "-o", str(tmp_path / "r.json"))
     finally:
         server.server_close()
     assert served[0] >= 3

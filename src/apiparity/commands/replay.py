@@ -75,7 +75,8 @@ def command(traffic: str, old: str, new: str, app_dir: str | None, spec_path: st
     OLD's document does not describe are replayed too and listed as undocumented traffic
     (extras.undocumented_traffic in the JSON report).
 
-    Exit 0 no unexplained mismatch, 1 mismatches, 2 bad input, 130 interrupted.
+    Exit 0 no unexplained mismatch, 1 mismatches, 2 bad input or a run that could not complete (a side
+    died: the report marked incomplete is still written), 130 interrupted.
     """
     from apiparity import __version__
     from apiparity.commands._fuzz_options import settings_from_options
@@ -114,7 +115,7 @@ def command(traffic: str, old: str, new: str, app_dir: str | None, spec_path: st
     from apiparity.contract import load_sides
     from apiparity.sides import launches_from, side_session
 
-    click.get_current_context().with_resource(side_session())  # servers started for a side stop with the command
+    sides = click.get_current_context().with_resource(side_session())  # servers started for a side stop with the command
     old_target, new_target = load_sides(old, new, contract=None, app_dir=app_dir, spec_path=spec_path,
                                         load_timeout=load_timeout, wait_for=wait_for or 0.0, launches=launches_from(settings))
     echo_target_notes(old_target, new_target)
@@ -138,6 +139,15 @@ def command(traffic: str, old: str, new: str, app_dir: str | None, spec_path: st
     for side, ref in sorted(result.settings.get("auto_reset", {}).items()):
         click.echo(f"note: calling {ref} before every call to {side.upper()} (pass --reset, or --no-auto-reset)", err=True)
     requests_read = checkpoint.total_read
+    from apiparity.commands._fuzz_options import lost_live_sides
+    from apiparity.model import Incomplete
+
+    stopped = Incomplete("interrupted", "interrupted by the user (Ctrl-C)", "replay") if outcome.interrupted else None
+    for summary in sides.summaries().values() if sides.processes else ():
+        if summary.get("died") and stopped is None:
+            stopped = Incomplete("side-died", f"the server `{summary['started']}` ended during the run ({summary['died']})", "replay")
+    lost = lost_live_sides(settings, old_target, new_target) if stopped is None else []
+    stopped = Incomplete("side-died", lost[0], "replay") if lost else stopped
     report = Report(
         command="replay",
         old=side_info(old_target),
@@ -148,7 +158,8 @@ def command(traffic: str, old: str, new: str, app_dir: str | None, spec_path: st
                         "sample": sample, "resumed_from": checkpoint.resumed_from},
             "undocumented_traffic": outcome.undocumented,
         },
-        complete=not outcome.interrupted,
+        complete=stopped is None,
+        incomplete=stopped,
         tool_version=__version__,
         generated_at=_now(),
     )
@@ -160,6 +171,10 @@ def command(traffic: str, old: str, new: str, app_dir: str | None, spec_path: st
     if outcome.interrupted:
         click.echo("Interrupted: the report holds what was replayed so far.", err=True)
         raise click.exceptions.Exit(130)
+    if stopped is not None:
+        click.echo(f"error: the run could not complete ({stopped.cause}): {stopped.detail}; the report holds what was replayed "
+                   "before (marked incomplete)", err=True)
+        raise click.exceptions.Exit(2)
     from apiparity.fuzz.tiers import failing_groups
 
     unexplained = failing_groups(result.groups)  # regressions: legacy-bug-fixed/harmless groups are shown, not failing
