@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # README's test command: set up everything (venv, apiparity with its test extra, chromium, oasdiff, the
-# legacy stack's own virtualenvs) and run the lint and the test suite (two workers). Extra arguments go to
+# legacy stack's own virtualenvs) and run the lint, the type check and the test suite (two workers). Extra arguments go to
 # pytest: `-m "not slow"` is the fast tier, `-n 0` runs in one process.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,4 +13,5 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1
 python -m pip install -q -e ".[test]"
 bash scripts/legacy-venvs.sh >/dev/null  # examples/legacy_stack's own virtualenvs (cached in .venv-legacy/)
 python -m ruff check src tests benchmarks examples
+python -m mypy src/apiparity  # [tool.mypy] in pyproject.toml: 0 errors
 python -m pytest -q -p no:cacheprovider -n 2 "$@"

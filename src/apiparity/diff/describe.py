@@ -63,13 +63,13 @@ class Describer:
         renamed: set[tuple[str, str]] = set()
         for key in keys:
             old_op, new_op = self.old.operations.get(key), self.new.operations.get(key)
-            if new_op is None:
+            if old_op is not None and new_op is None:
                 rule = "api-operation-removed" if old_op.canonical_path in new_paths else "api-path-removed"
                 self._add(rule, old_op, "operation", old_pointer=old_op.pointer, where=f"{old_op.method} {old_op.path}")
-            elif old_op is None:
+            elif new_op is not None and old_op is None:
                 rule = "api-operation-added" if new_op.canonical_path in old_paths else "api-path-added"
                 self._add(rule, new_op, "operation", new_pointer=new_op.pointer, where=f"{new_op.method} {new_op.path}")
-            else:
+            elif old_op is not None and new_op is not None:
                 if old_op.path != new_op.path and (old_op.path, new_op.path) not in renamed:
                     renamed.add((old_op.path, new_op.path))
                     self.result.renamed_paths.append((old_op.path, new_op.path))
@@ -250,9 +250,9 @@ class Describer:
 
     def _request_body(self, old: Operation, new: Operation) -> None:
         old_body, new_body = old.request_body, new.request_body
-        if old_body is None and new_body is None:
-            return
         if old_body is None:
+            if new_body is None:
+                return
             rule = "request-body-added-required" if new_body.required else "request-body-added-optional"
             self._add(rule, old, "request", new_pointer=new_body.pointer)
             return

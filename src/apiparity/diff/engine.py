@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import gc
 import string
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypeGuard
 
 from apiparity.model import Change, DiffResult, IgnoredNoise, Witness
 
@@ -31,7 +31,13 @@ class DiffOptions:
     witness_seconds: float = 20.0  # for the whole run
 
 
+ChangeDirection = Literal["request", "response", "operation", "document", "security"]
 _DIRECTIONS = {"request", "response", "operation", "document", "security"}
+
+
+def _is_change_direction(value: str) -> TypeGuard[ChangeDirection]:
+    """A rule's direction a Change can carry (a rule of direction "any" takes the difference's)."""
+    return value in _DIRECTIONS
 
 
 def diff_documents(old: dict[str, Any], new: dict[str, Any], *, options: DiffOptions | None = None) -> DiffResult:
@@ -243,14 +249,18 @@ def judge(diff: Any) -> Change:
     from apiparity.diff.registry import get_rule
 
     rule = get_rule(diff.rule_id)
-    direction = rule.direction if rule.direction in _DIRECTIONS else diff.direction
+    direction: ChangeDirection = "operation"
+    if _is_change_direction(rule.direction):
+        direction = rule.direction
+    elif _is_change_direction(diff.direction):
+        direction = diff.direction
     return Change(
         rule_id=rule.id,
         severity=rule.severity,
         message=render_message(rule.message, diff),
         method=diff.method,
         path=diff.path,
-        direction=direction if direction in _DIRECTIONS else "operation",
+        direction=direction,
         old_pointer=diff.old_pointer,
         new_pointer=diff.new_pointer,
         old_value=_plain(diff.old_value),
@@ -259,7 +269,7 @@ def judge(diff: Any) -> Change:
 
 
 class _Lenient(string.Formatter):
-    def get_value(self, key: Any, args: Any, kwargs: dict[str, Any]) -> Any:
+    def get_value(self, key: Any, args: Any, kwargs: Mapping[str, Any]) -> Any:
         return kwargs.get(key, "")
 
 

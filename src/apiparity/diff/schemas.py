@@ -22,7 +22,7 @@ _UNORDERED_LISTS = ("allOf", "anyOf", "oneOf")
 
 
 # keyword -> (how its value holds subschemas, the value's type) for the fingerprint
-_FP_KIND: dict[str, tuple[str, type]] = {
+_FP_KIND: dict[str, tuple[str, Any]] = {  # (shape, exact type); Any: `type(v) is` must not narrow v to object
     **{name: ("map", dict) for name in _MAPS},
     **{name: ("single", dict) for name in _SINGLES},
     **{name: ("unordered", list) for name in _UNORDERED_LISTS},
@@ -54,7 +54,7 @@ class Fingerprints:
             return hash("<cycle>")
         self._stack.add(key)
         # Keyword order is not meaning: a frozenset of (keyword, value) parts, no sorting.
-        parts = []
+        parts: list[tuple[Any, ...]] = []
         of = self.of
         for name, value in schema.items():
             kind = _FP_KIND.get(name)
@@ -536,11 +536,12 @@ class SchemaComparer:
         old_bound, new_bound = _bound(old, keyword), _bound(new, keyword)
         if old_bound == new_bound:
             return
+        if new_bound is None:  # both None compared equal above
+            if old_bound is not None:
+                self._emit(diffs, f"{prefix}-removed", old, new, keyword, _bound_text(old_bound), None)
+            return
         if old_bound is None:
             self._emit(diffs, f"{prefix}-added", old, new, keyword, None, _bound_text(new_bound))
-            return
-        if new_bound is None:
-            self._emit(diffs, f"{prefix}-removed", old, new, keyword, _bound_text(old_bound), None)
             return
         # (value, exclusive) tuples order a bound by strictness for a lower bound.
         if keyword.startswith("min"):
@@ -564,7 +565,8 @@ class SchemaComparer:
             self._emit(diffs, "default-removed", old, new, "default", old["default"], None)
 
     def _compare_discriminator(self, old: dict, new: dict, diffs: list[SchemaDiff]) -> None:
-        old_d, new_d = old.get("discriminator"), new.get("discriminator")
+        old_d: dict[str, Any] = old.get("discriminator") or {}
+        new_d: dict[str, Any] = new.get("discriminator") or {}
         if not old_d and not new_d:
             return
         if not old_d:

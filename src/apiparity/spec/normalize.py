@@ -470,7 +470,7 @@ def normalize_document(
     resolver = RefResolver(document, base_dir=base_dir, allow_remote=allow_remote_refs, label=label)
     origins: dict[int, str] = {}
     schemas = SchemaNormalizer(resolver, origins)
-    info = document.get("info") if isinstance(document.get("info"), dict) else {}
+    info: dict[str, Any] = document["info"] if isinstance(document.get("info"), dict) else {}
     components = document.get("components") or {}
     raw_schemes = (components.get("securitySchemes") or {}) if isinstance(components, dict) else {}
     security_schemes = {}

@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from typing import Literal
 
 Direction = Literal["request", "response", "operation", "security", "document", "any"]
+Severity = Literal["breaking", "warning", "info"]
 
 
 @dataclass(frozen=True, slots=True)
 class Rule:
     id: str
-    severity: Literal["breaking", "warning", "info"]
+    severity: Severity
     direction: Direction
     description: str  # one line, for `apiparity rules` and docs/rules.md
     message: str  # template: {where} {old} {new} {name} {detail}

@@ -5,13 +5,13 @@ Schema keyword changes of a parameter are in the `schemas` family (`request-<in>
 
 from __future__ import annotations
 
-from apiparity.diff.rules.base import Rule
+from apiparity.diff.rules.base import Rule, Severity
 
 F = "parameters"
 PARAMETER_LOCATIONS = ("path", "query", "header", "cookie")
 
 # (suffix, severity, description, message)
-_KINDS = [
+_KINDS: list[tuple[str, Severity, str, str]] = [
     ("added", "info", "An optional {loc} parameter was added.", "optional {loc} parameter {name!r} added"),
     ("added-required", "breaking", "A required {loc} parameter was added; requests without it are rejected.", "required {loc} parameter {name!r} added"),
     ("removed", "warning", "A {loc} parameter was removed; clients still sending it are ignored or rejected.", "{loc} parameter {name!r} removed"),

@@ -7,12 +7,12 @@ rule per location, e.g. `request-body-max-length-decreased`, `response-header-en
 
 from __future__ import annotations
 
-from apiparity.diff.rules.base import Rule
+from apiparity.diff.rules.base import Direction, Rule, Severity
 
 F = "schemas"
 
 # location prefix -> (direction, human name used in descriptions)
-SCHEMA_LOCATIONS: dict[str, tuple[str, str]] = {
+SCHEMA_LOCATIONS: dict[str, tuple[Direction, str]] = {
     "request-body": ("request", "request body"),
     "request-path-parameter": ("request", "path parameter"),
     "request-query-parameter": ("request", "query parameter"),
@@ -22,10 +22,12 @@ SCHEMA_LOCATIONS: dict[str, tuple[str, str]] = {
     "response-header": ("response", "response header"),
 }
 
-B, W, I = "breaking", "warning", "info"  # noqa: E741 - short names keep the table readable
+B: Severity = "breaking"
+W: Severity = "warning"
+I: Severity = "info"  # noqa: E741 - short names keep the table readable
 
 # kind -> (request severity, response severity, description, message template)
-SCHEMA_KINDS: dict[str, tuple[str, str, str, str]] = {
+SCHEMA_KINDS: dict[str, tuple[Severity, Severity, str, str]] = {
     "type-narrowed": (B, I, "the type accepts fewer values (e.g. number -> integer)", "type {old} -> {new}"),
     "type-widened": (I, B, "the type accepts more values (e.g. integer -> number)", "type {old} -> {new}"),
     "type-changed": (B, B, "the type changed to an unrelated one", "type {old} -> {new}"),
@@ -156,8 +158,8 @@ def schema_rule_applies(location: str, kind: str) -> bool:
 RULES = [
     Rule(
         schema_rule_id(location, kind),
-        request_severity if direction == "request" else response_severity,  # type: ignore[arg-type]
-        direction,  # type: ignore[arg-type]
+        request_severity if direction == "request" else response_severity,
+        direction,
         f"In the {place}, {description}.",
         "{where}: " + message,
         F,
