@@ -204,7 +204,19 @@ class OperationStats:
     pooled_found: int = 0  # of those, the ones OLD answered with success: they named an existing record
     old_latency_ms: list[float] = field(default_factory=list)
     new_latency_ms: list[float] = field(default_factory=list)
-    skipped_reason: str | None = None
+    skipped_reason: str | None = None  # for people; the reasons later stages decide on are the constants below
+
+
+# `OperationStats.skipped_reason` of an operation this run was not asked to exercise (matched
+# exactly, never by prefix): the coverage gate, `merge` and the history leave them out.
+NOT_IN_SHARD = "not in this shard"  # another shard (--shard i/n) fuzzes it
+ONLY_IN_NEW = "only in NEW's document (cases come from OLD's; use --spec both)"
+OUT_OF_SCOPE_REASONS = frozenset({NOT_IN_SHARD, ONLY_IN_NEW})
+
+
+def is_out_of_scope(reason: str | None) -> bool:
+    """An operation skipped because it is not this run's to exercise (another shard's, or NEW's only)."""
+    return reason in OUT_OF_SCOPE_REASONS
 
 
 @dataclass(slots=True)

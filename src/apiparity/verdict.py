@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from apiparity.model import Gate, Report, Verdict
+from apiparity.model import Gate, Report, Verdict, is_out_of_scope
 
 GateFunction = Callable[[Report, "GateThresholds"], "Gate | None"]
 
@@ -191,8 +191,8 @@ def gate_operations_exercised(report: Report, thresholds: GateThresholds) -> Gat
     fuzz = report.fuzz
     # Operations another shard owns, or that exist only in NEW's document, are not OLD operations
     # this run was asked to exercise.
-    stats = {s.operation: s for s in fuzz.operations if not _out_of_scope(s.skipped_reason)}
-    out_of_scope = sum(1 for s in fuzz.operations if _out_of_scope(s.skipped_reason))
+    stats = {s.operation: s for s in fuzz.operations if not is_out_of_scope(s.skipped_reason)}
+    out_of_scope = sum(1 for s in fuzz.operations if is_out_of_scope(s.skipped_reason))
     total = max(fuzz.operations_total - out_of_scope, len(stats))
     reached = [s for s in stats.values() if s.cases >= minimum]
     measured_share = len(reached) / total if total else 0.0
@@ -336,13 +336,6 @@ def gate_load_latency(report: Report, thresholds: GateThresholds) -> Gate | None
 
     return latency_gate(section, max_p95_ratio=ratio,
                         max_error_rate_increase=float(thresholds.extra.get("load_max_error_rate_increase", 0.01)))
-
-
-OUT_OF_SCOPE_REASONS = ("not in this shard", "only in NEW's document")
-
-
-def _out_of_scope(reason: str | None) -> bool:
-    return bool(reason) and reason.startswith(OUT_OF_SCOPE_REASONS)  # type: ignore[union-attr]
 
 
 def percentile(values: list[float], pct: float) -> float:

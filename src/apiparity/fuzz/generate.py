@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from apiparity.fuzz.settings import FuzzSettings
+from apiparity.model import NOT_IN_SHARD
 from apiparity.spec.normalize import HTTP_METHODS
 from apiparity.spec.refs import follow_local_refs
 from apiparity.fuzz.wire import WireRequest
@@ -26,7 +27,6 @@ from apiparity.fuzz.wire import WireRequest
 # Headers that requests adds on its own and that only add noise to reports and curl commands.
 _DROPPED_HEADERS = {"x-schemathesis-testcaseid", "connection", "accept-encoding", "user-agent"}
 USER_AGENT = "apiparity"
-NOT_IN_SHARD = "not in this shard"  # skipped_reason of an operation another shard fuzzes
 
 
 @dataclass(slots=True)

@@ -38,7 +38,7 @@ from apiparity.fuzz.stateful import IdentityMap, Link, bind, collect_links, eval
 from apiparity.fuzz.values import ValuePool, pooled_cases
 from apiparity.fuzz.transports import HTTPTransport
 from apiparity.fuzz.wire import WireRequest, WireResponse
-from apiparity.model import FuzzResult
+from apiparity.model import ONLY_IN_NEW, FuzzResult
 from apiparity.spec.normalize import HTTP_METHODS
 
 HTTP_METHODS_UPPER = frozenset(m.upper() for m in HTTP_METHODS)
@@ -197,7 +197,7 @@ class _Run:
         if self.settings.spec == "old":
             for item in new_plan:
                 if item.label not in old_labels and item.skipped_reason is None:
-                    item.skipped_reason = "only in NEW's document (cases come from OLD's; use --spec both)"
+                    item.skipped_reason = ONLY_IN_NEW
                     planned.append((item, []))
         return planned
 

@@ -20,9 +20,8 @@ from apiparity.history.model import (
     OpStatus,
     RunRecord,
 )
-from apiparity.model import MismatchGroup, Report
+from apiparity.model import MismatchGroup, Report, is_out_of_scope
 
-OUT_OF_SCOPE_REASONS = ("not in this shard", "only in NEW's document")
 DEFAULT_LOAD_MAX_P95_RATIO = 1.2
 
 
@@ -119,7 +118,7 @@ def _operations(report: Report) -> dict[str, OperationResult]:
     results: dict[str, OperationResult] = {}
     if report.fuzz is not None:
         for stats in report.fuzz.operations:
-            if stats.skipped_reason and stats.skipped_reason.startswith(OUT_OF_SCOPE_REASONS):
+            if is_out_of_scope(stats.skipped_reason):
                 status = OpStatus.OUT_OF_SCOPE
             elif stats.cases < max(minimum, 1):
                 status = OpStatus.NOT_EXERCISED

@@ -19,10 +19,8 @@ from typing import Any
 
 from apiparity.errors import ApiparityError
 from apiparity.fuzz.group import same_routing_answer
-from apiparity.model import ConformanceIssue, FuzzResult, MismatchGroup, OperationStats, Report
+from apiparity.model import NOT_IN_SHARD, ConformanceIssue, FuzzResult, MismatchGroup, OperationStats, Report
 from apiparity.report.sections import EVENT_LOOP_KEY, LOAD_KEY, UNDOCUMENTED_KEY
-
-NOT_IN_SHARD = "not in this shard"
 
 
 def parse_shard(text: str) -> tuple[int, int]:
