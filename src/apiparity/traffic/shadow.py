@@ -333,7 +333,7 @@ class ShadowProxy:
                     self.counters.candidate_timeouts += 1
                 else:
                     self.counters.candidate_errors += 1
-                self.counters.by_reason[candidate.error.split(":", 1)[0]] += 1
+                self.counters.by_reason["timeout" if candidate.timed_out else "transport"] += 1
             if undocumented:
                 path = label.split(" ", 1)[1].removesuffix(" (undocumented)")
                 self._undocumented[(request.method, path, undocumented)] += 1
