@@ -31,12 +31,13 @@ class OperationRow:
     groups: int = 0
     conformance: int = 0
     new_5xx_where_old_ok: int = 0
+    transport_errors: int = 0  # requests either side gave no answer to: nothing was tested by them
     skipped_reason: str | None = None
 
     @property
     def status(self) -> str:
         """fail / warn / ok / untested: the colour of the row."""
-        if self.breaking or self.groups or self.new_5xx_where_old_ok:
+        if self.breaking or self.groups or self.new_5xx_where_old_ok or self.transport_errors:
             return "fail"
         if self.warnings or self.conformance:
             return "warn"
@@ -129,6 +130,7 @@ def build_view(report: Report) -> ReportView:
             target.cases += stats.cases
             target.mismatches += stats.mismatches
             target.new_5xx_where_old_ok += stats.new_5xx_where_old_ok
+            target.transport_errors += stats.old_transport_errors + stats.new_transport_errors
             target.skipped_reason = stats.skipped_reason or target.skipped_reason
         for group in fuzz.groups:
             if group.waived_by:

@@ -91,3 +91,17 @@ def test_transport_errors_have_their_own_gate() -> None:
     assert gates["no-new-5xx"].passed  # a request that got no answer is not NEW's 5xx
     assert {g.name: g.passed for g in decide(_report(0)).gates}["no-transport-errors"]
     assert {g.name: g.passed for g in decide(_report(2), GateThresholds(max_transport_errors=2)).gates}["no-transport-errors"]
+
+
+def test_both_sides_without_an_answer_is_no_mismatch_but_never_a_pass() -> None:
+    from apiparity.report.view import build_view
+
+    session = _session()
+    for _ in range(3):
+        session.observe(_request(), REFUSED, None, TIMED_OUT)
+    stats = session.operations[OPERATION]
+    assert (stats.old_transport_errors, stats.new_transport_errors, stats.new_5xx_where_old_ok) == (3, 3, 0)
+    report = Report(command="fuzz", fuzz=FuzzResult(cases=3, operations_total=1, operations=[stats], groups=session.groups()))
+    assert not {g.name: g.passed for g in decide(report).gates}["no-transport-errors"]
+    [row] = build_view(report).rows
+    assert row.transport_errors == 6 and row.status == "fail"
