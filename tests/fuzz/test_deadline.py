@@ -82,6 +82,29 @@ def test_a_drip_feeding_server_is_timed_out_at_the_deadline(dripping_server: str
     transport.close()
 
 
+@pytest.mark.parametrize("path", ["/drip-headers", "/drip-body"])
+def test_one_off_requests_of_a_run_are_bounded_in_total_too(dripping_server: str, path: str) -> None:
+    """A reset URL, load's reachability probe and a started side's readiness probe share `request_within`."""
+    import httpx
+
+    from apiparity.fuzz.deadline import request_within
+
+    outcome: dict[str, BaseException] = {}
+
+    def send() -> None:
+        try:
+            request_within("GET", dripping_server + path, 1.0)
+        except BaseException as exc:  # noqa: BLE001 - read below
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=send, daemon=True)
+    worker.start()
+    worker.join(60)
+    assert not worker.is_alive(), f"GET {path} still running after 60 s"
+    assert isinstance(outcome.get("error"), httpx.TimeoutException), outcome
+    assert request_within("GET", dripping_server + "/ok", 5.0).content == OK_BODY
+
+
 def _run(*args: str, timeout: float = 240) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-c", "from apiparity.cli import main; main()", *args],
                           cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False)

@@ -105,3 +105,10 @@ class DeadlineTransport(httpx.HTTPTransport):
             http2=False,
             network_backend=_DeadlineBackend(),
         )
+
+
+def request_within(method: str, url: str, seconds: float, **kwargs: Any) -> httpx.Response:
+    """One request whose whole answer (headers and body) arrives within `seconds`, else
+    `httpx.TimeoutException`; for the one-off requests of a run (a reset URL, a reachability probe)."""
+    with within(seconds), httpx.Client(transport=DeadlineTransport(limits=httpx.Limits()), timeout=seconds) as client:
+        return client.request(method, url, follow_redirects=False, **kwargs)

@@ -65,11 +65,10 @@ def check_reachable(base_url: str, *, label: str, timeout: float) -> None:
     """One GET to the root, so a wrong port fails in a second instead of after a whole load run."""
     import httpx
 
-    from apiparity.fuzz.deadline import DeadlineTransport, within
+    from apiparity.fuzz.deadline import request_within
 
     try:  # `timeout` for the whole answer: a server that drip-feeds it fails here too
-        with within(timeout), httpx.Client(transport=DeadlineTransport(limits=httpx.Limits()), timeout=timeout) as client:
-            client.get(base_url + "/", follow_redirects=False)
+        request_within("GET", base_url + "/", timeout)
     except httpx.TimeoutException:
         raise ApiparityError(f"{label} {base_url}: no answer within {timeout:g} s") from None
     except httpx.HTTPError as exc:

@@ -136,7 +136,9 @@ class SideProcess:
             if self.popen.poll() is not None:
                 raise TargetError(self.failure(f"exited with code {self.popen.returncode} before answering on port {self.port}"))
             try:
-                httpx.get(self.base_url + "/", timeout=1.0)
+                from apiparity.fuzz.deadline import request_within
+
+                request_within("GET", self.base_url + "/", 1.0)  # 1 s for the whole answer: a drip-fed one is no answer
                 return
             except httpx.HTTPError:
                 pass
