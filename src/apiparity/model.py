@@ -206,6 +206,13 @@ class OperationStats:
     new_latency_ms: list[float] = field(default_factory=list)
     skipped_reason: str | None = None  # for people; the reasons later stages decide on are the constants below
 
+    def add_counts(self, part: OperationStats) -> None:
+        """Add the counts of another part of the same operation's run (a shard, a resumed segment):
+        every int field, so a counter added here is merged everywhere. Latencies are the caller's."""
+        for item in dataclasses.fields(self):
+            if item.type in ("int", int):
+                setattr(self, item.name, getattr(self, item.name) + getattr(part, item.name))
+
 
 # `OperationStats.skipped_reason` of an operation this run was not asked to exercise (matched
 # exactly, never by prefix): the coverage gate, `merge` and the history leave them out.

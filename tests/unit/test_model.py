@@ -31,3 +31,13 @@ def test_history_leaves_out_of_scope_operations_out_like_the_gate() -> None:
     statuses = {name: result.status for name, result in _operations(report).items()}
     assert statuses["GET /b"] == statuses["GET /c"] == OpStatus.OUT_OF_SCOPE
     assert statuses["GET /d"] != OpStatus.OUT_OF_SCOPE
+
+
+def test_operation_stats_parts_add_every_count_and_leave_latencies_to_the_caller() -> None:
+    import dataclasses
+
+    counts = [f.name for f in dataclasses.fields(OperationStats) if f.type in ("int", int)]
+    assert {"cases", "new_5xx_where_old_ok", "new_transport_errors", "old_transport_errors", "pooled_found"} <= set(counts)
+    mine = OperationStats("GET /a", old_latency_ms=[1.0], **{name: 1 for name in counts})
+    mine.add_counts(OperationStats("GET /a", old_latency_ms=[2.0], **{name: 2 for name in counts}))
+    assert all(getattr(mine, name) == 3 for name in counts) and mine.old_latency_ms == [1.0]

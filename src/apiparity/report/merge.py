@@ -160,15 +160,7 @@ def _merge_fuzz(results: list[FuzzResult]) -> FuzzResult:
     for label, extra in borrowed.items():
         stats = owned[label]
         for part in extra:
-            stats.cases += part.cases
-            stats.mismatches += part.mismatches
-            stats.old_5xx += part.old_5xx
-            stats.new_5xx += part.new_5xx
-            stats.new_5xx_where_old_ok += part.new_5xx_where_old_ok
-            stats.old_transport_errors += part.old_transport_errors
-            stats.new_transport_errors += part.new_transport_errors
-            stats.pooled_cases += part.pooled_cases
-            stats.pooled_found += part.pooled_found
+            stats.add_counts(part)
             stats.old_latency_ms.extend(part.old_latency_ms)
             stats.new_latency_ms.extend(part.new_latency_ms)
         if stats.skipped_reason == NOT_IN_SHARD and stats.cases:

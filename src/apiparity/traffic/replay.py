@@ -271,13 +271,7 @@ def combine_results(first: FuzzResult, second: FuzzResult, undocumented: list[di
     stats: dict[str, OperationStats] = {s.operation: copy.deepcopy(s) for s in first.operations}
     for part in second.operations:
         mine = stats.setdefault(part.operation, OperationStats(operation=part.operation))
-        mine.cases += part.cases
-        mine.mismatches += part.mismatches
-        mine.old_5xx += part.old_5xx
-        mine.new_5xx += part.new_5xx
-        mine.new_5xx_where_old_ok += part.new_5xx_where_old_ok
-        mine.old_transport_errors += part.old_transport_errors
-        mine.new_transport_errors += part.new_transport_errors
+        mine.add_counts(part)
         mine.old_latency_ms = (mine.old_latency_ms + part.old_latency_ms)[:LATENCY_SAMPLES]
         mine.new_latency_ms = (mine.new_latency_ms + part.new_latency_ms)[:LATENCY_SAMPLES]
         if mine.cases:
