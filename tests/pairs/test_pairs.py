@@ -178,7 +178,7 @@ def test_tickets_r3_conformance_issue_is_counted_once(tickets_regressed: Report)
 
 
 LEDGER_FOUND = {
-    "L1": lambda r: any(g.signature.startswith("header header:link") for g in groups_of(r, "GET /accounts/")),
+    "L1": lambda r: any(g.signature.startswith("header:link") for g in groups_of(r, "GET /accounts/")),
     "L2": lambda r: any("307" in g.signature for g in groups_of(r, "GET /accounts/")),
     "L3": lambda r: any(g.signature == "status 301 != 307" for g in groups_of(r, "GET /balances/{account_id}")),
     "L4": lambda r: any(g.signature.startswith("body $.balance") for g in groups_of(r, "GET /accounts/{account_id}")),

@@ -137,7 +137,7 @@ def _is_i3(g: MismatchGroup) -> bool:
 
 
 def _is_i4(g: MismatchGroup) -> bool:
-    return g.operation == "POST /items" and g.signature.startswith("header header:location")
+    return g.operation == "POST /items" and g.signature.startswith("header:location")
 
 
 def _is_i5(g: MismatchGroup) -> bool:

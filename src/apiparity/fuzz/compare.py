@@ -38,6 +38,8 @@ class Difference:
             return f"status {self.change}"
         if self.kind in ("transport", "timeout"):
             return self.change
+        if self.kind == "header" and self.field.startswith("header:"):
+            return f"{self.field} {self.change}"  # "header:allow value changed", as --ignore spells the header
         return f"{self.kind} {self.field} {self.change}"
 
 
