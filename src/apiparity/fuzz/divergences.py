@@ -789,7 +789,8 @@ def _null_omitted(ctx: MismatchContext) -> bool:
         MISSING_FIELD,
         OLD_2XX,
         NOT_RENAMED,
-        Precondition("OLD's value was not null everywhere (that is null-field-omitted)", lambda ctx: not _null_everywhere(ctx)),
+        # OLD's value may be null: a model that does not declare the key drops it whatever its value
+        # (null-field-omitted needs NEW's document to declare the field, so the two never overlap)
         # read only from NEW's own document: with one contract for both sides there is none,
         # and OLD's says nothing of NEW's models
         Precondition("NEW's own document declares a response model (listed properties) for this answer",
