@@ -524,8 +524,81 @@ def merge_across_operations(groups: list[MismatchGroup], max_examples: int) -> l
             conformance=list(dict.fromkeys(c for m in members for c in m.conformance)),
             spec_changes=list(dict.fromkeys(c for m in members for c in m.spec_changes)),
         ))
+    result = fold_allow_into_routes(result, max_examples)
     result.sort(key=display_order)
     return result
+
+
+_AUTOMATIC_METHODS = frozenset({"HEAD", "OPTIONS"})
+
+
+def _allow_methods(headers: dict[str, str]) -> set[str] | None:
+    value = next((v for k, v in headers.items() if k.lower() == "allow"), None)
+    return None if value is None else {m.strip().upper() for m in value.split(",") if m.strip()}
+
+
+def _allow_only(group: MismatchGroup) -> bool:
+    return all(part.startswith("header:allow ") for part in group.signature.split(" + "))
+
+
+def _route_groups(group: MismatchGroup, by_operation: dict[str, list[MismatchGroup]]) -> list[MismatchGroup]:
+    """The status groups of the methods an Allow-only group's lists differ by (HEAD/OPTIONS aside),
+    one per method, where the side that lacks the method answers 405; [] unless every method of
+    every example has one."""
+    path = group.operation.partition(" ")[2]
+    hosts: list[MismatchGroup] = []
+    for example in group.examples:
+        old, new = _allow_methods(example.old.headers), _allow_methods(example.new.headers)
+        if old is None or new is None:
+            return []
+        for method, refused_by in [*((m, "new") for m in sorted(old - new)), *((m, "old") for m in sorted(new - old))]:
+            if method in _AUTOMATIC_METHODS:
+                continue
+            host = next((h for h in by_operation.get(f"{method} {path}", []) if h is not group and h.kind == "status" and any(
+                (e.new.status if refused_by == "new" else e.old.status) == 405 for e in h.examples)), None)
+            if host is None:
+                return []
+            hosts.append(host)
+    return hosts
+
+
+def fold_allow_into_routes(groups: list[MismatchGroup], max_examples: int) -> list[MismatchGroup]:
+    """An Allow header that differs by a method (beyond Flask's automatic HEAD/OPTIONS) is that
+    method's route seen from another request: `DELETE /authors/{id}` not ported answers 405, and
+    OPTIONS on the path lists one method less. When every such method has its own status group on
+    the same path where the side lacking it answers 405, the Allow group is folded into that group
+    (its count added to the route's operation, its difference listed as related, one of its
+    examples shown) instead of standing as a second cause."""
+    by_operation: dict[str, list[MismatchGroup]] = {}
+    for group in groups:
+        for operation in [o.operation for o in group.operations] or [group.operation]:
+            by_operation.setdefault(operation, []).append(group)
+    folded: dict[int, MismatchGroup] = {}  # id(host) -> host with what was folded into it
+    dropped: set[int] = set()
+    for group in groups:
+        if not _allow_only(group) or not group.examples:
+            continue
+        hosts = _route_groups(group, by_operation)
+        if not hosts:
+            continue
+        host = folded.get(id(hosts[0]), hosts[0])
+        # counted on the route's own operation: OPTIONS is path-level (the probe runs from the path's
+        # first operation, whose own answers are fine) and asks about this route
+        counts = {o.operation: o.count for o in host.operations} or {host.operation: host.count}
+        counts[host.operation] = counts.get(host.operation, 0) + group.count
+        examples = host.examples[: max(1, max_examples - 1)] + group.examples[:1]  # the Allow difference shown too
+        folded[id(hosts[0])] = replace(
+            host,
+            count=host.count + group.count,
+            examples=examples,
+            related=list(dict.fromkeys([*host.related, *group.signature.split(" + "), *group.related])),
+            operations=[GroupOperation(op, n) for op, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))],
+            rank=min(host.rank, group.rank),
+            conformance=list(dict.fromkeys([*host.conformance, *group.conformance])),
+            spec_changes=list(dict.fromkeys([*host.spec_changes, *group.spec_changes])),
+        )
+        dropped.add(id(group))
+    return [folded.get(id(g), g) for g in groups if id(g) not in dropped]
 
 
 def _sent_to_both(request: WireRequest, old_request: WireRequest | None, new_request: WireRequest | None) -> WireRequest:
