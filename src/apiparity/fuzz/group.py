@@ -18,7 +18,9 @@ The rule (docs/grouping.md):
    changed size is ambiguous (a page boundary makes every list cause look like missing items) and
    is always folded. A list that lost items on one page and shifted on another is one cause
    (`root_cause`), and so is NEW answering one routing status whatever OLD answered
-   (`same_routing_answer`).
+   (`same_routing_answer`). A status-only key also holds the fields the side answering 400/422
+   rejected (`apiparity.fuzz.rejections`): overlapping fields are one cause, disjoint ones two
+   (a path parameter NEW validates as a UUID, a body that is not JSON), titled apart.
 3. **One cause on several operations is one group.** Groups of other operations with the same
    roots, label and kind of answer (success or error) are one group when the cause is not the
    handler's own: a known divergence (a framework's), or body/header fields (one model, one
@@ -42,6 +44,7 @@ from apiparity.fuzz.compare import Difference
 from apiparity.fuzz.curl import curl_command
 from apiparity.fuzz.divergences import Divergence, by_id, identify_case
 from apiparity.fuzz.redact import redact_headers, redact_query
+from apiparity.fuzz.rejections import rejected_fields, rejecting_side
 from apiparity.fuzz.tiers import case_rank, crashed, intrinsic_tier
 from apiparity.fuzz.wire import WireRequest, WireResponse
 from apiparity.model import (
@@ -107,6 +110,10 @@ class _Pending:
     statuses: set[tuple[int, int]] = field(default_factory=set)  # (OLD's, NEW's) status of its cases
     outcomes: set[tuple[int, int, bool]] = field(default_factory=set)  # (OLD, NEW, OLD raised) for the tier
     rank: int = 99
+    # a status-only key: the fields the side that answered 400/422 rejected (apiparity.fuzz.rejections),
+    # and that side; empty when its answer names none
+    rejected: frozenset[str] = frozenset()
+    rejected_by: str | None = None
 
     @property
     def roots(self) -> frozenset[str]:
@@ -221,6 +228,8 @@ FOLD, SPLIT, APART = "fold", "split", "apart"
 def _relation(small: _Pending, large: _Pending, changed_lists: frozenset[str]) -> str:
     """How `small` relates to `large` on one operation: FOLD (the same cause, seen with fewer
     fields), SPLIT (`large` is `small`'s cause plus another one), or APART."""
+    if _status_only(small) and _status_only(large) and small.rejected and large.rejected and not small.rejected & large.rejected:
+        return APART  # the same status pair for rejecting other fields: another validation cause
     if _status_only(small) and _status_only(large) and same_routing_answer(small.statuses | large.statuses):
         return FOLD
     if not small.statuses <= large.statuses:
@@ -242,6 +251,15 @@ def _relation(small: _Pending, large: _Pending, changed_lists: frozenset[str]) -
     if changes(rest) <= changes(small.differences.values()):
         return FOLD  # more fields changed the same way (a rename of more keys, more datetimes spelled alike)
     return SPLIT
+
+
+def _rejection_note(cause: _Cause) -> str:
+    """' (NEW rejects path.ticket_id)': what tells a validation cause from another with its status pair."""
+    fields = sorted({f for member in cause.members for f in member.rejected})
+    side = next((m.rejected_by for m in cause.members if m.rejected_by), None)
+    if not fields or side is None:
+        return " (other)"
+    return f" ({side.upper()} rejects {', '.join(fields[:4])}{' ...' if len(fields) > 4 else ''})"
 
 
 def _status_only(pending: _Pending) -> bool:
@@ -268,7 +286,7 @@ class Grouper:
                  document: dict[str, Any] | None = None, new_document: dict[str, Any] | None = None) -> None:
         self._document = document  # OLD's, so known-divergence labels can read the contract
         self._new_document = new_document  # NEW's own (None with one contract for both sides)
-        self._pending: dict[tuple[str, frozenset[str], str | None], _Pending] = {}
+        self._pending: dict[tuple[str, frozenset[str], str | None, frozenset[str]], _Pending] = {}
         self._arrivals = 0
         self._old_side = old_side
         self._new_side = new_side
@@ -288,10 +306,15 @@ class Grouper:
         by_root = root_map(differences)
         roots = {signature: members[0] for signature, members in by_root.items()}
         label = identify_case(request, old, new, list(roots.values()), document=self._document, new_document=self._new_document)
-        key = (request.operation, frozenset(roots), label.id if label else None)
+        rejected: frozenset[str] = frozenset()
+        side = rejecting_side(old, new) if all(d.kind == "status" for d in roots.values()) else None
+        if side is not None:
+            rejected = rejected_fields(new if side == "new" else old)
+        key = (request.operation, frozenset(roots), label.id if label else None, rejected)
         pending = self._pending.get(key)
         if pending is None:
-            pending = self._pending[key] = _Pending(request.operation, roots, key[2], self._arrivals, (request, old, new))
+            pending = self._pending[key] = _Pending(request.operation, roots, key[2], self._arrivals, (request, old, new),
+                                                    rejected=rejected, rejected_by=side if rejected else None)
         pending.count += 1
         pending.statuses.add((old.status, new.status))
         pending.outcomes.add((old.status, new.status, crashed(old.status, old.error)))
@@ -317,7 +340,16 @@ class Grouper:
         by_operation: dict[str, list[_Pending]] = {}
         for pending in self._pending.values():
             by_operation.setdefault(pending.operation, []).append(pending)
-        per_operation = [self._group(cause) for pendings in by_operation.values() for cause in self._operation_causes(pendings)]
+        per_operation: list[MismatchGroup] = []
+        for pendings in by_operation.values():
+            built = [(self._group(cause), cause) for cause in self._operation_causes(pendings)]
+            titles: dict[str, int] = {}
+            for group, _ in built:
+                titles[group.signature] = titles.get(group.signature, 0) + 1
+            for group, cause in built:
+                if titles[group.signature] > 1:  # two validation causes with one status pair: named apart
+                    group.signature += _rejection_note(cause)
+                per_operation.append(group)
         return merge_across_operations(per_operation, self._max_examples)
 
     def _operation_causes(self, pendings: list[_Pending]) -> list[_Cause]:
@@ -354,7 +386,7 @@ class Grouper:
                         pending.context, pending.count, list(pending.candidates),
                         {k: c for k, c in pending.cover.items() if k.startswith("status ") or k in roots},
                         {d.signature: d for c in pending.candidates for d in c.within(roots)},
-                        set(pending.statuses), set(pending.outcomes))
+                        set(pending.statuses), set(pending.outcomes), rejected=pending.rejected, rejected_by=pending.rejected_by)
         part.rank = min((case_rank(c.old.status, c.new.status, c.new.error, [c.by_root[r][0] for r in roots if r in c.by_root])
                          for c in pending.candidates), default=pending.rank)
         return part
