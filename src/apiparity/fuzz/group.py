@@ -556,7 +556,7 @@ def merge_across_operations(groups: list[MismatchGroup], max_examples: int) -> l
             conformance=list(dict.fromkeys(c for m in members for c in m.conformance)),
             spec_changes=list(dict.fromkeys(c for m in members for c in m.spec_changes)),
         ))
-    result = fold_allow_into_routes(result, max_examples)
+    result = fold_allow_into_routes(result)
     result.sort(key=display_order)
     return result
 
@@ -594,13 +594,13 @@ def _route_groups(group: MismatchGroup, by_operation: dict[str, list[MismatchGro
     return hosts
 
 
-def fold_allow_into_routes(groups: list[MismatchGroup], max_examples: int) -> list[MismatchGroup]:
+def fold_allow_into_routes(groups: list[MismatchGroup]) -> list[MismatchGroup]:
     """An Allow header that differs by a method (beyond Flask's automatic HEAD/OPTIONS) is that
     method's route seen from another request: `DELETE /authors/{id}` not ported answers 405, and
     OPTIONS on the path lists one method less. When every such method has its own status group on
     the same path where the side lacking it answers 405, the Allow group is folded into that group
-    (its count added to the route's operation, its difference listed as related, one of its
-    examples shown) instead of standing as a second cause."""
+    (its count added to the route's operation, its difference listed as "also differs") instead
+    of standing as a second cause."""
     by_operation: dict[str, list[MismatchGroup]] = {}
     for group in groups:
         for operation in [o.operation for o in group.operations] or [group.operation]:
@@ -618,11 +618,10 @@ def fold_allow_into_routes(groups: list[MismatchGroup], max_examples: int) -> li
         # first operation, whose own answers are fine) and asks about this route
         counts = {o.operation: o.count for o in host.operations} or {host.operation: host.count}
         counts[host.operation] = counts.get(host.operation, 0) + group.count
-        examples = host.examples[: max(1, max_examples - 1)] + group.examples[:1]  # the Allow difference shown too
         folded[id(hosts[0])] = replace(
             host,
             count=host.count + group.count,
-            examples=examples,
+            # its examples stay the route's own: an OPTIONS 200 among them would read as another status pair
             related=list(dict.fromkeys([*host.related, *group.signature.split(" + "), *group.related])),
             operations=[GroupOperation(op, n) for op, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))],
             rank=min(host.rank, group.rank),
