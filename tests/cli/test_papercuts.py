@@ -78,3 +78,115 @@ def test_allow_remote_refs_is_accepted_like_diff(command: str, tmp_path: Path) -
         assert allowed.exit_code == 0, allowed.stdout + allowed.stderr
         assert any(hit.startswith("GET /schemas.json") for hit in remote.hits)
         assert any(hit.startswith("GET /things") for hit in side.hits)
+
+
+# --------------------------------------------------------------------- check and fuzz say the same things
+
+SMALL = ("--include", "GET /health", "--phases", "examples", "--max-examples", "1", "--min-operations-share", "0", "--no-progress")
+
+
+def test_check_announces_the_automatic_reset_like_fuzz(tmp_path: Path) -> None:
+    check = run_cli("check", LEGACY, MODERN, *SMALL)
+    fuzz = run_cli("fuzz", LEGACY, MODERN, *[a for a in SMALL if a not in ("--min-operations-share", "0")])
+    for result in (check, fuzz):
+        assert result.exit_code == 0, result.stdout + result.stderr
+        assert "legacy_app.py:reset before every call to OLD (pass --reset, or --no-auto-reset)" in result.stderr
+        assert "modern_app.py:reset before every call to NEW" in result.stderr
+    quiet = run_cli("check", LEGACY, MODERN, *SMALL, "--no-auto-reset")
+    assert "before every call" not in quiet.stderr
+
+
+def test_fuzz_quiet_prints_only_the_outcome_line(tmp_path: Path) -> None:
+    args = [a for a in SMALL if a not in ("--min-operations-share", "0")]
+    result = run_cli("fuzz", LEGACY, MODERN, *args, "-q", "-o", str(tmp_path / "r.json"), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "NO MISMATCHES\n"
+    assert json.loads((tmp_path / "r.json").read_text())["command"] == "fuzz"
+    assert run_cli("fuzz", LEGACY, MODERN, *args, "--quiet").stdout == "NO MISMATCHES\n"
+
+
+@pytest.mark.parametrize("command", ["check", "fuzz"])
+def test_max_examples_zero_is_refused_in_one_line(command: str) -> None:
+    line = one_line_error(run_cli(command, LEGACY, MODERN, "--max-examples", "0"))
+    assert line.startswith("error: --max-examples 0: give at least 1")
+
+
+def test_max_examples_zero_in_the_config_is_refused_too(tmp_path: Path) -> None:
+    (tmp_path / "apiparity.toml").write_text("[fuzz]\nmax_examples = 0\n")
+    line = one_line_error(run_cli("fuzz", LEGACY, MODERN, "--config", str(tmp_path / "apiparity.toml")))
+    assert "[fuzz] max_examples = 0" in line
+
+
+# --------------------------------------------------------------------------------- invalid documents
+
+GOOD = 'openapi: 3.0.3\ninfo: {title: t, version: "1"}\npaths:\n  /x:\n    get:\n      responses: {"200": {description: ok}}\n'
+INVALID = 'openapi: 3.0.3\ninfo: {title: t}\npaths:\n  /x:\n    get:\n      responses: {"200": {description: ok}}\n'
+
+
+def test_diff_warns_about_an_invalid_document_and_lists_its_problems(tmp_path: Path) -> None:
+    (tmp_path / "good.yaml").write_text(GOOD)
+    (tmp_path / "invalid.yaml").write_text(INVALID)
+    result = run_cli("diff", str(tmp_path / "good.yaml"), str(tmp_path / "invalid.yaml"), "--format", "json")
+    warning = [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
+    assert len(warning) == 1 and "NEW" in warning[0] and "invalid.yaml: not a valid OpenAPI document" in warning[0]
+    assert '"version" is a required property' in warning[0]
+    report = json.loads(result.stdout)
+    assert any("version" in p for p in report["new"]["validation_errors"]) and report["old"]["validation_errors"] == []
+    clean = run_cli("diff", str(tmp_path / "good.yaml"), str(tmp_path / "good.yaml"))
+    assert clean.exit_code == 0 and "warning" not in clean.stderr
+
+
+def test_check_on_a_document_that_does_not_load_says_no_report_was_written(tmp_path: Path) -> None:
+    (tmp_path / "broken.yaml").write_text("openapi: 3.0.3\ninfo: [\n")
+    (tmp_path / "good.yaml").write_text(GOOD)
+    out = tmp_path / "r.json"
+    line = one_line_error(run_cli("check", str(tmp_path / "broken.yaml"), str(tmp_path / "good.yaml"), "--json", str(out)))
+    assert "broken.yaml" in line and line.endswith(f"(no report written: {out})")
+    assert not out.exists()
+    # without a report option the error stays as it was
+    assert "no report written" not in run_cli("check", str(tmp_path / "broken.yaml"), str(tmp_path / "good.yaml")).stderr
+
+
+def test_check_on_a_document_that_loads_but_is_invalid_writes_its_report(tmp_path: Path) -> None:
+    (tmp_path / "invalid.yaml").write_text(INVALID)
+    (tmp_path / "good.yaml").write_text(GOOD)
+    out = tmp_path / "r.json"
+    with http_server(lambda handler: send_json(handler, 200, b"{}")) as side:
+        result = run_cli("check", str(tmp_path / "good.yaml"), str(tmp_path / "invalid.yaml"), "--json", str(out),
+                         "--old-url", side.url, "--new-url", side.url, "--phases", "examples", "--no-progress")
+    assert result.exit_code == 1, result.stdout + result.stderr
+    report = json.loads(out.read_text())
+    gate = next(g for g in report["verdict"]["gates"] if g["name"] == "valid-documents")
+    assert gate["status"] == "failed" and "valid-documents" in report["verdict"]["decided_by"]
+
+
+# ----------------------------------------------------------------------------------------------- plan
+
+
+@pytest.mark.parametrize("urls", [(), ("--old-url", "http://127.0.0.1:5000")])
+def test_plan_config_format_without_urls_is_the_error_alone(urls: tuple[str, ...], tmp_path: Path) -> None:
+    result = run_cli("plan", "--format", "nginx", *urls, "--history", str(tmp_path / "h.sqlite"))
+    line = one_line_error(result)
+    assert "--old-url and --new-url" in line and result.stdout == ""
+
+
+# ---------------------------------------------------------------------------------------- HTML header
+
+
+def test_an_inferred_skeleton_shows_no_placeholder_version() -> None:
+    from apiparity.commands._common import side_info
+    from apiparity.model import Report, SideInfo
+    from apiparity.report import render
+    from apiparity.targets import load_target
+
+    skeleton = load_target(str(ROOT / "tests" / "pairs" / "notes" / "legacy.py") + ":app")
+    assert skeleton.inferred and skeleton.document["info"]["version"] == "0"
+    info = side_info(skeleton)
+    assert info.version is None and info.inferred
+    # a report written before (version "0" stored) renders without it too
+    old = SideInfo("legacy.py:app", "flask", "wsgi", inferred=True, title="legacy (inferred from url_map)", version="0")
+    new = SideInfo("modern.py:app", "fastapi", "asgi", title="Notes", version="2.1")
+    page = render(Report(command="diff", old=old, new=new), "html")
+    assert "(inferred from url_map) 0" not in page
+    assert "legacy (inferred from url_map) · inferred</span>" in page
+    assert "Notes 2.1" in page

@@ -45,6 +45,19 @@ def load_side(ref: str, *, app_dir: str | None, spec_path: str | None, load_time
     return load_target(ref, app_dir=app_dir, spec_path=spec_path, timeout=load_timeout)
 
 
+def echo_isolation_notes(fuzz: Any) -> None:
+    """`note:` lines on stderr for how each side's state was kept apart: a module-level reset()
+    picked up automatically (so the user knows it runs, and how to turn it off), and the isolation
+    of each side (`fuzz` and `check` alike)."""
+    settings = getattr(fuzz, "settings", None)
+    if not isinstance(settings, dict):
+        return
+    for side, ref in sorted((settings.get("auto_reset") or {}).items()):
+        click.echo(f"note: calling {ref} before every call to {side.upper()} (pass --reset, or --no-auto-reset)", err=True)
+    for side, isolation in sorted((settings.get("isolation") or {}).items()):
+        click.echo(f"note: {side.upper()} isolation: {isolation}", err=True)
+
+
 def echo_target_notes(*targets: Any, spec: str | None = None) -> None:
     """`note:` lines on stderr: a converted Swagger document, an inferred skeleton, the contract
     used, and (given the run's `spec` setting) which documents the cases come from when `auto` chose."""
@@ -59,6 +72,32 @@ def echo_target_notes(*targets: Any, spec: str | None = None) -> None:
             click.echo(f"note: {why}", err=True)
 
 
+def document_problems(target: Any, *, allow_remote_refs: bool = False) -> list[str]:
+    """The validation problems of a side's document. With --allow-remote-refs, its external refs
+    are first read under the one loading policy the diff and the fuzz use (`bundle_external_refs`:
+    URLs allowed, `file:` and files outside its folder never), so the validator fetches nothing itself."""
+    from apiparity.spec.validate import validate_document
+
+    document = target.document
+    source = target.source_path if getattr(target, "source_path", None) is not None and target.kind == "file" else None
+    if allow_remote_refs:
+        from apiparity.spec.refs import bundle_external_refs
+
+        document = bundle_external_refs(document, base_dir=source.parent if source else None, allow_remote=True,
+                                        label=str(target.ref))
+    # a spec file's own folder: refs to files beside it are read (as `spec` reads them), nothing else
+    return [str(p) for p in validate_document(document, base_path=source)]
+
+
+def warn_invalid_documents(*sides: tuple[str, Any, list[str]]) -> None:
+    """One `warning:` line on stderr per side whose document is not valid OpenAPI (label, target,
+    problems): the diff still runs, and the report lists the problems, as `check` shows them."""
+    for label, target, problems in sides:
+        if problems:
+            click.echo(f"warning: {label} {target.ref}: not a valid OpenAPI document ({len(problems)} problem(s); first: "
+                       f"{problems[0]}); `apiparity spec {target.ref}` lists them", err=True)
+
+
 def side_info(target: Any, validation_errors: list[str] | None = None) -> Any:
     """The report model's SideInfo for a loaded target."""
     from apiparity.model import SideInfo
@@ -70,7 +109,8 @@ def side_info(target: Any, validation_errors: list[str] | None = None) -> Any:
         interface=target.interface,
         inferred=target.inferred,
         title=info.get("title") if isinstance(info, dict) else None,
-        version=str(info.get("version")) if isinstance(info, dict) and info.get("version") is not None else None,
+        # an inferred skeleton's info.version is a placeholder, not the service's version
+        version=str(info.get("version")) if isinstance(info, dict) and info.get("version") is not None and not target.inferred else None,
         operations=count_operations(target.document),
         validation_errors=validation_errors or [],
     )

@@ -206,6 +206,10 @@ def settings_from_options(config: dict[str, Any] | None = None, app_dir: str | N
     pick("phases", convert=phases)
     pick("mode")
     pick("max_examples", convert=int)
+    if values.get("max_examples") == 0:
+        where = "--max-examples 0" if kwargs.get("max_examples") is not None else "[fuzz] max_examples = 0"
+        raise ConfigError(f"{where}: give at least 1 (cases per operation in the fuzzing phase; "
+                          "to leave that phase out: --phases examples,coverage)")
     pick("seed", convert=int)
     pick("include", convert=as_tuple)
     pick("exclude", convert=as_tuple)

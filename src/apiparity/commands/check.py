@@ -12,10 +12,15 @@ from typing import Any
 import click
 
 from apiparity.commands._common import target_options
+from apiparity.errors import ApiparityError
 from apiparity.commands._fuzz_options import fuzz_options
 from apiparity.history.options import fail_on_regress_option, history_options
 
 REPORT_OPTIONS = ("html", "markdown", "json", "junit", "sarif")
+
+
+class ReportWriteError(ApiparityError):
+    """A requested report file could not be written (the run itself finished)."""
 
 
 def report_options(func: Any) -> Any:
@@ -76,9 +81,19 @@ def command(old: str | None, new: str | None, **options: Any) -> None:
     from apiparity.commands._progress import ProgressDisplay, progress_mode
     from apiparity.report import render
 
-    with ProgressDisplay("check", progress_mode(options.pop("progress", None))) as progress:
-        report, exit_code = run_check(old, new, options, progress=progress)
+    try:
+        with ProgressDisplay("check", progress_mode(options.pop("progress", None))) as progress:
+            report, exit_code = run_check(old, new, options, progress=progress)
+    except ApiparityError as exc:
+        # bad input ends the run before it has anything to report: no report file is written (an
+        # earlier run's file at that path is not this run's), and the one error line says so
+        requested = [options[f"{name}_path"] for name in REPORT_OPTIONS if options.get(f"{name}_path")]
+        if requested and not isinstance(exc, ReportWriteError):
+            exc.args = (f"{exc} (no report written: {', '.join(requested)})",)
+        raise
+    from apiparity.commands._common import echo_isolation_notes
 
+    echo_isolation_notes(report.fuzz)  # the auto-reset and each side's isolation, as `fuzz` says them
     if options["quiet"]:
         click.echo(f"{report.verdict.line if report.verdict else 'NO VERDICT'}")
     else:
@@ -111,7 +126,7 @@ def _run_check(old_ref: str | None, new_ref: str | None, options: dict[str, Any]
     import datetime
 
     from apiparity import __version__
-    from apiparity.commands._common import side_info
+    from apiparity.commands._common import document_problems, side_info
     from apiparity.commands._fuzz_options import event_loop_settings_from, settings_from_options, wait_for_servers
     from apiparity.config import load_config, settings_from_raw
     from apiparity.errors import ConfigError
@@ -247,21 +262,6 @@ def _run_check(old_ref: str | None, new_ref: str | None, options: dict[str, Any]
         recorder.finish(report, thresholds)  # the trend, --fail-on-regress's gate, the run appended
     write_reports(report, outputs)
     return report, (130 if interrupted else exit_code_of(report))
-
-
-def document_problems(target: Any, *, allow_remote_refs: bool = False) -> list[str]:
-    """The validation problems of a side's document. With --allow-remote-refs, its external refs
-    are first read under the one loading policy the diff and the fuzz use (`bundle_external_refs`:
-    URLs allowed, `file:` and files outside its folder never), so the validator reads nothing itself."""
-    from apiparity.spec.validate import validate_document
-
-    document = target.document
-    if allow_remote_refs:
-        from apiparity.spec.refs import bundle_external_refs
-
-        base_dir = target.source_path.parent if target.source_path is not None and target.kind == "file" else None
-        document = bundle_external_refs(document, base_dir=base_dir, allow_remote=True, label=str(target.ref))
-    return [str(p) for p in validate_document(document)]
 
 
 def run_diff(old: Any, new: Any, table: dict[str, Any], *, allow_remote_refs: bool = False) -> Any:
@@ -457,14 +457,13 @@ def requested_outputs(options: dict[str, Any], defaults: dict[str, str]) -> dict
 
 def write_reports(report: Any, outputs: dict[str, str]) -> None:
     """Write each requested report atomically; append Markdown to $GITHUB_STEP_SUMMARY when set."""
-    from apiparity.errors import ApiparityError
     from apiparity.report import render, write_atomic
 
     for fmt, path in outputs.items():
         try:
             write_atomic(path, render(report, fmt))
         except OSError as exc:
-            raise ApiparityError(f"{path}: cannot write the {fmt} report: {exc.strerror or exc}") from None
+            raise ReportWriteError(f"{path}: cannot write the {fmt} report: {exc.strerror or exc}") from None
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
         try:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import click
 
 from apiparity.commands._common import (
+    document_problems,
     echo_target_notes,
     load_side,
     side_info,
     target_options,
+    warn_invalid_documents,
 )
 
 _FAIL_ON = ("breaking", "warning", "info")
@@ -118,7 +120,10 @@ def command(
     )
     result = diff_documents(old_target.document, new_target.document, options=options)
     result.waivers = apply_waivers(result.changes, load_waivers(config, waivers_file), date.today())
-    report = Report(command="diff", old=side_info(old_target), new=side_info(new_target), diff=result)
+    allow = options.allow_remote_refs
+    old_problems, new_problems = document_problems(old_target, allow_remote_refs=allow), document_problems(new_target, allow_remote_refs=allow)
+    warn_invalid_documents(("OLD", old_target, old_problems), ("NEW", new_target, new_problems))
+    report = Report(command="diff", old=side_info(old_target, old_problems), new=side_info(new_target, new_problems), diff=result)
     # Spec files let SARIF/GitHub renderers map each JSON pointer to a line.
     for key, target in (("old_source_file", old_target), ("new_source_file", new_target)):
         if getattr(target, "source_path", None):

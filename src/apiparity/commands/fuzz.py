@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from apiparity.commands._common import side_info, target_options
+from apiparity.commands._common import echo_isolation_notes, side_info, target_options
 from apiparity.commands._fuzz_options import event_loop_settings_from, fuzz_options, settings_from_options, wait_for_servers
 from apiparity.history.options import history_options
 
@@ -20,11 +20,12 @@ from apiparity.history.options import history_options
 @click.option("--format", "fmt", default="text", show_default=True, metavar="FORMAT",
               help="text, json, markdown, junit, ... (the report renderers available).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write the report here instead of stdout.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only the outcome line on stdout (the report goes to -o, if given).")
 @click.option("--progress/--no-progress", default=None, help="Progress on stderr: a bar on a terminal, a line per operation when piped or in CI. [default: on]")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
               help="apiparity.toml or pyproject.toml to read [fuzz] settings from. [default: searched upward]")
 def command(old: str, new: str, app_dir: str | None, spec_path: str | None, load_timeout: float, fmt: str,
-            output: str | None, progress: bool | None, config_path: str | None, **options: Any) -> None:
+            output: str | None, progress: bool | None, config_path: str | None, quiet: bool = False, **options: Any) -> None:
     """Send the same schemathesis-generated requests to OLD and NEW and report every behavioural difference.
 
     Each case goes to OLD twice (fields that differ between those two answers are noise, not
@@ -101,10 +102,7 @@ def command(old: str, new: str, app_dir: str | None, spec_path: str | None, load
 
         lost = lost_live_sides(settings, old_target, new_target)  # a live server that went away mid-run
         stopped = Incomplete("side-died", lost[0], "fuzz") if lost else None
-    for side, ref in sorted(result.settings.get("auto_reset", {}).items()):
-        click.echo(f"note: calling {ref} before every call to {side.upper()} (pass --reset, or --no-auto-reset)", err=True)
-    for side, isolation in sorted(result.settings.get("isolation", {}).items()):
-        click.echo(f"note: {side.upper()} isolation: {isolation}", err=True)
+    echo_isolation_notes(result)
     report = Report(
         command="fuzz",
         old=side_info(old_target),
@@ -125,7 +123,11 @@ def command(old: str, new: str, app_dir: str | None, spec_path: str | None, load
     text = render(report, fmt)
     if output:
         write_atomic(output, text)
-    else:
+    if quiet:
+        from apiparity.report.view import status_text
+
+        click.echo(status_text(report))  # like `check -q`: the outcome line only
+    elif not output:
         click.echo(text, nl=False)
     if stopped is not None and stopped.cause == "interrupted":
         click.echo("Interrupted: the report holds what ran so far.", err=True)
