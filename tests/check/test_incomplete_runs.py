@@ -40,16 +40,18 @@ def _assert_marked_incomplete(tmp_path: Path, cause: str, detail: str) -> dict:
 
 
 @case("run-internal-error-mid-run")
-def test_an_internal_error_in_the_fuzz_phase_exits_2_with_every_report_marked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("error", [RuntimeError("grouping broke"), SystemExit(0)], ids=["RuntimeError", "SystemExit"])
+def test_an_internal_error_in_the_fuzz_phase_exits_2_with_every_report_marked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                               error: BaseException) -> None:
     from apiparity.fuzz.group import Grouper
 
     def broken(self: Grouper, *args: object, **kwargs: object) -> None:
-        raise RuntimeError("grouping broke")
+        raise error
 
     monkeypatch.setattr(Grouper, "add", broken)
     result = run_cli("check", LEGACY, REGRESSED, *FAST, *_reports(tmp_path))
-    assert result.exit_code == 2, result.stdout + result.stderr
-    report = _assert_marked_incomplete(tmp_path, "internal-error", "RuntimeError: grouping broke")
+    assert result.exit_code == 2, result.stdout + result.stderr  # SystemExit(0) was exit 0 with no report
+    report = _assert_marked_incomplete(tmp_path, "internal-error", f"{type(error).__name__}: {error}")
     assert report["incomplete"]["phase"] == "fuzz"
     assert report["fuzz"]["cases"] > 0  # what ran before the error is reported
     assert "could not complete (internal-error)" in result.stderr and "Traceback" not in result.stderr
@@ -185,3 +187,14 @@ def test_a_live_server_that_goes_away_mid_run_leaves_the_run_incomplete(tmp_path
     else:
         report = json.loads((tmp_path / "r.json").read_text())
         assert report["incomplete"]["cause"] == "side-died" and url in report["incomplete"]["detail"]
+
+
+@case("run-reset-hook-sys-exit")
+def test_a_reset_hook_calling_sys_exit_is_a_reported_problem_not_the_exit_code(tmp_path: Path) -> None:
+    hook = tmp_path / "exiting_reset.py"
+    hook.write_text("import sys\ncalls = [0]\n\ndef reset():\n    calls[0] += 1\n    if calls[0] > 2:\n        sys.exit(0)\n")
+    result = run_cli("check", LEGACY, REGRESSED, *FAST, "--reset", f"{hook}:reset", *_reports(tmp_path))
+    assert result.exit_code == 1, result.stdout + result.stderr  # was 0, no report, no output
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert any("raised SystemExit: 0" in error for error in report["fuzz"]["errors"]), report["fuzz"]["errors"]
+    assert report["verdict"]["ready"] is False

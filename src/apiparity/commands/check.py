@@ -230,7 +230,7 @@ def _run_check(old_ref: str | None, new_ref: str | None, options: dict[str, Any]
             report.mark_incomplete("interrupted", "interrupted by the user (Ctrl-C)", phase=phase)
     except ApiparityError:
         raise  # bad input: one line, exit 2, no report
-    except Exception as exc:  # noqa: BLE001 - an internal error in a phase: what ran is still reported
+    except (Exception, SystemExit) as exc:  # noqa: BLE001 - an internal error in a phase (or a hook's sys.exit()): what ran is still reported
         partial = getattr(exc, "partial", None)
         if partial is not None:
             report.fuzz = partial

@@ -92,6 +92,11 @@ def command(old: str, new: str, app_dir: str | None, spec_path: str | None, load
         except Crashed as crash:  # an internal error: what ran is still reported
             result = crash.partial
             stopped = Incomplete("internal-error", f"{type(crash.error).__name__}: {crash.error}"[:300], "fuzz")
+        except SystemExit as exc:  # a hook's sys.exit() before the first case: never the command's exit code
+            from apiparity.model import FuzzResult
+
+            result = FuzzResult(seed=settings.seed)
+            stopped = Incomplete("internal-error", f"SystemExit: {exc}", "fuzz")
         finally:
             deadline.cancel()
     for summary in sides.summaries().values() if sides.processes else ():

@@ -103,11 +103,12 @@ def _command_hook(command: str, ref: str) -> Callable[[], object]:
 
 
 def call_hooks(hooks: list[Callable[[], object]], side: str) -> str | None:
-    """Run the hooks; a failing hook is reported (as the run's error), never raised."""
+    """Run the hooks; a failing hook is reported (as the run's error), never raised; a hook calling
+    sys.exit() too (it ended the whole run, with its exit code: 0 read as a pass)."""
     for hook in hooks:
         try:
             hook()
-        except Exception as exc:  # noqa: BLE001
+        except (Exception, SystemExit) as exc:  # noqa: BLE001
             return f"reset hook {describe_hook(hook)} for {side} raised {type(exc).__name__}: {exc}"
     return None
 

@@ -65,7 +65,7 @@ class Interrupted(Exception):  # noqa: N818 - the name says what happened
 class Crashed(Exception):  # noqa: N818 - the name says what happened
     """An internal error stopped the run; `partial` is the FuzzResult of what ran, `error` the cause."""
 
-    def __init__(self, partial: FuzzResult, error: Exception) -> None:
+    def __init__(self, partial: FuzzResult, error: BaseException) -> None:
         super().__init__(f"{type(error).__name__}: {error}")
         self.partial = partial
         self.error = error
@@ -227,7 +227,7 @@ class _Run:
             raise Interrupted(self.result) from None
         except ApiparityError:
             raise  # bad input found mid-run: one line, exit 2
-        except Exception as exc:  # noqa: BLE001 - an internal error: what ran is still reported
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - an internal error (or a hook's sys.exit()): what ran is still reported
             self._finish()
             raise Crashed(self.result, exc) from exc
         self._finish()
