@@ -64,6 +64,30 @@ def test_same_seed_same_report(tmp_path: Path) -> None:
     assert a == b
 
 
+def test_the_seed_reaches_the_diffs_witness_search(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from apiparity.diff import witness
+
+    seeds: list[int] = []
+    original = witness.WitnessSearch.__init__
+
+    def record(self: witness.WitnessSearch, budget: witness.Budget | None = None) -> None:
+        seeds.append(budget.seed if budget is not None else -1)
+        original(self, budget)
+
+    monkeypatch.setattr(witness.WitnessSearch, "__init__", record)
+    witnesses = []
+    for name in ("a", "b"):
+        run_cli("check", LEGACY, REGRESSED, *FAST, "--seed", "7", "--json", str(tmp_path / f"{name}.json"))
+        witnesses.append([(c.rule_id, c.witness) for c in read(tmp_path / f"{name}.json").diff.changes if c.witness is not None])
+    assert seeds == [7, 7]  # it was always 0: check never passed its seed on
+    assert witnesses[0] and witnesses[0] == witnesses[1]
+    (tmp_path / "apiparity.toml").write_text("[diff]\nseed = 3\n")
+    monkeypatch.chdir(tmp_path)
+    run_cli("check", LEGACY, REGRESSED, *FAST, "--json", str(tmp_path / "c.json"))
+    run_cli("check", LEGACY, REGRESSED, *FAST, "--seed", "5", "--json", str(tmp_path / "d.json"))
+    assert seeds[2:] == [3, 5]  # [diff] seed when no --seed; --seed wins over it
+
+
 TIMING_KEYS = {"generated_at", "elapsed_ms", "old_latency_ms", "new_latency_ms", "monitored_seconds"}
 # the event-loop gate says how long the loop was watched: wall-clock time, like the latencies
 WATCHED = re.compile(r"in \d+(\.\d+)? s watched")

@@ -208,7 +208,8 @@ def _run_check(old_ref: str | None, new_ref: str | None, options: dict[str, Any]
     deadline = RunDeadline(options.get("max_run_time")).start()
     phase = "diff"
     try:
-        report.diff = run_diff(old, new, project.diff, allow_remote_refs=fuzz_settings.allow_remote_refs)
+        report.diff = run_diff(old, new, project.diff, allow_remote_refs=fuzz_settings.allow_remote_refs,
+                               seed=options.get("seed"), run_seed=fuzz_settings.seed)
         from apiparity.waivers import apply_waivers
 
         report.diff.waivers = apply_waivers(report.diff.changes, waivers, today)
@@ -264,11 +265,14 @@ def _run_check(old_ref: str | None, new_ref: str | None, options: dict[str, Any]
     return report, (130 if interrupted else exit_code_of(report))
 
 
-def run_diff(old: Any, new: Any, table: dict[str, Any], *, allow_remote_refs: bool = False) -> Any:
+def run_diff(old: Any, new: Any, table: dict[str, Any], *, allow_remote_refs: bool = False, seed: int | None = None,
+             run_seed: int = 0) -> Any:
+    """The check's spec diff. Its witness search is seeded by `seed` (--seed), else [diff] `seed`,
+    else the run's own seed (`run_seed`, [fuzz] `seed`): one seed reproduces the whole report."""
     from apiparity.diff.engine import DiffOptions, diff_documents
     from apiparity.errors import ConfigError
 
-    known = {"profile", "disabled_noise_rules", "allow_remote_refs", "noise_examples"}
+    known = {"profile", "disabled_noise_rules", "allow_remote_refs", "noise_examples", "witness", "seed", "witness_seconds"}
     unknown = sorted(set(table) - known)
     if unknown:
         raise ConfigError(f"[diff] unknown key {unknown[0]!r} (known: {', '.join(sorted(known))})")
@@ -280,6 +284,9 @@ def run_diff(old: Any, new: Any, table: dict[str, Any], *, allow_remote_refs: bo
         new_base_dir=new.source_path.parent if new.source_path is not None and new.kind == "file" else None,
         old_label=old.ref,  # errors name the file or app, not "OLD"
         new_label=new.ref,
+        witness=bool(table.get("witness", True)),
+        seed=seed if seed is not None else int(table.get("seed", run_seed)),
+        witness_seconds=float(table.get("witness_seconds", 20.0)),
     )
     return diff_documents(old.document, new.document, options=options)
 
