@@ -53,6 +53,15 @@ class Describer:
         self.comparers["parameter"] = SchemaComparer(old, new, "request", fingerprints, textual=True)
         self.result = Description()
         self.scheme_renames = scheme_renames(old.security_schemes, new.security_schemes)
+        # While a webhook is described: its findings take the `webhook-` rules (apiparity.diff.rules.webhooks)
+        # and its schemas are compared in the mirrored direction (the provider sends the request).
+        self._webhook = False
+        self._operation_comparers = self.comparers
+        self._webhook_comparers = {
+            "request": self.comparers["response"],
+            "response": self.comparers["request"],
+            "parameter": SchemaComparer(old, new, "response", fingerprints, textual=True),
+        }
 
     def run(self) -> Description:
         self._document()
@@ -76,11 +85,35 @@ class Describer:
                 if old_op.path != new_op.path:
                     self._add("api-path-parameter-renamed", old_op, "operation", old_pointer=old_op.pointer, new_pointer=new_op.pointer, old_value=old_op.path, new_value=new_op.path)
                 self._operation(old_op, new_op)
+        self._webhooks()
         return self.result
+
+    def _webhooks(self) -> None:
+        """Webhooks: matched by method and name, compared like operations with directions reversed."""
+        keys = sorted(set(self.old.webhooks) | set(self.new.webhooks), key=lambda k: (k[1], k[0]))
+        for key in keys:
+            old_op, new_op = self.old.webhooks.get(key), self.new.webhooks.get(key)
+            if new_op is None:
+                self._add("webhook-removed", old_op, "operation", old_pointer=old_op.pointer, where=f"{old_op.method} {old_op.path}")
+            elif old_op is None:
+                self._add("webhook-added", new_op, "operation", new_pointer=new_op.pointer, where=f"{new_op.method} {new_op.path}")
+            else:
+                self._webhook, self.comparers = True, self._webhook_comparers
+                try:
+                    self._operation(old_op, new_op)
+                finally:
+                    self._webhook, self.comparers = False, self._operation_comparers
 
     # ------------------------------------------------------------------ emitting
 
     def _add(self, rule_id: str, op: Operation | None, direction: str, **fields: Any) -> None:
+        if self._webhook:
+            from apiparity.diff.rules.webhooks import webhook_rule_id
+
+            rule_id = webhook_rule_id(rule_id)
+            direction = {"request": "response", "response": "request"}.get(direction, direction)
+            if "location" in fields:
+                fields["location"] = webhook_rule_id(fields["location"])
         self.result.diffs.append(
             RawDiff(rule_id=rule_id, method=op.method if op else "", path=op.path if op else "", direction=direction, **fields)
         )
@@ -208,7 +241,8 @@ class Describer:
         self._parameters(old, new)
         self._request_body(old, new)
         self._responses(old, new)
-        self._security(old, new)
+        if not self._webhook:  # a webhook's security is how the provider signs its call: not compared
+            self._security(old, new)
 
     def _parameters(self, old: Operation, new: Operation) -> None:
         rename = dict(zip(old.path_param_names, new.path_param_names, strict=True))  # same canonical path: same count

@@ -165,6 +165,7 @@ def judge_by_meaning(diffs: list[Any], changes: list[Change], options: DiffOptio
     harmless and downgraded to info), then the candidates only a witness can confirm (`one-of-overlap`),
     so a run's time budget goes to what the structure already flagged.
     """
+    from apiparity.diff.registry import get_rule
     from apiparity.diff.rules.schemas import WITNESS_KEYWORDS, WITNESS_ONLY
 
     order = sorted(
@@ -181,7 +182,8 @@ def judge_by_meaning(diffs: list[Any], changes: list[Change], options: DiffOptio
     dropped: set[int] = set()
     for index in order:
         diff, change = diffs[index], changes[index]
-        direction = "request" if diff.location.startswith("request") else "response"
+        # the rule's direction: a webhook's request body is judged as a response (rules.webhooks)
+        direction = "request" if get_rule(diff.rule_id).direction == "request" else "response"
         result = search.search(diff.old_schema, diff.new_schema, direction=direction,
                                keywords=WITNESS_KEYWORDS[diff.kind], textual=diff.location.endswith("-parameter"))
         if diff.kind in WITNESS_ONLY and result.outcome is not Outcome.WITNESSED:

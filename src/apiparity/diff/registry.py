@@ -18,10 +18,10 @@ _KEBAB = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
 def _collect() -> dict[str, Rule]:
-    from apiparity.diff.rules import documents, operations, parameters, responses, schemas, security
+    from apiparity.diff.rules import documents, operations, parameters, responses, schemas, security, webhooks
 
     rules: dict[str, Rule] = {}
-    for module in (operations, parameters, schemas, responses, security, documents):
+    for module in (operations, parameters, schemas, responses, security, documents, webhooks):
         for rule in module.RULES:
             if rule.id in rules:
                 raise RuntimeError(f"duplicate rule ID {rule.id}")

@@ -142,6 +142,8 @@ class NormalizedDocument:
     operations: dict[tuple[str, str], Operation]
     security_schemes: dict[str, dict[str, Any]]
     origins: dict[int, str] = field(default_factory=dict)
+    # OpenAPI 3.1 `webhooks`, keyed (METHOD, name): requests the provider sends, answered by consumers.
+    webhooks: dict[tuple[str, str], Operation] = field(default_factory=dict)
     # A skeleton inferred from a plain Flask url_map (`x-apiparity-inferred: true`): it knows paths,
     # methods and path parameter types, nothing else, so the diff must not judge what it invents.
     inferred: bool = False
@@ -485,41 +487,19 @@ def normalize_document(
     if not isinstance(paths, dict):
         raise SpecError(f"{label}: `paths` is not an object")
     for path, item in paths.items():
-        item_pointer = join_pointer("", "paths", path)
-        if isinstance(item, dict) and "$ref" in item:
-            item, _, _ = resolver.resolve(item["$ref"])
-        if not isinstance(item, dict):
-            continue
         canonical, names = canonical_path(path)
-        shared = _parameters(item.get("parameters") or [], join_pointer(item_pointer, "parameters"), resolver, schemas, label)
-        for method in HTTP_METHODS:
-            raw = item.get(method)
-            if not isinstance(raw, dict):
-                continue
-            pointer = join_pointer(item_pointer, method)
-            parameters = dict(shared)
-            parameters.update(_parameters(raw.get("parameters") or [], join_pointer(pointer, "parameters"), resolver, schemas, label))
-            security = raw.get("security", doc_security) or []
-            operation = Operation(
-                method=method.upper(),
-                path=path,
-                canonical_path=canonical,
-                path_param_names=names,
-                pointer=pointer,
-                operation_id=raw.get("operationId"),
-                summary=raw.get("summary"),
-                description=raw.get("description"),
-                tags=list(raw.get("tags") or []),
-                deprecated=bool(raw.get("deprecated")),
-                parameters=parameters,
-                request_body=_request_body(raw.get("requestBody"), join_pointer(pointer, "requestBody"), resolver, schemas),
-                responses=_responses(raw.get("responses") or {}, join_pointer(pointer, "responses"), resolver, schemas),
-                security=[r for r in security if isinstance(r, dict)],
-            )
+        for operation in _path_item(item, path, join_pointer("", "paths", path), canonical, names, doc_security, resolver, schemas, label):
             if operation.key in operations:
                 other = operations[operation.key]
-                raise SpecError(f"{label}: {method.upper()} {path} and {other.path} are the same operation (path templates differ only in parameter names)")
+                raise SpecError(f"{label}: {operation.method} {path} and {other.path} are the same operation (path templates differ only in parameter names)")
             operations[operation.key] = operation
+    webhooks: dict[tuple[str, str], Operation] = {}
+    raw_webhooks = document.get("webhooks") or {}
+    if not isinstance(raw_webhooks, dict):
+        raise SpecError(f"{label}: `webhooks` is not an object")
+    for name, item in raw_webhooks.items():
+        for operation in _path_item(item, str(name), join_pointer("", "webhooks", name), str(name), [], doc_security, resolver, schemas, label):
+            webhooks[operation.key] = operation
     schemas.finish()
     return NormalizedDocument(
         openapi=str(document.get("openapi", document.get("swagger", ""))),
@@ -529,8 +509,45 @@ def normalize_document(
         operations=operations,
         security_schemes=security_schemes,
         origins=origins,
+        webhooks=webhooks,
         inferred=document.get("x-apiparity-inferred") is True,
     )
+
+
+def _path_item(item: Any, path: str, item_pointer: str, canonical: str, names: list[str], doc_security: Any,
+               resolver: RefResolver, schemas: SchemaNormalizer, label: str) -> list[Operation]:
+    """The operations of one path item (of `paths`, or of `webhooks` where `path` is the webhook's name)."""
+    if isinstance(item, dict) and "$ref" in item:
+        item, _, _ = resolver.resolve(item["$ref"])
+    if not isinstance(item, dict):
+        return []
+    shared = _parameters(item.get("parameters") or [], join_pointer(item_pointer, "parameters"), resolver, schemas, label)
+    operations = []
+    for method in HTTP_METHODS:
+        raw = item.get(method)
+        if not isinstance(raw, dict):
+            continue
+        pointer = join_pointer(item_pointer, method)
+        parameters = dict(shared)
+        parameters.update(_parameters(raw.get("parameters") or [], join_pointer(pointer, "parameters"), resolver, schemas, label))
+        security = raw.get("security", doc_security) or []
+        operations.append(Operation(
+            method=method.upper(),
+            path=path,
+            canonical_path=canonical,
+            path_param_names=names,
+            pointer=pointer,
+            operation_id=raw.get("operationId"),
+            summary=raw.get("summary"),
+            description=raw.get("description"),
+            tags=list(raw.get("tags") or []),
+            deprecated=bool(raw.get("deprecated")),
+            parameters=parameters,
+            request_body=_request_body(raw.get("requestBody"), join_pointer(pointer, "requestBody"), resolver, schemas),
+            responses=_responses(raw.get("responses") or {}, join_pointer(pointer, "responses"), resolver, schemas),
+            security=[r for r in security if isinstance(r, dict)],
+        ))
+    return operations
 
 
 def _deref(node: Any, pointer: str, resolver: RefResolver) -> tuple[Any, str]:

@@ -1,0 +1,125 @@
+"""OpenAPI 3.1 `webhooks`: the same findings as an operation's, with the directions reversed.
+
+For a webhook the provider sends the request and the consumer answers it. A change to what the
+provider sends (the webhook's request body and headers) is judged the way a response change is
+(widening it may break consumers), and a change to the answer it expects (the webhook's responses)
+the way a request change is (narrowing it rejects answers consumers give). Every rule an operation
+can report has a `webhook-` twin here, its severity mirrored: from the other direction's column of
+the schema table, and from `MIRRORED` for the other families (a meta-test keeps both complete).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from apiparity.diff.rules import operations, parameters, responses
+from apiparity.diff.rules.base import Rule
+from apiparity.diff.rules.schemas import NOT_ON_THE_WIRE, ONLY_AT, SCHEMA_KINDS, SCHEMA_LOCATIONS, TEXT_LOCATIONS
+
+F = "webhooks"
+PREFIX = "webhook-"
+Severity = Literal["breaking", "warning", "info"]
+
+# Schema locations of an operation -> the direction a webhook's change there is judged in.
+MIRRORED_LOCATIONS: dict[str, str] = {location: ("response" if direction == "request" else "request")
+                                      for location, (direction, _) in SCHEMA_LOCATIONS.items()}
+
+_PARAMETER_SEVERITY: dict[str, Severity] = {
+    # headers (and other parameters) the provider sends: what consumers read
+    "added": "info",
+    "added-required": "info",  # now always sent
+    "removed": "breaking",  # consumers reading it get nothing
+    "became-required": "info",
+    "became-optional": "breaking",  # may be missing
+    "style-changed": "breaking",
+    "explode-changed": "breaking",
+    "deprecated": "info",
+    "undeprecated": "info",
+    "media-type-changed": "breaking",
+}
+
+# Non-schema rules of an operation -> the severity of the same change in a webhook.
+MIRRORED: dict[str, Severity] = {
+    **{f"request-{loc}-parameter-{suffix}": severity for loc in parameters.PARAMETER_LOCATIONS for suffix, severity in _PARAMETER_SEVERITY.items()},
+    "request-header-parameter-alias-renamed": "warning",
+    # the body the provider sends
+    "request-body-added-required": "info",
+    "request-body-added-optional": "info",
+    "request-body-removed": "breaking",  # consumers reading it get nothing
+    "request-body-became-required": "info",
+    "request-body-became-optional": "breaking",  # may be missing
+    "request-body-media-type-added": "breaking",  # the provider may send what consumers cannot parse
+    "request-body-media-type-removed": "info",
+    "request-body-description-changed": "info",
+    # the answer the provider expects from consumers
+    "response-success-status-added": "info",
+    "response-success-status-removed": "breaking",  # a consumer answering it is now a failed delivery
+    "response-non-success-status-added": "info",
+    "response-non-success-status-removed": "info",
+    "response-status-became-range": "info",
+    "response-status-range-became-specific": "info",
+    "response-default-added": "info",
+    "response-default-removed": "info",
+    "response-media-type-added": "info",
+    "response-media-type-removed": "breaking",  # consumers answering in it are rejected
+    "response-body-schema-added": "warning",  # answers are now constrained
+    "response-body-schema-removed": "info",
+    "response-description-changed": "info",
+    "response-header-added": "info",
+    "response-required-header-removed": "info",
+    "response-optional-header-removed": "info",
+    "response-header-became-optional": "info",
+    "response-header-became-required": "breaking",  # consumers must now send it
+    # the webhook as a whole
+    **{rule.id: rule.severity for rule in operations.RULES if rule.id.startswith("api-") and "path" not in rule.id},
+    "schema-title-changed": "info",
+    "schema-description-changed": "info",
+}
+
+_SWAP = {"request": "response", "response": "request"}
+
+
+def webhook_rule_id(rule_id: str) -> str:
+    return PREFIX + rule_id
+
+
+_BODY_MIRROR = {"request-body": "response-body", "response-body": "request-body"}
+
+
+def webhook_schema_rule_applies(location: str, kind: str) -> bool:
+    """Like `schema_rule_applies`, for the webhook twin of `location`: a oneOf overlap matters
+    where a JSON body is sent to the provider (the webhook's answer, `response-body`); parameters
+    are text on the wire either way."""
+    if kind in ONLY_AT:
+        return location in {_BODY_MIRROR.get(place, place) for place in ONLY_AT[kind]}
+    return not (location in TEXT_LOCATIONS and kind in NOT_ON_THE_WIRE)
+
+
+def _schema_rule(location: str, kind: str) -> Rule:
+    request_severity, response_severity, description, message = SCHEMA_KINDS[kind]
+    direction = MIRRORED_LOCATIONS[location]
+    severity = request_severity if direction == "request" else response_severity
+    place = SCHEMA_LOCATIONS[location][1]
+    return Rule(f"{PREFIX}{location}-{kind}", severity, direction,  # type: ignore[arg-type]
+                f"In a webhook's {place} (judged as a {direction}), {description}.", "{where}: " + message, F)
+
+
+def _mirror(rule: Rule) -> Rule:
+    direction = _SWAP.get(rule.direction, rule.direction)
+    return Rule(PREFIX + rule.id, MIRRORED[rule.id], direction, f"Webhook: {rule.description}", rule.message, F)  # type: ignore[arg-type]
+
+
+def _operation_rules() -> list[Rule]:
+    from apiparity.diff.rules import documents
+
+    return [*parameters.RULES, *responses.RULES,
+            *(r for r in operations.RULES if r.id in MIRRORED),
+            *(r for r in documents.RULES if r.id in MIRRORED)]
+
+
+RULES = [
+    Rule("webhook-added", "info", "operation", "A webhook (or one of its methods) was added.", "webhook {where} added", F),
+    Rule("webhook-removed", "breaking", "operation", "A webhook (or one of its methods) was removed; consumers stop receiving it.", "webhook {where} removed", F),
+    *(_schema_rule(location, kind) for location in SCHEMA_LOCATIONS for kind in SCHEMA_KINDS if webhook_schema_rule_applies(location, kind)),
+    *(_mirror(rule) for rule in _operation_rules()),
+]
