@@ -149,9 +149,18 @@ def test_every_rule_is_exercised() -> None:
     covered |= {f"{loc}-{kind}" for loc in SCHEMA_LOCATIONS for kind in SCHEMA_CASES}
     covered |= {f"{loc}-{c[2]}" for loc in SCHEMA_LOCATIONS for c in SCHEMA_CASES.values() if c[2]}
     covered.add("request-header-parameter-alias-renamed")  # see test_header_alias_is_one_parameter_a_warning_without_the_noise_rule
+    # webhooks: every schema case and every mirrored operation case run as a webhook (test_webhooks)
+    from .test_webhooks import _operation_cases, _schema_cases
+
+    covered |= {"webhook-added", "webhook-removed"}
+    covered |= {f"webhook-{loc}-{kind}" for loc, kind in _schema_cases()}
+    covered |= {f"webhook-{loc}-{c[2]}" for loc, kind in _schema_cases() for c in [SCHEMA_CASES[kind]] if c[2]}
+    covered |= {"webhook-" + r for c in _operation_cases() for r in (c[0], *c[3])}
+    # test_webhooks' XML and header alias tests
+    covered |= {"webhook-request-body-xml-changed", "webhook-response-body-xml-changed", "webhook-request-header-parameter-alias-renamed"}
     missing = sorted(set(RULES) - covered)
     # Path parameters are always required, so their add/remove/required rules cannot fire.
-    unreachable = {f"request-path-parameter-{s}" for s in ("added", "added-required", "removed", "became-required", "became-optional")}
+    unreachable = {f"{w}request-path-parameter-{s}" for s in ("added", "added-required", "removed", "became-required", "became-optional") for w in ("", "webhook-")}
     assert set(missing) <= unreachable, missing
 
 

@@ -5,15 +5,28 @@ from __future__ import annotations
 
 import pytest
 
+from apiparity.diff.engine import DiffOptions
 from apiparity.diff.registry import RULES
 from apiparity.diff.rules.schemas import (
     SCHEMA_KINDS,
     SCHEMA_LOCATIONS,
     TEXT_LOCATIONS,
+    WITNESS_ONLY,
     schema_rule_applies,
 )
 
 from .helpers import rule_ids, schema_at
+
+# Which rule fires is the structure's answer: the witness search only grades a finding's severity
+# (it is tested by the semantic corpus, tests/diff/semantics), except for kinds only a witness
+# reports. Leaving it off makes the ~1,400 diffs here take seconds instead of minutes;
+# test_rule_ids_are_the_same_with_the_witness_search checks that it changes no ID.
+STRUCTURE = DiffOptions(profile="none", witness=False)
+WITNESS = DiffOptions(profile="none")
+
+
+def options_for(kind: str) -> DiffOptions:
+    return WITNESS if kind in WITNESS_ONLY else STRUCTURE
 
 S = {"type": "string"}
 A = {"type": "object", "properties": {"a": {"type": "string"}}}
@@ -171,8 +184,23 @@ def test_schema_rule(location: str, kind: str) -> None:
         pytest.skip(f"{kind} has its own test")
     old, new, reverse = CASES[kind]
     also, reverse_kinds = ALSO.get(kind, (set(), {reverse} if reverse else set()))
-    assert rule_ids(schema_at(location, old), schema_at(location, new)) == {f"{location}-{k}" for k in {kind, *also}}
-    assert rule_ids(schema_at(location, new), schema_at(location, old)) == {f"{location}-{k}" for k in reverse_kinds}
+    options = options_for(kind)
+    assert rule_ids(schema_at(location, old), schema_at(location, new), options) == {f"{location}-{k}" for k in {kind, *also}}
+    assert rule_ids(schema_at(location, new), schema_at(location, old), options) == {f"{location}-{k}" for k in reverse_kinds}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", sorted(set(SCHEMA_KINDS) - ELSEWHERE))
+def test_rule_ids_are_the_same_with_the_witness_search(kind: str) -> None:
+    """The witness search grades findings (breaking, possibly breaking, info when proved safe) but
+    never adds or drops one, but for the witness-only kinds (in both body locations)."""
+    old, new, _ = CASES[kind]
+    for location in ("request-body", "response-body"):
+        if not schema_rule_applies(location, kind):
+            continue
+        for pair in ((old, new), (new, old)):
+            documents = (schema_at(location, pair[0]), schema_at(location, pair[1]))
+            assert rule_ids(*documents, WITNESS) == rule_ids(*documents, options_for(kind)), (location, pair)
 
 
 def test_xml_changes_count_in_xml_bodies_only() -> None:
@@ -183,8 +211,8 @@ def test_xml_changes_count_in_xml_bodies_only() -> None:
             for operation in document["paths"]["/x"].values():
                 holder = operation["requestBody"] if location == "request-body" else operation["responses"]["200"]
                 holder["content"] = {"application/xml": holder["content"]["application/json"]}
-        assert rule_ids(xml_old, xml_new) == {f"{location}-xml-changed"}
-        assert rule_ids(schema_at(location, old), schema_at(location, new)) == set(), "JSON bodies have no XML form"
+        assert rule_ids(xml_old, xml_new, STRUCTURE) == {f"{location}-xml-changed"}
+        assert rule_ids(schema_at(location, old), schema_at(location, new), STRUCTURE) == set(), "JSON bodies have no XML form"
 
 
 @pytest.mark.parametrize("kind", sorted(SCHEMA_KINDS))
@@ -204,15 +232,15 @@ def test_severity_follows_direction(kind: str) -> None:
 def test_exclusive_bound_is_tighter_than_inclusive() -> None:
     old = schema_at("request-body", {"type": "number", "minimum": 1})
     new = schema_at("request-body", {"type": "number", "exclusiveMinimum": 1})
-    assert rule_ids(old, new) == {"request-body-min-increased"}
+    assert rule_ids(old, new, STRUCTURE) == {"request-body-min-increased"}
     # 3.0 boolean exclusiveMinimum is the same bound as 3.1's number.
     old30 = schema_at("request-body", {"type": "number", "minimum": 1, "exclusiveMinimum": True})
-    assert rule_ids(old30, new) == set()
+    assert rule_ids(old30, new, STRUCTURE) == set()
 
 
 @pytest.mark.parametrize("location", sorted(TEXT_LOCATIONS))
 def test_nullability_of_a_parameter_is_not_compared(location: str) -> None:
     """`Optional[str] = None` is anyOf string|null in FastAPI's document; on the wire it is text."""
     plain, optional = {"type": "string"}, {"type": "string", "nullable": True}
-    assert rule_ids(schema_at(location, plain), schema_at(location, optional)) == set()
-    assert rule_ids(schema_at(location, optional), schema_at(location, plain)) == set()
+    assert rule_ids(schema_at(location, plain), schema_at(location, optional), STRUCTURE) == set()
+    assert rule_ids(schema_at(location, optional), schema_at(location, plain), STRUCTURE) == set()

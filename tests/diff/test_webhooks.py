@@ -3,6 +3,7 @@ the request, consumers answer it)."""
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any
 
@@ -93,3 +94,80 @@ def test_every_operation_rule_has_a_webhook_twin() -> None:
             assert twin.direction != rule.direction, rule.id
     assert "webhook-response-body-one-of-overlap" in RULES  # overlap matters where the provider validates
     assert "webhook-request-body-one-of-overlap" not in RULES
+
+
+def as_webhook(document: dict[str, Any]) -> dict[str, Any]:
+    """The same operations as webhooks named after their paths (`/x/{p}` -> `x/{p}`)."""
+    moved = copy.deepcopy(document)
+    moved["webhooks"] = {path.lstrip("/"): item for path, item in moved.pop("paths").items()}
+    moved["paths"] = {}
+    return moved
+
+
+def _schema_cases() -> list[tuple[str, str]]:
+    from apiparity.diff.rules.schemas import SCHEMA_KINDS, SCHEMA_LOCATIONS
+    from apiparity.diff.rules.webhooks import webhook_schema_rule_applies
+
+    from .test_schema_rules import ELSEWHERE
+
+    return [(location, kind) for kind in sorted(SCHEMA_KINDS) for location in SCHEMA_LOCATIONS
+            if webhook_schema_rule_applies(location, kind) and kind not in ELSEWHERE]
+
+
+@pytest.mark.parametrize(("location", "kind"), _schema_cases())
+def test_every_schema_rule_has_a_webhook_twin_that_fires(location: str, kind: str) -> None:
+    from apiparity.diff.engine import DiffOptions
+    from apiparity.diff.rules.schemas import WITNESS_ONLY
+
+    from .helpers import rule_ids, schema_at
+    from .test_schema_rules import ALSO, CASES
+
+    old, new, reverse = CASES[kind]
+    if kind in WITNESS_ONLY:  # found only by the witness search, in the direction where it rejects
+        old, new = (old, new)
+        also, reverse_kinds = ALSO.get(kind, (set(), {reverse} if reverse else set()))
+    else:
+        also, reverse_kinds = set(), {reverse} if reverse else set()
+    options = DiffOptions(profile="none", witness=kind in WITNESS_ONLY)
+    forward = rule_ids(as_webhook(schema_at(location, old)), as_webhook(schema_at(location, new)), options)
+    backward = rule_ids(as_webhook(schema_at(location, new)), as_webhook(schema_at(location, old)), options)
+    assert forward == {f"webhook-{location}-{k}" for k in {kind, *also}}
+    if kind not in WITNESS_ONLY:
+        assert backward == {f"webhook-{location}-{k}" for k in reverse_kinds}
+
+
+def _operation_cases() -> list[Any]:
+    from .test_other_rules import CASES
+
+    return [case for case in CASES if case[0] in MIRRORED and all(r in MIRRORED for r in case[3])]
+
+
+@pytest.mark.parametrize(("rule_id", "old", "new", "reverse"), _operation_cases(), ids=[c[0] for c in _operation_cases()])
+def test_every_operation_rule_has_a_webhook_twin_that_fires(rule_id: str, old: dict, new: dict, reverse: set[str]) -> None:
+    from .helpers import rule_ids
+
+    assert rule_ids(as_webhook(old), as_webhook(new)) == {"webhook-" + rule_id}
+    assert rule_ids(as_webhook(new), as_webhook(old)) == {"webhook-" + r for r in reverse}
+
+
+def test_xml_changes_of_webhook_bodies() -> None:
+    from .helpers import rule_ids, schema_at
+    from .test_schema_rules import CASES
+
+    old, new, _ = CASES["xml-changed"]
+    for location in ("request-body", "response-body"):
+        documents = [as_webhook(schema_at(location, schema)) for schema in (old, new)]
+        for document in documents:
+            for operation in document["webhooks"]["x"].values():
+                holder = operation["requestBody"] if location == "request-body" else operation["responses"]["200"]
+                holder["content"] = {"application/xml": holder["content"]["application/json"]}
+        assert rule_ids(*documents) == {f"webhook-{location}-xml-changed"}
+
+
+def test_a_header_alias_in_a_webhook_is_one_header() -> None:
+    from .helpers import rule_ids
+    from .test_other_rules import doc_op, op, param
+
+    old = as_webhook(doc_op(op(parameters=[param("header", "x_trace", required=True)])))
+    new = as_webhook(doc_op(op(parameters=[param("header", "X-Trace", required=True)])))
+    assert rule_ids(old, new) == {"webhook-request-header-parameter-alias-renamed"}

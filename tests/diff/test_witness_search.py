@@ -87,3 +87,14 @@ def test_the_diff_leaves_the_callers_garbage_collector_as_it_found_it() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_without_the_search_no_overlap_candidate_is_reported() -> None:
+    # `one-of-overlap` is a candidate on every request oneOf; only a witness makes it a finding.
+    # With --no-witness it used to be reported as breaking on any oneOf change.
+    closed = [{"type": "object", "required": [name], "properties": {name: {"type": "string"}}, "additionalProperties": False} for name in "abc"]
+    old = schema_at("request-body", {"oneOf": closed[:2]})
+    new = schema_at("request-body", {"oneOf": closed})
+    for witness in (True, False):
+        result = run(old, new, DiffOptions(profile="none", witness=witness))
+        assert [c.rule_id for c in result.changes] == ["request-body-one-of-branch-added"], witness

@@ -57,10 +57,12 @@ class Describer:
         # and its schemas are compared in the mirrored direction (the provider sends the request).
         self._webhook = False
         self._operation_comparers = self.comparers
+        self.comparers["header"] = self.comparers["response"]
         self._webhook_comparers = {
             "request": self.comparers["response"],
             "response": self.comparers["request"],
             "parameter": SchemaComparer(old, new, "response", fingerprints, textual=True),
+            "header": SchemaComparer(old, new, "request", fingerprints, textual=True),  # the answer's headers: text
         }
 
     def run(self) -> Description:
@@ -120,7 +122,7 @@ class Describer:
 
     def _schema_diffs(self, op: Operation, location: str, place: str, old: Any, new: Any, status: str = "", media_type: str = "") -> None:
         direction = "request" if location.startswith("request") else "response"
-        comparer = self.comparers["parameter" if location.endswith("-parameter") else direction]
+        comparer = self.comparers["parameter" if location.endswith("-parameter") else "header" if location == "response-header" else direction]
         xml = "xml" in media_type
         for diff in comparer.compare(old, new):
             if diff.kind == "xml-changed" and not xml:

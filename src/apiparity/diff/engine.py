@@ -131,6 +131,10 @@ def _diff_documents(old: dict[str, Any], new: dict[str, Any], options: DiffOptio
         if paused is not None:
             paused.resume()
         changes = judge_by_meaning(kept, changes, options)
+    else:  # candidates only a witness can confirm (`one-of-overlap`) are not findings without the search
+        from apiparity.diff.rules.schemas import WITNESS_ONLY
+
+        changes = [change for diff, change in zip(kept, changes, strict=True) if diff.kind not in WITNESS_ONLY]
     for change in changes:
         change.old_pointer = existing_pointer(old, change.old_pointer)
         change.new_pointer = existing_pointer(new, change.new_pointer)

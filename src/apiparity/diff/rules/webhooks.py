@@ -38,6 +38,8 @@ _PARAMETER_SEVERITY: dict[str, Severity] = {
     "media-type-changed": "breaking",
 }
 
+_NOT_FOR_WEBHOOKS = frozenset({"api-path-added", "api-path-removed", "api-operation-added", "api-operation-removed", "api-path-parameter-renamed"})
+
 # Non-schema rules of an operation -> the severity of the same change in a webhook.
 MIRRORED: dict[str, Severity] = {
     **{f"request-{loc}-parameter-{suffix}": severity for loc in parameters.PARAMETER_LOCATIONS for suffix, severity in _PARAMETER_SEVERITY.items()},
@@ -71,7 +73,8 @@ MIRRORED: dict[str, Severity] = {
     "response-header-became-optional": "info",
     "response-header-became-required": "breaking",  # consumers must now send it
     # the webhook as a whole
-    **{rule.id: rule.severity for rule in operations.RULES if rule.id.startswith("api-") and "path" not in rule.id},
+    # (a webhook added or removed is webhook-added / webhook-removed; it has no path parameters)
+    **{rule.id: rule.severity for rule in operations.RULES if rule.id not in _NOT_FOR_WEBHOOKS},
     "schema-title-changed": "info",
     "schema-description-changed": "info",
 }
@@ -89,10 +92,11 @@ _BODY_MIRROR = {"request-body": "response-body", "response-body": "request-body"
 def webhook_schema_rule_applies(location: str, kind: str) -> bool:
     """Like `schema_rule_applies`, for the webhook twin of `location`: a oneOf overlap matters
     where a JSON body is sent to the provider (the webhook's answer, `response-body`); parameters
-    are text on the wire either way."""
+    and headers are text on the wire either way."""
     if kind in ONLY_AT:
         return location in {_BODY_MIRROR.get(place, place) for place in ONLY_AT[kind]}
-    return not (location in TEXT_LOCATIONS and kind in NOT_ON_THE_WIRE)
+    # the answer's headers are text a consumer sends, compared like request parameters
+    return not (location in TEXT_LOCATIONS | {"response-header"} and kind in NOT_ON_THE_WIRE)
 
 
 def _schema_rule(location: str, kind: str) -> Rule:
