@@ -23,6 +23,7 @@ from urllib.parse import unquote_plus
 
 from starlette.responses import HTMLResponse, Response
 
+_METHODS = frozenset({"GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"})
 WERKZEUG_404 = ("<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n<p>The requested URL was "
                 "not found on the server. If you entered the URL manually please check your spelling and try again.</p>\n")
 WERKZEUG_405 = ("<!doctype html>\n<html lang=en>\n<title>405 Method Not Allowed</title>\n<h1>Method Not Allowed</h1>\n"
@@ -99,9 +100,10 @@ class FlaskDefaults:
             self._paths = []
             for path, item in (self.document.get("paths") or {}).items():
                 pattern = re.compile(re.sub(r"\\{([^}]+)\\}", r"(?P<\1>[^/]+)", re.escape(path)))
-                integers = {str(p["name"]) for operation in item.values() if isinstance(operation, dict)
-                            for p in operation.get("parameters") or [] if p.get("in") == "path" and (p.get("schema") or {}).get("type") == "integer"}
-                self._paths.append((pattern, {m.upper() for m in item}, (pattern.pattern, integers)))
+                operations = {m: o for m, o in item.items() if m.upper() in _METHODS and isinstance(o, dict)}
+                declared = list(item.get("parameters") or []) + [p for o in operations.values() for p in o.get("parameters") or []]
+                integers = {str(p["name"]) for p in declared if p.get("in") == "path" and (p.get("schema") or {}).get("type") == "integer"}
+                self._paths.append((pattern, {m.upper() for m in operations}, (pattern.pattern, integers)))
         return self._paths
 
     def _lists(self) -> set[str]:
