@@ -226,6 +226,38 @@ def is_out_of_scope(reason: str | None) -> bool:
     return reason in OUT_OF_SCOPE_REASONS
 
 
+# Why a link never fired (apiparity.fuzz.links): its source or target was not run (filtered,
+# another shard, unsafe methods refused, no case generated), OLD never answered the source with
+# success, NEW did not when OLD did, or a link parameter resolved to nothing in OLD's answer.
+LinkNoteReason = Literal["not-run", "source-failed", "new-failed", "unresolved", "unsafe-refused", "no-cases"]
+
+
+@dataclass(slots=True)
+class LinkNote:
+    """What became of one OpenAPI link (declared, or inferred by apiparity) during the run."""
+
+    name: str
+    source: str  # "POST /articles"
+    target: str  # "GET /articles/{slug}"
+    status: str  # the response key the link hangs on ("201"); it fires on any 2XX
+    declared: bool  # in the document (False: inferred)
+    fired: int = 0  # sequences whose linked step was sent to both sides
+    reason: LinkNoteReason | None = None  # why it never fired (None when it did)
+    detail: str = ""  # e.g. "OLD answered 200 where the link hangs on 201 ..."
+
+
+@dataclass(slots=True)
+class SequenceStats:
+    """Multi-step sequences built from the path hierarchy (apiparity.fuzz.sequences)."""
+
+    sequences: int = 0  # sequences run (each on OLD, NEW and OLD again)
+    steps: int = 0  # steps compared, over all sequences
+    longest: int = 0  # steps of the longest sequence compared
+    by_length: dict[str, int] = field(default_factory=dict)  # "4" -> sequences of 4 steps
+    by_resource: dict[str, int] = field(default_factory=dict)  # "/articles" -> sequences started by its create
+    stopped: list[str] = field(default_factory=list)  # why sequences ended early ("POST /articles/{slug}/comments: NEW 404")
+
+
 @dataclass(slots=True)
 class FuzzResult:
     seed: int | None = None
@@ -237,6 +269,8 @@ class FuzzResult:
     operations: list[OperationStats] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)  # phases, mode, max_examples, transports...
     errors: list[str] = field(default_factory=list)  # operations that could not be exercised, and why
+    links: list[LinkNote] = field(default_factory=list)  # every link followed in the stateful phase, and what it did
+    sequences: SequenceStats | None = None  # the stateful phase's multi-step sequences
 
 
 # ----------------------------------------------------------------------------------- verdict

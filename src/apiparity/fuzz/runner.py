@@ -37,6 +37,7 @@ from apiparity.fuzz.settings import UNSAFE_METHODS, FuzzSettings, resolve_spec_s
 from apiparity.fuzz.stateful import IdentityMap, Link, bind, collect_links, evaluate, infer_links, parameter_location, record_identities
 from apiparity.fuzz.values import ValuePool, pooled_cases
 from apiparity.fuzz.transports import HTTPTransport
+from apiparity.fuzz.links import LinkTracker, link_value
 from apiparity.fuzz.wire import WireRequest, WireResponse
 from apiparity.model import ONLY_IN_NEW, FuzzResult
 from apiparity.spec.normalize import HTTP_METHODS
@@ -149,6 +150,7 @@ class _Run:
         self.link_sources: dict[str, list[Link]] = {}
         for link in self.links:
             self.link_sources.setdefault(link.source, []).append(link)
+        self.link_tracker = LinkTracker(self.links)  # what became of each link: the report's notes
         self.old_document = old.document
         self._operation_options: dict[str, CompareOptions] = {}
         self.probes = select_probes(settings.probes, settings.no_probe)
@@ -222,6 +224,8 @@ class _Run:
                 self._emit("operation", operation=item.label, operations_done=done, operations_total=len(planned))
             if "stateful" in self.settings.phases and self.links:
                 self._run_stateful({item.label: item for item, _ in planned})
+            if "stateful" in self.settings.phases and self.settings.stateful_sequences:
+                self._run_sequences({item.label: item for item, _ in planned})
         except KeyboardInterrupt:
             self._finish()
             raise Interrupted(self.result) from None
@@ -242,6 +246,7 @@ class _Run:
         from apiparity.fuzz.explain import fold_conformance
 
         fold_conformance(self.result)  # each conformance issue counted once, in the mismatch group it explains
+        self.result.links = self.link_tracker.notes() if "stateful" in self.settings.phases else []
 
     def _emit(self, kind: str, **fields: Any) -> None:
         if self.on_progress is not None:
@@ -469,19 +474,31 @@ class _Run:
         for source_label, links in self.link_sources.items():
             source = planned.get(source_label)
             if source is None or source.operation is None or source.skipped_reason is not None:
+                for link in links:
+                    self.link_tracker.stopped(link, "not-run", f"{source_label} is not run here: "
+                                              f"{source.skipped_reason if source and source.skipped_reason else 'filtered out'}")
                 continue
             if source.method in UNSAFE_METHODS and self._unsafe_reason():
                 self.result.errors.append(f"stateful {source_label}: sequences not run: {self._unsafe_reason()}")
+                for link in links:
+                    self.link_tracker.stopped(link, "unsafe-refused", self._unsafe_reason())
                 continue
             cases, problems = generate_cases(source.operation, replace(self.settings, phases=("examples", "fuzzing"), mode="positive"),
                                              label=source_label)
             self.result.errors.extend(f"stateful {source_label}: {p}" for p in problems)
+            if self.values is not None and "{" in source.path:  # a source under a parent: name parents that exist
+                cases = pooled_cases(source.operation, cases, self.values, seed=self.settings.seed, label=source_label) + cases
             for link in links:
                 target = planned.get(link.target)
                 if target is None or target.operation is None or target.skipped_reason not in (None, NOT_IN_SHARD):
+                    self.link_tracker.stopped(link, "not-run", f"{link.target} is not run: "
+                                              f"{target.skipped_reason if target and target.skipped_reason else 'filtered out'}")
                     continue
                 if target.method in UNSAFE_METHODS and self._unsafe_reason():
+                    self.link_tracker.stopped(link, "unsafe-refused", self._unsafe_reason())
                     continue
+                if not cases:
+                    self.link_tracker.stopped(link, "no-cases", f"no valid case of {source_label} could be generated")
                 for case in cases[: self.settings.stateful_sequences]:
                     self._run_sequence(source, case, link, target)
 
@@ -499,10 +516,19 @@ class _Run:
         follow_up = self._target_case(target) if link.applies_to(old.status) and 200 <= new.status < 300 else None
         old_step = new_step = None
         if follow_up is not None:
-            old_step = self._bind_step(link, target, follow_up, case, sent_old, old)
-            new_step = self._bind_step(link, target, follow_up, case, sent_new, new) if self.settings.map_ids else old_step
+            old_step = self._bind_step(link, target, follow_up, case, sent_old, old, self.old_side.base_path)
+            new_step = self._bind_step(link, target, follow_up, case, sent_new, new, self.new_side.base_path) if self.settings.map_ids else old_step
             if old_step is None or new_step is None:
+                self.link_tracker.stopped(link, "unresolved", _unresolved(link, old_step is None))
                 old_step = new_step = None
+            else:
+                self.link_tracker.fired(link)
+        elif not link.applies_to(old.status):
+            self.link_tracker.stopped(link, "source-failed", f"OLD answered {source.label} with {old.status}, the link hangs on {link.status}")
+        elif not 200 <= new.status < 300:
+            self.link_tracker.stopped(link, "new-failed", f"NEW answered {source.label} with {new.status} where OLD answered {old.status}")
+        else:
+            self.link_tracker.stopped(link, "no-cases", f"no valid case of {target.label} could be generated")
         if old_step is not None and new_step is not None:
             sent_old2, old2 = self._call(self.old_side, old_step[1], reset=False)
             sent_new2, new2 = self._call(self.new_side, new_step[1], reset=False)
@@ -513,7 +539,7 @@ class _Run:
             again_sent, again = self._call(self.old_side, case.request, reset=False)
             source_noise = self.session.noise.learn_step(source.label, old, again, self.options_for(source.label))
             if old_step is not None and follow_up is not None and again.status == old.status:
-                again_step = self._bind_step(link, target, follow_up, case, again_sent, again)
+                again_step = self._bind_step(link, target, follow_up, case, again_sent, again, self.old_side.base_path)
                 if again_step is not None:
                     again2 = self._call(self.old_side, again_step[1], reset=False)[1]
                     target_noise = self.session.noise.learn_step(target.label, old2, again2, self.options_for(target.label))
@@ -529,14 +555,45 @@ class _Run:
         self.session.observe(old_step[1], old2, None, new2, sent_old=sent_old2, sent_new=sent_new2, steps=steps, step_noise=target_noise,
                              conformance=conformance)
 
+    def _run_sequences(self, planned: dict[str, PlannedOperation]) -> None:
+        """Multi-step sequences from the path hierarchy (apiparity.fuzz.sequences): a sequence
+        belongs to the shard of the create it starts with and runs whole, like a link's."""
+        from apiparity.fuzz.sequences import CASES_PER_OPERATION, SequenceRunner, schedule, templates
+
+        def available(label: str) -> bool:
+            item = planned.get(label)
+            return item is not None and item.operation is not None and item.skipped_reason in (None, NOT_IN_SHARD)
+
+        found = [t for t in templates(self.old_schema.raw_schema, available) if planned[t.steps[0].label].skipped_reason is None]
+        if not found:
+            return
+        if self._unsafe_reason():
+            self.result.errors.append(f"stateful: {len(found)} sequence template(s) not run: {self._unsafe_reason()}")
+            return
+        cached: dict[str, list[GeneratedCase]] = {}
+
+        def cases_for(label: str) -> list[GeneratedCase]:
+            if label not in cached:
+                few = replace(self.settings, phases=("examples", "fuzzing"), mode="positive", max_examples=min(self.settings.max_examples, CASES_PER_OPERATION))
+                cached[label] = generate_cases(planned[label].operation, few, label=label)[0]
+            return cached[label]
+
+        pool = self.values
+
+        def known(name: str) -> list[Any]:
+            return pool.by_name.get(name, []) if pool is not None else []
+
+        runner = SequenceRunner(self.old_schema.raw_schema, self.settings.seed, cases_for, _SequenceSink(self), known)
+        self.result.sequences = runner.run(schedule(found, self.settings.seed))
+
     def _bind_step(self, link: Link, target: PlannedOperation, follow_up: GeneratedCase, case: GeneratedCase,
-                   sent: WireRequest, answer: WireResponse) -> tuple[Any, WireRequest] | None:
+                   sent: WireRequest, answer: WireResponse, base_path: str = "") -> tuple[Any, WireRequest] | None:
         """The linked step for one side: `follow_up` with the link's parameters read from this side's
         source step (its own ids). None when a parameter does not resolve or cannot be sent."""
         values: dict[str, tuple[str, Any]] = {}
         for name, (location, expression) in link.parameters.items():
             where = location or parameter_location(self.old_schema.raw_schema, target.label, name)
-            value = evaluate(expression, case.case, sent, answer)
+            value = link_value(link, name, expression, answer, evaluate(expression, case.case, sent, answer), base_path=base_path)
             if where is None or value is None:
                 return None
             values[name] = (where, value)
@@ -553,3 +610,42 @@ class _Run:
         """One valid case of the linked operation (its example, else a seeded draw) to bind values into."""
         cases, _ = generate_cases(target.operation, replace(self.settings, phases=("examples",), mode="positive"), label=target.label)
         return cases[0] if cases else None
+
+
+class _SequenceSink:
+    """The paired run as apiparity.fuzz.sequences sees it: each step observed by the session, its
+    noise learned from OLD's second run of the sequence, judged against the documents."""
+
+    def __init__(self, run: _Run) -> None:
+        self.run = run
+
+    def _side(self, side: str) -> Side:
+        return self.run.old_side if side == "old" else self.run.new_side
+
+    def reset(self, side: str) -> None:
+        self.run._reset(self._side(side))
+
+    def call(self, side: str, request: WireRequest) -> tuple[WireRequest, WireResponse]:
+        return self.run._call(self._side(side), request, reset=False)
+
+    def base_path(self, side: str) -> str:
+        return self._side(side).base_path
+
+    def record_identity(self, old_value: Any, new_value: Any) -> None:
+        if self.run.identities is not None and old_value is not None and new_value is not None:
+            self.run.identities.record(old_value, new_value)
+
+    def observe(self, step: Any, old: Any, new: Any, again: Any, before: tuple[tuple[WireRequest, WireRequest], ...]) -> None:
+        run, label = self.run, step.label
+        noise = None
+        if again is not None and again.response.status == old.response.status:
+            noise = run.session.noise.learn_step(label, old.response, again.response, run.options_for(label))
+        run.result.cases += 1
+        conformance = ConformanceCase(old.case, new_case=new.case, sent=(old.sent, new.sent), steps=before)
+        run.session.observe(old.case.request, old.response, None, new.response, sent_old=old.sent, sent_new=new.sent,
+                            steps=before, step_noise=noise, conformance=conformance)
+
+
+def _unresolved(link: Link, on_old: bool) -> str:
+    expressions = ", ".join(f"{name} = {expression}" for name, (_, expression) in link.parameters.items())
+    return f"{expressions}: nothing in {'OLD' if on_old else 'NEW'}'s answer"

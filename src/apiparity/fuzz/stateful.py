@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import copy
 import json
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,10 +31,14 @@ class Link:
     status: str  # the response key the link hangs on: "201", "2XX", "default"
     target: str  # "GET /items/{item_id}"
     parameters: dict[str, tuple[str | None, Any]] = field(default_factory=dict)  # name -> (location or None, expression)
+    inferred: bool = False  # not in the document: apiparity.fuzz.links inferred it
 
     def applies_to(self, status: int) -> bool:
+        """Whether the source's answer `status` makes the link fire: a link on any success answer
+        (`201`, `2XX`, `default`) fires on every 2XX, since an app that answers 200 where its
+        document says 201 still created the thing (the status difference is reported on its own)."""
         key = self.status.upper()
-        if key == "DEFAULT":
+        if key == "DEFAULT" or (key[:1] == "2" and 200 <= status < 300):
             return 200 <= status < 300
         if key.endswith("XX"):
             return str(status)[0] == key[0]
@@ -83,65 +86,10 @@ def collect_links(document: dict[str, Any]) -> list[Link]:
 
 
 def infer_links(document: dict[str, Any]) -> list[Link]:
-    """Links a document that declares none implies (Swagger 2.0 cannot, most framework documents do
-    not): a POST on a collection whose success answer has an `id` (or the item parameter's own
-    name, `book_id`) leads to every operation on `collection/{item}`; the collection's own path
-    parameters carry over from the request. Create-then-read is where ports lose fields."""
-    paths = document.get("paths") or {}
-    links: list[Link] = []
-    for path, item in paths.items():
-        post = item.get("post") if isinstance(item, dict) else None
-        if not isinstance(post, dict):
-            continue
-        base = path.rstrip("/")
-        for status, response in (post.get("responses") or {}).items():
-            if not str(status).startswith("2"):
-                continue
-            fields = _response_properties(document, follow_local_refs(document, response))
-            if not fields:
-                continue
-            for target_path, target_item in paths.items():
-                name = _item_parameter(base, target_path)
-                if name is None or not isinstance(target_item, dict):
-                    continue
-                field_name = name if name in fields else "id" if "id" in fields else None
-                if field_name is None:
-                    continue
-                parameters: dict[str, tuple[str | None, Any]] = {name: ("path", f"$response.body#/{field_name}")}
-                for carried in _PATH_PARAMETER.findall(base):
-                    parameters[carried] = ("path", f"$request.path.{carried}")
-                for method in HTTP_METHODS:
-                    if isinstance(target_item.get(method), dict):
-                        target = f"{method.upper()} {target_path}"
-                        links.append(Link(f"inferred: {target}", f"POST {path}", str(status), target, dict(parameters)))
-            break  # the first success answer is the created thing
-    return links
+    """Links a document that declares none implies: see `apiparity.fuzz.links.infer_links`."""
+    from apiparity.fuzz.links import infer_links as infer
 
-
-_PATH_PARAMETER = re.compile(r"{([^}/]+)}")
-
-
-def _item_parameter(collection: str, path: str) -> str | None:
-    """`/books` + `/books/{book_id}` -> "book_id" (exactly one more segment, a parameter)."""
-    prefix, _, last = path.rstrip("/").rpartition("/")
-    match = _PATH_PARAMETER.fullmatch(last)
-    return match.group(1) if match and prefix == collection else None
-
-
-def _response_properties(document: dict[str, Any], response: Any) -> set[str]:
-    """Top-level property names of a response's JSON body schema (allOf branches included)."""
-    content = (response or {}).get("content") if isinstance(response, dict) else None
-    names: set[str] = set()
-    for media_type, media in (content or {}).items() if isinstance(content, dict) else ():
-        if "json" not in media_type or not isinstance(media, dict):
-            continue
-        pending = [follow_local_refs(document, media.get("schema"))]
-        while pending:
-            schema = pending.pop()
-            if isinstance(schema, dict):
-                names |= set(schema.get("properties") or {})
-                pending.extend(follow_local_refs(document, branch) for branch in schema.get("allOf") or [])
-    return names
+    return infer(document)
 
 
 def _operation_ref(ref: Any) -> str | None:
@@ -254,8 +202,12 @@ def parameter_location(document: dict[str, Any], label: str, name: str) -> str |
     return None
 
 
-def bind(case: Any, values: dict[str, tuple[str, Any]]) -> Any:
-    """A new schemathesis case like `case` with the linked parameters set to one side's values."""
+_KEEP = object()
+
+
+def bind(case: Any, values: dict[str, tuple[str, Any]], body: Any = _KEEP) -> Any:
+    """A new schemathesis case like `case` with the linked parameters set to one side's values
+    (and `body` instead of its body, when given)."""
     from schemathesis.core import NOT_SET
 
     parts: dict[str, dict[str, Any]] = {
@@ -277,6 +229,8 @@ def bind(case: Any, values: dict[str, tuple[str, Any]]) -> Any:
         "media_type": case.media_type,
         "meta": case.meta,
     }
-    if case.body is not NOT_SET:
+    if body is not _KEEP:
+        kwargs["body"] = body
+    elif case.body is not NOT_SET:
         kwargs["body"] = copy.deepcopy(case.body)
     return case.operation.schema.make_case(**kwargs)
