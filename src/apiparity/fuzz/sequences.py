@@ -5,8 +5,8 @@ has comments, a slug that moves when the title changes, a field renamed only in 
 what was just created. A single request, or a create followed by one linked call, never gets
 there. This module reads the document's paths as resources:
 
-- a **resource** is a collection path with a POST (`/articles`) and, when the document has it, its
-  item path (`/articles/{slug}`); a resource whose collection sits under another's item path
+- a **resource** is a collection path with a POST (`/articles`) and an item path
+  (`/articles/{slug}`); a resource whose collection sits under another's item path
   (`/articles/{slug}/comments`) is its **child**; paths right under an item that are no resource
   (`/articles/{slug}/favorite`) are **actions** on it;
 - each resource gets **templates**, every one starting by creating the resource (after its
@@ -104,7 +104,9 @@ def resources(document: dict[str, Any]) -> list[Resource]:
             continue
         collection = path
         found_item = items.get(collection.rstrip("/"))
-        item, parameter = found_item if found_item else (None, None)
+        if found_item is None:
+            continue  # nothing to act on once created (`POST /articles/{slug}/favorite`): an action of its parent
+        item, parameter = found_item
         parent: str | None = None
         for other in found.values():  # the closest resource whose item path this collection is under
             if other.item and collection.startswith(other.item.rstrip("/") + "/"):
@@ -137,9 +139,9 @@ def templates(document: dict[str, Any], available: Callable[[str], bool] = lambd
     made: list[Template] = []
 
     def add(resource: Resource, name: str, steps: list[Step | None]) -> None:
+        if any(s is not None and s.role == "create" and not available(s.label) for s in steps):
+            return  # a create left out leaves nothing to build on
         kept = [s for s in steps if s is not None and available(s.label)]
-        if not kept or kept[0].role != "create" or not available(resource.create):
-            return
         kept = kept[:MAX_STEPS]
         if len(kept) >= 2 and all(t.steps != tuple(kept) for t in made):
             made.append(Template(resource.collection, name, tuple(kept)))

@@ -13,6 +13,7 @@ from typing import Any
 
 from apiparity.model import Report
 from apiparity.report.sections import LoadView, event_loop_view, is_undocumented_error, load_view, undocumented_traffic
+from apiparity.report.sequences import link_line, sequence_line, silent_link_text, silent_links
 from apiparity.report.view import (
     OperationRow,
     active_groups,
@@ -83,6 +84,9 @@ def render(report: Report) -> str:
         history=_history_view(report),
         undocumented=undocumented,
         fuzz_errors=[e for e in report.fuzz.errors if not (undocumented and is_undocumented_error(e))] if report.fuzz else [],
+        stateful_lines=[line for line in (sequence_line(report.fuzz), link_line(report.fuzz)) if line] if report.fuzz else [],
+        silent_links=silent_links(report.fuzz) if report.fuzz else [],
+        silent_link_text=silent_link_text,
         gate_in_verdict=lambda name: gate_in_verdict(report, name),
         gate_result=gate_result,
         decided_by=decided_by_line(report.verdict) if report.verdict is not None else None,

@@ -220,6 +220,13 @@ class _Writer:
                     f"({issue.count}x): {self.escape(issue.message)}"
                     + (f" [dim](in mismatch group {self.escape(issue.explained_by)})[/]" if issue.explained_by else "")
                 )
+        from apiparity.report.sequences import link_line, sequence_line, silent_link_text, silent_links
+
+        for line in (sequence_line(fuzz), link_line(fuzz)):
+            if line:
+                self.line(f"  {self.escape(line)}")
+        for note in silent_links(fuzz):
+            self.line(f"  [yellow]link never fired[/] {self.escape(silent_link_text(note))}")
         skipped = [s for s in fuzz.operations if s.cases == 0]
         for stats in skipped:
             reason = f": {stats.skipped_reason}" if stats.skipped_reason else ""
