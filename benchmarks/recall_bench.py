@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PAIRS = ROOT / "tests" / "pairs"
 # what a user passes for a pair (the contract of a plain Flask app, the API key, the bearer token)
 OPTIONS = {
+    "blog": ("--contract", str(PAIRS / "blog" / "contract.yaml")),
     "events": ("--contract", str(PAIRS / "events" / "contract.yaml")),
     "notes": ("--contract", str(PAIRS / "notes" / "contract.yaml")),
     "tickets": ("-H", "X-Token: s3cret"),
@@ -70,7 +71,7 @@ def schemathesis_alone(pair: str, seed: int, max_examples: int) -> tuple[set[str
     from apiparity.targets.apps import import_object
 
     old = load_target(f"{PAIRS / pair / 'legacy.py'}:app")
-    if pair in ("events", "notes"):
+    if pair in ("blog", "events", "notes"):
         from apiparity.targets import load_target as load
 
         old = load(str(PAIRS / pair / "contract.yaml"))

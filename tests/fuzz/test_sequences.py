@@ -248,3 +248,21 @@ def test_the_schedule_is_bounded_deterministic_and_covers_every_resource() -> No
     assert [t.name for t, _ in first] != [t.name for t, _ in other]
     assert len(first) <= MAX_SEQUENCES and len(schedule(made, 1, limit=3)) == 3
     assert {t.resource for t, _ in schedule(made, 1, limit=2)} == {"/articles", "/articles/{slug}/comments"}
+
+
+def test_merged_shards_add_up_sequences_and_keep_the_reason_of_the_shard_that_ran_the_source() -> None:
+    from apiparity.model import LinkNote, SequenceStats
+    from apiparity.report.sequences import combine_links, combine_sequences
+
+    def note(fired: int, reason: str | None, detail: str = "") -> LinkNote:
+        return LinkNote(name="L", source="POST /a", target="GET /a/{id}", status="201", declared=True, fired=fired,
+                        reason=reason, detail=detail)  # type: ignore[arg-type]
+
+    [silent] = combine_links([[note(0, "not-run", "other shard")], [note(0, "unresolved", "id = $response.body#/id")]])
+    assert (silent.fired, silent.reason, silent.detail) == (0, "unresolved", "id = $response.body#/id")
+    [fired] = combine_links([[note(0, "not-run")], [note(2, None)], [note(1, None)]])
+    assert (fired.fired, fired.reason) == (3, None)
+    total = combine_sequences([SequenceStats(2, 9, 5, {"4": 1, "5": 1}, {"/a": 2}), None, SequenceStats(1, 6, 6, {"6": 1}, {"/b": 1})])
+    assert total is not None and (total.sequences, total.steps, total.longest) == (3, 15, 6)
+    assert total.by_length == {"4": 1, "5": 1, "6": 1} and total.by_resource == {"/a": 2, "/b": 1}
+    assert combine_sequences([None, None]) is None

@@ -556,15 +556,15 @@ class _Run:
                              conformance=conformance)
 
     def _run_sequences(self, planned: dict[str, PlannedOperation]) -> None:
-        """Multi-step sequences from the path hierarchy (apiparity.fuzz.sequences): a sequence
-        belongs to the shard of the create it starts with and runs whole, like a link's."""
+        """Multi-step sequences from the path hierarchy (apiparity.fuzz.sequences); with --shard,
+        each shard compares the steps of its own operations (SequenceRunner.run_one)."""
         from apiparity.fuzz.sequences import CASES_PER_OPERATION, SequenceRunner, schedule, templates
 
         def available(label: str) -> bool:
             item = planned.get(label)
             return item is not None and item.operation is not None and item.skipped_reason in (None, NOT_IN_SHARD)
 
-        found = [t for t in templates(self.old_schema.raw_schema, available) if planned[t.steps[0].label].skipped_reason is None]
+        found = templates(self.old_schema.raw_schema, available)
         if not found:
             return
         if self._unsafe_reason():
@@ -583,7 +583,10 @@ class _Run:
         def known(name: str) -> list[Any]:
             return pool.by_name.get(name, []) if pool is not None else []
 
-        runner = SequenceRunner(self.old_schema.raw_schema, self.settings.seed, cases_for, _SequenceSink(self), known)
+        def owns(label: str) -> bool:
+            return planned[label].skipped_reason is None
+
+        runner = SequenceRunner(self.old_schema.raw_schema, self.settings.seed, cases_for, _SequenceSink(self), known=known, owns=owns)
         self.result.sequences = runner.run(schedule(found, self.settings.seed))
 
     def _bind_step(self, link: Link, target: PlannedOperation, follow_up: GeneratedCase, case: GeneratedCase,

@@ -165,9 +165,10 @@ def templates(document: dict[str, Any], available: Callable[[str], bool] = lambd
         for child in children:
             create_child = Step(child.create, "create", child)
             child_read, child_list = on("GET", child.item, "read"), on("GET", child.collection, "list")
+            child_update = next((s for m in ("PATCH", "PUT") if (s := on(m, child.item, "update")) is not None), None)
             for update in updates[:1]:
                 add(resource, f"create a child ({child.collection}), then update the parent",
-                    [*prefix, create_child, child_read, update, child_list, read])
+                    [*prefix, create_child, child_update or child_read, update, child_list, read])
             if delete is not None:
                 add(resource, f"create a child ({child.collection}), then delete the parent with it present",
                     [*prefix, create_child, child_list, delete, read, child_read or child_list])
@@ -251,11 +252,12 @@ class SequenceRunner:
     sink: StepSink
     known: Callable[[str], list[Any]] = lambda name: []  # values OLD answered under a property name (the value pool)
     stats: SequenceStats = field(default_factory=SequenceStats)
-    accepted: dict[str, GeneratedCase] = field(default_factory=dict)  # create label -> a case OLD answered with success
+    owns: Callable[[str], bool] = lambda label: True  # operations this run compares (--shard: its own)
 
     def run(self, chosen: list[tuple[Template, int]]) -> SequenceStats:
         for template, run in chosen:
-            self.run_one(template, run)
+            if any(self.owns(step.label) for step in template.steps):
+                self.run_one(template, run)
         return self.stats
 
     def _pick(self, template: Template, run: int) -> list[GeneratedCase | None]:
@@ -271,10 +273,12 @@ class SequenceRunner:
     def run_one(self, template: Template, run: int) -> int:
         """One sequence on OLD, NEW and OLD again; returns the number of steps compared. A create
         OLD refuses (an example colliding with a seeded record: 409) is swapped for the next
-        candidate, up to `CREATE_TRIES` times, and the accepted case is kept for later sequences."""
+        candidate, up to `CREATE_TRIES` times.
+
+        With --shard every shard runs the sequences that have a step of its operations, and
+        compares only those steps: each step is grouped beside its operation's other cases, so the
+        merged shards report what one run reports."""
         picked = self._pick(template, run)
-        picked = [self.accepted.get(step.label, case) if step.role == "create" and run == 0 else case
-                  for step, case in zip(template.steps, picked)]
         old, old_stop = self._side("old", template, picked)
         for _ in range(CREATE_TRIES):
             failed = len(old) - 1
@@ -288,9 +292,6 @@ class SequenceRunner:
                 break
             picked[failed] = candidates[position + 1]
             old, old_stop = self._side("old", template, picked)
-        for step, case, done in zip(template.steps, picked, old):
-            if step.role == "create" and 200 <= done.response.status < 300 and case is not None:
-                self.accepted.setdefault(step.label, case)
         new, new_stop = self._side("new", template, picked, limit=len(old))
         again = self._side("old", template, picked, limit=len(old))[0] if old else None
         compared = min(len(old), len(new))
@@ -299,10 +300,12 @@ class SequenceRunner:
             if step.creates is not None:
                 self.sink.record_identity(old[index].identifier, new[index].identifier)
         for index in range(compared):
+            if not self.owns(template.steps[index].label):
+                continue
             before = tuple((old[j].sent, new[j].sent) for j in range(index))
             again_step = again[index] if again is not None and index < len(again) else None
             self.sink.observe(template.steps[index], old[index], new[index], again_step, before)
-        if compared:
+        if compared and self.owns(template.steps[0].label):  # counted once over the shards: by the create's
             self.stats.sequences += 1
             self.stats.steps += compared
             self.stats.longest = max(self.stats.longest, compared)

@@ -20,6 +20,7 @@ from typing import Any
 from apiparity.errors import ApiparityError
 from apiparity.fuzz.group import same_routing_answer
 from apiparity.model import NOT_IN_SHARD, ConformanceIssue, FuzzResult, MismatchGroup, OperationStats, Report
+from apiparity.report.sequences import combine_links, combine_sequences
 from apiparity.report.sections import EVENT_LOOP_KEY, LOAD_KEY, UNDOCUMENTED_KEY
 
 
@@ -185,6 +186,8 @@ def _merge_fuzz(results: list[FuzzResult]) -> FuzzResult:
         operations=[owned[label] for label in order],
         settings=settings,
         errors=errors,
+        links=combine_links([r.links for r in results]),
+        sequences=combine_sequences([r.sequences for r in results]),
     )
 
 
