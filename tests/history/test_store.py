@@ -153,6 +153,11 @@ def test_an_interrupted_run_is_not_recorded_but_a_shard_is(tmp_path: Path) -> No
     shard = report(shard="1/2", out_of_scope=["GET /health"])
     recorder.annotate(shard)
     assert recorder.commit(shard) == 1 and shard.extras["history"]["run_id"] == 1
+    stopped_shard = report(shard="2/2")  # a shard that could not complete (its deadline passed) is not recorded either
+    stopped_shard.mark_incomplete("run-deadline", "--max-run-time 60 s passed before the run's end", phase="fuzz")
+    recorder.annotate(stopped_shard)
+    assert recorder.commit(stopped_shard) is None
+    assert stopped_shard.extras["history"]["note"] == "incomplete (run-deadline): this run was not recorded"
     recorder.close()
 
 

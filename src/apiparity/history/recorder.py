@@ -54,8 +54,9 @@ class Recorder:
 
     def commit(self, report: Report) -> int | None:
         """Append the finished run (verdict and gates included); an interrupted run is not recorded."""
-        if not report.complete and not report.shard:
-            report.extras.get(EXTRAS_KEY, {})["note"] = "incomplete (interrupted, or a shard missing): this run was not recorded"
+        if report.incomplete is not None or (not report.complete and not report.shard):
+            why = report.incomplete.cause if report.incomplete is not None else "interrupted, or a shard missing"
+            report.extras.get(EXTRAS_KEY, {})["note"] = f"incomplete ({why}): this run was not recorded"
             return None
         run_id = self.store.append(self.record(report))
         section = report.extras.get(EXTRAS_KEY)
