@@ -352,7 +352,8 @@ class _Run:
         if not self.probes:
             return
         operation = self._probe_operation(item, sources)
-        pool = ProbePool(answered=answered, fetch=lambda side, request: self._call(self.old_side if side == "old" else self.new_side, request)[1])
+        pool = ProbePool(answered=answered, fetch=lambda side, request: self._call(self.old_side if side == "old" else self.new_side, request)[1],
+                         values=self.values)
         for probe in self.probes:
             if not probe.applies(operation):
                 continue

@@ -23,6 +23,7 @@ from apiparity.fuzz.probes.framework import (
     TrailingSlash,
     UndeclaredMethod,
 )
+from apiparity.fuzz.probes.semantics import FilterCase, NumericBounds, Pagination, SortOrder
 
 __all__ = [
     "PROBES", "Probe", "ProbeAnswers", "ProbeOperation", "ProbePool", "ProbeRequest", "register", "select_probes",
@@ -42,7 +43,7 @@ def register(cls: P) -> P:
 
 
 for _cls in (TrailingSlash, Conditional, MissingCredentials, Head, Options, UndeclaredMethod, RepeatedQuery,
-             BooleanSpelling, IntegerPath, ReadBack):
+             BooleanSpelling, IntegerPath, ReadBack, FilterCase, Pagination, SortOrder, NumericBounds):
     register(_cls)
 
 

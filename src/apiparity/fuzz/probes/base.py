@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl, quote, urlencode
 
 from apiparity.fuzz.compare import Difference
 from apiparity.fuzz.generate import Credentials, GeneratedCase
+from apiparity.fuzz.values import ValuePool
 from apiparity.fuzz.wire import WireRequest, WireResponse
 from apiparity.spec.refs import follow_local_refs
 
@@ -51,6 +52,7 @@ class ProbePool:
 
     answered: list[tuple[GeneratedCase, WireResponse]] = field(default_factory=list)
     fetch: Callable[[str, WireRequest], WireResponse] | None = None  # ("old" | "new", request) -> answer
+    values: ValuePool | None = None  # what OLD answered so far (fuzz/values.py), None with --no-value-pool
 
     def base(self) -> GeneratedCase | None:
         """The first positive case OLD answered with 2XX, else the first positive case."""

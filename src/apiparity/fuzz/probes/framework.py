@@ -6,6 +6,7 @@ where there is one, so the probe reaches the handler rather than a 404 for a mis
 from __future__ import annotations
 
 from collections.abc import Iterator
+import json
 from dataclasses import replace
 
 from apiparity.fuzz.compare import Difference
@@ -24,6 +25,7 @@ from apiparity.fuzz.probes.base import (
     without_body,
 )
 from apiparity.fuzz.wire import WireRequest
+from apiparity.spec.refs import follow_local_refs
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -312,6 +314,8 @@ class ReadBack(Probe):
     name = "read-back"
     doc = ("Each PUT/PATCH that OLD accepted, followed by a GET of the same path on each side (no reset in between): "
            "a port that answers the write but does not keep a field shows it only when the record is read again. "
+           "The write changes every field of the record it can (read from OLD first: an integer moved by one, a "
+           "text lengthened, another enum value, a boolean flipped), else it is the accepted write that sets the most. "
            "Judged only when both sides accepted the write, and only on what the same GET before the write does "
            "not already show (that is the GET's own group).")
 
@@ -319,16 +323,105 @@ class ReadBack(Probe):
         return operation.method in ("PUT", "PATCH") and "GET" in operation.path_methods
 
     def requests(self, operation: ProbeOperation, pool: ProbePool) -> Iterator[ProbeRequest]:
-        # the accepted write that sets the most (its largest body): an ignored field shows only if it was sent
-        accepted = [(len(case.request.body or b""), -index, case) for index, (case, answer) in enumerate(pool.answered)
+        # the accepted write that sets the most (values that are not null, then its size): an ignored
+        # field shows only if it was sent with a value
+        accepted = [(_set_values(case.request.body), len(case.request.body or b""), -index, case)
+                    for index, (case, answer) in enumerate(pool.answered)
                     if case.mode == "positive" and 200 <= answer.status < 300]
         if not accepted:
             return
-        base = max(accepted, key=lambda item: item[:2])[2]
+        base = max(accepted, key=lambda item: item[:3])[3]
         read = without_body(replace(base.request, method="GET", query="", probe=self.name))
-        yield ProbeRequest(read, steps=(base.request,), baseline=read)
+        write = self._changed_write(operation, base.request, read, pool) or base.request
+        yield ProbeRequest(read, steps=(write,), baseline=read)
 
     def judge(self, answers: ProbeAnswers, differences: list[Difference]) -> list[Difference]:
         if any(not (200 <= old.status < 300 and 200 <= new.status < 300) for old, new in answers.steps):
             return []  # a write one side refused: the write's own group shows it, the read only follows from it
         return [d for d in differences if d.signature not in answers.shown]
+
+    @staticmethod
+    def _changed_write(operation: ProbeOperation, write: WireRequest, read: WireRequest, pool: ProbePool) -> WireRequest | None:
+        """`write` (a write OLD accepted) with each field of the record as OLD answers it now (found in
+        its envelope, `{"recipe": {...}}`) changed, within the request body's schema. None when OLD does
+        not answer the record, the body is no JSON object or no field can be changed."""
+        properties = _body_properties(operation)
+        if pool.fetch is None or not properties or not (write.header("content-type") or "").startswith("application/json"):
+            return None
+        answer = pool.fetch("old", read)
+        ok, body = answer.json()
+        record = _record(body, set(properties)) if ok and 200 <= answer.status < 300 else None
+        if record is None:
+            return None
+        changed = {name: value for name, schema in properties.items() if name in record
+                   and (value := _changed(record[name], schema)) is not None}
+        if not changed:
+            return None
+        try:
+            accepted = json.loads(write.body) if write.body else {}
+        except ValueError:
+            return None
+        if not isinstance(accepted, dict):
+            return None
+        headers = [(k, v) for k, v in write.headers if k.lower() != "content-length"]
+        # on top of the write OLD accepted: a field that cannot be changed keeps the value OLD took
+        return replace(write, body=json.dumps({**accepted, **changed}).encode(), headers=headers)
+
+
+def _set_values(body: bytes | None) -> int:
+    try:
+        data = json.loads(body) if body else None
+    except ValueError:
+        return 0
+    return sum(v is not None for v in data.values()) if isinstance(data, dict) else 0
+
+
+def _body_properties(operation: ProbeOperation) -> dict[str, dict[str, object]]:
+    """The request body's JSON properties (name -> resolved schema, a nullable branch folded in)."""
+    spec = ((operation.document.get("paths") or {}).get(operation.path) or {}).get(operation.method.lower()) or {}
+    body = follow_local_refs(operation.document, spec.get("requestBody")) or {}
+    content = (body.get("content") or {}) if isinstance(body, dict) else {}
+    media = next((v for k, v in content.items() if "json" in k and isinstance(v, dict)), None)
+    schema = follow_local_refs(operation.document, (media or {}).get("schema"))
+    found: dict[str, dict[str, object]] = {}
+    for name, prop in ((schema or {}).get("properties") or {}).items() if isinstance(schema, dict) else ():
+        resolved = follow_local_refs(operation.document, prop)
+        if not isinstance(resolved, dict):
+            continue
+        branches = [follow_local_refs(operation.document, b) for b in resolved.get("anyOf") or resolved.get("oneOf") or []]
+        kept = [b for b in branches if isinstance(b, dict) and b.get("type") != "null"]
+        found[str(name)] = kept[0] if len(kept) == 1 else resolved
+    return found
+
+
+def _record(body: object, names: set[str], depth: int = 0) -> dict[str, object] | None:
+    """The object of an answer holding the most of `names` (the record inside its envelope)."""
+    if not isinstance(body, dict) or depth > 3:
+        return None
+    best = body if names & set(body) else None
+    for value in body.values():
+        inner = _record(value, names, depth + 1)
+        if inner is not None and len(names & set(inner)) > len(names & set(best or {})):
+            best = inner
+    return best
+
+
+def _changed(value: object, schema: dict[str, object]) -> object | None:
+    """Another valid value for a field, close to `value`; None when none can be made safely."""
+    enum = schema.get("enum")
+    if isinstance(enum, list):
+        return next((v for v in enum if v != value), None)
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, (int, float)):
+        low, high = schema.get("minimum"), schema.get("maximum")
+        for candidate in (value + 1, value - 1):
+            if (not isinstance(high, (int, float)) or candidate <= high) and (not isinstance(low, (int, float)) or candidate >= low):
+                return candidate
+        return None
+    if isinstance(value, str) and not schema.get("format") and not schema.get("pattern"):
+        high = schema.get("maxLength")
+        text = value + " x" if not isinstance(high, int) or len(value) + 2 <= high else value[:-1]
+        low = schema.get("minLength")
+        return text if text != value and (not isinstance(low, int) or len(text) >= low) else None
+    return None
