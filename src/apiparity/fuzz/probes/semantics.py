@@ -54,16 +54,21 @@ def _key(name: str) -> str:
 
 
 def list_answer(operation: ProbeOperation) -> bool:
-    """The operation is a GET whose success answer is a list: a JSON array, or an object (an
-    envelope) with an array property."""
+    """The operation is a GET whose success answer may be a list: a JSON array, an object (an
+    envelope) with an array property, or a success answer the document gives no schema (a plain
+    Flask skeleton; the probe then reads OLD's answer)."""
     if operation.method != "GET":
         return False
     responses = ((operation.document.get("paths") or {}).get(operation.path) or {}).get(operation.method.lower(), {})
     responses = (responses or {}).get("responses") or {}
+    if not any(str(status).startswith("2") or status == "default" for status in responses):
+        return True  # no success answer documented: OLD's answer tells
     for status in ("200", "2XX", "default"):
         response = follow_local_refs(operation.document, responses.get(status))
         if not isinstance(response, dict):
             continue
+        if not any(isinstance(c, dict) and c.get("schema") for c in (response.get("content") or {}).values()):
+            return True  # undocumented: OLD's answer tells
         for media, content in (response.get("content") or {}).items():
             if "json" not in media or not isinstance(content, dict):
                 continue
@@ -142,6 +147,9 @@ def _clean_base(operation: ProbeOperation, pool: ProbePool) -> tuple[GeneratedCa
     answer = pool.answer_to(base)
     if answer is None or not 200 <= answer.status < 300:
         return None
+    ok, body = answer.json()
+    if not ok or items_of(body) is None:
+        return None  # OLD answered no list
     declared = {str(p["name"]) for p in operation.parameters_in("query")}
     required = _declared_required(operation)
     kept = [(k, v) for k, v in query_pairs(base.request) if k not in declared or k in required]
