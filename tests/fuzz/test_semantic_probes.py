@@ -194,6 +194,7 @@ def test_read_back_writes_a_change_of_every_field_of_the_record() -> None:
     [planned] = list(ReadBack().requests(operation, pool))
     assert planned.request.method == "GET" and planned.request.path == "/r/1"
     assert json.loads(planned.steps[0].body or b"") == {"title": "Soup x", "servings": 3, "kind": "b"}
+    assert planned.baseline == planned.request  # judged on what the same GET before the write does not show
 
 
 # ------------------------------------------------ on a real pair: what each probe finds, and nothing else
