@@ -7,11 +7,13 @@ For each pair with a `regressed` port and an `expected.json`, seeds 1-5 at the d
   new-vs-old-spec conformance issue on it) — an operation-level reading of the pair tests' own
   matchers, which pin the exact group;
 - the faithful port (`modern.py`) with the same seed: its mismatch groups are false groups;
+- pool hits: of the cases filled from the value pool, how many OLD answered with success (they
+  reached a record that exists);
 - schemathesis alone, the peer: the same generated cases (apiparity's generator, same seed and
   budget) sent to the regressed port only and judged by OLD's document with schemathesis' own
   checks; a seeded regression is found when a check fails on its operation.
 
-    python benchmarks/recall_bench.py [--seeds 1,2,3,4,5] [--pairs tickets,ledger] [--max-examples 20] [--no-peer]
+    python benchmarks/recall_bench.py [--seeds 1-5] [--pairs tickets,ledger] [--max-examples 20] [--no-peer]
     python benchmarks/recall_bench.py --extra "--no-value-pool --probes trailing-slash,if-none-match,no-credentials"  # as before
 """
 
@@ -63,6 +65,12 @@ def flagged_operations(report: dict) -> set[str]:
     return flagged
 
 
+def pooled_hits(report: dict) -> tuple[int, int]:
+    """(pooled cases OLD answered with success, pooled cases): how many cases reached existing records."""
+    operations = (report.get("fuzz") or {}).get("operations", [])
+    return sum(o.get("pooled_found", 0) for o in operations), sum(o.get("pooled_cases", 0) for o in operations)
+
+
 def schemathesis_alone(pair: str, seed: int, max_examples: int) -> tuple[set[str], float]:
     """Operations where schemathesis' checks fail on the regressed port, judged by OLD's document."""
     from apiparity.fuzz.generate import generate_cases, load_schema, plan_operations
@@ -101,9 +109,18 @@ def schemathesis_alone(pair: str, seed: int, max_examples: int) -> tuple[set[str
     return failing, time.perf_counter() - started
 
 
+def parse_seeds(text: str) -> list[int]:
+    """`1,3,4` or `1-5` (or both: `1-3,7`) -> the seeds in order, each once."""
+    seeds: list[int] = []
+    for part in text.split(","):
+        low, _, high = part.strip().partition("-")
+        seeds += list(range(int(low), int(high) + 1)) if high else [int(low)]
+    return list(dict.fromkeys(seeds))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", default="1,2,3,4,5")
+    parser.add_argument("--seeds", default="1-5", help="seeds to run each pair with: 1,2,3 or a range 1-5 (default)")
     parser.add_argument("--pairs", default=None, help="comma-separated pair names (default: every pair with a regressed port)")
     parser.add_argument("--max-examples", type=int, default=20, help="the default budget")
     parser.add_argument("--no-peer", action="store_true", help="skip schemathesis alone")
@@ -111,7 +128,7 @@ def main() -> int:
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "src"))
     sys.path.insert(0, str(ROOT))
-    seeds = [int(s) for s in args.seeds.split(",")]
+    seeds = parse_seeds(args.seeds)
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder)
@@ -128,20 +145,30 @@ def main() -> int:
                 peer, peer_s = (set(), 0.0) if args.no_peer else schemathesis_alone(pair, seed, args.max_examples)
                 peer_found = sorted(i for i, operation in wanted.items() if operation in peer)
                 rows.append((pair, seed, len(found), len(wanted), false_groups, seconds + faithful_s, len(peer_found), peer_s,
-                             sorted(set(wanted) - set(found))))
-                print(f"{pair:<10} seed {seed}: apiparity {len(found)}/{len(wanted)} found (missed {', '.join(rows[-1][-1]) or '-'}), "
+                             sorted(set(wanted) - set(found)), pooled_hits(report)))
+                print(f"{pair:<10} seed {seed}: apiparity {len(found)}/{len(wanted)} found (missed {', '.join(rows[-1][8]) or '-'}), "
                       f"{false_groups} false group(s) on the faithful port, {seconds + faithful_s:.1f} s; "
                       f"schemathesis alone {len(peer_found)}/{len(wanted)} in {peer_s:.1f} s", flush=True)
     total = sum(r[3] for r in rows)
     print()
-    print(f"{'pair':<10} {'seed':>4} {'apiparity':>10} {'false':>6} {'seconds':>8} {'schemathesis':>13} {'seconds':>8}")
-    for pair, seed, found, wanted, false_groups, seconds, peer, peer_s, _ in rows:
+    print(f"{'pair':<10} {'seed':>4} {'apiparity':>10} {'false':>6} {'seconds':>8} {'schemathesis':>13} {'seconds':>8} {'pool hits':>10}")
+    for pair, seed, found, wanted, false_groups, seconds, peer, peer_s, _, (hits, pooled) in rows:
         shown = "-" if args.no_peer else f"{peer}/{wanted}"
-        print(f"{pair:<10} {seed:>4} {f'{found}/{wanted}':>10} {false_groups:>6} {seconds:>8.1f} {shown:>13} {peer_s:>8.1f}")
+        print(f"{pair:<10} {seed:>4} {f'{found}/{wanted}':>10} {false_groups:>6} {seconds:>8.1f} {shown:>13} {peer_s:>8.1f} "
+              f"{f'{hits}/{pooled}':>10}")
     if total:
         print(f"{'all':<10} {'':>4} {sum(r[2] for r in rows) / total:>10.0%} {sum(r[4] for r in rows):>6} "
               f"{sum(r[5] for r in rows):>8.1f} {'-' if args.no_peer else format(sum(r[6] for r in rows) / total, '.0%'):>13} "
               f"{sum(r[7] for r in rows):>8.1f}")
+    if total and len(seeds) > 1:
+        print()  # the share of seeded regressions found with each seed, every pair together
+        print(f"{'seed':>4} {'apiparity':>10} {'share':>6} {'false':>6} {'seconds':>8} {'schemathesis':>13} {'share':>6}")
+        for seed in seeds:
+            of_seed = [r for r in rows if r[1] == seed]
+            wanted, found, peer = sum(r[3] for r in of_seed), sum(r[2] for r in of_seed), sum(r[6] for r in of_seed)
+            peer_shown = ("-", "-") if args.no_peer else (f"{peer}/{wanted}", f"{peer / wanted:.0%}")
+            print(f"{seed:>4} {f'{found}/{wanted}':>10} {found / wanted:>6.0%} {sum(r[4] for r in of_seed):>6} "
+                  f"{sum(r[5] for r in of_seed):>8.1f} {peer_shown[0]:>13} {peer_shown[1]:>6}")
     return 0
 
 
