@@ -1,9 +1,10 @@
-"""One status pair, two validation causes: a key also holds what the rejecting side's 400/422 says
-it rejected (apiparity.fuzz.rejections), so "same cause with fewer fields" (the same required fields,
-fewer of them missing) folds and "two causes" (a path parameter NEW now validates as a UUID, and a
-body that is not JSON) stay two groups, each titled with what it rejects.
-
-The bodies are the tickets pair's (tests/pairs/tickets), seen with `--mode all`."""
+"""One status pair, two validation causes: a key where one side answered 400/422 and the other
+accepted also holds what the rejecting side says it rejected (apiparity.fuzz.rejections), so
+"same cause with fewer fields" (the same required fields, fewer of them missing) folds and "two
+causes" (NEW narrowed the `sort` enum, and NEW raised the `year_from` bound) stay two groups, each
+titled with what it rejects. When both sides refused (OLD 404 for an unknown ticket, NEW 422 for a
+path parameter that is not a UUID or a body that is not JSON: the tickets pair with `--mode all`),
+it is one cause, which check runs first."""
 
 from __future__ import annotations
 
@@ -23,29 +24,44 @@ def js(status: int, body: object) -> WireResponse:
 
 
 def _error(kind: str, loc: list) -> WireResponse:
-    return js(422, [{"type": kind, "loc": loc, "msg": "...", "input": None}])
+    return js(422, {"detail": [{"type": kind, "loc": loc, "msg": "...", "input": None}]})
 
 
 def _grouper() -> Grouper:
     return Grouper(old_side=SideView("http://localhost"), new_side=SideView("http://localhost"), redact=False)
 
 
-def _add(grouper: Grouper, path: str, old: WireResponse, new: WireResponse, body: bytes | None = None) -> None:
-    request = WireRequest("PATCH", path, body=body, operation=OPERATION)
+def _add(grouper: Grouper, path: str, old: WireResponse, new: WireResponse, body: bytes | None = None,
+         operation: str = OPERATION, method: str = "PATCH", query: str = "") -> None:
+    request = WireRequest(method, path, query=query, body=body, operation=operation)
     grouper.add(request, old, new, compare_responses(old, new, CompareOptions()))
 
 
-def test_two_validation_causes_with_one_status_pair_are_two_groups() -> None:
+def test_two_fields_new_rejects_where_old_answered_are_two_causes() -> None:
     grouper = _grouper()
+    books = js(200, {"items": []})
     for index in range(3):
-        _add(grouper, f"/v1/tickets/{index}", NOT_FOUND, _error("uuid_parsing", ["ticket_id"]))
-        _add(grouper, f"/v1/tickets/x{index}", NOT_FOUND, _error("json_invalid", [0]), body=b"{")
+        _add(grouper, "/books/search", books, _error("literal_error", ["query", "sort"]), operation="GET /books/search",
+             method="GET", query=f"sort=price&page={index}")
+        _add(grouper, "/books/search", books, _error("greater_than_equal", ["query", "year_from"]), operation="GET /books/search",
+             method="GET", query=f"year_from=999&page={index}")
+    _add(grouper, "/books/search", books, _error("literal_error", ["query", "sort"]), operation="GET /books/search", method="GET",
+         query="sort=price&year_from=999")  # both at once: shares a field with each, folded into one of them
     groups = grouper.groups()
     assert sorted(g.signature for g in groups) == [
-        "status 404 != 422 (NEW rejects body)", "status 404 != 422 (NEW rejects ticket_id)"]
-    assert all(g.count == 3 for g in groups)
+        "status 200 != 422 (NEW rejects query.sort)", "status 200 != 422 (NEW rejects query.year_from)"]
     by_title = {g.signature: g for g in groups}
-    assert all("uuid_parsing" in json.dumps(e.new.body) for e in by_title["status 404 != 422 (NEW rejects ticket_id)"].examples)
+    assert all("literal_error" in json.dumps(e.new.body) for e in by_title["status 200 != 422 (NEW rejects query.sort)"].examples)
+
+
+def test_both_sides_refusing_for_other_fields_is_one_cause() -> None:
+    """OLD looks the ticket up first (404), NEW validates first (422): a non-UUID id and a body that
+    is not JSON are the same cause, whatever field NEW names."""
+    grouper = _grouper()
+    for index in range(3):
+        _add(grouper, f"/v1/tickets/{index}", NOT_FOUND, _error("uuid_parsing", ["path", "ticket_id"]))
+        _add(grouper, f"/v1/tickets/x{index}", NOT_FOUND, _error("json_invalid", ["body", 0]), body=b"{")
+    assert [(g.signature, g.count) for g in grouper.groups()] == [("status 404 != 422", 6)]
 
 
 def test_the_same_required_fields_fewer_of_them_missing_is_one_cause() -> None:

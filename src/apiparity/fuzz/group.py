@@ -18,9 +18,9 @@ The rule (docs/grouping.md):
    changed size is ambiguous (a page boundary makes every list cause look like missing items) and
    is always folded. A list that lost items on one page and shifted on another is one cause
    (`root_cause`), and so is NEW answering one routing status whatever OLD answered
-   (`same_routing_answer`). A status-only key also holds the fields the side answering 400/422
-   rejected (`apiparity.fuzz.rejections`): overlapping fields are one cause, disjoint ones two
-   (a path parameter NEW validates as a UUID, a body that is not JSON), titled apart.
+   (`same_routing_answer`). A status-only key where one side answered 400/422 and the other
+   accepted also holds the fields rejected (`apiparity.fuzz.rejections`): overlapping fields are
+   one cause, disjoint ones two (a `sort` enum narrowed and a `year_from` bound raised), titled apart.
 3. **One cause on several operations is one group.** Groups of other operations with the same
    roots, label and kind of answer (success or error) are one group when the cause is not the
    handler's own: a known divergence (a framework's), or body/header fields (one model, one
@@ -308,7 +308,10 @@ class Grouper:
         label = identify_case(request, old, new, list(roots.values()), document=self._document, new_document=self._new_document)
         rejected: frozenset[str] = frozenset()
         side = rejecting_side(old, new) if all(d.kind == "status" for d in roots.values()) else None
-        if side is not None:
+        if side is not None and 200 <= (old if side == "new" else new).status < 400:
+            # one side rejects what the other accepted: each field rejected is a contract change of
+            # its own; when both refused (404 vs 422), it is one cause whatever field was invalid
+            # (which check runs first: validation or the handler's lookup)
             rejected = rejected_fields(new if side == "new" else old)
         key = (request.operation, frozenset(roots), label.id if label else None, rejected)
         pending = self._pending.get(key)

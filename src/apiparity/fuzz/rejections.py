@@ -1,9 +1,9 @@
 """What a validation error names: the fields one side rejected a request for.
 
-A status difference where one side answers 400/422 is one cause per thing that side rejects: NEW
-validating a path parameter as a UUID before its handler runs (OLD: 404) and NEW refusing a body
-that is not JSON (OLD: 404 too) are two causes with one status pair. The rejecting side's error
-body names them. Read from the shapes frameworks write:
+A status difference where one side answers 400/422 and the other accepted the request is one
+cause per thing that side rejects: NEW narrowing the `sort` enum and NEW raising the `year_from`
+bound are two causes with one status pair (200 != 422). The rejecting side's error body names them.
+Read from the shapes frameworks write:
 
 - FastAPI / pydantic: `{"detail": [{"loc": ["query", "sort"], "type": ...}]}`, or the list bare;
 - hand-written lists: `[{"field": "limit", ...}]`, `[{"loc": ["priority"], ...}]`;
