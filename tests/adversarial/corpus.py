@@ -267,6 +267,8 @@ CASES: list[Case] = [
          "exit 2 before the run, one line naming --new-url and the URL; no report, never NOT READY over transport errors"),
     Case("run-transport-errors-mid-run", "trust", "a live NEW that accepts every connection and resets it (no answer) during the run",
          "each request a transport error on NEW, shown as 'transport errors on NEW: N, on OLD: 0' and failing its own gate `no-transport-errors`; never a 5xx (`no-new-5xx` passes)"),
+    Case("run-transport-errors-both-sides", "trust", "`fuzz` where both live sides reset every request (neither answers: no difference, no 5xx)",
+         "exit 1 (it was exit 0: no mismatch group over a run that tested nothing), the summary names the transport errors on NEW and OLD"),
     Case("run-live-drip-feed-transport", "trust", "a live server that drip-feeds its headers (without end) or its body, one byte every 50 ms",
          "--timeout is a total deadline, not per read: timed out at 1 s in either phase, the next request answered on a fresh connection"),
     Case("run-live-drip-feed-fuzz", "trust", "`fuzz` with `--new-url` at that drip-feeding server",

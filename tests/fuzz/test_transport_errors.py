@@ -1,8 +1,9 @@
-"""A transport error during the run (issue 14 item 4): NEW's server accepts the connection, then
-resets it. Each such request is a transport error on NEW, with its own gate, never a 5xx."""
+"""A transport error during the run (issue 14 item 4): NEW's server accepts the connection, reads
+the request, then resets it. Each such request is a transport error on NEW, with its own gate, never a 5xx."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import struct
 import threading
@@ -17,14 +18,14 @@ from apiparity.report.text import render_text
 from apiparity.targets import load_target
 from apiparity.verdict import decide
 from tests.adversarial.corpus import case
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_cli
 
 APPS = ROOT / "tests" / "apps"
 
 
-@pytest.fixture()
-def resetting_server() -> Iterator[str]:
-    """Accepts every connection and resets it at once (SO_LINGER 0: an RST, no answer)."""
+@contextlib.contextmanager
+def _resetting() -> Iterator[str]:
+    """A server that resets every connection a request arrives on (SO_LINGER 0: an RST, no answer)."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(64)
@@ -36,8 +37,16 @@ def resetting_server() -> Iterator[str]:
                 connection, _ = listener.accept()
             except OSError:
                 return
-            connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            connection.close()
+            threading.Thread(target=reset, args=(connection,), daemon=True).start()
+
+    def reset(connection: socket.socket) -> None:
+        # a request's first bytes are read, then the connection is reset (a TCP connect alone, like
+        # the reachability check before and after the run, is closed normally)
+        connection.settimeout(5)
+        with contextlib.suppress(OSError):
+            if connection.recv(65536):
+                connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        connection.close()
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
@@ -47,6 +56,12 @@ def resetting_server() -> Iterator[str]:
         stop.set()
         listener.close()
         thread.join(5)
+
+
+@pytest.fixture()
+def resetting_server() -> Iterator[str]:
+    with _resetting() as url:
+        yield url
 
 
 @case("run-transport-errors-mid-run")
@@ -66,3 +81,15 @@ def test_a_new_side_that_resets_connections_fails_the_transport_gate_not_the_5xx
     assert gates["no-transport-errors"].measured == f"transport errors on NEW {sent}, on OLD 0"
     assert gates["no-new-5xx"].passed
     assert f"transport errors on NEW: {sent}, on OLD: 0" in render_text(report)
+
+
+@case("run-transport-errors-both-sides")
+def test_fuzz_where_neither_side_answers_is_never_exit_0() -> None:
+    # no answer on either side is no difference (nothing a client could tell apart), and no 5xx:
+    # before, `fuzz` found no mismatch group and exited 0 over a run that tested nothing
+    with _resetting() as old_url, _resetting() as new_url:
+        result = run_cli("fuzz", str(APPS / "divergence_flask.py") + ":app", str(APPS / "divergence_fastapi.py") + ":app",
+                         "--old-url", old_url, "--new-url", new_url, "--max-examples", "1", "--phases", "examples",
+                         "--seed", "1", "--format", "json", "-o", "-")
+    assert result.exit_code == 1, result.stderr
+    assert "0 mismatch group(s)" in result.stderr and "transport errors on NEW" in result.stderr

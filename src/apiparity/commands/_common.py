@@ -125,3 +125,10 @@ def count_operations(document: dict[str, Any]) -> int:
     if not isinstance(paths, dict):
         return 0
     return sum(1 for item in paths.values() if isinstance(item, dict) for key in item if key in HTTP_METHODS)
+
+
+def transport_errors_note(result: Any) -> str:
+    """', transport errors on NEW n, on OLD m' when a side gave no answer to some request, else ''."""
+    new = sum(o.new_transport_errors for o in result.operations)
+    old = sum(o.old_transport_errors for o in result.operations)
+    return f", transport errors on NEW {new}, on OLD {old}" if new or old else ""

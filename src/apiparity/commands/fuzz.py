@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from apiparity.commands._common import echo_isolation_notes, side_info, target_options
+from apiparity.commands._common import echo_isolation_notes, side_info, target_options, transport_errors_note
 from apiparity.commands._fuzz_options import event_loop_settings_from, fuzz_options, settings_from_options, wait_for_servers
 from apiparity.history.options import history_options
 
@@ -32,7 +32,8 @@ def command(old: str, new: str, app_dir: str | None, spec_path: str | None, load
     mismatches) and to NEW once. Use --reset MOD:FUNC so each case starts from the same state; an
     app whose module has a module-level reset() gets it automatically (announced on stderr).
 
-    Exit 0 no unexplained mismatch, 1 mismatches, 2 bad input or a run that could not complete (a side
+    Exit 0 no unexplained mismatch, 1 mismatches or transport errors (a request a side gave no answer
+    to: connection refused or reset, timeout), 2 bad input or a run that could not complete (a side
     died, --max-run-time, an internal error: the report marked incomplete is still written), 130 interrupted.
     """
     from apiparity.config import load_config
@@ -147,12 +148,13 @@ def command(old: str, new: str, app_dir: str | None, spec_path: str | None, load
     click.echo(
         f"fuzz: {result.cases} cases over {sum(1 for o in result.operations if o.cases)} operations, "
         f"{len(unexplained)} mismatch group(s), {len(result.noise)} noisy field(s) cancelled, "
-        f"{len(result.conformance)} conformance issue(s)",
+        f"{len(result.conformance)} conformance issue(s)" + transport_errors_note(result),
         err=True,
     )
     if "event_loop" in report.extras:
         click.echo(f"fuzz: NEW's event loop: {_loop_summary(report.extras['event_loop'])}", err=True)
-    raise click.exceptions.Exit(1 if unexplained else 0)
+    # a request that got no answer tested nothing: never exit 0 over it
+    raise click.exceptions.Exit(1 if unexplained or transport_errors_note(result) else 0)
 
 
 def _loop_summary(section: dict[str, Any]) -> str:

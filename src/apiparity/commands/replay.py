@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 import click
 
-from apiparity.commands._common import side_info, target_options
+from apiparity.commands._common import side_info, target_options, transport_errors_note
 from apiparity.commands._fuzz_options import COMPARE_OPTIONS, REDACT_OPTION, SIDE_OPTIONS
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -75,7 +75,8 @@ def command(traffic: str, old: str, new: str, app_dir: str | None, spec_path: st
     OLD's document does not describe are replayed too and listed as undocumented traffic
     (extras.undocumented_traffic in the JSON report).
 
-    Exit 0 no unexplained mismatch, 1 mismatches, 2 bad input or a run that could not complete (a side
+    Exit 0 no unexplained mismatch, 1 mismatches or transport errors (a request a side gave no answer
+    to), 2 bad input or a run that could not complete (a side
     died: the report marked incomplete is still written), 130 interrupted.
     """
     from apiparity import __version__
@@ -182,10 +183,10 @@ def command(traffic: str, old: str, new: str, app_dir: str | None, spec_path: st
     click.echo(
         f"replay: {result.cases} of {requests_read} recorded requests over "
         f"{sum(1 for o in result.operations if o.cases)} operations, {len(unexplained)} mismatch group(s), "
-        f"{len(result.noise)} noisy field(s) cancelled, {undocumented} undocumented request(s)",
+        f"{len(result.noise)} noisy field(s) cancelled, {undocumented} undocumented request(s)" + transport_errors_note(result),
         err=True,
     )
-    raise click.exceptions.Exit(1 if unexplained else 0)
+    raise click.exceptions.Exit(1 if unexplained or transport_errors_note(result) else 0)
 
 
 def _now() -> str:
