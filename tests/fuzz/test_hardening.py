@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from apiparity.fuzz.compare import CompareOptions, compare_responses
+from apiparity.fuzz.compare import Change, CompareOptions, compare_responses
 from apiparity.fuzz.redact import REDACTED, redact_shown
 from apiparity.fuzz.wire import BodyReader, WireRequest, WireResponse
 
@@ -171,10 +171,10 @@ def test_truncated_answers_compare_as_their_first_bytes_and_say_so() -> None:
     other_big = WireResponse(status=200, headers=[("Content-Type", "application/json")], body=b"y" * 100, truncated=True)
     small = WireResponse(status=200, headers=[("Content-Type", "application/json")], body=b'{"a": 1}')
     (difference,) = compare_responses(small, big, CompareOptions())
-    assert difference.change == "larger than the read cap in NEW"
+    assert (difference.change, difference.side, difference.change_text) == (Change.READ_CAP, "NEW", "larger than the read cap in NEW")
     assert "100-byte read cap" in difference.detail and "--max-body-bytes" in difference.detail
     assert compare_responses(big, big, CompareOptions()) == []
-    assert [d.change for d in compare_responses(big, other_big, CompareOptions())] == ["text changed (both truncated at the read cap)"]
+    assert [d.change_text for d in compare_responses(big, other_big, CompareOptions())] == ["text changed (both truncated at the read cap)"]
     assert compare_responses(small, big, CompareOptions(ignore=("$",))) == []
 
 

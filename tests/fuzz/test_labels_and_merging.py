@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from apiparity.fuzz.compare import CompareOptions, Difference, compare_responses
+from apiparity.fuzz.compare import ANY_INDEX, Change, CompareOptions, Difference, compare_responses
 from apiparity.fuzz.divergences import MismatchContext, identify
 from apiparity.fuzz.group import Grouper, SideView
 from apiparity.fuzz.wire import WireRequest, WireResponse
@@ -118,11 +118,13 @@ def test_the_same_iso_instant_spelled_differently_is_a_datetime_divergence():
     assert label("soon", "later") is None
     # RFC 1123 from Flask's provider keeps its own label
     assert label("Fri, 12 Jul 2024 18:00:00 GMT", "2024-07-12T18:00:00Z") == "datetime-format"
-    # read from the detail when a difference carries no values
+    # judged from the values the comparison carries, never parsed back from the human detail
     request = WireRequest("GET", "/e/1", operation="GET /e/{id}")
-    bare = Difference("body", "$.at", "value changed", '$.at: OLD "2024-07-12T18:00:00+00:00", NEW "2024-07-12T18:00:00Z"')
-    found = identify(MismatchContext(request, js(200, {}), js(200, {}), bare))
+    detail = '$.at: OLD "2024-07-12T18:00:00+00:00", NEW "2024-07-12T18:00:00Z"'
+    typed = Difference("body", Change.VALUE_CHANGED, ("at",), detail, values=("2024-07-12T18:00:00+00:00", "2024-07-12T18:00:00Z"))
+    found = identify(MismatchContext(request, js(200, {}), js(200, {}), typed))
     assert found is not None and found.id == "datetime-offset-spelling" and "isoformat" in found.explanation
+    assert identify(MismatchContext(request, js(200, {}), js(200, {}), Difference("body", Change.VALUE_CHANGED, ("at",), detail))) is None
 
 
 # ---------------------------------------------------------------------------------- error bodies
@@ -181,8 +183,9 @@ def test_a_list_short_by_one_is_one_group_on_a_full_page_and_a_limited_one():
     assert (other.operation, other.signature, other.count) == ("GET /other", "body $.items[*] elements changed", 1)
     from apiparity.fuzz.group import root_cause
 
-    assert root_cause(Difference("body", "$.items[*]", "elements changed")) == root_cause(Difference("body", "$.items[*]", "added in NEW"))
-    assert root_cause(Difference("body", "$.items[*].id", "missing in NEW")) == "body $.items[*].id missing in NEW"
+    items = ("items", ANY_INDEX)
+    assert root_cause(Difference("body", Change.ELEMENTS_CHANGED, items)) == root_cause(Difference("body", Change.ADDED, items))
+    assert root_cause(Difference("body", Change.MISSING, (*items, "id"))) == "body $.items[*].id missing in NEW"
 
 
 def test_datetime_fields_that_differ_only_where_not_null_are_one_group():

@@ -264,12 +264,12 @@ def test_read_back_keeps_what_the_get_before_the_write_does_not_show(tmp_path) -
 
 
 def test_read_back_is_not_judged_after_a_write_one_side_refused() -> None:
-    from apiparity.fuzz.compare import Difference
+    from apiparity.fuzz.compare import Change, Difference
     from apiparity.fuzz.probes import ProbeAnswers
     from apiparity.fuzz.probes.framework import ReadBack
 
     ok, refused = WireResponse(200), WireResponse(422)
-    differences = [Difference("body", "$.title", "value changed")]
+    differences = [Difference("body", Change.VALUE_CHANGED, ("title",))]
     assert ReadBack().judge(ProbeAnswers(ok, ok, ok, steps=((ok, refused),)), differences) == []
     assert ReadBack().judge(ProbeAnswers(ok, ok, ok, steps=((ok, ok),)), differences) == differences
     assert ReadBack().judge(ProbeAnswers(ok, ok, ok, steps=((ok, ok),), shown=frozenset({"body $.title value changed"})),

@@ -286,7 +286,7 @@ def test_a_noisy_field_keeps_its_format():
 
 
 def test_repeated_query_label_only_for_parameters_declared_scalar():
-    from apiparity.fuzz.compare import Difference
+    from apiparity.fuzz.compare import Change, Difference
     from apiparity.fuzz.divergences import MismatchContext, identify
     from apiparity.fuzz.wire import WireRequest
 
@@ -297,7 +297,7 @@ def test_repeated_query_label_only_for_parameters_declared_scalar():
         ]}}},
         "components": {"schemas": {"Statuses": {"type": "array", "items": {"type": "string"}}}},
     }
-    difference = Difference("body", "$.total", "value changed")
+    difference = Difference("body", Change.VALUE_CHANGED, ("total",))
 
     def label(query: str, doc: dict | None = document) -> str | None:
         found = identify(MismatchContext(WireRequest("GET", "/t", query=query, operation="GET /t"), js(200, {}), js(200, {}), difference, doc))

@@ -6,7 +6,7 @@ import pytest
 
 from apiparity.config import RawConfig, settings_from_raw
 from apiparity.errors import ConfigError
-from apiparity.fuzz.compare import CompareOptions, compare_responses
+from apiparity.fuzz.compare import Change, CompareOptions, Difference, compare_responses
 from apiparity.fuzz.group import Grouper, SideView
 from apiparity.fuzz.tiers import apply_acceptances, case_rank, failing_groups
 from apiparity.fuzz.transports import ASGITransport, WSGITransport
@@ -87,12 +87,11 @@ def test_accept_entries_need_a_reason_and_a_label_or_cause() -> None:
 
 
 def test_rank_order() -> None:
-    class D:
-        def __init__(self, kind: str, change: str) -> None:
-            self.kind, self.change = kind, change
+    def status(old: int, new: int) -> Difference:
+        return Difference("status", Change.STATUS, statuses=(old, new))
 
-    assert case_rank(200, 500, None, [D("status", "200 != 500")]) == 0
-    assert case_rank(200, 422, None, [D("status", "200 != 422")]) == 1
-    assert case_rank(200, 200, None, [D("body", "missing in NEW")]) == 2
-    assert case_rank(404, 422, None, [D("status", "404 != 422")]) == 3
-    assert case_rank(200, 200, None, [D("header", "value changed")]) == 4
+    assert case_rank(200, 500, None, [status(200, 500)]) == 0
+    assert case_rank(200, 422, None, [status(200, 422)]) == 1
+    assert case_rank(200, 200, None, [Difference("body", Change.MISSING, ("id",))]) == 2
+    assert case_rank(404, 422, None, [status(404, 422)]) == 3
+    assert case_rank(200, 200, None, [Difference("header", Change.VALUE_CHANGED, header="etag")]) == 4

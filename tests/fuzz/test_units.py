@@ -8,7 +8,7 @@ import shlex
 import pytest
 
 from apiparity.errors import ConfigError
-from apiparity.fuzz.compare import CompareOptions, compare_responses, field_pattern
+from apiparity.fuzz.compare import Change, CompareOptions, compare_responses, field_pattern
 from apiparity.fuzz.curl import curl_command
 from apiparity.fuzz.group import Grouper, SideView
 from apiparity.fuzz.noise import NoiseTable
@@ -32,7 +32,8 @@ def test_numbers_equal_by_value_and_key_order_ignored():
 def test_list_order_is_significant_unless_unordered():
     old, new = js(200, {"items": [1, 2]}), js(200, {"items": [2, 1]})
     differences = compare_responses(old, new, CompareOptions())
-    assert [(d.kind, d.field, d.change) for d in differences] == [("order", "$.items", "list order changed")]
+    assert [(d.kind, d.path, d.change) for d in differences] == [("order", ("items",), Change.ORDER_CHANGED)]
+    assert [(d.field, d.change_text) for d in differences] == [("$.items", "list order changed")]
     assert compare_responses(old, new, CompareOptions(unordered=("$.items",))) == []
     # a different element is a field change, not an order change
     changed = compare_responses(old, js(200, {"items": [2, 3]}), CompareOptions())
@@ -85,7 +86,7 @@ def test_headers_that_matter():
 
 def test_text_and_transport_differences():
     old = WireResponse(200, [("Content-Type", "text/plain")], b"a")
-    assert [d.change for d in compare_responses(old, WireResponse(200, [("Content-Type", "text/plain")], b"b"), CompareOptions())] == ["text changed"]
+    assert [d.change for d in compare_responses(old, WireResponse(200, [("Content-Type", "text/plain")], b"b"), CompareOptions())] == [Change.TEXT_CHANGED]
     timeout = WireResponse(0, error="timeout: no answer within 1 s", timed_out=True)
     [difference] = compare_responses(old, timeout, CompareOptions())
     assert (difference.kind, difference.signature) == ("timeout", "timeout on NEW")

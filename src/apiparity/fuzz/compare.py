@@ -2,20 +2,24 @@
 each returning typed `Difference` records whose `signature` is the grouping key.
 
 JSON bodies are compared parsed, with deepdiff: numbers equal by value (1 == 1.0), key order
-ignored, list order significant unless a field is declared unordered. Field patterns use a small
-JSONPath subset: `$.items[*].updated_at`; `*` matches one key, `[*]` any index, and a pattern also
-covers everything below it.
+ignored, list order significant unless a field is declared unordered.
+
+A difference carries its kind of change as a `Change` and its field as a tuple path
+(`("items", ANY_INDEX, "price")`); `format_path` is the one place a path becomes text
+(`$.items[*].price`), the syntax users write in `--ignore`/`--unordered`: a small JSONPath subset
+where `*` matches one key, `[*]` any index, and a pattern also covers everything below it.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import enum
+import functools
 import json
 import re
 from collections.abc import Callable
-import dataclasses
-import functools
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 from urllib.parse import urlsplit
 
 from apiparity.fuzz.wire import WireResponse
@@ -23,24 +27,123 @@ from apiparity.fuzz.wire import WireResponse
 MAX_VALUE_CHARS = 80
 
 
+class _AnyIndex:
+    """`[*]` in a field path: any element of a list (differences fold their indexes into it)."""
+
+    _instance: _AnyIndex | None = None
+
+    def __new__(cls) -> _AnyIndex:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "ANY_INDEX"
+
+    def __reduce__(self) -> str:
+        return "ANY_INDEX"
+
+
+ANY_INDEX: Final = _AnyIndex()
+PathPart = str | int | _AnyIndex
+FieldPath = tuple[PathPart, ...]  # a JSON body field: ("items", ANY_INDEX, "price"); () is the body's root
+
+_PLAIN_KEY = re.compile(r"[A-Za-z_][\w-]*")
+
+
+def format_path(path: FieldPath) -> str:
+    """The one text form of a field path, for people and for `--ignore` patterns:
+    ("items", 0, "price") -> `$.items[0].price`; ANY_INDEX -> `[*]`; keys that are not plain names
+    are quoted: ("a b",) -> `$["a b"]`."""
+    out = "$"
+    for key in path:
+        if key is ANY_INDEX:
+            out += "[*]"
+        elif isinstance(key, int):
+            out += f"[{key}]"
+        elif isinstance(key, str) and _PLAIN_KEY.fullmatch(key):
+            out += f".{key}"
+        else:
+            out += f"[{json.dumps(str(key))}]"
+    return out
+
+
+def fold_indexes(path: FieldPath) -> FieldPath:
+    """Every list index as ANY_INDEX: the field all elements share."""
+    return tuple(ANY_INDEX if isinstance(key, int) else key for key in path)
+
+
+class Change(enum.Enum):
+    """What kind of change a difference is. The value is how a report says it; STATUS, NO_ANSWER and
+    READ_CAP are completed by the difference's own fields (`Difference.change_text`)."""
+
+    STATUS = "status"  # "{old} != {new}" from `statuses`
+    NO_ANSWER = "no answer"  # "{reason} on {side}": one side failed (transport error, timeout, crash)
+    VALUE_CHANGED = "value changed"
+    TYPE_CHANGED = "type changed"
+    ADDED = "added in NEW"
+    MISSING = "missing in NEW"
+    ORDER_CHANGED = "list order changed"
+    ELEMENTS_CHANGED = "elements changed"  # many fields of a list's elements at once (grouping's root)
+    FORMAT_CHANGED = "format changed"  # a noisy value whose shape changed on NEW (noise.py)
+    EMPTY_RESPONSE = "differs on an empty response"  # the content type of no content
+    JSON_ONLY_IN_OLD = "JSON in OLD, not JSON in NEW"
+    JSON_ONLY_IN_NEW = "not JSON in OLD, JSON in NEW"
+    TEXT_CHANGED = "text changed"
+    TRUNCATED_TEXT_CHANGED = "text changed (both truncated at the read cap)"
+    READ_CAP = "larger than the read cap"  # "... in {side}": one side's answer exceeds --max-body-bytes
+
+
 @dataclass(slots=True, frozen=True)
 class Difference:
-    kind: str  # status | header | body | order | transport | timeout
-    field: str  # "status", "header:content-type", "$.items[*].price", "body"
-    change: str  # "400 != 422", "value changed", "missing in NEW", ...
+    kind: str  # where: status | header | body | order | transport | timeout
+    change: Change
+    path: FieldPath | None = None  # body and order: the JSON field, indexes folded; None for the body as a whole
     detail: str = ""  # a human line with the values of this example
-    # (OLD's value, NEW's value) of a changed JSON field, for judging beyond equality (noise.py)
+    header: str = ""  # kind "header": the header's name, lower case
+    statuses: tuple[int, int] | None = None  # Change.STATUS: (OLD's, NEW's)
+    side: str = ""  # the side a one-sided change is about: "OLD" or "NEW" (NO_ANSWER, READ_CAP)
+    reason: str = ""  # NO_ANSWER: "timeout", "app raised ValueError", "ConnectError", ...
+    # (OLD's value, NEW's value) of a changed JSON field, for judging beyond equality (noise.py,
+    # divergence labels); not part of the difference's identity
     values: tuple[Any, Any] | None = dataclasses.field(default=None, compare=False, repr=False)  # `field` is a field here
+
+    @property
+    def field(self) -> str:
+        """The field as users write it: "status", "transport", "header:content-type", "body", "$.items[*].price"."""
+        if self.kind == "status":
+            return "status"
+        if self.kind in ("transport", "timeout"):
+            return "transport"
+        if self.kind == "header":
+            return f"header:{self.header}"
+        return "body" if self.path is None else format_path(self.path)
+
+    @property
+    def change_text(self) -> str:
+        """The change as reports say it: "400 != 422", "timeout on NEW", "missing in NEW", ..."""
+        if self.change is Change.STATUS and self.statuses is not None:
+            return f"{self.statuses[0]} != {self.statuses[1]}"
+        if self.change is Change.NO_ANSWER:
+            return f"{self.reason} on {self.side}"
+        if self.change is Change.READ_CAP:
+            return f"{self.change.value} in {self.side}"
+        return self.change.value
 
     @property
     def signature(self) -> str:
         if self.kind == "status":
-            return f"status {self.change}"
+            return f"status {self.change_text}"
         if self.kind in ("transport", "timeout"):
-            return self.change
-        if self.kind == "header" and self.field.startswith("header:"):
-            return f"{self.field} {self.change}"  # "header:allow value changed", as --ignore spells the header
-        return f"{self.kind} {self.field} {self.change}"
+            return self.change_text
+        if self.kind == "header":
+            return f"{self.field} {self.change_text}"  # "header:allow value changed", as --ignore spells the header
+        return f"{self.kind} {self.field} {self.change_text}"
+
+    @property
+    def is_list_element(self) -> bool:
+        """A body difference about the elements of a list (`$.items[*]`), not a field of them."""
+        return self.kind == "body" and self.path is not None and len(self.path) > 0 and self.path[-1] is ANY_INDEX
 
 
 @dataclass(slots=True)
@@ -75,21 +178,25 @@ class CompareOptions:
         self._ignore_res = [field_pattern(p) for p in self.ignore if not p.lower().startswith("header:")]
         self._unordered_res = [field_pattern(p, children=False) for p in self.unordered]
 
-    def ignores_field(self, path: str) -> bool:
-        return any(rx.match(path) for rx in self._ignore_res)
+    def ignores_field(self, path: FieldPath) -> bool:
+        """`path` (indexes folded) matches an `--ignore` pattern."""
+        text = format_path(path)
+        return any(rx.match(text) for rx in self._ignore_res)
 
     def ignores_header(self, name: str) -> bool:
         return any(p.lower() == f"header:{name.lower()}" for p in self.ignore)
 
-    def is_unordered(self, path: str) -> bool:
-        return any(rx.match(path) for rx in self._unordered_res)
+    def is_unordered(self, path: FieldPath) -> bool:
+        text = format_path(path)
+        return any(rx.match(text) for rx in self._unordered_res)
 
     def statuses_equivalent(self, old: int, new: int) -> bool:
         return (old, new) in self.equivalent_status or (new, old) in self.equivalent_status
 
 
 def field_pattern(pattern: str, *, children: bool = True) -> re.Pattern[str]:
-    """Compile `$.items[*].updated_at` (or `items[*].updated_at`) into a regex over normalized paths."""
+    """Compile `$.items[*].updated_at` (or `items[*].updated_at`) into a regex over `format_path`'s
+    text of a folded path."""
     text = pattern.strip()
     if not text.startswith("$"):
         text = "$." + text.lstrip(".")
@@ -132,7 +239,7 @@ def compare_responses(old: WireResponse, new: WireResponse, options: CompareOpti
     if old.status != new.status:
         if options.statuses_equivalent(old.status, new.status):
             return []
-        return [Difference("status", "status", f"{old.status} != {new.status}", f"status: OLD {old.status}, NEW {new.status}")]
+        return [Difference("status", Change.STATUS, detail=f"status: OLD {old.status}, NEW {new.status}", statuses=(old.status, new.status))]
     differences: list[Difference] = []
     both_redirect = _both_redirect(old, new)
     for name, func in COMPARATORS.items():
@@ -142,11 +249,15 @@ def compare_responses(old: WireResponse, new: WireResponse, options: CompareOpti
     if both_redirect:
         # the body of a redirect is a note for browsers (Werkzeug's HTML "Redirecting..." page,
         # Starlette's nothing at all); a client follows Location, compared on its own
-        differences = [d for d in differences if d.field != "header:content-type"]
-    if any(d.field == "header:content-type" for d in differences):
+        differences = [d for d in differences if not _is_content_type(d)]
+    if any(_is_content_type(d) for d in differences):
         # a JSON-vs-not-JSON body is the content-type difference seen again: report it once
-        differences = [d for d in differences if not (d.field == "body" and "JSON" in d.change)]
+        differences = [d for d in differences if d.change not in (Change.JSON_ONLY_IN_OLD, Change.JSON_ONLY_IN_NEW)]
     return differences
+
+
+def _is_content_type(difference: Difference) -> bool:
+    return difference.kind == "header" and difference.header == "content-type"
 
 
 def _both_redirect(old: WireResponse, new: WireResponse) -> bool:
@@ -166,8 +277,7 @@ def _compare_failures(old: WireResponse, new: WireResponse) -> list[Difference] 
     other = old if new.error else new
     kind = "timeout" if failed.timed_out else "transport"
     reason = "timeout" if failed.timed_out else _error_class(failed.error or "")
-    change = f"{reason} on {side}"
-    return [Difference(kind, "transport", change, f"{side}: {failed.error}; the other side answered {other.status}")]
+    return [Difference(kind, Change.NO_ANSWER, detail=f"{side}: {failed.error}; the other side answered {other.status}", side=side, reason=reason)]
 
 
 def _error_class(error: str) -> str:
@@ -177,7 +287,7 @@ def _error_class(error: str) -> str:
 
 @comparator("status")
 def compare_status(old: WireResponse, new: WireResponse, options: CompareOptions) -> list[Difference]:
-    return [] if old.status == new.status else [Difference("status", "status", f"{old.status} != {new.status}")]
+    return [] if old.status == new.status else [Difference("status", Change.STATUS, statuses=(old.status, new.status))]
 
 
 def declared_for_status(declared: dict[str, tuple[str, ...]], status: int) -> tuple[str, ...]:
@@ -219,18 +329,18 @@ def compare_headers(old: WireResponse, new: WireResponse, options: CompareOption
             # text/html, Starlette sends none); compared only on request: --compare-header content-type
             if "content-type" not in {h.lower() for h in options.compare_headers}:
                 continue
-            change = "differs on an empty response"
+            change = Change.EMPTY_RESPONSE
         elif old_value is None:
-            change = "added in NEW"
+            change = Change.ADDED
         elif new_value is None:
-            change = "missing in NEW"
+            change = Change.MISSING
         else:
-            change = "value changed"
+            change = Change.VALUE_CHANGED
         if options.redact:
             from apiparity.fuzz.redact import redact_shown
 
             old_value, new_value = (redact_shown(name, v) if isinstance(v, str) else v for v in (old_value, new_value))
-        differences.append(Difference("header", f"header:{name}", change, f"{name}: OLD {_show(old_value)}, NEW {_show(new_value)}"))
+        differences.append(Difference("header", change, detail=f"{name}: OLD {_show(old_value)}, NEW {_show(new_value)}", header=name))
     return differences
 
 
@@ -272,42 +382,39 @@ def compare_body(old: WireResponse, new: WireResponse, options: CompareOptions) 
     new_ok, new_json = new.json()
     if old_ok and new_ok:
         return compare_json(old_json, new_json, options)
-    if options.ignores_field("$"):
+    if options.ignores_field(()):
         return []
     if old_ok != new_ok:
-        which = "JSON in OLD, not JSON in NEW" if old_ok else "not JSON in OLD, JSON in NEW"
-        return [Difference("body", "body", which, f"body: OLD {_show(old.text())}, NEW {_show(new.text())}")]
+        which = Change.JSON_ONLY_IN_OLD if old_ok else Change.JSON_ONLY_IN_NEW
+        return [Difference("body", which, detail=f"body: OLD {_show(old.text())}, NEW {_show(new.text())}")]
     if old.body != new.body:
-        return [Difference("body", "body", "text changed", f"body: OLD {_show(old.text())}, NEW {_show(new.text())}")]
+        return [Difference("body", Change.TEXT_CHANGED, detail=f"body: OLD {_show(old.text())}, NEW {_show(new.text())}")]
     return []
 
 
 def _compare_truncated(old: WireResponse, new: WireResponse, options: CompareOptions) -> list[Difference]:
     """A body past the read cap: only its first bytes were read, so it is compared as bytes."""
-    if options.ignores_field("$"):
+    if options.ignores_field(()):
         return []
     if old.truncated and new.truncated:
         if old.body == new.body:
             return []  # the same first bytes; what came after was never read
-        return [Difference("body", "body", "text changed (both truncated at the read cap)",
-                           f"body: both answers are larger than the {len(old.body)}-byte read cap and their first bytes differ")]
+        return [Difference("body", Change.TRUNCATED_TEXT_CHANGED,
+                           detail=f"body: both answers are larger than the {len(old.body)}-byte read cap and their first bytes differ")]
     big, small, which = (new, old, "NEW") if new.truncated else (old, new, "OLD")
-    return [Difference("body", "body", f"larger than the read cap in {which}",
-                       f"body: {which}'s answer is larger than the {len(big.body)}-byte read cap (truncated, not read further; "
-                       f"--max-body-bytes), the other's is {len(small.body)} bytes")]
+    return [Difference("body", Change.READ_CAP,
+                       detail=f"body: {which}'s answer is larger than the {len(big.body)}-byte read cap (truncated, not read further; "
+                       f"--max-body-bytes), the other's is {len(small.body)} bytes", side=which)]
 
 
+# deepdiff's report types over two parsed JSON documents (key order ignored, list order kept)
 _DEEPDIFF_CHANGES = {
-    "values_changed": "value changed",
-    "type_changes": "type changed",
-    "dictionary_item_added": "added in NEW",
-    "dictionary_item_removed": "missing in NEW",
-    "iterable_item_added": "added in NEW",
-    "iterable_item_removed": "missing in NEW",
-    "attribute_added": "added in NEW",
-    "attribute_removed": "missing in NEW",
-    "set_item_added": "added in NEW",
-    "set_item_removed": "missing in NEW",
+    "values_changed": Change.VALUE_CHANGED,
+    "type_changes": Change.TYPE_CHANGED,
+    "dictionary_item_added": Change.ADDED,
+    "dictionary_item_removed": Change.MISSING,
+    "iterable_item_added": Change.ADDED,
+    "iterable_item_removed": Change.MISSING,
 }
 
 
@@ -316,17 +423,17 @@ def compare_json(old: Any, new: Any, options: CompareOptions) -> list[Difference
     from deepdiff import DeepDiff
 
     if options.unordered:
-        old, new = _sort_unordered(old, "$", options), _sort_unordered(new, "$", options)
+        old, new = _sort_unordered(old, (), options), _sort_unordered(new, (), options)
     differences: list[Difference] = []
-    new = _reorder_lists(old, new, "$", options, differences)
+    new = _reorder_lists(old, new, (), options, differences)
     tree = DeepDiff(old, new, ignore_numeric_type_changes=True, view="tree", ignore_nan_inequality=True)
-    seen: set[tuple[str, str]] = set()
+    seen: set[tuple[FieldPath, Change]] = set()
     identities = options.identities
     for report_type, levels in tree.items():
-        change = _DEEPDIFF_CHANGES.get(report_type, report_type.replace("_", " "))
+        change = _DEEPDIFF_CHANGES.get(report_type, Change.VALUE_CHANGED)  # no other type occurs between JSON documents
         for level in levels:
-            concrete = json_path(level.path(output_format="list"))
-            normalized = re.sub(r"\[\d+\]", "[*]", concrete)
+            concrete = tuple(level.path(output_format="list"))
+            normalized = fold_indexes(concrete)
             if options.ignores_field(normalized):
                 continue
             if report_type == "values_changed" or report_type == "type_changes":
@@ -336,23 +443,24 @@ def compare_json(old: Any, new: Any, options: CompareOptions) -> list[Difference
                 continue
             seen.add((normalized, change))
             values = (level.t1, level.t2) if report_type in ("values_changed", "type_changes") else None
-            differences.append(Difference("body", normalized, change, f"{concrete}: OLD {_show(level.t1)}, NEW {_show(level.t2)}", values))
+            detail = f"{format_path(concrete)}: OLD {_show(level.t1)}, NEW {_show(level.t2)}"
+            differences.append(Difference("body", change, normalized, detail, values=values))
     return differences
 
 
-def _reorder_lists(old: Any, new: Any, path: str, options: CompareOptions, out: list[Difference]) -> Any:
+def _reorder_lists(old: Any, new: Any, path: FieldPath, options: CompareOptions, out: list[Difference]) -> Any:
     """NEW with every list that holds exactly OLD's elements in another order put back in OLD's
     order, and one `order` difference per such list: a re-sorted list is one change a client sees
     ("list order changed at $.items"), not a dozen per-field ones."""
     if isinstance(old, dict) and isinstance(new, dict):
-        return {k: (_reorder_lists(old[k], v, json_path_child(path, k), options, out) if k in old else v) for k, v in new.items()}
+        return {k: (_reorder_lists(old[k], v, (*path, k), options, out) if k in old else v) for k, v in new.items()}
     if not (isinstance(old, list) and isinstance(new, list)) or len(old) != len(new):
         return new
-    normalized = re.sub(r"\[\d+\]", "[*]", path)
+    normalized = fold_indexes(path)
     if len(old) > 1 and not options.ignores_field(normalized) and _same_elements_reordered(old, new, options):
-        out.append(Difference("order", normalized, "list order changed", f"{path}: same {len(old)} elements in another order"))
+        out.append(Difference("order", Change.ORDER_CHANGED, normalized, f"{format_path(path)}: same {len(old)} elements in another order"))
         return old
-    return [_reorder_lists(o, n, f"{path}[{i}]", options, out) for i, (o, n) in enumerate(zip(old, new))]
+    return [_reorder_lists(o, n, (*path, i), options, out) for i, (o, n) in enumerate(zip(old, new))]
 
 
 def _same_elements_reordered(old: list[Any], new: list[Any], options: CompareOptions) -> bool:
@@ -363,32 +471,15 @@ def _same_elements_reordered(old: list[Any], new: list[Any], options: CompareOpt
     return not DeepDiff(old, new, ignore_order=True, ignore_numeric_type_changes=True, ignore_nan_inequality=True)
 
 
-def json_path(keys: list[Any]) -> str:
-    """['items', 0, 'price'] -> $.items[0].price"""
-    out = "$"
-    for key in keys:
-        if isinstance(key, int):
-            out += f"[{key}]"
-        elif isinstance(key, str) and re.fullmatch(r"[A-Za-z_][\w-]*", key):
-            out += f".{key}"
-        else:
-            out += f"[{json.dumps(str(key))}]"
-    return out
-
-
-def _sort_unordered(value: Any, path: str, options: CompareOptions) -> Any:
+def _sort_unordered(value: Any, path: FieldPath, options: CompareOptions) -> Any:
     if isinstance(value, dict):
-        return {k: _sort_unordered(v, json_path_child(path, k), options) for k, v in value.items()}
+        return {k: _sort_unordered(v, (*path, k), options) for k, v in value.items()}
     if isinstance(value, list):
-        items = [_sort_unordered(v, path + "[*]", options) for v in value]
+        items = [_sort_unordered(v, (*path, ANY_INDEX), options) for v in value]
         if options.is_unordered(path):
             items.sort(key=lambda v: json.dumps(v, sort_keys=True, default=str))
         return items
     return value
-
-
-def json_path_child(path: str, key: str) -> str:
-    return path + (f".{key}" if re.fullmatch(r"[A-Za-z_][\w-]*", key) else f"[{json.dumps(key)}]")
 
 
 def _show(value: Any) -> str:

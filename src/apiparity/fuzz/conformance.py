@@ -155,11 +155,11 @@ def _finding(failure: BaseException) -> Finding:
 
 
 def instance_pointer(path: Any) -> str:
-    """['items', 0, 'id'] -> $.items[*].id (indexes folded: every element is the same field)."""
-    out = "$"
-    for part in path:
-        out += "[*]" if isinstance(part, int) else f".{part}"
-    return out
+    """['items', 0, 'id'] -> $.items[*].id (indexes folded: every element is the same field), in the
+    one path syntax of differences and `--ignore` (`format_path`)."""
+    from apiparity.fuzz.compare import fold_indexes, format_path
+
+    return format_path(fold_indexes(tuple(path)))
 
 
 def _without_value(message: str, instance: Any) -> str:

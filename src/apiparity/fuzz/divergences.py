@@ -26,7 +26,7 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qsl
 
-from apiparity.fuzz.compare import Difference
+from apiparity.fuzz.compare import ANY_INDEX, Change, Difference, FieldPath
 from apiparity.fuzz.wire import WireRequest, WireResponse
 from apiparity.spec.refs import follow_local_refs
 
@@ -145,8 +145,10 @@ def status_pair(old: tuple[int, ...], new: tuple[int, ...]) -> Precondition:
     return Precondition(f"OLD {'/'.join(map(str, old))}, NEW {'/'.join(map(str, new))}", holds)
 
 
-def field_is(name: str) -> Precondition:
-    return Precondition(f"the difference is the {name} field", lambda ctx: ctx.difference.field == name)
+def header_is(name: str) -> Precondition:
+    """The difference is the response header `name` (lower case)."""
+    return Precondition(f"the difference is the header:{name} field",
+                        lambda ctx: ctx.difference.kind == "header" and ctx.difference.header == name)
 
 
 def _status(ctx: MismatchContext) -> tuple[int, int]:
@@ -387,7 +389,7 @@ def _validation_body(ctx: MismatchContext) -> bool:
     "Flask lists HEAD and OPTIONS it adds automatically; Starlette lists only declared methods.",
     "Compare as a set is already applied; declare the same methods or ignore with --ignore header:allow.",
     requires=(
-        field_is("header:allow"),
+        header_is("allow"),
         Precondition("the two Allow sets differ only by HEAD and OPTIONS", lambda ctx: bool(_allow_sets(ctx))),
     ),
     harmless=True,
@@ -412,7 +414,7 @@ def _allow_sets(ctx: MismatchContext) -> bool:
     "Harmless for most clients; set `media_type='text/html'` on the 204 Response if one checks it, "
     "or ignore it with --ignore header:content-type.",
     requires=(
-        field_is("header:content-type"),
+        header_is("content-type"),
         status_pair((204,), (204,)),
         Precondition("both bodies are empty", lambda ctx: not ctx.old.body and not ctx.new.body),
         Precondition("NEW sent no Content-Type", lambda ctx: ctx.new.header("content-type") is None),
@@ -432,7 +434,7 @@ def _no_content(ctx: MismatchContext) -> bool:
     "accept the change if no client parses error pages.",
     requires=(
         Precondition("the difference is the content type or the body", lambda ctx: ctx.difference.kind in ("header", "body")
-                     and (ctx.difference.kind == "body" or ctx.difference.field == "header:content-type")),
+                     and (ctx.difference.kind == "body" or (ctx.difference.kind == "header" and ctx.difference.header == "content-type"))),
         SAME_STATUS,
         Precondition("both answered 4xx (an error page, not a crash)", lambda ctx: 400 <= ctx.old.status < 500),
         Precondition("OLD's content type is text/html", lambda ctx: ctx.old.media_type == "text/html"),
@@ -487,11 +489,12 @@ def _reason_phrase(status: int) -> str | None:
 
 
 def _changed_values(ctx: MismatchContext) -> tuple[Any, Any] | None:
-    """(OLD's value, NEW's value) of a changed field: the difference's own, or read from its detail."""
-    if ctx.difference.values is not None:
-        return ctx.difference.values
-    match = re.search(r'OLD "([^"]*)", NEW "([^"]*)"', ctx.difference.detail)
-    return (match.group(1), match.group(2)) if match else None
+    """(OLD's value, NEW's value) of a changed field, as the comparison found them (never read back
+    from the human detail)."""
+    return ctx.difference.values
+
+
+_VALUE_CHANGES = (Change.VALUE_CHANGED, Change.FORMAT_CHANGED)
 
 
 @divergence(
@@ -501,7 +504,7 @@ def _changed_values(ctx: MismatchContext) -> tuple[Any, Any] | None:
     "dates become datetimes); pydantic/FastAPI render ISO 8601.",
     "Serialize datetimes the legacy way in the response model (a `PlainSerializer` / "
     "`field_serializer` with `email.utils.format_datetime(..., usegmt=True)`), or migrate clients.",
-    requires=(BODY_DIFFERENCE, Precondition("a field's value changed", lambda ctx: ctx.difference.change in ("value changed", "format changed")),
+    requires=(BODY_DIFFERENCE, Precondition("a field's value changed", lambda ctx: ctx.difference.change in _VALUE_CHANGES),
               Precondition("OLD's value is an RFC 1123 date, NEW's an ISO 8601 date(-time)", lambda ctx: _rfc1123_vs_iso(ctx))),
 )
 def _datetime_format(ctx: MismatchContext) -> bool:
@@ -546,7 +549,7 @@ def _iso_datetime(value: Any) -> datetime | None:
     "`Annotated[datetime, PlainSerializer(lambda v: v.isoformat(), return_type=str)]` (or a "
     "`field_serializer`) in the response model, or return the handler's dict with `.isoformat()` "
     "values in a JSONResponse; keep the microseconds and the timezone the legacy app used.",
-    requires=(BODY_DIFFERENCE, Precondition("a field's value changed", lambda ctx: ctx.difference.change in ("value changed", "format changed")),
+    requires=(BODY_DIFFERENCE, Precondition("a field's value changed", lambda ctx: ctx.difference.change in _VALUE_CHANGES),
               Precondition("both values are ISO 8601 date-times of the same instant (to the second when one lost its microseconds)",
                            lambda ctx: _same_instant(ctx))),
 )
@@ -571,46 +574,13 @@ def _same_instant(ctx: MismatchContext) -> bool:
 # ------------------------------------------------------------------ a key missing in NEW
 
 
-_ANY_INDEX = object()  # `[*]` in a field path
-
-
-def _field_tokens(path: str) -> list[Any] | None:
-    """`$.items[*].tags` -> ["items", _ANY_INDEX, "tags"]; `$["a b"]` -> ["a b"]; None if unreadable."""
-    if not path.startswith("$"):
-        return None
-    tokens: list[Any] = []
-    i = 1
-    while i < len(path):
-        if path.startswith("[*]", i):
-            tokens.append(_ANY_INDEX)
-            i += 3
-        elif path[i] == ".":
-            match = re.match(r"\.([A-Za-z_][\w-]*)", path[i:])
-            if match is None:
-                return None
-            tokens.append(match.group(1))
-            i += len(match.group(0))
-        elif path.startswith('["', i):
-            try:
-                key, end = json.JSONDecoder().raw_decode(path, i + 1)
-            except ValueError:
-                return None
-            if not path.startswith("]", end):
-                return None
-            tokens.append(key)
-            i = end + 1
-        else:
-            return None
-    return tokens
-
-
-def _paired(old: Any, new: Any, tokens: list[Any]) -> list[tuple[Any, Any]]:
+def _paired(old: Any, new: Any, tokens: FieldPath) -> list[tuple[Any, Any]]:
     """The (OLD, NEW) values at a field path in both bodies, list elements paired by index."""
     level = [(old, new)]
     for token in tokens:
         following: list[tuple[Any, Any]] = []
         for o, n in level:
-            if token is _ANY_INDEX:
+            if token is ANY_INDEX:
                 if isinstance(o, list) and isinstance(n, list):
                     following.extend(zip(o, n))
             elif isinstance(o, dict) and isinstance(n, dict) and token in o and token in n:
@@ -622,9 +592,9 @@ def _paired(old: Any, new: Any, tokens: list[Any]) -> list[tuple[Any, Any]]:
 def _missing_key(ctx: MismatchContext) -> tuple[str, list[tuple[dict[str, Any], dict[str, Any]]]] | None:
     """For a `$.a.b missing in NEW`: the key and every (OLD object, NEW object) pair where OLD has
     the key and NEW has not. None when the bodies do not show it (not JSON, unreadable path)."""
-    tokens = _field_tokens(ctx.difference.field)
-    if not tokens or tokens[-1] is _ANY_INDEX:
-        return None
+    tokens = ctx.difference.path
+    if not tokens or not isinstance(tokens[-1], str):
+        return None  # the body itself, or a list's elements
     old_ok, old_json = ctx.old.json()
     new_ok, new_json = ctx.new.json()
     if not (old_ok and new_ok):
@@ -649,7 +619,7 @@ def _renamed(key: str, parents: list[tuple[dict[str, Any], dict[str, Any]]]) -> 
 def _declared_in(document: dict[str, Any] | None, ctx: MismatchContext) -> bool:
     """The missing field is a property of the operation's response schema in `document` (any
     branch of an anyOf/oneOf/allOf). False when the document does not say."""
-    tokens = _field_tokens(ctx.difference.field)
+    tokens = ctx.difference.path
     if not document or not tokens:
         return False
     method, _, path = ctx.request.operation.partition(" ")
@@ -664,14 +634,14 @@ def _declared_in(document: dict[str, Any] | None, ctx: MismatchContext) -> bool:
     return any(_schema_declares(document, schema, tokens, 0) for schema in schemas)
 
 
-def _schema_declares(document: dict[str, Any], schema: Any, tokens: list[Any], depth: int) -> bool:
+def _schema_declares(document: dict[str, Any], schema: Any, tokens: FieldPath, depth: int) -> bool:
     schema = follow_local_refs(document, schema)
     if not isinstance(schema, dict) or depth > 32:
         return False
     if any(_schema_declares(document, branch, tokens, depth + 1) for key in ("allOf", "anyOf", "oneOf") for branch in schema.get(key) or []):
         return True
     token, rest = tokens[0], tokens[1:]
-    if token is _ANY_INDEX:
+    if token is ANY_INDEX:
         items = [schema.get("items"), *(schema.get("prefixItems") or [])]
         return any(_schema_declares(document, item, rest, depth + 1) for item in items if item is not None)
     properties = schema.get("properties")
@@ -681,7 +651,7 @@ def _schema_declares(document: dict[str, Any], schema: Any, tokens: list[Any], d
 
 
 def _is_missing_field(ctx: MismatchContext) -> bool:
-    return ctx.difference.kind == "body" and ctx.difference.change == "missing in NEW" and not ctx.difference.field.endswith("[*]")
+    return ctx.difference.kind == "body" and ctx.difference.change is Change.MISSING and not ctx.difference.is_list_element
 
 
 def _new_contract(ctx: MismatchContext) -> dict[str, Any] | None:
@@ -714,14 +684,14 @@ def _declares_parent_model(ctx: MismatchContext) -> bool:
     """NEW's own document declares a response model for this answer whose object holding the
     missing field lists its properties (a response_model that can filter)."""
     document = _own_new_document(ctx)
-    tokens = _field_tokens(ctx.difference.field)
+    tokens = ctx.difference.path
     if document is None or not tokens:
         return False
     parent = tokens[:-1]
     return any(_schema_has_properties(document, schema, parent, 0) for schema in _response_schemas(document, ctx))
 
 
-def _schema_has_properties(document: dict[str, Any], schema: Any, tokens: list[Any], depth: int) -> bool:
+def _schema_has_properties(document: dict[str, Any], schema: Any, tokens: FieldPath, depth: int) -> bool:
     schema = follow_local_refs(document, schema)
     if not isinstance(schema, dict) or depth > 32:
         return False
@@ -730,7 +700,7 @@ def _schema_has_properties(document: dict[str, Any], schema: Any, tokens: list[A
     if not tokens:
         return isinstance(schema.get("properties"), dict) and schema.get("additionalProperties") in (None, False)
     token, rest = tokens[0], tokens[1:]
-    if token is _ANY_INDEX:
+    if token is ANY_INDEX:
         items = [schema.get("items"), *(schema.get("prefixItems") or [])]
         return any(_schema_has_properties(document, item, rest, depth + 1) for item in items if item is not None)
     properties = schema.get("properties")

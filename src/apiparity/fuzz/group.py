@@ -40,7 +40,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import parse_qsl
 
-from apiparity.fuzz.compare import Difference
+from apiparity.fuzz.compare import ANY_INDEX, Change, Difference, FieldPath, format_path
 from apiparity.fuzz.curl import curl_command
 from apiparity.fuzz.divergences import Divergence, by_id, identify_case
 from apiparity.fuzz.redact import redact_headers, redact_query
@@ -127,7 +127,7 @@ def lead_order(difference: Difference) -> tuple[int, int, str]:
     """Which of one case's differences names its group: the most basic kind first (no answer,
     status, headers, order, body), then the shallowest field ($.total before $.items[*].id),
     then by name - so a list that lost items reads "$.total value changed", not one of its fields."""
-    depth = difference.field.count(".") + difference.field.count("[") if difference.field.startswith("$") else 0
+    depth = len(difference.path) if difference.path is not None else 0
     return _KIND_RANK.get(difference.kind, 5), depth, difference.signature
 
 
@@ -144,16 +144,16 @@ def root_map(differences: list[Difference]) -> dict[str, list[Difference]]:
       late, another sort key), that is one change of the elements, not one per field:
       `body $.items[*] elements changed`.
     """
-    resized = {d.field for d in differences if d.kind == "body" and d.field.endswith("[*]") and d.change in ("missing in NEW", "added in NEW")}
-    followers: dict[str, list[Difference]] = {}
+    resized = {d.path for d in differences if d.is_list_element and d.change in (Change.MISSING, Change.ADDED) and d.path is not None}
+    followers: dict[FieldPath, list[Difference]] = {}
     kept = []
     for difference in differences:
-        owner = next((r for r in sorted(resized) if difference.kind == "body" and difference.field.startswith((f"{r}.", f"{r}["))), None)
+        owner = next((r for r in sorted(resized, key=format_path) if difference.kind == "body" and _strictly_under(difference.path, r)), None)
         if owner is None:
             kept.append(difference)
         else:
             followers.setdefault(owner, []).append(difference)
-    by_element: dict[str, set[str]] = {}
+    by_element: dict[FieldPath, set[str]] = {}
     for difference in kept:
         element = _outer_element(difference)
         if element is not None:
@@ -162,11 +162,11 @@ def root_map(differences: list[Difference]) -> dict[str, list[Difference]]:
     roots: dict[str, list[Difference]] = {}
     for difference in kept:
         element = _outer_element(difference)
-        root = Difference("body", element, "elements changed", difference.detail) if element in folded else difference
+        root = Difference("body", Change.ELEMENTS_CHANGED, element, difference.detail) if element in folded else difference
         roots.setdefault(root.signature, [root] if root is not difference else []).append(difference)
     for owner, members in followers.items():
         for group in roots.values():
-            if group and group[0].field == owner:
+            if group and group[0].kind == "body" and group[0].path == owner:
                 group.extend(members)
                 break
     return roots
@@ -178,25 +178,29 @@ def root_signatures(differences: list[Difference]) -> dict[str, Difference]:
     return {signature: members[0] for signature, members in root_map(differences).items()}
 
 
-_LIST_CHANGES = ("missing in NEW", "added in NEW", "elements changed")
+def _strictly_under(path: FieldPath | None, parent: FieldPath) -> bool:
+    return path is not None and len(path) > len(parent) and path[: len(parent)] == parent
 
 
-def root_cause(difference: Difference, changed_lists: frozenset[str] = frozenset()) -> str:
+_LIST_CHANGES = frozenset({Change.MISSING, Change.ADDED, Change.ELEMENTS_CHANGED})
+
+
+def root_cause(difference: Difference, changed_lists: frozenset[FieldPath] = frozenset()) -> str:
     """What groups are merged by: a root signature, with the ways one list can differ read as one
     root `$.items`. A list one element short is `$.items[*] missing in NEW` on a full page but
     `$.items[*] elements changed` on `?limit=1` (same length, every element shifted): one cause.
     A field of the elements of a list that changed as a whole elsewhere on the operation
     (`changed_lists`) is that list's change seen through a projection (`?fields=id`)."""
-    if difference.kind == "body" and difference.field.endswith("[*]") and difference.change in _LIST_CHANGES:
-        return f"body {difference.field[:-3]} list changed"
+    if _is_list_change(difference) and difference.path is not None:
+        return f"body {format_path(difference.path[:-1])} list changed"
     element = _outer_element(difference)
-    if element is not None and element[:-3] in changed_lists:
-        return f"body {element[:-3]} list changed"
+    if element is not None and element[:-1] in changed_lists:
+        return f"body {format_path(element[:-1])} list changed"
     return difference.signature
 
 
 def _is_list_change(difference: Difference) -> bool:
-    return difference.kind == "body" and difference.field.endswith("[*]") and difference.change in _LIST_CHANGES
+    return difference.is_list_element and difference.change in _LIST_CHANGES
 
 
 def same_routing_answer(statuses: set[tuple[int, int]]) -> bool:
@@ -214,18 +218,19 @@ def same_routing_answer(statuses: set[tuple[int, int]]) -> bool:
     return 300 <= status < 400 or status in (400, 404, 405, 422)
 
 
-def _outer_element(difference: Difference) -> str | None:
+def _outer_element(difference: Difference) -> FieldPath | None:
     """`$.items[*].tags[*]` -> `$.items[*]`: the outermost list element a body field is under."""
-    if difference.kind != "body" or "[*]" not in difference.field:
+    path = difference.path
+    if difference.kind != "body" or path is None or ANY_INDEX not in path:
         return None
-    element = difference.field[: difference.field.index("[*]") + 3]
-    return element if element != difference.field else None
+    element = path[: path.index(ANY_INDEX) + 1]
+    return element if element != path else None
 
 
 FOLD, SPLIT, APART = "fold", "split", "apart"
 
 
-def _relation(small: _Pending, large: _Pending, changed_lists: frozenset[str]) -> str:
+def _relation(small: _Pending, large: _Pending, changed_lists: frozenset[FieldPath]) -> str:
     """How `small` relates to `large` on one operation: FOLD (the same cause, seen with fewer
     fields), SPLIT (`large` is `small`'s cause plus another one), or APART."""
     if _status_only(small) and _status_only(large) and small.rejected and large.rejected and not small.rejected & large.rejected:
@@ -244,7 +249,7 @@ def _relation(small: _Pending, large: _Pending, changed_lists: frozenset[str]) -
         return FOLD  # a list that only changed size: ambiguous evidence, folded where it is held
     if small.label is not None and small.label == large.label:
         return FOLD  # one known divergence on more or fewer fields
-    def changes(differences: Iterable[Difference]) -> set[str]:
+    def changes(differences: Iterable[Difference]) -> set[str | Change]:
         return {"list changed" if root_cause(d, changed_lists).endswith(" list changed") else d.change for d in differences}
 
     rest = [d for signature, d in large.differences.items() if signature not in small.roots]
@@ -356,7 +361,7 @@ class Grouper:
         return merge_across_operations(per_operation, self._max_examples)
 
     def _operation_causes(self, pendings: list[_Pending]) -> list[_Cause]:
-        changed_lists = frozenset(d.field[:-3] for p in pendings for d in p.differences.values() if _is_list_change(d))
+        changed_lists = frozenset(d.path[:-1] for p in pendings for d in p.differences.values() if _is_list_change(d) and d.path is not None)
         # a key that is two causes is replaced by its two parts, each showing its own roots
         smallest_first = sorted(pendings, key=lambda p: (len(p.roots), -p.count, p.arrival))
         units: list[_Pending] = []

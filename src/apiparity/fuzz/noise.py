@@ -20,7 +20,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from apiparity.fuzz.compare import CompareOptions, Difference, compare_responses
+from apiparity.fuzz.compare import Change, CompareOptions, Difference, compare_responses
 from apiparity.fuzz.wire import WireResponse
 from apiparity.model import NoiseCancelled
 
@@ -87,9 +87,9 @@ class NoiseTable:
         old_shape, new_shape = shape(difference.values[0]), shape(difference.values[1])
         if old_shape == new_shape:
             return None
-        return Difference("body", difference.field, "format changed",
+        return Difference("body", Change.FORMAT_CHANGED, difference.path,
                           f"{difference.detail} (the value varies on OLD, its format does not: OLD {old_shape}, NEW {new_shape})",
-                          difference.values)
+                          values=difference.values)
 
     def report(self) -> list[NoiseCancelled]:
         entries = []

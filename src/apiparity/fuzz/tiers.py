@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
 
+from apiparity.fuzz.compare import Change
 from apiparity.model import TIERS, MismatchGroup
 
 DEFAULT_FAILING_TIERS: tuple[str, ...] = ("regression",)
@@ -39,8 +40,8 @@ RANK_NAMES = {
     RANK_VALUE: "value changed",
     RANK_HEADER: "headers",
 }
-_STRUCTURAL = ("missing in NEW", "added in NEW", "type changed", "elements changed", "JSON in OLD, not JSON in NEW",
-               "not JSON in OLD, JSON in NEW")
+_STRUCTURAL = frozenset({Change.MISSING, Change.ADDED, Change.TYPE_CHANGED, Change.ELEMENTS_CHANGED, Change.JSON_ONLY_IN_OLD,
+                         Change.JSON_ONLY_IN_NEW})
 
 
 def crashed(status: int, error: str | None) -> bool:

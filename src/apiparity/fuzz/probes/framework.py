@@ -59,7 +59,7 @@ class TrailingSlash(Probe):
             return []  # NEW serves the spelling OLD redirected to: a client following OLD's redirect ends up there too
         if again is not None and (again.status, again.header("location")) != (old.status, old.header("location")):
             return []  # OLD itself answers this spelling one way or another
-        return [d for d in differences if d.kind != "body" and d.field in ("status", "header:location", "transport")]
+        return [d for d in differences if d.kind in ("status", "transport", "timeout") or (d.kind == "header" and d.header == "location")]
 
 
 class Conditional(Probe):
@@ -157,7 +157,7 @@ class UndeclaredMethod(Probe):
             yield ProbeRequest(replace(without_body(base.request), method=method, probe=self.name))
 
     def judge(self, answers: ProbeAnswers, differences: list[Difference]) -> list[Difference]:
-        return [d for d in differences if d.field != "header:allow"]
+        return [d for d in differences if not (d.kind == "header" and d.header == "allow")]
 
 
 def _scalar_query(operation: ProbeOperation) -> list[tuple[str, set[str], dict[str, object]]]:
