@@ -10,18 +10,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from apiparity.diff.model import RawDiff, SchemaDiff
+from apiparity.diff.rules import documents, operations, parameters, request_bodies, responses, security, webhooks
+from apiparity.diff.rules.schemas import REQUEST_BODY, RESPONSE_BODY, RESPONSE_HEADER, parameter_location, schema_rule_id
 from apiparity.diff.schemas import Fingerprints, SchemaComparer, summarize
 from apiparity.spec.normalize import MediaType, NormalizedDocument, Operation, Parameter
 from apiparity.spec.refs import join_pointer
 
 _PLACES = {
-    "request-body": "request body",
-    "request-path-parameter": "path parameter",
-    "request-query-parameter": "query parameter",
-    "request-header-parameter": "header",
-    "request-cookie-parameter": "cookie",
-    "response-body": "response body",
-    "response-header": "response header",
+    REQUEST_BODY: "request body",
+    parameter_location("path"): "path parameter",
+    parameter_location("query"): "query parameter",
+    parameter_location("header"): "header",
+    parameter_location("cookie"): "cookie",
+    RESPONSE_BODY: "response body",
+    RESPONSE_HEADER: "response header",
 }
 
 
@@ -75,17 +77,17 @@ class Describer:
         for key in keys:
             old_op, new_op = self.old.operations.get(key), self.new.operations.get(key)
             if old_op is not None and new_op is None:
-                rule = "api-operation-removed" if old_op.canonical_path in new_paths else "api-path-removed"
+                rule = operations.OPERATION_REMOVED if old_op.canonical_path in new_paths else operations.PATH_REMOVED
                 self._add(rule, old_op, "operation", old_pointer=old_op.pointer, where=f"{old_op.method} {old_op.path}")
             elif new_op is not None and old_op is None:
-                rule = "api-operation-added" if new_op.canonical_path in old_paths else "api-path-added"
+                rule = operations.OPERATION_ADDED if new_op.canonical_path in old_paths else operations.PATH_ADDED
                 self._add(rule, new_op, "operation", new_pointer=new_op.pointer, where=f"{new_op.method} {new_op.path}")
             elif old_op is not None and new_op is not None:
                 if old_op.path != new_op.path and (old_op.path, new_op.path) not in renamed:
                     renamed.add((old_op.path, new_op.path))
                     self.result.renamed_paths.append((old_op.path, new_op.path))
                 if old_op.path != new_op.path:
-                    self._add("api-path-parameter-renamed", old_op, "operation", old_pointer=old_op.pointer, new_pointer=new_op.pointer, old_value=old_op.path, new_value=new_op.path)
+                    self._add(operations.PATH_PARAMETER_RENAMED, old_op, "operation", old_pointer=old_op.pointer, new_pointer=new_op.pointer, old_value=old_op.path, new_value=new_op.path)
                 self._operation(old_op, new_op)
         self._webhooks()
         return self.result
@@ -95,11 +97,11 @@ class Describer:
         keys = sorted(set(self.old.webhooks) | set(self.new.webhooks), key=lambda k: (k[1], k[0]))
         for key in keys:
             old_op, new_op = self.old.webhooks.get(key), self.new.webhooks.get(key)
-            if new_op is None:
-                self._add("webhook-removed", old_op, "operation", old_pointer=old_op.pointer, where=f"{old_op.method} {old_op.path}")
-            elif old_op is None:
-                self._add("webhook-added", new_op, "operation", new_pointer=new_op.pointer, where=f"{new_op.method} {new_op.path}")
-            else:
+            if old_op is not None and new_op is None:
+                self._add(webhooks.REMOVED, old_op, "operation", old_pointer=old_op.pointer, where=f"{old_op.method} {old_op.path}")
+            elif new_op is not None and old_op is None:
+                self._add(webhooks.ADDED, new_op, "operation", new_pointer=new_op.pointer, where=f"{new_op.method} {new_op.path}")
+            elif old_op is not None and new_op is not None:
                 self._webhook, self.comparers = True, self._webhook_comparers
                 try:
                     self._operation(old_op, new_op)
@@ -122,7 +124,7 @@ class Describer:
 
     def _schema_diffs(self, op: Operation, location: str, place: str, old: Any, new: Any, status: str = "", media_type: str = "") -> None:
         direction = "request" if location.startswith("request") else "response"
-        comparer = self.comparers["parameter" if location.endswith("-parameter") else "header" if location == "response-header" else direction]
+        comparer = self.comparers["parameter" if location.endswith("-parameter") else "header" if location == RESPONSE_HEADER else direction]
         xml = "xml" in media_type
         for diff in comparer.compare(old, new):
             if diff.kind == "xml-changed" and not xml:
@@ -132,7 +134,14 @@ class Describer:
     def _add_schema_diff(self, op: Operation, location: str, place: str, diff: SchemaDiff, direction: str, status: str) -> None:
         rel = rel_text(diff.rel)
         where = f"{place} `{rel}`" if rel else place
-        rule_id = diff.kind if diff.kind.startswith("schema-") else f"{location}-{diff.kind}"
+        if diff.kind in documents.SCHEMA_ANNOTATIONS:
+            rule_id = diff.kind
+        elif self._webhook:  # `_add` names its webhook- twin, which exists where the webhook family says
+            from apiparity.diff.rules.webhooks import webhook_schema_rule_applies
+
+            rule_id = schema_rule_id(location, diff.kind, webhook_schema_rule_applies)
+        else:
+            rule_id = schema_rule_id(location, diff.kind)
         self._add(
             rule_id,
             op,
@@ -155,17 +164,17 @@ class Describer:
 
     def _document(self) -> None:
         if self.old.openapi != self.new.openapi:
-            self._add("openapi-version-changed", None, "document", old_pointer="/openapi", new_pointer="/openapi", old_value=self.old.openapi, new_value=self.new.openapi)
+            self._add(documents.OPENAPI_VERSION_CHANGED, None, "document", old_pointer="/openapi", new_pointer="/openapi", old_value=self.old.openapi, new_value=self.new.openapi)
         if self.old.title != self.new.title:
-            self._add("api-info-title-changed", None, "document", old_pointer="/info/title", new_pointer="/info/title", old_value=self.old.title, new_value=self.new.title)
+            self._add(documents.INFO_TITLE_CHANGED, None, "document", old_pointer="/info/title", new_pointer="/info/title", old_value=self.old.title, new_value=self.new.title)
         if self.old.version != self.new.version:
-            self._add("api-info-version-changed", None, "document", old_pointer="/info/version", new_pointer="/info/version", old_value=self.old.version, new_value=self.new.version)
+            self._add(documents.INFO_VERSION_CHANGED, None, "document", old_pointer="/info/version", new_pointer="/info/version", old_value=self.old.version, new_value=self.new.version)
         for index, url in enumerate(self.old.servers):
             if url not in self.new.servers:
-                self._add("server-removed", None, "document", old_pointer=f"/servers/{index}", name=url)
+                self._add(documents.SERVER_REMOVED, None, "document", old_pointer=f"/servers/{index}", name=url)
         for index, url in enumerate(self.new.servers):
             if url not in self.old.servers:
-                self._add("server-added", None, "document", new_pointer=f"/servers/{index}", name=url)
+                self._add(documents.SERVER_ADDED, None, "document", new_pointer=f"/servers/{index}", name=url)
 
     def _security_schemes(self) -> None:
         old_schemes, new_schemes = self.old.security_schemes, self.new.security_schemes
@@ -173,13 +182,13 @@ class Describer:
         renames = self.scheme_renames
         for name in old_schemes:
             if name not in new_schemes and name not in renames:
-                self._add("security-scheme-removed", None, "security", old_pointer=join_pointer(base, name), name=name)
+                self._add(security.SCHEME_REMOVED, None, "security", old_pointer=join_pointer(base, name), name=name)
         renamed_to = set(renames.values())
         for name in new_schemes:
             if name not in old_schemes and name not in renamed_to:
-                self._add("security-scheme-added", None, "security", new_pointer=join_pointer(base, name), name=name)
+                self._add(security.SCHEME_ADDED, None, "security", new_pointer=join_pointer(base, name), name=name)
         for old_name, new_name in renames.items():
-            self._add("security-scheme-renamed", None, "security", old_pointer=join_pointer(base, old_name), new_pointer=join_pointer(base, new_name), old_value=old_name, new_value=new_name, name=old_name)
+            self._add(security.SCHEME_RENAMED, None, "security", old_pointer=join_pointer(base, old_name), new_pointer=join_pointer(base, new_name), old_value=old_name, new_value=new_name, name=old_name)
         for name in old_schemes:
             new_name = renames.get(name, name)
             if new_name not in new_schemes:
@@ -192,54 +201,54 @@ class Describer:
                 self._add(rule, None, "security", old_pointer=f"{pointer}/{key}", new_pointer=f"{new_base}/{key}", old_value=old_value, new_value=new_value, name=name, detail=detail)
 
             if old.get("type") != new.get("type"):
-                emit("security-scheme-type-changed", "type", old.get("type"), new.get("type"))
+                emit(security.SCHEME_TYPE_CHANGED, "type", old.get("type"), new.get("type"))
                 continue
             kind = old.get("type")
             if kind == "apiKey":
                 if _api_key_name(old, new.get("in")) != _api_key_name(new, old.get("in")):
-                    emit("security-scheme-api-key-name-changed", "name", old.get("name"), new.get("name"))
+                    emit(security.API_KEY_NAME_CHANGED, "name", old.get("name"), new.get("name"))
                 if old.get("in") != new.get("in"):
-                    emit("security-scheme-api-key-location-changed", "in", old.get("in"), new.get("in"))
+                    emit(security.API_KEY_LOCATION_CHANGED, "in", old.get("in"), new.get("in"))
             elif kind == "http":
                 if str(old.get("scheme", "")).lower() != str(new.get("scheme", "")).lower():
-                    emit("security-scheme-http-scheme-changed", "scheme", old.get("scheme"), new.get("scheme"))
+                    emit(security.HTTP_SCHEME_CHANGED, "scheme", old.get("scheme"), new.get("scheme"))
                 if old.get("bearerFormat") != new.get("bearerFormat"):
-                    emit("security-scheme-bearer-format-changed", "bearerFormat", old.get("bearerFormat"), new.get("bearerFormat"))
+                    emit(security.BEARER_FORMAT_CHANGED, "bearerFormat", old.get("bearerFormat"), new.get("bearerFormat"))
             elif kind == "openIdConnect":
                 if old.get("openIdConnectUrl") != new.get("openIdConnectUrl"):
-                    emit("security-scheme-openid-url-changed", "openIdConnectUrl", old.get("openIdConnectUrl"), new.get("openIdConnectUrl"))
+                    emit(security.OPENID_URL_CHANGED, "openIdConnectUrl", old.get("openIdConnectUrl"), new.get("openIdConnectUrl"))
             elif kind == "oauth2":
                 old_flows, new_flows = old.get("flows") or {}, new.get("flows") or {}
                 for flow in old_flows:
                     if flow not in new_flows:
-                        emit("security-scheme-oauth-flow-removed", f"flows/{flow}", flow, None, flow)
+                        emit(security.OAUTH_FLOW_REMOVED, f"flows/{flow}", flow, None, flow)
                 for flow in new_flows:
                     if flow not in old_flows:
-                        emit("security-scheme-oauth-flow-added", f"flows/{flow}", None, flow, flow)
+                        emit(security.OAUTH_FLOW_ADDED, f"flows/{flow}", None, flow, flow)
                 for flow in old_flows:
                     if flow not in new_flows:
                         continue
                     old_flow, new_flow = old_flows[flow] or {}, new_flows[flow] or {}
                     for url in ("tokenUrl", "authorizationUrl", "refreshUrl"):
                         if old_flow.get(url) != new_flow.get(url):
-                            emit("security-scheme-oauth-url-changed", f"flows/{flow}/{url}", old_flow.get(url), new_flow.get(url), f"{flow}.{url}")
+                            emit(security.OAUTH_URL_CHANGED, f"flows/{flow}/{url}", old_flow.get(url), new_flow.get(url), f"{flow}.{url}")
                     old_scopes, new_scopes = set(old_flow.get("scopes") or {}), set(new_flow.get("scopes") or {})
                     for scope in sorted(old_scopes - new_scopes):
-                        emit("security-scheme-oauth-scope-removed", f"flows/{flow}/scopes", scope, None, scope)
+                        emit(security.OAUTH_SCOPE_REMOVED, f"flows/{flow}/scopes", scope, None, scope)
                     for scope in sorted(new_scopes - old_scopes):
-                        emit("security-scheme-oauth-scope-added", f"flows/{flow}/scopes", None, scope, scope)
+                        emit(security.OAUTH_SCOPE_ADDED, f"flows/{flow}/scopes", None, scope, scope)
 
     # ------------------------------------------------------------------ operation level
 
     def _operation(self, old: Operation, new: Operation) -> None:
         if old.deprecated != new.deprecated:
-            self._add("api-deprecated" if new.deprecated else "api-undeprecated", old, "operation", old_pointer=old.pointer, new_pointer=join_pointer(new.pointer, "deprecated"), where=f"{old.method} {old.path}")
-        for attribute, rule, key in (("operation_id", "api-operation-id-changed", "operationId"), ("summary", "api-summary-changed", "summary"), ("description", "api-description-changed", "description")):
+            self._add(operations.DEPRECATED if new.deprecated else operations.UNDEPRECATED, old, "operation", old_pointer=old.pointer, new_pointer=join_pointer(new.pointer, "deprecated"), where=f"{old.method} {old.path}")
+        for attribute, rule, key in (("operation_id", operations.OPERATION_ID_CHANGED, "operationId"), ("summary", operations.SUMMARY_CHANGED, "summary"), ("description", operations.DESCRIPTION_CHANGED, "description")):
             old_value, new_value = getattr(old, attribute), getattr(new, attribute)
             if old_value != new_value:
                 self._add(rule, old, "operation", old_pointer=join_pointer(old.pointer, key), new_pointer=join_pointer(new.pointer, key), old_value=old_value, new_value=new_value)
         if sorted(old.tags) != sorted(new.tags):
-            self._add("api-tags-changed", old, "operation", old_pointer=join_pointer(old.pointer, "tags"), new_pointer=join_pointer(new.pointer, "tags"), old_value=old.tags, new_value=new.tags)
+            self._add(operations.TAGS_CHANGED, old, "operation", old_pointer=join_pointer(old.pointer, "tags"), new_pointer=join_pointer(new.pointer, "tags"), old_value=old.tags, new_value=new.tags)
         self._parameters(old, new)
         self._request_body(old, new)
         self._responses(old, new)
@@ -258,59 +267,65 @@ class Describer:
                 alias_key = aliases.get(("header", header_alias(name)))
                 if alias_key is not None and alias_key in new_params:
                     match = new_params.pop(alias_key)
-                    self._add("request-header-parameter-alias-renamed", old, "request", old_pointer=param.pointer, new_pointer=match.pointer, old_value=param.name, new_value=match.name, name=param.name)
+                    self._add(parameters.HEADER_ALIAS_RENAMED, old, "request", old_pointer=param.pointer, new_pointer=match.pointer, old_value=param.name, new_value=match.name, name=param.name)
             pairs.append((param, match))
         for param, match in pairs:
-            prefix = f"request-{param.location}-parameter"
             if match is None:
-                self._add(f"{prefix}-removed", old, "request", old_pointer=param.pointer, name=param.name)
+                self._add(parameters.parameter_rule(param.location, parameters.REMOVED), old, "request", old_pointer=param.pointer, name=param.name)
                 continue
-            self._parameter(old, param, match, prefix)
+            self._parameter(old, param, match)
         for param in new_params.values():
-            prefix = f"request-{param.location}-parameter"
-            self._add(f"{prefix}-added-required" if param.required else f"{prefix}-added", old, "request", new_pointer=param.pointer, name=param.name)
+            kind = parameters.ADDED_REQUIRED if param.required else parameters.ADDED
+            self._add(parameters.parameter_rule(param.location, kind), old, "request", new_pointer=param.pointer, name=param.name)
 
-    def _parameter(self, op: Operation, old: Parameter, new: Parameter, prefix: str) -> None:
+    def _parameter(self, op: Operation, old: Parameter, new: Parameter) -> None:
         common = {"old_pointer": old.pointer, "new_pointer": new.pointer, "name": old.name}
+
+        def rule(kind: str) -> str:
+            return parameters.parameter_rule(old.location, kind)
+
         if old.required != new.required:
-            self._add(f"{prefix}-became-required" if new.required else f"{prefix}-became-optional", op, "request", **common)
+            self._add(rule(parameters.BECAME_REQUIRED if new.required else parameters.BECAME_OPTIONAL), op, "request", **common)
         if old.style != new.style:
-            self._add(f"{prefix}-style-changed", op, "request", old_value=old.style, new_value=new.style, **common)
+            self._add(rule(parameters.STYLE_CHANGED), op, "request", old_value=old.style, new_value=new.style, **common)
         if old.explode != new.explode:
-            self._add(f"{prefix}-explode-changed", op, "request", old_value=old.explode, new_value=new.explode, **common)
+            self._add(rule(parameters.EXPLODE_CHANGED), op, "request", old_value=old.explode, new_value=new.explode, **common)
         if old.deprecated != new.deprecated:
-            self._add(f"{prefix}-deprecated" if new.deprecated else f"{prefix}-undeprecated", op, "request", **common)
+            self._add(rule(parameters.DEPRECATED if new.deprecated else parameters.UNDEPRECATED), op, "request", **common)
         if old.media_type != new.media_type:
-            self._add(f"{prefix}-media-type-changed", op, "request", old_value=old.media_type, new_value=new.media_type, **common)
-        self._schema_diffs(op, prefix, f"{_PLACES[prefix]} {old.name!r}", old.schema, new.schema)
+            self._add(rule(parameters.MEDIA_TYPE_CHANGED), op, "request", old_value=old.media_type, new_value=new.media_type, **common)
+        location = parameter_location(old.location)
+        self._schema_diffs(op, location, f"{_PLACES[location]} {old.name!r}", old.schema, new.schema)
 
     def _request_body(self, old: Operation, new: Operation) -> None:
         old_body, new_body = old.request_body, new.request_body
         if old_body is None:
             if new_body is None:
                 return
-            rule = "request-body-added-required" if new_body.required else "request-body-added-optional"
+            rule = request_bodies.ADDED_REQUIRED if new_body.required else request_bodies.ADDED_OPTIONAL
             self._add(rule, old, "request", new_pointer=new_body.pointer)
             return
         if new_body is None:
-            self._add("request-body-removed", old, "request", old_pointer=old_body.pointer)
+            self._add(request_bodies.REMOVED, old, "request", old_pointer=old_body.pointer)
             return
         common = {"old_pointer": old_body.pointer, "new_pointer": new_body.pointer}
         if old_body.required != new_body.required:
-            self._add("request-body-became-required" if new_body.required else "request-body-became-optional", old, "request", **common)
+            self._add(request_bodies.BECAME_REQUIRED if new_body.required else request_bodies.BECAME_OPTIONAL, old, "request", **common)
         if (old_body.description or None) != (new_body.description or None):
-            self._add("request-body-description-changed", old, "request", old_value=old_body.description, new_value=new_body.description, **common)
+            self._add(request_bodies.DESCRIPTION_CHANGED, old, "request", old_value=old_body.description, new_value=new_body.description, **common)
         self._content(old, old_body.content, new_body.content, "request", "")
 
     def _content(self, op: Operation, old: dict[str, MediaType], new: dict[str, MediaType], direction: str, status: str) -> None:
-        rule_prefix = "request-body" if direction == "request" else "response"
-        location = "request-body" if direction == "request" else "response-body"
+        request = direction == "request"
+        location = REQUEST_BODY if request else RESPONSE_BODY
         for media_type, media in old.items():
             if media_type not in new:
-                self._add(f"{rule_prefix}-media-type-removed", op, direction, old_pointer=media.pointer, name=media_type, status=status)
+                rule = request_bodies.MEDIA_TYPE_REMOVED if request else responses.MEDIA_TYPE_REMOVED
+                self._add(rule, op, direction, old_pointer=media.pointer, name=media_type, status=status)
         for media_type, media in new.items():
             if media_type not in old:
-                self._add(f"{rule_prefix}-media-type-added", op, direction, new_pointer=media.pointer, name=media_type, status=status)
+                rule = request_bodies.MEDIA_TYPE_ADDED if request else responses.MEDIA_TYPE_ADDED
+                self._add(rule, op, direction, new_pointer=media.pointer, name=media_type, status=status)
         several = len(old) > 1
         for media_type, old_media in old.items():
             new_media = new.get(media_type)
@@ -320,7 +335,7 @@ class Describer:
             if several:
                 place += f" ({media_type})"
             if direction == "response" and (old_media.schema is None) != (new_media.schema is None):
-                rule = "response-body-schema-removed" if new_media.schema is None else "response-body-schema-added"
+                rule = responses.BODY_SCHEMA_REMOVED if new_media.schema is None else responses.BODY_SCHEMA_ADDED
                 self._add(rule, op, direction, old_pointer=old_media.pointer, new_pointer=new_media.pointer, name=media_type, status=status)
                 continue
             self._schema_diffs(op, location, place, old_media.schema, new_media.schema, status, media_type)
@@ -332,33 +347,33 @@ class Describer:
         paired_new = {n for _, n in ranged}
         for status, response in old.responses.items():
             if status not in new.responses and status not in paired_old:
-                self._add(_status_rule(status, "removed"), old, "response", old_pointer=response.pointer, name=status, status=status)
+                self._add(responses.status_rule(status, "removed"), old, "response", old_pointer=response.pointer, name=status, status=status)
         for status, response in new.responses.items():
             if status not in old.responses and status not in paired_new:
-                self._add(_status_rule(status, "added"), old, "response", new_pointer=response.pointer, name=status, status=status)
+                self._add(responses.status_rule(status, "added"), old, "response", new_pointer=response.pointer, name=status, status=status)
         for old_status, new_status in ranged:
-            rule = "response-status-became-range" if _is_range(new_status) else "response-status-range-became-specific"
+            rule = responses.STATUS_BECAME_RANGE if _is_range(new_status) else responses.STATUS_RANGE_BECAME_SPECIFIC
             self._add(rule, old, "response", old_pointer=old.responses[old_status].pointer, new_pointer=new.responses[new_status].pointer, old_value=old_status, new_value=new_status, name=old_status, status=old_status)
         for old_status, new_status in pairs + ranged:
             status = old_status
             old_response, new_response = old.responses[old_status], new.responses[new_status]
             if (old_response.description or "") != (new_response.description or ""):
                 pointers = {"old_pointer": join_pointer(old_response.pointer, "description"), "new_pointer": join_pointer(new_response.pointer, "description")}
-                self._add("response-description-changed", old, "response", old_value=old_response.description, new_value=new_response.description, status=status, **pointers)
+                self._add(responses.DESCRIPTION_CHANGED, old, "response", old_value=old_response.description, new_value=new_response.description, status=status, **pointers)
             self._content(old, old_response.content, new_response.content, "response", status)
             for name, header in old_response.headers.items():
                 match = new_response.headers.get(name)
                 if match is None:
-                    rule = "response-required-header-removed" if header.required else "response-optional-header-removed"
+                    rule = responses.REQUIRED_HEADER_REMOVED if header.required else responses.OPTIONAL_HEADER_REMOVED
                     self._add(rule, old, "response", old_pointer=header.pointer, name=header.name, status=status)
                     continue
                 if header.required != match.required:
-                    rule = "response-header-became-required" if match.required else "response-header-became-optional"
+                    rule = responses.HEADER_BECAME_REQUIRED if match.required else responses.HEADER_BECAME_OPTIONAL
                     self._add(rule, old, "response", old_pointer=header.pointer, new_pointer=match.pointer, name=header.name, status=status)
-                self._schema_diffs(old, "response-header", f"response {status} header {header.name!r}", header.schema, match.schema, status)
+                self._schema_diffs(old, RESPONSE_HEADER, f"response {status} header {header.name!r}", header.schema, match.schema, status)
             for name, header in new_response.headers.items():
                 if name not in old_response.headers:
-                    self._add("response-header-added", old, "response", new_pointer=header.pointer, name=header.name, status=status)
+                    self._add(responses.HEADER_ADDED, old, "response", new_pointer=header.pointer, name=header.name, status=status)
 
     def _security(self, old: Operation, new: Operation) -> None:
         def alternatives(requirements: list[dict[str, list[str]]]) -> dict[frozenset[str], dict[str, list[str]]]:
@@ -371,27 +386,27 @@ class Describer:
         new_open = not new_alts or frozenset() in new_alts
         pointers = {"old_pointer": join_pointer(old.pointer, "security"), "new_pointer": join_pointer(new.pointer, "security")}
         if old_open and not new_open:
-            self._add("api-security-added", old, "security", new_value=_requirements_text(new.security), **pointers)
+            self._add(security.SECURITY_ADDED, old, "security", new_value=_requirements_text(new.security), **pointers)
             return
         if new_open and not old_open:
-            self._add("api-security-removed", old, "security", old_value=_requirements_text(old.security), **pointers)
+            self._add(security.SECURITY_REMOVED, old, "security", old_value=_requirements_text(old.security), **pointers)
             return
         for key, requirement in old_alts.items():
             if not key:
                 continue
             if key not in new_alts:
-                self._add("api-security-requirement-removed", old, "security", name=_requirements_text([requirement]), **pointers)
+                self._add(security.REQUIREMENT_REMOVED, old, "security", name=_requirements_text([requirement]), **pointers)
                 continue
             for scheme in sorted(key):
                 old_scopes = set(requirement.get(scheme) or [])
                 new_scopes = set(new_alts[key].get(scheme) or [])
                 for scope in sorted(new_scopes - old_scopes):
-                    self._add("api-security-scope-added", old, "security", name=scope, detail=scheme, **pointers)
+                    self._add(security.SCOPE_ADDED, old, "security", name=scope, detail=scheme, **pointers)
                 for scope in sorted(old_scopes - new_scopes):
-                    self._add("api-security-scope-removed", old, "security", name=scope, detail=scheme, **pointers)
+                    self._add(security.SCOPE_REMOVED, old, "security", name=scope, detail=scheme, **pointers)
         for key, requirement in new_alts.items():
             if key and key not in old_alts:
-                self._add("api-security-requirement-added", old, "security", name=_requirements_text([requirement]), **pointers)
+                self._add(security.REQUIREMENT_ADDED, old, "security", name=_requirements_text([requirement]), **pointers)
 
 
 def _api_key_name(scheme: dict[str, Any], other_location: Any = "header") -> str:
@@ -450,14 +465,6 @@ def _range_pairs(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, st
         elif _is_range(status):
             pairs.extend((status, code) for code in new if code not in old and code.isdigit() and code[0] == status[0])
     return pairs
-
-
-def _status_rule(status: str, change: str) -> str:
-    if status == "DEFAULT":
-        return f"response-default-{change}"
-    if status.startswith("2"):
-        return f"response-success-status-{change}"
-    return f"response-non-success-status-{change}"
 
 
 def _requirements_text(requirements: list[dict[str, list[str]]]) -> str:

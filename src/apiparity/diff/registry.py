@@ -1,7 +1,9 @@
 """The rule registry: every finding the spec diff can report, with a stable ID.
 
-Rules are declared by family in `apiparity.diff.rules.<family>` (data, not code) and collected
-here. A rule ID is never renamed once released: waivers and CI configurations key on it.
+Rules are declared by family in `apiparity.diff.rules.<family>`, each exporting its rule IDs as
+constants that the describer emits (an ID no family declares is a NameError, not a KeyError at
+judging time), and collected here. A rule ID is never renamed once released: waivers and CI
+configurations key on it.
 Severity follows direction: in requests, anything that rejects a request OLD accepted is breaking;
 in responses, anything an existing client may fail to handle is breaking.
 """
@@ -18,10 +20,10 @@ _KEBAB = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
 def _collect() -> dict[str, Rule]:
-    from apiparity.diff.rules import documents, operations, parameters, responses, schemas, security, webhooks
+    from apiparity.diff.rules import documents, operations, parameters, request_bodies, responses, schemas, security, webhooks
 
     rules: dict[str, Rule] = {}
-    for module in (operations, parameters, schemas, responses, security, documents, webhooks):
+    for module in (operations, parameters, request_bodies, schemas, responses, security, documents, webhooks):
         for rule in module.RULES:
             if rule.id in rules:
                 raise RuntimeError(f"duplicate rule ID {rule.id}")

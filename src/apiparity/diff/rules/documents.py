@@ -6,12 +6,22 @@ from apiparity.diff.rules.base import Rule
 
 F = "documents"
 
+OPENAPI_VERSION_CHANGED = "openapi-version-changed"
+INFO_TITLE_CHANGED = "api-info-title-changed"
+INFO_VERSION_CHANGED = "api-info-version-changed"
+SERVER_ADDED = "server-added"
+SERVER_REMOVED = "server-removed"
+# Annotation kinds the schema comparer reports under their own ID, wherever the schema sits.
+SCHEMA_TITLE_CHANGED = "schema-title-changed"
+SCHEMA_DESCRIPTION_CHANGED = "schema-description-changed"
+SCHEMA_ANNOTATIONS = frozenset({SCHEMA_TITLE_CHANGED, SCHEMA_DESCRIPTION_CHANGED})
+
 RULES = [
-    Rule("openapi-version-changed", "info", "document", "The OpenAPI version of the document changed.", "openapi {old} -> {new}", F),
-    Rule("api-info-title-changed", "info", "document", "info.title changed.", "title {old!r} -> {new!r}", F),
-    Rule("api-info-version-changed", "info", "document", "info.version changed.", "version {old!r} -> {new!r}", F),
-    Rule("server-added", "info", "document", "A server URL was added.", "server {name} added", F),
-    Rule("server-removed", "warning", "document", "A server URL was removed; clients configured with it fail.", "server {name} removed", F),
-    Rule("schema-title-changed", "info", "any", "A schema title changed (annotation only).", "{where}: title {old!r} -> {new!r}", F),
-    Rule("schema-description-changed", "info", "any", "A schema description changed (annotation only).", "{where}: description changed", F),
+    Rule(OPENAPI_VERSION_CHANGED, "info", "document", "The OpenAPI version of the document changed.", "openapi {old} -> {new}", F),
+    Rule(INFO_TITLE_CHANGED, "info", "document", "info.title changed.", "title {old!r} -> {new!r}", F),
+    Rule(INFO_VERSION_CHANGED, "info", "document", "info.version changed.", "version {old!r} -> {new!r}", F),
+    Rule(SERVER_ADDED, "info", "document", "A server URL was added.", "server {name} added", F),
+    Rule(SERVER_REMOVED, "warning", "document", "A server URL was removed; clients configured with it fail.", "server {name} removed", F),
+    Rule(SCHEMA_TITLE_CHANGED, "info", "any", "A schema title changed (annotation only).", "{where}: title {old!r} -> {new!r}", F),
+    Rule(SCHEMA_DESCRIPTION_CHANGED, "info", "any", "A schema description changed (annotation only).", "{where}: description changed", F),
 ]

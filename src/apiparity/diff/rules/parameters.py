@@ -10,28 +10,62 @@ from apiparity.diff.rules.base import Rule, Severity
 F = "parameters"
 PARAMETER_LOCATIONS = ("path", "query", "header", "cookie")
 
-# (suffix, severity, description, message)
+# Kinds of change of one parameter; the rule ID is `request-<location>-parameter-<kind>`.
+ADDED = "added"
+ADDED_REQUIRED = "added-required"
+REMOVED = "removed"
+BECAME_REQUIRED = "became-required"
+BECAME_OPTIONAL = "became-optional"
+STYLE_CHANGED = "style-changed"
+EXPLODE_CHANGED = "explode-changed"
+DEPRECATED = "deprecated"
+UNDEPRECATED = "undeprecated"
+MEDIA_TYPE_CHANGED = "media-type-changed"
+
+# (kind, severity, description, message)
 _KINDS: list[tuple[str, Severity, str, str]] = [
-    ("added", "info", "An optional {loc} parameter was added.", "optional {loc} parameter {name!r} added"),
-    ("added-required", "breaking", "A required {loc} parameter was added; requests without it are rejected.", "required {loc} parameter {name!r} added"),
-    ("removed", "warning", "A {loc} parameter was removed; clients still sending it are ignored or rejected.", "{loc} parameter {name!r} removed"),
-    ("became-required", "breaking", "An optional {loc} parameter became required.", "{loc} parameter {name!r} became required"),
-    ("became-optional", "info", "A required {loc} parameter became optional.", "{loc} parameter {name!r} became optional"),
-    ("style-changed", "breaking", "The serialization style of a {loc} parameter changed.", "{loc} parameter {name!r} style {old} -> {new}"),
-    ("explode-changed", "breaking", "The explode flag of a {loc} parameter changed (arrays/objects serialize differently).", "{loc} parameter {name!r} explode {old} -> {new}"),
-    ("deprecated", "info", "A {loc} parameter is now deprecated.", "{loc} parameter {name!r} is now deprecated"),
-    ("undeprecated", "info", "A {loc} parameter is no longer deprecated.", "{loc} parameter {name!r} is no longer deprecated"),
-    ("media-type-changed", "breaking", "The media type of a {loc} parameter's content changed.", "{loc} parameter {name!r} content {old} -> {new}"),
+    (ADDED, "info", "An optional {loc} parameter was added.", "optional {loc} parameter {name!r} added"),
+    (ADDED_REQUIRED, "breaking", "A required {loc} parameter was added; requests without it are rejected.", "required {loc} parameter {name!r} added"),
+    (REMOVED, "warning", "A {loc} parameter was removed; clients still sending it are ignored or rejected.", "{loc} parameter {name!r} removed"),
+    (BECAME_REQUIRED, "breaking", "An optional {loc} parameter became required.", "{loc} parameter {name!r} became required"),
+    (BECAME_OPTIONAL, "info", "A required {loc} parameter became optional.", "{loc} parameter {name!r} became optional"),
+    (STYLE_CHANGED, "breaking", "The serialization style of a {loc} parameter changed.", "{loc} parameter {name!r} style {old} -> {new}"),
+    (EXPLODE_CHANGED, "breaking", "The explode flag of a {loc} parameter changed (arrays/objects serialize differently).", "{loc} parameter {name!r} explode {old} -> {new}"),
+    (DEPRECATED, "info", "A {loc} parameter is now deprecated.", "{loc} parameter {name!r} is now deprecated"),
+    (UNDEPRECATED, "info", "A {loc} parameter is no longer deprecated.", "{loc} parameter {name!r} is no longer deprecated"),
+    (MEDIA_TYPE_CHANGED, "breaking", "The media type of a {loc} parameter's content changed.", "{loc} parameter {name!r} content {old} -> {new}"),
 ]
 
+# A path parameter is always required (OpenAPI; the normalizer makes it so), so it can never be
+# added optional nor change requiredness: those combinations are not rules. (It can be added or
+# removed, required, by a document that declares a path parameter its template does not use.)
+NEVER = {"path": frozenset({ADDED, BECAME_REQUIRED, BECAME_OPTIONAL})}
+
+
+def parameter_applies(location: str, kind: str) -> bool:
+    return kind not in NEVER.get(location, frozenset())
+
+
+def parameter_rule(location: str, kind: str) -> str:
+    """The rule ID of `kind` for a parameter in `location`; ValueError for a combination that is no rule."""
+    if location not in PARAMETER_LOCATIONS or kind not in _KIND_NAMES or not parameter_applies(location, kind):
+        raise ValueError(f"no parameter rule for a {location} parameter {kind}")
+    return f"request-{location}-parameter-{kind}"
+
+
+_KIND_NAMES = frozenset(kind for kind, _, _, _ in _KINDS)
+
+HEADER_ALIAS_RENAMED = "request-header-parameter-alias-renamed"
+
 RULES = [
-    Rule(f"request-{loc}-parameter-{suffix}", severity, "request", description.format(loc=loc), message.replace("{loc}", loc), F)
+    Rule(parameter_rule(loc, kind), severity, "request", description.format(loc=loc), message.replace("{loc}", loc), F)
     for loc in PARAMETER_LOCATIONS
-    for suffix, severity, description, message in _KINDS
+    for kind, severity, description, message in _KINDS
+    if parameter_applies(loc, kind)
 ]
 RULES.append(
     Rule(
-        "request-header-parameter-alias-renamed",
+        HEADER_ALIAS_RENAMED,
         "warning",
         "request",
         (
@@ -42,16 +76,4 @@ RULES.append(
         "header parameter {old!r} -> {new!r}",
         F,
     )
-)
-RULES.extend(
-    [
-        Rule("request-body-added-required", "breaking", "request", "A required request body was added.", "required request body added", "request-bodies"),
-        Rule("request-body-added-optional", "info", "request", "An optional request body was added.", "optional request body added", "request-bodies"),
-        Rule("request-body-removed", "warning", "request", "The request body was removed; clients still sending one are ignored or rejected.", "request body removed", "request-bodies"),
-        Rule("request-body-became-required", "breaking", "request", "The request body became required.", "request body became required", "request-bodies"),
-        Rule("request-body-became-optional", "info", "request", "The request body became optional.", "request body became optional", "request-bodies"),
-        Rule("request-body-media-type-added", "info", "request", "A request media type was added.", "request media type {name} added", "request-bodies"),
-        Rule("request-body-media-type-removed", "breaking", "request", "A request media type was removed; clients sending it are rejected.", "request media type {name} removed", "request-bodies"),
-        Rule("request-body-description-changed", "info", "request", "The request body description changed.", "request body description changed", "request-bodies"),
-    ]
 )

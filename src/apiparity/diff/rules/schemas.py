@@ -7,9 +7,22 @@ rule per location, e.g. `request-body-max-length-decreased`, `response-header-en
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from apiparity.diff.rules.base import Direction, Rule, Severity
 
 F = "schemas"
+
+# Where a schema sits: the prefix of its rule IDs.
+REQUEST_BODY = "request-body"
+RESPONSE_BODY = "response-body"
+RESPONSE_HEADER = "response-header"
+
+
+def parameter_location(where: str) -> str:
+    """`query` -> `request-query-parameter`: the schema location of a parameter in path/query/header/cookie."""
+    return f"request-{where}-parameter"
+
 
 # location prefix -> (direction, human name used in descriptions)
 SCHEMA_LOCATIONS: dict[str, tuple[Direction, str]] = {
@@ -134,7 +147,11 @@ for _prefix, (_keyword, _is_lower) in _BOUNDS.items():
     SCHEMA_KINDS[f"{_prefix}-removed"] = (I, W, f"{_keyword} removed", f"{_keyword} {{old}} removed")
 
 
-def schema_rule_id(location: str, kind: str) -> str:
+def schema_rule_id(location: str, kind: str, applies: Callable[[str, str], bool] | None = None) -> str:
+    """The rule ID of a schema `kind` found at `location`; ValueError for a combination that is no rule
+    (`applies`: the family's own test, `schema_rule_applies` for an operation's schemas)."""
+    if location not in SCHEMA_LOCATIONS or kind not in SCHEMA_KINDS or not (applies or schema_rule_applies)(location, kind):
+        raise ValueError(f"no schema rule for {kind} in the {location}")
     return f"{location}-{kind}"
 
 

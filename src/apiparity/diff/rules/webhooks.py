@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from typing import Literal
 
-from apiparity.diff.rules import operations, parameters, responses
+from apiparity.diff.rules import operations, parameters, request_bodies, responses
 from apiparity.diff.rules.base import Rule
 from apiparity.diff.rules.schemas import NOT_ON_THE_WIRE, ONLY_AT, SCHEMA_KINDS, SCHEMA_LOCATIONS, TEXT_LOCATIONS
 
 F = "webhooks"
 PREFIX = "webhook-"
+ADDED = "webhook-added"
+REMOVED = "webhook-removed"
 Severity = Literal["breaking", "warning", "info"]
 
 # Schema locations of an operation -> the direction a webhook's change there is judged in.
@@ -116,14 +118,14 @@ def _mirror(rule: Rule) -> Rule:
 def _operation_rules() -> list[Rule]:
     from apiparity.diff.rules import documents
 
-    return [*parameters.RULES, *responses.RULES,
+    return [*parameters.RULES, *request_bodies.RULES, *responses.RULES,
             *(r for r in operations.RULES if r.id in MIRRORED),
             *(r for r in documents.RULES if r.id in MIRRORED)]
 
 
 RULES = [
-    Rule("webhook-added", "info", "operation", "A webhook (or one of its methods) was added.", "webhook {where} added", F),
-    Rule("webhook-removed", "breaking", "operation", "A webhook (or one of its methods) was removed; consumers stop receiving it.", "webhook {where} removed", F),
+    Rule(ADDED, "info", "operation", "A webhook (or one of its methods) was added.", "webhook {where} added", F),
+    Rule(REMOVED, "breaking", "operation", "A webhook (or one of its methods) was removed; consumers stop receiving it.", "webhook {where} removed", F),
     *(_schema_rule(location, kind) for location in SCHEMA_LOCATIONS for kind in SCHEMA_KINDS if webhook_schema_rule_applies(location, kind)),
     *(_mirror(rule) for rule in _operation_rules()),
 ]
