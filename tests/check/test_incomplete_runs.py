@@ -198,3 +198,12 @@ def test_a_reset_hook_calling_sys_exit_is_a_reported_problem_not_the_exit_code(t
     report = json.loads((tmp_path / "r.json").read_text())
     assert any("raised SystemExit: 0" in error for error in report["fuzz"]["errors"]), report["fuzz"]["errors"]
     assert report["verdict"]["ready"] is False
+
+
+def test_fuzz_stops_at_max_run_time_too(tmp_path: Path) -> None:
+    out = tmp_path / "r.md"
+    result = run_cli("fuzz", f"{HANGING}:old_app", f"{HANGING}:new_app", "--timeout", "600", "--max-run-time", "2",
+                     "--format", "markdown", "-o", str(out))
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert "could not complete (run-deadline)" in result.stderr
+    assert "Incomplete (run-deadline during fuzz): --max-run-time 2 s passed" in out.read_text()

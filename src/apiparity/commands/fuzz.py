@@ -98,6 +98,13 @@ def command(old: str, new: str, app_dir: str | None, spec_path: str | None, load
 
             result = FuzzResult(seed=settings.seed)
             stopped = Incomplete("internal-error", f"SystemExit: {exc}", "fuzz")
+        except KeyboardInterrupt:
+            if not deadline.reached:
+                raise  # Ctrl-C before the first case: nothing to report (exit 130)
+            from apiparity.model import FuzzResult
+
+            result = FuzzResult(seed=settings.seed)  # the deadline passed before the first case
+            stopped = Incomplete("run-deadline", deadline.detail, "fuzz")
         finally:
             deadline.cancel()
     for summary in sides.summaries().values() if sides.processes else ():
