@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -108,7 +109,10 @@ def _read_file(path: str) -> Any:
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read waivers file: {exc.strerror}") from None
     if file.suffix.lower() == ".toml":
-        import tomllib
+        if sys.version_info >= (3, 11):
+            import tomllib
+        else:  # Python 3.10: the backport (a dependency there)
+            import tomli as tomllib
 
         try:
             return tomllib.loads(text)

@@ -261,14 +261,25 @@ def _case_mode(case: Any) -> str:
     return str(getattr(mode, "value", mode) or "positive")
 
 
+def _no_override(generator: type) -> dict[str, Any]:
+    """The keyword that tells a schemathesis generator to override nothing: `override=` from 4.31,
+    `as_strategy_kwargs=` in 4.30 (the last release that runs on Python 3.10)."""
+    import inspect
+
+    if "override" in inspect.signature(generator).parameters:
+        from schemathesis.generation.overrides import Override
+
+        return {"override": Override(query={}, headers={}, cookies={}, path_parameters={}, body={})}
+    return {"as_strategy_kwargs": {}}
+
+
 def _phase_cases(phase: str, operation: Any, modes: list[Any], settings: FuzzSettings, label: str) -> Iterator[Any]:
     from schemathesis.generation.feedback import FeedbackSources
-    from schemathesis.generation.overrides import Override
-
     if phase == "examples":
         from schemathesis.generation.drivers import ExamplesGenerator
 
-        yield from ExamplesGenerator(operation=operation, override=Override(), feedback=FeedbackSources(), fill_missing=True)
+        yield from ExamplesGenerator(operation=operation, feedback=FeedbackSources(), fill_missing=True,
+                                     **_no_override(ExamplesGenerator))
     elif phase == "coverage":
         from schemathesis.generation import GenerationMode
         from schemathesis.generation.drivers import CoverageGenerator
@@ -280,8 +291,8 @@ def _phase_cases(phase: str, operation: Any, modes: list[Any], settings: FuzzSet
             generation_modes=modes,
             generation_config=generation,
             auth_storage=None,
-            override=Override(),
             feedback=FeedbackSources(),
+            **_no_override(CoverageGenerator),
         ):
             if base is None and _case_mode(case) == "positive":
                 base = case
