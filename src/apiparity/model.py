@@ -127,6 +127,8 @@ class MismatchExample:
 # difference are shown and do not fail it by default; accepted is the user's config (a label or a
 # cause accepted with a reason, or a waiver).
 Tier = Literal["regression", "legacy-bug-fixed", "harmless", "accepted"]
+# Where a difference between OLD's and NEW's answers is (apiparity.fuzz.compare.Difference.kind)
+DifferenceKind = Literal["status", "header", "body", "order", "transport", "timeout"]
 TIERS: tuple[str, ...] = ("regression", "legacy-bug-fixed", "harmless", "accepted")
 
 
@@ -145,7 +147,7 @@ class MismatchGroup:
 
     operation: str  # "GET /books/{book_id}"
     signature: str  # "status 200 != 201", "body $.items[*].price value changed", several joined by " + "
-    kind: Literal["status", "header", "body", "order", "transport", "timeout"]
+    kind: DifferenceKind
     count: int
     examples: list[MismatchExample] = field(default_factory=list)  # at most 5, smallest first
     divergence: str | None = None  # ID of a known Flask/FastAPI divergence

@@ -23,6 +23,7 @@ from typing import Any, Final
 from urllib.parse import urlsplit
 
 from apiparity.fuzz.wire import WireResponse
+from apiparity.model import DifferenceKind
 
 MAX_VALUE_CHARS = 80
 
@@ -96,7 +97,7 @@ class Change(enum.Enum):
 
 @dataclass(slots=True, frozen=True)
 class Difference:
-    kind: str  # where: status | header | body | order | transport | timeout
+    kind: DifferenceKind  # where: status | header | body | order | transport | timeout
     change: Change
     path: FieldPath | None = None  # body and order: the JSON field, indexes folded; None for the body as a whole
     detail: str = ""  # a human line with the values of this example
@@ -275,7 +276,7 @@ def _compare_failures(old: WireResponse, new: WireResponse) -> list[Difference] 
         return []  # neither answered: nothing a client could tell apart
     side, failed = ("NEW", new) if new.error else ("OLD", old)
     other = old if new.error else new
-    kind = "timeout" if failed.timed_out else "transport"
+    kind: DifferenceKind = "timeout" if failed.timed_out else "transport"
     reason = "timeout" if failed.timed_out else _error_class(failed.error or "")
     return [Difference(kind, Change.NO_ANSWER, detail=f"{side}: {failed.error}; the other side answered {other.status}", side=side, reason=reason)]
 

@@ -457,7 +457,7 @@ class Grouper:
         return MismatchGroup(
             operation=operation,
             signature=" + ".join(title),
-            kind=lead.kind,  # type: ignore[arg-type]
+            kind=lead.kind,
             count=sum(operations.values()),
             examples=[self.example(c.request, c.old, c.new, c.within(roots), old_request=c.old_request, new_request=c.new_request, steps=c.steps)
                       for c, roots in head[: self._max_examples]],
@@ -465,7 +465,7 @@ class Grouper:
             explanation=f"{label.title}. {label.explanation}" if label else None,
             fix_hint=label.fix_hint if label else None,
             related=related,
-            tier=tier,  # type: ignore[arg-type]
+            tier=tier,
             tier_reason=reason,
             operations=[GroupOperation(op, n) for op, n in ranked_operations],
             rank=min(c.rank for c, _ in unique.values()),

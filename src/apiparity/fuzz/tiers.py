@@ -24,7 +24,7 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from apiparity.fuzz.compare import Change
-from apiparity.model import TIERS, MismatchGroup
+from apiparity.model import TIERS, MismatchGroup, Tier
 
 DEFAULT_FAILING_TIERS: tuple[str, ...] = ("regression",)
 
@@ -70,7 +70,7 @@ def case_rank(old_status: int, new_status: int, new_error: str | None, differenc
     return rank
 
 
-def intrinsic_tier(statuses: Iterable[tuple[int, int, bool]], *, harmless_label: str | None) -> tuple[str, str | None]:
+def intrinsic_tier(statuses: Iterable[tuple[int, int, bool]], *, harmless_label: str | None) -> tuple[Tier, str | None]:
     """(tier, reason) from what the cases show: `statuses` are (OLD status, NEW status, OLD raised)
     of every case of the group; `harmless_label` the group's label when the catalog marks it harmless."""
     pairs = list(statuses)
