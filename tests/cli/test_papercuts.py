@@ -190,3 +190,23 @@ def test_an_inferred_skeleton_shows_no_placeholder_version() -> None:
     assert "(inferred from url_map) 0" not in page
     assert "legacy (inferred from url_map) · inferred</span>" in page
     assert "Notes 2.1" in page
+
+
+def test_fuzz_that_sent_no_case_does_not_exit_0(tmp_path: Path) -> None:
+    """Every operation's cases failed to generate (here: no case can satisfy the parameter schema):
+    nothing was compared, so the run must not read as "no mismatch"."""
+    document = {
+        "openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+        "paths": {"/x/{id}": {"get": {
+            "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 5, "maximum": 1}}],
+            "responses": {"200": {"description": "ok"}}}}},
+    }
+    path = tmp_path / "impossible.json"
+    path.write_text(json.dumps(document))
+    with http_server(lambda handler: send_json(handler, 200, b"{}")) as side:
+        result = run_cli("fuzz", str(path), str(path), "--old-url", side.url, "--new-url", side.url, "--no-progress",
+                         "--probes", "none", "--phases", "examples,fuzzing", "--max-examples", "2")
+    assert result.exit_code == 1, result.stdout + result.stderr
+    assert "fuzz: no case was sent to any of the 1 operation(s): nothing was compared" in result.stderr
+    assert result.stdout.startswith("apiparity differential fuzz: NOTHING COMPARED")
+    assert side.hits == []

@@ -160,8 +160,12 @@ def command(old: str, new: str, app_dir: str | None, spec_path: str | None, load
     )
     if "event_loop" in report.extras:
         click.echo(f"fuzz: NEW's event loop: {_loop_summary(report.extras['event_loop'])}", err=True)
+    nothing_sent = result.cases == 0 and result.operations_total > 0
+    if nothing_sent:  # no operation got a single case: nothing was compared, which is not "no mismatch"
+        click.echo(f"fuzz: no case was sent to any of the {result.operations_total} operation(s): nothing was compared "
+                   "(see `not exercised` in the report)", err=True)
     # a request that got no answer tested nothing: never exit 0 over it
-    raise click.exceptions.Exit(1 if unexplained or transport_errors_note(result) else 0)
+    raise click.exceptions.Exit(1 if unexplained or transport_errors_note(result) or nothing_sent else 0)
 
 
 def _loop_summary(section: dict[str, Any]) -> str:

@@ -323,6 +323,8 @@ def status_text(report: Report) -> str:
     elif report.fuzz is not None:
         unwaived = failing_count(report)
         label = f"{unwaived} MISMATCH GROUP{'S' if unwaived != 1 else ''}" if unwaived else "NO MISMATCHES"
+        if not unwaived and report.fuzz.cases == 0 and report.fuzz.operations_total > 0:
+            label = "NOTHING COMPARED"  # no case was sent: not a pass
     elif "load" in report.extras:
         label = "LOAD COMPARED"
     else:
@@ -379,4 +381,6 @@ def is_good(report: Report) -> bool:
         bad += report.diff.count("breaking")
     if report.fuzz is not None:
         bad += failing_count(report)
+        if report.fuzz.cases == 0 and report.fuzz.operations_total > 0:
+            return False  # nothing compared is not green
     return bad == 0 and report.complete
