@@ -50,7 +50,7 @@ class Describer:
         self.old = old
         self.new = new
         self.match_header_aliases = match_header_aliases
-        fingerprints = (Fingerprints(), Fingerprints())
+        fingerprints = (Fingerprints(old.ref_targets), Fingerprints(new.ref_targets))
         self.comparers = {direction: SchemaComparer(old, new, direction, fingerprints) for direction in ("request", "response")}
         self.comparers["parameter"] = SchemaComparer(old, new, "request", fingerprints, textual=True)
         self.result = Description()

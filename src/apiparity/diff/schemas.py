@@ -8,6 +8,7 @@ schemas are cyclic objects; a pair already being compared higher up the stack is
 from __future__ import annotations
 
 import json
+from collections.abc import Container
 from dataclasses import replace
 from typing import Any
 
@@ -36,12 +37,19 @@ def canonical_json(value: Any) -> str:
 
 
 class Fingerprints:
-    """Structural hashes of normalized schemas (cycle-safe, memoized by object id)."""
+    """Structural hashes of normalized schemas (cycle-safe, memoized by object id).
 
-    def __init__(self) -> None:
+    `shared`: when given, only these schemas (by id: a document's `$ref` targets, the ones reached
+    from many places) are memoized. An inline schema has one parent, so its hash is computed once
+    anyway, except along the few paths the comparison descends because something changed; a memo
+    entry for each of a 50,000-operation document's half a million schemas costs ~100 MB.
+    """
+
+    def __init__(self, shared: Container[int] | None = None) -> None:
         self._memo: dict[int, int] = {}
         self._stack: set[int] = set()
         self._keep: list[Any] = []  # keep objects alive so ids are not reused
+        self._shared = shared
 
     def of(self, schema: Any) -> int:
         if not isinstance(schema, dict):
@@ -80,8 +88,9 @@ class Fingerprints:
                 parts.append((name, canonical_json(value)))
         self._stack.discard(key)
         result = hash(frozenset(parts))
-        self._memo[key] = result
-        self._keep.append(schema)
+        if self._shared is None or key in self._shared:
+            self._memo[key] = result
+            self._keep.append(schema)
         return result
 
 

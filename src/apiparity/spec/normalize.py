@@ -144,6 +144,8 @@ class NormalizedDocument:
     origins: dict[int, str] = field(default_factory=dict)
     # OpenAPI 3.1 `webhooks`, keyed (METHOD, name): requests the provider sends, answered by consumers.
     webhooks: dict[tuple[str, str], Operation] = field(default_factory=dict)
+    # ids of the normalized `$ref` targets: the schemas reached from many places (worth memoizing)
+    ref_targets: set[int] = field(default_factory=set)
     # A skeleton inferred from a plain Flask url_map (`x-apiparity-inferred: true`): it knows paths,
     # methods and path parameter types, nothing else, so the diff must not judge what it invents.
     inferred: bool = False
@@ -180,6 +182,11 @@ class SchemaNormalizer:
         # (schema, branch, keep_nullable). Retried by `finish`, so a recursive schema has one
         # shape whichever operation reached it first.
         self._deferred: list[tuple[dict[str, Any], dict[str, Any], bool]] = []
+        self._type_lists: dict[tuple[str, ...], list[str]] = {}
+
+    def ref_targets(self) -> list[dict[str, Any]]:
+        """The normalized schemas of every `$ref` target reached."""
+        return list(self._memo.values())
 
     def finish(self) -> None:
         """Retry the merges a recursion deferred, now that every branch is complete."""
@@ -291,14 +298,17 @@ class SchemaNormalizer:
                 result[key] = [normalize(sub, f"{here}/{i}", source) for i, sub in enumerate(value)]
             elif kind is _TYPE:
                 if type(value) is str:
-                    if value == "null":
-                        nullable = True
-                        result["type"] = []
-                    else:
-                        result["type"] = [value]
+                    types: tuple[str, ...] = () if value == "null" else (value,)
+                    nullable = nullable or value == "null"
                 else:
                     nullable = nullable or "null" in value
-                    result["type"] = sorted({t for t in value if t != "null"})
+                    types = tuple(sorted({t for t in value if t != "null"}))
+                # one list per distinct type set, shared (never mutated in place: a big document
+                # has hundreds of thousands of `type: string`)
+                shared = self._type_lists.get(types)
+                if shared is None:
+                    shared = self._type_lists[types] = list(types)
+                result["type"] = shared
             elif kind is _NULLABLE:
                 nullable = nullable or value is True
             elif kind is _CONST:
@@ -510,6 +520,7 @@ def normalize_document(
         security_schemes=security_schemes,
         origins=origins,
         webhooks=webhooks,
+        ref_targets={id(schema) for schema in schemas.ref_targets()},
         inferred=document.get("x-apiparity-inferred") is True,
     )
 
