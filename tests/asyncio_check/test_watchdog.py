@@ -292,3 +292,17 @@ def test_bookstore_modern_app_does_not_block_its_loop():
 
     asyncio.run(main())
     assert monitor.summary(attributed_only=True) == []
+
+
+@pytest.mark.parametrize(("wall", "starved", "app", "kind"), [
+    (3133.8, 3100.7, 33.1, "starved"),  # seen at load 20: 5 ms of app CPU, the rest the counters' drift
+    (3400.0, 3100.0, 300.0, "block"),  # time.sleep(0.3) on a starved thread is still the app's
+    (50.0, 0.0, 50.0, "block"),  # a quiet machine: no margin
+    (60.0, 0.0, 5.0, "unattributed"),  # busy in framework code
+    (15.0, 0.0, 15.0, None),
+])
+def test_a_stall_is_the_apps_only_beyond_the_starvation_margin(wall, starved, app, kind):
+    from apiparity.asyncio_check.watchdog import _Segment, classify_stall
+
+    segment = _Segment(start=0.0, samples=[], wall_ms=wall, starved_ms=starved, app_ms=app)
+    assert classify_stall(segment, 20.0) == kind

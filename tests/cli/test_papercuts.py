@@ -71,6 +71,8 @@ def test_allow_remote_refs_is_accepted_like_diff(command: str, tmp_path: Path) -
         path = tmp_path / "remote.json"
         path.write_text(_document_with_remote_ref(remote.url))
         common = (str(path), str(path), "--old-url", side.url, "--new-url", side.url, "--phases", "examples", "--no-progress")
+        if command == "check":
+            common += ("--latency-factor", "0")  # one server for both sides: its latency is the machine's
         refused = run_cli(command, *common)
         assert refused.exit_code == 2 and "pass --allow-remote-refs" in refused.stderr, refused.stderr
         assert remote.hits == []
@@ -154,6 +156,8 @@ def test_check_on_a_document_that_loads_but_is_invalid_writes_its_report(tmp_pat
     with http_server(lambda handler: send_json(handler, 200, b"{}")) as side:
         result = run_cli("check", str(tmp_path / "good.yaml"), str(tmp_path / "invalid.yaml"), "--json", str(out),
                          "--old-url", side.url, "--new-url", side.url, "--phases", "examples", "--no-progress")
+        if command == "check":
+            common += ("--latency-factor", "0")  # one server for both sides: its latency is the machine's
     assert result.exit_code == 1, result.stdout + result.stderr
     report = json.loads(out.read_text())
     gate = next(g for g in report["verdict"]["gates"] if g["name"] == "valid-documents")

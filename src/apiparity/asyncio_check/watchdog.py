@@ -26,7 +26,9 @@ time it waited for a CPU (the rule that keeps the gate from depending on how bus
   samples, is taken off the stall: other processes took the CPU, the app did not hold the loop.
   ``time.sleep(0.05)`` in an ``async def`` handler sleeps (not runnable) and still counts whole.
 
-A block counts when the app time of one request's part of the stall reaches the threshold; the
+A block counts when the app time of one request's part of the stall reaches the threshold, less a
+margin of STARVED_MARGIN of the time the thread waited for a CPU (the sampler reading the counters
+is kept waiting by the same busy machine, so its readings drift by about that much); the
 duration reported is that app time. What remains of a stall is kept apart, as "unattributed"
 (framework code, warm-up) or "starved" (the thread was waiting for a CPU).
 
@@ -65,6 +67,9 @@ from apiparity.asyncio_check._sched import (
 __all__ = ["DEFAULT_THRESHOLD_MS", "NO_OPERATION", "BlockEvent", "BlockingFinding", "LoopBlockMonitor", "serve_monitored"]
 
 DEFAULT_THRESHOLD_MS = 20.0
+# share of a stall's CPU wait that its app time must exceed the threshold by: 3 s of starvation
+# measured by a sampler that was starved too left ~30 ms that were neither CPU wait nor the app's
+STARVED_MARGIN = 0.02
 NO_OPERATION = "(no request)"
 _MAX_EVENTS = 10_000  # beyond this only counts grow; a run that blocks this often has its answer
 # The code a request passes through on its way to the next ASGI app: a user frame awaiting a
@@ -371,11 +376,12 @@ class LoopBlockMonitor:
         if (end - posted) * 1000 < self.threshold_ms:
             return
         for segment in _segments(samples, posted, posted_sched, end, end_sched):
-            if segment.app_ms >= self.threshold_ms:
+            kind = classify_stall(segment, self.threshold_ms)
+            if kind == "block":
                 self._record(segment.app_ms, segment, attributed=True)
-            elif segment.wall_ms - segment.starved_ms >= self.threshold_ms:
+            elif kind == "unattributed":
                 self._record(segment.wall_ms - segment.starved_ms, segment, attributed=False)
-            elif segment.wall_ms >= self.threshold_ms:
+            elif kind == "starved":
                 with self._lock:
                     self._starved.append(segment.wall_ms)
 
@@ -453,6 +459,19 @@ class _Segment:
     wall_ms: float = 0.0
     starved_ms: float = 0.0  # the loop thread was runnable and waiting for a CPU, or asleep on the GIL
     app_ms: float = 0.0  # in the app's own code (a sample with an app frame) and not starved
+
+
+def classify_stall(segment: _Segment, threshold_ms: float) -> str | None:
+    """"block" (the app's code held the loop), "unattributed" (the loop thread was busy, not in
+    app code), "starved" (the machine kept the thread waiting for a CPU), or None (under the threshold)."""
+    margin = STARVED_MARGIN * segment.starved_ms
+    if segment.app_ms - margin >= threshold_ms:
+        return "block"
+    if segment.wall_ms - segment.starved_ms - margin >= threshold_ms:
+        return "unattributed"
+    if segment.wall_ms >= threshold_ms:
+        return "starved"
+    return None
 
 
 def _segments(samples: list[_Sample], posted: float, posted_sched: SchedReading | None,

@@ -149,14 +149,16 @@ def build_view(report: Report) -> ReportView:
 
         summary.tiers = tier_counts(fuzz.groups)
         summary.tier_line = tier_line(summary.tiers)
-        summary.top_causes = [cause_line(g) for g in active_groups(report)[:TOP_CAUSES]]
+        summary.top_causes = [cause_line(g) for g in active_groups(report)]
         summary.cases = fuzz.cases
         summary.operations_reached = sum(1 for stats in fuzz.operations if stats.cases > 0)
         summary.operations_total = fuzz.operations_total or len(fuzz.operations)
     if report.diff is not None and report.fuzz is not None:
         # breaking spec findings no mismatch group shows on the wire are causes too (a response field
         # retyped where the fuzz never reached it): one line per rule and message, every operation named
-        summary.top_causes += spec_cause_lines(report)[: max(0, TOP_CAUSES - len(summary.top_causes))]
+        summary.top_causes = top_cause_lines(summary.top_causes, spec_cause_lines(report))
+    else:
+        summary.top_causes = summary.top_causes[:TOP_CAUSES]
     ordered = sorted(rows.values(), key=lambda r: (r.operation == DOCUMENT_LEVEL, operation_sort_key(r.operation)))
     return ReportView(summary=summary, rows=ordered)
 
@@ -179,7 +181,15 @@ def noise_line(report: Report) -> str:
     return "ignored as framework noise: " + ", ".join(parts)
 
 
-TOP_CAUSES = 10  # causes listed one line each at the top of every report
+TOP_CAUSES = 12  # causes listed one line each at the top of every report
+SPEC_CAUSES_KEPT = 3  # of which this many at least go to breaking spec findings no group shows, when there are any
+
+
+def top_cause_lines(group_lines: list[str], spec_lines: list[str]) -> list[str]:
+    """The worst groups first, then the spec-only causes; many groups never crowd out every spec
+    cause (a field retyped where the fuzz never reached it is a cause a reader must see)."""
+    groups = min(len(group_lines), TOP_CAUSES - min(len(spec_lines), SPEC_CAUSES_KEPT))
+    return group_lines[:groups] + spec_lines[: TOP_CAUSES - groups]
 
 
 def active_groups(report: Report) -> list[MismatchGroup]:
