@@ -194,10 +194,10 @@ def test_requests_never_follow_the_documents_servers_entry() -> None:
 
 @case("sec-unsafe-method-guard")
 def test_unsafe_methods_need_allow_unsafe_off_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
-    import apiparity.fuzz.runner as runner
+    import apiparity.fuzz.sides as sides
 
     # The server is on loopback (tests never leave it); the guard is told it is not.
-    monkeypatch.setattr(runner, "is_loopback", lambda base_url: False)
+    monkeypatch.setattr(sides, "is_loopback", lambda base_url: False)
     document = {"openapi": "3.1.0", "info": {"title": "live", "version": "1"}, "paths": _LIVE_DOC_PATHS}
     with http_server(_live_api(document)) as api:
         guarded = run_cli("fuzz", f"{api.url}/openapi.json", f"{api.url}/openapi.json", "--phases", "examples")
