@@ -131,7 +131,7 @@ def test_diff_warns_about_an_invalid_document_and_lists_its_problems(tmp_path: P
     result = run_cli("diff", str(tmp_path / "good.yaml"), str(tmp_path / "invalid.yaml"), "--format", "json")
     warning = [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
     assert len(warning) == 1 and "NEW" in warning[0] and "invalid.yaml: not a valid OpenAPI document" in warning[0]
-    assert '"version" is a required property' in warning[0]
+    assert "version' is a required property" in warning[0].replace('"', "'")  # validators quote either way
     report = json.loads(result.stdout)
     assert any("version" in p for p in report["new"]["validation_errors"]) and report["old"]["validation_errors"] == []
     clean = run_cli("diff", str(tmp_path / "good.yaml"), str(tmp_path / "good.yaml"))
