@@ -212,3 +212,20 @@ def test_fuzz_that_sent_no_case_does_not_exit_0(tmp_path: Path) -> None:
     assert "fuzz: no case was sent to any of the 1 operation(s): nothing was compared" in result.stderr
     assert result.stdout.startswith("apiparity differential fuzz: NOTHING COMPARED")
     assert side.hits == []
+
+
+def test_diff_validates_a_large_document_only_when_asked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The schema validator takes minutes on documents of tens of thousands of operations: above the
+    bound a note says the document was not validated, and --validate still validates it."""
+    import apiparity.commands.diff as diff_command
+
+    monkeypatch.setattr(diff_command, "VALIDATE_MAX_OPERATIONS", 0)
+    (tmp_path / "good.yaml").write_text(GOOD)
+    (tmp_path / "invalid.yaml").write_text(INVALID)
+    skipped = run_cli("diff", str(tmp_path / "good.yaml"), str(tmp_path / "invalid.yaml"))
+    assert "not validated against the OpenAPI schema (1 operations; pass --validate to)" in skipped.stderr
+    assert "warning" not in skipped.stderr
+    asked = run_cli("diff", str(tmp_path / "good.yaml"), str(tmp_path / "invalid.yaml"), "--validate")
+    assert "invalid.yaml: not a valid OpenAPI document" in asked.stderr
+    assert "invalid.yaml: not a valid OpenAPI document" not in run_cli(
+        "diff", str(tmp_path / "good.yaml"), str(tmp_path / "invalid.yaml"), "--no-validate").stderr

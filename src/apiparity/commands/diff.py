@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from apiparity.commands._common import (
@@ -22,6 +24,24 @@ def _format_choices() -> list[str]:
     return available_formats()
 
 
+# the OpenAPI schema validator takes minutes on documents of tens of thousands of operations (about
+# 20 min at 50,000): by default only documents a person would still read are validated
+VALIDATE_MAX_OPERATIONS = 2000
+
+
+def _validates(target: Any, validate: bool | None) -> bool:
+    from apiparity.commands._common import count_operations
+
+    if validate is not None:
+        return validate
+    operations = count_operations(target.document)
+    if operations > VALIDATE_MAX_OPERATIONS:
+        click.echo(f"note: {target.ref}: not validated against the OpenAPI schema ({operations} operations; "
+                   "pass --validate to)", err=True)
+        return False
+    return True
+
+
 @click.command("diff")
 @click.argument("old")
 @click.argument("new")
@@ -38,6 +58,9 @@ def _format_choices() -> list[str]:
 @click.option("--witness-budget", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
               help="Time for judging breaking schema findings by meaning, for the whole run.  [default: 20]")
 @click.option("--no-witness", is_flag=True, help="Judge schema changes by structure only (no witness search).")
+@click.option("--validate/--no-validate", "validate", default=None,
+              help=f"Check both documents against the OpenAPI schema and warn about problems.  "
+                   f"[default: for documents of up to {VALIDATE_MAX_OPERATIONS} operations]")
 def command(
     old: str,
     new: str,
@@ -55,6 +78,7 @@ def command(
     seed: int | None,
     witness_budget: float | None,
     no_witness: bool,
+    validate: bool | None,
 ) -> None:
     """Compare the OpenAPI documents of OLD and NEW and judge every change by rule.
 
@@ -121,7 +145,8 @@ def command(
     result = diff_documents(old_target.document, new_target.document, options=options)
     result.waivers = apply_waivers(result.changes, load_waivers(config, waivers_file), date.today())
     allow = options.allow_remote_refs
-    old_problems, new_problems = document_problems(old_target, allow_remote_refs=allow), document_problems(new_target, allow_remote_refs=allow)
+    old_problems, new_problems = ([] if not _validates(target, validate) else document_problems(target, allow_remote_refs=allow)
+                                  for target in (old_target, new_target))
     warn_invalid_documents(("OLD", old_target, old_problems), ("NEW", new_target, new_problems))
     report = Report(command="diff", old=side_info(old_target, old_problems), new=side_info(new_target, new_problems), diff=result)
     # Spec files let SARIF/GitHub renderers map each JSON pointer to a line.
