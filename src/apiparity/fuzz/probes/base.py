@@ -43,6 +43,16 @@ class ProbeOperation:
     def parameters_in(self, location: str) -> list[dict[str, Any]]:
         return [p for p in self.parameters if p.get("in") == location]
 
+    def scalar_query_parameters(self) -> list[tuple[str, set[str], dict[str, Any]]]:
+        """(name, JSON types, schema) of each query parameter that takes one scalar value."""
+        found = []
+        for parameter in self.parameters_in("query"):
+            schema = self.parameter_schema(parameter)
+            kinds = schema_types(schema, self.document)
+            if kinds and not kinds & {"array", "object"}:
+                found.append((str(parameter["name"]), kinds, schema))
+        return found
+
 
 @dataclass(slots=True)
 class ProbePool:

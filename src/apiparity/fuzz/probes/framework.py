@@ -160,24 +160,13 @@ class UndeclaredMethod(Probe):
         return [d for d in differences if not (d.kind == "header" and d.header == "allow")]
 
 
-def _scalar_query(operation: ProbeOperation) -> list[tuple[str, set[str], dict[str, object]]]:
-    """(name, JSON types, schema) of each query parameter that takes one scalar value."""
-    found = []
-    for parameter in operation.parameters_in("query"):
-        schema = operation.parameter_schema(parameter)
-        kinds = schema_types(schema, operation.document)
-        if kinds and not kinds & {"array", "object"}:
-            found.append((str(parameter["name"]), kinds, schema))
-    return found
-
-
 class RepeatedQuery(Probe):
     name = "repeated-query"
     doc = ("Each scalar query parameter sent twice with two values the operation's cases used (`?page=2&page=3`): "
            "Flask reads the first, Starlette the last. One request per operation.")
 
     def applies(self, operation: ProbeOperation) -> bool:
-        return bool(_scalar_query(operation))
+        return bool(operation.scalar_query_parameters())
 
     def requests(self, operation: ProbeOperation, pool: ProbePool) -> Iterator[ProbeRequest]:
         base = _base(pool)
@@ -186,7 +175,7 @@ class RepeatedQuery(Probe):
         pairs = query_pairs(base.request)
         sent = dict(pairs)
         repeated: list[tuple[str, str, str]] = []
-        for name, kinds, schema in _scalar_query(operation):
+        for name, kinds, schema in operation.scalar_query_parameters():
             seen = pool.query_values(name)
             first = sent.get(name, seen[0][0] if seen else None)
             if first is None:
@@ -232,13 +221,13 @@ class BooleanSpelling(Probe):
            "(`== 'true'`) reads them as false, pydantic as true.")
 
     def applies(self, operation: ProbeOperation) -> bool:
-        return any(kinds == {"boolean"} for _, kinds, _ in _scalar_query(operation))
+        return any(kinds == {"boolean"} for _, kinds, _ in operation.scalar_query_parameters())
 
     def requests(self, operation: ProbeOperation, pool: ProbePool) -> Iterator[ProbeRequest]:
         base = _base(pool)
         if base is None:
             return
-        names = [name for name, kinds, _ in _scalar_query(operation) if kinds == {"boolean"}]
+        names = [name for name, kinds, _ in operation.scalar_query_parameters() if kinds == {"boolean"}]
         kept = [(k, v) for k, v in query_pairs(base.request) if k not in names]
         for spelling in TRUE_SPELLINGS:
             yield ProbeRequest(replace(with_query(base.request, kept + [(name, spelling) for name in names]), probe=self.name))

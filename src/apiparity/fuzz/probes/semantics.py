@@ -96,13 +96,7 @@ def _listy(schema: dict[str, Any], document: dict[str, Any], depth: int = 0) -> 
 
 def _query_parameters(operation: ProbeOperation) -> list[tuple[str, set[str], dict[str, Any]]]:
     """(name, JSON types, schema) of each scalar query parameter."""
-    found = []
-    for parameter in operation.parameters_in("query"):
-        schema = operation.parameter_schema(parameter)
-        kinds = schema_types(schema, operation.document)
-        if kinds and not kinds & {"array", "object"}:
-            found.append((str(parameter["name"]), kinds, _merged(schema, operation.document)))
-    return found
+    return [(name, kinds, _merged(schema, operation.document)) for name, kinds, schema in operation.scalar_query_parameters()]
 
 
 def _merged(schema: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]:
