@@ -135,7 +135,8 @@ def _import_file(ref: str, path: str) -> Any:
 
 
 def detect_framework(app: Any) -> str:
-    """flask-openapi3, flask, fastapi, asgi or wsgi, by class name (as apiparity.targets.apps does)."""
+    """flask-openapi3, flask, fastapi, asgi or wsgi, by class name; BootstrapError for what is no app.
+    apiparity.targets.apps uses this same function for an app imported in apiparity's interpreter."""
     for cls in type(app).__mro__:
         qualified = f"{cls.__module__}.{cls.__qualname__}"
         if qualified.startswith("flask_openapi3.") and cls.__name__ == "OpenAPI":
@@ -148,7 +149,8 @@ def detect_framework(app: Any) -> str:
             return "asgi"
     if inspect.isclass(app) or not callable(app):
         raise BootstrapError(f"{type(app).__name__} object is not an app (expected a Flask, FastAPI, ASGI or WSGI application)")
-    call = app if inspect.isfunction(app) or inspect.ismethod(app) else type(app).__call__
+    # the bound __call__: a WSGI class's (self, environ, start_response) must not count `self`
+    call = app if inspect.isfunction(app) or inspect.ismethod(app) else app.__call__
     if inspect.iscoroutinefunction(call):
         return "asgi"
     try:
@@ -185,7 +187,8 @@ def extract(ref: str, app: Any, framework: str, spec_path: str | None) -> dict[s
 
 
 def url_map_rules(app: Any) -> list[dict[str, Any]]:
-    """The same records as apiparity.targets.flask_infer.url_map_rules."""
+    """The url_map as plain JSON records: what the Flask skeleton is inferred from
+    (apiparity.targets.flask_infer uses this same function for an app in apiparity's interpreter)."""
     records = []
     for rule in app.url_map.iter_rules():
         view = app.view_functions.get(rule.endpoint)
@@ -198,7 +201,7 @@ def url_map_rules(app: Any) -> list[dict[str, Any]]:
                 name: {"kind": type(converter).__name__, "signed": bool(getattr(converter, "signed", False)),
                        "min": getattr(converter, "min", None), "max": getattr(converter, "max", None),
                        "regex": str(getattr(converter, "regex", ""))}
-                for name, converter in rule._converters.items()
+                for name, converter in rule._converters.items()  # noqa: SLF001 - werkzeug exposes no public view
             },
             "summary": doc.splitlines()[0] if doc else None,
         })

@@ -7,11 +7,10 @@ import contextlib
 import hashlib
 import importlib
 import importlib.util
-import inspect
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from apiparity.errors import SpecError, TargetError
 from apiparity.targets.documents import as_openapi3, conversion_notes, parse_document
@@ -193,29 +192,15 @@ def served_spec_path(app: Any) -> str | None:
 
 
 def detect_framework(app: Any) -> Framework:
-    """flask-openapi3, flask, fastapi, asgi or wsgi; TargetError for what is no app at all."""
-    for cls in type(app).__mro__:
-        qualified = f"{cls.__module__}.{cls.__qualname__}"
-        if qualified.startswith("flask_openapi3.") and cls.__name__ == "OpenAPI":
-            return "flask-openapi3"
-        if qualified == "fastapi.applications.FastAPI":
-            return "fastapi"
-        if qualified == "flask.app.Flask":
-            return "flask"
-        if qualified == "starlette.applications.Starlette":
-            return "asgi"
-    if inspect.isclass(app) or not callable(app):
-        raise TargetError(f"{type(app).__name__} object is not an app (expected a Flask, FastAPI, ASGI or WSGI application)")
-    call = app if inspect.isfunction(app) or inspect.ismethod(app) else app.__call__
-    if inspect.iscoroutinefunction(call):
-        return "asgi"
+    """flask-openapi3, flask, fastapi, asgi or wsgi; TargetError for what is no app at all. The same
+    detection as an app in its own interpreter gets (apiparity.sides.bootstrap, stdlib only)."""
+    from apiparity.sides.bootstrap import BootstrapError
+    from apiparity.sides.bootstrap import detect_framework as detect
+
     try:
-        params = [p for p in inspect.signature(call).parameters.values() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    except (TypeError, ValueError):
-        params = []
-    if len(params) == 3:
-        return "asgi"
-    return "wsgi"
+        return cast(Framework, detect(app))
+    except BootstrapError as exc:
+        raise TargetError(str(exc)) from None
 
 
 def flask_openapi3_document(ref: str, app: Any) -> dict[str, Any]:

@@ -28,25 +28,11 @@ def infer_flask_document(app: Any) -> dict[str, Any]:
 
 
 def url_map_rules(app: Any) -> list[dict[str, Any]]:
-    """The url_map as plain JSON records: what the skeleton needs, and what apiparity's bootstrap
-    (apiparity/sides/bootstrap.py, for an app in its own interpreter) emits in the same shape."""
-    records = []
-    for rule in app.url_map.iter_rules():
-        view = app.view_functions.get(rule.endpoint)
-        doc = (view.__doc__ or "").strip() if view is not None else ""
-        records.append({
-            "rule": rule.rule,
-            "endpoint": rule.endpoint,
-            "methods": sorted(rule.methods or ()),
-            "converters": {
-                name: {"kind": type(converter).__name__, "signed": bool(getattr(converter, "signed", False)),
-                       "min": getattr(converter, "min", None), "max": getattr(converter, "max", None),
-                       "regex": str(getattr(converter, "regex", ""))}
-                for name, converter in rule._converters.items()  # noqa: SLF001 - werkzeug exposes no public view
-            },
-            "summary": doc.splitlines()[0] if doc else None,
-        })
-    return records
+    """The url_map as plain JSON records, made by the same function as for an app in its own
+    interpreter (apiparity.sides.bootstrap is stdlib only, so it runs in both)."""
+    from apiparity.sides.bootstrap import url_map_rules as records
+
+    return records(app)
 
 
 def skeleton_from_rules(rules: list[dict[str, Any]], app_name: str) -> dict[str, Any]:
