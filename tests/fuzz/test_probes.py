@@ -10,7 +10,7 @@ import pytest
 from apiparity.commands._fuzz_options import settings_from_options
 from apiparity.errors import ConfigError
 from apiparity.fuzz.generate import GeneratedCase
-from apiparity.fuzz.probes import PROBES, ProbeOperation, ProbePool, select_probes
+from apiparity.fuzz.probes import PROBES, Probe, ProbeOperation, ProbePool, select_probes
 from apiparity.fuzz.probes.framework import IntegerPath, RepeatedQuery, UndeclaredMethod
 from apiparity.fuzz.runner import run_fuzz
 from apiparity.fuzz.settings import FuzzSettings
@@ -274,3 +274,52 @@ def test_read_back_is_not_judged_after_a_write_one_side_refused() -> None:
     assert ReadBack().judge(ProbeAnswers(ok, ok, ok, steps=((ok, ok),)), differences) == differences
     assert ReadBack().judge(ProbeAnswers(ok, ok, ok, steps=((ok, ok),), shown=frozenset({"body $.title value changed"})),
                             differences) == []
+
+
+def test_probes_are_found_by_scanning_the_package_in_a_stable_order() -> None:
+    """No hand list: each module of the package is imported and every Probe subclass it defines with
+    its own name is registered, the framework and value-semantics probes first (their order before
+    discovery), then the other modules by name."""
+    import importlib
+    import inspect
+
+    from apiparity.fuzz.probes import FIRST_MODULES, probe_modules
+
+    modules = probe_modules()
+    assert tuple(modules[:2]) == FIRST_MODULES and modules[2:] == sorted(modules[2:]) and "base" not in modules
+    defined = [cls.name for name in modules
+               for _, cls in inspect.getmembers(importlib.import_module(f"apiparity.fuzz.probes.{name}"), inspect.isclass)
+               if issubclass(cls, Probe) and cls.__module__.endswith(f".{name}") and vars(cls).get("name")]
+    assert sorted(defined) == sorted(PROBES)
+    assert list(PROBES)[:14] == ["trailing-slash", "if-none-match", "no-credentials", "head", "options", "undeclared-method",
+                                 "repeated-query", "boolean-spelling", "integer-path", "read-back", "filter-case",
+                                 "pagination", "sort-order", "numeric-bounds"]
+
+
+def test_a_probe_module_dropped_into_the_package_is_registered(tmp_path, monkeypatch) -> None:
+    """Discovery itself: a fresh import of the package with one more module on its path registers
+    that module's probe after the built-in ones, with no other file edited."""
+    import importlib.util
+    import sys
+
+    import apiparity.fuzz.probes as package
+
+    extra = tmp_path / "zz_extra_probe.py"
+    extra.write_text("from apiparity.fuzz.probes.base import Probe\n\n"
+                     "class Extra(Probe):\n    name = 'zz-extra'\n    doc = 'a probe found by scanning the package'\n")
+    saved = {name: module for name, module in sys.modules.items() if name == package.__name__ or name.startswith(package.__name__ + ".")}
+    try:
+        for name in saved:
+            del sys.modules[name]
+        monkeypatch.setattr(package, "__path__", [*package.__path__, str(tmp_path)])
+        spec = importlib.util.spec_from_file_location(package.__name__, package.__file__,
+                                                      submodule_search_locations=[*package.__path__])
+        assert spec is not None and spec.loader is not None
+        fresh = importlib.util.module_from_spec(spec)
+        sys.modules[package.__name__] = fresh
+        spec.loader.exec_module(fresh)
+        assert list(fresh.PROBES)[-1] == "zz-extra" and list(fresh.PROBES)[:-1] == list(PROBES)
+    finally:
+        for name in [n for n in sys.modules if n == package.__name__ or n.startswith(package.__name__ + ".")]:
+            del sys.modules[name]
+        sys.modules.update(saved)
