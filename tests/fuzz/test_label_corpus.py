@@ -127,11 +127,66 @@ def test_corpus_case_gets_exactly_its_label(sides, row: Row) -> None:
 
 
 def test_every_label_has_positive_and_negative_cases() -> None:
+    """The catalog's own labels have theirs in CORPUS; a label registered by its own module
+    (apiparity.fuzz.labels.<module>) has them in its own test, tests/fuzz/labels/test_<module>.py."""
     positives = {r.expected for r in CORPUS if r.expected}
     negatives = {r.near for r in CORPUS if r.near and r.expected != r.near}
-    ids = {entry.id for entry in CATALOG}
-    assert ids - positives == set(), "labels without a case where they are right"
-    assert ids - negatives == set(), "labels without a near miss"
+    own = {entry.id for entry in CATALOG if entry.matches.__module__ == "apiparity.fuzz.divergences"}
+    assert own - positives == set(), "labels without a case where they are right"
+    assert own - negatives == set(), "labels without a near miss"
+    for entry in CATALOG:
+        module = entry.matches.__module__
+        if module != "apiparity.fuzz.divergences":
+            assert module.startswith("apiparity.fuzz.labels."), (entry.id, module)
+            test = ROOT / "tests" / "fuzz" / "labels" / f"test_{module.rsplit('.', 1)[1]}.py"
+            assert test.is_file(), f"label {entry.id}: no test {test.relative_to(ROOT)} (a case where it is right, a near miss)"
+            assert entry.id in test.read_text(encoding="utf-8"), f"{test.relative_to(ROOT)} does not name {entry.id}"
+
+
+def test_labels_of_the_labels_package_are_registered_after_the_catalog_s_own() -> None:
+    """Discovery: each module of apiparity.fuzz.labels is imported by the catalog, its entries after
+    the catalog's own (so `identify` keeps their precedence), and an ID is registered once."""
+    import pkgutil
+
+    from apiparity.fuzz import labels
+    from apiparity.fuzz.divergences import divergence
+
+    modules = [entry.matches.__module__ for entry in CATALOG]
+    first_unit = next((i for i, m in enumerate(modules) if m != "apiparity.fuzz.divergences"), len(modules))
+    assert all(m != "apiparity.fuzz.divergences" for m in modules[first_unit:])
+    found = {f"{labels.__name__}.{i.name}" for i in pkgutil.iter_modules(labels.__path__) if not i.name.startswith("_")}
+    assert all(m in found for m in modules[first_unit:])
+    with pytest.raises(ValueError, match="registered twice"):
+        divergence(CATALOG[0].id, "t", "e", "f")(lambda ctx: True)
+
+
+def test_a_label_module_dropped_into_the_package_is_registered(tmp_path, monkeypatch) -> None:
+    """A fresh import of the catalog with one more module in apiparity.fuzz.labels registers that
+    module's label after every other, with no other file edited."""
+    import importlib.util
+    import sys
+
+    import apiparity.fuzz.divergences as catalog
+    from apiparity.fuzz import labels
+
+    (tmp_path / "zz_extra.py").write_text(
+        "from apiparity.fuzz.divergences import STATUS_DIFFERENCE, divergence\n\n"
+        "@divergence('zz-extra', 'title', 'why', 'fix', requires=(STATUS_DIFFERENCE,))\n"
+        "def _extra(ctx):\n    return True\n")
+    names = [n for n in sys.modules if n == catalog.__name__ or n.startswith(labels.__name__ + ".")]
+    saved = {n: sys.modules.pop(n) for n in names}
+    monkeypatch.setattr(labels, "__path__", [*labels.__path__, str(tmp_path)])
+    try:
+        spec = importlib.util.spec_from_file_location(catalog.__name__, catalog.__file__)
+        assert spec is not None and spec.loader is not None
+        fresh = importlib.util.module_from_spec(spec)
+        sys.modules[catalog.__name__] = fresh
+        spec.loader.exec_module(fresh)
+        assert [e.id for e in fresh.CATALOG] == [*(e.id for e in CATALOG), "zz-extra"]
+    finally:
+        for n in [n for n in sys.modules if n == catalog.__name__ or n.startswith(labels.__name__ + ".")]:
+            del sys.modules[n]
+        sys.modules.update(saved)
 
 
 def test_each_label_states_its_preconditions() -> None:

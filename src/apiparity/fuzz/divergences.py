@@ -9,6 +9,9 @@ only when every precondition holds and the matcher agrees, so a precondition tha
 (no document to say a parameter's type) leaves the mismatch unlabelled rather than wrongly
 labelled. `apiparity rules` and docs/rules.md list each label with its preconditions.
 
+The catalog is this module's entries (most specific first) followed by those of each module of
+`apiparity.fuzz.labels`, found by scanning that package: a new label is one module there.
+
 A labelled group is still a mismatch, since clients see it; the label is its explanation and
 fix. Entries marked `harmless` name a framework difference no client reads: their groups are of
 tier `harmless` (apiparity.fuzz.tiers), shown without failing the gate.
@@ -76,6 +79,8 @@ CATALOG: list[Divergence] = []
 def divergence(id: str, title: str, explanation: str, fix_hint: str, *, requires: tuple[Precondition, ...] = (),
                harmless: bool = False) -> Callable[[Callable[[MismatchContext], bool]], Callable[[MismatchContext], bool]]:
     def register(func: Callable[[MismatchContext], bool]) -> Callable[[MismatchContext], bool]:
+        if by_id(id) is not None:
+            raise ValueError(f"divergence label {id!r} is registered twice")
         CATALOG.append(Divergence(id, title, explanation, fix_hint, func, requires, harmless))
         return func
 
@@ -787,3 +792,21 @@ def _response_model(ctx: MismatchContext) -> bool:
 def _nan(ctx: MismatchContext) -> bool:
     return True
 
+
+
+# ------------------------------------------------------------------ labels registered by their own module
+
+
+def _discover_labels() -> None:
+    """Import every module of `apiparity.fuzz.labels` (name order): each registers its entries."""
+    import importlib
+    import pkgutil
+
+    from apiparity.fuzz import labels
+
+    for info in sorted(pkgutil.iter_modules(labels.__path__), key=lambda i: i.name):
+        if not info.name.startswith("_"):
+            importlib.import_module(f"{labels.__name__}.{info.name}")
+
+
+_discover_labels()
