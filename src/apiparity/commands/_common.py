@@ -119,7 +119,7 @@ def side_info(target: Any, validation_errors: list[str] | None = None) -> Any:
 
 
 def count_operations(document: dict[str, Any]) -> int:
-    from apiparity.spec.normalize import HTTP_METHODS
+    from apiparity.spec.methods import HTTP_METHODS
 
     paths = document.get("paths") or {}
     if not isinstance(paths, dict):

@@ -362,7 +362,7 @@ def shard_filter(document: dict[str, Any], shard: tuple[int, int]) -> Any:
     """Round-robin over OLD's operations sorted by "METHOD /path": balanced and the same on every machine."""
     import hashlib
 
-    from apiparity.spec.normalize import HTTP_METHODS
+    from apiparity.spec.methods import HTTP_METHODS
 
     index, count = shard
     paths = document.get("paths") or {}

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from apiparity.fuzz.settings import FuzzSettings
 from apiparity.model import NOT_IN_SHARD
-from apiparity.spec.normalize import HTTP_METHODS
+from apiparity.spec.methods import HTTP_METHODS
 from apiparity.spec.refs import follow_local_refs
 from apiparity.fuzz.wire import WireRequest
 

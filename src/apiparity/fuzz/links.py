@@ -33,7 +33,7 @@ from urllib.parse import unquote, urlsplit
 from apiparity.fuzz.stateful import Link
 from apiparity.fuzz.wire import WireResponse
 from apiparity.model import LinkNote, LinkNoteReason
-from apiparity.spec.normalize import HTTP_METHODS
+from apiparity.spec.methods import HTTP_METHODS
 from apiparity.spec.refs import follow_local_refs
 
 GENERIC_IDENTIFIERS = ("id", "slug", "key", "uuid", "name")  # what an item parameter of any name may take

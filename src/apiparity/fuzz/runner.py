@@ -40,9 +40,8 @@ from apiparity.fuzz.transports import HTTPTransport
 from apiparity.fuzz.links import LinkTracker, link_value
 from apiparity.fuzz.wire import WireRequest, WireResponse
 from apiparity.model import ONLY_IN_NEW, FuzzResult
-from apiparity.spec.normalize import HTTP_METHODS
+from apiparity.spec.methods import HTTP_METHODS_UPPER
 
-HTTP_METHODS_UPPER = frozenset(m.upper() for m in HTTP_METHODS)
 
 
 @dataclass(slots=True)

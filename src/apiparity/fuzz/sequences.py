@@ -43,7 +43,7 @@ from apiparity.fuzz.links import answered_identifier
 from apiparity.fuzz.stateful import bind
 from apiparity.fuzz.wire import WireRequest, WireResponse
 from apiparity.model import SequenceStats
-from apiparity.spec.normalize import HTTP_METHODS
+from apiparity.spec.methods import HTTP_METHODS
 
 MAX_STEPS = 7  # create parent, create child, act on child, update parent, delete parent, read parent, list children
 RUNS_PER_TEMPLATE = 2  # the examples, then one seeded draw

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from apiparity.fuzz.wire import WireRequest, WireResponse
-from apiparity.spec.normalize import HTTP_METHODS
+from apiparity.spec.methods import HTTP_METHODS
 from apiparity.spec.pointer import unescape_token
 from apiparity.spec.refs import follow_local_refs
 

@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from apiparity.errors import ApiparityError
-from apiparity.spec.normalize import HTTP_METHODS
+from apiparity.spec.methods import HTTP_METHODS
 
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 # Headers the load generator sets itself, or that describe one recorded connection rather than

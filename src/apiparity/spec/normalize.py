@@ -28,9 +28,9 @@ from pathlib import Path
 from typing import Any
 
 from apiparity.errors import SpecError
+from apiparity.spec.methods import HTTP_METHODS  # re-exported: importers of spec.normalize.HTTP_METHODS keep working
 from apiparity.spec.refs import RefResolver, join_pointer
 
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _TEMPLATE_PARAM = re.compile(r"\{([^}/]+)\}")
 
 # Keywords that never change what a document accepts or returns.

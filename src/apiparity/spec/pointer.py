@@ -44,8 +44,13 @@ def lookup(document: Any, pointer: str) -> Any:
         return document
     if not pointer.startswith("/"):
         return MISSING
+    return lookup_tokens(document, pointer[1:].split("/"))
+
+
+def lookup_tokens(document: Any, raw_tokens: Iterable[str]) -> Any:
+    """The node `raw_tokens` (still escaped: `~1books`) lead to from `document`, or MISSING."""
     node = document
-    for token in pointer[1:].split("/"):
+    for token in raw_tokens:
         part = unescape_token(token)
         if isinstance(node, dict) and part in node:
             node = node[part]

@@ -15,6 +15,7 @@ from urllib.parse import unquote
 from apiparity.errors import SpecError
 
 
+from apiparity.spec.pointer import MISSING, lookup, lookup_tokens
 from apiparity.spec.pointer import escape_token as escape_pointer_token
 from apiparity.spec.pointer import join as join_pointer
 from apiparity.spec.pointer import unescape_token as unescape_pointer_token
@@ -23,32 +24,24 @@ __all__ = ["escape_pointer_token", "follow_local_refs", "join_pointer", "resolve
 
 
 def resolve_pointer(document: Any, pointer: str, *, source: str) -> Any:
-    """The node at JSON pointer `pointer` ("" or "/a/b") in `document`."""
-    node = document
+    """The node at JSON pointer `pointer` ("" or "/a/b", percent-encoded as in a URI fragment) in `document`."""
     if pointer in ("", "/"):
-        return node
-    for raw in pointer.lstrip("/").split("/"):
-        token = unescape_pointer_token(unquote(raw))
-        if isinstance(node, dict) and token in node:
-            node = node[token]
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        else:
-            raise SpecError(f"{source}: $ref target #{pointer} does not exist")
+        return document
+    node = lookup_tokens(document, [unquote(raw) for raw in pointer.lstrip("/").split("/")])
+    if node is MISSING:
+        raise SpecError(f"{source}: $ref target #{pointer} does not exist")
     return node
 
 
 def follow_local_refs(document: Any, value: Any, *, limit: int = 20) -> Any:
     """`value` with its chain of local `$ref`s followed (`{"$ref": "#/components/..."}` -> the node);
-    None for a pointer that leads nowhere. For the runtime's quick reads of a raw document (labels,
-    links, traffic matching), which must never raise: a cycle stops after `limit` hops."""
+    None for a pointer that leads nowhere. For the runtime's quick reads of a raw document
+    (`spec.contract.Contract`), which must never raise: a cycle stops after `limit` hops."""
     for _ in range(limit):
         if not (isinstance(value, dict) and isinstance(value.get("$ref"), str) and value["$ref"].startswith("#/")):
             return value
-        node: Any = document
-        for part in value["$ref"][2:].split("/"):
-            node = node.get(unescape_pointer_token(part)) if isinstance(node, dict) else None
-        value = node
+        node = lookup(document, value["$ref"][1:])
+        value = None if node is MISSING else node
     return value
 
 

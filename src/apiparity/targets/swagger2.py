@@ -16,6 +16,7 @@ import copy
 from typing import Any
 
 from apiparity.errors import SpecError
+from apiparity.spec.methods import SWAGGER2_METHODS
 
 DEFAULT_MEDIA_TYPE = "application/json"
 FORM_MEDIA_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -37,7 +38,6 @@ _REF_PREFIXES = {
 }
 _OAUTH2_FLOWS = {"implicit": "implicit", "password": "password", "application": "clientCredentials",
                  "accessCode": "authorizationCode"}
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch")
 
 
 def convert_swagger2(document: dict[str, Any], source: str) -> dict[str, Any]:
@@ -106,7 +106,7 @@ class _Converter:
         converted: dict[str, Any] = {}
         shared_body = self._body_of(item.get("parameters") or [], self.consumes)
         for key, value in item.items():
-            if key in HTTP_METHODS and isinstance(value, dict):
+            if key in SWAGGER2_METHODS and isinstance(value, dict):
                 converted[key] = self._operation(value)
             elif key == "parameters":
                 plain = [self._parameter(p) for p in self._non_body(value or [])]
@@ -115,7 +115,7 @@ class _Converter:
             else:
                 converted[key] = value
         if shared_body is not None:  # a path-level body parameter applies to every operation
-            for key in HTTP_METHODS:
+            for key in SWAGGER2_METHODS:
                 if isinstance(converted.get(key), dict):
                     converted[key].setdefault("requestBody", shared_body)
         return converted

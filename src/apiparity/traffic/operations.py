@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
-from apiparity.spec.normalize import HTTP_METHODS
+from apiparity.spec.methods import HTTP_METHODS
 from apiparity.spec.refs import follow_local_refs
 
 _NUMBERISH = re.compile(r"^(\d+|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$")
