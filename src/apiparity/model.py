@@ -10,8 +10,26 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping, MutableMapping
+from dataclasses import InitVar, dataclass, field
 from typing import Any, Literal
+
+from apiparity.model_sections import (
+    EXTRAS_SECTIONS,
+    SECTIONS_BY_KEY,
+    CapacitySection,
+    ContractSection,
+    EventLoopSection,
+    GateThresholds,
+    HandlersSection,
+    HistorySection,
+    LoadSection,
+    ShadowSection,
+    SideServer,
+    TrafficSection,
+    UndocumentedRequest,
+    dump,
+)
 
 REPORT_SCHEMA_VERSION = "1.0"
 
@@ -378,7 +396,14 @@ class Incomplete:
 
 @dataclass(slots=True)
 class Report:
-    """Everything a command found. Sections a command did not run stay None."""
+    """Everything a command found. Sections a command did not run stay None.
+
+    The sections later features add (load, event loop, history, handlers, ...) are typed attributes
+    (`apiparity.model_sections`); the JSON report lists them under one ``"extras"`` object, with the
+    keys and shapes it always had. `Report.extras` is that object as plain data (a view: reading
+    gives copies, assigning a key reads the value into its attribute); the code reads and writes the
+    attributes. `extras=` of the constructor takes the same plain data.
+    """
 
     command: str
     old: SideInfo | None = None
@@ -386,7 +411,7 @@ class Report:
     diff: DiffResult | None = None
     fuzz: FuzzResult | None = None
     verdict: Verdict | None = None
-    extras: dict[str, Any] = field(default_factory=dict)  # sections added by later features (load, async)
+    extras: InitVar[Mapping[str, Any] | None] = None  # JSON-shaped sections, read into the attributes below
     complete: bool = True  # False when interrupted or a shard
     incomplete: Incomplete | None = None  # why a run (not a shard) could not complete; set by `mark_incomplete`
     shard: str | None = None
@@ -394,6 +419,34 @@ class Report:
     generated_at: str = ""
     schema_version: str = REPORT_SCHEMA_VERSION
     baseline: BaselineComparison | None = None
+    # ---- sections of later features (JSON: "extras"; registry: model_sections.EXTRAS_SECTIONS)
+    gate_thresholds: GateThresholds | None = None  # the gates' settings, for `merge` to decide alike
+    contract: ContractSection | None = None  # --contract: both sides judged against one document
+    old_source_file: str | None = None  # a spec file side: where its document came from (SARIF lines)
+    new_source_file: str | None = None
+    handlers: HandlersSection | None = None  # where each operation's handler is (apps)
+    load: LoadSection | None = None  # OLD vs NEW under load (`load`, `check --load-duration`)
+    load_error: str | None = None  # a requested load run that could not finish: its gate fails
+    load_capacity: CapacitySection | None = None  # `load --capacity`
+    event_loop: EventLoopSection | None = None  # NEW's event loop watched during the fuzz
+    sides: dict[str, SideServer] | None = None  # servers apiparity started, per side ("old"/"new")
+    interrupted: bool = False  # Ctrl-C (the user's), as opposed to a deadline or a side that died
+    history: HistorySection | None = None  # the readiness trend (--history)
+    traffic: TrafficSection | None = None  # what `replay` read
+    shadow: ShadowSection | None = None  # `shadow`'s counters
+    undocumented_traffic: list[UndocumentedRequest] | None = None  # replay/shadow requests OLD does not document
+    merged_from: list[str] | None = None  # `merge`: the shards, as "I/N"
+    missing_shards: list[str] | None = None
+    interrupted_shards: list[str] | None = None  # files of shards that did not complete
+    # "extras" keys with no section here (a newer apiparity's), and sections that could not be read
+    # (a hand-edited report; see `section_problem`), kept as written so that they survive a round trip
+    unread_extras: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self, extras: Mapping[str, Any] | None) -> None:
+        if extras:
+            view = ExtrasView(self)
+            for key, value in extras.items():
+                view[key] = value
 
     def mark_incomplete(self, cause: IncompleteCause, detail: str, *, phase: str | None = None) -> None:
         """The run could not complete: the first cause is kept (a Ctrl-C after a side died stays side-died)."""
@@ -401,12 +454,132 @@ class Report:
         if self.incomplete is None:
             self.incomplete = Incomplete(cause=cause, detail=detail, phase=phase)
 
+    def extras_dict(self) -> dict[str, Any]:
+        """The JSON report's "extras" object: every section present, in the registry's order."""
+        data: dict[str, Any] = {}
+        for section in EXTRAS_SECTIONS:
+            value = getattr(self, section.attribute)
+            if section.present(value):
+                data[section.key] = dump(value)
+            elif section.key in self.unread_extras:
+                data[section.key] = to_dict(self.unread_extras[section.key])
+        for key, value in self.unread_extras.items():
+            data.setdefault(key, to_dict(value))
+        return data
+
+    def section_problem(self, key: str) -> str | None:
+        """Why the section `key` ("load", "event_loop", ...) of a report read from JSON could not be
+        read (shown by renderers instead of the section), or None."""
+        section = SECTIONS_BY_KEY.get(key)
+        if section is None or key not in self.unread_extras:
+            return None
+        try:
+            section.read(self.unread_extras[key])
+        except _UNREADABLE as exc:
+            return f"extras.{key} is malformed ({type(exc).__name__}: {exc})"
+        return None
+
     def to_dict(self) -> dict[str, Any]:
-        return to_dict(self)
+        data: dict[str, Any] = {}
+        for f in dataclasses.fields(self):
+            if f.name in _EXTRAS_ATTRIBUTES:
+                continue
+            data[f.name] = to_dict(getattr(self, f.name))
+            if f.name == "verdict":
+                data["extras"] = self.extras_dict()
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Report:
-        return from_dict(cls, data)
+        body = {key: value for key, value in data.items() if key != "extras" and key not in _EXTRAS_ATTRIBUTES}
+        report: Report = from_dict(cls, body)
+        extras = data.get("extras")
+        if extras is not None and not isinstance(extras, dict):
+            raise TypeError(f"extras: expected an object, got {type(extras).__name__}")
+        ExtrasView(report).update(extras or {})
+        return report
+
+
+_UNREADABLE = (TypeError, ValueError, AttributeError, KeyError, IndexError)
+_EXTRAS_ATTRIBUTES = frozenset({section.attribute for section in EXTRAS_SECTIONS} | {"unread_extras"})
+
+
+class ExtrasView(MutableMapping[str, Any]):
+    """`Report.extras`: the report's sections as the JSON report's "extras" object (plain data).
+
+    Reading a key gives a copy of the section's JSON data; assigning one reads the value into its
+    typed attribute (a value that is not such a section is kept as written in `unread_extras`, and
+    `Report.section_problem` says why); keys no section knows are kept in `unread_extras`.
+    For code written against the JSON; apiparity's own code uses the attributes.
+    """
+
+    __slots__ = ("_report",)
+
+    def __init__(self, report: Report) -> None:
+        self._report = report
+
+    def __getitem__(self, key: str) -> Any:
+        section = SECTIONS_BY_KEY.get(key)
+        if section is not None:
+            value = getattr(self._report, section.attribute)
+            if section.present(value):
+                return dump(value)
+        return self._report.unread_extras[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        section = SECTIONS_BY_KEY.get(key)
+        if section is None:
+            self._report.unread_extras[key] = value
+            return
+        try:
+            typed = section.read(value)
+        except _UNREADABLE:
+            setattr(self._report, section.attribute, _absent(section.attribute))
+            self._report.unread_extras[key] = value
+            return
+        setattr(self._report, section.attribute, typed)
+        self._report.unread_extras.pop(key, None)
+
+    def __delitem__(self, key: str) -> None:
+        if key not in self:
+            raise KeyError(key)
+        section = SECTIONS_BY_KEY.get(key)
+        if section is not None:
+            setattr(self._report, section.attribute, _absent(section.attribute))
+        self._report.unread_extras.pop(key, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._report.extras_dict()))
+
+    def __len__(self) -> int:
+        return len(self._report.extras_dict())
+
+    def __contains__(self, key: object) -> bool:
+        section = SECTIONS_BY_KEY.get(key) if isinstance(key, str) else None
+        if section is not None and section.present(getattr(self._report, section.attribute)):
+            return True
+        return key in self._report.unread_extras
+
+    def __repr__(self) -> str:
+        return f"ExtrasView({self._report.extras_dict()!r})"
+
+
+def _absent(attribute: str) -> Any:
+    return False if attribute == "interrupted" else None
+
+
+def _get_extras(report: Report) -> ExtrasView:
+    return ExtrasView(report)
+
+
+def _set_extras(report: Report, value: Mapping[str, Any]) -> None:
+    view = ExtrasView(report)
+    view.clear()
+    view.update(value)
+
+
+# `extras` is an init-only argument of the dataclass; on an instance it is this view
+setattr(Report, "extras", property(_get_extras, _set_extras, doc=ExtrasView.__doc__))  # noqa: B010
 
 
 def to_dict(obj: Any) -> Any:

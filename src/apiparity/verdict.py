@@ -3,7 +3,7 @@
 Each gate is a small function registered by name (like schemathesis checks): it reads the report
 model and returns a `Gate` (threshold, measured value, pass/fail, details) or None when it does not
 apply to this run. Later features register their own gates (e.g. event-loop blocking from
-`Report.extras`) with `@register_gate("name")`; `decide` runs them all in registration order.
+`Report.event_loop`) with `@register_gate("name")`; `decide` runs them all in registration order.
 
 Every gate that applies is required for READY, with one exception. A gate has a status:
 - passed / failed: it ran;
@@ -20,31 +20,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
 
 from apiparity.model import Gate, Report, Verdict, is_out_of_scope
+from apiparity.model_sections import GateThresholds  # in the report model (extras.gate_thresholds); re-exported here
 
 GateFunction = Callable[[Report, "GateThresholds"], "Gate | None"]
-
-
-@dataclass(slots=True)
-class GateThresholds:
-    """Gate settings: `[tool.apiparity.gates]` in the config, overridden by command-line options."""
-
-    min_operations_share: float = 1.0  # share of OLD operations that must be exercised (0..1)
-    min_cases_per_operation: int = 1  # an operation counts as exercised with at least this many cases
-    max_conformance_issues: int = 0  # NEW's answers that break OLD's document
-    max_new_5xx: int = 0  # cases where NEW answered 5xx and OLD below 500
-    max_transport_errors: int = 0  # requests either side gave no answer to (connection refused/reset, timeout)
-    latency_factor: float | None = 1.5  # NEW p95 <= OLD p95 * factor (HTTP targets only); None: off
-    require_valid_new_document: bool = True
-    extra: dict[str, Any] = field(default_factory=dict)  # thresholds of gates registered later
-    # mismatch-group tiers that fail the gate (apiparity.fuzz.tiers): legacy-bug-fixed and harmless
-    # groups are shown without failing unless listed here; accepted ones never fail
-    fail_on_tiers: list[str] = field(default_factory=lambda: ["regression"])
-    # [[gates.accept]]: {label | cause, operation?, reason}: groups accepted with a reason
-    accept: list[dict[str, str]] = field(default_factory=list)
 
 
 GATES: dict[str, GateFunction] = {}
@@ -138,10 +118,10 @@ def gate_valid_documents(report: Report, thresholds: GateThresholds) -> Gate | N
 @register_gate("no-breaking-changes")
 def gate_no_breaking_changes(report: Report, thresholds: GateThresholds) -> Gate | None:
     description = "No unwaived breaking change in the spec diff"
-    contract = (report.extras or {}).get("contract")
-    if contract:
+    contract = report.contract
+    if contract is not None:
         # one contract document for both sides: nothing to diff. The user chose that; say so.
-        ref = contract.get("ref") if isinstance(contract, dict) else None
+        ref = contract.ref or None
         return Gate(name="no-breaking-changes", description=description, threshold="0", measured="not run",
                     passed=False, status="not-run", reason="--contract",
                     details=[f"OLD and NEW are both judged against one contract{f' ({ref})' if ref else ''}: there are no "
@@ -315,22 +295,22 @@ def gate_latency(report: Report, thresholds: GateThresholds) -> Gate | None:
     )
 
 
-LOAD_KEY = "load"  # Report.extras["load"]: `apiparity.load.compare_sides` output (check --load-duration)
-LOAD_ERROR_KEY = "load_error"  # a requested load run that could not finish: the gate fails, never passes
 
 
 @register_gate("load-latency")
 def gate_load_latency(report: Report, thresholds: GateThresholds) -> Gate | None:
     # Only when a load run was requested (check --load-duration); settings from `extra`:
     # load_max_p95_ratio (default 1.2) and load_max_error_rate_increase (default 0.01).
-    section = (report.extras or {}).get(LOAD_KEY)
-    error = (report.extras or {}).get(LOAD_ERROR_KEY)
+    # report.load: `apiparity.load.compare_sides` (check --load-duration); report.load_error: a
+    # requested load run that could not finish: the gate fails, never passes
+    section = report.load
+    error = report.load_error
     ratio = float(thresholds.extra.get("load_max_p95_ratio", 1.2))
     if error:
         return Gate(name="load-latency", description="NEW answers at least as fast as OLD under the same load",
                     threshold=f"p95 NEW/OLD <= {ratio:g}", measured="not measured", passed=False, details=[str(error)],
                     status="could-not-run", reason="the load run failed")
-    if not isinstance(section, dict) or "overall" not in section:
+    if section is None or section.overall is None:
         return None
     from apiparity.load.gate import latency_gate
 

@@ -1,6 +1,6 @@
 """The verdict gate "no blocking of the event loop over the threshold".
 
-It reads only the report model: `Report.extras["event_loop"]`, written by the runtime monitor
+It reads only the report model: `Report.event_loop`, written from the runtime monitor
 (`LoopBlockMonitor.to_extras()`) during `fuzz`/`check`, optionally with the static scan's findings
 added under `"static"` (`static_section()`), shown in the details but not failing the gate: a
 static finding is a hint, a measured block is a fact.
@@ -12,11 +12,14 @@ Register it in the verdict's gate registry with
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from apiparity.model import Gate
+from apiparity.model_sections import EventLoopSection, LoopBlock, StarvedStalls
 
-__all__ = ["GATE_NAME", "EXTRAS_KEY", "gate_event_loop", "event_loop_gate", "static_section", "merge_event_loop_sections"]
+__all__ = ["GATE_NAME", "EXTRAS_KEY", "gate_event_loop", "event_loop_gate", "static_section", "merge_event_loop_sections",
+           "merge_loop_sections"]
 
 GATE_NAME = "no-event-loop-blocking"
 EXTRAS_KEY = "event_loop"
@@ -31,55 +34,56 @@ def gate_event_loop(report: Any, thresholds: Any) -> Gate | None:
     new = getattr(report, "new", None)
     if new is not None and new.framework not in _FRAMEWORKS:
         return None
-    return event_loop_gate((report.extras or {}).get(EXTRAS_KEY), max_blocks=int(extra.get("event_loop_max_blocks", 0)))
+    return event_loop_gate(report.event_loop, max_blocks=int(extra.get("event_loop_max_blocks", 0)))
 
 
-def event_loop_gate(section: dict[str, Any] | None, *, max_blocks: int = 0) -> Gate | None:
-    """The gate for one `extras["event_loop"]` section; None when the loop was not monitored."""
+def event_loop_gate(section: EventLoopSection | dict[str, Any] | None, *, max_blocks: int = 0) -> Gate | None:
+    """The gate for one event-loop section (`Report.event_loop`, or its JSON data); None when the
+    loop was not monitored."""
     if not section:
         return None
-    threshold_ms = float(section.get("threshold_ms", 20.0))
+    loop = section if isinstance(section, EventLoopSection) else EventLoopSection.from_dict(section)
     description = "no blocking of the event loop over the threshold"
-    threshold = f"<= {max_blocks} block(s) over {threshold_ms:g} ms"
-    if section.get("error"):
+    threshold = f"<= {max_blocks} block(s) over {loop.threshold_ms:g} ms"
+    if loop.error:
         return Gate(name=GATE_NAME, description=description, threshold=threshold, measured="not measured",
-                    passed=False, details=[f"event-loop monitor failed: {section['error']}"],
+                    passed=False, details=[f"event-loop monitor failed: {loop.error}"],
                     status="could-not-run", reason="the event-loop monitor failed")
-    blocks = [b for b in section.get("blocks") or [] if b.get("attributed", True)]
-    count = sum(int(b.get("count", 0)) for b in blocks)
+    blocks = [b for b in loop.blocks if b.attributed]
+    count = sum(b.count for b in blocks)
     details = [_block_line(b) for b in blocks]
-    for finding in section.get("static") or []:
+    for finding in loop.static or []:
         details.append(
-            f"static: {finding.get('operation')}: {finding.get('call')} at {_display_path(str(finding.get('file')))}:{finding.get('line')}"
-            f" ({' -> '.join(finding.get('chain') or [])}); fix: {finding.get('fix_hint')}"
+            f"static: {finding.operation}: {finding.call} at {_display_path(str(finding.file))}:{finding.line}"
+            f" ({' -> '.join(finding.chain)}); fix: {finding.fix_hint}"
         )
-    unattributed = section.get("unattributed") or []
+    unattributed = loop.unattributed
     if unattributed:
-        longest = max(float(b.get("max_ms", 0)) for b in unattributed)
-        total = sum(int(b.get("count", 0)) for b in unattributed)
+        longest = max(b.max_ms for b in unattributed)
+        total = sum(b.count for b in unattributed)
         details.append(f"not counted: {total} block(s) with no app frame on the stack (framework/warm-up), longest {longest:.1f} ms")
-    starved = section.get("starved") or {}
-    if int(starved.get("count", 0)):
+    starved = loop.starved
+    if starved is not None and starved.count:
         details.append(
-            f"not counted: {starved['count']} stall(s) while the loop thread was waiting for a CPU (a busy machine, not the app),"
-            f" longest {float(starved.get('max_ms', 0)):.1f} ms"
+            f"not counted: {starved.count} stall(s) while the loop thread was waiting for a CPU (a busy machine, not the app),"
+            f" longest {starved.max_ms:.1f} ms"
         )
     if count:
-        longest = max(float(b.get("max_ms", 0)) for b in blocks)
+        longest = max(b.max_ms for b in blocks)
         measured = f"{count} block(s) in {len(blocks)} operation(s), longest {longest:.1f} ms"
     else:
-        measured = f"no block over {threshold_ms:g} ms in {float(section.get('monitored_seconds', 0)):.1f} s watched"
+        measured = f"no block over {loop.threshold_ms:g} ms in {loop.monitored_seconds:.1f} s watched"
     return Gate(name=GATE_NAME, description=description, threshold=threshold, measured=measured,
                 passed=count <= max_blocks, details=details)
 
 
-def _block_line(block: dict[str, Any]) -> str:
-    where = _display_path(block.get("where") or "unknown")
-    function = f" in {block['function']}" if block.get("function") else ""
-    example = f"; e.g. {block['example_request']}" if block.get("example_request") else ""
+def _block_line(block: LoopBlock) -> str:
+    where = _display_path(block.where or "unknown")
+    function = f" in {block.function}" if block.function else ""
+    example = f"; e.g. {block.example_request}" if block.example_request else ""
     return (
-        f"{block.get('operation')}: blocked {block.get('count')}x, max {float(block.get('max_ms', 0)):.1f} ms, "
-        f"p95 {float(block.get('p95_ms', 0)):.1f} ms at {where}{function}{example}"
+        f"{block.operation}: blocked {block.count}x, max {block.max_ms:.1f} ms, "
+        f"p95 {block.p95_ms:.1f} ms at {where}{function}{example}"
     )
 
 
@@ -95,52 +99,55 @@ def _display_path(path: str) -> str:
 
 
 def static_section(findings: list[Any]) -> list[dict[str, Any]]:
-    """Static scan findings as plain dicts for `extras["event_loop"]["static"]`."""
+    """Static scan findings as plain dicts for the JSON of `Report.event_loop.static`."""
     return [f.to_dict() if hasattr(f, "to_dict") else dict(f) for f in findings]
 
 
 def merge_event_loop_sections(sections: list[dict[str, Any] | None]) -> dict[str, Any] | None:
-    """One `extras["event_loop"]` from the sections of several shard reports (for `merge`).
+    """`merge_loop_sections` over JSON data (each section as the JSON report's extras.event_loop holds it)."""
+    merged = merge_loop_sections([EventLoopSection.from_dict(s) if s else None for s in sections])
+    return merged.to_dict() if merged is not None else None
+
+
+def merge_loop_sections(sections: list[EventLoopSection | None]) -> EventLoopSection | None:
+    """One event-loop section from the sections of several shard reports (for `merge`).
 
     Counts and totals add up, max is the max; p95 is the largest shard p95 (an upper bound: the
     individual durations are not in the reports). None when no shard was monitored.
     """
-    present = [s for s in sections if s]
+    present = [s for s in sections if s is not None]
     if not present:
         return None
-    merged: dict[str, Any] = {
-        "source": "runtime",
-        "threshold_ms": max(float(s.get("threshold_ms", 20.0)) for s in present),
-        "monitored_seconds": round(sum(float(s.get("monitored_seconds", 0)) for s in present), 3),
-        "events_dropped": sum(int(s.get("events_dropped", 0)) for s in present),
-    }
-    errors = [s["error"] for s in present if s.get("error")]
+    merged = EventLoopSection(
+        source="runtime",
+        threshold_ms=max(s.threshold_ms for s in present),
+        monitored_seconds=round(sum(s.monitored_seconds for s in present), 3),
+        events_dropped=sum(s.events_dropped for s in present),
+    )
+    errors = [s.error for s in present if s.error]
     if errors:
-        merged["error"] = "; ".join(errors)
+        merged.error = "; ".join(errors)
     for key in ("blocks", "unattributed"):
-        by_operation: dict[str, dict[str, Any]] = {}
+        by_operation: dict[str, LoopBlock] = {}
         for section in present:
-            for block in section.get(key) or []:
-                into = by_operation.get(block["operation"])
+            for block in getattr(section, key):
+                into = by_operation.get(block.operation)
                 if into is None:
-                    by_operation[block["operation"]] = {**block, "locations": list(block.get("locations") or [])}
+                    by_operation[block.operation] = dataclasses.replace(block, locations=list(block.locations), stack=list(block.stack))
                     continue
-                if float(block.get("max_ms", 0)) > float(into.get("max_ms", 0)):
-                    for field in ("max_ms", "where", "function", "stack", "example_request"):
-                        into[field] = block.get(field)
-                into["count"] = int(into.get("count", 0)) + int(block.get("count", 0))
-                into["total_ms"] = round(float(into.get("total_ms", 0)) + float(block.get("total_ms", 0)), 1)
-                into["p95_ms"] = max(float(into.get("p95_ms", 0)), float(block.get("p95_ms", 0)))
-                into["locations"] += [loc for loc in block.get("locations") or [] if loc not in into["locations"]]
-        merged[key] = sorted(by_operation.values(), key=lambda b: (-float(b.get("max_ms", 0)), b["operation"]))
-    starved = [s["starved"] for s in present if s.get("starved")]
+                if block.max_ms > into.max_ms:
+                    into.max_ms, into.where, into.function = block.max_ms, block.where, block.function
+                    into.stack, into.example_request = list(block.stack), block.example_request
+                into.count += block.count
+                into.total_ms = round(into.total_ms + block.total_ms, 1)
+                into.p95_ms = max(into.p95_ms, block.p95_ms)
+                into.locations += [loc for loc in block.locations if loc not in into.locations]
+        setattr(merged, key, sorted(by_operation.values(), key=lambda b: (-b.max_ms, b.operation)))
+    starved = [s.starved for s in present if s.starved is not None]
     if starved:
-        merged["starved"] = {
-            "count": sum(int(s.get("count", 0)) for s in starved),
-            "max_ms": max(float(s.get("max_ms", 0)) for s in starved),
-            "cpu_accounting": all(bool(s.get("cpu_accounting")) for s in starved),
-        }
-    static = {(f.get("operation"), f.get("file"), f.get("line")): f for s in present for f in s.get("static") or []}
+        merged.starved = StarvedStalls(count=sum(s.count for s in starved), max_ms=max(s.max_ms for s in starved),
+                                       cpu_accounting=all(s.cpu_accounting for s in starved))
+    static = {(f.operation, f.file, f.line): f for s in present for f in s.static or []}
     if static:
-        merged["static"] = list(static.values())
+        merged.static = list(static.values())
     return merged

@@ -6,7 +6,7 @@ Three calls, so the engine and the command need only a few lines each:
   FastAPI/ASGI app run in-process and the gate is on, else None;
 - `monitor_transport(transport, monitor)`: wraps the fuzz engine's in-process ASGI transport so
   every request is attributed to its operation and the monitor watches the transport's loop;
-- `event_loop_section(monitor, target, settings)`: the `Report.extras["event_loop"]` section
+- `event_loop_section(monitor, target, settings)`: the event-loop section as JSON data (for `Report.event_loop`)
   (runtime blocks, plus the static scan's findings when `settings.static`).
 """
 
@@ -77,7 +77,7 @@ def monitor_transport(transport: Any, monitor: LoopBlockMonitor | None) -> Any:
 
 
 def event_loop_section(monitor: LoopBlockMonitor, target: Any = None, settings: EventLoopSettings | None = None) -> dict[str, Any]:
-    """`Report.extras["event_loop"]`: the monitor's blocks, plus static findings for FastAPI apps."""
+    """The event-loop section as JSON data (`EventLoopSection.from_dict` reads it): the monitor's blocks, plus static findings for FastAPI apps."""
     settings = settings or EventLoopSettings()
     section = monitor.to_extras()
     if settings.static and target is not None and getattr(target, "framework", None) == "fastapi":

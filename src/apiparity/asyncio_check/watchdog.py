@@ -296,7 +296,7 @@ class LoopBlockMonitor:
         return findings
 
     def to_extras(self) -> dict[str, Any]:
-        """The `Report.extras["event_loop"]` section: plain JSON data (see the module docs)."""
+        """The event-loop section as plain JSON data (`Report.event_loop` reads it: `EventLoopSection.from_dict`)."""
         findings = self.summary()
         watched = self._watched_s + (time.perf_counter() - self._run_started if self._run_started else 0.0)
         return {

@@ -6,6 +6,7 @@ that did not complete, every requested report is still written, marked incomplet
 
 from __future__ import annotations
 
+import copy
 import os
 from typing import Any
 
@@ -187,12 +188,15 @@ def _run_check(old_ref: str | None, new_ref: str | None, options: dict[str, Any]
         shard=f"{shard[0]}/{shard[1]}" if shard else None,
         complete=shard is None,
     )
-    report.extras["gate_thresholds"] = thresholds_to_dict(thresholds)
+    from apiparity.model_sections import ContractSection, EventLoopSection
+
+    report.gate_thresholds = copy.deepcopy(thresholds)
     if fuzz_settings.contract:
-        report.extras["contract"] = {"ref": fuzz_settings.contract, "notes": contract_notes(old, new)}
-    for side, target in (("old", old), ("new", new)):
-        if target.kind == "file" and target.source_path is not None:
-            report.extras[f"{side}_source_file"] = str(target.source_path)
+        report.contract = ContractSection(ref=fuzz_settings.contract, notes=contract_notes(old, new))
+    if old.kind == "file" and old.source_path is not None:
+        report.old_source_file = str(old.source_path)
+    if new.kind == "file" and new.source_path is not None:
+        report.new_source_file = str(new.source_path)
     from apiparity.targets.handlers import attach_handlers
 
     attach_handlers(report, old, new)  # SARIF / GitHub annotations point at each operation's handler
@@ -240,14 +244,14 @@ def _run_check(old_ref: str | None, new_ref: str | None, options: dict[str, Any]
     finally:
         deadline.cancel()
         if monitor is not None:
-            report.extras["event_loop"] = event_loop_section(monitor, new, loop_settings)
+            report.event_loop = EventLoopSection.from_dict(event_loop_section(monitor, new, loop_settings))
     if sides.processes:  # servers apiparity started: where they ran, their logs, whether one died mid-run
-        report.extras["sides"] = sides.summaries()
-        for summary in report.extras["sides"].values():
-            if summary.get("died"):
-                click.echo(f"warning: the server `{summary['started']}` ended during the run ({summary['died']}); "
-                           f"log: {summary['log']}", err=True)
-                report.mark_incomplete("side-died", f"the server `{summary['started']}` ended during the run ({summary['died']})",
+        report.sides = sides.summaries()
+        for summary in report.sides.values():
+            if summary.died:
+                click.echo(f"warning: the server `{summary.started}` ended during the run ({summary.died}); "
+                           f"log: {summary.log}", err=True)
+                report.mark_incomplete("side-died", f"the server `{summary.started}` ended during the run ({summary.died})",
                                        phase=phase)
     if report.incomplete is None and report.fuzz is not None:
         from apiparity.commands._fuzz_options import lost_live_sides
@@ -257,7 +261,7 @@ def _run_check(old_ref: str | None, new_ref: str | None, options: dict[str, Any]
     if report.fuzz is not None and report.diff is not None:
         apply_group_waivers(report, waivers, today)
     if interrupted:
-        report.extras["interrupted"] = True
+        report.interrupted = True
     finish_report(report, thresholds, baseline, options.get("baseline_path"))
     if recorder is not None:
         recorder.finish(report, thresholds)  # the trend, --fail-on-regress's gate, the run appended
@@ -334,15 +338,16 @@ def _live_root(target: Any, url: str | None, base_path: str | None) -> str | Non
 
 
 def run_load_phase(report: Any, plan: dict[str, Any]) -> None:
-    """The load comparison into `extras["load"]`; a run that fails is recorded, and fails its gate."""
+    """The load comparison into `report.load`; a run that fails is recorded (`load_error`), and fails its gate."""
     from apiparity.errors import ApiparityError
     from apiparity.load import compare_sides
+    from apiparity.model_sections import LoadSection
 
     try:
-        report.extras["load"] = compare_sides(plan["old_url"], plan["new_url"], plan["requests"], plan["settings"],
-                                              source=plan["source"], seed=plan["seed"], allow_unsafe=plan["allow_unsafe"])
+        report.load = LoadSection.from_dict(compare_sides(plan["old_url"], plan["new_url"], plan["requests"], plan["settings"],
+                                                          source=plan["source"], seed=plan["seed"], allow_unsafe=plan["allow_unsafe"]))
     except ApiparityError as exc:
-        report.extras["load_error"] = f"load run failed: {exc}"
+        report.load_error = f"load run failed: {exc}"
 
 
 def run_fuzz_phase(old: Any, new: Any, settings: Any, shard: tuple[int, int] | None, progress: Any, *,
@@ -436,21 +441,6 @@ def thresholds_from(base: Any, options: dict[str, Any]) -> Any:
     if options.get("latency_factor") is not None:
         thresholds.latency_factor = options["latency_factor"] or None
     return thresholds
-
-
-def thresholds_to_dict(thresholds: Any) -> dict[str, Any]:
-    import dataclasses
-
-    return dataclasses.asdict(thresholds)
-
-
-def thresholds_from_dict(data: dict[str, Any] | None) -> Any:
-    import dataclasses
-
-    from apiparity.verdict import GateThresholds
-
-    known = {f.name for f in dataclasses.fields(GateThresholds)}
-    return GateThresholds(**{k: v for k, v in (data or {}).items() if k in known})
 
 
 def requested_outputs(options: dict[str, Any], defaults: dict[str, str]) -> dict[str, str]:

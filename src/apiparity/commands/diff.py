@@ -150,9 +150,10 @@ def command(
     warn_invalid_documents(("OLD", old_target, old_problems), ("NEW", new_target, new_problems))
     report = Report(command="diff", old=side_info(old_target, old_problems), new=side_info(new_target, new_problems), diff=result)
     # Spec files let SARIF/GitHub renderers map each JSON pointer to a line.
-    for key, target in (("old_source_file", old_target), ("new_source_file", new_target)):
-        if getattr(target, "source_path", None):
-            report.extras[key] = str(target.source_path)
+    if getattr(old_target, "source_path", None):
+        report.old_source_file = str(old_target.source_path)
+    if getattr(new_target, "source_path", None):
+        report.new_source_file = str(new_target.source_path)
     from apiparity.targets.handlers import attach_handlers
 
     attach_handlers(report, old_target, new_target)  # app targets: changes point at their handlers

@@ -108,8 +108,8 @@ def command(old: str, new: str, app_dir: str | None, spec_path: str | None, load
         finally:
             deadline.cancel()
     for summary in sides.summaries().values() if sides.processes else ():
-        if summary.get("died") and stopped is None:
-            stopped = Incomplete("side-died", f"the server `{summary['started']}` ended during the run ({summary['died']})", "fuzz")
+        if summary.died and stopped is None:
+            stopped = Incomplete("side-died", f"the server `{summary.started}` ended during the run ({summary.died})", "fuzz")
     if stopped is None:
         from apiparity.commands._fuzz_options import lost_live_sides
 
@@ -127,7 +127,9 @@ def command(old: str, new: str, app_dir: str | None, spec_path: str | None, load
         generated_at=_now(),
     )
     if monitor is not None:
-        report.extras["event_loop"] = event_loop_section(monitor, new_target, loop_settings)
+        from apiparity.model_sections import EventLoopSection
+
+        report.event_loop = EventLoopSection.from_dict(event_loop_section(monitor, new_target, loop_settings))
     from apiparity.targets.handlers import attach_handlers
 
     attach_handlers(report, old_target, new_target)  # SARIF / GitHub annotations point at each handler
@@ -158,8 +160,8 @@ def command(old: str, new: str, app_dir: str | None, spec_path: str | None, load
         f"{len(result.conformance)} conformance issue(s)" + transport_errors_note(result),
         err=True,
     )
-    if "event_loop" in report.extras:
-        click.echo(f"fuzz: NEW's event loop: {_loop_summary(report.extras['event_loop'])}", err=True)
+    if report.event_loop is not None:
+        click.echo(f"fuzz: NEW's event loop: {_loop_summary(report.event_loop)}", err=True)
     nothing_sent = result.cases == 0 and result.operations_total > 0
     if nothing_sent:  # no operation got a single case: nothing was compared, which is not "no mismatch"
         click.echo(f"fuzz: no case was sent to any of the {result.operations_total} operation(s): nothing was compared "
@@ -168,7 +170,8 @@ def command(old: str, new: str, app_dir: str | None, spec_path: str | None, load
     raise click.exceptions.Exit(1 if unexplained or transport_errors_note(result) or nothing_sent else 0)
 
 
-def _loop_summary(section: dict[str, Any]) -> str:
+def _loop_summary(section: Any) -> str:
+    """The event-loop gate's measurement of a `Report.event_loop` section."""
     from apiparity.asyncio_check.gate import event_loop_gate
 
     gate = event_loop_gate(section)

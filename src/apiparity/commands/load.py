@@ -167,9 +167,11 @@ def _run_capacity(old_base: str, new_base: str, requests: list, settings: object
 
         from apiparity import __version__
         from apiparity.model import Report, SideInfo
+        from apiparity.model_sections import CapacitySection
 
         report = Report(command="load", old=SideInfo(ref=old_base, framework="url", interface="http"),
-                        new=SideInfo(ref=new_base, framework="url", interface="http"), extras={"load_capacity": section},
+                        new=SideInfo(ref=new_base, framework="url", interface="http"),
+                        load_capacity=CapacitySection.from_dict(section),
                         tool_version=__version__, generated_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
         text = json.dumps(report.to_dict(), indent=2) + "\n"
     if output:
@@ -230,13 +232,14 @@ def _render(load: dict, fmt: str, old_base: str, new_base: str, document: dict |
 
     from apiparity import __version__
     from apiparity.model import Report, SideInfo, Verdict
+    from apiparity.model_sections import LoadSection
 
     report = Report(
         command="load",
         old=SideInfo(ref=old_base, framework="url", interface="http"),
         new=SideInfo(ref=new_base, framework="url", interface="http"),
         verdict=Verdict(ready=gate.passed, gates=[gate]) if gate is not None else None,
-        extras={"load": load},
+        load=LoadSection.from_dict(load),
         tool_version=__version__,
         generated_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
     )

@@ -25,7 +25,10 @@ def command(reports: tuple[str, ...], **options: Any) -> None:
     The gate thresholds are those the shards ran with (recorded in their reports), unless overridden
     here. Exit 0 READY, 1 NOT READY (or a shard missing / interrupted), 2 bad input.
     """
-    from apiparity.commands.check import requested_outputs, thresholds_from, thresholds_from_dict, write_reports
+    import copy
+
+    from apiparity.commands.check import requested_outputs, thresholds_from, write_reports
+    from apiparity.model_sections import GateThresholds
     from apiparity.report import render
     from apiparity.report.json_format import read_report
     from apiparity.report.merge import merge_reports
@@ -39,7 +42,7 @@ def command(reports: tuple[str, ...], **options: Any) -> None:
     # shards on separate CI machines cannot share one file: the merged run is recorded instead,
     # when a history is named (--history, APIPARITY_HISTORY, [history] file), never by default
     recorder = open_recorder(load_config(None), options, default_on=False)
-    thresholds = thresholds_from(thresholds_from_dict(merged.extras.get("gate_thresholds")), options)
+    thresholds = thresholds_from(copy.deepcopy(merged.gate_thresholds or GateThresholds()), options)
     if options.get("baseline_path"):
         from apiparity.report.baseline import compare_with_baseline
 
@@ -60,6 +63,6 @@ def command(reports: tuple[str, ...], **options: Any) -> None:
         click.echo(merged.verdict.line)
     else:
         click.echo(render(merged, "text"), nl=False)
-    for missing in merged.extras.get("missing_shards", []):
+    for missing in merged.missing_shards or []:
         click.echo(f"warning: shard {missing} is missing: the merged report is incomplete", err=True)
     raise click.exceptions.Exit(0 if merged.verdict.ready else 1)

@@ -84,6 +84,7 @@ def command(traffic: str, old: str, new: str, app_dir: str | None, spec_path: st
     from apiparity.config import load_config
     from apiparity.commands._common import echo_target_notes
     from apiparity.model import Report
+    from apiparity.model_sections import TrafficSection, UndocumentedRequest
     from apiparity.report import FORMATS, render, write_atomic
     from apiparity.traffic import read_traffic
     from apiparity.traffic.replay import run_replay
@@ -145,8 +146,8 @@ def command(traffic: str, old: str, new: str, app_dir: str | None, spec_path: st
 
     stopped = Incomplete("interrupted", "interrupted by the user (Ctrl-C)", "replay") if outcome.interrupted else None
     for summary in sides.summaries().values() if sides.processes else ():
-        if summary.get("died") and stopped is None:
-            stopped = Incomplete("side-died", f"the server `{summary['started']}` ended during the run ({summary['died']})", "replay")
+        if summary.died and stopped is None:
+            stopped = Incomplete("side-died", f"the server `{summary.started}` ended during the run ({summary.died})", "replay")
     lost = lost_live_sides(settings, old_target, new_target) if stopped is None else []
     stopped = Incomplete("side-died", lost[0], "replay") if lost else stopped
     report = Report(
@@ -154,11 +155,9 @@ def command(traffic: str, old: str, new: str, app_dir: str | None, spec_path: st
         old=side_info(old_target),
         new=side_info(new_target),
         fuzz=result,
-        extras={
-            "traffic": {"path": traffic, "format": recorded.format, "requests": requests_read, "notes": recorded.notes,
-                        "sample": sample, "resumed_from": checkpoint.resumed_from},
-            "undocumented_traffic": outcome.undocumented,
-        },
+        traffic=TrafficSection(path=traffic, format=recorded.format, requests=requests_read, notes=list(recorded.notes),
+                               sample=sample, resumed_from=checkpoint.resumed_from),
+        undocumented_traffic=[UndocumentedRequest.from_dict(u) for u in outcome.undocumented],
         complete=stopped is None,
         incomplete=stopped,
         tool_version=__version__,

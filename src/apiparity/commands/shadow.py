@@ -104,12 +104,13 @@ def command(listen: str, primary: str, candidate: str, secondary: str | None, sp
         click.echo("note: no OpenAPI document for the primary: mismatches are grouped by path shape (pass --spec)", err=True)
     serve(proxy, sock, log_level=log_level)
     report = proxy.report(final=True)
-    shadow = report.extras["shadow"]
+    shadow = report.shadow
+    assert shadow is not None  # the proxy's report always has its counters
     groups = len(report.fuzz.groups) if report.fuzz else 0
     click.echo(
-        f"shadow: {shadow['requests']} request(s) answered by the primary, {shadow['compared']} compared with the candidate, "
-        f"{groups} mismatch group(s), {shadow['dropped']} dropped, {shadow['candidate_timeouts']} candidate timeout(s), "
-        f"{shadow['candidate_errors']} candidate error(s); report {report_path}",
+        f"shadow: {shadow.requests} request(s) answered by the primary, {shadow.compared} compared with the candidate, "
+        f"{groups} mismatch group(s), {shadow.dropped} dropped, {shadow.candidate_timeouts} candidate timeout(s), "
+        f"{shadow.candidate_errors} candidate error(s); report {report_path}",
         err=True,
     )
 

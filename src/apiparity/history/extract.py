@@ -55,9 +55,8 @@ def group_operations(group: MismatchGroup) -> list[str]:
 def failing_tiers(report: Report) -> set[str]:
     """The group tiers that fail the gate, hence block readiness: the run's `fail_on_tiers` threshold
     when it has one, else regression only. Accepted and waived groups never block."""
-    thresholds = (report.extras or {}).get("gate_thresholds") or {}
-    listed = thresholds.get("fail_on_tiers")
-    tiers = {str(t).lower() for t in listed} if isinstance(listed, list) and listed else {REGRESSION_TIER}
+    listed = report.gate_thresholds.fail_on_tiers if report.gate_thresholds is not None else []
+    tiers = {t.lower() for t in listed} if listed else {REGRESSION_TIER}
     return tiers - {"accepted", WAIVED_TIER}
 
 
@@ -87,7 +86,7 @@ def run_record(report: Report, *, provenance: dict[str, str | None] | None = Non
         label=label,
         spec_ran=report.diff is not None,
         fuzz_ran=report.fuzz is not None,
-        load_ran=isinstance((report.extras or {}).get("load"), dict),
+        load_ran=report.load is not None,
         gates=[{"name": g.name, "passed": g.passed, "measured": g.measured} for g in (report.verdict.gates if report.verdict else [])],
         spec_changes=_spec_counts(report),
     )
@@ -113,8 +112,7 @@ def run_record(report: Report, *, provenance: dict[str, str | None] | None = Non
 
 
 def _operations(report: Report) -> dict[str, OperationResult]:
-    thresholds = (report.extras or {}).get("gate_thresholds") or {}
-    minimum = int(thresholds.get("min_cases_per_operation", 1) or 0)
+    minimum = report.gate_thresholds.min_cases_per_operation if report.gate_thresholds is not None else 1
     results: dict[str, OperationResult] = {}
     if report.fuzz is not None:
         for stats in report.fuzz.operations:
@@ -174,14 +172,14 @@ def _causes(report: Report, results: dict[str, OperationResult]) -> list[Cause]:
             for operation in targets:
                 add(Cause(key, operation, CauseKind.BREAKING_CHANGE, tier, f"{change.rule_id}: {change.message}",
                           blocking=not change.waived_by))
-    load = (report.extras or {}).get("load")
-    if isinstance(load, dict):
-        thresholds = (report.extras or {}).get("gate_thresholds") or {}
-        limit = float((thresholds.get("extra") or {}).get("load_max_p95_ratio", DEFAULT_LOAD_MAX_P95_RATIO))
-        for row in load.get("operations") or []:
-            ratio = (row.get("ratio") or {}).get("p95")
-            name = row.get("operation")
-            if name in results and isinstance(ratio, (int, float)):
+    load = report.load
+    if load is not None:
+        extra = report.gate_thresholds.extra if report.gate_thresholds is not None else {}
+        limit = float(extra.get("load_max_p95_ratio", DEFAULT_LOAD_MAX_P95_RATIO))
+        for row in load.operations:
+            ratio = row.ratio.p95
+            name = row.operation
+            if name in results and ratio is not None:
                 results[name].load_p95_ratio = float(ratio)
                 if ratio > limit:
                     add(Cause(f"load-latency: {name}", name, CauseKind.LOAD_LATENCY, REGRESSION_TIER,

@@ -1,5 +1,5 @@
 """Gate `no-readiness-regression` (`--fail-on-regress`): an operation ready in the baseline run
-(the previous run that judged readiness) is no longer ready. Reads `Report.extras["history"]` only."""
+(the previous run that judged readiness) is no longer ready. Reads `Report.history` only."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ GATE_NAME = "no-readiness-regression"
 
 
 def gate_readiness_regression(report: Report, thresholds: Any) -> Gate | None:
-    section = (report.extras or {}).get("history")
-    if not isinstance(section, dict) or not section.get("fail_on_regress"):
+    section = report.history
+    if section is None or not section.fail_on_regress:
         return None
-    regressed = [str(op) for op in section.get("regressed") or []]
-    baseline = section.get("baseline")
+    regressed = list(section.regressed)
+    baseline = section.baseline
     return Gate(
         name=GATE_NAME,
         description="Every operation ready in the baseline run is still ready",

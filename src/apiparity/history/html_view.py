@@ -1,13 +1,13 @@
-"""What the HTML report draws from `Report.extras["history"]`: the trend chart (operations ready per
+"""What the HTML report draws from `Report.history`: the trend chart (operations ready per
 run) and one status strip per operation. Numbers and labels only; the template escapes every label.
 A section that is not the expected shape (an edited JSON report) is left out, never half-drawn."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from apiparity.history.recorder import trend_line
+from apiparity.model_sections import HistorySection
 
 CHART_WIDTH = 640
 CHART_HEIGHT = 180
@@ -65,42 +65,34 @@ class HistoryView:
     note: str | None
 
 
-def history_view(section: Any) -> HistoryView | None:
-    try:
-        return _view(section)
-    except (KeyError, TypeError, ValueError, AttributeError):
+def history_view(section: HistorySection | None) -> HistoryView | None:
+    """What the HTML report draws of `Report.history`; None without one, or without a point."""
+    if section is None or not section.points:
         return None
-
-
-def _view(section: Any) -> HistoryView | None:
-    if not isinstance(section, dict):
-        return None
-    raw_points = [p for p in section.get("points") or [] if isinstance(p, dict)]
-    if not raw_points:
-        return None
-    max_total = max(max(int(p["total"]) for p in raw_points), 1)
+    raw_points = section.points
+    max_total = max(max(p.total for p in raw_points), 1)
     plot_w = CHART_WIDTH - PAD_LEFT - PAD_RIGHT
     plot_h = CHART_HEIGHT - PAD_TOP - PAD_BOTTOM
     step = plot_w / max(len(raw_points) - 1, 1)
     points = []
     for index, point in enumerate(raw_points):
-        ready, total = int(point["ready"]), int(point["total"])
+        ready, total = point.ready, point.total
         x = PAD_LEFT + (index * step if len(raw_points) > 1 else plot_w / 2)
         y = PAD_TOP + plot_h * (1 - ready / max_total)
-        points.append(TrendPointView(x=round(x, 1), y=round(y, 1), run=str(point["run"]), ready=ready, total=total,
-                                     recorded_at=str(point.get("recorded_at") or "")[:16].replace("T", " "),
-                                     new=len(point.get("new") or []), fixed=len(point.get("fixed") or [])))
+        points.append(TrendPointView(x=round(x, 1), y=round(y, 1), run=point.run, ready=ready, total=total,
+                                     recorded_at=(point.recorded_at or "")[:16].replace("T", " "),
+                                     new=len(point.new), fixed=len(point.fixed)))
     rows = []
-    for op in section.get("operations") or []:
-        statuses = [str(s) for s in op["statuses"]][-len(points):]
+    for op in section.operations:
+        statuses = op.statuses[-len(points):]
         cells = [StripCell(x=index * CELL, colour=STATUS_COLOURS.get(status, "#d0d7de"),
                            title=f"{points[index].run}: {STATUS_WORDS.get(status, status)}")
                  for index, status in enumerate(statuses)]
-        rows.append(StripRow(operation=str(op["operation"]), ready=bool(op.get("ready")), cells=cells))
+        rows.append(StripRow(operation=op.operation, ready=op.ready, cells=cells))
     return HistoryView(
         line=trend_line(section) or "",
-        file=str(section.get("file") or ""),
-        window=int(section.get("window") or 1),
+        file=section.file,
+        window=section.window or 1,
         width=CHART_WIDTH, height=CHART_HEIGHT,
         plot_left=PAD_LEFT, plot_right=CHART_WIDTH - PAD_RIGHT, plot_top=PAD_TOP, plot_bottom=CHART_HEIGHT - PAD_BOTTOM,
         max_total=max_total,
@@ -108,8 +100,8 @@ def _view(section: Any) -> HistoryView | None:
         polyline=" ".join(f"{p.x},{p.y}" for p in points),
         rows=rows,
         strip_width=max(len(points), 1) * CELL,
-        regressed=[str(op) for op in section.get("regressed") or []],
-        baseline=str(section["baseline"]) if section.get("baseline") else None,
-        fail_on_regress=bool(section.get("fail_on_regress")),
-        note=str(section["note"]) if section.get("note") else None,
+        regressed=list(section.regressed),
+        baseline=section.baseline or None,
+        fail_on_regress=section.fail_on_regress,
+        note=section.note or None,
     )

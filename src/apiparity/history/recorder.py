@@ -1,9 +1,9 @@
 """The history hook of `check` and `fuzz`: open the file before anything is sent (bad file: exit 2
-without a half-run), put the trend into the report (`Report.extras["history"]`) before the verdict,
+without a half-run), put the trend into the report (`Report.history`) before the verdict,
 append the finished run in one transaction.
 
-`extras["history"]` is plain data that renderers read (HTML trend chart and sparklines, Markdown
-one-line trend) and the `no-readiness-regression` gate reads when `--fail-on-regress` is on.
+`Report.history` (a `HistorySection`) is what renderers read (HTML trend chart and sparklines,
+Markdown one-line trend) and the `no-readiness-regression` gate reads when `--fail-on-regress` is on.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from apiparity.history.readiness import (
 from apiparity.history.settings import HistorySettings, history_settings
 from apiparity.history.store import HistoryError, HistoryStore, open_store
 from apiparity.model import Report
+from apiparity.model_sections import HistoryOperation, HistoryPoint, HistorySection
 
-EXTRAS_KEY = "history"
 TREND_POINTS = 20  # runs shown in a report's trend chart
 
 
@@ -44,11 +44,11 @@ class Recorder:
         return run_record(report, provenance=self.provenance, label=self.label)
 
     def annotate(self, report: Report) -> None:
-        """The trend up to and including this run, into `report.extras["history"]` (before the verdict)."""
+        """The trend up to and including this run, into `report.history` (before the verdict)."""
         reach = max(TREND_POINTS, self.settings.window) * 10  # shards of one run, fuzz runs in between
         previous = self.store.recent(reach, include=self.baseline_run)
         current = self.record(report)
-        report.extras[EXTRAS_KEY] = history_section(previous, current, window=self.settings.window,
+        report.history = history_section(previous, current, window=self.settings.window,
                                                     file=str(self.store.path), fail_on_regress=self.fail_on_regress,
                                                     baseline_run=self.baseline_run)
 
@@ -56,14 +56,15 @@ class Recorder:
         """Append the finished run (verdict and gates included); an interrupted run is not recorded."""
         if report.incomplete is not None or (not report.complete and not report.shard):
             why = report.incomplete.cause if report.incomplete is not None else "interrupted, or a shard missing"
-            report.extras.get(EXTRAS_KEY, {})["note"] = f"incomplete ({why}): this run was not recorded"
+            if report.history is not None:
+                report.history.note = f"incomplete ({why}): this run was not recorded"
             return None
         run_id = self.store.append(self.record(report))
-        section = report.extras.get(EXTRAS_KEY)
-        if isinstance(section, dict):
-            section["run_id"] = run_id
-            if section.get("points") and section["points"][-1].get("run") == "this run":
-                section["points"][-1]["run"] = f"#{run_id}"  # a shard joining its batch keeps the batch's label
+        section = report.history
+        if section is not None:
+            section.run_id = run_id
+            if section.points and section.points[-1].run == "this run":
+                section.points[-1].run = f"#{run_id}"  # a shard joining its batch keeps the batch's label
         return run_id
 
     def close(self) -> None:
@@ -115,7 +116,7 @@ def open_recorder(raw: Any, options: dict[str, Any], *, default_on: bool = True)
 
 
 def history_section(previous: list[RunRecord], current: RunRecord, *, window: int, file: str,
-                    fail_on_regress: bool = False, baseline_run: int | None = None) -> dict[str, Any]:
+                    fail_on_regress: bool = False, baseline_run: int | None = None) -> HistorySection:
     snaps = snapshots([*previous, current])
     shown = snaps[-TREND_POINTS:]
     points = trend(snaps)[-TREND_POINTS:]
@@ -127,26 +128,26 @@ def history_section(previous: list[RunRecord], current: RunRecord, *, window: in
         baseline = judging[-2] if len(judging) >= 2 else None
     regressed = regressions(snaps, baseline, window=window) if baseline is not None else []
     operations = sorted({name for snap in shown for name in snap.in_scope()}, key=lambda n: (n.partition(" ")[2], n))
-    return {
-        "file": file,
-        "run_id": None,
-        "window": window,
-        "points": [
-            {"run": p.snapshot.label, "recorded_at": p.snapshot.first.recorded_at, "commit": p.snapshot.first.commit,
-             "command": p.snapshot.first.command, "ready": p.ready, "total": p.total,
-             "new": [c.title for c in p.new_causes], "fixed": [c.title for c in p.fixed_causes]}
+    return HistorySection(
+        file=file,
+        run_id=None,
+        window=window,
+        points=[
+            HistoryPoint(run=p.snapshot.label, recorded_at=p.snapshot.first.recorded_at, commit=p.snapshot.first.commit,
+                         command=p.snapshot.first.command, ready=p.ready, total=p.total,
+                         new=[c.title for c in p.new_causes], fixed=[c.title for c in p.fixed_causes])
             for p in points
         ],
-        "operations": [
-            {"operation": name, "statuses": [_status(snap, name) for snap in shown],
-             "ready": bool(readiness.get(name) and readiness[name].ready)}
+        operations=[
+            HistoryOperation(operation=name, statuses=[_status(snap, name) for snap in shown],
+                             ready=bool(readiness.get(name) and readiness[name].ready))
             for name in operations
         ],
-        "ready_operations": sorted(name for name, op in readiness.items() if op.ready),
-        "baseline": baseline.label if baseline is not None else None,
-        "regressed": [op.operation for op in regressed],
-        "fail_on_regress": fail_on_regress,
-    }
+        ready_operations=sorted(name for name, op in readiness.items() if op.ready),
+        baseline=baseline.label if baseline is not None else None,
+        regressed=[op.operation for op in regressed],
+        fail_on_regress=fail_on_regress,
+    )
 
 
 def _status(snap: Snapshot, name: str) -> str:
@@ -154,28 +155,22 @@ def _status(snap: Snapshot, name: str) -> str:
     return result.status.value if result is not None else OpStatus.OUT_OF_SCOPE.value
 
 
-def trend_line(section: dict[str, Any]) -> str | None:
+def trend_line(section: HistorySection) -> str | None:
     """One line: "operations ready: 12/23 -> 18/23 -> 23/23 (+5 since #2; 0 new causes, 5 fixed)"."""
-    points = section.get("points") or []
+    points = section.points
     if not points:
         return None
     shown = points[-5:]
-    parts = " → ".join(f"{p['ready']}/{p['total']}" for p in shown)
+    parts = " → ".join(f"{p.ready}/{p.total}" for p in shown)
     last = points[-1]
     line = f"operations ready: {parts}"
     if len(points) >= 2:
         before = points[-2]
-        delta = last["ready"] - before["ready"]
-        line += f" ({delta:+d} since {before['run']}; {len(last['new'])} new cause(s), {len(last['fixed'])} fixed)"
+        delta = last.ready - before.ready
+        line += f" ({delta:+d} since {before.run}; {len(last.new)} new cause(s), {len(last.fixed)} fixed)"
     return line
 
 
 def report_trend_line(report: Report) -> str | None:
-    """The one-line trend of a report's `extras["history"]`, or None (no history, or an edited section)."""
-    section = (report.extras or {}).get(EXTRAS_KEY)
-    if not isinstance(section, dict):
-        return None
-    try:
-        return trend_line(section)
-    except (KeyError, TypeError, ValueError):
-        return None
+    """The one-line trend of a report's `history`, or None (no history, or one that could not be read)."""
+    return trend_line(report.history) if report.history is not None else None

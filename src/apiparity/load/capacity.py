@@ -113,7 +113,7 @@ def measure_side(url: str, requests: list[LoadRequest], settings: LoadSettings, 
 
 def compare_capacity(old_url: str, new_url: str, requests: list[LoadRequest], settings: LoadSettings, plan: CapacityPlan, *,
                      runner: Runner | None = None, on_step: Callable[[str, Step], None] | None = None) -> dict[str, Any]:
-    """`extras["load_capacity"]`: both sides' stepped runs, maxima and the NEW/OLD ratio."""
+    """The JSON data of `Report.load_capacity` (`CapacitySection`): both sides' stepped runs, maxima and the NEW/OLD ratio."""
     plan.validate()
     settings.validate()
     old = measure_side(old_url, requests, settings, plan, label="OLD", runner=runner, on_step=on_step)

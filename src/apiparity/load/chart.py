@@ -1,7 +1,7 @@
 """An inline SVG latency chart of a load comparison, for the HTML report.
 
 One band per operation (overall first): OLD and NEW bars from p50 to p95, a tick at p99. Only the
-`extras["load"]` dict is read; the output is a standalone <svg> element, escaped, no scripts.
+load section (`Report.load`, or its JSON data) is read; the output is a standalone <svg> element, escaped, no scripts.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ import math
 from html import escape
 from typing import Any
 
+from apiparity.model_sections import LoadSection
+
 _COLORS = {"old": "#8c8c8c", "new": "#2f6fdf"}
 _ROW_H = 34
 _LABEL_W = 260
@@ -17,9 +19,10 @@ _PLOT_W = 480
 _TOP = 28
 
 
-def latency_svg(load: dict[str, Any]) -> str:
-    rows = sorted(load["operations"], key=lambda r: (r["operation"] != "overall", r["operation"]))
-    values = [s[k] for r in rows for s in (r["old"], r["new"]) if s and s["requests"] for k in ("p50_ms", "p99_ms")]
+def latency_svg(load: LoadSection | dict[str, Any]) -> str:
+    section = load if isinstance(load, LoadSection) else LoadSection.from_dict(load)
+    rows = sorted(section.operations, key=lambda r: (r.operation != "overall", r.operation))
+    values = [v for r in rows for s in (r.old, r.new) if s and s.requests for v in (s.p50_ms, s.p99_ms)]
     top = _nice_max(max(values, default=1.0))
     height = _TOP + _ROW_H * len(rows) + 30
     width = _LABEL_W + _PLOT_W + 20
@@ -34,17 +37,16 @@ def latency_svg(load: dict[str, Any]) -> str:
     ]
     for index, row in enumerate(rows):
         y = _TOP + index * _ROW_H
-        label = row["operation"] if len(row["operation"]) <= 40 else row["operation"][:39] + "…"
+        label = row.operation if len(row.operation) <= 40 else row.operation[:39] + "…"
         out.append(f'<text x="4" y="{y + 20}">{escape(label)}</text>')
-        for offset, side in ((4, "old"), (17, "new")):
-            stats = row[side]
-            if not stats or not stats["requests"]:
+        for offset, side, stats in ((4, "old", row.old), (17, "new", row.new)):
+            if not stats or not stats.requests:
                 continue
-            x50, x95, x99 = (_LABEL_W + _PLOT_W * stats[k] / top for k in ("p50_ms", "p95_ms", "p99_ms"))
+            x50, x95, x99 = (_LABEL_W + _PLOT_W * value / top for value in (stats.p50_ms, stats.p95_ms, stats.p99_ms))
             out.append(
                 f'<rect x="{x50:.1f}" y="{y + offset}" width="{max(x95 - x50, 1.5):.1f}" height="11" fill="{_COLORS[side]}">'
-                f"<title>{side.upper()} {escape(row['operation'])}: p50 {stats['p50_ms']} ms, p95 {stats['p95_ms']} ms, "
-                f"p99 {stats['p99_ms']} ms</title></rect>"
+                f"<title>{side.upper()} {escape(row.operation)}: p50 {stats.p50_ms} ms, p95 {stats.p95_ms} ms, "
+                f"p99 {stats.p99_ms} ms</title></rect>"
                 f'<line x1="{x99:.1f}" x2="{x99:.1f}" y1="{y + offset}" y2="{y + offset + 11}" stroke="{_COLORS[side]}" stroke-width="2"/>'
             )
     axis_y = _TOP + _ROW_H * len(rows) + 4

@@ -123,7 +123,7 @@ def compare_sides(
     seed: int | None = None,
     allow_unsafe: bool = False,
 ) -> dict[str, Any]:
-    """Run OLD then NEW and return the `Report.extras["load"]` section (plain dict)."""
+    """Run OLD then NEW and return the load section as JSON data (`Report.load` reads it: `LoadSection.from_dict`)."""
     from apiparity.load.stats import OVERALL, compare, comparison_to_dict, side_stats
 
     settings.validate()

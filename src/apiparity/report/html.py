@@ -108,7 +108,7 @@ def latency_chart(report: Report, load: LoadView | None) -> tuple[Any, str | Non
     from apiparity.report.svg import UnsafeSvg, sanitize_svg
 
     try:
-        svg = latency_svg(report.extras["load"])
+        svg = latency_svg(report.load) if report.load is not None else ""
     except (KeyError, TypeError, ValueError, AttributeError, ZeroDivisionError) as exc:
         return None, f"no latency chart: the load section cannot be drawn ({type(exc).__name__}: {exc})"
     try:
@@ -118,10 +118,10 @@ def latency_chart(report: Report, load: LoadView | None) -> tuple[Any, str | Non
 
 
 def _history_view(report: Report) -> Any:
-    """The trend chart and per-operation strips of `extras["history"]` (check/fuzz with a history), or None."""
+    """The trend chart and per-operation strips of `report.history` (check/fuzz with a history), or None."""
     from apiparity.history.html_view import history_view
 
-    return history_view((report.extras or {}).get("history"))
+    return history_view(report.history)
 
 
 def build_chart(rows: list[OperationRow]) -> Chart | None:

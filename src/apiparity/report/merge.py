@@ -5,8 +5,8 @@ with skipped_reason "not in this shard"), so: the diff comes from any shard, eac
 statistics from the shard that owned it, and groups, noise and conformance are concatenated.
 The verdict is decided again over the merged report by the caller.
 
-Sections of later features in `extras`: the event-loop sections are combined by
-`apiparity.asyncio_check.gate.merge_event_loop_sections` (counts add up, max of max); undocumented
+Sections of later features (`Report.event_loop`, `.load`, ...): the event-loop sections are combined by
+`apiparity.asyncio_check.gate.merge_loop_sections` (counts add up, max of max); undocumented
 traffic adds up per endpoint; a load comparison measures whole services, not a shard's operations, so
 the first one is kept, and shards that ran different load experiments (other URLs or settings)
 are refused.
@@ -21,7 +21,7 @@ from apiparity.errors import ApiparityError
 from apiparity.fuzz.group import same_routing_answer
 from apiparity.model import NOT_IN_SHARD, ConformanceIssue, FuzzResult, MismatchGroup, OperationStats, Report
 from apiparity.report.sequences import combine_links, combine_sequences
-from apiparity.report.sections import EVENT_LOOP_KEY, LOAD_KEY, UNDOCUMENTED_KEY
+from apiparity.model_sections import EXTRAS_SECTIONS, SECTIONS_BY_KEY, LoadSection, UndocumentedRequest
 
 
 def parse_shard(text: str) -> tuple[int, int]:
@@ -66,18 +66,18 @@ def merge_reports(reports: list[Report], *, names: list[str] | None = None) -> R
         new=copy.deepcopy(first.new),
         diff=copy.deepcopy(first.diff),
         fuzz=_merge_fuzz([r.fuzz for r in reports if r.fuzz is not None]) if any(r.fuzz for r in reports) else None,
-        extras=_merge_extras(reports, names),
         complete=not missing and all(r.complete or r.shard for r in reports),
         shard=None,
         tool_version=first.tool_version,
         generated_at=max(r.generated_at for r in reports),
     )
-    merged.extras["merged_from"] = [r.shard or "1/1" for r in reports]
+    _merge_sections(merged, reports, names)
+    merged.merged_from = [r.shard or "1/1" for r in reports]
     if missing:
-        merged.extras["missing_shards"] = [f"{i}/{expected}" for i in missing]
+        merged.missing_shards = [f"{i}/{expected}" for i in missing]
     interrupted = [name for name, r in zip(names, reports) if not r.complete and not r.shard]
     if interrupted:
-        merged.extras["interrupted_shards"] = interrupted
+        merged.interrupted_shards = interrupted
     stopped = next(((name, r.incomplete) for name, r in zip(names, reports) if r.incomplete is not None), None)
     if stopped is not None:  # a shard that could not complete leaves the merged run incomplete, for its reason
         name, why = stopped
@@ -85,37 +85,46 @@ def merge_reports(reports: list[Report], *, names: list[str] | None = None) -> R
     return merged
 
 
-def _merge_extras(reports: list[Report], names: list[str]) -> dict[str, Any]:
-    extras = copy.deepcopy(reports[0].extras)
-    for report in reports[1:]:  # keys only later shards have (a shard that alone was monitored, ...)
-        for key, value in report.extras.items():
-            extras.setdefault(key, copy.deepcopy(value))
-    if any(r.extras.get(EVENT_LOOP_KEY) for r in reports):
-        from apiparity.asyncio_check.gate import merge_event_loop_sections
+def _merge_sections(merged: Report, reports: list[Report], names: list[str]) -> None:
+    """The sections of later features: each from the first shard that has it (a shard that alone
+    was monitored, ...), then the event loop, undocumented traffic and load combined."""
+    for section in EXTRAS_SECTIONS:
+        value = next((getattr(r, section.attribute) for r in reports if section.present(getattr(r, section.attribute))), None)
+        if value is not None:
+            setattr(merged, section.attribute, copy.deepcopy(value))
+    for report in reports:  # sections this version could not read, and keys it does not know: kept as written
+        for key, raw in report.unread_extras.items():
+            if key not in SECTIONS_BY_KEY or not SECTIONS_BY_KEY[key].present(getattr(merged, SECTIONS_BY_KEY[key].attribute)):
+                merged.unread_extras.setdefault(key, copy.deepcopy(raw))
+    if any(r.event_loop is not None for r in reports):
+        from apiparity.asyncio_check.gate import merge_loop_sections
 
-        merged_loop = merge_event_loop_sections([r.extras.get(EVENT_LOOP_KEY) for r in reports])
-        if merged_loop is not None:
-            extras[EVENT_LOOP_KEY] = merged_loop
-    if any(r.extras.get(UNDOCUMENTED_KEY) for r in reports):
-        extras[UNDOCUMENTED_KEY] = merge_undocumented([r.extras.get(UNDOCUMENTED_KEY) or [] for r in reports])
-    loads = [(name, r.extras[LOAD_KEY]) for name, r in zip(names, reports) if r.extras.get(LOAD_KEY)]
+        merged.event_loop = merge_loop_sections([r.event_loop for r in reports])
+    if any(r.undocumented_traffic for r in reports):
+        merged.undocumented_traffic = merge_undocumented_requests([r.undocumented_traffic or [] for r in reports])
+    loads = [(name, r.load) for name, r in zip(names, reports) if r.load is not None]
     if loads:
-        extras[LOAD_KEY] = merge_load(loads)
-    return extras
+        merged.load = merge_load(loads)
 
 
 def merge_undocumented(sections: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """`merge_undocumented_requests` over JSON data (a replay checkpoint's)."""
+    typed = [[UndocumentedRequest.from_dict(item) for item in section] for section in sections]
+    return [item.to_dict() for item in merge_undocumented_requests(typed)]
+
+
+def merge_undocumented_requests(sections: list[list[UndocumentedRequest]]) -> list[UndocumentedRequest]:
     """Undocumented traffic of several reports: counts of one (method, path, reason) add up; most frequent first."""
     counts: dict[tuple[str, str, str], int] = {}
     for section in sections:
         for item in section:
-            key = (str(item.get("method", "")), str(item.get("path", "")), str(item.get("reason") or ""))
-            counts[key] = counts.get(key, 0) + int(item.get("count", 0))
+            key = (item.method, item.path, item.reason)
+            counts[key] = counts.get(key, 0) + item.count
     ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    return [{"method": m, "path": p, "reason": r, "count": c} for (m, p, r), c in ordered]
+    return [UndocumentedRequest(method=m, path=p, reason=r, count=c) for (m, p, r), c in ordered]
 
 
-def merge_load(loads: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
+def merge_load(loads: list[tuple[str, LoadSection]]) -> LoadSection:
     """The first load section; ApiparityError when another one measured something else."""
     first_name, first = loads[0]
     signature = _load_signature(first)
@@ -128,16 +137,15 @@ def merge_load(loads: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
     return copy.deepcopy(first)
 
 
-def _load_signature(load: dict[str, Any]) -> tuple[Any, ...]:
-    settings = {k: v for k, v in (load.get("settings") or {}).items()}
-    return ((load.get("old") or {}).get("url"), (load.get("new") or {}).get("url"), sorted(settings.items(), key=lambda kv: kv[0]))
+def _load_signature(load: LoadSection) -> tuple[Any, ...]:
+    return (load.old.url if load.old else None, load.new.url if load.new else None, load.settings)
 
 
-def _describe_load(load: dict[str, Any]) -> str:
-    settings = load.get("settings") or {}
+def _describe_load(load: LoadSection) -> str:
+    settings = load.settings
     return (
-        f"{(load.get('old') or {}).get('url')} vs {(load.get('new') or {}).get('url')}, {settings.get('users')} users, "
-        f"{settings.get('duration')} s, seed {settings.get('seed')}"
+        f"{load.old.url if load.old else None} vs {load.new.url if load.new else None}, {settings.users} users, "
+        f"{settings.duration} s, seed {settings.seed}"
     )
 
 

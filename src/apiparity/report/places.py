@@ -1,7 +1,7 @@
 """Where in the user's code each finding belongs, for SARIF results and GitHub annotations.
 
 Spec files: the line a change's JSON pointer starts on. App targets: the handler of the operation
-(`report.extras["handlers"]`, filled by `apiparity.targets.handlers` when the run loads apps),
+(`report.handlers`, filled by `apiparity.targets.handlers` when the run loads apps),
 NEW's for what NEW must fix, OLD's for what only OLD has. Paths are relative to the source root
 (`%SRCROOT%`) when under it.
 """
@@ -11,14 +11,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from apiparity.model import Change, ConformanceIssue, MismatchGroup, Report
 from apiparity.report.locate import pointer_line
 from apiparity.report.view import change_operation
-
-HANDLERS_KEY = "handlers"
-
 
 @dataclass(slots=True, frozen=True)
 class Place:
@@ -32,9 +28,8 @@ class Place:
 
 
 def source_root(report: Report) -> Path:
-    section = report.extras.get(HANDLERS_KEY)
-    if isinstance(section, dict) and isinstance(section.get("root"), str):
-        return Path(section["root"])
+    if report.handlers is not None and report.handlers.root:
+        return Path(report.handlers.root)
     from apiparity.targets.handlers import source_root as current_root
 
     return current_root()
@@ -50,23 +45,21 @@ def handler_place(report: Report, side: str, operation: str) -> Place | None:
     """The handler of `operation` ("GET /books/{id}") on `side` ("old"/"new"), or None."""
     from apiparity.targets.handlers import operation_key
 
-    section = report.extras.get(HANDLERS_KEY)
-    if not isinstance(section, dict):
+    if report.handlers is None:
         return None
-    handlers = section.get(side)
+    handlers = report.handlers.side(side)
     method, _, path = operation.partition(" ")
-    if isinstance(handlers, dict) and method and path:
+    if method and path:
         found = handlers.get(operation_key(method, path))
-        if isinstance(found, dict) and found.get("file"):
-            return Place(str(found["file"]), _int(found.get("line")), str(found.get("function") or "") or None)
+        if found is not None and found.file:
+            return Place(found.file, found.line, found.function or None)
     return None
 
 
 def app_place(report: Report, side: str) -> Place | None:
-    section = report.extras.get(HANDLERS_KEY)
-    found = section.get(f"{side}_app") if isinstance(section, dict) else None
-    if isinstance(found, dict) and found.get("file"):
-        return Place(str(found["file"]), _int(found.get("line")))
+    found = report.handlers.app(side) if report.handlers is not None else None
+    if found is not None and found.file:
+        return Place(found.file, found.line)
     return None
 
 
@@ -74,9 +67,9 @@ def change_place(report: Report, change: Change) -> Place | None:
     """A spec change: its line in the spec file, else the handler (NEW's; OLD's for a removal)."""
     sides = ["new", "old"] if change.new_pointer is not None else ["old", "new"]
     for side in sides:
-        source = report.extras.get(f"{side}_source_file")
+        source = report.new_source_file if side == "new" else report.old_source_file
         pointer = change.new_pointer if side == "new" else change.old_pointer
-        if isinstance(source, str) and source and pointer is not None:
+        if source and pointer is not None:
             line = pointer_line(source, pointer)
             if line is not None:
                 return Place(_relative(report, source), line)
@@ -110,9 +103,3 @@ def file_place(report: Report, file: str | None, line: int | None) -> Place | No
         return None
     return Place(_relative(report, file), line)
 
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None

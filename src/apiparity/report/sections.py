@@ -1,14 +1,15 @@
-"""Rows of the sections later features put in `Report.extras`, derived once for every renderer.
+"""Rows of the sections later features add to a report, derived once for every renderer.
 
-- `extras["load"]`: `apiparity load` (OLD vs NEW under the same request mix), see `apiparity.load`;
-- `extras["event_loop"]`: the event-loop monitor of NEW (and the static scan's findings), see
+- `Report.load`: `apiparity load` (OLD vs NEW under the same request mix), see `apiparity.load`;
+- `Report.event_loop`: the event-loop monitor of NEW (and the static scan's findings), see
   `apiparity.asyncio_check`;
-- `extras["undocumented_traffic"]`: requests of `replay`/`shadow` that OLD's document does not describe.
+- `Report.undocumented_traffic`: requests of `replay`/`shadow` that OLD's document does not describe.
 
-Extras are plain dicts that may come back from a JSON report written by another version (or edited
-by hand), so every reader here tolerates a missing key and turns a malformed section into a
-`problem` line instead of an exception: a renderer must never fail on a report it can otherwise show.
-Nothing here reads files named in a report (a report from a CI artifact is untrusted input).
+The sections are typed (`apiparity.model_sections`). A report read from JSON written by another
+version (or edited by hand) may hold a section that could not be read: it is then shown as a
+`problem` line (`Report.section_problem`) instead of an exception: a renderer must never fail on a
+report it can otherwise show. Nothing here reads files named in a report (a report from a CI
+artifact is untrusted input).
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from apiparity.model import Report
+from apiparity.model_sections import EventLoopSection, LatencyStats, LoadRunSettings, LoadSection, LoopBlock
 
 LOAD_KEY = "load"
 EVENT_LOOP_KEY = "event_loop"
-UNDOCUMENTED_KEY = "undocumented_traffic"
 EVENT_LOOP_GATE = "no-event-loop-blocking"  # apiparity.asyncio_check.gate.GATE_NAME (not imported: light module)
 
 # A NEW/OLD p95 ratio above this is shown as "slower": the default of `apiparity load --max-p95-ratio`
@@ -103,84 +104,74 @@ class LoadView:
 
 def load_view(report: Report) -> LoadView | None:
     """The load section's rows; None when the report has none."""
-    section = report.extras.get(LOAD_KEY)
-    if section is None:
-        return None
+    if report.load is None:
+        problem = report.section_problem(LOAD_KEY)
+        return LoadView(problem=problem) if problem else None
     try:
-        return _load_view(section)
-    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        return _load_view(report.load)
+    except (TypeError, ValueError, AttributeError, ZeroDivisionError) as exc:
         return LoadView(problem=f"extras.load is malformed ({type(exc).__name__}: {exc})")
 
 
-def _load_view(section: dict[str, Any]) -> LoadView:
-    settings = section.get("settings") or {}
+def _load_view(section: LoadSection) -> LoadView:
     view = LoadView(
-        headline=_load_headline(settings),
-        old_url=str((section.get("old") or {}).get("url", "")),
-        new_url=str((section.get("new") or {}).get("url", "")),
+        headline=_load_headline(section.settings),
+        old_url=section.old.url if section.old else "",
+        new_url=section.new.url if section.new else "",
     )
-    rows = list(section.get("operations") or [])
-    rows.sort(key=lambda r: r.get("operation") == "overall")  # stable: the load module's order, overall last
+    rows = list(section.operations)
+    rows.sort(key=lambda r: r.operation == "overall")  # stable: the load module's order, overall last
     for data in rows:
-        old, new, ratio = data.get("old"), data.get("new"), data.get("ratio") or {}
-        p95_ratio = _float(ratio.get("p95"))
-        old_errors = _float((old or {}).get("error_rate")) or 0.0
-        new_errors = _float((new or {}).get("error_rate")) or 0.0
+        old, new, p95_ratio = data.old, data.new, data.ratio.p95
+        old_errors = old.error_rate if old else 0.0
+        new_errors = new.error_rate if new else 0.0
         view.rows.append(
             LoadRow(
-                operation=str(data["operation"]),
+                operation=data.operation,
                 old=_load_side(old),
                 new=_load_side(new),
-                rps_ratio=_ratio(ratio.get("rps")),
+                rps_ratio=_ratio(data.ratio.rps),
                 p95_ratio=_ratio(p95_ratio),
                 slower=p95_ratio is not None and p95_ratio > SLOWER_P95_RATIO,
                 more_errors=new_errors > old_errors,
-                overall=data.get("operation") == "overall",
+                overall=data.operation == "overall",
             )
         )
-    gate = section.get("gate")
-    if isinstance(gate, dict):
-        view.gate = LoadGateView(
-            name=str(gate.get("name", "load-latency")),
-            passed=bool(gate.get("passed")),
-            threshold=str(gate.get("threshold", "")),
-            measured=str(gate.get("measured", "")),
-            details=[str(d) for d in gate.get("details") or []],
-        )
-    for side in ("old", "new"):
-        for sample in (section.get(side) or {}).get("error_samples") or []:
-            view.error_samples.append((side.upper(), str(sample)))
+    gate = section.gate
+    if gate is not None:
+        view.gate = LoadGateView(name=gate.name, passed=gate.passed, threshold=gate.threshold, measured=gate.measured,
+                                 details=list(gate.details))
+    for side, run in (("OLD", section.old), ("NEW", section.new)):
+        for sample in run.error_samples if run else []:
+            view.error_samples.append((side, sample))
     return view
 
 
-def _load_headline(settings: dict[str, Any]) -> str:
-    if not settings:
+def _load_headline(settings: LoadRunSettings) -> str:
+    if settings == LoadRunSettings():
         return ""
-    bounds = f"{_number(settings.get('duration'))} s"
-    if settings.get("max_requests"):
-        bounds += f" or {settings['max_requests']} requests"
-    source = str(settings.get("source", "?"))
-    if settings.get("seed") is not None:
-        source += f", seed {settings['seed']}"
-    methods = "all methods (--allow-unsafe)" if settings.get("allow_unsafe") else "GET/HEAD only"
-    return (
-        f"{settings.get('users', '?')} users, {bounds} per side; mix of {settings.get('mix_size', '?')} requests "
-        f"from {source}; {methods}"
-    )
+    bounds = f"{_number(settings.duration)} s"
+    if settings.max_requests:
+        bounds += f" or {settings.max_requests} requests"
+    source = settings.source or "?"
+    if settings.seed is not None:
+        source += f", seed {settings.seed}"
+    methods = "all methods (--allow-unsafe)" if settings.allow_unsafe else "GET/HEAD only"
+    return f"{settings.users} users, {bounds} per side; mix of {settings.mix_size} requests from {source}; {methods}"
 
 
-def _load_side(stats: dict[str, Any] | None) -> LoadSide:
+def _load_side(stats: LatencyStats | None) -> LoadSide:
     if not stats:
         return LoadSide()
-    if not stats.get("requests"):
+    if not stats.requests:
         return LoadSide(requests="0")
     return LoadSide(
-        requests=str(int(stats["requests"])),
-        rps=_measure(stats.get("rps")),
-        p50=_measure(stats.get("p50_ms")),
-        p95=_measure(stats.get("p95_ms")),
-        p99=_measure(stats.get("p99_ms")),
-        error_rate=f"{float(stats.get('error_rate', 0.0)) * 100:.1f}%",
+        requests=str(stats.requests),
+        rps=_measure(stats.rps),
+        p50=_measure(stats.p50_ms),
+        p95=_measure(stats.p95_ms),
+        p99=_measure(stats.p99_ms),
+        error_rate=f"{stats.error_rate * 100:.1f}%",
     )
 
 
@@ -278,61 +269,61 @@ class EventLoopView:
 
 def event_loop_view(report: Report) -> EventLoopView | None:
     """The event-loop section's rows, each block with a fix hint; None when the loop was not monitored."""
-    section = report.extras.get(EVENT_LOOP_KEY)
-    if not section:
-        return None
+    if report.event_loop is None:
+        problem = report.section_problem(EVENT_LOOP_KEY)
+        return EventLoopView(problem=problem) if problem else None
     try:
-        return _event_loop_view(section)
-    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        return _event_loop_view(report.event_loop)
+    except (TypeError, ValueError, AttributeError) as exc:
         return EventLoopView(problem=f"extras.event_loop is malformed ({type(exc).__name__}: {exc})")
 
 
-def _event_loop_view(section: dict[str, Any]) -> EventLoopView:
+def _event_loop_view(section: EventLoopSection) -> EventLoopView:
     static = [
         StaticRow(
-            operation=str(f.get("operation", "")),
-            call=str(f.get("call", "")),
-            where=f"{display_path(str(f.get('file', '')))}:{f.get('line')}",
-            file=display_path(str(f["file"])) if f.get("file") else None,
-            line=_int(f.get("line")),
-            chain=[str(c) for c in f.get("chain") or []],
-            fix_hint=str(f.get("fix_hint") or ""),
+            operation=f.operation,
+            call=f.call,
+            where=f"{display_path(f.file or '')}:{f.line}",
+            file=display_path(f.file) if f.file else None,
+            line=f.line,
+            chain=list(f.chain),
+            fix_hint=f.fix_hint,
         )
-        for f in section.get("static") or []
+        for f in section.static or []
     ]
     view = EventLoopView(
-        threshold_ms=float(section.get("threshold_ms", 20.0)),
-        monitored_seconds=float(section.get("monitored_seconds", 0.0)),
-        events_dropped=int(section.get("events_dropped", 0)),
+        threshold_ms=section.threshold_ms,
+        monitored_seconds=section.monitored_seconds,
+        events_dropped=section.events_dropped,
         static=static,
-        error=str(section["error"]) if section.get("error") else None,
-        static_error=str(section["static_error"]) if section.get("static_error") else None,
+        error=section.error or None,
+        static_error=section.static_error or None,
     )
-    for block in section.get("blocks") or []:
+    for block in section.blocks:
         # an older or merged section may carry library-only blocks in "blocks": the gate skips them too
-        target = view.blocks if block.get("attributed", True) else view.unattributed
+        target = view.blocks if block.attributed else view.unattributed
         target.append(_block_row(block, static))
-    view.unattributed += [_block_row(block, static) for block in section.get("unattributed") or []]
+    view.unattributed += [_block_row(block, static) for block in section.unattributed]
     return view
 
 
-def _block_row(block: dict[str, Any], static: list[StaticRow]) -> BlockRow:
-    raw_where = block.get("where")
-    file, line = split_location(str(raw_where)) if raw_where else (None, None)
-    where = f"{file}:{line}" if file and line is not None else (display_path(str(raw_where)) if raw_where else "unknown")
+def _block_row(block: LoopBlock, static: list[StaticRow]) -> BlockRow:
+    raw_where = block.where
+    file, line = split_location(raw_where) if raw_where else (None, None)
+    where = f"{file}:{line}" if file and line is not None else (display_path(raw_where) if raw_where else "unknown")
     row = BlockRow(
-        operation=str(block.get("operation", "")),
-        count=int(block.get("count", 0)),
-        max_ms=float(block.get("max_ms", 0.0)),
-        p95_ms=float(block.get("p95_ms", 0.0)),
-        total_ms=float(block.get("total_ms", 0.0)),
+        operation=block.operation,
+        count=block.count,
+        max_ms=block.max_ms,
+        p95_ms=block.p95_ms,
+        total_ms=block.total_ms,
         where=where,
         file=file,
         line=line,
-        function=str(block["function"]) if block.get("function") else None,
-        stack=[_display_frame(str(frame)) for frame in block.get("stack") or []],
-        example_request=str(block["example_request"]) if block.get("example_request") else None,
-        locations=[_display_frame(str(loc)) for loc in block.get("locations") or []],
+        function=block.function or None,
+        stack=[_display_frame(frame) for frame in block.stack],
+        example_request=block.example_request or None,
+        locations=[_display_frame(loc) for loc in block.locations],
     )
     finding = _matching_static(row, static)
     if finding is not None:
@@ -387,12 +378,6 @@ def _display_frame(frame: str) -> str:
     return f"{file}:{line}" if file and line is not None else frame
 
 
-def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
 
 # ----------------------------------------------------------------------------------- traffic
 
@@ -407,15 +392,7 @@ class UndocumentedRow:
 
 def undocumented_traffic(report: Report) -> list[UndocumentedRow]:
     """Recorded requests OLD's document does not describe, most frequent first."""
-    rows = []
-    for item in report.extras.get(UNDOCUMENTED_KEY) or []:
-        if not isinstance(item, dict):
-            continue
-        try:
-            count = int(item.get("count", 0))
-        except (TypeError, ValueError):
-            count = 0
-        rows.append(UndocumentedRow(str(item.get("method", "")), str(item.get("path", "")), count, str(item.get("reason") or "")))
+    rows = [UndocumentedRow(item.method, item.path, item.count, item.reason) for item in report.undocumented_traffic or []]
     rows.sort(key=lambda r: (-r.count, r.path, r.method))
     return rows
 

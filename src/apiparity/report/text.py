@@ -285,7 +285,7 @@ class _Writer:
             # a live side's curl, or an in-process app's test-client snippet (it says so itself)
             self.line(f"    {'curl' if command.startswith('curl') else 'run'} {side}: {self.escape(command)}")
 
-    # ------------------------------------------------------------------ later features (Report.extras)
+    # ------------------------------------------------------------------ later features (Report.load, .event_loop, ...)
     def write_undocumented(self) -> None:
         rows = undocumented_traffic(self.report)
         if not rows:
@@ -353,7 +353,7 @@ class _Writer:
             from apiparity.load import render_text as load_table
 
             try:
-                table = load_table(self.report.extras["load"])
+                table = load_table(self.report.load) if self.report.load is not None else ""
             except (KeyError, TypeError, ValueError, AttributeError):
                 table = ""  # the rows below were read leniently; the load module's table wants every key
             for line in table.splitlines():

@@ -335,7 +335,7 @@ def status_text(report: Report) -> str:
         label = f"{unwaived} MISMATCH GROUP{'S' if unwaived != 1 else ''}" if unwaived else "NO MISMATCHES"
         if not unwaived and report.fuzz.cases == 0 and report.fuzz.operations_total > 0:
             label = "NOTHING COMPARED"  # no case was sent: not a pass
-    elif "load" in report.extras:
+    elif report.load is not None or "load" in report.unread_extras:
         label = "LOAD COMPARED"
     else:
         label = "NO RESULTS"

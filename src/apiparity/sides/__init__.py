@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from apiparity.errors import ConfigError, TargetError
+from apiparity.model_sections import SideServer
 from apiparity.sides.process import SideProcess, bootstrap_argv, command_argv, free_port
 from apiparity.targets.model import Target
 
@@ -90,7 +91,7 @@ class SideSession:
             shutil.rmtree(self._log_dir, ignore_errors=True)
             self._log_dir = None
 
-    def summaries(self) -> dict[str, dict[str, Any]]:
+    def summaries(self) -> dict[str, SideServer]:
         for process in self.processes:
             process.check_alive()
         return {process.side: process.summary() for process in self.processes}

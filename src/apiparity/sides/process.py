@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from apiparity.errors import TargetError
+from apiparity.model_sections import SideServer
 
 BOOTSTRAP = Path(__file__).with_name("bootstrap.py")
 STOP_GRACE_SECONDS = 5.0
@@ -221,16 +222,15 @@ class SideProcess:
             if self.popen.stdout is not None:
                 self.popen.stdout.close()
 
-    def summary(self) -> dict[str, Any]:
-        """What the report says of this side's server."""
-        data: dict[str, Any] = {"started": self.description, "pid": self.popen.pid, "url": self.base_url if self.port else None}
-        for key in ("python", "executable", "server", "framework"):
-            if self.info.get(key):
-                data[key] = self.info[key]
+    def summary(self) -> SideServer:
+        """What the report says of this side's server (`Report.sides`)."""
+        summary = SideServer(started=self.description, pid=self.popen.pid, url=self.base_url if self.port else None,
+                              python=self.info.get("python") or None, executable=self.info.get("executable") or None,
+                              server=self.info.get("server") or None, framework=self.info.get("framework") or None)
         if self.died:  # the log is kept and named only then (a clean run removes it)
-            data["died"] = self.died
-            data["log"] = str(self.log_path)
-        return data
+            summary.died = self.died
+            summary.log = str(self.log_path)
+        return summary
 
 
 def _signal_group(pgid: int, number: int) -> None:

@@ -18,6 +18,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from apiparity.model_sections import HandlerPlace, HandlersSection
+
 _FLASK_VARIABLE = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 _TEMPLATE_VARIABLE = re.compile(r"\{[^{}]*\}")
 _SKIPPED_METHODS = {"HEAD", "OPTIONS"}
@@ -157,11 +159,11 @@ def _is_library(source: str) -> bool:
     return stdlib is not None and Path(source).resolve().is_relative_to(Path(stdlib).resolve())
 
 
-def handlers_section(old: Any, new: Any) -> dict[str, Any] | None:
-    """`report.extras["handlers"]`: {"root": ..., "old": {key: location}, "new": {...}} for the sides
-    that are apps; None when neither is."""
+def handlers_section(old: Any, new: Any) -> HandlersSection | None:
+    """`report.handlers`: the source root, and per side that is an app {key: location} and the app's
+    main file; None when neither side is an app."""
     root = source_root()
-    section: dict[str, Any] = {"root": root.as_posix()}
+    section = HandlersSection(root=root.as_posix())
     for side, target in (("old", old), ("new", new)):
         app = getattr(target, "app", None)
         if app is None:
@@ -170,17 +172,22 @@ def handlers_section(old: Any, new: Any) -> dict[str, Any] | None:
             locations = handler_locations(app, root=root)
         except Exception:  # noqa: BLE001 - locating handlers is a convenience; never fail a run for it
             locations = {}
-        section[side] = {key: location.to_dict() for key, location in sorted(locations.items())}
+        places = {key: HandlerPlace(file=loc.file, line=loc.line, function=loc.function) for key, loc in sorted(locations.items())}
+        app = None
         if locations:
             # where a finding about the app as a whole (a document-level change) is shown: the file
             # most of its handlers live in
             files = [location.file for location in locations.values()]
-            section[f"{side}_app"] = {"file": max(set(files), key=lambda f: (files.count(f), f)), "line": 1, "function": ""}
-    return section if len(section) > 1 else None
+            app = HandlerPlace(file=max(set(files), key=lambda f: (files.count(f), f)), line=1, function="")
+        if side == "old":
+            section.old, section.old_app = places, app
+        else:
+            section.new, section.new_app = places, app
+    return section if section.old is not None or section.new is not None else None
 
 
 def attach_handlers(report: Any, old: Any, new: Any) -> None:
-    """Put `handlers_section` into `report.extras["handlers"]` when a side is an app."""
+    """Put `handlers_section` into `report.handlers` when a side is an app."""
     section = handlers_section(old, new)
     if section is not None:
-        report.extras["handlers"] = section
+        report.handlers = section

@@ -5,7 +5,7 @@ redaction and report model. Only the source of cases differs: real requests inst
 
 Requests OLD's document does not describe are replayed too (clients send them, so NEW must answer
 them alike) and listed as undocumented traffic: `ReplayOutcome.undocumented`, which the command
-puts in `Report.extras["undocumented_traffic"]` and, one line per endpoint, in `FuzzResult.errors`
+puts in `Report.undocumented_traffic` and, one line per endpoint, in `FuzzResult.errors`
 so every renderer shows them.
 """
 

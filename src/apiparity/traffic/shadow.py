@@ -24,6 +24,8 @@ import zlib
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any
+
+from apiparity.model_sections import ShadowSection, UndocumentedRequest
 from urllib.parse import urlsplit
 
 from apiparity.fuzz.compare import CompareOptions
@@ -379,9 +381,9 @@ class ShadowProxy:
             if counters.candidate_timeouts or counters.candidate_errors:
                 errors.append(f"candidate failed {counters.candidate_errors + counters.candidate_timeouts} time(s): "
                               f"{counters.candidate_timeouts} timeout(s), {counters.candidate_errors} error(s) (never shown to clients)")
-            undocumented = [{"method": m, "path": p, "reason": r, "count": c}
+            undocumented = [UndocumentedRequest(method=m, path=p, reason=r, count=c)
                             for (m, p, r), c in sorted(self._undocumented.items(), key=lambda kv: (-kv[1], kv[0]))]
-            errors += [f"undocumented traffic: {u['method']} {u['path']} ({u['count']} request(s)): {u['reason']}" for u in undocumented]
+            errors += [f"undocumented traffic: {u.method} {u.path} ({u.count} request(s)): {u.reason}" for u in undocumented]
             result = FuzzResult(
                 seed=None,
                 cases=counters.compared,
@@ -392,20 +394,21 @@ class ShadowProxy:
                 settings=self._settings_dict(),
                 errors=errors,
             )
-            shadow = {
-                "requests": counters.requests, "primary_errors": counters.primary_errors, "mirrored": counters.mirrored,
-                "not_mirrored": counters.not_mirrored, "dropped": counters.dropped, "compared": counters.compared,
-                "candidate_errors": counters.candidate_errors, "candidate_timeouts": counters.candidate_timeouts,
-                "not_compared": counters.not_compared, "not_recorded": counters.not_recorded, "candidate_failures_by_reason": dict(counters.by_reason),
+            shadow = ShadowSection(
+                requests=counters.requests, primary_errors=counters.primary_errors, mirrored=counters.mirrored,
+                not_mirrored=counters.not_mirrored, dropped=counters.dropped, compared=counters.compared,
+                candidate_errors=counters.candidate_errors, candidate_timeouts=counters.candidate_timeouts,
+                not_compared=counters.not_compared, not_recorded=counters.not_recorded, candidate_failures_by_reason=dict(counters.by_reason),
                 # mirrored but not compared yet (waiting or in flight; given up when the proxy stopped)
-                "unfinished": counters.mirrored - counters.compared - counters.not_compared,
-            }
+                unfinished=counters.mirrored - counters.compared - counters.not_compared,
+            )
         return Report(
             command="shadow",
             old=self.settings.old_info or SideInfo(ref=self.settings.primary_url, framework="unknown", interface="http"),
             new=self.settings.new_info or SideInfo(ref=self.settings.candidate_url, framework="unknown", interface="http"),
             fuzz=result,
-            extras={"shadow": shadow, "undocumented_traffic": undocumented},
+            shadow=shadow,
+            undocumented_traffic=undocumented,
             complete=final,
             tool_version=__version__,
             generated_at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),

@@ -1,0 +1,133 @@
+"""The typed sections of a report (`apiparity.model_sections`) read and write the JSON report's
+"extras" object as it always was: reports written by apiparity before the sections were typed
+(tests/report/data/main_reports, made by the previous main) read into typed attributes and write
+back the same JSON; each section round-trips; a malformed section is kept and named, never fatal."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from apiparity import model_sections as ms
+from apiparity.model import Report
+from apiparity.report import render
+
+DATA = Path(__file__).parent / "data" / "main_reports"
+FIXTURES = sorted(DATA.glob("*.json"))
+
+
+def test_there_are_fixtures_for_most_sections() -> None:
+    keys = {key for path in FIXTURES for key in json.loads(path.read_text())["extras"]}
+    assert keys >= {"gate_thresholds", "contract", "handlers", "event_loop", "history", "sides", "load", "merged_from",
+                    "missing_shards", "old_source_file", "new_source_file", "traffic", "undocumented_traffic"}
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.stem)
+def test_a_report_written_by_the_previous_version_reads_into_typed_sections(path: Path) -> None:
+    text = path.read_text()
+    data = json.loads(text)
+    report = Report.from_dict(data)
+    assert report.unread_extras == {}, "every section of the old report has its type"
+    for key in data["extras"]:
+        section = ms.SECTIONS_BY_KEY[key]
+        value = getattr(report, section.attribute)
+        assert section.present(value), key
+        if isinstance(section.type, type) and issubclass(section.type, ms.Section):
+            assert isinstance(value, section.type), key
+    assert report.to_dict() == data, "the same keys and values written back"
+    again = json.loads(render(report, "json"))
+    assert again == data
+    assert Report.from_dict(again) == report
+
+
+def _sections_in_fixtures() -> list[tuple[str, object]]:
+    found = []
+    for path in FIXTURES:
+        report = Report.from_dict(json.loads(path.read_text()))
+        for section in ms.EXTRAS_SECTIONS:
+            value = getattr(report, section.attribute)
+            if section.present(value):
+                found.append((f"{path.stem}:{section.key}", value))
+    return found
+
+
+# sections the fixtures have no run for (a load capacity run, shadow, a shard interrupted), by hand
+HAND_BUILT: dict[str, object] = {
+    "load_capacity": ms.CapacitySection(
+        plan=ms.CapacityPlanSection(p95_target_ms=50.0, start_users=2, step_users=2, max_users=4, step_duration=1.0),
+        old=ms.CapacitySide(url="http://127.0.0.1:8001", max_sustained_rps=120.5, at_users=4, p95_at_max_ms=30.0,
+                            limit="every step held up to --max-users (raise it to find the limit)",
+                            steps=[ms.CapacityStep(users=2, rps=60.0, p95_ms=20.0, error_rate=0.0, requests=600, held=True),
+                                   ms.CapacityStep(users=4, rps=120.5, p95_ms=30.0, error_rate=0.0, requests=1205, held=True)]),
+        new=ms.CapacitySide(url="http://127.0.0.1:8002", max_sustained_rps=0.0, at_users=None, p95_at_max_ms=None,
+                            limit="2 users: p95 80 ms > target 50 ms",
+                            steps=[ms.CapacityStep(users=2, rps=20.0, p95_ms=80.0, error_rate=0.0, requests=200, held=False,
+                                                   reason="p95 80 ms > target 50 ms")]),
+        ratio=None, new_takes_old_peak=False, source="OLD's document",
+    ),
+    "shadow": ms.ShadowSection(requests=10, mirrored=9, not_mirrored=1, compared=8, candidate_errors=1,
+                               candidate_failures_by_reason={"timeout": 1}, unfinished=0),
+    "sides": {"old": ms.SideServer(started="gunicorn app:app", pid=12, url="http://127.0.0.1:9000", server="gunicorn",
+                                    python="3.8.18", died="exit code -9", log="/tmp/old.log")},
+    "interrupted_shards": ["shard2.json"],
+    "load_error": "load run failed: NEW http://127.0.0.1:9: the load worker failed",
+}
+
+
+@pytest.mark.parametrize(("name", "value"), [*_sections_in_fixtures(), *HAND_BUILT.items()], ids=lambda v: v if isinstance(v, str) else "")
+def test_each_section_round_trips(name: str, value: object) -> None:
+    section = ms.SECTIONS_BY_KEY[name.rpartition(":")[2]]
+    data = ms.dump(value)
+    assert json.loads(json.dumps(data)) == data, "plain JSON data"
+    assert section.read(data) == value
+    assert ms.dump(section.read(data)) == data
+    if isinstance(value, ms.Section):
+        assert type(value).from_dict(value.to_dict()) == value
+
+
+def test_a_report_with_every_section_round_trips_through_json() -> None:
+    report = Report.from_dict(json.loads((DATA / "sample_extras.json").read_text()))
+    for key, value in HAND_BUILT.items():
+        setattr(report, ms.SECTIONS_BY_KEY[key].attribute, value)
+    report.interrupted = True
+    assert Report.from_dict(json.loads(render(report, "json"))) == report
+
+
+def test_optional_keys_are_written_only_when_set() -> None:
+    loop = ms.EventLoopSection(threshold_ms=20.0, monitored_seconds=1.0)
+    assert set(loop.to_dict()) == {"source", "threshold_ms", "monitored_seconds", "blocks", "unattributed", "events_dropped"}
+    loop.static = []
+    assert loop.to_dict()["static"] == [], "an empty static scan is not the same as none"
+    assert "interrupted" not in Report(command="check").to_dict()["extras"]
+    assert Report(command="check", interrupted=True).to_dict()["extras"] == {"interrupted": True}
+
+
+def test_a_malformed_section_is_kept_as_written_and_named() -> None:
+    data = json.loads((DATA / "sample_load.json").read_text())
+    data["extras"]["load"]["operations"][0]["old"]["requests"] = "many"
+    data["extras"]["from_a_newer_version"] = {"x": 1}
+    report = Report.from_dict(data)
+    assert report.load is None
+    assert report.section_problem("load") == "extras.load is malformed (ValueError: invalid literal for int() with base 10: 'many')"
+    assert report.to_dict()["extras"] == data["extras"], "kept as written, unknown keys too"
+    assert report.section_problem("event_loop") is None
+
+
+def test_the_extras_view_reads_and_writes_the_typed_attributes() -> None:
+    report = Report(command="check", extras={"contract": {"ref": "c.yaml"}})
+    assert report.contract == ms.ContractSection(ref="c.yaml")
+    report.extras["history"] = {"file": "h.sqlite", "run_id": 3}
+    assert isinstance(report.history, ms.HistorySection) and report.history.run_id == 3
+    assert report.extras["contract"] == {"ref": "c.yaml", "notes": []} and "load" not in report.extras
+    del report.extras["contract"]
+    assert report.contract is None and list(report.extras) == ["history"]
+    report.extras = {"interrupted": True}
+    assert report.interrupted and report.history is None
+
+
+@pytest.mark.parametrize("bad", [{"count": "lots"}, {"count": [1]}, {"max_ms": {}}, "junk"])
+def test_wrong_types_are_malformed(bad: object) -> None:
+    with pytest.raises((TypeError, ValueError)):
+        ms.EventLoopSection.from_dict({"blocks": [bad]})
