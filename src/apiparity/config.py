@@ -96,7 +96,6 @@ FUZZ_SHORTCUTS = {
 FEATURE_TABLES = {"event_loop", "history"}  # history: apiparity.history.settings
 TOP_LEVEL_KEYS = {"old", "new", "contract", "app_dir", "spec_path", "fuzz", "gates", "waivers", "diff", "reports",
                   *FEATURE_TABLES, *FUZZ_SHORTCUTS}
-REPORT_KEYS = {"html", "markdown", "json", "junit", "sarif"}
 
 
 @dataclass(slots=True)
@@ -175,9 +174,12 @@ def settings_from_raw(raw: RawConfig) -> ProjectSettings:
     settings.waivers = waivers
     settings.diff = dict(raw.section("diff"))
     reports = raw.section("reports")
+    from apiparity.report import file_formats
+
+    report_keys = set(file_formats())  # every report format check writes to a file
     for key, value in reports.items():
-        if key not in REPORT_KEYS:
-            raise ConfigError(f"{settings.where('reports.' + key)}: unknown report format{did_you_mean(key, REPORT_KEYS)} (known: {', '.join(sorted(REPORT_KEYS))})")
+        if key not in report_keys:
+            raise ConfigError(f"{settings.where('reports.' + key)}: unknown report format{did_you_mean(key, report_keys)} (known: {', '.join(sorted(report_keys))})")
         settings.reports[key] = _string(settings, f"reports.{key}", value)
     return settings
 

@@ -38,6 +38,48 @@ def test_every_declared_format_has_a_renderer() -> None:
     assert available_formats() == list(FORMATS)
 
 
+def test_formats_are_found_by_scanning_the_package() -> None:
+    """No hand list: every module of apiparity.report with a top-level render() is a format (named
+    after it, `_format` dropped), no other module is, and check/merge/[reports] take each but text."""
+    import importlib
+    import pkgutil
+
+    import apiparity.report as package
+    from apiparity.commands.check import REPORT_OPTIONS
+    from apiparity.report import file_formats
+
+    renderers = {}
+    for info in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        if callable(getattr(module, "render", None)):
+            renderers[info.name.removesuffix("_format")] = module.__name__
+    assert FORMATS == renderers
+    assert {"text", "json", "yaml", "markdown", "html", "junit", "github", "sarif"} <= set(FORMATS)
+    assert list(FORMATS)[0] == "text" and REPORT_OPTIONS == file_formats() == tuple(f for f in FORMATS if f != "text")
+
+
+def test_a_renderer_module_dropped_into_the_package_becomes_a_format(tmp_path: Path, monkeypatch) -> None:
+    import apiparity.report as package
+    from apiparity.report import discover_formats
+
+    (tmp_path / "zz_plain.py").write_text("def render(report):\n    return 'plain'\n")
+    (tmp_path / "zz_helper.py").write_text("def render_row(row):\n    return row\n")  # a helper, no render()
+    monkeypatch.setattr(package, "__path__", [*package.__path__, str(tmp_path)])
+    found = discover_formats()
+    assert found["zz_plain"] == "apiparity.report.zz_plain" and "zz_helper" not in found
+
+
+def test_config_reports_take_every_file_format(tmp_path: Path) -> None:
+    from apiparity.config import load_settings
+    from apiparity.errors import ConfigError
+
+    (tmp_path / "apiparity.toml").write_text('[reports]\nyaml = "r.yaml"\ngithub = "r.txt"\n')
+    assert load_settings(str(tmp_path / "apiparity.toml")).reports == {"yaml": "r.yaml", "github": "r.txt"}
+    (tmp_path / "apiparity.toml").write_text('[reports]\ntext = "r.txt"\n')
+    with pytest.raises(ConfigError, match="unknown report format"):
+        load_settings(str(tmp_path / "apiparity.toml"))
+
+
 # ---------------------------------------------------------------------------------------- text
 
 

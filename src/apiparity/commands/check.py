@@ -16,8 +16,9 @@ from apiparity.commands._common import target_options
 from apiparity.errors import ApiparityError
 from apiparity.commands._fuzz_options import fuzz_options
 from apiparity.history.options import fail_on_regress_option, history_options
+from apiparity.report import file_formats
 
-REPORT_OPTIONS = ("html", "markdown", "json", "junit", "sarif")
+REPORT_OPTIONS = file_formats()  # one `--<format> FILE` per report format (found in apiparity.report)
 
 
 class ReportWriteError(ApiparityError):
@@ -25,7 +26,7 @@ class ReportWriteError(ApiparityError):
 
 
 def report_options(func: Any) -> Any:
-    """--html/--markdown/--json/--junit/--sarif FILE (shared with `merge`)."""
+    """--html/--markdown/--json/--junit/--sarif/... FILE, one per report format (shared with `merge`)."""
     for name in reversed(REPORT_OPTIONS):
         func = click.option(f"--{name}", f"{name}_path", type=click.Path(dir_okay=False), default=None, metavar="FILE",
                             help=f"Write the {name.upper() if name in ('html', 'json') else name.capitalize()} report here.")(func)

@@ -46,7 +46,7 @@ def _validates(target: Any, validate: bool | None) -> bool:
 @click.argument("old")
 @click.argument("new")
 @target_options
-@click.option("--format", "fmt", default="text", show_default=True, help="Output format: text, json, yaml, markdown, html, junit, github, sarif (those with a renderer installed).")
+@click.option("--format", "fmt", default="text", show_default=True, help="Output format: one of the report formats (`apiparity report --help` lists them).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write the report here instead of stdout.")
 @click.option("--fail-on", type=click.Choice(_FAIL_ON), default=None, help="Exit 1 when an unwaived change at or above this severity exists.  [default: breaking]")
 @click.option("--waivers", "waivers_file", type=click.Path(dir_okay=False), default=None, help="Waivers file (TOML/YAML/JSON): rule + method + path glob, reason, optional expires.")

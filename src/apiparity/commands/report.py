@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import click
 
+from apiparity.report import FORMATS
+
 
 @click.command("report")
 @click.argument("report_path", metavar="REPORT.json", type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", default="text", show_default=True, metavar="FORMAT",
-              help="text, markdown, html, junit, github, sarif, json, yaml (the report renderers available).")
+              help=f"{', '.join(FORMATS)} (the report renderers available).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write here instead of stdout (atomically).")
 def command(report_path: str, fmt: str, output: str | None) -> None:
     """Render REPORT.json (written by check, fuzz, diff, merge, replay or load with --json / --format json)

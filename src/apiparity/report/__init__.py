@@ -1,28 +1,60 @@
 """Renderers: one module per format (`apiparity.report.<format>`), each exposing
-``render(report: Report) -> str``. They read the report model only, never the engine."""
+``render(report: Report) -> str``. They read the report model only, never the engine.
+
+The formats are found, not listed: every module of this package that defines a top-level
+`render(` is the renderer of the format named after it (`json_format` is `json`: a module may not
+shadow the standard library's name). The scan reads the modules' source, imports none of them
+(`--help` stays fast), and gives `--format` its choices and `check`/`merge` a `--<format> FILE`
+option per format (text excepted: `check` prints it). Adding a format is one module and its test."""
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
+import pkgutil
+import re
 import tempfile
 from pathlib import Path
 
 from apiparity.errors import ApiparityError
 from apiparity.model import Report
 
-# format name -> module; `--format` choices are derived from this table, so a format cannot be
-# declared without a renderer.
-FORMATS: dict[str, str] = {
-    "text": "apiparity.report.text",
-    "json": "apiparity.report.json_format",
-    "yaml": "apiparity.report.yaml_format",
-    "markdown": "apiparity.report.markdown",
-    "html": "apiparity.report.html",
-    "junit": "apiparity.report.junit",
-    "github": "apiparity.report.github",
-    "sarif": "apiparity.report.sarif",
-}
+_RENDERER = re.compile(r"^def render\(", re.MULTILINE)
+FORMAT_SUFFIX = "_format"  # json_format.py renders `json`
+PRINTED_FORMAT = "text"  # what check prints: no `--text FILE`
+
+
+def discover_formats() -> dict[str, str]:
+    """format name -> module, `text` first then by name: each public module of this package whose
+    source defines a top-level `render(` (read, not imported; a module without its source, as in a
+    bytecode-only install, is imported to ask)."""
+    found: dict[str, str] = {}
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
+        if info.ispkg or info.name.startswith("_"):
+            continue
+        module = f"{__name__}.{info.name}"
+        spec = importlib.util.find_spec(module)
+        origin = spec.origin if spec is not None else None
+        if origin is not None and origin.endswith(".py"):
+            with open(origin, encoding="utf-8") as handle:
+                renders = bool(_RENDERER.search(handle.read()))
+        else:
+            renders = callable(getattr(importlib.import_module(module), "render", None))
+        if renders:
+            found[info.name.removesuffix(FORMAT_SUFFIX)] = module
+    return dict(sorted(found.items(), key=lambda item: (item[0] != PRINTED_FORMAT, item[0])))
+
+
+# format name -> module; `--format` choices and the report file options are derived from it, so a
+# format cannot be declared without a renderer, nor a renderer added without becoming a format.
+FORMATS: dict[str, str] = discover_formats()
+
+
+def file_formats() -> tuple[str, ...]:
+    """The formats `check` and `merge` write to a file of their own (`--<format> FILE`, config
+    `[reports] <format> = FILE`): every format but the one check prints."""
+    return tuple(name for name in FORMATS if name != PRINTED_FORMAT)
 
 
 def available_formats() -> list[str]:
