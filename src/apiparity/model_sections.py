@@ -264,7 +264,7 @@ class StaticBlockingCall(Section):
     resolved: str | None = None
     family: str | None = None
     fix_hint: str = ""
-    also: list[Any] = field(default_factory=list)
+    also: list[str] = field(default_factory=list)  # further blocking calls in the same function: "37: conn.execute(...)"
 
 
 @dataclass(slots=True)

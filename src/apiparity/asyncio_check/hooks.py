@@ -6,8 +6,8 @@ Three calls, so the engine and the command need only a few lines each:
   FastAPI/ASGI app run in-process and the gate is on, else None;
 - `monitor_transport(transport, monitor)`: wraps the fuzz engine's in-process ASGI transport so
   every request is attributed to its operation and the monitor watches the transport's loop;
-- `event_loop_section(monitor, target, settings)`: the event-loop section as JSON data (for `Report.event_loop`)
-  (runtime blocks, plus the static scan's findings when `settings.static`).
+- `loop_section(monitor, target, settings)`: the report's `Report.event_loop` section (runtime
+  blocks, plus the static scan's findings when `settings.static`); `event_loop_section` is its JSON data.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from typing import Any
 
 from apiparity.asyncio_check.settings import EventLoopSettings
 from apiparity.asyncio_check.watchdog import LoopBlockMonitor
+from apiparity.model_sections import EventLoopSection
 
-__all__ = ["monitor_for_target", "monitor_transport", "event_loop_section", "MonitoredTransport"]
+__all__ = ["monitor_for_target", "monitor_transport", "loop_section", "event_loop_section", "MonitoredTransport"]
 
 ASGI_FRAMEWORKS = ("fastapi", "asgi")
 
@@ -76,15 +77,20 @@ def monitor_transport(transport: Any, monitor: LoopBlockMonitor | None) -> Any:
     return MonitoredTransport(transport, monitor)
 
 
-def event_loop_section(monitor: LoopBlockMonitor, target: Any = None, settings: EventLoopSettings | None = None) -> dict[str, Any]:
-    """The event-loop section as JSON data (`EventLoopSection.from_dict` reads it): the monitor's blocks, plus static findings for FastAPI apps."""
+def loop_section(monitor: LoopBlockMonitor, target: Any = None, settings: EventLoopSettings | None = None) -> EventLoopSection:
+    """`Report.event_loop`: the monitor's blocks, plus static findings for FastAPI apps."""
     settings = settings or EventLoopSettings()
-    section = monitor.to_extras()
+    section = monitor.to_section()
     if settings.static and target is not None and getattr(target, "framework", None) == "fastapi":
         from apiparity.asyncio_check.static_scan import scan_app
 
         try:
-            section["static"] = [f.to_dict() for f in scan_app(target.app).findings]
+            section.static = [f.to_call() for f in scan_app(target.app).findings]
         except Exception as exc:  # noqa: BLE001 - the scan is advice; a failure must not sink the run
-            section["static_error"] = f"{type(exc).__name__}: {exc}"
+            section.static_error = f"{type(exc).__name__}: {exc}"
     return section
+
+
+def event_loop_section(monitor: LoopBlockMonitor, target: Any = None, settings: EventLoopSettings | None = None) -> dict[str, Any]:
+    """`loop_section` as JSON data (the JSON report's extras.event_loop)."""
+    return loop_section(monitor, target, settings).to_dict()

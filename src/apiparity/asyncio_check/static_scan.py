@@ -25,6 +25,7 @@ from typing import Any
 
 from apiparity.asyncio_check._code import default_roots, endpoint_routes, under_roots
 from apiparity.asyncio_check.blocking_calls import FAMILIES, match_blocking_call, returns_type
+from apiparity.model_sections import StaticBlockingCall
 
 __all__ = ["StaticFinding", "ScanResult", "scan_app", "DEFAULT_MAX_DEPTH"]
 
@@ -50,18 +51,14 @@ class StaticFinding:
     def location(self) -> str:
         return f"{self.file}:{self.line}"
 
+    def to_call(self) -> StaticBlockingCall:
+        """The report's row of this finding (`Report.event_loop.static`)."""
+        return StaticBlockingCall(operation=self.operation, chain=list(self.chain), file=self.file, line=self.line,
+                                  call=self.call, resolved=self.resolved, family=self.family, fix_hint=self.fix_hint,
+                                  also=list(self.also))
+
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "operation": self.operation,
-            "chain": list(self.chain),
-            "file": self.file,
-            "line": self.line,
-            "call": self.call,
-            "resolved": self.resolved,
-            "family": self.family,
-            "fix_hint": self.fix_hint,
-            "also": list(self.also),
-        }
+        return self.to_call().to_dict()
 
 
 @dataclass(slots=True)

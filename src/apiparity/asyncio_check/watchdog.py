@@ -51,6 +51,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from apiparity.model_sections import EventLoopSection, LoopBlock, StarvedStalls
+
 from apiparity.asyncio_check._code import (
     default_roots,
     endpoint_routes,
@@ -109,20 +111,24 @@ class BlockingFinding:
     locations: list[str] = field(default_factory=list)  # every distinct "file:line (n×)"
     attributed: bool = True  # False: no user frame on the stack (framework warm-up, GC, the harness)
 
+    def to_block(self) -> LoopBlock:
+        """The report's row of these blocks (`Report.event_loop.blocks`), durations to 0.1 ms."""
+        return LoopBlock(
+            operation=self.operation,
+            count=self.count,
+            max_ms=round(self.max_ms, 1),
+            p95_ms=round(self.p95_ms, 1),
+            total_ms=round(self.total_ms, 1),
+            where=self.where,
+            function=self.function,
+            stack=list(self.stack),
+            example_request=self.example_request,
+            locations=list(self.locations),
+            attributed=self.attributed,
+        )
+
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "operation": self.operation,
-            "count": self.count,
-            "max_ms": round(self.max_ms, 1),
-            "p95_ms": round(self.p95_ms, 1),
-            "total_ms": round(self.total_ms, 1),
-            "where": self.where,
-            "function": self.function,
-            "stack": list(self.stack),
-            "example_request": self.example_request,
-            "locations": list(self.locations),
-            "attributed": self.attributed,
-        }
+        return self.to_block().to_dict()
 
 
 class _Beat:
@@ -295,27 +301,30 @@ class LoopBlockMonitor:
         findings.sort(key=lambda f: (not f.attributed, -f.max_ms, f.operation))
         return findings
 
-    def to_extras(self) -> dict[str, Any]:
-        """The event-loop section as plain JSON data (`Report.event_loop` reads it: `EventLoopSection.from_dict`)."""
+    def to_section(self) -> EventLoopSection:
+        """What the monitor saw, as the report's `Report.event_loop` section."""
         findings = self.summary()
         watched = self._watched_s + (time.perf_counter() - self._run_started if self._run_started else 0.0)
-        return {
-            "source": "runtime",
-            "threshold_ms": self.threshold_ms,
-            "monitored_seconds": round(watched, 3),
-            "blocks": [f.to_dict() for f in findings if f.attributed],
-            "unattributed": [f.to_dict() for f in findings if not f.attributed],
-            "starved": self.starved_summary(),
-            "events_dropped": self._dropped,
-        }
+        return EventLoopSection(
+            source="runtime",
+            threshold_ms=self.threshold_ms,
+            monitored_seconds=round(watched, 3),
+            blocks=[f.to_block() for f in findings if f.attributed],
+            unattributed=[f.to_block() for f in findings if not f.attributed],
+            starved=self.starved_stalls(),
+            events_dropped=self._dropped,
+        )
 
-    def starved_summary(self) -> dict[str, Any]:
+    def to_extras(self) -> dict[str, Any]:
+        """`to_section` as plain JSON data (the JSON report's extras.event_loop)."""
+        return self.to_section().to_dict()
+
+    def starved_stalls(self) -> StarvedStalls:
         """Stalls over the threshold that were the machine's, not the app's: the loop thread spent
         enough of them waiting for a CPU that what remains is under the threshold."""
         with self._lock:
             stalls = list(self._starved)
-        return {"count": len(stalls), "max_ms": round(max(stalls, default=0.0), 1),
-                "cpu_accounting": self._cpu_accounting}
+        return StarvedStalls(count=len(stalls), max_ms=round(max(stalls, default=0.0), 1), cpu_accounting=self._cpu_accounting)
 
     # ------------------------------------------------------------------ the watchdog thread
 

@@ -189,7 +189,7 @@ def _run_check(old_ref: str | None, new_ref: str | None, options: dict[str, Any]
         shard=f"{shard[0]}/{shard[1]}" if shard else None,
         complete=shard is None,
     )
-    from apiparity.model_sections import ContractSection, EventLoopSection
+    from apiparity.model_sections import ContractSection
 
     report.gate_thresholds = copy.deepcopy(thresholds)
     if fuzz_settings.contract:
@@ -201,7 +201,7 @@ def _run_check(old_ref: str | None, new_ref: str | None, options: dict[str, Any]
     from apiparity.targets.handlers import attach_handlers
 
     attach_handlers(report, old, new)  # SARIF / GitHub annotations point at each operation's handler
-    from apiparity.asyncio_check.hooks import event_loop_section, monitor_for_target
+    from apiparity.asyncio_check.hooks import loop_section, monitor_for_target
 
     # NEW's event loop is watched while the fuzz engine sends it requests (in-process ASGI only)
     monitor = monitor_for_target(new, loop_settings, new_url=fuzz_settings.new_url)
@@ -245,7 +245,7 @@ def _run_check(old_ref: str | None, new_ref: str | None, options: dict[str, Any]
     finally:
         deadline.cancel()
         if monitor is not None:
-            report.event_loop = EventLoopSection.from_dict(event_loop_section(monitor, new, loop_settings))
+            report.event_loop = loop_section(monitor, new, loop_settings)
     if sides.processes:  # servers apiparity started: where they ran, their logs, whether one died mid-run
         report.sides = sides.summaries()
         for summary in report.sides.values():
@@ -341,12 +341,11 @@ def _live_root(target: Any, url: str | None, base_path: str | None) -> str | Non
 def run_load_phase(report: Any, plan: dict[str, Any]) -> None:
     """The load comparison into `report.load`; a run that fails is recorded (`load_error`), and fails its gate."""
     from apiparity.errors import ApiparityError
-    from apiparity.load import compare_sides
-    from apiparity.model_sections import LoadSection
+    from apiparity.load import load_section
 
     try:
-        report.load = LoadSection.from_dict(compare_sides(plan["old_url"], plan["new_url"], plan["requests"], plan["settings"],
-                                                          source=plan["source"], seed=plan["seed"], allow_unsafe=plan["allow_unsafe"]))
+        report.load = load_section(plan["old_url"], plan["new_url"], plan["requests"], plan["settings"],
+                                   source=plan["source"], seed=plan["seed"], allow_unsafe=plan["allow_unsafe"])
     except ApiparityError as exc:
         report.load_error = f"load run failed: {exc}"
 

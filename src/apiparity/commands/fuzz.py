@@ -69,7 +69,7 @@ def command(old: str, new: str, app_dir: str | None, spec_path: str | None, load
     echo_target_notes(old_target, new_target, spec=settings.spec)
 
     from apiparity import __version__
-    from apiparity.asyncio_check.hooks import event_loop_section, monitor_for_target
+    from apiparity.asyncio_check.hooks import loop_section, monitor_for_target
     from apiparity.fuzz.runner import Interrupted, run_fuzz
     from apiparity.model import Report
 
@@ -127,9 +127,7 @@ def command(old: str, new: str, app_dir: str | None, spec_path: str | None, load
         generated_at=_now(),
     )
     if monitor is not None:
-        from apiparity.model_sections import EventLoopSection
-
-        report.event_loop = EventLoopSection.from_dict(event_loop_section(monitor, new_target, loop_settings))
+        report.event_loop = loop_section(monitor, new_target, loop_settings)
     from apiparity.targets.handlers import attach_handlers
 
     attach_handlers(report, old_target, new_target)  # SARIF / GitHub annotations point at each handler

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
+
+if TYPE_CHECKING:
+    from apiparity.model_sections import LoadSection
 
 
 @click.command("load")
@@ -84,7 +89,7 @@ def command(
         check_base_url,
         check_methods,
         check_reachable,
-        compare_sides,
+        load_section,
     )
 
     if per_operation < 1:
@@ -116,15 +121,16 @@ def command(
                       p95_target=p95_target, start_users=start_users, step_users=step_users, max_users=max_users,
                       step_duration=step_duration, max_error_rate=max_error_rate, source=source)
         return
-    load = compare_sides(old_base, new_base, requests, settings, source=source,
-                         seed=seed if requests_file is None else None, allow_unsafe=allow_unsafe)
+    load = load_section(old_base, new_base, requests, settings, source=source,
+                        seed=seed if requests_file is None else None, allow_unsafe=allow_unsafe)
     gate = None
     if max_p95_ratio is not None:
         from apiparity.load import latency_gate
+        from apiparity.model_sections import LoadGateResult
 
         gate = latency_gate(load, max_p95_ratio=max_p95_ratio)
-        load["gate"] = {"name": gate.name, "threshold": gate.threshold, "measured": gate.measured,
-                        "passed": gate.passed, "details": gate.details}
+        load.gate = LoadGateResult(name=gate.name, threshold=gate.threshold, measured=gate.measured, passed=gate.passed,
+                                   details=list(gate.details))
     text = _render(load, fmt, old_base, new_base, document, gate)
     if output:
         from apiparity.report import write_atomic
@@ -144,7 +150,7 @@ def command(
 def _run_capacity(old_base: str, new_base: str, requests: list, settings: object, fmt: str, output: str | None, *,  # type: ignore[type-arg]
                   p95_target: float | None, source: str, **plan_values: float) -> None:
     from apiparity.errors import ApiparityError
-    from apiparity.load.capacity import CapacityPlan, compare_capacity, render_capacity
+    from apiparity.load.capacity import CapacityPlan, capacity_section, render_capacity
 
     if p95_target is None:
         raise ApiparityError("--capacity: give the latency a step must hold, --p95-target MS")
@@ -157,8 +163,8 @@ def _run_capacity(old_base: str, new_base: str, requests: list, settings: object
         click.echo(f"capacity {label}: {step.users} users, {step.rps:.1f} req/s, p95 {step.p95_ms:.1f} ms"  # type: ignore[attr-defined]
                    f"{'' if step.held else ' -> ' + step.reason}", err=True)  # type: ignore[attr-defined]
 
-    section = compare_capacity(old_base, new_base, requests, settings, plan, on_step=show)  # type: ignore[arg-type]
-    section["source"] = source
+    section = capacity_section(old_base, new_base, requests, settings, plan, on_step=show)  # type: ignore[arg-type]
+    section.source = source
     if fmt == "text":
         text = render_capacity(section)
     else:
@@ -167,11 +173,10 @@ def _run_capacity(old_base: str, new_base: str, requests: list, settings: object
 
         from apiparity import __version__
         from apiparity.model import Report, SideInfo
-        from apiparity.model_sections import CapacitySection
 
         report = Report(command="load", old=SideInfo(ref=old_base, framework="url", interface="http"),
                         new=SideInfo(ref=new_base, framework="url", interface="http"),
-                        load_capacity=CapacitySection.from_dict(section),
+                        load_capacity=section,
                         tool_version=__version__, generated_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
         text = json.dumps(report.to_dict(), indent=2) + "\n"
     if output:
@@ -218,7 +223,7 @@ def _build_mix(old_base: str, spec_ref: str | None, spec_path: str | None, reque
                          source=source), source, document
 
 
-def _render(load: dict, fmt: str, old_base: str, new_base: str, document: dict | None, gate) -> str:  # type: ignore[no-untyped-def]
+def _render(load: LoadSection, fmt: str, old_base: str, new_base: str, document: dict | None, gate) -> str:  # type: ignore[no-untyped-def]
     if fmt == "text":
         from apiparity.load import render_text
 
@@ -232,14 +237,13 @@ def _render(load: dict, fmt: str, old_base: str, new_base: str, document: dict |
 
     from apiparity import __version__
     from apiparity.model import Report, SideInfo, Verdict
-    from apiparity.model_sections import LoadSection
 
     report = Report(
         command="load",
         old=SideInfo(ref=old_base, framework="url", interface="http"),
         new=SideInfo(ref=new_base, framework="url", interface="http"),
         verdict=Verdict(ready=gate.passed, gates=[gate]) if gate is not None else None,
-        load=LoadSection.from_dict(load),
+        load=load,
         tool_version=__version__,
         generated_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from apiparity.load.chart import latency_svg
 from apiparity.load.gate import latency_gate
 from apiparity.load.render import render_text
-from apiparity.load.runner import LoadSettings, check_base_url, check_reachable, compare_sides
+from apiparity.load.runner import LoadSettings, check_base_url, check_reachable, compare_sides, load_section
 from apiparity.load.scenario import LoadRequest, UnsafeMethodError, check_methods, from_document, from_file
 
 __all__ = [
@@ -24,5 +24,6 @@ __all__ = [
     "from_file",
     "latency_gate",
     "latency_svg",
+    "load_section",
     "render_text",
 ]

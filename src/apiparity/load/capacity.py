@@ -17,6 +17,7 @@ from typing import Any
 from apiparity.errors import ApiparityError
 from apiparity.load.runner import LoadSettings, run_side
 from apiparity.load.scenario import LoadRequest
+from apiparity.model_sections import CapacityPlanSection, CapacitySection, CapacitySide, CapacityStep
 
 
 @dataclass(slots=True)
@@ -42,18 +43,7 @@ class CapacityPlan:
         return list(range(self.start_users, self.max_users + 1, self.step_users))
 
 
-@dataclass(slots=True)
-class Step:
-    users: int
-    rps: float
-    p95_ms: float
-    error_rate: float
-    requests: int
-    held: bool
-    reason: str = ""  # why it did not hold
-
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+Step = CapacityStep  # one stepped run of a side: the report's row itself
 
 
 @dataclass(slots=True)
@@ -73,10 +63,15 @@ class SideCapacity:
             return f"{failed.users} users: {failed.reason}"
         return "every step held up to --max-users (raise it to find the limit)"
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_side(self) -> CapacitySide:
+        """The report's numbers of this side (`Report.load_capacity.old`/`.new`)."""
         best = self.best
-        return {"url": self.url, "max_sustained_rps": best.rps if best else 0.0, "at_users": best.users if best else None,
-                "p95_at_max_ms": best.p95_ms if best else None, "limit": self.limit, "steps": [s.to_dict() for s in self.steps]}
+        return CapacitySide(url=self.url, max_sustained_rps=best.rps if best else 0.0, at_users=best.users if best else None,
+                            p95_at_max_ms=best.p95_ms if best else None, limit=self.limit,
+                            steps=[dataclasses.replace(s) for s in self.steps])
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.to_side().to_dict()
 
 
 Runner = Callable[[str, list[LoadRequest], LoadSettings], dict[str, Any]]
@@ -113,7 +108,13 @@ def measure_side(url: str, requests: list[LoadRequest], settings: LoadSettings, 
 
 def compare_capacity(old_url: str, new_url: str, requests: list[LoadRequest], settings: LoadSettings, plan: CapacityPlan, *,
                      runner: Runner | None = None, on_step: Callable[[str, Step], None] | None = None) -> dict[str, Any]:
-    """The JSON data of `Report.load_capacity` (`CapacitySection`): both sides' stepped runs, maxima and the NEW/OLD ratio."""
+    """`capacity_section` as JSON data (the JSON report's extras.load_capacity)."""
+    return capacity_section(old_url, new_url, requests, settings, plan, runner=runner, on_step=on_step).to_dict()
+
+
+def capacity_section(old_url: str, new_url: str, requests: list[LoadRequest], settings: LoadSettings, plan: CapacityPlan, *,
+                     runner: Runner | None = None, on_step: Callable[[str, Step], None] | None = None) -> CapacitySection:
+    """`Report.load_capacity`: both sides' stepped runs, maxima and the NEW/OLD ratio."""
     plan.validate()
     settings.validate()
     old = measure_side(old_url, requests, settings, plan, label="OLD", runner=runner, on_step=on_step)
@@ -121,31 +122,31 @@ def compare_capacity(old_url: str, new_url: str, requests: list[LoadRequest], se
     old_max = old.best.rps if old.best else 0.0
     new_max = new.best.rps if new.best else 0.0
     ratio = round(new_max / old_max, 3) if old_max else None
-    return {
-        "plan": dataclasses.asdict(plan),
-        "old": old.to_dict(),
-        "new": new.to_dict(),
-        "ratio": ratio,
-        "new_takes_old_peak": bool(old_max) and new_max >= old_max,
-    }
+    return CapacitySection(
+        plan=CapacityPlanSection(**dataclasses.asdict(plan)),
+        old=old.to_side(),
+        new=new.to_side(),
+        ratio=ratio,
+        new_takes_old_peak=bool(old_max) and new_max >= old_max,
+    )
 
 
-def render_capacity(section: dict[str, Any]) -> str:
-    plan = section["plan"]
-    lines = [f"capacity: users stepped {plan['start_users']}, +{plan['step_users']} up to {plan['max_users']}, "
-             f"{plan['step_duration']:g} s per step; a step holds with p95 <= {plan['p95_target_ms']:g} ms and "
-             f"errors <= {plan['max_error_rate']:.1%}", ""]
-    for side in ("old", "new"):
-        data = section[side]
-        lines.append(f"{side.upper()} {data['url']}")
-        for step in data["steps"]:
-            mark = "held" if step["held"] else f"MISSED: {step['reason']}"
-            lines.append(f"  {step['users']:>4} users  {step['rps']:>9.1f} req/s  p95 {step['p95_ms']:>8.1f} ms  "
-                         f"errors {step['error_rate']:.1%}  {mark}")
-        best = f"{data['max_sustained_rps']:.1f} req/s at {data['at_users']} users" if data["at_users"] else "no step held"
-        lines.append(f"  max sustained: {best} (limit: {data['limit']})")
+def render_capacity(capacity: CapacitySection | dict[str, Any]) -> str:
+    section = capacity if isinstance(capacity, CapacitySection) else CapacitySection.from_dict(capacity)
+    plan = section.plan
+    lines = [f"capacity: users stepped {plan.start_users}, +{plan.step_users} up to {plan.max_users}, "
+             f"{plan.step_duration:g} s per step; a step holds with p95 <= {plan.p95_target_ms:g} ms and "
+             f"errors <= {plan.max_error_rate:.1%}", ""]
+    for side, data in (("old", section.old), ("new", section.new)):
+        lines.append(f"{side.upper()} {data.url}")
+        for step in data.steps:
+            mark = "held" if step.held else f"MISSED: {step.reason}"
+            lines.append(f"  {step.users:>4} users  {step.rps:>9.1f} req/s  p95 {step.p95_ms:>8.1f} ms  "
+                         f"errors {step.error_rate:.1%}  {mark}")
+        best = f"{data.max_sustained_rps:.1f} req/s at {data.at_users} users" if data.at_users else "no step held"
+        lines.append(f"  max sustained: {best} (limit: {data.limit})")
         lines.append("")
-    ratio = section["ratio"]
-    verdict = ("yes" if section["new_takes_old_peak"] else "NO") if ratio is not None else "unknown (OLD held no step)"
+    ratio = section.ratio
+    verdict = ("yes" if section.new_takes_old_peak else "NO") if ratio is not None else "unknown (OLD held no step)"
     lines.append(f"NEW/OLD max sustained throughput: {ratio if ratio is not None else 'n/a'}; can NEW take OLD's peak? {verdict}")
     return "\n".join(lines) + "\n"

@@ -5,18 +5,20 @@ The sides run one after the other, not at once, so they never compete for the sa
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import subprocess
 import sys
 import tempfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from apiparity.errors import ApiparityError
 from apiparity.load.scenario import LoadRequest
+from apiparity.model_sections import LoadRunSettings, LoadSection, LoadSideRun
 
 # Seconds a worker may take beyond its load window (interpreter and Locust start-up, ramp-up, stop).
 _WORKER_GRACE_S = 60.0
@@ -123,36 +125,52 @@ def compare_sides(
     seed: int | None = None,
     allow_unsafe: bool = False,
 ) -> dict[str, Any]:
-    """Run OLD then NEW and return the load section as JSON data (`Report.load` reads it: `LoadSection.from_dict`)."""
-    from apiparity.load.stats import OVERALL, compare, comparison_to_dict, side_stats
+    """`load_section` as JSON data (the JSON report's extras.load)."""
+    return load_section(old_url, new_url, requests, settings, source=source, seed=seed, allow_unsafe=allow_unsafe).to_dict()
+
+
+def load_section(
+    old_url: str,
+    new_url: str,
+    requests: list[LoadRequest],
+    settings: LoadSettings,
+    *,
+    source: str,
+    seed: int | None = None,
+    allow_unsafe: bool = False,
+) -> LoadSection:
+    """Run OLD then NEW and return the report's `Report.load` section."""
+    from apiparity.load.stats import OVERALL, compare, side_stats
 
     settings.validate()
     raw_old = run_side(old_url, requests, settings, label="OLD")
     raw_new = run_side(new_url, requests, settings, label="NEW")
-    rows = compare(side_stats(raw_old), side_stats(raw_new))
-    operations = [comparison_to_dict(row) for row in rows]
-    return {
-        "settings": {
-            **{k: v for k, v in asdict(settings).items() if k != "headers"},
-            "spawn_rate": settings.spawn_rate or float(settings.users),
-            "header_names": sorted(settings.headers),  # values may be secrets: names only
-            "source": source,
-            "seed": seed,
-            "mix_size": len(requests),
-            "allow_unsafe": allow_unsafe,
-        },
-        "old": _side_summary(raw_old),
-        "new": _side_summary(raw_new),
-        "operations": operations,
-        "overall": next(op for op in operations if op["operation"] == OVERALL),
-    }
+    operations = [row.to_comparison() for row in compare(side_stats(raw_old), side_stats(raw_new))]
+    return LoadSection(
+        settings=LoadRunSettings(
+            users=settings.users,
+            spawn_rate=settings.spawn_rate or float(settings.users),
+            duration=settings.duration,
+            max_requests=settings.max_requests,
+            timeout=settings.timeout,
+            workers=settings.workers,
+            header_names=sorted(settings.headers),  # values may be secrets: names only
+            source=source,
+            seed=seed,
+            mix_size=len(requests),
+            allow_unsafe=allow_unsafe,
+        ),
+        old=_side_run(raw_old),
+        new=_side_run(raw_new),
+        operations=operations,
+        overall=copy.deepcopy(next(op for op in operations if op.operation == OVERALL)),
+    )
 
 
-def _side_summary(raw: dict[str, Any]) -> dict[str, Any]:
-    summary = {"url": raw["base_url"], "elapsed_s": raw["elapsed_s"], "error_samples": raw.get("error_samples", [])}
-    if "worker_requests" in raw:
-        summary["worker_requests"] = raw["worker_requests"]  # requests each Locust worker sent
-    return summary
+def _side_run(raw: dict[str, Any]) -> LoadSideRun:
+    # worker_requests: requests each Locust worker sent (distributed mode only)
+    return LoadSideRun(url=raw["base_url"], elapsed_s=raw["elapsed_s"], error_samples=list(raw.get("error_samples", [])),
+                       worker_requests=raw.get("worker_requests"))
 
 
 def _with_headers(request: dict[str, Any], extra: dict[str, str]) -> dict[str, Any]:

@@ -4,26 +4,13 @@ NEW/OLD ratios, per operation and overall. Pure functions over plain data (no Lo
 from __future__ import annotations
 
 import statistics
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
+
+from apiparity.model_sections import LatencyStats, LoadComparison, LoadRatios  # the report's types (LatencyStats re-exported)
 
 PERCENTILES = (50.0, 75.0, 90.0, 95.0, 99.0, 99.9)
 OVERALL = "overall"
-
-
-@dataclass(slots=True)
-class LatencyStats:
-    requests: int
-    errors: int
-    error_rate: float  # errors / requests: 5xx answers and transport failures
-    rps: float  # requests completed per second of the side's measurement window
-    p50_ms: float
-    p95_ms: float
-    p99_ms: float
-    mean_ms: float
-    max_ms: float
-    percentiles_ms: dict[str, float] = field(default_factory=dict)  # "50", "75", ..., "99.9"
-    statuses: dict[str, int] = field(default_factory=dict)  # "200": 12, "0": transport failures
 
 
 @dataclass(slots=True)
@@ -33,6 +20,11 @@ class OperationComparison:
     new: LatencyStats | None
     # NEW / OLD: > 1 is better for rps, < 1 is better for latencies; None when a side has no data.
     ratio: dict[str, float | None] = field(default_factory=dict)
+
+    def to_comparison(self) -> LoadComparison:
+        """The report's row (`Report.load.operations`)."""
+        return LoadComparison(operation=self.operation, old=self.old, new=self.new,
+                              ratio=LoadRatios(**{k: v for k, v in self.ratio.items() if k in ("rps", "p50", "p95", "p99")}))
 
 
 def summarize(latencies_ms: list[float], *, errors: int, elapsed_s: float, statuses: dict[str, int] | None = None) -> LatencyStats:
@@ -94,15 +86,6 @@ def ratios(old: LatencyStats | None, new: LatencyStats | None) -> dict[str, floa
         return round(after / before, 3)
 
     return {"rps": ratio("rps"), "p50": ratio("p50_ms"), "p95": ratio("p95_ms"), "p99": ratio("p99_ms")}
-
-
-def comparison_to_dict(row: OperationComparison) -> dict[str, Any]:
-    return {
-        "operation": row.operation,
-        "old": asdict(row.old) if row.old else None,
-        "new": asdict(row.new) if row.new else None,
-        "ratio": dict(row.ratio),
-    }
 
 
 def _key(percentile: float) -> str:
