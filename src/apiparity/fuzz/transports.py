@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import logging
 import threading
 import time
 from typing import Any
@@ -18,6 +19,16 @@ from urllib.parse import urlsplit
 from apiparity.fuzz.wire import DEFAULT_MAX_BODY_BYTES, BodyReader, WireRequest, WireResponse
 
 IN_PROCESS_HOST = "localhost"  # one Host for both sides (Flask's and Starlette's test clients differ)
+
+
+def quiet_client_logs() -> None:
+    """Keep httpx's per-request INFO lines out of the run's output. An app that calls
+    `logging.basicConfig(level=logging.INFO)` at import would otherwise print a line for every
+    request apiparity sends; a level the app or the user set on these loggers is kept."""
+    for name in ("httpx", "httpcore"):
+        logger = logging.getLogger(name)
+        if logger.level == logging.NOTSET:
+            logger.setLevel(logging.WARNING)
 
 
 class Transport:
@@ -131,6 +142,7 @@ class ASGITransport(Transport):
         self._timeout = timeout
         self._max_body_bytes = max_body_bytes
         self.abandoned_loops = 0
+        quiet_client_logs()
         self._start_loop()
 
     def _start_loop(self) -> None:
@@ -278,7 +290,7 @@ class HTTPTransport(Transport):
         import httpx
 
         self._max_body_bytes = max_body_bytes
-
+        quiet_client_logs()
         self._base_url = base_url.rstrip("/")
         # a URL that names its own prefix wins over the document's servers[0] path
         self.base_path = urlsplit(self._base_url).path or base_path
