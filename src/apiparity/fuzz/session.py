@@ -28,6 +28,7 @@ from apiparity.fuzz.compare import CompareOptions, Difference, compare_responses
 from apiparity.fuzz.conformance import CaseTranslator, check_response
 from apiparity.fuzz.group import Grouper
 from apiparity.fuzz.noise import NoiseTable, StepNoise
+from apiparity.fuzz.settings import UNSAFE_METHODS
 from apiparity.fuzz.wire import WireRequest, WireResponse
 from apiparity.model import ConformanceIssue, MismatchGroup, NoiseCancelled, OperationStats
 
@@ -158,6 +159,14 @@ class _Held:
 Judge = Callable[[list[Difference]], list[Difference]]
 
 
+def changed_state(request: WireRequest, first: WireResponse, second: WireResponse) -> bool:
+    """OLD answered the same unsafe request with another status the second time: the first call
+    changed the state the second one saw (a create that conflicts when repeated, a delete then
+    404), which is not noise. Learning it would cancel every status difference of the operation,
+    NEW's regressions included; NEW is compared with OLD's first answer, made from the same state."""
+    return request.method.upper() in UNSAFE_METHODS and first.status != second.status
+
+
 class ComparisonSession:
     """Noise, comparison, grouping (with labels), conformance and per-operation stats for every
     exchange a case source observes."""
@@ -198,7 +207,7 @@ class ComparisonSession:
         operation = request.operation
         options = self.options_for(operation)
         self.account(self.stats(operation), old, new)
-        if old_again is not None and learn_noise:
+        if old_again is not None and learn_noise and not changed_state(request, old, old_again):
             self.noise.learn(operation, old, old_again, options)
         differences = compare_responses(old, new, options)
         if judge is not None:

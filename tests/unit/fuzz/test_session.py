@@ -105,3 +105,36 @@ def test_both_sides_without_an_answer_is_no_mismatch_but_never_a_pass() -> None:
     assert not {g.name: g.passed for g in decide(report).gates}["no-transport-errors"]
     [row] = build_view(report).rows
     assert row.transport_errors == 6 and row.status == "fail"
+
+
+CREATE = "POST /users"
+
+
+def _create() -> WireRequest:
+    return WireRequest("POST", "/users", headers=[("content-type", "application/json")], body=b'{"email": "a@b.c"}', operation=CREATE)
+
+
+def test_a_create_that_conflicts_when_repeated_does_not_make_status_noise() -> None:
+    # OLD has no reset: its second call of the same create conflicts (409). That is the first call
+    # changing OLD's state, not an unstable answer: NEW's 422 on the next case is still a finding.
+    session = _session()
+    session.observe(_create(), _json(201, {"id": 1}), _json(409, {"error": "exists"}), _json(201, {"id": 1}))
+    kept = session.observe(_create(), _json(201, {"id": 2}), _json(409, {"error": "exists"}), _json(422, {"detail": "bad"}))
+    assert [d.kind for d in kept] == ["status"]
+    assert [g.signature for g in session.groups()] == ["status 201 != 422"]
+    assert [n.field_path for n in session.noise_report()] == []
+
+
+def test_a_read_whose_status_flips_between_two_calls_is_noise() -> None:
+    session = _session()
+    session.observe(_request(), _json(200, {"id": 1}), _json(503, {"error": "busy"}), _json(200, {"id": 1}))
+    kept = session.observe(_request(), _json(200, {"id": 1}), _json(200, {"id": 1}), _json(503, {"error": "busy"}))
+    assert kept == [] and session.groups() == []
+    assert "status" in [n.field_path for n in session.noise_report()]
+
+
+def test_a_create_answered_alike_twice_still_teaches_its_field_noise() -> None:
+    session = _session()
+    session.observe(_create(), _json(201, {"id": 1, "at": 1}), _json(201, {"id": 2, "at": 2}), _json(201, {"id": 7, "at": 3}))
+    assert session.groups() == []
+    assert sorted(n.field_path for n in session.noise_report()) == ["$.at", "$.id"]
