@@ -58,6 +58,18 @@ def test_formats_are_found_by_scanning_the_package() -> None:
     assert list(FORMATS)[0] == "text" and REPORT_OPTIONS == file_formats() == tuple(f for f in FORMATS if f != "text")
 
 
+def test_reading_the_format_registry_imports_no_renderer_nor_the_report_model() -> None:
+    """`check --help` builds its --<format> FILE options from the registry: that stays a read of the
+    package's source, not an import of every renderer (or of the report model they need)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, apiparity.commands.check as c; "
+            "print(sorted(m for m in sys.modules if m == 'apiparity.model' or m.startswith('apiparity.report.')), len(c.REPORT_OPTIONS))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out[:1] == ["[]"] and int(out[-1]) >= 7
+
+
 def test_a_renderer_module_dropped_into_the_package_becomes_a_format(tmp_path: Path, monkeypatch) -> None:
     import apiparity.report as package
     from apiparity.report import discover_formats

@@ -16,9 +16,12 @@ import pkgutil
 import re
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from apiparity.errors import ApiparityError
-from apiparity.model import Report
+
+if TYPE_CHECKING:  # the format registry is read by `check --help`: the report model is imported by the renderers
+    from apiparity.model import Report
 
 _RENDERER = re.compile(r"^def render\(", re.MULTILINE)
 FORMAT_SUFFIX = "_format"  # json_format.py renders `json`
