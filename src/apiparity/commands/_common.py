@@ -38,11 +38,11 @@ def target_options(func: F) -> F:
     return func
 
 
-def load_side(ref: str, *, app_dir: str | None, spec_path: str | None, load_timeout: float) -> Any:
-    """Load one target (imports the loader lazily)."""
+def load_side(ref: str, *, app_dir: str | None, spec_path: str | None, load_timeout: float, share_equal: bool = False) -> Any:
+    """Load one target (imports the loader lazily); `share_equal`: see `load_target`."""
     from apiparity.targets import load_target
 
-    return load_target(ref, app_dir=app_dir, spec_path=spec_path, timeout=load_timeout)
+    return load_target(ref, app_dir=app_dir, spec_path=spec_path, timeout=load_timeout, share_equal=share_equal)
 
 
 def echo_isolation_notes(fuzz: Any) -> None:

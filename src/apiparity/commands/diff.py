@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from functools import partial
+from pathlib import Path
+from typing import Any, Literal
 
 import click
 
@@ -100,10 +102,9 @@ def command(
     Exit 0 nothing unwaived at or above --fail-on, 1 some, 2 bad input.
     """
     from datetime import date
-    from pathlib import Path
 
     from apiparity.config import load_config
-    from apiparity.diff.engine import DiffOptions, diff_documents
+    from apiparity.diff.engine import DiffOptions, check_options, diff_normalized, gc_paused
     from apiparity.errors import ConfigError
     from apiparity.model import SEVERITY_ORDER, Report
     from apiparity.report import available_formats, render, write_atomic
@@ -121,34 +122,29 @@ def command(
         raise ConfigError(f"{config.path}: [diff] unknown key {unknown[0]!r} (known: {', '.join(sorted(known))})")
     fail_on = fail_on or "breaking"
     disabled = set(disabled_noise) | set(diff_config.get("disabled_noise_rules", []))
-    old_target = load_side(old, app_dir=app_dir, spec_path=spec_path, load_timeout=load_timeout)
-    new_target = load_side(new, app_dir=app_dir, spec_path=spec_path, load_timeout=load_timeout)
-    echo_target_notes(old_target, new_target)
-
-    def base_dir(target: object) -> Path | None:
-        source = getattr(target, "source_path", None)
-        return Path(source).parent if source else None
-
     options = DiffOptions(
         profile=profile or diff_config.get("profile", "flask-fastapi"),
         disabled_noise_rules=disabled,
         allow_remote_refs=allow_remote_refs or bool(diff_config.get("allow_remote_refs", False)),
         noise_examples=int(diff_config.get("noise_examples", 3)),
-        old_base_dir=base_dir(old_target),
-        new_base_dir=base_dir(new_target),
-        old_label=old_target.ref,
-        new_label=new_target.ref,
         witness=not no_witness and bool(diff_config.get("witness", True)),
         seed=seed if seed is not None else int(diff_config.get("seed", 0)),
         witness_seconds=witness_budget if witness_budget is not None else float(diff_config.get("witness_seconds", 20.0)),
     )
-    result = diff_documents(old_target.document, new_target.document, options=options)
+    check_options(options)
+    # One side at a time: read, normalize, validate, then release the raw document (a spec file is
+    # read again only if a finding's pointer must be checked against it), so a big diff never holds
+    # both raw documents (issue 19: ~320 MB each at 50,000 operations).
+    with gc_paused() as paused:
+        old_target, old_side, old_info = _read_side(old, "old", options, validate, app_dir=app_dir,
+                                                    spec_path=spec_path, load_timeout=load_timeout)
+        new_target, new_side, new_info = _read_side(new, "new", options, validate, app_dir=app_dir,
+                                                    spec_path=spec_path, load_timeout=load_timeout)
+        echo_target_notes(old_target, new_target)
+        result = diff_normalized(old_side, new_side, options, paused=paused)
     result.waivers = apply_waivers(result.changes, load_waivers(config, waivers_file), date.today())
-    allow = options.allow_remote_refs
-    old_problems, new_problems = ([] if not _validates(target, validate) else document_problems(target, allow_remote_refs=allow)
-                                  for target in (old_target, new_target))
-    warn_invalid_documents(("OLD", old_target, old_problems), ("NEW", new_target, new_problems))
-    report = Report(command="diff", old=side_info(old_target, old_problems), new=side_info(new_target, new_problems), diff=result)
+    warn_invalid_documents(("OLD", old_target, old_info.validation_errors), ("NEW", new_target, new_info.validation_errors))
+    report = Report(command="diff", old=old_info, new=new_info, diff=result)
     # Spec files let SARIF/GitHub renderers map each JSON pointer to a line.
     if getattr(old_target, "source_path", None):
         report.old_source_file = str(old_target.source_path)
@@ -172,6 +168,46 @@ def command(
             click.echo(f"note: waiver for {status.rule_id} {status.method} {status.path} matched nothing", err=True)
     if failing:
         raise click.exceptions.Exit(1)
+
+
+def _read_side(ref: str, side: Literal["old", "new"], options: Any, validate: bool | None, *, app_dir: str | None,
+               spec_path: str | None, load_timeout: float) -> tuple[Any, Any, Any]:
+    """Load one side, normalize it (its base folder and label set on `options`), validate it, and
+    release a spec file's raw document: (target, its DiffSide, its SideInfo)."""
+    import gc
+
+    from apiparity.diff.engine import DiffSide, normalize_side
+
+    # the diff only reads the document: equal leaf objects may be one (about half a big file's memory)
+    target = load_side(ref, app_dir=app_dir, spec_path=spec_path, load_timeout=load_timeout, share_equal=True)
+    source = getattr(target, "source_path", None)
+    base_dir = Path(source).parent if source else None
+    if side == "old":
+        options.old_base_dir, options.old_label = base_dir, target.ref
+    else:
+        options.new_base_dir, options.new_label = base_dir, target.ref
+    normalized = normalize_side(target.document, options, side)
+    problems: list[str] = []
+    if _validates(target, validate):
+        paused = not gc.isenabled()
+        gc.enable()  # the validator makes garbage cycles (and takes minutes on a big document)
+        try:
+            problems = document_problems(target, allow_remote_refs=options.allow_remote_refs)
+        finally:
+            if paused:
+                gc.disable()
+    info = side_info(target, problems)
+    if target.kind != "file" or source is None:
+        document = target.document
+        return target, DiffSide(normalized, lambda: document), info
+    target.document = {}
+    return target, DiffSide(normalized, partial(_reread, Path(source), target.ref)), info
+
+
+def _reread(path: Path, ref: str) -> Any:
+    from apiparity.targets.documents import as_openapi3, read_document_file
+
+    return as_openapi3(read_document_file(path), ref)
 
 
 def _stamp(report: object) -> None:

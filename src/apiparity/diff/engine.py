@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import string
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,8 +42,47 @@ def _is_change_direction(value: str) -> TypeGuard[ChangeDirection]:
 
 def diff_documents(old: dict[str, Any], new: dict[str, Any], *, options: DiffOptions | None = None) -> DiffResult:
     """Compare two raw OpenAPI documents; pure apart from reading relative-file `$ref`s."""
+    options = options or DiffOptions()
     with gc_paused() as paused:
-        return _diff_documents(old, new, options, paused)
+        check_options(options)
+        old_side = DiffSide(normalize_side(old, options, "old"), lambda: old)
+        new_side = DiffSide(normalize_side(new, options, "new"), lambda: new)
+        return diff_normalized(old_side, new_side, options, paused=paused)
+
+
+RawReader = Callable[[], Any]
+
+
+@dataclass(slots=True)
+class DiffSide:
+    """One side as `diff_normalized` takes it: the normalized document (`normalize_side`), which the
+    engine drops once compared, and `raw`, which gives the raw document (again) to check the
+    findings' pointers against: a caller that released a big document after normalizing it passes
+    a reader that reads the file again."""
+
+    normalized: Any
+    raw: RawReader
+
+
+def check_options(options: DiffOptions) -> None:
+    """Refuse a disabled noise rule the profile does not have (before anything is read)."""
+    from apiparity.errors import ConfigError
+    from apiparity.spec.noise import noise_rules
+
+    known = {rule.id for rule in noise_rules(options.profile)}
+    unknown = sorted(set(options.disabled_noise_rules) - known)
+    if unknown:
+        raise ConfigError(f"unknown noise rule(s) {', '.join(unknown)} in profile {options.profile!r}; see `apiparity rules`")
+
+
+def normalize_side(document: Any, options: DiffOptions, side: Literal["old", "new"]) -> Any:
+    """One side's NormalizedDocument. It keeps no reference to `document`: a caller that drops its
+    own can free the raw document before reading the other side (the peak of a big diff)."""
+    from apiparity.spec.normalize import normalize_document
+
+    if side == "old":
+        return _normalize(normalize_document, document, options.old_base_dir, options.allow_remote_refs, options.old_label)
+    return _normalize(normalize_document, document, options.new_base_dir, options.allow_remote_refs, options.new_label)
 
 
 class _PausedGC:
@@ -85,22 +124,16 @@ def gc_paused() -> Iterator[_PausedGC]:
             gc.disable()
 
 
-def _diff_documents(old: dict[str, Any], new: dict[str, Any], options: DiffOptions | None, paused: _PausedGC | None = None) -> DiffResult:
+def diff_normalized(old: DiffSide, new: DiffSide, options: DiffOptions, *, paused: _PausedGC | None = None) -> DiffResult:
+    """Compare two normalized sides. Each side's raw reader is called at most once, after the
+    comparison, when a finding points into that side, and after both normalized documents are
+    released (`old.normalized`/`new.normalized` become None): one raw document at a time."""
     from apiparity.diff.describe import Describer
     from apiparity.spec.noise import NoiseContext, noise_rules
-    from apiparity.spec.normalize import normalize_document
 
-    options = options or DiffOptions()
-    rules = noise_rules(options.profile)
-    from apiparity.errors import ConfigError
-
-    known = {rule.id for rule in rules}
-    unknown = sorted(set(options.disabled_noise_rules) - known)
-    if unknown:
-        raise ConfigError(f"unknown noise rule(s) {', '.join(unknown)} in profile {options.profile!r}; see `apiparity rules`")
-    active = [rule for rule in rules if rule.id not in options.disabled_noise_rules]
-    old_doc = _normalize(normalize_document, old, options.old_base_dir, options.allow_remote_refs, options.old_label)
-    new_doc = _normalize(normalize_document, new, options.new_base_dir, options.allow_remote_refs, options.new_label)
+    old_doc, new_doc = old.normalized, new.normalized
+    old.normalized = new.normalized = None
+    active = [rule for rule in noise_rules(options.profile) if rule.id not in options.disabled_noise_rules]
     from apiparity.spec.base_path import align_base_paths
 
     old_doc, new_doc, folded_base_paths = align_base_paths(old_doc, new_doc)
@@ -113,6 +146,7 @@ def _diff_documents(old: dict[str, Any], new: dict[str, Any], options: DiffOptio
         from apiparity.errors import SpecError
 
         raise SpecError(f"{options.old_label} vs {options.new_label}: schemas are nested too deeply to compare") from None
+    del describer  # its memos: the witness search and the raw documents read below need the room
 
     context = NoiseContext(old_doc, new_doc, folded_base_paths=folded_base_paths)
     counts: dict[str, IgnoredNoise] = {}
@@ -135,17 +169,32 @@ def _diff_documents(old: dict[str, Any], new: dict[str, Any], options: DiffOptio
         from apiparity.diff.rules.schemas import WITNESS_ONLY
 
         changes = [change for diff, change in zip(kept, changes, strict=True) if diff.kind not in WITNESS_ONLY]
-    for change in changes:
-        change.old_pointer = existing_pointer(old, change.old_pointer)
-        change.new_pointer = existing_pointer(new, change.new_pointer)
-    changes.sort(key=_change_order)
-    return DiffResult(
+    result = DiffResult(
         changes=changes,
         ignored_noise=[counts[rule.id] for rule in active if rule.id in counts],
         renamed_paths=description.renamed_paths,
         operations_old=len(old_doc.operations),
         operations_new=len(new_doc.operations),
     )
+    del old_doc, new_doc, context, description, kept  # a raw document is read below: the room is needed
+    _existing_pointers(changes, "old_pointer", old.raw)
+    _existing_pointers(changes, "new_pointer", new.raw)
+    changes.sort(key=_change_order)
+    return result
+
+
+def _existing_pointers(changes: list[Change], attribute: Literal["old_pointer", "new_pointer"], read: RawReader) -> None:
+    """Cut each change's pointer on one side back to what exists in that side's raw document,
+    read only when some pointer needs it (and dropped before the other side is read)."""
+    if not any(_needs_document(getattr(change, attribute)) for change in changes):
+        return
+    document = read()
+    for change in changes:
+        setattr(change, attribute, existing_pointer(document, getattr(change, attribute)))
+
+
+def _needs_document(pointer: str | None) -> bool:
+    return pointer is not None and "#" not in pointer and pointer not in ("", "/")
 
 
 def _normalize(normalize_document: Any, document: Any, base_dir: Path | None, allow_remote_refs: bool, label: str) -> Any:

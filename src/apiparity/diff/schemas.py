@@ -14,7 +14,7 @@ from typing import Any
 
 from apiparity.diff.model import SchemaDiff
 from apiparity.diff.rules.schemas import BOUND_KEYWORDS
-from apiparity.spec.normalize import NormalizedDocument
+from apiparity.spec.normalize import NormalizedDocument, Schema, origin_of
 from apiparity.spec.pointer import escape_token
 
 _MAPS = ("properties", "patternProperties", "dependentSchemas")
@@ -23,12 +23,12 @@ _UNORDERED_LISTS = ("allOf", "anyOf", "oneOf")
 
 
 # keyword -> (how its value holds subschemas, the value's type) for the fingerprint
-_FP_KIND: dict[str, tuple[str, Any]] = {  # (shape, exact type); Any: `type(v) is` must not narrow v to object
-    **{name: ("map", dict) for name in _MAPS},
-    **{name: ("single", dict) for name in _SINGLES},
-    **{name: ("unordered", list) for name in _UNORDERED_LISTS},
-    "prefixItems": ("ordered", list),
-    "enum": ("enum", list),
+_FP_KIND: dict[str, tuple[str, Any]] = {  # (shape, exact types); Any: `type(v) in` must not narrow v to object
+    **{name: ("map", (dict,)) for name in _MAPS},
+    **{name: ("single", (Schema, dict)) for name in _SINGLES},  # a normalized schema, or one the comparison built
+    **{name: ("unordered", (list,)) for name in _UNORDERED_LISTS},
+    "prefixItems": ("ordered", (list,)),
+    "enum": ("enum", (list,)),
 }
 
 
@@ -66,7 +66,7 @@ class Fingerprints:
         of = self.of
         for name, value in schema.items():
             kind = _FP_KIND.get(name)
-            if kind is not None and type(value) is kind[1]:
+            if kind is not None and type(value) in kind[1]:
                 shape = kind[0]
                 if shape == "map":
                     parts.append((name, frozenset([(k, of(v)) for k, v in value.items()])))
@@ -258,8 +258,7 @@ class SchemaComparer:
 
     def _ptr(self, old: dict[str, Any], new: dict[str, Any], keyword: str | None) -> tuple[str | None, str | None]:
         suffix = f"/{keyword}" if keyword else ""
-        old_origin = self.old_doc.origins.get(id(old))
-        new_origin = self.new_doc.origins.get(id(new))
+        old_origin, new_origin = origin_of(old), origin_of(new)
         return (None if old_origin is None else old_origin + suffix, None if new_origin is None else new_origin + suffix)
 
     def _emit(self, diffs: list[SchemaDiff], kind: str, old: dict, new: dict, keyword: str | None, old_value: Any = None, new_value: Any = None, name: str = "") -> None:

@@ -16,8 +16,9 @@ What becomes equal here (so the differ never sees it):
   parameter names kept aside; missing `required`/`style`/`explode` get their spec defaults;
   security is the effective requirement of each operation.
 
-Every normalized schema's raw JSON pointer is kept in `origins` (keyed by object id) so findings can
-point into the raw documents.
+Every normalized schema is a `Schema` (a dict) that knows where the raw document wrote it (its
+parent schema, keyword and name, or a root's pointer), so findings can point into the raw documents
+(`origin_of`) without a pointer string per schema: a 50,000-operation document has half a million.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from typing import Any
 
 from apiparity.errors import SpecError
 from apiparity.spec.methods import HTTP_METHODS  # re-exported: importers of spec.normalize.HTTP_METHODS keep working
+from apiparity.spec.pointer import escape_token
 from apiparity.spec.refs import RefResolver, join_pointer
 
 _TEMPLATE_PARAM = re.compile(r"\{([^}/]+)\}")
@@ -65,6 +67,46 @@ _KEYWORD_KIND: dict[str, object] = {
     "type": _TYPE, "nullable": _NULLABLE, "const": _CONST, "enum": _ENUM, "required": _REQUIRED, "discriminator": _SHAPED,
 }
 assert set(_SHAPES) <= {key for key, kind in _KEYWORD_KIND.items() if kind is not _PLAIN}
+
+
+class Schema(dict):  # type: ignore[type-arg]
+    """A normalized schema: a plain dict of keywords that also records where its raw form was
+    written, read back by `origin_of`. `_up` is a root's pointer (`file#/pointer` for another file)
+    or the Schema it was written inside, at keyword `_key` (and property name or item index
+    `_name`); None: written nowhere (the comparison's own schemas are plain dicts, also nowhere)."""
+
+    __slots__ = ("_up", "_key", "_name")
+    _up: Schema | str | None
+    _key: str | None
+    _name: str | int | None
+
+    @classmethod
+    def at(cls, up: Schema | str | None, key: str | None, name: str | int | None) -> Schema:
+        schema = cls()
+        schema._up, schema._key, schema._name = up, key, name
+        return schema
+
+
+def _address(up: Schema | str | None, key: str | None, name: str | int | None) -> str | None:
+    parts: list[str] = []
+    while True:
+        if key is not None:
+            parts.append(key if name is None else f"{key}/{escape_token(name)}")  # keywords have no "/" or "~"
+        if not isinstance(up, Schema):
+            break
+        parent = up
+        up, key, name = parent._up, parent._key, parent._name
+    if up is None:
+        return None
+    return up + "".join("/" + part for part in reversed(parts))
+
+
+def origin_of(schema: Any) -> str | None:
+    """The raw JSON pointer a normalized schema was read from (`file#/pointer` in another file), or
+    None for a schema no document wrote (one the comparison built)."""
+    if not isinstance(schema, Schema):
+        return None
+    return _address(schema._up, schema._key, schema._name)
 
 
 @dataclass(slots=True)
@@ -141,7 +183,6 @@ class NormalizedDocument:
     servers: list[str]
     operations: dict[tuple[str, str], Operation]
     security_schemes: dict[str, dict[str, Any]]
-    origins: dict[int, str] = field(default_factory=dict)
     # OpenAPI 3.1 `webhooks`, keyed (METHOD, name): requests the provider sends, answered by consumers.
     webhooks: dict[tuple[str, str], Operation] = field(default_factory=dict)
     # ids of the normalized `$ref` targets: the schemas reached from many places (worth memoizing)
@@ -151,7 +192,8 @@ class NormalizedDocument:
     inferred: bool = False
 
     def origin(self, schema: Any, default: str = "") -> str:
-        return self.origins.get(id(schema), default)
+        found = origin_of(schema)
+        return default if found is None else found
 
 
 def canonical_path(path: str) -> tuple[str, list[str]]:
@@ -172,9 +214,9 @@ def normalize_number(value: Any) -> Any:
 class SchemaNormalizer:
     """Turns raw schemas into canonical ones; one instance per document (it holds the memo)."""
 
-    def __init__(self, resolver: RefResolver, origins: dict[int, str]) -> None:
+    def __init__(self, resolver: RefResolver) -> None:
         self.resolver = resolver
-        self.origins = origins
+        self._strings: dict[str, str] = {}
         self._memo: dict[tuple[str, str], dict[str, Any]] = {}
         self._in_progress: set[int] = set()
         self._ref_chain: set[tuple[str, str]] = set()
@@ -183,6 +225,11 @@ class SchemaNormalizer:
         # shape whichever operation reached it first.
         self._deferred: list[tuple[dict[str, Any], dict[str, Any], bool]] = []
         self._type_lists: dict[tuple[str, ...], list[str]] = {}
+
+    def text(self, value: Any) -> Any:
+        """One string object per distinct text (names, statuses, media types and descriptions repeat
+        across a big document; each raw occurrence is its own object)."""
+        return self._strings.setdefault(value, value) if type(value) is str else value
 
     def ref_targets(self) -> list[dict[str, Any]]:
         """The normalized schemas of every `$ref` target reached."""
@@ -208,65 +255,75 @@ class SchemaNormalizer:
                 else:
                     del result["allOf"]
 
-    def normalize(self, node: Any, pointer: str, source: str = "") -> dict[str, Any]:
+    def normalize(self, node: Any, up: Schema | str, key: str | None = None, name: str | int | None = None,
+                  source: str = "") -> dict[str, Any]:
+        """The normalized form of the raw schema `node`, written at `up` (a root's pointer) or under
+        the Schema `up` at keyword `key` (and property name or index `name`)."""
         if node is True or node is None:
-            return self._record({}, pointer, source)
+            return Schema.at(up, key, name)
         if node is False:
-            return self._record({"not": {}}, pointer, source)
+            result = Schema.at(up, key, name)
+            result["not"] = {}
+            return result
         if not isinstance(node, dict):
-            raise SpecError(f"{self.resolver.label}: schema at #{pointer} is not an object")
+            raise SpecError(f"{self.resolver.label}: schema at #{self._where(up, key, name)} is not an object")
         if "$ref" in node:
-            return self._normalize_ref(node, pointer, source)
-        result: dict[str, Any] = {}
-        self._record(result, pointer, source)
+            return self._normalize_ref(node, up, key, name, source)
+        result = Schema.at(up, key, name)
         self._in_progress.add(id(result))
         try:
-            self._fill(result, node, pointer, source)
+            self._fill(result, node, source)
         finally:
             self._in_progress.discard(id(result))
         return result
 
-    def _record(self, result: dict[str, Any], pointer: str, source: str) -> dict[str, Any]:
-        self.origins.setdefault(id(result), f"{source}#{pointer}" if source else pointer)
-        return result
+    @staticmethod
+    def _where(up: Schema | str, key: str | None, name: str | int | None) -> str:
+        """The pointer (within its file) of the schema at this address, for an error message."""
+        text = _address(up, key, name) or ""
+        return text.split("#", 1)[1] if "#" in text else text
 
-    def _normalize_ref(self, node: dict[str, Any], pointer: str, source: str) -> dict[str, Any]:
+    def _root(self, pointer: str, source: str) -> str:
+        return f"{source}#{pointer}" if source else pointer
+
+    def _normalize_ref(self, node: dict[str, Any], up: Schema | str, key: str | None, name: str | int | None,
+                       source: str) -> dict[str, Any]:
         target, target_pointer, target_source = self.resolver.resolve(node["$ref"], source)
-        key = (target_source, target_pointer)
-        resolved = self._memo.get(key)
+        memo_key = (target_source, target_pointer)
+        resolved = self._memo.get(memo_key)
         if resolved is None:
             if isinstance(target, dict) and "$ref" in target and len(target) == 1:
-                if key in self._ref_chain:
+                if memo_key in self._ref_chain:
                     raise SpecError(f"{self.resolver.label}: $ref cycle with no schema in it at #{target_pointer}")
-                self._ref_chain.add(key)
+                self._ref_chain.add(memo_key)
                 try:
-                    resolved = self._normalize_ref(target, target_pointer, target_source)
+                    resolved = self._normalize_ref(target, self._root(target_pointer, target_source), None, None, target_source)
                 finally:
-                    self._ref_chain.discard(key)
+                    self._ref_chain.discard(memo_key)
             else:
-                resolved = {}
-                self._memo[key] = resolved
-                self._record(resolved, target_pointer, target_source)
+                resolved = Schema.at(self._root(target_pointer, target_source), None, None)
+                self._memo[memo_key] = resolved
                 self._in_progress.add(id(resolved))
                 try:
                     if target is False:
                         resolved["not"] = {}
                     elif isinstance(target, dict):
-                        self._fill(resolved, target, target_pointer, target_source)
+                        self._fill(resolved, target, target_source)
                 finally:
                     self._in_progress.discard(id(resolved))
-            self._memo[key] = resolved
+            self._memo[memo_key] = resolved
         siblings = {k: v for k, v in node.items() if k != "$ref" and k not in _DROPPED}
         if not siblings:
             return resolved
         # 3.1 allows keywords beside $ref: treat them as allOf [target, siblings], merged when possible.
-        return self.normalize({"allOf": [{"$ref": node["$ref"]}], **siblings}, pointer, source)
+        return self.normalize({"allOf": [{"$ref": node["$ref"]}], **siblings}, up, key, name, source)
 
-    def _fill(self, result: dict[str, Any], node: dict[str, Any], pointer: str, source: str) -> None:
-        # Called for every schema of a document: one dict lookup decides what a keyword is, and the
-        # pointer of a keyword is built only for the keywords holding subschemas (or an error).
+    def _fill(self, result: Schema, node: dict[str, Any], source: str) -> None:
+        # Called for every schema of a document: one dict lookup decides what a keyword is; a
+        # subschema records where it was written (its parent, keyword and name), no pointer text.
         nullable = False
         normalize = self.normalize
+        strings = self._strings
         for key, value in node.items():
             kind = _KEYWORD_KIND.get(key)
             if kind is None:
@@ -277,25 +334,24 @@ class SchemaNormalizer:
             if kind is _PLAIN:
                 if key == "pattern" and value == "":
                     continue  # the empty pattern matches every string
-                result[key] = value
+                # one string object per distinct text (descriptions repeat across a big document)
+                result[key] = strings.setdefault(value, value) if type(value) is str else value
                 continue
             shape = _SHAPES.get(key)
             if shape is not None and not isinstance(value, shape):
-                raise SpecError(f"{self.resolver.label}: schema keyword at #{pointer}/{key} must be {_SHAPE_NAMES[shape]}")
+                raise SpecError(f"{self.resolver.label}: schema keyword at #{self._where(result, key, None)} must be {_SHAPE_NAMES[shape]}")
             if kind is _SHAPED:
                 result[key] = value
                 continue
             if kind is _MAP:
-                here = f"{pointer}/{key}"  # schema keywords never contain "/" or "~"
-                result[key] = {name: normalize(sub, join_pointer(here, name), source) for name, sub in value.items()}
+                result[key] = {name: normalize(sub, result, key, name, source) for name, sub in value.items()}
             elif kind is _SINGLE:
                 if isinstance(value, bool) and key in _BOOLEAN_SINGLES:
                     result[key] = value
                 else:
-                    result[key] = normalize(value, f"{pointer}/{key}", source)
+                    result[key] = normalize(value, result, key, None, source)
             elif kind is _LIST:
-                here = f"{pointer}/{key}"
-                result[key] = [normalize(sub, f"{here}/{i}", source) for i, sub in enumerate(value)]
+                result[key] = [normalize(sub, result, key, i, source) for i, sub in enumerate(value)]
             elif kind is _TYPE:
                 if type(value) is str:
                     types: tuple[str, ...] = () if value == "null" else (value,)
@@ -480,8 +536,7 @@ def normalize_document(
 ) -> NormalizedDocument:
     """The canonical model of `document` (the raw dict is not modified)."""
     resolver = RefResolver(document, base_dir=base_dir, allow_remote=allow_remote_refs, label=label)
-    origins: dict[int, str] = {}
-    schemas = SchemaNormalizer(resolver, origins)
+    schemas = SchemaNormalizer(resolver)
     info: dict[str, Any] = document["info"] if isinstance(document.get("info"), dict) else {}
     components = document.get("components") or {}
     raw_schemes = (components.get("securitySchemes") or {}) if isinstance(components, dict) else {}
@@ -518,7 +573,6 @@ def normalize_document(
         servers=servers,
         operations=operations,
         security_schemes=security_schemes,
-        origins=origins,
         webhooks=webhooks,
         ref_targets={id(schema) for schema in schemas.ref_targets()},
         inferred=document.get("x-apiparity-inferred") is True,
@@ -550,8 +604,8 @@ def _path_item(item: Any, path: str, item_pointer: str, canonical: str, names: l
             pointer=pointer,
             operation_id=raw.get("operationId"),
             summary=raw.get("summary"),
-            description=raw.get("description"),
-            tags=list(raw.get("tags") or []),
+            description=schemas.text(raw.get("description")),
+            tags=[schemas.text(tag) for tag in raw.get("tags") or []],
             deprecated=bool(raw.get("deprecated")),
             parameters=parameters,
             request_body=_request_body(raw.get("requestBody"), join_pointer(pointer, "requestBody"), resolver, schemas),
@@ -577,8 +631,8 @@ def _parameters(raw: list[Any], pointer: str, resolver: RefResolver, schemas: Sc
         entry, here = _deref(entry, join_pointer(pointer, index), resolver)
         if not isinstance(entry, dict) or "name" not in entry or "in" not in entry:
             raise SpecError(f"{label}: parameter at #{join_pointer(pointer, index)} needs `name` and `in`")
-        location = entry["in"]
-        style = entry.get("style") or ("form" if location in ("query", "cookie") else "simple")
+        location = schemas.text(entry["in"])
+        style = schemas.text(entry.get("style")) or ("form" if location in ("query", "cookie") else "simple")
         explode = entry.get("explode", style == "form")
         schema = entry.get("schema")
         media_type = None
@@ -588,9 +642,9 @@ def _parameters(raw: list[Any], pointer: str, resolver: RefResolver, schemas: Sc
             schema_pointer = join_pointer(here, "content", media_type, "schema")
         else:
             schema_pointer = join_pointer(here, "schema")
-        name = entry["name"].lower() if location == "header" else entry["name"]
+        name = schemas.text(entry["name"].lower() if location == "header" else entry["name"])
         result[(location, name)] = Parameter(
-            name=entry["name"],
+            name=schemas.text(entry["name"]),
             location=location,
             required=bool(entry.get("required")) or location == "path",
             deprecated=bool(entry.get("deprecated")),
@@ -607,7 +661,7 @@ def _content(raw: Any, pointer: str, schemas: SchemaNormalizer) -> dict[str, Med
     content: dict[str, MediaType] = {}
     for media_type, media in (raw or {}).items():
         here = join_pointer(pointer, media_type)
-        key = media_type.split(";")[0].strip().lower()
+        key = schemas.text(media_type.split(";")[0].strip().lower())
         schema = (media or {}).get("schema") if isinstance(media, dict) else None
         content[key] = MediaType(schema=None if schema is None else schemas.normalize(schema, join_pointer(here, "schema")), pointer=here)
     return content
@@ -641,16 +695,16 @@ def _responses(raw: dict[str, Any], pointer: str, resolver: RefResolver, schemas
             if not isinstance(header, dict):
                 continue
             schema = header.get("schema")
-            headers[name.lower()] = Header(
+            headers[schemas.text(name.lower())] = Header(
                 name=name,
                 required=bool(header.get("required")),
                 schema=None if schema is None else schemas.normalize(schema, join_pointer(header_pointer, "schema")),
                 pointer=header_pointer,
             )
-        key = str(status).upper()
+        key = schemas.text(str(status).upper())
         responses[key] = Response(
             status=key,
-            description=response.get("description"),
+            description=schemas.text(response.get("description")),
             content=_content(response.get("content"), join_pointer(here, "content"), schemas),
             headers=headers,
             pointer=here,

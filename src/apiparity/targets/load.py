@@ -20,6 +20,7 @@ def load_target(
     timeout: float = 10.0,
     wait_for: float = 0.0,
     require_document: bool = True,
+    share_equal: bool = False,
 ) -> Target:
     """Load a target named the way a user types it.
 
@@ -31,6 +32,9 @@ def load_target(
     `wait_for` seconds: how long a URL target may refuse connections while its server starts.
     `require_document=False` (the document comes from elsewhere, e.g. `--contract`): a URL is taken
     as the service root and nothing is fetched; its Target has an empty document.
+    `share_equal`: a spec file's equal objects of scalars are one object (`parse_document`); for
+    callers that only read the document (the diff). A Swagger 2.0 file is read without it (the
+    conversion rewrites nodes in place).
     Raises `TargetError`/`SpecError` with a one-line message on failure.
     """
     ref = ref.strip()
@@ -46,7 +50,10 @@ def load_target(
         return load_url_target(ref, spec_path=spec_path, timeout=timeout, wait_for=wait_for)
     path = Path(ref)
     if path.suffix.lower() in SPEC_SUFFIXES or (path.is_file() and ":" not in ref):
-        document = as_openapi3(read_document_file(path), str(path))
+        document = read_document_file(path, share_equal=share_equal)
+        if share_equal and "swagger" in document and "openapi" not in document:
+            document = read_document_file(path)
+        document = as_openapi3(document, str(path))
         return Target(ref=ref, kind="file", framework="spec", document=document, source_path=path.resolve(),
                       notes=conversion_notes(document))
     match = _APP_REF.match(ref)
