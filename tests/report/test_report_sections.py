@@ -131,3 +131,61 @@ def test_the_extras_view_reads_and_writes_the_typed_attributes() -> None:
 def test_wrong_types_are_malformed(bad: object) -> None:
     with pytest.raises((TypeError, ValueError)):
         ms.EventLoopSection.from_dict({"blocks": [bad]})
+
+
+# ---------------------------------------------------------------------------------------- the schema
+
+SCHEMA = json.loads((Path(__file__).parents[2] / "docs" / "report-schema.json").read_text())
+# section classes whose schema definition has another name
+SCHEMA_NAMES = {"LatencyStats": "LoadStats", "LoadComparison": "LoadRow", "StaticBlockingCall": "StaticBlockingFinding",
+                "UndocumentedRequest": "UndocumentedTraffic"}
+
+
+def _section_classes() -> dict[str, type]:
+    import dataclasses
+    import typing
+
+    found: dict[str, type] = {}
+
+    def walk(tp: object) -> None:
+        for candidate in (tp, *typing.get_args(tp)):
+            if isinstance(candidate, type) and dataclasses.is_dataclass(candidate) and candidate.__name__ not in found:
+                found[candidate.__name__] = candidate
+                for hint in typing.get_type_hints(candidate).values():
+                    walk(hint)
+            elif typing.get_args(candidate) and candidate is not tp:
+                walk(candidate)
+
+    for section in ms.EXTRAS_SECTIONS:
+        walk(section.type)
+    return found
+
+
+def test_the_schema_names_every_section_and_its_fields() -> None:
+    import dataclasses
+
+    assert set(SCHEMA["properties"]["extras"]["properties"]) == set(ms.SECTIONS_BY_KEY)
+    nested_in_a_parent = {"LoadRunSettings", "LoadSideRun", "LoadRatios", "LoadGateResult", "StarvedStalls", "CapacityPlanSection",
+                          "HistoryPoint", "HistoryOperation"}  # described inline in their section's definition
+    for name, cls in _section_classes().items():
+        if name in nested_in_a_parent:
+            continue
+        described = SCHEMA["$defs"][SCHEMA_NAMES.get(name, name)]
+        assert set(described["properties"]) == {f.name for f in dataclasses.fields(cls)}, name
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.stem)
+def test_the_fixtures_validate_against_the_schema(path: Path) -> None:
+    import jsonschema
+
+    jsonschema.Draft202012Validator(SCHEMA).validate(json.loads(path.read_text()))
+
+
+def test_hand_built_sections_validate_against_the_schema() -> None:
+    import jsonschema
+
+    report = Report.from_dict(json.loads((DATA / "sample_extras.json").read_text()))
+    for key, value in HAND_BUILT.items():
+        setattr(report, ms.SECTIONS_BY_KEY[key].attribute, value)
+    report.interrupted = True
+    jsonschema.Draft202012Validator(SCHEMA).validate(json.loads(render(report, "json")))
