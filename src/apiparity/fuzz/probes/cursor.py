@@ -22,13 +22,13 @@ from apiparity.fuzz.probes.base import Probe, ProbeAnswers, ProbeOperation, Prob
 from apiparity.fuzz.probes.semantics import (
     SMALL_PAGE,
     SIZE_NAMES,
-    _clamp,
-    _clean_base,
-    _key,
-    _merged,
-    _request,
+    clamp,
+    clean_base,
     items_of,
     list_answer,
+    list_request,
+    merged_schema,
+    name_key,
 )
 from apiparity.fuzz.wire import WireResponse
 
@@ -50,15 +50,15 @@ ID_CURSORS = frozenset({"starting_after", "start_after", "after", "after_id"})  
 def cursor_parameter(operation: ProbeOperation) -> str | None:
     """The operation's cursor query parameter (a scalar named like one), or None."""
     for name, kinds, _ in operation.scalar_query_parameters():
-        if _key(name) in CURSOR_NAMES and kinds & {"string", "integer"}:
+        if name_key(name) in CURSOR_NAMES and kinds & {"string", "integer"}:
             return name
     return None
 
 
 def _size_parameter(operation: ProbeOperation) -> tuple[str, dict[str, Any]] | None:
     for name, kinds, schema in operation.scalar_query_parameters():
-        if _key(name) in SIZE_NAMES and "integer" in kinds:
-            return name, _merged(schema, operation.document)
+        if name_key(name) in SIZE_NAMES and "integer" in kinds:
+            return name, merged_schema(schema, operation.document)
     return None
 
 
@@ -78,7 +78,7 @@ def _token_text(value: Any, parameter: str | None) -> str | None:
         query = dict(parse_qsl(urlsplit(value).query, keep_blank_values=True))
         if parameter is not None and query.get(parameter):
             return query[parameter]
-        named = next((v for k, v in query.items() if _key(k) in CURSOR_NAMES and v), None)
+        named = next((v for k, v in query.items() if name_key(k) in CURSOR_NAMES and v), None)
         return named if named is not None or parameter is not None else value
     return value
 
@@ -100,16 +100,16 @@ def next_cursor(answer: WireResponse, parameter: str | None) -> tuple[str, Field
     if not ok or not isinstance(body, dict):
         return None
     scopes: list[tuple[FieldPath, dict[str, Any]]] = [((), body)]
-    scopes += [((key,), value) for key, value in body.items() if _key(key) in ENVELOPES and isinstance(value, dict)]
+    scopes += [((key,), value) for key, value in body.items() if name_key(key) in ENVELOPES and isinstance(value, dict)]
     for prefix, scope in scopes:
-        if any(_key(k) in HAS_MORE and v is False for k, v in scope.items()):
+        if any(name_key(k) in HAS_MORE and v is False for k, v in scope.items()):
             return None
         for key, value in scope.items():
-            if _key(key) in NEXT_KEYS:
+            if name_key(key) in NEXT_KEYS:
                 token = _token_text(value, parameter)
                 if token is not None:
                     return token, (*prefix, key)
-    if (parameter is None or _key(parameter) in ID_CURSORS) and any(_key(k) in HAS_MORE and v is True for k, v in body.items()):
+    if (parameter is None or name_key(parameter) in ID_CURSORS) and any(name_key(k) in HAS_MORE and v is True for k, v in body.items()):
         records = items_of(body) or []
         last = records[-1] if records and isinstance(records[-1], dict) else {}
         token = _token_text(last.get("id"), parameter)
@@ -140,24 +140,24 @@ class CursorPagination(Probe):
 
     def requests(self, operation: ProbeOperation, pool: ProbePool) -> Iterator[ProbeRequest]:
         parameter = cursor_parameter(operation)
-        start = _clean_base(operation, pool)
+        start = clean_base(operation, pool)
         if parameter is None or start is None or pool.fetch is None:
             return
         base, kept = start
         size = _size_parameter(operation)
-        small = _clamp(SMALL_PAGE, size[1]) if size is not None else None
+        small = clamp(SMALL_PAGE, size[1]) if size is not None else None
         first = [(k, v) for k, v in kept if k not in (parameter, size[0] if size else None)]
         if size is not None and small is not None:
             first.append((size[0], str(small)))
-        page = _request(base, first, self.name)
+        page = list_request(base, first, self.name)
         yield ProbeRequest(page)  # page 1, compared like any case (a next cursor only one side gives shows here)
         old_page, new_page = pool.fetch("old", page), pool.fetch("new", page)
         for number in range(2, MAX_PAGES + 1):
             old_next, new_next = next_cursor(old_page, parameter), next_cursor(new_page, parameter)
             if old_next is None or new_next is None:
                 return  # OLD's list ends here, or NEW offers no next page (page 1's comparison shows that)
-            old_request = _request(base, [*first, (parameter, old_next[0])], self.name)
-            new_request = _request(base, [*first, (parameter, new_next[0])], self.name)
+            old_request = list_request(base, [*first, (parameter, old_next[0])], self.name)
+            new_request = list_request(base, [*first, (parameter, new_next[0])], self.name)
             yield ProbeRequest(old_request, new_request=new_request if new_request != old_request else None)
             if number < MAX_PAGES:
                 old_page, new_page = pool.fetch("old", old_request), pool.fetch("new", new_request)

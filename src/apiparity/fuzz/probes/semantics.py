@@ -46,7 +46,7 @@ TOTAL_KEYS = ("total", "total_count", "totalcount", "count", "total_items", "tot
 PREFERRED_TEXT_KEYS = ("name", "title", "label")
 
 
-def _key(name: str) -> str:
+def name_key(name: str) -> str:
     return name.replace("-", "_").lower()
 
 
@@ -96,10 +96,10 @@ def _listy(schema: dict[str, Any], document: dict[str, Any], depth: int = 0) -> 
 
 def _query_parameters(operation: ProbeOperation) -> list[tuple[str, set[str], dict[str, Any]]]:
     """(name, JSON types, schema) of each scalar query parameter."""
-    return [(name, kinds, _merged(schema, operation.document)) for name, kinds, schema in operation.scalar_query_parameters()]
+    return [(name, kinds, merged_schema(schema, operation.document)) for name, kinds, schema in operation.scalar_query_parameters()]
 
 
-def _merged(schema: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]:
+def merged_schema(schema: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]:
     """A parameter schema with its non-null anyOf/oneOf branch folded in (`Optional[int]` documents
     `anyOf: [{type: integer, minimum: 1}, {type: null}]`)."""
     merged = dict(schema)
@@ -131,7 +131,7 @@ def _declared_required(operation: ProbeOperation) -> set[str]:
     return {str(p["name"]) for p in operation.parameters_in("query") if p.get("required")}
 
 
-def _clean_base(operation: ProbeOperation, pool: ProbePool) -> tuple[GeneratedCase, list[tuple[str, str]]] | None:
+def clean_base(operation: ProbeOperation, pool: ProbePool) -> tuple[GeneratedCase, list[tuple[str, str]]] | None:
     """The request a list probe starts from: the first positive case OLD answered with success,
     with every optional query parameter the document declares taken out (a random filter value
     would leave the list empty on both sides); required ones and undeclared ones (an API key) stay."""
@@ -150,7 +150,7 @@ def _clean_base(operation: ProbeOperation, pool: ProbePool) -> tuple[GeneratedCa
     return base, kept
 
 
-def _request(base: GeneratedCase, query: list[tuple[str, str]], probe: str) -> WireRequest:
+def list_request(base: GeneratedCase, query: list[tuple[str, str]], probe: str) -> WireRequest:
     return replace(with_query(base.request, query), probe=probe)
 
 
@@ -185,7 +185,7 @@ def total_of(answer: WireResponse) -> int | None:
     if ok and isinstance(body, dict):
         for scope in (body, *(v for v in body.values() if isinstance(v, dict))):
             for key, value in scope.items():
-                if _key(key) in TOTAL_KEYS and isinstance(value, int) and not isinstance(value, bool):
+                if name_key(key) in TOTAL_KEYS and isinstance(value, int) and not isinstance(value, bool):
                     return value
     header = answer.header("x-total-count")
     return int(header) if header and header.isdigit() else None
@@ -204,7 +204,7 @@ def _text_values(answer: WireResponse | None) -> list[str]:
             continue
         for key, value in record.items():
             if isinstance(value, str):
-                (preferred if _key(key) in PREFERRED_TEXT_KEYS else other).append(value)
+                (preferred if name_key(key) in PREFERRED_TEXT_KEYS else other).append(value)
     return preferred + other
 
 
@@ -217,7 +217,7 @@ def _filters(operation: ProbeOperation) -> list[tuple[str, dict[str, Any]]]:
     reserved = PAGE_NAMES | SIZE_NAMES | OFFSET_NAMES | SORT_NAMES | DIRECTION_NAMES | {"cursor", "fields", "expand", "include"}
     found = []
     for name, kinds, schema in _query_parameters(operation):
-        if kinds != {"string"} or _key(name) in reserved:
+        if kinds != {"string"} or name_key(name) in reserved:
             continue
         if schema.get("enum") or schema.get("const") is not None or schema.get("format") or schema.get("pattern"):
             continue
@@ -257,7 +257,7 @@ class FilterCase(Probe):
         return bool(_filters(operation)) and list_answer(operation)
 
     def requests(self, operation: ProbeOperation, pool: ProbePool) -> Iterator[ProbeRequest]:
-        start = _clean_base(operation, pool)
+        start = clean_base(operation, pool)
         if start is None:
             return
         base, kept = start
@@ -269,7 +269,7 @@ class FilterCase(Probe):
             for changed in (other_case(value), substring(value)):
                 if changed is not None and _fits(changed, schema) and sent < MAX_REQUESTS:
                     sent += 1
-                    yield ProbeRequest(_request(base, [*kept, (name, changed)], self.name))
+                    yield ProbeRequest(list_request(base, [*kept, (name, changed)], self.name))
 
     @staticmethod
     def _value(name: str, schema: dict[str, Any], pool: ProbePool) -> str | None:
@@ -294,7 +294,7 @@ def _paging(operation: ProbeOperation) -> tuple[tuple[str, dict[str, Any]] | Non
     for name, kinds, schema in _query_parameters(operation):
         if not _integer(kinds):
             continue
-        key = _key(name)
+        key = name_key(name)
         if key in PAGE_NAMES and page is None:
             page = (name, schema)
         elif key in SIZE_NAMES and size is None:
@@ -304,7 +304,7 @@ def _paging(operation: ProbeOperation) -> tuple[tuple[str, dict[str, Any]] | Non
     return page, size, offset
 
 
-def _clamp(value: int, schema: dict[str, Any]) -> int | None:
+def clamp(value: int, schema: dict[str, Any]) -> int | None:
     low, high = _bound(schema, "minimum"), _bound(schema, "maximum")
     if low is not None and value < low:
         value = math.ceil(low)
@@ -324,7 +324,7 @@ class Pagination(Probe):
         return (page is not None or offset is not None) and list_answer(operation)
 
     def requests(self, operation: ProbeOperation, pool: ProbePool) -> Iterator[ProbeRequest]:
-        start = _clean_base(operation, pool)
+        start = clean_base(operation, pool)
         if start is None:
             return
         base, kept = start
@@ -333,7 +333,7 @@ class Pagination(Probe):
         assert position is not None
         lowest = _bound(position[1], "minimum")
         first = int(lowest) if lowest is not None else (1 if page is not None else 0)
-        small = _clamp(SMALL_PAGE, size[1]) if size is not None else None
+        small = clamp(SMALL_PAGE, size[1]) if size is not None else None
         counted = self._count(base, kept, position[0], first, size, pool)
         if counted is None:
             return
@@ -346,13 +346,13 @@ class Pagination(Probe):
         last_page = max(0, math.ceil(records / per_page) - 1)  # zero-based index of the last page
         for index in dict.fromkeys((0, 1, last_page, last_page + 1)):
             value = first + index if page is not None else first + index * per_page
-            if _clamp(value, position[1]) != value:
+            if clamp(value, position[1]) != value:
                 continue
             queries.append([*kept, (position[0], str(value)), *with_size])
         if size is not None:
             queries.append([*kept, (position[0], str(first))])  # the default page size
         for query in queries[:MAX_REQUESTS]:
-            yield ProbeRequest(_request(base, query, self.name))
+            yield ProbeRequest(list_request(base, query, self.name))
 
     @staticmethod
     def _count(base: GeneratedCase, kept: list[tuple[str, str]], position: str, first: int,
@@ -363,7 +363,7 @@ class Pagination(Probe):
         if pool.fetch is None:
             return None
         large = [] if size is None else [(size[0], str(int(_bound(size[1], "maximum") or LARGE_PAGE)))]
-        answer = pool.fetch("old", _request(base, [*kept, (position, str(first)), *large], Pagination.name))
+        answer = pool.fetch("old", list_request(base, [*kept, (position, str(first)), *large], Pagination.name))
         ok, body = answer.json()
         records = items_of(body) if ok and 200 <= answer.status < 300 else None
         if records is None:
@@ -382,7 +382,7 @@ def _sorting(operation: ProbeOperation) -> tuple[tuple[str, dict[str, Any]] | No
     for name, kinds, schema in _query_parameters(operation):
         if kinds != {"string"}:
             continue
-        key = _key(name)
+        key = name_key(name)
         enum = [v for v in schema.get("enum") or [] if isinstance(v, str)]
         directional = bool(enum) and all(v.lower() in ("asc", "desc", "ascending", "descending", "up", "down") for v in enum)
         if key in DIRECTION_NAMES and (directional or (not enum and key != "order")) and direction is None:
@@ -403,7 +403,7 @@ class SortOrder(Probe):
         return (key_param is not None or direction is not None) and list_answer(operation)
 
     def requests(self, operation: ProbeOperation, pool: ProbePool) -> Iterator[ProbeRequest]:
-        start = _clean_base(operation, pool)
+        start = clean_base(operation, pool)
         if start is None:
             return
         base, kept = start
@@ -428,7 +428,7 @@ class SortOrder(Probe):
                 if len(query) > len(kept):
                     queries.append(query)
         for query in self._spread(queries):
-            yield ProbeRequest(_request(base, query, self.name))
+            yield ProbeRequest(list_request(base, query, self.name))
 
     @staticmethod
     def _spread(queries: list[list[tuple[str, str]]]) -> list[list[tuple[str, str]]]:
@@ -446,7 +446,7 @@ class SortOrder(Probe):
         records = items_of(body) if ok else None
         first = next((r for r in records or [] if isinstance(r, dict)), None)
         for key, value in (first or {}).items():
-            if _key(key) != "id" and isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            if name_key(key) != "id" and isinstance(value, (str, int, float)) and not isinstance(value, bool):
                 return str(key)
         return None
 
@@ -487,4 +487,4 @@ class NumericBounds(Probe):
                     continue
                 sent += 1
                 query = [(k, v) for k, v in pairs if k != name] + [(name, text)]
-                yield ProbeRequest(_request(base, query, self.name))
+                yield ProbeRequest(list_request(base, query, self.name))
