@@ -1,1 +1,1 @@
-"""Rule families: one module per family, each a `RULES` list of `Rule` records."""
+"""Rule families: one module per family, each exporting `RULES` (its rows) and `DETECTORS` (its detection); the registry finds them."""

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from apiparity.diff.rules.base import Rule
+from typing import TYPE_CHECKING
+
+from apiparity.diff.rules.base import DocumentDetector, Rule
+
+if TYPE_CHECKING:
+    from apiparity.diff.describe import DiffContext
 
 F = "documents"
 
@@ -25,3 +30,23 @@ RULES = [
     Rule(SCHEMA_TITLE_CHANGED, "info", "any", "A schema title changed (annotation only).", "{where}: title {old!r} -> {new!r}", F),
     Rule(SCHEMA_DESCRIPTION_CHANGED, "info", "any", "A schema description changed (annotation only).", "{where}: description changed", F),
 ]
+
+
+def detect(ctx: DiffContext) -> None:
+    old, new = ctx.old, ctx.new
+    if old.openapi != new.openapi:
+        ctx.add(OPENAPI_VERSION_CHANGED, None, "document", old_pointer="/openapi", new_pointer="/openapi", old_value=old.openapi, new_value=new.openapi)
+    if old.title != new.title:
+        ctx.add(INFO_TITLE_CHANGED, None, "document", old_pointer="/info/title", new_pointer="/info/title", old_value=old.title, new_value=new.title)
+    if old.version != new.version:
+        ctx.add(INFO_VERSION_CHANGED, None, "document", old_pointer="/info/version", new_pointer="/info/version", old_value=old.version, new_value=new.version)
+    for index, url in enumerate(old.servers):
+        if url not in new.servers:
+            ctx.add(SERVER_REMOVED, None, "document", old_pointer=f"/servers/{index}", name=url)
+    for index, url in enumerate(new.servers):
+        if url not in old.servers:
+            ctx.add(SERVER_ADDED, None, "document", new_pointer=f"/servers/{index}", name=url)
+
+
+# (the schema annotations are emitted by the schemas family's comparison, wherever a schema sits)
+DETECTORS = [DocumentDetector(detect, order=10)]

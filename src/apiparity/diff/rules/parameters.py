@@ -5,7 +5,14 @@ Schema keyword changes of a parameter are in the `schemas` family (`request-<in>
 
 from __future__ import annotations
 
-from apiparity.diff.rules.base import Rule, Severity
+from typing import TYPE_CHECKING
+
+from apiparity.diff.rules.base import OperationDetector, Rule, Severity
+from apiparity.diff.rules.schemas import compare_schemas, parameter_location
+
+if TYPE_CHECKING:
+    from apiparity.diff.describe import DiffContext
+    from apiparity.spec.normalize import Operation, Parameter
 
 F = "parameters"
 PARAMETER_LOCATIONS = ("path", "query", "header", "cookie")
@@ -58,7 +65,7 @@ _KIND_NAMES = frozenset(kind for kind, _, _, _ in _KINDS)
 HEADER_ALIAS_RENAMED = "request-header-parameter-alias-renamed"
 
 RULES = [
-    Rule(parameter_rule(loc, kind), severity, "request", description.format(loc=loc), message.replace("{loc}", loc), F)
+    Rule(parameter_rule(loc, kind), severity, "request", description.format(loc=loc), message.replace("{loc}", loc), F, parameter_location(loc), kind)
     for loc in PARAMETER_LOCATIONS
     for kind, severity, description, message in _KINDS
     if parameter_applies(loc, kind)
@@ -75,5 +82,62 @@ RULES.append(
         ),
         "header parameter {old!r} -> {new!r}",
         F,
+        parameter_location("header"),
+        "alias-renamed",
     )
 )
+
+# How a parameter's schema is named in messages.
+_PLACES = {"path": "path parameter", "query": "query parameter", "header": "header", "cookie": "cookie"}
+
+
+def header_alias(name: str) -> str:
+    """`X_Request_Id` and `x-request-id` name the same header once aliases are allowed."""
+    return name.lower().replace("_", "-")
+
+
+def detect(ctx: DiffContext, old: Operation, new: Operation) -> None:
+    """Parameters matched by location and name (path parameters by position, header aliases paired)."""
+    rename = dict(zip(old.path_param_names, new.path_param_names, strict=True))  # same canonical path: same count
+    new_params = dict(new.parameters)
+    aliases = {("header", header_alias(name)): key for key, p in new_params.items() for name in [p.name] if key[0] == "header"}
+    pairs: list[tuple[Parameter, Parameter | None]] = []
+    for (location, name), param in old.parameters.items():
+        key = (location, rename.get(name, name)) if location == "path" else (location, name)
+        match = new_params.pop(key, None)
+        if match is None and location == "header" and ctx.match_header_aliases:
+            alias_key = aliases.get(("header", header_alias(name)))
+            if alias_key is not None and alias_key in new_params:
+                match = new_params.pop(alias_key)
+                ctx.add(HEADER_ALIAS_RENAMED, old, "request", old_pointer=param.pointer, new_pointer=match.pointer, old_value=param.name, new_value=match.name, name=param.name)
+        pairs.append((param, match))
+    for param, match in pairs:
+        if match is None:
+            ctx.add(parameter_rule(param.location, REMOVED), old, "request", old_pointer=param.pointer, name=param.name)
+            continue
+        _parameter(ctx, old, param, match)
+    for param in new_params.values():
+        kind = ADDED_REQUIRED if param.required else ADDED
+        ctx.add(parameter_rule(param.location, kind), old, "request", new_pointer=param.pointer, name=param.name)
+
+
+def _parameter(ctx: DiffContext, op: Operation, old: Parameter, new: Parameter) -> None:
+    common = {"old_pointer": old.pointer, "new_pointer": new.pointer, "name": old.name}
+
+    def rule(kind: str) -> str:
+        return parameter_rule(old.location, kind)
+
+    if old.required != new.required:
+        ctx.add(rule(BECAME_REQUIRED if new.required else BECAME_OPTIONAL), op, "request", **common)
+    if old.style != new.style:
+        ctx.add(rule(STYLE_CHANGED), op, "request", old_value=old.style, new_value=new.style, **common)
+    if old.explode != new.explode:
+        ctx.add(rule(EXPLODE_CHANGED), op, "request", old_value=old.explode, new_value=new.explode, **common)
+    if old.deprecated != new.deprecated:
+        ctx.add(rule(DEPRECATED if new.deprecated else UNDEPRECATED), op, "request", **common)
+    if old.media_type != new.media_type:
+        ctx.add(rule(MEDIA_TYPE_CHANGED), op, "request", old_value=old.media_type, new_value=new.media_type, **common)
+    compare_schemas(ctx, op, parameter_location(old.location), f"{_PLACES[old.location]} {old.name!r}", old.schema, new.schema)
+
+
+DETECTORS = [OperationDetector(detect, order=20)]

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from apiparity.diff.rules.base import Rule
+from apiparity.diff.rules.base import OperationDetector, Rule
+from apiparity.diff.rules.schemas import RESPONSE_BODY, RESPONSE_HEADER, compare_schemas
+from apiparity.spec.pointer import join as join_pointer
+
+if TYPE_CHECKING:
+    from apiparity.diff.describe import DiffContext
+    from apiparity.spec.normalize import MediaType, Operation, Response
 
 F = "responses"
 
@@ -56,3 +62,86 @@ def status_rule(status: str, change: Literal["added", "removed"]) -> str:
     if status.startswith("2"):
         return SUCCESS_STATUS_ADDED if change == "added" else SUCCESS_STATUS_REMOVED
     return NON_SUCCESS_STATUS_ADDED if change == "added" else NON_SUCCESS_STATUS_REMOVED
+
+
+def detect(ctx: DiffContext, old: Operation, new: Operation) -> None:
+    """Statuses matched by code (or code and range), then each pair's description, content, headers."""
+    pairs = [(status, status) for status in old.responses if status in new.responses]
+    ranged = _range_pairs(old.responses, new.responses)
+    paired_old = {o for o, _ in ranged}
+    paired_new = {n for _, n in ranged}
+    for status, response in old.responses.items():
+        if status not in new.responses and status not in paired_old:
+            ctx.add(status_rule(status, "removed"), old, "response", old_pointer=response.pointer, name=status, status=status)
+    for status, response in new.responses.items():
+        if status not in old.responses and status not in paired_new:
+            ctx.add(status_rule(status, "added"), old, "response", new_pointer=response.pointer, name=status, status=status)
+    for old_status, new_status in ranged:
+        rule = STATUS_BECAME_RANGE if _is_range(new_status) else STATUS_RANGE_BECAME_SPECIFIC
+        ctx.add(rule, old, "response", old_pointer=old.responses[old_status].pointer, new_pointer=new.responses[new_status].pointer, old_value=old_status, new_value=new_status, name=old_status, status=old_status)
+    for old_status, new_status in pairs + ranged:
+        _response(ctx, old, old_status, old.responses[old_status], new.responses[new_status])
+
+
+def _response(ctx: DiffContext, op: Operation, status: str, old: Response, new: Response) -> None:
+    if (old.description or "") != (new.description or ""):
+        pointers = {"old_pointer": join_pointer(old.pointer, "description"), "new_pointer": join_pointer(new.pointer, "description")}
+        ctx.add(DESCRIPTION_CHANGED, op, "response", old_value=old.description, new_value=new.description, status=status, **pointers)
+    _content(ctx, op, status, old.content, new.content)
+    for name, header in old.headers.items():
+        match = new.headers.get(name)
+        if match is None:
+            rule = REQUIRED_HEADER_REMOVED if header.required else OPTIONAL_HEADER_REMOVED
+            ctx.add(rule, op, "response", old_pointer=header.pointer, name=header.name, status=status)
+            continue
+        if header.required != match.required:
+            rule = HEADER_BECAME_REQUIRED if match.required else HEADER_BECAME_OPTIONAL
+            ctx.add(rule, op, "response", old_pointer=header.pointer, new_pointer=match.pointer, name=header.name, status=status)
+        compare_schemas(ctx, op, RESPONSE_HEADER, f"response {status} header {header.name!r}", header.schema, match.schema, status)
+    for name, header in new.headers.items():
+        if name not in old.headers:
+            ctx.add(HEADER_ADDED, op, "response", new_pointer=header.pointer, name=header.name, status=status)
+
+
+def _content(ctx: DiffContext, op: Operation, status: str, old: dict[str, MediaType], new: dict[str, MediaType]) -> None:
+    for media_type, media in old.items():
+        if media_type not in new:
+            ctx.add(MEDIA_TYPE_REMOVED, op, "response", old_pointer=media.pointer, name=media_type, status=status)
+    for media_type, media in new.items():
+        if media_type not in old:
+            ctx.add(MEDIA_TYPE_ADDED, op, "response", new_pointer=media.pointer, name=media_type, status=status)
+    several = len(old) > 1
+    for media_type, old_media in old.items():
+        new_media = new.get(media_type)
+        if new_media is None:
+            continue
+        if (old_media.schema is None) != (new_media.schema is None):
+            rule = BODY_SCHEMA_REMOVED if new_media.schema is None else BODY_SCHEMA_ADDED
+            ctx.add(rule, op, "response", old_pointer=old_media.pointer, new_pointer=new_media.pointer, name=media_type, status=status)
+            continue
+        place = f"response {status} body ({media_type})" if several else f"response {status} body"
+        compare_schemas(ctx, op, RESPONSE_BODY, place, old_media.schema, new_media.schema, status, media_type)
+
+
+def _is_range(status: str) -> bool:
+    return len(status) == 3 and status[0] in "12345" and status[1:] == "XX"
+
+
+def _range_pairs(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, str]]:
+    """Statuses present on one side only that the other side covers with a range: `200` -> `2XX`
+    (the range now documents what 200 did) and `2XX` -> `200`, `201` (the codes now named). The
+    pair's bodies and headers are compared like one response."""
+    pairs = []
+    for status in old:
+        if status in new:
+            continue
+        if status.isdigit() and len(status) == 3:
+            family = f"{status[0]}XX"
+            if family in new and family not in old:
+                pairs.append((status, family))
+        elif _is_range(status):
+            pairs.extend((status, code) for code in new if code not in old and code.isdigit() and code[0] == status[0])
+    return pairs
+
+
+DETECTORS = [OperationDetector(detect, order=40)]

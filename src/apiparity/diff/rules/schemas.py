@@ -8,8 +8,14 @@ rule per location, e.g. `request-body-max-length-decreased`, `response-header-en
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from apiparity.diff.rules.base import Direction, Rule, Severity
+from apiparity.diff.rules.base import Detector, Direction, Perspective, Rule, Severity
+from apiparity.diff.rules.documents import SCHEMA_ANNOTATIONS
+
+if TYPE_CHECKING:
+    from apiparity.diff.describe import DiffContext
+    from apiparity.spec.normalize import Operation
 
 F = "schemas"
 
@@ -172,6 +178,65 @@ def schema_rule_applies(location: str, kind: str) -> bool:
     return not (location in TEXT_LOCATIONS and kind in NOT_ON_THE_WIRE)
 
 
+# ---------------------------------------------------------------------------------------------
+# Detection. The schema family has no detector of its own: the families holding a schema (a
+# parameter, a body, a header) call `compare_schemas` on each pair; `apiparity.diff.schemas` is the
+# structural comparison, this maps what it finds to this family's rules.
+
+# How an operation's schemas are compared: a request's as a request (readOnly properties are not
+# sent), parameters as text on the wire, a response's and its headers' as a response.
+COMPARED_AS: dict[str, tuple[str, bool]] = {
+    REQUEST_BODY: ("request", False),
+    **{parameter_location(where): ("request", True) for where in ("path", "query", "header", "cookie")},
+    RESPONSE_BODY: ("response", False),
+    RESPONSE_HEADER: ("response", False),
+}
+AS_IS = Perspective("operation", COMPARED_AS, schema_rule_applies)
+
+
+def rel_text(rel: tuple[str, ...]) -> str:
+    """`("items", "[]", "price")` -> `items[].price`: where in the compared root a difference is."""
+    text = ""
+    for part in rel:
+        text += part if part.startswith("[") or not text else f".{part}"
+    return text
+
+
+def compare_schemas(ctx: DiffContext, op: Operation, location: str, place: str, old: Any, new: Any,
+                    status: str = "", media_type: str = "") -> None:
+    """Emit the schema rules for the differences of the schema pair at `location` (`place` names
+    it in messages: "request body", "header 'X-Id'")."""
+    direction = "request" if location.startswith("request") else "response"
+    applies = ctx.perspective.schema_rule_applies
+    xml = "xml" in media_type
+    for diff in ctx.comparer(location).compare(old, new):
+        if diff.kind == "xml-changed" and not xml:
+            continue  # the XML object only shapes an XML body
+        rel = rel_text(diff.rel)
+        # annotations have their own rules (documents family), wherever the schema sits
+        rule_id = diff.kind if diff.kind in SCHEMA_ANNOTATIONS else schema_rule_id(location, diff.kind, applies)
+        ctx.add(
+            rule_id,
+            op,
+            direction,
+            old_pointer=diff.old_pointer,
+            new_pointer=diff.new_pointer,
+            old_value=diff.old_value,
+            new_value=diff.new_value,
+            where=f"{place} `{rel}`" if rel else place,
+            name=diff.name,
+            status=status,
+            kind=diff.kind,
+            location=location,
+            old_schema=diff.old_schema,
+            new_schema=diff.new_schema,
+            rel=rel,
+        )
+
+
+DETECTORS: list[Detector] = []  # called by the families that hold schemas (see compare_schemas)
+
+
 RULES = [
     Rule(
         schema_rule_id(location, kind),
@@ -180,6 +245,8 @@ RULES = [
         f"In the {place}, {description}.",
         "{where}: " + message,
         F,
+        location,
+        kind,
     )
     for location, (direction, place) in SCHEMA_LOCATIONS.items()
     for kind, (request_severity, response_severity, description, message) in SCHEMA_KINDS.items()

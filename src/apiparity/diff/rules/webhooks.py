@@ -10,11 +10,25 @@ the schema table, and from `MIRRORED` for the other families (a meta-test keeps 
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from apiparity.diff.rules import operations, parameters, request_bodies, responses
-from apiparity.diff.rules.base import Rule
-from apiparity.diff.rules.schemas import NOT_ON_THE_WIRE, ONLY_AT, SCHEMA_KINDS, SCHEMA_LOCATIONS, TEXT_LOCATIONS
+from apiparity.diff.rules.base import OperationSet, Perspective, Rule
+from apiparity.diff.rules.schemas import (
+    COMPARED_AS,
+    NOT_ON_THE_WIRE,
+    ONLY_AT,
+    REQUEST_BODY,
+    RESPONSE_BODY,
+    RESPONSE_HEADER,
+    SCHEMA_KINDS,
+    SCHEMA_LOCATIONS,
+    TEXT_LOCATIONS,
+)
+
+if TYPE_CHECKING:
+    from apiparity.diff.describe import DiffContext
+    from apiparity.spec.normalize import NormalizedDocument, Operation
 
 F = "webhooks"
 PREFIX = "webhook-"
@@ -107,12 +121,14 @@ def _schema_rule(location: str, kind: str) -> Rule:
     severity = request_severity if direction == "request" else response_severity
     place = SCHEMA_LOCATIONS[location][1]
     return Rule(f"{PREFIX}{location}-{kind}", severity, direction,  # type: ignore[arg-type]
-                f"In a webhook's {place} (judged as a {direction}), {description}.", "{where}: " + message, F)
+                f"In a webhook's {place} (judged as a {direction}), {description}.", "{where}: " + message, F, PREFIX + location, kind)
 
 
 def _mirror(rule: Rule) -> Rule:
     direction = _SWAP.get(rule.direction, rule.direction)
-    return Rule(PREFIX + rule.id, MIRRORED[rule.id], direction, f"Webhook: {rule.description}", rule.message, F)  # type: ignore[arg-type]
+    location = PREFIX + rule.location if rule.location else ""
+    return Rule(PREFIX + rule.id, MIRRORED[rule.id], direction, f"Webhook: {rule.description}", rule.message, F,  # type: ignore[arg-type]
+                location, rule.kind)
 
 
 def _operation_rules() -> list[Rule]:
@@ -129,3 +145,32 @@ RULES = [
     *(_schema_rule(location, kind) for location in SCHEMA_LOCATIONS for kind in SCHEMA_KINDS if webhook_schema_rule_applies(location, kind)),
     *(_mirror(rule) for rule in _operation_rules()),
 ]
+
+
+# ------------------------------------------------------------------------------------- detection
+# A matched webhook is handed to every operation detector (apiparity.diff.describe) seen through
+# WEBHOOK: rule IDs take the `webhook-` prefix, request and response swap, and its schemas are
+# compared in the mirrored direction (what the provider sends as a response, the consumers' answer
+# as a request, the answer's headers as text like request parameters).
+_MIRRORED_COMPARISON: dict[str, tuple[str, bool]] = {
+    REQUEST_BODY: COMPARED_AS[RESPONSE_BODY],
+    **{location: ("response", True) for location in TEXT_LOCATIONS},
+    RESPONSE_BODY: COMPARED_AS[REQUEST_BODY],
+    RESPONSE_HEADER: ("request", True),
+}
+WEBHOOK = Perspective("webhook", _MIRRORED_COMPARISON, webhook_schema_rule_applies, rule_prefix=PREFIX, mirrored=True)
+
+
+def presence(ctx: DiffContext, old: Operation | None, new: Operation | None) -> None:
+    """A webhook (matched by method and name) on one side only."""
+    if old is not None and new is None:
+        ctx.add(REMOVED, old, "operation", old_pointer=old.pointer, where=f"{old.method} {old.path}")
+    elif new is not None and old is None:
+        ctx.add(ADDED, new, "operation", new_pointer=new.pointer, where=f"{new.method} {new.path}")
+
+
+def _webhooks(document: NormalizedDocument) -> dict[tuple[str, str], Operation]:
+    return document.webhooks
+
+
+DETECTORS = [OperationSet(_webhooks, presence, WEBHOOK, order=20)]
