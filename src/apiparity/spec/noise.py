@@ -3,14 +3,20 @@ same API that no client can observe. Each noise rule is named, switchable, and c
 
 A noise rule is a predicate over a raw difference (see `apiparity.diff.model.RawDiff`); the engine
 drops what a rule matches and reports how many it dropped per rule. Rules are general (they look
-at shapes and framework defaults), never at the names of one application's models.
+at shapes and framework defaults), never at the names of one application's models. They name the
+diff rules they apply to by the families' constants, or by what the registry's `Rule` records say
+(family, location, kind), never by the spelling of rule IDs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING, Any
+
+from apiparity.diff.rules import documents, operations, parameters, responses
+from apiparity.diff.rules.schemas import RESPONSE_BODY, parameter_location, schema_rule_id
 
 if TYPE_CHECKING:
     from apiparity.diff.model import RawDiff
@@ -103,13 +109,35 @@ def _blanket_422(document: NormalizedDocument) -> bool:
 
 
 def _default_tag(diff: RawDiff, ctx: NoiseContext) -> bool:
-    if diff.rule_id != "api-tags-changed":
+    if diff.rule_id != operations.TAGS_CHANGED:
         return False
     return set(diff.old_value or []) ^ set(diff.new_value or []) <= {"default"}
 
 
+@cache
+def _header_parameter_rules() -> frozenset[str]:
+    """Every rule about a request header parameter: its own (parameters family) and its schema's."""
+    from apiparity.diff.registry import RULES
+
+    return frozenset(rule.id for rule in RULES.values() if rule.location == parameter_location("header"))
+
+
+@cache
+def _header_parameter_presence_rules() -> frozenset[str]:
+    """A request header parameter added or removed, or something added to or removed from its schema."""
+    from apiparity.diff.registry import RULES
+    from apiparity.diff.rules import schemas
+
+    presence = {parameters.ADDED, parameters.ADDED_REQUIRED, parameters.REMOVED}
+    return frozenset(
+        rule_id for rule_id in _header_parameter_rules()
+        if (rule := RULES[rule_id]).family == parameters.F and rule.kind in presence
+        or rule.family == schemas.F and rule.kind.endswith(("-added", "-removed"))
+    )
+
+
 def _api_key_header(diff: RawDiff, ctx: NoiseContext) -> bool:
-    if not diff.rule_id.startswith("request-header-parameter-") or not diff.rule_id.endswith(("-removed", "-added", "-added-required")):
+    if diff.rule_id not in _header_parameter_presence_rules():
         return False
     names = {
         str(scheme.get("name", "")).lower()
@@ -122,7 +150,7 @@ def _api_key_header(diff: RawDiff, ctx: NoiseContext) -> bool:
 
 def _fields_mask_header(diff: RawDiff, ctx: NoiseContext) -> bool:
     """flask-restx adds an optional `X-Fields` header (`format: mask`) to every marshalled operation."""
-    if not diff.rule_id.startswith("request-header-parameter-") or diff.name.lower() != "x-fields":
+    if diff.rule_id not in _header_parameter_rules() or diff.name.lower() != "x-fields":
         return False
     for operation in ctx.operations(diff):
         parameter = operation.parameters.get(("header", "x-fields")) if operation else None
@@ -133,7 +161,7 @@ def _fields_mask_header(diff: RawDiff, ctx: NoiseContext) -> bool:
 
 def _folded_server(diff: RawDiff, ctx: NoiseContext) -> bool:
     """A server whose base path was folded into the paths: every URL a client calls is unchanged."""
-    if diff.rule_id not in ("server-added", "server-removed") or not ctx.folded_base_paths:
+    if diff.rule_id not in (documents.SERVER_ADDED, documents.SERVER_REMOVED) or not ctx.folded_base_paths:
         return False
     from urllib.parse import urlsplit
 
@@ -149,13 +177,16 @@ def _documents_field_masks(document: NormalizedDocument) -> bool:
     )
 
 
+_RESTX_NULL_RULE = schema_rule_id(RESPONSE_BODY, "nullable-added")
+
+
 def _restx_marshal_null(diff: RawDiff, ctx: NoiseContext) -> bool:
     """flask-restx's marshal_with writes null for a field the object lacks, documented as its type."""
-    return diff.rule_id == "response-body-nullable-added" and _documents_field_masks(ctx.old)
+    return diff.rule_id == _RESTX_NULL_RULE and _documents_field_masks(ctx.old)
 
 
 def _default_info(diff: RawDiff, ctx: NoiseContext) -> bool:
-    field = {"api-info-title-changed": "title", "api-info-version-changed": "version"}.get(diff.rule_id)
+    field = {documents.INFO_TITLE_CHANGED: "title", documents.INFO_VERSION_CHANGED: "version"}.get(diff.rule_id)
     return field is not None and ((field, diff.old_value) in _DEFAULT_INFO or (field, diff.new_value) in _DEFAULT_INFO)
 
 
@@ -177,50 +208,43 @@ def _empty_container_default(diff: RawDiff, ctx: NoiseContext) -> bool:
     return False
 
 
-# What a skeleton inferred from a plain Flask url_map invents rather than knows (see
-# apiparity.targets.flask_infer): document metadata, operation annotations, schema annotations.
-_SKELETON_INVENTED_RULES = frozenset(
-    {
-        "api-info-title-changed",
-        "api-info-version-changed",
-        "openapi-version-changed",
-        "server-added",
-        "server-removed",
-        "api-operation-id-changed",
-        "api-summary-changed",
-        "api-description-changed",
-        "api-tags-changed",
-        "api-deprecated",
-        "api-undeprecated",
-        "schema-title-changed",
-        "schema-description-changed",
-        "request-path-parameter-deprecated",
-        "request-path-parameter-undeprecated",
+@cache
+def _skeleton_rules() -> frozenset[str]:
+    """The rules a skeleton inferred from a plain Flask url_map (apiparity.targets.flask_infer) cannot
+    be judged on: what it invents (document metadata, operation annotations, schema annotations) and
+    what it leaves open because Flask's url_map cannot tell (responses: it writes one `default` "any
+    response"; query/header/cookie parameters, request bodies, security)."""
+    from apiparity.diff.registry import RULES
+    from apiparity.diff.rules import request_bodies, schemas, security
+
+    invented = {
+        documents.INFO_TITLE_CHANGED, documents.INFO_VERSION_CHANGED, documents.OPENAPI_VERSION_CHANGED,
+        documents.SERVER_ADDED, documents.SERVER_REMOVED, *documents.SCHEMA_ANNOTATIONS,
+        operations.OPERATION_ID_CHANGED, operations.SUMMARY_CHANGED, operations.DESCRIPTION_CHANGED,
+        operations.TAGS_CHANGED, operations.DEPRECATED, operations.UNDEPRECATED,
+        parameters.parameter_rule("path", parameters.DEPRECATED), parameters.parameter_rule("path", parameters.UNDEPRECATED),
     }
-)
-# What the skeleton leaves open because Flask's url_map cannot tell: responses (it writes one
-# `default` "any response"), query/header/cookie parameters, request bodies, security.
-_SKELETON_UNKNOWN_PREFIXES = (
-    "response-",
-    "request-body-",
-    "request-query-parameter-",
-    "request-header-parameter-",
-    "request-cookie-parameter-",
-    "api-security-",
-    "security-scheme-",
-)
+    unknown_families = {responses.F, request_bodies.F, security.F}
+    unknown_locations = {schemas.REQUEST_BODY, schemas.RESPONSE_BODY, schemas.RESPONSE_HEADER,
+                         *(schemas.parameter_location(where) for where in ("query", "header", "cookie"))}
+    return frozenset(invented) | frozenset(
+        rule.id for rule in RULES.values() if rule.family in unknown_families or rule.location in unknown_locations
+    )
+
+
 # Details flask_infer adds to a path parameter from the converter's defaults, not from the app:
 # `int`/`float` match unsigned digits (`minimum: 0`), `string` matches one segment (`^[^/]+$`).
 _CONVERTER_DEFAULTS = {"min": "0", "pattern": "^[^/]+$"}
+_PATH_PARAMETER = parameter_location("path")
 
 
 def _inferred_skeleton(diff: RawDiff, ctx: NoiseContext) -> bool:
     """On a side inferred from a url_map, only paths, methods and path parameter types are known."""
     if not (ctx.old.inferred or ctx.new.inferred):
         return False
-    if diff.rule_id in _SKELETON_INVENTED_RULES or diff.rule_id.startswith(_SKELETON_UNKNOWN_PREFIXES):
+    if diff.rule_id in _skeleton_rules():
         return True
-    if diff.location != "request-path-parameter":
+    if diff.location != _PATH_PARAMETER:
         return False
     keyword, _, change = diff.kind.rpartition("-")
     if keyword not in _CONVERTER_DEFAULTS:
@@ -235,7 +259,9 @@ def _inferred_skeleton(diff: RawDiff, ctx: NoiseContext) -> bool:
 
 
 def _rule_is(*rule_ids: str) -> Callable[[RawDiff, NoiseContext], bool]:
-    return lambda diff, ctx: diff.rule_id in rule_ids
+    """Matches the differences of these rules (the families' constants)."""
+    chosen = frozenset(rule_ids)
+    return lambda diff, ctx: diff.rule_id in chosen
 
 
 PROFILES: dict[str, list[NoiseRule]] = {
@@ -252,13 +278,13 @@ PROFILES: dict[str, list[NoiseRule]] = {
             ),
             _inferred_skeleton,
         ),
-        NoiseRule("operation-id", "operationId is generated differently (function name + path vs func_path_method).", _rule_is("api-operation-id-changed")),
-        NoiseRule("operation-summary", "Summary/description are generated differently (docstring line vs title-cased function name).", _rule_is("api-summary-changed", "api-description-changed")),
+        NoiseRule("operation-id", "operationId is generated differently (function name + path vs func_path_method).", _rule_is(operations.OPERATION_ID_CHANGED)),
+        NoiseRule("operation-summary", "Summary/description are generated differently (docstring line vs title-cased function name).", _rule_is(operations.SUMMARY_CHANGED, operations.DESCRIPTION_CHANGED)),
         NoiseRule("default-tag", "flask-openapi3 tags untagged operations `default`; FastAPI leaves them untagged.", _default_tag),
         NoiseRule("framework-validation-response", "The frameworks' own 422 validation responses (bare ValidationErrorModel list vs HTTPValidationError, on every operation vs only with inputs), and flask-openapi3's blanket 422 (one array of its validation_error_model on every operation, whatever the app's validation_error_callback answers).", _validation_response),
-        NoiseRule("response-description", "Response descriptions are framework text (`OK` vs `Successful Response`).", _rule_is("response-description-changed")),
-        NoiseRule("schema-title", "Schema titles are generated from Python names and differ between generators.", _rule_is("schema-title-changed")),
-        NoiseRule("header-alias", "A header parameter named `x_y` (Python name) on one side and `x-y` (alias) on the other is one parameter.", _rule_is("request-header-parameter-alias-renamed")),
+        NoiseRule("response-description", "Response descriptions are framework text (`OK` vs `Successful Response`).", _rule_is(responses.DESCRIPTION_CHANGED)),
+        NoiseRule("schema-title", "Schema titles are generated from Python names and differ between generators.", _rule_is(documents.SCHEMA_TITLE_CHANGED)),
+        NoiseRule("header-alias", "A header parameter named `x_y` (Python name) on one side and `x-y` (alias) on the other is one parameter.", _rule_is(parameters.HEADER_ALIAS_RENAMED)),
         NoiseRule("api-key-header-parameter", "flask-openapi3 duplicates an API-key security scheme as a header parameter.", _api_key_header),
         NoiseRule("restx-fields-mask", "flask-restx documents its optional `X-Fields` response-mask header (`format: mask`) on every marshalled operation; a port without field masks answers the full object, as flask-restx does when the header is absent.", _fields_mask_header),
         NoiseRule("restx-marshal-null", "flask-restx's `marshal_with` answers null for any field the object lacks, yet documents the field as its plain type; a port declaring `X | None` documents what the legacy already sent (OLD's document is flask-restx's: it has `X-Fields` masks).", _restx_marshal_null),
