@@ -29,6 +29,9 @@ OPERATION_ID_CHANGED = "api-operation-id-changed"
 SUMMARY_CHANGED = "api-summary-changed"
 DESCRIPTION_CHANGED = "api-description-changed"
 TAGS_CHANGED = "api-tags-changed"
+# What the `paths` presence check emits (a webhook added or removed is the webhooks family's own):
+# the rules of this family that have no `webhook-` twin.
+PRESENCE_RULES = frozenset({PATH_ADDED, PATH_REMOVED, OPERATION_ADDED, OPERATION_REMOVED, PATH_PARAMETER_RENAMED})
 
 RULES = [
     Rule(PATH_ADDED, "info", "operation", "A new path was added.", "path {path} added", F),

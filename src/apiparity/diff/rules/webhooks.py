@@ -54,7 +54,7 @@ _PARAMETER_SEVERITY: dict[str, Severity] = {
     "media-type-changed": "breaking",
 }
 
-_NOT_FOR_WEBHOOKS = frozenset({"api-path-added", "api-path-removed", "api-operation-added", "api-operation-removed", "api-path-parameter-renamed"})
+_NOT_FOR_WEBHOOKS = operations.PRESENCE_RULES
 
 # Non-schema rules of an operation -> the severity of the same change in a webhook.
 MIRRORED: dict[str, Severity] = {
