@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from apiparity.commands._progress import ProgressDisplay, progress_mode
-from apiparity.fuzz.runner import ProgressEvent
+from apiparity.pipeline import CaseCompared, FuzzFinished, GroupOpened, OperationFinished, OperationsPlanned
 from tests.conftest import run_cli
 
 APPS = Path(__file__).parent / "apps"
@@ -40,15 +40,16 @@ def test_lines_every_n_seconds_and_a_heartbeat_in_a_long_operation(monkeypatch: 
     out = io.StringIO()
     with ProgressDisplay("fuzz", "lines", stream=out, clock=lambda: now[0]) as show:
         assert show is not None
-        show(ProgressEvent("start", operations_total=4))
+        show(OperationsPlanned(4))
         for done, at in ((1, 2.0), (2, 11.0), (3, 12.0)):
             now[0] = at
-            show(ProgressEvent("operation", operation=f"GET /op{done}", operations_done=done, operations_total=4, cases_sent=done * 5))
+            show(OperationFinished(f"GET /op{done}", done, 4, done * 5))
         now[0] = 50.0  # operation 4 runs long: a heartbeat so the log is not silent
-        show(ProgressEvent("case", operation="GET /op4", operations_done=3, operations_total=4, cases_sent=18))
+        show(CaseCompared("GET /op4", 3, 4, 18, 7))
+        show(GroupOpened("GET /op4", ("status 200 500",)))  # not a progress line
         now[0] = 51.0
-        show(ProgressEvent("operation", operation="GET /op4", operations_done=4, operations_total=4, cases_sent=20))
-        show(ProgressEvent("done", operations_done=4, operations_total=4, cases_sent=20))
+        show(OperationFinished("GET /op4", 4, 4, 20))
+        show(FuzzFinished(4, 4, 20))
     assert out.getvalue().splitlines() == [
         "fuzz: 4 operation(s) to run",
         "fuzz: [2/4] GET /op2 done, 10 cases sent, 0:00:11",

@@ -22,7 +22,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from flask import Flask, jsonify, request
 
-from apiparity.commands.check import shard_filter
+from apiparity.pipeline import shard_filter
 from apiparity.fuzz.generate import (
     MAX_VALUES_PER_PARAMETER,
     MAX_VARIATIONS_PER_OPERATION,

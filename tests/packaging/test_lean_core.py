@@ -116,14 +116,15 @@ def test_load_without_its_extra_names_the_extra(monkeypatch, tmp_path):
 
 def test_check_load_duration_without_the_extra_names_it(monkeypatch):
     monkeypatch.setitem(sys.modules, "gevent", None)
-    from apiparity.commands.check import plan_load
+    from apiparity.options import GateOptions
+    from apiparity.pipeline import plan_load
     from apiparity.errors import ApiparityError
     from apiparity.fuzz.settings import FuzzSettings
     from apiparity.targets.model import Target
 
     side = Target(ref="http://127.0.0.1:9", kind="url", framework="url", document={"paths": {}}, base_url="http://127.0.0.1:9")
     with pytest.raises(ApiparityError, match=r"check --load-duration needs .*pip install 'apiparity\[load\]'"):
-        plan_load(side, side, FuzzSettings(), {"load_duration": 1.0})
+        plan_load(side, side, FuzzSettings(), GateOptions(load_duration=1.0))
 
 
 def test_shadow_without_its_extra_names_the_extra(monkeypatch):

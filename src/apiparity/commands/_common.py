@@ -59,17 +59,11 @@ def echo_isolation_notes(fuzz: Any) -> None:
 
 
 def echo_target_notes(*targets: Any, spec: str | None = None) -> None:
-    """`note:` lines on stderr: a converted Swagger document, an inferred skeleton, the contract
-    used, and (given the run's `spec` setting) which documents the cases come from when `auto` chose."""
-    for target in targets:
-        for note in target.notes:
-            click.echo(f"note: {note}" if "the contract" in note else f"note: {target.ref}: {note}", err=True)
-    if spec is not None and len(targets) == 2:
-        from apiparity.fuzz.settings import resolve_spec_source
+    """`note:` lines on stderr for loaded targets (`apiparity.pipeline.target_notes`)."""
+    from apiparity.pipeline import target_notes
 
-        _, why = resolve_spec_source(spec, *targets)
-        if why:
-            click.echo(f"note: {why}", err=True)
+    for note in target_notes(*targets, spec=spec):
+        click.echo(note, err=True)
 
 
 def document_problems(target: Any, *, allow_remote_refs: bool = False) -> list[str]:

@@ -10,7 +10,7 @@ import click
 F = TypeVar("F", bound=Callable[..., Any])
 
 # click parameter names this decorator adds (settings_from_options reads the FuzzSettings ones;
-# event_loop/block_threshold_ms go to event_loop_settings_from, wait_for to wait_for_servers)
+# event_loop/block_threshold_ms go to pipeline.event_loop_settings_from, wait_for to pipeline.wait_for_servers)
 FUZZ_PARAMS = (
     "spec_source", "phases", "mode", "max_examples", "seed", "include", "exclude", "timeout", "workers",
     "header", "old_header", "new_header", "old_url", "new_url", "old_base_path", "new_base_path",
@@ -133,44 +133,6 @@ def fuzz_options(func: F) -> F:
     for option in reversed(options):
         func = option(func)
     return func
-
-
-def wait_for_servers(settings: Any, seconds: float | None) -> None:
-    """--wait-for: also wait for the live servers named by --old-url/--new-url (URL targets wait
-    while their document is fetched, in the target loader)."""
-    from apiparity.fuzz.transports import wait_until_listening
-
-    # without --wait-for, one try: a side that cannot be reached is bad input before the run starts
-    for label, url in (("--old-url", settings.old_url), ("--new-url", settings.new_url)):
-        if url:
-            wait_until_listening(url, seconds or 0.0, label=label)
-
-
-def lost_live_sides(settings: Any, old: Any, new: Any) -> list[str]:
-    """After a run: each live side (--old-url/--new-url, a URL target) that no longer accepts a
-    connection, named with its URL. Such a side died during the run: what it answered after is no
-    finding about it, and the run could not complete."""
-    from apiparity.fuzz.transports import connect_error
-
-    lost = []
-    for label, url, target in (("OLD", settings.old_url, old), ("NEW", settings.new_url, new)):
-        url = url or (target.base_url if getattr(target, "interface", None) == "http" else None)
-        problem = connect_error(url) if url else None
-        if problem:
-            lost.append(f"{label} {url} stopped accepting connections during the run ({problem})")
-    return lost
-
-
-def event_loop_settings_from(raw: Any, options: dict[str, Any]) -> Any:
-    """EventLoopSettings from the config's `[event_loop]` table with --event-loop/--block-threshold-ms on top."""
-    from apiparity.asyncio_check.settings import load_event_loop_settings
-
-    settings = load_event_loop_settings(raw)
-    if options.get("event_loop") is not None:
-        settings.gate = bool(options["event_loop"])
-    if options.get("block_threshold_ms") is not None:
-        settings.threshold_ms = float(options["block_threshold_ms"])
-    return settings
 
 
 def settings_from_options(config: dict[str, Any] | None = None, app_dir: str | None = None, **kwargs: Any) -> Any:

@@ -14,7 +14,10 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from typing import Any, Literal, TextIO
+from typing import TYPE_CHECKING, Any, Literal, TextIO
+
+if TYPE_CHECKING:
+    from apiparity.pipeline import Event
 
 Mode = Literal["bar", "lines", "off"]
 HEARTBEAT_SECONDS = 30.0
@@ -33,7 +36,8 @@ def progress_mode(flag: bool | None, stream: TextIO | None = None) -> Mode:
 
 
 class ProgressDisplay:
-    """Context manager yielding the callback the fuzz runner calls with each ProgressEvent (or None when off)."""
+    """Context manager yielding the handler of the pipeline's events (`apiparity.pipeline.Event`) that
+    shows the fuzz phase's progress (None when off); other events are not its business."""
 
     def __init__(self, label: str, mode: Mode, *, stream: TextIO | None = None, clock: Callable[[], float] = time.monotonic) -> None:
         self.label = label
@@ -48,7 +52,7 @@ class ProgressDisplay:
         self._last_line = 0.0
         self._last_operation: str | None = None
 
-    def __enter__(self) -> Callable[[Any], None] | None:
+    def __enter__(self) -> Callable[[Event], None] | None:
         if self.mode == "off":
             return None
         from rich.console import Console
@@ -74,26 +78,35 @@ class ProgressDisplay:
         if self._progress is not None:
             self._progress.stop()
 
-    def _bar(self, event: Any) -> None:
-        self._progress.update(self._task, total=event.operations_total or None, completed=event.operations_done,
-                              cases=event.cases_sent, current=event.operation or "")
+    def _bar(self, event: Event) -> None:
+        from apiparity.pipeline import CaseCompared, FuzzFinished, OperationFinished, OperationsPlanned
 
-    def _line(self, event: Any) -> None:
+        if isinstance(event, OperationsPlanned):
+            self._progress.update(self._task, total=event.operations_total or None, completed=0, cases=0, current="")
+        elif isinstance(event, (CaseCompared, OperationFinished)):
+            self._progress.update(self._task, total=event.operations_total or None, completed=event.operations_done,
+                                  cases=event.cases_sent, current=event.operation)
+        elif isinstance(event, FuzzFinished):
+            self._progress.update(self._task, total=event.operations_total or None, completed=event.operations_done,
+                                  cases=event.cases_sent, current="")
+
+    def _line(self, event: Event) -> None:
+        from apiparity.pipeline import CaseCompared, FuzzFinished, OperationFinished, OperationsPlanned
+
         now = self.clock()
         elapsed = _clock(now - self._started)
-        kind = event.kind
-        if kind == "start":
+        if isinstance(event, OperationsPlanned):
             self._say(f"{self.label}: {event.operations_total} operation(s) to run", now)
-        elif kind == "operation":
+        elif isinstance(event, OperationFinished):
             last = event.operations_done >= event.operations_total
             if last or now - self._last_line >= self.every:
                 self._say(f"{self.label}: [{event.operations_done}/{event.operations_total}] {event.operation} done, "
                           f"{event.cases_sent} cases sent, {elapsed}", now)
-        elif kind == "case":
+        elif isinstance(event, CaseCompared):
             if now - self._last_line >= max(HEARTBEAT_SECONDS, self.every):
                 self._say(f"{self.label}: [{event.operations_done}/{event.operations_total}] {event.operation} running, "
                           f"{event.cases_sent} cases sent, {elapsed}", now)
-        elif kind == "done":
+        elif isinstance(event, FuzzFinished):
             self._say(f"{self.label}: finished {event.operations_done}/{event.operations_total} operation(s), "
                       f"{event.cases_sent} cases in {elapsed}", now)
 
@@ -102,6 +115,21 @@ class ProgressDisplay:
 
         self._console.print(f"[dim]{escape(text)}[/dim]")
         self._last_line = now
+
+
+def event_printer(progress: Callable[[Event], None] | None) -> Callable[[Event], None]:
+    """The CLI's handler of pipeline events: `Notice` lines on stderr, the rest to the progress display."""
+    import click
+
+    from apiparity.pipeline import Notice
+
+    def handle(event: Event) -> None:
+        if isinstance(event, Notice):
+            click.echo(event.text, err=True)
+        elif progress is not None:
+            progress(event)
+
+    return handle
 
 
 def _clock(seconds: float) -> str:

@@ -27,7 +27,8 @@ def command(reports: tuple[str, ...], **options: Any) -> None:
     """
     import copy
 
-    from apiparity.commands.check import requested_outputs, thresholds_from, write_reports
+    from apiparity.options import GateOptions, ReportPaths
+    from apiparity.pipeline import requested_outputs, thresholds_from, write_reports
     from apiparity.model_sections import GateThresholds
     from apiparity.report import render
     from apiparity.report.json_format import read_report
@@ -42,7 +43,7 @@ def command(reports: tuple[str, ...], **options: Any) -> None:
     # shards on separate CI machines cannot share one file: the merged run is recorded instead,
     # when a history is named (--history, APIPARITY_HISTORY, [history] file), never by default
     recorder = open_recorder(load_config(None), options, default_on=False)
-    thresholds = thresholds_from(copy.deepcopy(merged.gate_thresholds or GateThresholds()), options)
+    thresholds = thresholds_from(copy.deepcopy(merged.gate_thresholds or GateThresholds()), GateOptions.from_mapping(options))
     if options.get("baseline_path"):
         from apiparity.report.baseline import compare_with_baseline
 
@@ -58,7 +59,8 @@ def command(reports: tuple[str, ...], **options: Any) -> None:
         merged.verdict.ready = False
     if recorder is not None:
         recorder.finish(merged, thresholds)  # the trend, --fail-on-regress's gate, the run appended
-    write_reports(merged, requested_outputs(options, {}))
+    for warning in write_reports(merged, requested_outputs(ReportPaths.from_mapping(options), {})):
+        click.echo(warning, err=True)
     if options["quiet"]:
         click.echo(merged.verdict.line)
     else:

@@ -141,7 +141,7 @@ def command(traffic: str, old: str, new: str, app_dir: str | None, spec_path: st
     for side, ref in sorted(result.settings.get("auto_reset", {}).items()):
         click.echo(f"note: calling {ref} before every call to {side.upper()} (pass --reset, or --no-auto-reset)", err=True)
     requests_read = checkpoint.total_read
-    from apiparity.commands._fuzz_options import lost_live_sides
+    from apiparity.pipeline import lost_live_sides
     from apiparity.model import Incomplete
 
     stopped = Incomplete("interrupted", "interrupted by the user (Ctrl-C)", "replay") if outcome.interrupted else None

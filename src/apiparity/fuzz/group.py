@@ -35,7 +35,7 @@ The rule (docs/grouping.md):
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import parse_qsl
@@ -288,7 +288,9 @@ class Grouper:
     (`groups()`) never changes what was added."""
 
     def __init__(self, *, old_side: SideView, new_side: SideView, redact: bool, max_examples: int = 5, max_body_chars: int = 2000,
-                 document: dict[str, Any] | None = None, new_document: dict[str, Any] | None = None) -> None:
+                 document: dict[str, Any] | None = None, new_document: dict[str, Any] | None = None,
+                 on_open: Callable[[str, tuple[str, ...]], None] | None = None) -> None:
+        self._on_open = on_open  # called with (operation, root signatures) when a case opens a new cause
         self._document = document  # OLD's, so known-divergence labels can read the contract
         self._new_document = new_document  # NEW's own (None with one contract for both sides)
         self._pending: dict[tuple[str, frozenset[str], str | None, frozenset[str]], _Pending] = {}
@@ -323,6 +325,8 @@ class Grouper:
         if pending is None:
             pending = self._pending[key] = _Pending(request.operation, roots, key[2], self._arrivals, (request, old, new),
                                                     rejected=rejected, rejected_by=side if rejected else None)
+            if self._on_open is not None:
+                self._on_open(request.operation, tuple(sorted(roots)))
         pending.count += 1
         pending.statuses.add((old.status, new.status))
         pending.outcomes.add((old.status, new.status, crashed(old.status, old.error)))

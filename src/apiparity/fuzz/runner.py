@@ -46,12 +46,13 @@ from apiparity.spec.methods import HTTP_METHODS_UPPER
 
 @dataclass(slots=True)
 class ProgressEvent:
-    kind: str  # "start" | "operation" (one finished) | "case" (one sent) | "done"
+    kind: str  # "start" | "operation" (one finished) | "case" (one sent) | "group" (a new mismatch cause) | "done"
     operation: str | None = None
     operations_done: int = 0
     operations_total: int = 0
     cases_sent: int = 0
     operation_cases: int = 0  # cases planned for the current operation
+    signatures: tuple[str, ...] = ()  # "group": the signatures of the cause's root differences
 
 
 class Interrupted(Exception):  # noqa: N818 - the name says what happened
@@ -131,6 +132,7 @@ class _Run:
             max_body_chars=settings.max_body_chars,
             document=old.document,
             new_document=None if old.document is new.document else new.document,
+            on_open=lambda operation, signatures: self._emit("group", operation=operation, signatures=signatures),
         )
         try:
             self.old_schema = load_schema(old.document, target=old, allow_remote_refs=settings.allow_remote_refs)
