@@ -1,16 +1,24 @@
-"""The command-line option values of a run, typed (no click here: the commands build these from
-their click parameters; tests and the pytest plugin build them directly).
+"""The option values of a run, typed, and the one loader that turns them into FuzzSettings.
 
-Every field is what the user gave, None / () / False when not given: the config file and the
-built-in defaults fill the rest (`apiparity.pipeline` and the settings loader decide).
+The option groups (no click here: the commands build them from their click parameters; tests and
+library callers build them directly) hold what the user gave, None / () / False when not given.
+
+`fuzz_settings` is the one way FuzzSettings are made, for every entry point: the config file's
+`[fuzz]` table, then `overrides` (FuzzSettings field names: the pytest plugin's ini keys and
+`parity()` keyword arguments), then the command-line `FuzzOptions` on top. Each option's meaning
+is one row of `_OPTION_FIELDS` (option name -> field, conversion) and one row of `_OFF_FLAGS`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from apiparity.fuzz.settings import FuzzSettings
 
 T = TypeVar("T")
 
@@ -144,3 +152,155 @@ class HistoryOptions:
     def as_mapping(self) -> dict[str, Any]:
         """The option names `apiparity.history` reads."""
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
+
+# ----------------------------------------------------------------------------------- the settings loader
+
+
+def _as_tuple(value: Any) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else tuple(str(v) for v in value)
+
+
+def _headers(value: Any) -> dict[str, str]:
+    from apiparity.fuzz.settings import parse_header
+
+    if isinstance(value, dict):
+        return {str(k): str(v) for k, v in value.items()}
+    return dict(parse_header(v) for v in _as_tuple(value))
+
+
+def _phases(value: Any) -> tuple[str, ...]:
+    items = value.split(",") if isinstance(value, str) else list(value)
+    return tuple(p.strip() for p in items if p.strip())
+
+
+def _probe_names(value: Any) -> tuple[str, ...]:
+    items = value.split(",") if isinstance(value, str) else list(value)
+    names = tuple(str(p).strip() for p in items if str(p).strip())
+    return () if names == ("none",) else names
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+# FuzzSettings field -> (the command-line option that sets it, how a given value converts);
+# the config's [fuzz] key is the field name (dashed spelling too)
+_OPTION_FIELDS: dict[str, tuple[str, Callable[[Any], Any]]] = {
+    "spec": ("spec_source", _same),
+    "phases": ("phases", _phases),
+    "mode": ("mode", _same),
+    "max_examples": ("max_examples", int),
+    "seed": ("seed", int),
+    "include": ("include", _as_tuple),
+    "exclude": ("exclude", _as_tuple),
+    "timeout": ("timeout", float),
+    "workers": ("workers", int),
+    "headers": ("header", _headers),
+    "old_headers": ("old_header", _headers),
+    "new_headers": ("new_header", _headers),
+    "old_url": ("old_url", _same),
+    "new_url": ("new_url", _same),
+    "old_base_path": ("old_base_path", _same),
+    "new_base_path": ("new_base_path", _same),
+    "reset": ("reset", _as_tuple),
+    "reset_old": ("reset_old", _as_tuple),
+    "reset_new": ("reset_new", _as_tuple),
+    "compare_headers": ("compare_header", _as_tuple),
+    "ignore": ("ignore", _as_tuple),
+    "unordered": ("unordered", _as_tuple),
+    "equivalent_status": ("equivalent_status", _as_tuple),  # parsed into pairs once every layer is in
+    "allow_unsafe": ("allow_unsafe", bool),
+    "allow_remote_refs": ("allow_remote_refs", bool),
+    "contract": ("contract", _same),
+    "old_auth": ("old_auth", _same),
+    "new_auth": ("new_auth", _same),
+    "stateful_sequences": ("", int),  # config only
+    "max_body_bytes": ("max_body_bytes", int),
+    "max_body_chars": ("", int),
+    "examples_per_group": ("", int),
+    "record_path": ("record_path", _same),
+    "redact_names": ("redact_name", _as_tuple),
+    "old_python": ("old_python", _same),
+    "new_python": ("new_python", _same),
+    "old_cmd": ("old_cmd", _same),
+    "new_cmd": ("new_cmd", _same),
+    "probes": ("probes", _probe_names),
+    "no_probe": ("no_probe", _probe_names),
+}
+
+# FuzzSettings boolean field -> the `--no-...` option that turns it off (the config says true/false)
+_OFF_FLAGS = {
+    "map_ids": "no_id_mapping",
+    "redact": "no_redact",
+    "noise_calls": "no_noise",
+    "auto_reset": "no_auto_reset",
+    "conformance": "no_conformance",
+    "value_pool": "no_value_pool",
+}
+
+# parity() keyword arguments that take one reference or several: reset="app.py:reset" is ("app.py:reset",)
+_ONE_OR_MANY = ("reset", "reset_old", "reset_new", "include", "exclude", "ignore", "unordered")
+
+
+def fuzz_settings(config: Mapping[str, Any] | None = None, *, options: FuzzOptions | None = None,
+                  overrides: Mapping[str, Any] | None = None, app_dir: str | Path | None = None,
+                  source: str = "fuzz options") -> FuzzSettings:
+    """FuzzSettings: the config's `[fuzz]` table (raw, or checked by `config.fuzz_overrides`), then
+    `overrides` (FuzzSettings fields: the pytest plugin's ini keys under `parity()` keyword
+    arguments), then the command-line `options`. Bad values raise ConfigError; `source` names the
+    caller in errors FuzzSettings itself raises ("fuzz options", "parity()")."""
+    from apiparity.errors import ConfigError
+    from apiparity.fuzz.settings import FuzzSettings, parse_status_pair
+
+    table = dict(config or {})
+    given = options.given() if options is not None else {}
+    values: dict[str, Any] = {}
+    for name, (option, convert) in _OPTION_FIELDS.items():
+        if option and option in given:
+            values[name] = convert(given[option])
+        elif name.replace("_", "-") in table or name in table:
+            values[name] = convert(table.get(name.replace("_", "-"), table.get(name)))
+    if values.get("max_examples") == 0 and overrides is None:
+        where = "--max-examples 0" if "max_examples" in given else "[fuzz] max_examples = 0"
+        raise ConfigError(f"{where}: give at least 1 (cases per operation in the fuzzing phase; "
+                          "to leave that phase out: --phases examples,coverage)")
+    for name, off_option in _OFF_FLAGS.items():
+        if given.get(off_option):
+            values[name] = False
+            continue
+        for spelling in (name, name.replace("_", "-")):
+            if spelling in table:
+                if not isinstance(table[spelling], bool):
+                    raise ConfigError(f"[fuzz] {spelling}: expected true or false, not {table[spelling]!r}")
+                values[name] = table[spelling]
+                break
+    fields = {f.name for f in dataclasses.fields(FuzzSettings)}
+    unknown = sorted(set(table) - fields - {k.replace("_", "-") for k in fields} - {"spec"})
+    if unknown:
+        raise ConfigError(f"[fuzz] unknown key {unknown[0]!r}")
+    if overrides:
+        wrong = sorted(set(overrides) - (fields - {"app_dir"}))
+        if wrong:
+            from apiparity.config import did_you_mean
+
+            known = fields - {"app_dir"}
+            raise ConfigError(f"{source}: unknown fuzz setting {wrong[0]!r}{did_you_mean(wrong[0], known)}; "
+                              f"known: {', '.join(sorted(known))}")
+        for name, value in overrides.items():
+            if name in _ONE_OR_MANY and isinstance(value, str):
+                value = (value,)
+            elif isinstance(value, list):
+                value = tuple(value)
+            values[name] = value
+        for name, (option, convert) in _OPTION_FIELDS.items():  # the command line over parity() and the ini keys
+            if option and option in given:
+                values[name] = convert(given[option])
+        values.update({name: False for name, off_option in _OFF_FLAGS.items() if given.get(off_option)})
+    values["equivalent_status"] = tuple(
+        parse_status_pair(pair) if isinstance(pair, str) else tuple(pair) for pair in values.get("equivalent_status", ())
+    )
+    try:
+        return FuzzSettings(app_dir=str(app_dir) if app_dir is not None else None, **values)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{source}: {exc}") from None

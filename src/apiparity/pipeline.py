@@ -495,11 +495,10 @@ def nothing_compared(result: FuzzResult) -> bool:
 
 
 def fuzz_settings_from(config: dict[str, Any] | None, options: FuzzOptions, *, app_dir: str | None) -> FuzzSettings:
-    """FuzzSettings: the command-line fuzz options over the config's `[fuzz]` table."""
-    from apiparity.commands._fuzz_options import settings_from_options
+    """FuzzSettings: the command-line fuzz options over the config's `[fuzz]` table (`options.fuzz_settings`)."""
+    from apiparity.options import fuzz_settings
 
-    settings: FuzzSettings = settings_from_options(config=config, app_dir=app_dir, **options.given())
-    return settings
+    return fuzz_settings(config, options=options, app_dir=app_dir)
 
 
 def event_loop_settings_from(raw: RawConfig, options: FuzzOptions) -> EventLoopSettings:

@@ -43,9 +43,6 @@ if TYPE_CHECKING:
 
 __all__ = ["ParitySuite", "parity"]
 
-# settings that take one reference or several: reset="app.py:reset" is accepted for ("app.py:reset",)
-_ONE_OR_MANY = ("reset", "reset_old", "reset_new", "include", "exclude", "ignore", "unordered")
-
 
 @dataclass(slots=True, frozen=True)
 class ParitySuite:
@@ -301,33 +298,14 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 def build_settings(from_config: dict[str, Any], overrides: dict[str, Any], *, app_dir: Path) -> FuzzSettings:
-    """FuzzSettings from the config's checked `[fuzz]` values, then `parity()` keyword arguments on top.
+    """FuzzSettings from the config's checked `[fuzz]` values, then `parity()` keyword arguments
+    (over the ini keys) on top: `apiparity.options.fuzz_settings`, the loader the commands use.
 
     Reset hooks and module targets resolve from `app_dir` (the test file's folder by default).
     """
-    from apiparity.errors import ConfigError
-    from apiparity.fuzz.settings import FuzzSettings, parse_status_pair
+    from apiparity.options import fuzz_settings
 
-    known = {f.name for f in dataclasses.fields(FuzzSettings)} - {"app_dir"}
-    unknown = sorted(set(overrides) - known)
-    if unknown:
-        from apiparity.config import did_you_mean
-
-        raise ConfigError(f"parity(): unknown fuzz setting {unknown[0]!r}{did_you_mean(unknown[0], known)}; known: {', '.join(sorted(known))}")
-    values: dict[str, Any] = dict(from_config)
-    for name, value in overrides.items():
-        if name in _ONE_OR_MANY and isinstance(value, str):
-            value = (value,)
-        elif isinstance(value, list):
-            value = tuple(value)
-        values[name] = value
-    values["equivalent_status"] = tuple(
-        parse_status_pair(pair) if isinstance(pair, str) else tuple(pair) for pair in values.get("equivalent_status", ())
-    )
-    try:
-        return FuzzSettings(app_dir=str(app_dir), **values)
-    except (TypeError, ValueError) as exc:
-        raise ConfigError(f"parity(): {exc}") from None
+    return fuzz_settings(from_config, overrides=overrides, app_dir=app_dir, source="parity()")
 
 
 def list_operations(old: Target, new: Target, settings: FuzzSettings) -> list[str]:

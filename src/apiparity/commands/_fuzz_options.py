@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+
+if TYPE_CHECKING:
+    from apiparity.fuzz.settings import FuzzSettings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -135,107 +138,9 @@ def fuzz_options(func: F) -> F:
     return func
 
 
-def settings_from_options(config: dict[str, Any] | None = None, app_dir: str | None = None, **kwargs: Any) -> Any:
-    """FuzzSettings from the click parameters (`**kwargs` may hold other parameters; only the fuzz
-    ones are read), over the `[fuzz]` table of the config. Raises ConfigError for bad values."""
-    from apiparity.errors import ConfigError
-    from apiparity.fuzz.settings import FuzzSettings, parse_header, parse_status_pair
+def settings_from_options(config: dict[str, Any] | None = None, app_dir: str | None = None, **kwargs: Any) -> FuzzSettings:
+    """FuzzSettings from click parameters (`**kwargs` may hold other parameters; only the fuzz ones
+    are read) over a `[fuzz]` table: `apiparity.options.fuzz_settings`, the one loader."""
+    from apiparity.options import FuzzOptions, fuzz_settings
 
-    table = dict(config or {})
-    values: dict[str, Any] = {}
-
-    def pick(key: str, option: str | None = None, convert: Callable[[Any], Any] = lambda v: v) -> None:
-        value = kwargs.get(option or key)
-        if value not in (None, (), []):
-            values[key] = convert(value)
-        elif key.replace("_", "-") in table or key in table:
-            raw = table.get(key.replace("_", "-"), table.get(key))
-            values[key] = convert(raw)
-
-    def as_tuple(value: Any) -> tuple[str, ...]:
-        return (value,) if isinstance(value, str) else tuple(str(v) for v in value)
-
-    def headers(value: Any) -> dict[str, str]:
-        if isinstance(value, dict):
-            return {str(k): str(v) for k, v in value.items()}
-        return dict(parse_header(v) for v in as_tuple(value))
-
-    def phases(value: Any) -> tuple[str, ...]:
-        items = value.split(",") if isinstance(value, str) else list(value)
-        return tuple(p.strip() for p in items if p.strip())
-
-    pick("spec", "spec_source")
-    pick("phases", convert=phases)
-    pick("mode")
-    pick("max_examples", convert=int)
-    if values.get("max_examples") == 0:
-        where = "--max-examples 0" if kwargs.get("max_examples") is not None else "[fuzz] max_examples = 0"
-        raise ConfigError(f"{where}: give at least 1 (cases per operation in the fuzzing phase; "
-                          "to leave that phase out: --phases examples,coverage)")
-    pick("seed", convert=int)
-    pick("include", convert=as_tuple)
-    pick("exclude", convert=as_tuple)
-    pick("timeout", convert=float)
-    pick("workers", convert=int)
-    pick("headers", "header", convert=headers)
-    pick("old_headers", "old_header", convert=headers)
-    pick("new_headers", "new_header", convert=headers)
-    pick("old_url")
-    pick("new_url")
-    pick("old_base_path")
-    pick("new_base_path")
-    pick("reset", convert=as_tuple)
-    pick("reset_old", convert=as_tuple)
-    pick("reset_new", convert=as_tuple)
-    pick("compare_headers", "compare_header", convert=as_tuple)
-    pick("ignore", convert=as_tuple)
-    pick("unordered", convert=as_tuple)
-    pick("equivalent_status", convert=lambda v: tuple(parse_status_pair(s) for s in as_tuple(v)))
-    pick("allow_unsafe", convert=bool)
-    pick("allow_remote_refs", convert=bool)
-    pick("contract")
-    pick("old_auth")
-    pick("new_auth")
-    pick("stateful_sequences", convert=int)
-    pick("max_body_bytes", convert=int)
-    pick("max_body_chars", convert=int)
-    pick("examples_per_group", convert=int)
-    pick("record_path")
-    pick("redact_names", "redact_name", convert=as_tuple)
-    for launch_key in ("old_python", "new_python", "old_cmd", "new_cmd"):
-        pick(launch_key)
-
-    def probe_names(value: Any) -> tuple[str, ...]:
-        items = value.split(",") if isinstance(value, str) else list(value)
-        names = tuple(str(p).strip() for p in items if str(p).strip())
-        return () if names == ("none",) else names
-
-    pick("probes", convert=probe_names)
-    pick("no_probe", convert=probe_names)
-
-    def flag(key: str, off_option: str) -> None:
-        """A `--no-...` flag turns it off; otherwise the config's true/false; otherwise the default."""
-        if kwargs.get(off_option):
-            values[key] = False
-            return
-        for spelling in (key, key.replace("_", "-")):
-            if spelling in table:
-                if not isinstance(table[spelling], bool):
-                    raise ConfigError(f"[fuzz] {spelling}: expected true or false, not {table[spelling]!r}")
-                values[key] = table[spelling]
-                return
-
-    flag("map_ids", "no_id_mapping")
-    flag("redact", "no_redact")
-    flag("noise_calls", "no_noise")
-    flag("auto_reset", "no_auto_reset")
-    flag("conformance", "no_conformance")
-    flag("value_pool", "no_value_pool")
-    known = set(FuzzSettings.__dataclass_fields__) | {k.replace("_", "-") for k in FuzzSettings.__dataclass_fields__}
-    unknown = sorted(set(table) - known - {"spec"})
-    if unknown:
-        raise ConfigError(f"[fuzz] unknown key {unknown[0]!r}")
-    try:
-        return FuzzSettings(app_dir=app_dir, **values)
-    except (TypeError, ValueError) as exc:
-        raise ConfigError(f"fuzz options: {exc}") from None
+    return fuzz_settings(config, options=FuzzOptions.from_mapping(kwargs), app_dir=app_dir)
