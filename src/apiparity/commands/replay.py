@@ -84,7 +84,7 @@ def command(traffic: str, old: str, new: str, app_dir: str | None, spec_path: st
     from apiparity.config import load_config
     from apiparity.commands._common import echo_target_notes
     from apiparity.model import Report
-    from apiparity.model_sections import TrafficSection, UndocumentedRequest
+    from apiparity.model_sections import TrafficSection
     from apiparity.report import FORMATS, render, write_atomic
     from apiparity.traffic import read_traffic
     from apiparity.traffic.replay import run_replay
@@ -157,7 +157,7 @@ def command(traffic: str, old: str, new: str, app_dir: str | None, spec_path: st
         fuzz=result,
         traffic=TrafficSection(path=traffic, format=recorded.format, requests=requests_read, notes=list(recorded.notes),
                                sample=sample, resumed_from=checkpoint.resumed_from),
-        undocumented_traffic=[UndocumentedRequest.from_dict(u) for u in outcome.undocumented],
+        undocumented_traffic=outcome.undocumented,
         complete=stopped is None,
         incomplete=stopped,
         tool_version=__version__,
@@ -178,7 +178,7 @@ def command(traffic: str, old: str, new: str, app_dir: str | None, spec_path: st
     from apiparity.fuzz.tiers import failing_groups
 
     unexplained = failing_groups(result.groups)  # regressions: legacy-bug-fixed/harmless groups are shown, not failing
-    undocumented = sum(item["count"] for item in outcome.undocumented)
+    undocumented = sum(item.count for item in outcome.undocumented)
     click.echo(
         f"replay: {result.cases} of {requests_read} recorded requests over "
         f"{sum(1 for o in result.operations if o.cases)} operations, {len(unexplained)} mismatch group(s), "

@@ -107,12 +107,6 @@ def _merge_sections(merged: Report, reports: list[Report], names: list[str]) -> 
         merged.load = merge_load(loads)
 
 
-def merge_undocumented(sections: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
-    """`merge_undocumented_requests` over JSON data (a replay checkpoint's)."""
-    typed = [[UndocumentedRequest.from_dict(item) for item in section] for section in sections]
-    return [item.to_dict() for item in merge_undocumented_requests(typed)]
-
-
 def merge_undocumented_requests(sections: list[list[UndocumentedRequest]]) -> list[UndocumentedRequest]:
     """Undocumented traffic of several reports: counts of one (method, path, reason) add up; most frequent first."""
     counts: dict[tuple[str, str, str], int] = {}

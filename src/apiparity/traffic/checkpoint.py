@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from apiparity.errors import ConfigError
+from apiparity.model_sections import UndocumentedRequest
 
 VERSION = 1
 
@@ -28,7 +29,7 @@ class Checkpoint:
     done: int = 0  # records read in earlier segments
     offset: int = 0  # byte offset after them (GoReplay captures, uncompressed), 0 when unknown
     result: Any = None  # FuzzResult of earlier segments
-    undocumented: list[dict[str, Any]] = field(default_factory=list)
+    undocumented: list[UndocumentedRequest] = field(default_factory=list)
     resumed_from: int | None = None
     total_read: int = 0
 
@@ -46,7 +47,7 @@ class Checkpoint:
             fingerprint = data["fingerprint"]
             done, offset = int(data["done"]), int(data.get("offset") or 0)
             result = from_dict(FuzzResult, data["result"])
-            undocumented = list(data.get("undocumented") or [])
+            undocumented = [UndocumentedRequest.from_dict(item) for item in data.get("undocumented") or []]
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ConfigError(f"{path}: not an apiparity replay checkpoint ({type(exc).__name__}: {exc})") from None
         if fingerprint != _fingerprint(traffic):
@@ -60,8 +61,8 @@ class Checkpoint:
         """Resume by seeking: an uncompressed GoReplay capture with a known offset."""
         return self.offset > 0 and not traffic.endswith(".gz")
 
-    def saver(self, recorded: Any) -> Callable[[int, Any, list[dict[str, Any]]], None]:
-        def save(position: int, result: Any, undocumented: list[dict[str, Any]]) -> None:
+    def saver(self, recorded: Any) -> Callable[[int, Any, list[UndocumentedRequest]], None]:
+        def save(position: int, result: Any, undocumented: list[UndocumentedRequest]) -> None:
             stats = getattr(recorded, "stream_stats", None)
             combined, merged = self._with_earlier(result, undocumented)
             self._write(position, stats.offset if stats is not None and stats.offset else 0, combined, merged)
@@ -76,22 +77,22 @@ class Checkpoint:
         outcome.result, outcome.undocumented = self._with_earlier(outcome.result, outcome.undocumented)
         return outcome
 
-    def _with_earlier(self, result: Any, undocumented: list[dict[str, Any]]) -> tuple[Any, list[dict[str, Any]]]:
+    def _with_earlier(self, result: Any, undocumented: list[UndocumentedRequest]) -> tuple[Any, list[UndocumentedRequest]]:
         if self.result is None:
             return result, undocumented
-        from apiparity.report.merge import merge_undocumented
+        from apiparity.report.merge import merge_undocumented_requests
         from apiparity.traffic.replay import combine_results
 
-        merged = merge_undocumented([self.undocumented, undocumented])
+        merged = merge_undocumented_requests([self.undocumented, undocumented])
         return combine_results(self.result, result, merged), merged
 
-    def _write(self, done: int, offset: int, result: Any, undocumented: list[dict[str, Any]]) -> None:
+    def _write(self, done: int, offset: int, result: Any, undocumented: list[UndocumentedRequest]) -> None:
         if not self.path:
             return
         from apiparity.report import write_atomic
 
         data = {"version": VERSION, "fingerprint": _fingerprint(self.traffic), "done": done, "offset": offset,
-                "result": result.to_dict() if hasattr(result, "to_dict") else _to_dict(result), "undocumented": undocumented}
+                "result": result.to_dict() if hasattr(result, "to_dict") else _to_dict(result), "undocumented": [item.to_dict() for item in undocumented]}
         write_atomic(self.path, json.dumps(data, default=str))
 
 

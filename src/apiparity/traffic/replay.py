@@ -25,6 +25,7 @@ from apiparity.fuzz.settings import FuzzSettings
 from apiparity.fuzz.sides import Side, open_side
 from apiparity.fuzz.wire import WireRequest, WireResponse
 from apiparity.model import FuzzResult, OperationStats
+from apiparity.model_sections import UndocumentedRequest
 from apiparity.traffic.operations import OperationIndex, selected
 from apiparity.traffic.records import SAFE_METHODS, RecordedRequest
 
@@ -43,7 +44,7 @@ class ReplayOptions:
     seed: int = 0
     skip: int = 0  # records already replayed (resume): not sent again, still counted for sampling
     first_position: int = 1  # position of the stream's first record (resume by seeking: records before it were read)
-    checkpoint: Callable[[int, FuzzResult, list[dict[str, Any]]], None] | None = None
+    checkpoint: Callable[[int, FuzzResult, list[UndocumentedRequest]], None] | None = None
     checkpoint_every: int = 5_000
 
     def keeps(self, position: int) -> bool:
@@ -55,7 +56,7 @@ class ReplayOptions:
 @dataclass(slots=True)
 class ReplayOutcome:
     result: FuzzResult
-    undocumented: list[dict[str, Any]] = field(default_factory=list)  # {method, path, reason, count}
+    undocumented: list[UndocumentedRequest] = field(default_factory=list)  # per method, path and reason
     interrupted: bool = False
     read: int = 0  # records read from the stream (the last position), sampled-out and skipped ones included
 
@@ -207,7 +208,7 @@ class _Replay:
         if len(self.session.held) > PENDING_LIMIT:
             self.session.settle(1)  # the oldest judged now: a long replay holds a bounded number
 
-    def _snapshot(self) -> tuple[FuzzResult, list[dict[str, Any]]]:
+    def _snapshot(self) -> tuple[FuzzResult, list[UndocumentedRequest]]:
         """The result of what was compared so far (held-back mismatches judged now)."""
         import copy
 
@@ -223,13 +224,11 @@ class _Replay:
             if not stats.cases and stats.skipped_reason is None:
                 stats.skipped_reason = NOT_IN_TRAFFIC
         undocumented = [
-            {"method": method, "path": path, "reason": reason, "count": count}
+            UndocumentedRequest(method=method, path=path, reason=reason, count=count)
             for (method, path, reason), count in sorted(self.undocumented.items(), key=lambda kv: (-kv[1], kv[0]))
         ]
         for item in undocumented:
-            result.errors.append(
-                f"undocumented traffic: {item['method']} {item['path']} ({item['count']} request(s)): {item['reason']}"
-            )
+            result.errors.append(f"undocumented traffic: {item.method} {item.path} ({item.count} request(s)): {item.reason}")
         result.groups = self.session.groups()
         result.noise = self.session.noise_report()
         result.operations = stats_list
@@ -259,7 +258,7 @@ class _Replay:
             self.result.errors.append(problem)
 
 
-def combine_results(first: FuzzResult, second: FuzzResult, undocumented: list[dict[str, Any]]) -> FuzzResult:
+def combine_results(first: FuzzResult, second: FuzzResult, undocumented: list[UndocumentedRequest]) -> FuzzResult:
     """One result for a replay done in two segments (a checkpoint, then `--resume`): counts add up,
     groups with the same key become one, latencies stay a bounded sample. `undocumented` is the
     merged undocumented traffic of both segments."""
@@ -286,7 +285,7 @@ def combine_results(first: FuzzResult, second: FuzzResult, undocumented: list[di
         else:
             noise[key] = copy.deepcopy(entry)
     errors = [e for e in dict.fromkeys(first.errors + second.errors) if not e.startswith("undocumented traffic: ")]
-    errors += [f"undocumented traffic: {i['method']} {i['path']} ({i['count']} request(s)): {i['reason']}" for i in undocumented]
+    errors += [f"undocumented traffic: {i.method} {i.path} ({i.count} request(s)): {i.reason}" for i in undocumented]
     settings = dict(second.settings)
     settings["resumed"] = True
     return FuzzResult(seed=second.seed, cases=first.cases + second.cases, operations_total=max(first.operations_total, second.operations_total),
