@@ -31,7 +31,7 @@ from urllib.parse import parse_qsl
 
 from apiparity.fuzz.compare import ANY_INDEX, Change, Difference, FieldPath
 from apiparity.fuzz.wire import WireRequest, WireResponse
-from apiparity.spec.refs import follow_local_refs
+from apiparity.spec.contract import Contract, OperationContract
 
 
 @dataclass(slots=True, frozen=True)
@@ -44,6 +44,21 @@ class MismatchContext:
     # NEW's own document, when the run has one apart from OLD's (not with one --contract for both):
     # what NEW's response models declare
     new_document: dict[str, Any] | None = None
+    # the contract models of the two documents (spec/contract.py), built once by whoever groups a
+    # run's cases; from `document`/`new_document` when not given
+    contract: Contract | None = None
+    new_contract: Contract | None = None
+
+    def __post_init__(self) -> None:
+        if self.contract is None and self.document is not None:
+            object.__setattr__(self, "contract", Contract(self.document))
+        if self.new_contract is None and self.new_document is not None:
+            same = self.new_document is self.document
+            object.__setattr__(self, "new_contract", self.contract if same else Contract(self.new_document))
+
+    def old_operation(self) -> OperationContract | None:
+        """The request's operation in OLD's document."""
+        return self.contract.operation_of(self.request.operation) if self.contract is not None else None
 
 
 @dataclass(slots=True, frozen=True)
@@ -104,13 +119,14 @@ def identify(ctx: MismatchContext) -> Divergence | None:
 
 
 def identify_case(request: WireRequest, old: WireResponse, new: WireResponse, differences: list[Difference], *,
-                  document: dict[str, Any] | None = None, new_document: dict[str, Any] | None = None) -> Divergence | None:
+                  document: dict[str, Any] | None = None, new_document: dict[str, Any] | None = None,
+                  contract: Contract | None = None, new_contract: Contract | None = None) -> Divergence | None:
     """The label of one case: the divergence that explains every one of its (root) differences,
     or None when one is unexplained or two are explained differently (a 405 with an Allow header
     and an HTML-vs-JSON body is not only an Allow header difference)."""
     found: Divergence | None = None
     for difference in differences:
-        entry = identify(MismatchContext(request, old, new, difference, document, new_document))
+        entry = identify(MismatchContext(request, old, new, difference, document, new_document, contract, new_contract))
         if entry is None or (found is not None and entry.id != found.id):
             return None
         found = entry
@@ -235,15 +251,11 @@ def _non_digit_integer_parameters(ctx: MismatchContext) -> list[str]:
     int) whose value in this request is not all digits (-1, 1.5, abc)."""
     from urllib.parse import unquote
 
-    document = ctx.document or {}
-    method, _, path = ctx.request.operation.partition(" ")
-    item = (document.get("paths") or {}).get(path) or {}
-    operation = item.get(method.lower()) or {}
+    _, _, path = ctx.request.operation.partition(" ")
+    operation, contract = ctx.old_operation(), ctx.contract
     types: dict[str, Any] = {}
-    for parameter in [*(item.get("parameters") or []), *(operation.get("parameters") or [])]:
-        parameter = follow_local_refs(document, parameter)
-        if isinstance(parameter, dict) and parameter.get("in") == "path":
-            types[str(parameter.get("name"))] = _schema_type(document, parameter.get("schema"))
+    if operation is not None and contract is not None:
+        types = {p.name: _schema_type(contract, p.schema) for p in operation.parameters_in("path")}
     found = []
     for segment, pattern in zip(ctx.request.path.strip("/").split("/"), path.strip("/").split("/")):
         if pattern.startswith("{") and pattern.endswith("}") and types.get(pattern[1:-1]) == "integer" and not unquote(segment).isdigit():
@@ -251,8 +263,8 @@ def _non_digit_integer_parameters(ctx: MismatchContext) -> list[str]:
     return found
 
 
-def _schema_type(document: dict[str, Any], schema: Any) -> str | None:
-    schema = follow_local_refs(document, schema)
+def _schema_type(contract: Contract, schema: Any) -> str | None:
+    schema = contract.resolve(schema)
     if not isinstance(schema, dict):
         return None
     kind = schema.get("type")
@@ -260,7 +272,7 @@ def _schema_type(document: dict[str, Any], schema: Any) -> str | None:
         kinds = [k for k in kind if k != "null"]
         kind = kinds[0] if len(kinds) == 1 else None
     if kind is None:
-        branches = [_schema_type(document, b) for key in ("anyOf", "oneOf", "allOf") for b in schema.get(key) or []]
+        branches = [_schema_type(contract, b) for key in ("anyOf", "oneOf", "allOf") for b in schema.get(key) or []]
         named = {b for b in branches if b not in (None, "null")}
         kind = named.pop() if len(named) == 1 else None
     return kind if isinstance(kind, str) else None
@@ -332,26 +344,20 @@ def _repeated_scalar_parameters(ctx: MismatchContext) -> set[str]:
 
 def _query_parameters(ctx: MismatchContext) -> dict[str, bool]:
     """The operation's query parameters in OLD's document: name -> declared an array."""
-    document = ctx.document or {}
-    method, _, path = ctx.request.operation.partition(" ")
-    item = (document.get("paths") or {}).get(path) or {}
-    operation = item.get(method.lower()) or {}
-    found: dict[str, bool] = {}
-    for parameter in [*(item.get("parameters") or []), *(operation.get("parameters") or [])]:
-        parameter = follow_local_refs(document, parameter)
-        if isinstance(parameter, dict) and parameter.get("in") == "query":
-            found[str(parameter.get("name"))] = _is_array(document, parameter.get("schema"))
-    return found
+    operation, contract = ctx.old_operation(), ctx.contract
+    if operation is None or contract is None:
+        return {}
+    return {p.name: _is_array(contract, p.schema) for p in operation.parameters_in("query")}
 
 
-def _is_array(document: dict[str, Any], schema: Any) -> bool:
-    schema = follow_local_refs(document, schema)
+def _is_array(contract: Contract, schema: Any) -> bool:
+    schema = contract.resolve(schema)
     if not isinstance(schema, dict):
         return False
     kind = schema.get("type")
     if kind == "array" or (isinstance(kind, list) and "array" in kind):
         return True
-    return any(_is_array(document, option) for key in ("anyOf", "oneOf", "allOf") for option in schema.get(key) or [])
+    return any(_is_array(contract, option) for key in ("anyOf", "oneOf", "allOf") for option in schema.get(key) or [])
 
 
 @divergence(
@@ -621,95 +627,80 @@ def _renamed(key: str, parents: list[tuple[dict[str, Any], dict[str, Any]]]) -> 
     return False
 
 
-def _declared_in(document: dict[str, Any] | None, ctx: MismatchContext) -> bool:
-    """The missing field is a property of the operation's response schema in `document` (any
+def _declared_in(contract: Contract | None, ctx: MismatchContext) -> bool:
+    """The missing field is a property of the operation's response schema in `contract` (any
     branch of an anyOf/oneOf/allOf). False when the document does not say."""
     tokens = ctx.difference.path
-    if not document or not tokens:
+    if contract is None or not tokens:
         return False
-    method, _, path = ctx.request.operation.partition(" ")
-    operation = ((document.get("paths") or {}).get(path) or {}).get(method.lower()) or {}
-    responses = operation.get("responses") or {}
-    status = ctx.new.status
-    response = follow_local_refs(document, responses.get(str(status)) or responses.get(f"{status // 100}XX") or responses.get("default"))
-    if not isinstance(response, dict):
-        return False
-    content = response.get("content") or {}
-    schemas = [media.get("schema") for name, media in content.items() if "json" in name and isinstance(media, dict)]
-    return any(_schema_declares(document, schema, tokens, 0) for schema in schemas)
+    return any(_schema_declares(contract, schema, tokens, 0) for schema in _response_schemas(contract, ctx))
 
 
-def _schema_declares(document: dict[str, Any], schema: Any, tokens: FieldPath, depth: int) -> bool:
-    schema = follow_local_refs(document, schema)
+def _schema_declares(contract: Contract, schema: Any, tokens: FieldPath, depth: int) -> bool:
+    schema = contract.resolve(schema)
     if not isinstance(schema, dict) or depth > 32:
         return False
-    if any(_schema_declares(document, branch, tokens, depth + 1) for key in ("allOf", "anyOf", "oneOf") for branch in schema.get(key) or []):
+    if any(_schema_declares(contract, branch, tokens, depth + 1) for key in ("allOf", "anyOf", "oneOf") for branch in schema.get(key) or []):
         return True
     token, rest = tokens[0], tokens[1:]
     if token is ANY_INDEX:
         items = [schema.get("items"), *(schema.get("prefixItems") or [])]
-        return any(_schema_declares(document, item, rest, depth + 1) for item in items if item is not None)
+        return any(_schema_declares(contract, item, rest, depth + 1) for item in items if item is not None)
     properties = schema.get("properties")
     if not isinstance(properties, dict) or token not in properties:
         return False
-    return not rest or _schema_declares(document, properties[token], rest, depth + 1)
+    return not rest or _schema_declares(contract, properties[token], rest, depth + 1)
 
 
 def _is_missing_field(ctx: MismatchContext) -> bool:
     return ctx.difference.kind == "body" and ctx.difference.change is Change.MISSING and not ctx.difference.is_list_element
 
 
-def _new_contract(ctx: MismatchContext) -> dict[str, Any] | None:
+def _new_contract(ctx: MismatchContext) -> Contract | None:
     """What NEW promises: its own document, or the one contract both sides share (--contract)."""
-    return ctx.new_document if ctx.new_document is not None else ctx.document
+    return ctx.new_contract if ctx.new_contract is not None else ctx.contract
 
 
-def _own_new_document(ctx: MismatchContext) -> dict[str, Any] | None:
+def _own_new_contract(ctx: MismatchContext) -> Contract | None:
     """NEW's own document, when the run has one apart from OLD's (FastAPI's `app.openapi()`):
     the only place NEW's response models can be read."""
-    if ctx.new_document is None or ctx.new_document is ctx.document:
+    if ctx.new_contract is None or ctx.new_contract is ctx.contract or (ctx.new_document is not None and ctx.new_document is ctx.document):
         return None
-    return ctx.new_document
+    return ctx.new_contract
 
 
-def _response_schemas(document: dict[str, Any], ctx: MismatchContext) -> list[Any]:
-    """The JSON schemas `document` declares for NEW's answer (its status, else range, else default)."""
-    method, _, path = ctx.request.operation.partition(" ")
-    operation = ((document.get("paths") or {}).get(path) or {}).get(method.lower()) or {}
-    responses = operation.get("responses") or {}
-    status = ctx.new.status
-    response = follow_local_refs(document, responses.get(str(status)) or responses.get(f"{status // 100}XX") or responses.get("default"))
-    if not isinstance(response, dict):
-        return []
-    content = response.get("content") or {}
-    return [media.get("schema") for name, media in content.items() if "json" in name and isinstance(media, dict) and media.get("schema")]
+def _response_schemas(contract: Contract, ctx: MismatchContext) -> list[Any]:
+    """The JSON schemas `contract` declares for NEW's answer (its status, else range, else default)."""
+    operation = contract.operation_of(ctx.request.operation)
+    response = operation.response_for(ctx.new.status) if operation is not None else None
+    return [schema for schema in response.json_schemas() if schema] if response is not None else []
 
 
 def _declares_parent_model(ctx: MismatchContext) -> bool:
     """NEW's own document declares a response model for this answer whose object holding the
     missing field lists its properties (a response_model that can filter)."""
-    document = _own_new_document(ctx)
+    contract = _own_new_contract(ctx)
     tokens = ctx.difference.path
-    if document is None or not tokens:
+    if contract is None or not tokens:
         return False
     parent = tokens[:-1]
-    return any(_schema_has_properties(document, schema, parent, 0) for schema in _response_schemas(document, ctx))
+    return any(_schema_has_properties(contract, schema, parent, 0) for schema in _response_schemas(contract, ctx))
 
 
-def _schema_has_properties(document: dict[str, Any], schema: Any, tokens: FieldPath, depth: int) -> bool:
-    schema = follow_local_refs(document, schema)
+def _schema_has_properties(contract: Contract, schema: Any, tokens: FieldPath, depth: int) -> bool:
+    schema = contract.resolve(schema)
     if not isinstance(schema, dict) or depth > 32:
         return False
-    if any(_schema_has_properties(document, branch, tokens, depth + 1) for key in ("allOf", "anyOf", "oneOf") for branch in schema.get(key) or []):
+    if any(_schema_has_properties(contract, branch, tokens, depth + 1) for key in ("allOf", "anyOf", "oneOf") for branch in schema.get(key) or []):
         return True
     if not tokens:
         return isinstance(schema.get("properties"), dict) and schema.get("additionalProperties") in (None, False)
     token, rest = tokens[0], tokens[1:]
     if token is ANY_INDEX:
         items = [schema.get("items"), *(schema.get("prefixItems") or [])]
-        return any(_schema_has_properties(document, item, rest, depth + 1) for item in items if item is not None)
+        return any(_schema_has_properties(contract, item, rest, depth + 1) for item in items if item is not None)
     properties = schema.get("properties")
-    return isinstance(properties, dict) and token in properties and _schema_has_properties(document, properties[token], rest, depth + 1)
+    return isinstance(properties, dict) and token in properties and _schema_has_properties(contract, properties[token], rest, depth + 1)
 
 
 def _null_everywhere(ctx: MismatchContext) -> bool:
@@ -771,7 +762,7 @@ def _null_omitted(ctx: MismatchContext) -> bool:
         Precondition("NEW's own document declares a response model (listed properties) for this answer",
                      _declares_parent_model),
         Precondition("NEW's response model does not declare the field (a handler that removes a declared key is no filter)",
-                     lambda ctx: not _declared_in(_own_new_document(ctx), ctx)),
+                     lambda ctx: not _declared_in(_own_new_contract(ctx), ctx)),
     ),
 )
 def _response_model(ctx: MismatchContext) -> bool:

@@ -54,6 +54,7 @@ from apiparity.model import (
     MismatchExample,
     MismatchGroup,
 )
+from apiparity.spec.contract import Contract
 
 
 @dataclass(slots=True)
@@ -289,10 +290,15 @@ class Grouper:
 
     def __init__(self, *, old_side: SideView, new_side: SideView, redact: bool, max_examples: int = 5, max_body_chars: int = 2000,
                  document: dict[str, Any] | None = None, new_document: dict[str, Any] | None = None,
-                 on_open: Callable[[str, tuple[str, ...]], None] | None = None) -> None:
+                 on_open: Callable[[str, tuple[str, ...]], None] | None = None,
+                 contract: Contract | None = None, new_contract: Contract | None = None) -> None:
         self._on_open = on_open  # called with (operation, root signatures) when a case opens a new cause
         self._document = document  # OLD's, so known-divergence labels can read the contract
         self._new_document = new_document  # NEW's own (None with one contract for both sides)
+        # their contract models, built once for the run (the runner passes its own)
+        self._contract = contract if contract is not None else None if document is None else Contract(document)
+        self._new_contract = new_contract if new_contract is not None else None if new_document is None else (
+            self._contract if new_document is document else Contract(new_document))
         self._pending: dict[tuple[str, frozenset[str], str | None, frozenset[str]], _Pending] = {}
         self._arrivals = 0
         self._old_side = old_side
@@ -312,7 +318,8 @@ class Grouper:
         self._arrivals += 1
         by_root = root_map(differences)
         roots = {signature: members[0] for signature, members in by_root.items()}
-        label = identify_case(request, old, new, list(roots.values()), document=self._document, new_document=self._new_document)
+        label = identify_case(request, old, new, list(roots.values()), document=self._document, new_document=self._new_document,
+                              contract=self._contract, new_contract=self._new_contract)
         rejected: frozenset[str] = frozenset()
         side = rejecting_side(old, new) if all(d.kind == "status" for d in roots.values()) else None
         if side is not None and 200 <= (old if side == "new" else new).status < 400:
@@ -393,7 +400,7 @@ class Grouper:
         group its own differences)."""
         request, old, new = pending.context
         label = identify_case(request, old, new, [pending.differences[r] for r in roots], document=self._document,
-                              new_document=self._new_document)
+                              new_document=self._new_document, contract=self._contract, new_contract=self._new_contract)
         part = _Pending(pending.operation, {r: pending.differences[r] for r in roots}, label.id if label else None, pending.arrival,
                         pending.context, pending.count, list(pending.candidates),
                         {k: c for k, c in pending.cover.items() if k.startswith("status ") or k in roots},

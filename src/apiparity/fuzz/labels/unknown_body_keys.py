@@ -14,7 +14,7 @@ import json
 from typing import Any
 
 from apiparity.fuzz.divergences import STATUS_DIFFERENCE, MismatchContext, Precondition, divergence
-from apiparity.spec.refs import follow_local_refs
+from apiparity.spec.contract import Contract
 
 
 def _body_object(ctx: MismatchContext) -> dict[str, Any] | None:
@@ -28,42 +28,37 @@ def _body_object(ctx: MismatchContext) -> dict[str, Any] | None:
     return body if isinstance(body, dict) else None
 
 
-def _declared_properties(document: dict[str, Any], schema: Any, depth: int = 0) -> set[str] | None:
+def _declared_properties(contract: Contract, schema: Any, depth: int = 0) -> set[str] | None:
     """The property names an object schema declares (every allOf/anyOf/oneOf branch together);
     None when it declares none (no properties to tell an unknown key by)."""
-    schema = follow_local_refs(document, schema)
+    schema = contract.resolve(schema)
     if not isinstance(schema, dict) or depth > 16:
         return None
     found: set[str] | None = set(schema["properties"]) if isinstance(schema.get("properties"), dict) else None
     for key in ("allOf", "anyOf", "oneOf"):
         for branch in schema.get(key) or []:
-            names = _declared_properties(document, branch, depth + 1)
+            names = _declared_properties(contract, branch, depth + 1)
             if names is not None:
                 found = (found or set()) | names
     return found
 
 
-def request_body_properties(document: dict[str, Any] | None, operation: str) -> set[str] | None:
-    """The top-level properties `document` declares for the JSON request body of `operation`
-    ("POST /users"); None when it declares no such body or no properties."""
-    if not document:
+def request_body_properties(source: Contract | dict[str, Any] | None, operation: str) -> set[str] | None:
+    """The top-level properties a document (or its contract model) declares for the JSON request
+    body of `operation` ("POST /users"); None when it declares no such body or no properties."""
+    if source is None:
         return None
-    method, _, path = operation.partition(" ")
-    item = (document.get("paths") or {}).get(path) or {}
-    body = follow_local_refs(document, (item.get(method.lower()) or {}).get("requestBody"))
-    if not isinstance(body, dict):
-        return None
-    for media, content in (body.get("content") or {}).items():
-        if "json" in media and isinstance(content, dict):
-            return _declared_properties(document, content.get("schema"))
-    return None
+    contract = Contract.of(source)
+    found = contract.operation_of(operation)
+    media = found.request_body.json_media() if found is not None and found.request_body is not None else None
+    return _declared_properties(contract, media.schema) if media is not None else None
 
 
 def undeclared_keys(ctx: MismatchContext) -> list[str]:
     """Keys of the request's JSON object body that NEW's document (its own, else the shared one)
     does not declare for the body; [] when the document declares no properties to judge by."""
     body = _body_object(ctx)
-    contract = ctx.new_document if ctx.new_document is not None else ctx.document
+    contract = ctx.new_contract if ctx.new_contract is not None else ctx.contract
     declared = request_body_properties(contract, ctx.request.operation)
     if body is None or declared is None:
         return []
