@@ -13,6 +13,7 @@ import contextlib
 import copy
 import fnmatch
 import hashlib
+import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +21,7 @@ from urllib.parse import urlsplit
 
 from apiparity.fuzz.settings import FuzzSettings
 from apiparity.model import NOT_IN_SHARD
+from apiparity.spec.contract import Contract
 from apiparity.spec.methods import HTTP_METHODS
 from apiparity.spec.refs import follow_local_refs
 from apiparity.fuzz.wire import WireRequest
@@ -65,6 +67,20 @@ def load_schema(document: dict[str, Any], *, target: Any = None, allow_remote_re
     return schemathesis.openapi.from_dict(without_field_masks(copy.deepcopy(document)), config=SchemathesisConfig())
 
 
+_SCHEMA_CONTRACTS: dict[int, Contract] = {}
+
+
+def schema_contract(schema: Any) -> Contract:
+    """The contract model of the document a schemathesis schema generates from (`raw_schema`: external
+    references bundled, field masks left out), built once per schema and dropped with it."""
+    key = id(schema)
+    contract = _SCHEMA_CONTRACTS.get(key)
+    if contract is None or contract.document is not schema.raw_schema:
+        contract = _SCHEMA_CONTRACTS[key] = Contract(schema.raw_schema)
+        weakref.finalize(schema, _SCHEMA_CONTRACTS.pop, key, None)
+    return contract
+
+
 def is_field_mask(document: dict[str, Any], parameter: Any) -> bool:
     """flask-restx's optional `X-Fields` header (`format: mask`): it selects which fields an answer
     has, so a generated mask makes OLD answer `{}` where a port without masks answers the object."""
@@ -98,18 +114,17 @@ def document_base_path(document: dict[str, Any]) -> str:
     return ""
 
 
-def declared_response_headers(document: dict[str, Any], method: str, path: str) -> dict[str, tuple[str, ...]]:
-    """Lower-case names of the response headers `document` declares for one operation, per
-    response key ("200", "4XX", "default"). Content-Type is compared anyway; Content-Length only
-    measures the body, which is compared parsed (`{"a": 1}` and `{"a":1}\n` are one answer)."""
-    operation = ((document.get("paths") or {}).get(path) or {}).get(method.lower()) or {}
+def declared_response_headers(document: Contract | dict[str, Any], method: str, path: str) -> dict[str, tuple[str, ...]]:
+    """Lower-case names of the response headers a document (or its contract model) declares for one
+    operation, per response key ("200", "4XX", "default"). Content-Type is compared anyway;
+    Content-Length only measures the body, which is compared parsed (`{"a": 1}` and `{"a":1}\n`
+    are one answer)."""
+    operation = Contract.of(document).operation(method, path)
     declared: dict[str, tuple[str, ...]] = {}
-    for status, response in ((operation.get("responses") or {}).items() if isinstance(operation, dict) else ()):
-        response = follow_local_refs(document, response)
-        headers = response.get("headers") if isinstance(response, dict) else None
-        names = tuple(dict.fromkeys(n.lower() for n in headers or {} if isinstance(n, str) and n.lower() not in _NOT_DECLARED_HEADERS))
+    for status, response in operation.responses.items() if operation is not None else ():
+        names = tuple(dict.fromkeys(n.lower() for n in response.headers if n.lower() not in _NOT_DECLARED_HEADERS))
         if names:
-            declared[str(status).upper()] = names
+            declared[status.upper()] = names
     return declared
 
 
@@ -125,24 +140,21 @@ class Credentials:
     cookies: frozenset[str] = frozenset()
 
 
-def required_credentials(document: dict[str, Any], method: str, path: str) -> Credentials | None:
-    """The credentials OLD's document requires for one operation, or None when none are required
-    (no security, or an empty alternative `{}` that makes them optional)."""
-    item = follow_local_refs(document, (document.get("paths") or {}).get(path)) or {}
-    operation = item.get(method.lower()) if isinstance(item, dict) else None
-    if not isinstance(operation, dict):
+def required_credentials(document: Contract | dict[str, Any], method: str, path: str) -> Credentials | None:
+    """The credentials OLD's document (or its contract model) requires for one operation, or None
+    when none are required (no security, or an empty alternative `{}` that makes them optional)."""
+    contract = Contract.of(document)
+    operation = contract.operation(method, path)
+    requirements = operation.security if operation is not None else None
+    if not requirements or any(r == {} for r in requirements):
         return None
-    requirements = operation.get("security", document.get("security"))
-    if not isinstance(requirements, list) or not requirements or any(r == {} for r in requirements):
-        return None
-    schemes = ((document.get("components") or {}).get("securitySchemes") or {}) if isinstance(document.get("components"), dict) else {}
     headers: set[str] = set()
     query: set[str] = set()
     cookies: set[str] = set()
     for requirement in requirements:
         for name in requirement if isinstance(requirement, dict) else ():
-            scheme = follow_local_refs(document, schemes.get(name))
-            if not isinstance(scheme, dict):
+            scheme = contract.security_scheme(name)
+            if scheme is None:
                 continue
             where, key = scheme.get("in"), str(scheme.get("name", "")).lower()
             if scheme.get("type") == "apiKey" and where == "query":
@@ -317,8 +329,8 @@ def enum_variations(operation: Any, base: Any) -> Iterator[Any]:
     Deterministic (document order, then enum order) and bounded per operation."""
     from schemathesis.core import NOT_SET
 
-    document = operation.schema.raw_schema
-    parameters = operation_parameters(document, operation.method, operation.path)
+    contract = schema_contract(operation.schema)
+    parameters = operation_parameters(contract, operation.method, operation.path)
     required_query = {p["name"] for p in parameters if p.get("in") == "query" and p.get("required")}
     required_headers = {str(p["name"]).lower() for p in parameters if p.get("in") == "header" and p.get("required")}
     required_cookies = {p["name"] for p in parameters if p.get("in") == "cookie" and p.get("required")}
@@ -329,7 +341,7 @@ def enum_variations(operation: Any, base: Any) -> Iterator[Any]:
     for parameter in parameters:
         if parameter.get("in") != "query" or parameter.get("required") or parameter.get("name") in query:
             continue
-        values = _enumerated_values(document, parameter.get("schema"))
+        values = _enumerated_values(contract, parameter.get("schema"))
         for value in (values or [])[:MAX_VALUES_PER_PARAMETER]:
             if made >= MAX_VARIATIONS_PER_OPERATION:
                 return
@@ -348,22 +360,17 @@ def enum_variations(operation: Any, base: Any) -> Iterator[Any]:
             yield operation.schema.make_case(**kwargs)
 
 
-def operation_parameters(document: dict[str, Any], method: str, path: str) -> list[dict[str, Any]]:
+def operation_parameters(document: Contract | dict[str, Any], method: str, path: str) -> list[dict[str, Any]]:
     """The operation's parameters ($refs followed), path-level ones first unless the operation
-    redefines them (same name and location)."""
-    item = follow_local_refs(document, (document.get("paths") or {}).get(path)) or {}
-    operation = item.get(method.lower()) or {} if isinstance(item, dict) else {}
-    own = [follow_local_refs(document, p) for p in (operation.get("parameters") or []) if isinstance(operation, dict)]
-    own = [p for p in own if isinstance(p, dict) and "name" in p]
-    keys = {(p["name"], p.get("in")) for p in own}
-    shared = [follow_local_refs(document, p) for p in (item.get("parameters") or [])] if isinstance(item, dict) else []
-    return [p for p in shared if isinstance(p, dict) and "name" in p and (p["name"], p.get("in")) not in keys] + own
+    redefines them (same name and location): `OperationContract.parameters`, as raw objects."""
+    operation = Contract.of(document).operation(method, path)
+    return [parameter.raw for parameter in operation.parameters] if operation is not None else []
 
 
-def _enumerated_values(document: dict[str, Any], schema: Any, depth: int = 0) -> list[Any] | None:
+def _enumerated_values(contract: Contract, schema: Any, depth: int = 0) -> list[Any] | None:
     """Every value a scalar query schema admits when it admits few: an enum's values, or true and
     false for a boolean; null and composite values left out. None when it admits others too."""
-    schema = follow_local_refs(document, schema)
+    schema = contract.resolve(schema)
     if not isinstance(schema, dict) or depth > 8:
         return None
     if "const" in schema:
@@ -374,10 +381,10 @@ def _enumerated_values(document: dict[str, Any], schema: Any, depth: int = 0) ->
     if isinstance(branches, list) and branches:
         values: list[Any] = []
         for branch in branches:
-            resolved = follow_local_refs(document, branch)
+            resolved = contract.resolve(branch)
             if isinstance(resolved, dict) and resolved.get("type") == "null":
                 continue
-            found = _enumerated_values(document, resolved, depth + 1)
+            found = _enumerated_values(contract, resolved, depth + 1)
             if found is None:
                 return None
             values.extend(v for v in found if not any(v == w and type(v) is type(w) for w in values))

@@ -27,6 +27,7 @@ from apiparity.fuzz.generate import (
     operation_parameters,
     plan_operations,
     required_credentials,
+    schema_contract,
     to_wire,
 )
 from apiparity.fuzz.group import Grouper, SideView
@@ -40,7 +41,7 @@ from apiparity.fuzz.transports import HTTPTransport
 from apiparity.fuzz.links import LinkTracker, link_value
 from apiparity.fuzz.wire import WireRequest, WireResponse
 from apiparity.model import ONLY_IN_NEW, FuzzResult
-from apiparity.spec.methods import HTTP_METHODS_UPPER
+from apiparity.spec.contract import Contract
 
 
 
@@ -124,6 +125,9 @@ class _Run:
         self.on_progress = on_progress
         self.operations_filter = operations_filter
         self.options = CompareOptions.from_settings(settings)
+        # the contract model of each side's document, built once for the run (labels, links, credentials)
+        self.old_contract = Contract(old.document)
+        self.new_contract = None if old.document is new.document else Contract(new.document)
         grouper = Grouper(
             old_side=SideView.of(old, old_side),
             new_side=SideView.of(new, new_side),
@@ -133,6 +137,8 @@ class _Run:
             document=old.document,
             new_document=None if old.document is new.document else new.document,
             on_open=lambda operation, signatures: self._emit("group", operation=operation, signatures=signatures),
+            contract=self.old_contract,
+            new_contract=self.new_contract,
         )
         try:
             self.old_schema = load_schema(old.document, target=old, allow_remote_refs=settings.allow_remote_refs)
@@ -329,20 +335,21 @@ class _Run:
         parameters: dict[tuple[str, str], dict[str, Any]] = {}
         path_methods: set[str] = set()
         for source in sources:
-            document = source.operation.schema.raw_schema
-            for parameter in operation_parameters(document, item.method, item.path):
+            contract = schema_contract(source.operation.schema)
+            for parameter in operation_parameters(contract, item.method, item.path):
                 parameters.setdefault((str(parameter["name"]), str(parameter.get("in"))), parameter)
-            path_item = (document.get("paths") or {}).get(item.path)
-            path_methods |= {m.upper() for m in path_item if m.upper() in HTTP_METHODS_UPPER} if isinstance(path_item, dict) else set()
+            path_methods |= contract.path_methods(item.path)
+        first = schema_contract(sources[0].operation.schema)
         return ProbeOperation(
             label=item.label,
             method=item.method,
             path=item.path,
             document=sources[0].operation.schema.raw_schema,
+            contract=first,
             parameters=tuple(parameters.values()),
             path_methods=frozenset(path_methods),
             first_on_path=self._first_on_path.get(item.path, item.label) == item.label,
-            credentials=required_credentials(self.old_document, item.method, item.path),
+            credentials=required_credentials(self.old_contract, item.method, item.path),
             unsafe_allowed=not self._unsafe_reason(),
         )
 
@@ -410,7 +417,7 @@ class _Run:
         found = self._operation_options.get(label)
         if found is None:
             method, _, path = label.partition(" ")
-            declared = {status: kept for status, names in declared_response_headers(self.old_document, method, path).items()
+            declared = {status: kept for status, names in declared_response_headers(self.old_contract, method, path).items()
                         if (kept := tuple(h for h in names if not self.options.ignores_header(h)))}
             found = replace(self.options, declared_headers=declared) if declared else self.options
             self._operation_options[label] = found

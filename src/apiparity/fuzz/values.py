@@ -128,23 +128,23 @@ def pooled_cases(operation: Any, cases: list[Any], pool: ValuePool, *, seed: int
     every path parameter the pool knows values for, and each query parameter the pool knows
     (always when the case already sends it, else every other time), set to a pooled value of the
     parameter's type. Deterministic for (seed, label)."""
-    from apiparity.fuzz.generate import GeneratedCase, operation_parameters, operation_seed, to_wire
+    from apiparity.fuzz.generate import GeneratedCase, operation_seed, schema_contract, to_wire
     from apiparity.fuzz.probes.base import schema_types
     from apiparity.fuzz.stateful import bind
-    from apiparity.spec.refs import follow_local_refs
 
     if not pool:
         return []
-    document = operation.schema.raw_schema
+    contract = schema_contract(operation.schema)
+    spec = contract.operation(operation.method, operation.path)
     candidates: dict[tuple[str, str], list[Any]] = {}
-    for parameter in operation_parameters(document, operation.method, operation.path):
-        where, name = parameter.get("in"), str(parameter.get("name"))
+    for parameter in spec.parameters if spec is not None else ():
+        where, name = parameter.location, parameter.name
         if where not in ("path", "query"):
             continue
-        schema = follow_local_refs(document, parameter.get("schema"))
-        kinds = schema_types(schema if isinstance(schema, dict) else {}, document)
+        schema = parameter.schema_dict
+        kinds = schema_types(schema, contract)
         found = pool.path_values(operation.path, name) if where == "path" else pool.query_values(name)
-        fitting = _of_type(found, kinds, schema if isinstance(schema, dict) else {})
+        fitting = _of_type(found, kinds, schema)
         if fitting:
             candidates[(where, name)] = fitting
     if not candidates:

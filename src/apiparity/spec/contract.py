@@ -37,7 +37,7 @@ class ParameterContract:
     location: str | None  # path | query | header | cookie, as written (`in`)
     required: bool
     schema: Any  # `schema` with its `$ref`s followed; None when absent or unresolvable
-    raw: Mapping[str, Any]  # the parameter object, `$ref` followed
+    raw: dict[str, Any]  # the parameter object, `$ref` followed (the document's own: never changed)
 
     @property
     def schema_dict(self) -> dict[str, Any]:

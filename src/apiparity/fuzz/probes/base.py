@@ -19,12 +19,13 @@ from apiparity.fuzz.compare import Difference
 from apiparity.fuzz.generate import Credentials, GeneratedCase
 from apiparity.fuzz.values import ValuePool
 from apiparity.fuzz.wire import WireRequest, WireResponse
-from apiparity.spec.refs import follow_local_refs
+from apiparity.spec.contract import Contract, OperationContract
 
 
 @dataclass(slots=True, frozen=True)
 class ProbeOperation:
-    """One operation as the probes see it: OLD's document, its resolved parameters, its path's methods."""
+    """One operation as the probes see it: OLD's document (and its contract model, `contract`), its
+    resolved parameters, its path's methods."""
 
     label: str  # "GET /books/{book_id}"
     method: str
@@ -35,9 +36,20 @@ class ProbeOperation:
     first_on_path: bool = True  # path-level probes (OPTIONS, an undeclared method) run from one operation per path
     credentials: Credentials | None = None  # what the document requires, None when nothing
     unsafe_allowed: bool = True  # POST/PUT/PATCH/DELETE may be sent (a live server without reset refuses them)
+    # `document`'s contract model, built once per run and document by the runner; from `document` when not given
+    contract: Contract = field(default_factory=lambda: Contract(None))
+
+    def __post_init__(self) -> None:
+        if self.contract.document is not self.document:
+            object.__setattr__(self, "contract", Contract(self.document))
+
+    @property
+    def spec(self) -> OperationContract | None:
+        """This operation in `document`, None when the document does not describe it."""
+        return self.contract.operation(self.method, self.path)
 
     def parameter_schema(self, parameter: dict[str, Any]) -> dict[str, Any]:
-        schema = follow_local_refs(self.document, parameter.get("schema"))
+        schema = self.contract.resolve(parameter.get("schema"))
         return schema if isinstance(schema, dict) else {}
 
     def parameters_in(self, location: str) -> list[dict[str, Any]]:
@@ -48,7 +60,7 @@ class ProbeOperation:
         found = []
         for parameter in self.parameters_in("query"):
             schema = self.parameter_schema(parameter)
-            kinds = schema_types(schema, self.document)
+            kinds = schema_types(schema, self.contract)
             if kinds and not kinds & {"array", "object"}:
                 found.append((str(parameter["name"]), kinds, schema))
         return found
@@ -155,15 +167,17 @@ def without_body(request: WireRequest) -> WireRequest:
     return replace(request, body=None, headers=headers)
 
 
-def schema_types(schema: dict[str, Any], document: dict[str, Any]) -> set[str]:
-    """The JSON types a parameter schema admits (anyOf/oneOf branches included, null left out)."""
+def schema_types(schema: dict[str, Any], document: Contract | dict[str, Any]) -> set[str]:
+    """The JSON types a parameter schema admits (anyOf/oneOf branches included, null left out);
+    `document` is the contract model its references resolve in (or the raw document)."""
+    contract = Contract.of(document)
     kinds = schema.get("type")
     found = {kinds} if isinstance(kinds, str) else set(kinds) if isinstance(kinds, list) else set()
     for key in ("anyOf", "oneOf", "allOf"):
         for branch in schema.get(key) or []:
-            resolved = follow_local_refs(document, branch)
+            resolved = contract.resolve(branch)
             if isinstance(resolved, dict):
-                found |= schema_types(resolved, document)
+                found |= schema_types(resolved, contract)
     if not found and isinstance(schema.get("enum"), list):
         found |= {_json_type(v) for v in schema["enum"]}
     return found - {"null"}

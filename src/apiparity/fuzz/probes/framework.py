@@ -25,7 +25,6 @@ from apiparity.fuzz.probes.base import (
     without_body,
 )
 from apiparity.fuzz.wire import WireRequest
-from apiparity.spec.refs import follow_local_refs
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -244,7 +243,7 @@ class IntegerPath(Probe):
     @staticmethod
     def _parameter(operation: ProbeOperation) -> str | None:
         names = [str(p["name"]) for p in operation.parameters_in("path")
-                 if schema_types(operation.parameter_schema(p), operation.document) == {"integer"}]
+                 if schema_types(operation.parameter_schema(p), operation.contract) == {"integer"}]
         ordered = [n for n in _path_names(operation.path) if n in names]
         return ordered[-1] if ordered else None
 
@@ -367,17 +366,15 @@ def _set_values(body: bytes | None) -> int:
 
 def _body_properties(operation: ProbeOperation) -> dict[str, dict[str, object]]:
     """The request body's JSON properties (name -> resolved schema, a nullable branch folded in)."""
-    spec = ((operation.document.get("paths") or {}).get(operation.path) or {}).get(operation.method.lower()) or {}
-    body = follow_local_refs(operation.document, spec.get("requestBody")) or {}
-    content = (body.get("content") or {}) if isinstance(body, dict) else {}
-    media = next((v for k, v in content.items() if "json" in k and isinstance(v, dict)), None)
-    schema = follow_local_refs(operation.document, (media or {}).get("schema"))
+    spec, contract = operation.spec, operation.contract
+    media = spec.request_body.json_media() if spec is not None and spec.request_body is not None else None
+    schema = media.schema if media is not None else None
     found: dict[str, dict[str, object]] = {}
     for name, prop in ((schema or {}).get("properties") or {}).items() if isinstance(schema, dict) else ():
-        resolved = follow_local_refs(operation.document, prop)
+        resolved = contract.resolve(prop)
         if not isinstance(resolved, dict):
             continue
-        branches = [follow_local_refs(operation.document, b) for b in resolved.get("anyOf") or resolved.get("oneOf") or []]
+        branches = [contract.resolve(b) for b in resolved.get("anyOf") or resolved.get("oneOf") or []]
         kept = [b for b in branches if isinstance(b, dict) and b.get("type") != "null"]
         found[str(name)] = kept[0] if len(kept) == 1 else resolved
     return found

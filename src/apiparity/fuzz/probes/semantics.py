@@ -28,7 +28,7 @@ from typing import Any
 from apiparity.fuzz.generate import GeneratedCase
 from apiparity.fuzz.probes.base import Probe, ProbeOperation, ProbePool, ProbeRequest, query_pairs, schema_types, with_query
 from apiparity.fuzz.wire import WireRequest, WireResponse
-from apiparity.spec.refs import follow_local_refs
+from apiparity.spec.contract import Contract
 
 MAX_REQUESTS = 6  # per probe and operation
 MAX_FILTERS = 2  # string filters probed per operation (two requests each)
@@ -59,52 +59,50 @@ def list_answer(operation: ProbeOperation) -> bool:
     Flask skeleton; the probe then reads OLD's answer)."""
     if operation.method != "GET":
         return False
-    responses = ((operation.document.get("paths") or {}).get(operation.path) or {}).get(operation.method.lower(), {})
-    responses = (responses or {}).get("responses") or {}
-    if not any(str(status).startswith("2") or status == "default" for status in responses):
+    spec = operation.spec
+    if spec is None or not any(status.startswith("2") or status == "default" for status in spec.raw_responses):
         return True  # no success answer documented: OLD's answer tells
     for status in ("200", "2XX", "default"):
-        response = follow_local_refs(operation.document, responses.get(status))
-        if not isinstance(response, dict):
+        response = spec.responses.get(status)
+        if response is None:
             continue
-        if not any(isinstance(c, dict) and c.get("schema") for c in (response.get("content") or {}).values()):
+        if not any(media.raw.get("schema") for media in response.content.values()):
             return True  # undocumented: OLD's answer tells
-        for media, content in (response.get("content") or {}).items():
-            if "json" not in media or not isinstance(content, dict):
-                continue
-            schema = follow_local_refs(operation.document, content.get("schema"))
-            if isinstance(schema, dict) and _listy(schema, operation.document):
+        for media in response.content.values():
+            if media.is_json and isinstance(media.schema, dict) and _listy(media.schema, operation.contract):
                 return True
     return False
 
 
-def _listy(schema: dict[str, Any], document: dict[str, Any], depth: int = 0) -> bool:
+def _listy(schema: dict[str, Any], contract: Contract, depth: int = 0) -> bool:
     if depth > 3:
         return False
-    if "array" in schema_types(schema, document):
+    if "array" in schema_types(schema, contract):
         return True
     for branch in (*(schema.get("allOf") or []), *(schema.get("anyOf") or []), *(schema.get("oneOf") or [])):
-        resolved = follow_local_refs(document, branch)
-        if isinstance(resolved, dict) and _listy(resolved, document, depth + 1):
+        resolved = contract.resolve(branch)
+        if isinstance(resolved, dict) and _listy(resolved, contract, depth + 1):
             return True
     for prop in (schema.get("properties") or {}).values():
-        resolved = follow_local_refs(document, prop)
-        if isinstance(resolved, dict) and "array" in schema_types(resolved, document):
+        resolved = contract.resolve(prop)
+        if isinstance(resolved, dict) and "array" in schema_types(resolved, contract):
             return True
     return False
 
 
 def _query_parameters(operation: ProbeOperation) -> list[tuple[str, set[str], dict[str, Any]]]:
     """(name, JSON types, schema) of each scalar query parameter."""
-    return [(name, kinds, merged_schema(schema, operation.document)) for name, kinds, schema in operation.scalar_query_parameters()]
+    return [(name, kinds, merged_schema(schema, operation.contract)) for name, kinds, schema in operation.scalar_query_parameters()]
 
 
-def merged_schema(schema: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]:
+def merged_schema(schema: dict[str, Any], document: Contract | dict[str, Any]) -> dict[str, Any]:
     """A parameter schema with its non-null anyOf/oneOf branch folded in (`Optional[int]` documents
-    `anyOf: [{type: integer, minimum: 1}, {type: null}]`)."""
+    `anyOf: [{type: integer, minimum: 1}, {type: null}]`); `document` is the contract model its
+    references resolve in (or the raw document)."""
+    contract = Contract.of(document)
     merged = dict(schema)
     for key in ("anyOf", "oneOf"):
-        branches = [follow_local_refs(document, b) for b in schema.get(key) or []]
+        branches = [contract.resolve(b) for b in schema.get(key) or []]
         kept = [b for b in branches if isinstance(b, dict) and b.get("type") != "null"]
         if len(kept) == 1:
             merged = {**kept[0], **{k: v for k, v in schema.items() if k not in (key, "type")}}
