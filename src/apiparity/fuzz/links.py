@@ -33,8 +33,9 @@ from urllib.parse import unquote, urlsplit
 from apiparity.fuzz.stateful import Link
 from apiparity.fuzz.wire import WireResponse
 from apiparity.model import LinkNote, LinkNoteReason
+from apiparity.spec.contract import Contract, ResponseContract
 from apiparity.spec.methods import HTTP_METHODS
-from apiparity.spec.refs import follow_local_refs
+from apiparity.spec.pointer import escape_token
 
 GENERIC_IDENTIFIERS = ("id", "slug", "key", "uuid", "name")  # what an item parameter of any name may take
 MAX_DEPTH = 4  # envelope levels searched (schema and answers)
@@ -75,9 +76,9 @@ def _walk(body: Any, depth: int = 0, pointer: str = "") -> Iterator[tuple[int, s
         if isinstance(value, (dict, list)):
             nested.append((key, value))
         elif isinstance(value, (str, int)) and not isinstance(value, bool) and value != "":
-            yield depth, f"{pointer}/{_escape(str(key))}", str(key), value
+            yield depth, f"{pointer}/{escape_token(str(key))}", str(key), value
     for key, value in nested:
-        yield from _walk(value, depth + 1, f"{pointer}/{_escape(str(key))}")
+        yield from _walk(value, depth + 1, f"{pointer}/{escape_token(str(key))}")
 
 
 def find_identifier(body: Any, names: tuple[str, ...]) -> tuple[str, Any] | None:
@@ -123,67 +124,59 @@ def answered_identifier(response: WireResponse, parameter: str, template: str, *
     return location_value(response, template, parameter, base_path)
 
 
-def _escape(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
-
-
 # --------------------------------------------------------------------------- inference from the document
 
 
-def _schema_pointers(document: dict[str, Any], schema: Any, depth: int = 0, pointer: str = "") -> Iterator[tuple[int, str, str]]:
+def _schema_pointers(contract: Contract, schema: Any, depth: int = 0, pointer: str = "") -> Iterator[tuple[int, str, str]]:
     """(depth, pointer, property name) of every property a JSON schema describes, through `allOf`,
     `anyOf`/`oneOf` branches, envelopes and array items (as their first item)."""
-    schema = follow_local_refs(document, schema)
+    schema = contract.resolve(schema)
     if depth > MAX_DEPTH or not isinstance(schema, dict):
         return
     for key in ("allOf", "anyOf", "oneOf"):
         for branch in schema.get(key) or []:
-            yield from _schema_pointers(document, branch, depth, pointer)
+            yield from _schema_pointers(contract, branch, depth, pointer)
     if isinstance(schema.get("items"), dict):
-        yield from _schema_pointers(document, schema["items"], depth, f"{pointer}/0")
+        yield from _schema_pointers(contract, schema["items"], depth, f"{pointer}/0")
     properties = schema.get("properties")
     if not isinstance(properties, dict):
         return
     for name in properties:
-        yield depth, f"{pointer}/{_escape(str(name))}", str(name)
+        yield depth, f"{pointer}/{escape_token(str(name))}", str(name)
     for name, sub in properties.items():
-        yield from _schema_pointers(document, sub, depth + 1, f"{pointer}/{_escape(str(name))}")
+        yield from _schema_pointers(contract, sub, depth + 1, f"{pointer}/{escape_token(str(name))}")
 
 
-def _response_schema(document: dict[str, Any], response: Any) -> Any:
-    response = follow_local_refs(document, response)
-    content = response.get("content") if isinstance(response, dict) else None
-    for media_type, media in (content or {}).items() if isinstance(content, dict) else ():
-        if "json" in media_type and isinstance(media, dict):
-            return media.get("schema")
-    return None
+def _response_schema(response: ResponseContract | None) -> Any:
+    media = next((media for media in response.content.values() if media.is_json), None) if response is not None else None
+    return media.schema if media is not None else None
 
 
-def _declares_location(document: dict[str, Any], response: Any) -> bool:
-    response = follow_local_refs(document, response)
-    headers = response.get("headers") if isinstance(response, dict) else None
-    return isinstance(headers, dict) and any(str(name).lower() == "location" for name in headers)
+def _declares_location(response: ResponseContract | None) -> bool:
+    return response is not None and any(name.lower() == "location" for name in response.headers)
 
 
-def infer_links(document: dict[str, Any]) -> list[Link]:
-    """Links a document that declares none implies (see the module doc): from every POST on a path
-    whose success answer describes an identifier (nested or not) or a Location header, to every
-    operation whose path parameters the answer and the POST's own path parameters fill."""
-    paths = {p: item for p, item in (document.get("paths") or {}).items() if isinstance(item, dict)}
+def infer_links(document: Contract | dict[str, Any]) -> list[Link]:
+    """Links a document (or its contract model) that declares none implies (see the module doc):
+    from every POST on a path whose success answer describes an identifier (nested or not) or a
+    Location header, to every operation whose path parameters the answer and the POST's own path
+    parameters fill."""
+    contract = Contract.of(document)
+    paths = [p for p in contract.paths() if contract.path_item(p) is not None]
     links: list[Link] = []
-    for path, item in paths.items():
-        post = item.get("post")
-        if not isinstance(post, dict):
+    for path in paths:
+        post = contract.operation("POST", path)
+        if post is None:
             continue
-        success = next(((str(s), r) for s, r in (post.get("responses") or {}).items() if str(s).startswith("2")), None)
-        if success is None:
+        status = next((s for s in post.raw_responses if s.startswith("2")), None)
+        if status is None:
             continue
-        status, response = success
-        described = sorted(_schema_pointers(document, _response_schema(document, response)), key=lambda row: row[0])
-        location = _declares_location(document, response)
+        response = post.responses.get(status)
+        described = sorted(_schema_pointers(contract, _response_schema(response)), key=lambda row: row[0])
+        location = _declares_location(response)
         carried = set(PATH_PARAMETER.findall(path))
         base = path.rstrip("/")
-        for target_path, target_item in paths.items():
+        for target_path in paths:
             wanted = [p for p in PATH_PARAMETER.findall(target_path) if p not in carried]
             if not wanted or target_path == path:
                 continue
@@ -198,7 +191,7 @@ def infer_links(document: dict[str, Any]) -> list[Link]:
                 for name in sorted(carried & set(PATH_PARAMETER.findall(target_path))):
                     parameters[name] = ("path", f"$request.path.{name}")
                 for method in HTTP_METHODS:
-                    if isinstance(target_item.get(method), dict):
+                    if method.upper() in contract.path_methods(target_path):
                         target = f"{method.upper()} {target_path}"
                         links.append(Link(f"inferred: {target}", f"POST {path}", status, target, dict(parameters), inferred=True))
     return links[:MAX_INFERRED_LINKS]

@@ -151,7 +151,7 @@ class _Run:
         # noise, comparison, grouping, labels, conformance and per-operation stats of every case
         self.session = ComparisonSession(options=self.options, grouper=grouper, options_for=self.options_for,
                                          conformance=conformance if settings.conformance else None)
-        self.links = (collect_links(old.document) or infer_links(old.document)) if "stateful" in settings.phases or settings.map_ids else []
+        self.links = (collect_links(self.old_contract) or infer_links(self.old_contract)) if "stateful" in settings.phases or settings.map_ids else []
         self.identities = IdentityMap() if settings.map_ids else None
         self.options.identities = self.identities
         self.link_sources: dict[str, list[Link]] = {}
@@ -604,7 +604,7 @@ class _Run:
         source step (its own ids). None when a parameter does not resolve or cannot be sent."""
         values: dict[str, tuple[str, Any]] = {}
         for name, (location, expression) in link.parameters.items():
-            where = location or parameter_location(self.old_schema.raw_schema, target.label, name)
+            where = location or parameter_location(schema_contract(self.old_schema), target.label, name)
             value = link_value(link, name, expression, answer, evaluate(expression, case.case, sent, answer), base_path=base_path)
             if where is None or value is None:
                 return None

@@ -18,9 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from apiparity.fuzz.wire import WireRequest, WireResponse
-from apiparity.spec.methods import HTTP_METHODS
-from apiparity.spec.pointer import unescape_token
-from apiparity.spec.refs import follow_local_refs
+from apiparity.spec import pointer
+from apiparity.spec.contract import Contract
 
 
 
@@ -50,27 +49,15 @@ class Link:
         return [expr for _, expr in self.parameters.values() if isinstance(expr, str) and expr.startswith("$response.")]
 
 
-def collect_links(document: dict[str, Any]) -> list[Link]:
-    """Every usable link of the document, in document order; links to unknown operations are dropped."""
-    by_id: dict[str, str] = {}
-    operations: dict[str, dict[str, Any]] = {}
-    for path, item in (document.get("paths") or {}).items():
-        if not isinstance(item, dict):
-            continue
-        for method, operation in item.items():
-            if method in HTTP_METHODS and isinstance(operation, dict):
-                label = f"{method.upper()} {path}"
-                operations[label] = operation
-                if operation.get("operationId"):
-                    by_id[str(operation["operationId"])] = label
+def collect_links(document: Contract | dict[str, Any]) -> list[Link]:
+    """Every usable link of the document (or its contract model), in document order; links to
+    unknown operations are dropped."""
+    operations = {operation.label: operation for operation in Contract.of(document).operations()}
+    by_id = {str(op.raw["operationId"]): label for label, op in operations.items() if op.raw.get("operationId")}
     links: list[Link] = []
     for label, operation in operations.items():
-        for status, response in (operation.get("responses") or {}).items():
-            response = follow_local_refs(document, response)
-            for name, raw in ((response or {}).get("links") or {}).items():
-                raw = follow_local_refs(document, raw)
-                if not isinstance(raw, dict):
-                    continue
+        for status, response in operation.responses.items():
+            for name, raw in response.links.items():
                 target = by_id.get(str(raw.get("operationId"))) if raw.get("operationId") else _operation_ref(raw.get("operationRef"))
                 if target is None or target not in operations:
                     continue
@@ -85,7 +72,7 @@ def collect_links(document: dict[str, Any]) -> list[Link]:
     return links
 
 
-def infer_links(document: dict[str, Any]) -> list[Link]:
+def infer_links(document: Contract | dict[str, Any]) -> list[Link]:
     """Links a document that declares none implies: see `apiparity.fuzz.links.infer_links`."""
     from apiparity.fuzz.links import infer_links as infer
 
@@ -96,11 +83,10 @@ def _operation_ref(ref: Any) -> str | None:
     """`#/paths/~1items~1{item_id}/get` -> "GET /items/{item_id}" (local references only)."""
     if not isinstance(ref, str) or not ref.startswith("#/paths/"):
         return None
-    parts = ref[len("#/paths/"):].split("/")
-    if len(parts) != 2:
+    parts = pointer.split(ref[1:])  # ["paths", path, method]
+    if len(parts) != 3:
         return None
-    path = unescape_token(parts[0])
-    return f"{parts[1].upper()} {path}"
+    return f"{parts[2].upper()} {parts[1]}"
 
 
 class IdentityMap:
@@ -190,16 +176,11 @@ def record_identities(links: list[Link], case: Any, old_request: WireRequest, ol
 # --------------------------------------------------------------------------- binding a follow-up step
 
 
-def parameter_location(document: dict[str, Any], label: str, name: str) -> str | None:
+def parameter_location(document: Contract | dict[str, Any], label: str, name: str) -> str | None:
     """Where operation `label` takes parameter `name` (path, query, header, cookie)."""
-    method, _, path = label.partition(" ")
-    item = (document.get("paths") or {}).get(path) or {}
-    operation = item.get(method.lower()) or {}
-    for parameter in list(item.get("parameters") or []) + list(operation.get("parameters") or []):
-        parameter = follow_local_refs(document, parameter)
-        if isinstance(parameter, dict) and parameter.get("name") == name:
-            return str(parameter.get("in"))
-    return None
+    operation = Contract.of(document).operation_of(label)
+    found = next((p for p in operation.parameters if p.raw["name"] == name), None) if operation is not None else None
+    return str(found.raw.get("in")) if found is not None else None
 
 
 _KEEP = object()

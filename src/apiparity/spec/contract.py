@@ -186,10 +186,11 @@ class Contract:
         return self.operation(method, path)
 
     def operations(self) -> Iterator[OperationContract]:
-        """Every operation, in document order (paths, then methods in `HTTP_METHODS` order)."""
+        """Every operation, in document order (paths, then methods as their path item lists them)."""
         for path in self.paths():
-            for method in HTTP_METHODS:
-                found = self.operation(method, path) if method.upper() in self.path_methods(path) else None
+            item = self.path_item(path) or {}
+            for key in item:
+                found = self.operation(key, path) if key in HTTP_METHODS and isinstance(item[key], dict) else None
                 if found is not None:
                     yield found
 

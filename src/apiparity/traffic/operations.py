@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 from apiparity.spec.methods import HTTP_METHODS
-from apiparity.spec.refs import follow_local_refs
+from apiparity.spec.contract import Contract, OperationContract
 
 _NUMBERISH = re.compile(r"^(\d+|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$")
 
@@ -40,24 +40,23 @@ class Match:
 class OperationIndex:
     """Path templates and query parameter names of one OpenAPI document."""
 
-    def __init__(self, document: dict[str, Any], base_path: str = "") -> None:
-        self.document = document
+    def __init__(self, document: Contract | dict[str, Any], base_path: str = "") -> None:
+        self.contract = Contract.of(document)  # the document's contract model, read once per run
+        self.document = self.contract.document
         self.base_path = base_path.rstrip("/")
         self.labels: list[str] = []  # documented operations, in document order
         self.details: dict[str, tuple[list[str], str | None]] = {}  # label -> (tags, operationId), for selectors
         templates = []
-        for template, item in (document.get("paths") or {}).items():
-            if not isinstance(item, dict):
+        for template in self.contract.paths():
+            if self.contract.path_item(template) is None:
                 continue
             entry = _Template(template, _compile(template), sum(1 for s in template.split("/") if s and "{" not in s))
-            shared = item.get("parameters") or []
             for method in HTTP_METHODS:
-                operation = item.get(method)
-                if isinstance(operation, dict):
-                    entry.methods[method.upper()] = self._query_names([*shared, *(operation.get("parameters") or [])])
-                    self.labels.append(f"{method.upper()} {template}")
-                    tags = [str(t) for t in operation.get("tags") or []]
-                    self.details[self.labels[-1]] = (tags, operation.get("operationId"))
+                operation = self.contract.operation(method, template)
+                if operation is not None:
+                    entry.methods[operation.method] = self._query_names(operation)
+                    self.labels.append(operation.label)
+                    self.details[operation.label] = (list(operation.tags), operation.raw.get("operationId"))
             templates.append(entry)
         # concrete before templated; then longer first, so the most specific template wins
         self._templates = sorted(templates, key=lambda t: (-t.literal_segments, -len(t.template)))
@@ -84,15 +83,13 @@ class OperationIndex:
                 problem = f"undocumented query parameter{'s' if len(unknown) > 1 else ''} {listed}"
         return Match(label, api_path, under, problem, tags=tuple(tags), operation_id=operation_id)
 
-    def _query_names(self, parameters: list[Any]) -> tuple[set[str], bool]:
+    @staticmethod
+    def _query_names(operation: OperationContract) -> tuple[set[str], bool]:
         names: set[str] = set()
         any_name = False
-        for parameter in parameters:
-            parameter = self._resolve(parameter)
-            if not isinstance(parameter, dict) or parameter.get("in") != "query":
-                continue
-            names.add(str(parameter.get("name")))
-            schema = self._resolve(parameter.get("schema") or {})
+        for query in operation.parameters_in("query"):
+            parameter, schema = query.raw, query.schema
+            names.add(query.name)
             style, explode = parameter.get("style", "form"), parameter.get("explode", True)
             if isinstance(schema, dict) and schema.get("type") == "object":
                 if style == "deepObject":
@@ -101,9 +98,6 @@ class OperationIndex:
                     names.update(str(k) for k in (schema.get("properties") or {}))
                     any_name = any_name or schema.get("additionalProperties") not in (None, False)
         return names, any_name
-
-    def _resolve(self, node: Any) -> Any:
-        return follow_local_refs(self.document, node)
 
 
 def selected(match: Match, method: str, include: tuple[str, ...], exclude: tuple[str, ...]) -> bool:

@@ -101,6 +101,8 @@ def test_operations_in_document_order_and_path_methods() -> None:
     assert contract.path_methods("/nowhere") == frozenset()
     assert contract.operation("POST", "/books/{book_id}") is None
     assert contract.operation_of("GET /books/{book_id}") is contract.operation("GET", "/books/{book_id}")  # read once
+    listed = Contract({"paths": {"/b": {"post": {}, "summary": "x", "get": {}}, "/a": {"delete": {}}}})
+    assert [op.label for op in listed.operations()] == ["POST /b", "GET /b", "DELETE /a"]  # as the document lists them
 
 
 def test_the_model_is_read_only() -> None:
