@@ -23,7 +23,6 @@ from apiparity.fuzz.settings import FuzzSettings
 from apiparity.model import NOT_IN_SHARD
 from apiparity.spec.contract import Contract
 from apiparity.spec.methods import HTTP_METHODS
-from apiparity.spec.refs import follow_local_refs
 from apiparity.fuzz.wire import WireRequest
 
 # Headers that requests adds on its own and that only add noise to reports and curl commands.
@@ -81,26 +80,30 @@ def schema_contract(schema: Any) -> Contract:
     return contract
 
 
-def is_field_mask(document: dict[str, Any], parameter: Any) -> bool:
+def is_field_mask(document: Contract | dict[str, Any], parameter: Any) -> bool:
     """flask-restx's optional `X-Fields` header (`format: mask`): it selects which fields an answer
     has, so a generated mask makes OLD answer `{}` where a port without masks answers the object."""
-    parameter = follow_local_refs(document, parameter)
+    contract = Contract.of(document)
+    parameter = contract.resolve(parameter)
     if not isinstance(parameter, dict) or parameter.get("in") != "header" or parameter.get("required"):
         return False
-    schema = follow_local_refs(document, parameter.get("schema"))
+    schema = contract.resolve(parameter.get("schema"))
     return isinstance(schema, dict) and schema.get("format") == "mask"
 
 
 def without_field_masks(document: dict[str, Any]) -> dict[str, Any]:
     """`document` (changed in place) with field-mask headers left out of every operation: no case
-    sends one, as no client of the port does (the spec diff counts them as `restx-fields-mask` noise)."""
+    sends one, as no client of the port does (the spec diff counts them as `restx-fields-mask` noise).
+    Reads the raw dict it changes (only its `$ref`s through the one resolver): this is the document
+    schemathesis generates from, not a contract model's read."""
+    contract = Contract(document)
     for item in (document.get("paths") or {}).values():
         if not isinstance(item, dict):
             continue
         for holder in [item, *(v for k, v in item.items() if k in HTTP_METHODS and isinstance(v, dict))]:
             parameters = holder.get("parameters")
-            if isinstance(parameters, list) and any(is_field_mask(document, p) for p in parameters):
-                holder["parameters"] = [p for p in parameters if not is_field_mask(document, p)]
+            if isinstance(parameters, list) and any(is_field_mask(contract, p) for p in parameters):
+                holder["parameters"] = [p for p in parameters if not is_field_mask(contract, p)]
     return document
 
 
