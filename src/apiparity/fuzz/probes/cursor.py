@@ -58,7 +58,7 @@ def cursor_parameter(operation: ProbeOperation) -> str | None:
 def _size_parameter(operation: ProbeOperation) -> tuple[str, dict[str, Any]] | None:
     for name, kinds, schema in operation.scalar_query_parameters():
         if name_key(name) in SIZE_NAMES and "integer" in kinds:
-            return name, merged_schema(schema, operation.document)
+            return name, merged_schema(schema, operation.contract)
     return None
 
 
