@@ -149,10 +149,6 @@ class HistoryOptions:
     def from_mapping(cls, values: Mapping[str, Any]) -> HistoryOptions:
         return _from_mapping(cls, values)
 
-    def as_mapping(self) -> dict[str, Any]:
-        """The option names `apiparity.history` reads."""
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
-
 
 # ----------------------------------------------------------------------------------- the settings loader
 

@@ -214,7 +214,7 @@ def run_check(request: CheckRequest, *, on_event: EventHandler | None = None) ->
 def _run_check(request: CheckRequest, events: _Events, sides: SideSession) -> tuple[Report, int]:
     from apiparity import __version__, outbound, redact
     from apiparity.asyncio_check.hooks import loop_section, monitor_for_target
-    from apiparity.commands._common import document_problems, side_info
+    from apiparity.target_info import document_problems, side_info
     from apiparity.config import load_config, settings_from_raw
     from apiparity.contract import contract_notes, load_sides
     from apiparity.errors import ConfigError
@@ -249,7 +249,7 @@ def _run_check(request: CheckRequest, events: _Events, sides: SideSession) -> tu
     waivers = load_waivers(raw, request.waivers_path)
     baseline = read_report(request.baseline_path) if request.baseline_path else None
     outputs = requested_outputs(request.reports, project.reports)
-    recorder = open_recorder(raw, request.history.as_mapping())  # a history file that cannot be used is bad input: before any request
+    recorder = open_recorder(raw, request.history)  # a history file that cannot be used is bad input: before any request
 
     # --contract / `contract =`: one document for both sides; OLD and NEW only say where requests go
     fuzz_settings.contract = fuzz_settings.contract or project.contract
@@ -397,7 +397,7 @@ def run_fuzz(request: FuzzRequest, *, on_event: EventHandler | None = None) -> F
 def _run_fuzz(request: FuzzRequest, events: _Events, sides: SideSession) -> Report:
     from apiparity import __version__, outbound, redact
     from apiparity.asyncio_check.hooks import loop_section, monitor_for_target
-    from apiparity.commands._common import side_info
+    from apiparity.target_info import side_info
     from apiparity.config import load_config, settings_from_raw
     from apiparity.contract import load_sides
     from apiparity.fuzz import runner
@@ -415,7 +415,7 @@ def _run_fuzz(request: FuzzRequest, events: _Events, sides: SideSession) -> Repo
     outbound.activate(outbound.from_settings(settings, request.old, request.new, project.contract))
     loop_settings = event_loop_settings_from(raw, options)
     settings.contract = settings.contract or project.contract
-    recorder = open_recorder(raw, request.history.as_mapping())  # before any request: a history file that cannot be used is bad input
+    recorder = open_recorder(raw, request.history)  # before any request: a history file that cannot be used is bad input
     old, new = load_sides(request.old, request.new, contract=settings.contract, app_dir=request.app_dir,
                           spec_path=request.spec_path, load_timeout=request.load_timeout, wait_for=options.wait_for or 0.0,
                           launches=launches_from(settings))

@@ -53,5 +53,5 @@ def test_option_groups_read_click_parameters() -> None:
               "history_label": "x", "include": ["GET"], "unrelated": 1}
     assert ReportPaths.from_mapping(params).given() == {"html": "r.html"}
     assert GateOptions.from_mapping(params) == GateOptions(min_operations_share=0.5)
-    assert HistoryOptions.from_mapping(params).as_mapping()["no_history"] is True
+    assert HistoryOptions.from_mapping(params) == HistoryOptions(no_history=True, history_label="x")
     assert FuzzOptions.from_mapping(params).given() == {"include": ("GET",)}

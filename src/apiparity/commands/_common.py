@@ -7,6 +7,10 @@ from typing import Any, TypeVar
 
 import click
 
+from apiparity.target_info import count_operations, document_problems, side_info  # re-exported for the commands
+
+__all__ = ["count_operations", "document_problems", "side_info"]
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -66,23 +70,6 @@ def echo_target_notes(*targets: Any, spec: str | None = None) -> None:
         click.echo(note, err=True)
 
 
-def document_problems(target: Any, *, allow_remote_refs: bool = False) -> list[str]:
-    """The validation problems of a side's document. With --allow-remote-refs, its external refs
-    are first read under the one loading policy the diff and the fuzz use (`bundle_external_refs`:
-    URLs allowed, `file:` and files outside its folder never), so the validator fetches nothing itself."""
-    from apiparity.spec.validate import validate_document
-
-    document = target.document
-    source = target.source_path if getattr(target, "source_path", None) is not None and target.kind == "file" else None
-    if allow_remote_refs:
-        from apiparity.spec.refs import bundle_external_refs
-
-        document = bundle_external_refs(document, base_dir=source.parent if source else None, allow_remote=True,
-                                        label=str(target.ref))
-    # a spec file's own folder: refs to files beside it are read (as `spec` reads them), nothing else
-    return [str(p) for p in validate_document(document, base_path=source)]
-
-
 def warn_invalid_documents(*sides: tuple[str, Any, list[str]]) -> None:
     """One `warning:` line on stderr per side whose document is not valid OpenAPI (label, target,
     problems): the diff still runs, and the report lists the problems, as `check` shows them."""
@@ -90,35 +77,6 @@ def warn_invalid_documents(*sides: tuple[str, Any, list[str]]) -> None:
         if problems:
             click.echo(f"warning: {label} {target.ref}: not a valid OpenAPI document ({len(problems)} problem(s); first: "
                        f"{problems[0]}); `apiparity spec {target.ref}` lists them", err=True)
-
-
-def side_info(target: Any, validation_errors: list[str] | None = None) -> Any:
-    """The report model's SideInfo for a loaded target."""
-    from apiparity.model import SideInfo
-
-    info = target.document.get("info") or {}
-    return SideInfo(
-        ref=target.ref,
-        framework=target.framework,
-        interface=target.interface,
-        inferred=target.inferred,
-        title=info.get("title") if isinstance(info, dict) else None,
-        # an inferred skeleton's info.version is a placeholder, not the service's version
-        version=str(info.get("version")) if isinstance(info, dict) and info.get("version") is not None and not target.inferred else None,
-        operations=count_operations(target.document),
-        validation_errors=validation_errors or [],
-    )
-
-
-
-
-def count_operations(document: dict[str, Any]) -> int:
-    from apiparity.spec.methods import HTTP_METHODS
-
-    paths = document.get("paths") or {}
-    if not isinstance(paths, dict):
-        return 0
-    return sum(1 for item in paths.values() if isinstance(item, dict) for key in item if key in HTTP_METHODS)
 
 
 def transport_errors_note(result: Any) -> str:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from apiparity.commands._common import echo_isolation_notes, target_options, transport_errors_note
 from apiparity.commands._fuzz_options import fuzz_options
 from apiparity.history.options import history_options
+
+if TYPE_CHECKING:
+    from apiparity.model_sections import EventLoopSection
 
 
 @click.command("fuzz")
@@ -84,7 +87,7 @@ def command(old: str, new: str, app_dir: str | None, spec_path: str | None, load
     raise click.exceptions.Exit(outcome.exit_code)
 
 
-def _loop_summary(section: Any) -> str:
+def _loop_summary(section: EventLoopSection) -> str:
     """The event-loop gate's measurement of a `Report.event_loop` section."""
     from apiparity.asyncio_check.gate import event_loop_gate
 

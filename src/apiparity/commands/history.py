@@ -39,10 +39,11 @@ def command(history_path: str | None, config_path: str | None, last: int, since:
     )
     from apiparity.history.render import HistoryView, render_json, render_text
     from apiparity.history.settings import history_settings
+    from apiparity.options import HistoryOptions
     from apiparity.history.store import HistoryError, open_store
 
     raw = load_config(config_path)
-    settings = history_settings(raw, {"history_path": history_path, "readiness_window": readiness_window})
+    settings = history_settings(raw, HistoryOptions(history_path=history_path, readiness_window=readiness_window))
     if settings.path is None:
         raise HistoryError("history: recording is off (APIPARITY_HISTORY / [history] enabled = false); name a file with --history")
     since_iso = _iso(since) if since else None

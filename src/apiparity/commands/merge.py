@@ -27,7 +27,7 @@ def command(reports: tuple[str, ...], **options: Any) -> None:
     """
     import copy
 
-    from apiparity.options import GateOptions, ReportPaths
+    from apiparity.options import GateOptions, HistoryOptions, ReportPaths
     from apiparity.pipeline import requested_outputs, thresholds_from, write_reports
     from apiparity.model_sections import GateThresholds
     from apiparity.report import render
@@ -42,7 +42,7 @@ def command(reports: tuple[str, ...], **options: Any) -> None:
 
     # shards on separate CI machines cannot share one file: the merged run is recorded instead,
     # when a history is named (--history, APIPARITY_HISTORY, [history] file), never by default
-    recorder = open_recorder(load_config(None), options, default_on=False)
+    recorder = open_recorder(load_config(None), HistoryOptions.from_mapping(options), default_on=False)
     thresholds = thresholds_from(copy.deepcopy(merged.gate_thresholds or GateThresholds()), GateOptions.from_mapping(options))
     if options.get("baseline_path"):
         from apiparity.report.baseline import compare_with_baseline

@@ -39,6 +39,7 @@ def command(fmt: str, old_url: str | None, new_url: str | None, output: str | No
     from apiparity.errors import ConfigError
     from apiparity.history.readiness import operation_readiness, snapshots
     from apiparity.history.settings import history_settings
+    from apiparity.options import HistoryOptions
     from apiparity.history.store import HistoryError, open_store
     from apiparity.plan import WRITERS
     from apiparity.plan.build import build_plan
@@ -51,7 +52,7 @@ def command(fmt: str, old_url: str | None, new_url: str | None, output: str | No
     old = parse_upstream(old_url or "http://127.0.0.1:1", "--old-url")
     new = parse_upstream(new_url or "http://127.0.0.1:2", "--new-url")
     raw = load_config(config_path)
-    settings = history_settings(raw, {"history_path": history_path, "readiness_window": readiness_window})
+    settings = history_settings(raw, HistoryOptions(history_path=history_path, readiness_window=readiness_window))
     if settings.path is None:
         raise HistoryError("plan: recording is off (APIPARITY_HISTORY / [history] enabled = false); name a file with --history")
     with open_store(settings.path, create=False) as store:

@@ -26,6 +26,7 @@ from apiparity.history.settings import HistorySettings, history_settings
 from apiparity.history.store import HistoryError, HistoryStore, open_store
 from apiparity.model import Report
 from apiparity.model_sections import HistoryOperation, HistoryPoint, HistorySection
+from apiparity.options import HistoryOptions
 
 TREND_POINTS = 20  # runs shown in a report's trend chart
 
@@ -86,15 +87,15 @@ class Recorder:
             self.close()
 
 
-def open_recorder(raw: Any, options: dict[str, Any], *, default_on: bool = True) -> Recorder | None:
+def open_recorder(raw: Any, options: HistoryOptions, *, default_on: bool = True) -> Recorder | None:
     """None when recording is off (or, with `default_on=False`, when no history is named);
     HistoryError (exit 2) when the file cannot be used."""
     settings = history_settings(raw, options)
     if not default_on and not settings.explicit:
         settings.path = None
-    baseline_run = options.get("history_baseline")
+    baseline_run = options.history_baseline
     if settings.path is None:
-        if baseline_run is not None or options.get("fail_on_regress"):
+        if baseline_run is not None or options.fail_on_regress:
             raise HistoryError("--fail-on-regress / --history-baseline need a history (recording is off)")
         return None
     if not settings.explicit and not settings.path.exists():
@@ -102,7 +103,7 @@ def open_recorder(raw: Any, options: dict[str, Any], *, default_on: bool = True)
         try:
             settings.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            if baseline_run is not None or options.get("fail_on_regress"):
+            if baseline_run is not None or options.fail_on_regress:
                 raise HistoryError(f"{settings.path}: cannot create the history: {exc.strerror or exc}") from None
             print(f"warning: {settings.path}: cannot create the run history ({exc.strerror or exc}); "
                   "this run is not recorded (pass --history FILE or --no-history)", file=sys.stderr)
@@ -111,8 +112,8 @@ def open_recorder(raw: Any, options: dict[str, Any], *, default_on: bool = True)
     if baseline_run is not None and store.run(baseline_run) is None:
         store.close()
         raise HistoryError(f"{settings.path}: --history-baseline: no run #{baseline_run}")
-    return Recorder(store, settings, label=options.get("history_label"),
-                    fail_on_regress=bool(options.get("fail_on_regress")), baseline_run=baseline_run)
+    return Recorder(store, settings, label=options.history_label,
+                    fail_on_regress=options.fail_on_regress, baseline_run=baseline_run)
 
 
 def history_section(previous: list[RunRecord], current: RunRecord, *, window: int, file: str,

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from apiparity.errors import ConfigError
+from apiparity.options import HistoryOptions
 
 DEFAULT_FILE = Path(".apiparity") / "history.sqlite"
 ENV_VARIABLE = "APIPARITY_HISTORY"
@@ -24,14 +25,14 @@ class HistorySettings:
     explicit: bool = True  # named by the user (option, environment, config) rather than the default location
 
 
-def history_settings(raw: Any, options: dict[str, Any]) -> HistorySettings:
+def history_settings(raw: Any, options: HistoryOptions) -> HistorySettings:
     """The history settings of a command: command line over environment over config over default."""
     table = _table(raw)
-    window = options.get("readiness_window") or table.get("window") or 1
-    if options.get("no_history"):
+    window = options.readiness_window or table.get("window") or 1
+    if options.no_history:
         return HistorySettings(None, window)
-    if options.get("history_path"):
-        return HistorySettings(Path(options["history_path"]), window)
+    if options.history_path:
+        return HistorySettings(Path(options.history_path), window)
     env = os.environ.get(ENV_VARIABLE)
     if env is not None:
         return HistorySettings(None if env.strip().lower() in OFF_VALUES else Path(env), window)
