@@ -83,3 +83,23 @@ def test_what_each_framework_shape_names() -> None:
     assert rejected_fields(js(422, {"detail": [{"loc": ["body", 0], "type": "json_invalid"}]})) == {"body"}
     assert rejected_fields(js(404, {"detail": [{"loc": ["query", "sort"]}]})) == frozenset()  # not a validation answer
     assert rejected_fields(js(400, {"detail": "There was an error parsing the body"})) == frozenset()
+
+
+def test_new_rejecting_other_fields_past_other_old_refusals_is_two_causes() -> None:
+    """A real port (flask2fastapi's users API): a POST with no body is Flask's 415 (get_json) and
+    FastAPI's 422 `body` missing; a `.test` email is NEW's EmailStr narrowing (422 `body.email`),
+    seen past OLD's 409 for an email it already has. One NEW status, two causes: a group titled
+    415 != 422 must not hold the 409 != 422 cases."""
+    grouper = _grouper()
+    unsupported = WireResponse(415, [("content-type", "text/html; charset=utf-8")], b"<title>415 Unsupported Media Type</title>")
+    conflict = js(409, {"error": "User with this email already exists"})
+    for index in range(3):
+        _add(grouper, "/users", unsupported, _error("missing", ["body"]), operation="POST /users", method="POST")
+        _add(grouper, "/users", conflict, _error("value_error", ["body", "email"]), body=b'{"email": "a@b%d.test"}' % index,
+             operation="POST /users", method="POST")
+    _add(grouper, "/users", js(201, {"id": 1}), _error("value_error", ["body", "email"]), body=b'{"email": "n@b.test"}',
+         operation="POST /users", method="POST")  # the same narrowing where OLD accepted: folds with the 409s
+    groups = {g.signature: g for g in grouper.groups()}
+    assert sorted((title, g.count) for title, g in groups.items()) == [("status 201 != 422", 4), ("status 415 != 422", 3)]
+    assert groups["status 201 != 422"].related == ["status 409 != 422"]
+    assert {e.old.status for e in groups["status 415 != 422"].examples} == {415}

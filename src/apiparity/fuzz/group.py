@@ -115,6 +115,8 @@ class _Pending:
     # and that side; empty when its answer names none
     rejected: frozenset[str] = frozenset()
     rejected_by: str | None = None
+    # every field NEW's 400/422 answers named in these cases, whatever OLD answered
+    named_by_new: set[str] = field(default_factory=set)
 
     @property
     def roots(self) -> frozenset[str]:
@@ -236,6 +238,9 @@ def _relation(small: _Pending, large: _Pending, changed_lists: frozenset[FieldPa
     fields), SPLIT (`large` is `small`'s cause plus another one), or APART."""
     if _status_only(small) and _status_only(large) and small.rejected and large.rejected and not small.rejected & large.rejected:
         return APART  # the same status pair for rejecting other fields: another validation cause
+    if (_status_only(small) and _status_only(large) and small.named_by_new and large.named_by_new
+            and not small.named_by_new & large.named_by_new and {o for o, _ in small.statuses} != {o for o, _ in large.statuses}):
+        return APART  # NEW rejects other fields past other OLD answers (no body past a 415, an email past a 409)
     if _status_only(small) and _status_only(large) and same_routing_answer(small.statuses | large.statuses):
         return FOLD
     if not small.statuses <= large.statuses:
@@ -335,6 +340,8 @@ class Grouper:
             if self._on_open is not None:
                 self._on_open(request.operation, tuple(sorted(roots)))
         pending.count += 1
+        if side == "new":
+            pending.named_by_new |= rejected_fields(new)
         pending.statuses.add((old.status, new.status))
         pending.outcomes.add((old.status, new.status, crashed(old.status, old.error)))
         rank = case_rank(old.status, new.status, new.error, roots.values())
@@ -405,7 +412,8 @@ class Grouper:
                         pending.context, pending.count, list(pending.candidates),
                         {k: c for k, c in pending.cover.items() if k.startswith("status ") or k in roots},
                         {d.signature: d for c in pending.candidates for d in c.within(roots)},
-                        set(pending.statuses), set(pending.outcomes), rejected=pending.rejected, rejected_by=pending.rejected_by)
+                        set(pending.statuses), set(pending.outcomes), rejected=pending.rejected, rejected_by=pending.rejected_by,
+                        named_by_new=set(pending.named_by_new))
         part.rank = min((case_rank(c.old.status, c.new.status, c.new.error, [c.by_root[r][0] for r in roots if r in c.by_root])
                          for c in pending.candidates), default=pending.rank)
         return part
