@@ -6,23 +6,21 @@ from __future__ import annotations
 import html
 import json
 import re
-from pathlib import Path
 
-from apiparity.model import Report
+import pytest
+
 from apiparity.report import render
 from apiparity.report.text import render_text
-from tests.conftest import EXAMPLES, run_cli
+from tests.scenario import BOOKSTORE, Scenarios, bookstore_check
 
-BOOKSTORE = EXAMPLES / "bookstore"
 SCREEN = 40  # lines of a terminal
 
 
-def test_first_screen_names_every_seeded_regression(tmp_path: Path) -> None:
-    out = tmp_path / "r.json"
-    result = run_cli("check", f"{BOOKSTORE / 'legacy_app.py'}:app", f"{BOOKSTORE / 'regressed_app.py'}:app",
-                     "--seed", "1", "--max-examples", "10", "--json", str(out))
-    assert result.exit_code == 1, result.stderr
-    report = Report.from_dict(json.loads(out.read_text()))
+@pytest.mark.scenario("bookstore")
+def test_first_screen_names_every_seeded_regression(scenarios: Scenarios) -> None:
+    run = bookstore_check(scenarios, "regressed")
+    assert run.exit_code == 1, run.stderr
+    report = run.report()
     screen = "\n".join(render_text(report, width=120).splitlines()[:SCREEN])
     banner = html.unescape(re.search(r"<header class=\"banner.*?</header>", render(report, "html"), re.S).group(0))
     assert "Top causes" in screen and "Top causes" in banner

@@ -13,8 +13,9 @@ import pytest
 from apiparity.model import Report
 from apiparity.report import links, render
 from apiparity.targets.handlers import handler_locations, operation_key
-from tests.conftest import EXAMPLES, ROOT, run_cli
+from tests.conftest import ROOT, run_cli
 from tests.sarif_schema import sarif_errors
+from tests.scenario import Scenarios, bookstore_check
 
 APPS = Path(__file__).parent / "apps"
 LEGACY, REGRESSED = f"{APPS / 'parity_legacy.py'}:app", f"{APPS / 'parity_regressed.py'}:app"
@@ -61,22 +62,15 @@ def test_a_method_view_is_located_at_its_method() -> None:
     assert "def post(" in _source_line(found["POST /notes"].file, found["POST /notes"].line)
 
 
-@pytest.fixture(scope="module")
-def regressed_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Report, str]:
-    """One `check --sarif --json` of the bookstore example's regressed port (the acceptance case)."""
-    tmp = tmp_path_factory.mktemp("bookstore")
-    bookstore = EXAMPLES / "bookstore"
-    result = run_cli(
-        "check", f"{bookstore / 'legacy_app.py'}:app", f"{bookstore / 'regressed_app.py'}:app",
-        "--reset", f"{bookstore / 'legacy_app.py'}:reset", "--reset", f"{bookstore / 'regressed_app.py'}:reset",
-        "--max-examples", "3", "--seed", "1", "--sarif", str(tmp / "r.sarif"), "--json", str(tmp / "r.json"),
-    )
-    assert result.exit_code == 1, result.stderr
-    sarif = json.loads((tmp / "r.sarif").read_text())
-    report = Report.from_dict(json.loads((tmp / "r.json").read_text()))
-    return sarif, report, result.stdout
+@pytest.fixture
+def regressed_run(scenarios: Scenarios) -> tuple[dict, Report, str]:
+    """The bookstore example's regressed port (the acceptance case): its `check --sarif --json`."""
+    run = bookstore_check(scenarios, "regressed")
+    assert run.exit_code == 1, run.stderr
+    return json.loads(run.text("sarif")), run.report(), run.stdout
 
 
+@pytest.mark.scenario("bookstore")
 def test_regressed_bookstore_sarif_places_spec_changes_and_mismatch_groups_at_handlers(regressed_run: tuple[dict, Report, str]) -> None:
     sarif, report, _ = regressed_run
     assert not sarif_errors(sarif)
@@ -109,6 +103,7 @@ def test_regressed_bookstore_sarif_places_spec_changes_and_mismatch_groups_at_ha
         assert RULES[change.rule_id].description in rules[change.rule_id]["fullDescription"]["text"]
 
 
+@pytest.mark.scenario("bookstore")
 def test_github_annotations_carry_file_and_line_with_the_verdict_first(regressed_run: tuple[dict, Report, str]) -> None:
     _, report, _ = regressed_run
     lines = render(report, "github").splitlines()
