@@ -573,7 +573,7 @@ class _Run:
             item = planned.get(label)
             return item is not None and item.operation is not None and item.skipped_reason in (None, NOT_IN_SHARD)
 
-        found = templates(self.old_schema.raw_schema, available)
+        found = templates(schema_contract(self.old_schema), available)
         if not found:
             return
         if self._unsafe_reason():

@@ -43,7 +43,7 @@ from apiparity.fuzz.links import answered_identifier
 from apiparity.fuzz.stateful import bind
 from apiparity.fuzz.wire import WireRequest, WireResponse
 from apiparity.model import SequenceStats
-from apiparity.spec.methods import HTTP_METHODS
+from apiparity.spec.contract import Contract
 
 MAX_STEPS = 7  # create parent, create child, act on child, update parent, delete parent, read parent, list children
 RUNS_PER_TEMPLATE = 2  # the examples, then one seeded draw
@@ -78,16 +78,13 @@ class Template:
     steps: tuple[Step, ...]
 
 
-def _operations(document: dict[str, Any]) -> dict[str, set[str]]:
+def _operations(document: Contract | dict[str, Any]) -> dict[str, set[str]]:
     """Path -> upper-case methods it declares."""
-    found: dict[str, set[str]] = {}
-    for path, item in (document.get("paths") or {}).items():
-        if isinstance(item, dict):
-            found[str(path)] = {m.upper() for m, op in item.items() if m in HTTP_METHODS and isinstance(op, dict)}
-    return found
+    contract = Contract.of(document)
+    return {path: set(contract.path_methods(path)) for path in contract.paths() if contract.path_item(path) is not None}
 
 
-def resources(document: dict[str, Any]) -> list[Resource]:
+def resources(document: Contract | dict[str, Any]) -> list[Resource]:
     """Every collection with a POST whose path parameters its ancestors' creates can fill, parents
     before children, in document order."""
     paths = _operations(document)
@@ -130,11 +127,12 @@ def _chain(resource: Resource, by_collection: dict[str, Resource]) -> list[Resou
     return chain
 
 
-def templates(document: dict[str, Any], available: Callable[[str], bool] = lambda label: True) -> list[Template]:
+def templates(document: Contract | dict[str, Any], available: Callable[[str], bool] = lambda label: True) -> list[Template]:
     """Every template of every resource (see the module doc), steps whose operation is not
     `available` (filtered out) left out, each at most `MAX_STEPS` long and at least two."""
-    paths = _operations(document)
-    found = resources(document)
+    contract = Contract.of(document)
+    paths = _operations(contract)
+    found = resources(contract)
     by_collection = {r.collection: r for r in found}
     made: list[Template] = []
 
