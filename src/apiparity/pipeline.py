@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from apiparity.verdict import GateThresholds
     from apiparity.waivers import Waiver
 
-Phase = Literal["diff", "fuzz", "load"]
+Phase = Literal["diff", "fuzz", "load", "replay"]
 
 
 class ReportWriteError(ApiparityError):
@@ -85,10 +85,10 @@ class CheckOutcome:
 
 @dataclass(frozen=True, slots=True)
 class RunStarted:
-    command: str  # "check" | "fuzz"
+    command: str  # "check" | "fuzz" | "replay"
     old: str
     new: str
-    seed: int
+    seed: int  # the run's seed (replay: the --sample seed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -489,6 +489,147 @@ def fuzz_exit_code(report: Report) -> int:
 def nothing_compared(result: FuzzResult) -> bool:
     """No operation got a single case: nothing was compared, which is not "no mismatch"."""
     return result.cases == 0 and result.operations_total > 0
+
+
+# ----------------------------------------------------------------------------------- replay
+
+
+@dataclass(frozen=True, slots=True)
+class ReplayRequest:
+    """Everything `apiparity replay` was asked (report format and output stay with the caller)."""
+
+    traffic: str
+    old: str
+    new: str
+    config_path: str | None = None
+    app_dir: str | None = None
+    spec_path: str | None = None
+    load_timeout: float = 10.0
+    compare: FuzzOptions = field(default_factory=FuzzOptions)  # the comparison options replay offers (no generation)
+    wait_for: float | None = None
+    traffic_format: str | None = None
+    only_host: str | None = None
+    sample: float = 1.0
+    sample_seed: int = 0
+    rate: float | None = None
+    workers: int = 1  # requests in flight (the replay engine's, not FuzzSettings.workers)
+    checkpoint_path: str | None = None
+    checkpoint_every: int = 5000
+    resume: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ReplayOutcome:
+    report: Report  # command "replay": the comparison, the traffic section, the undocumented requests
+    exit_code: int  # 0 no unexplained mismatch, 1 mismatches / transport errors, 2 incomplete, 130 interrupted
+    requests_read: int  # recorded requests read (a resumed run's included)
+    notices: tuple[str, ...] = ()
+
+    @property
+    def result(self) -> FuzzResult:
+        assert self.report.fuzz is not None
+        return self.report.fuzz
+
+
+def run_replay(request: ReplayRequest, *, on_event: EventHandler | None = None) -> ReplayOutcome:
+    """Replay recorded traffic against OLD and NEW, compared exactly as `run_fuzz` compares cases.
+
+    Bad input (an unreadable or empty corpus, a target that cannot load) raises ApiparityError
+    before any request is replayed. Servers started for a side are stopped on the way out.
+    """
+    from apiparity.sides import side_session
+
+    events = _Events(on_event)
+    with side_session() as sides:
+        report, requests_read = _run_replay(request, events, sides)
+    code = replay_exit_code(report)
+    events(RunFinished(code, report.incomplete.cause if report.incomplete is not None else None))
+    return ReplayOutcome(report, code, requests_read, tuple(events.notices))
+
+
+def _run_replay(request: ReplayRequest, events: _Events, sides: SideSession) -> tuple[Report, int]:
+    import itertools
+
+    from apiparity import __version__, outbound, redact
+    from apiparity.config import load_config
+    from apiparity.contract import load_sides
+    from apiparity.model import Incomplete, Report
+    from apiparity.model_sections import TrafficSection
+    from apiparity.sides import launches_from
+    from apiparity.target_info import side_info
+    from apiparity.traffic import read_traffic
+    from apiparity.traffic.checkpoint import Checkpoint
+    from apiparity.traffic.replay import ReplayOptions, run_replay as replay_engine
+
+    traffic = request.traffic
+    config = load_config(request.config_path)
+    settings = fuzz_settings_from(config.section("fuzz"), request.compare, app_dir=request.app_dir)
+    redact.activate(redact.from_settings(settings, request.old, request.new))
+    outbound.activate(outbound.from_settings(settings, request.old, request.new))
+    checkpoint = Checkpoint.open(request.checkpoint_path, traffic, resume=request.resume)
+    recorded = read_traffic(traffic, fmt=request.traffic_format, host=request.only_host,
+                            start=checkpoint.offset if checkpoint.seekable(traffic) else 0)
+    for note in recorded.notes:
+        events.notice(f"note: {traffic}: {note}")
+    stream = iter(recorded.iter_requests())
+    first = next(stream, None)
+    if first is None and not checkpoint.done:
+        # an empty corpus must not read as a pass
+        raise ApiparityError(f"{traffic}: no replayable requests" + (f" for host {request.only_host}" if request.only_host else ""))
+    old, new = load_sides(request.old, request.new, contract=None, app_dir=request.app_dir, spec_path=request.spec_path,
+                          load_timeout=request.load_timeout, wait_for=request.wait_for or 0.0, launches=launches_from(settings))
+    for text in target_notes(old, new):
+        events.notice(text)
+    seeking = checkpoint.seekable(traffic)
+    replay_options = ReplayOptions(sample=request.sample, rate=request.rate, workers=request.workers, seed=request.sample_seed,
+                                   skip=0 if seeking else checkpoint.done, first_position=checkpoint.done + 1 if seeking else 1,
+                                   checkpoint=checkpoint.saver(recorded) if request.checkpoint_path else None,
+                                   checkpoint_every=request.checkpoint_every)
+    requests = itertools.chain([first], stream) if first is not None else iter(())
+    events(RunStarted("replay", old.ref, new.ref, request.sample_seed))
+    events(PhaseStarted("replay"))
+    outcome = checkpoint.combined(replay_engine(old, new, requests, settings, options=replay_options))
+    events(PhaseFinished("replay", not outcome.interrupted))
+    result = outcome.result
+    if recorded.stream_stats is not None and recorded.stream_stats.responses:
+        events.notice(f"note: {traffic}: {recorded.stream_stats.responses} recorded response payload(s) skipped "
+                      "(OLD's live answers are compared)")
+    if recorded.stream_stats is not None and recorded.stream_stats.unparsed:
+        events.notice(f"note: {traffic}: {recorded.stream_stats.unparsed} payload(s) not an HTTP request were skipped")
+    for side, ref in sorted(result.settings.get("auto_reset", {}).items()):
+        events.notice(f"note: calling {ref} before every call to {side.upper()} (pass --reset, or --no-auto-reset)")
+    stopped = Incomplete("interrupted", "interrupted by the user (Ctrl-C)", "replay") if outcome.interrupted else None
+    for summary in sides.summaries().values() if sides.processes else ():
+        if summary.died and stopped is None:
+            stopped = Incomplete("side-died", f"the server `{summary.started}` ended during the run ({summary.died})", "replay")
+    lost = lost_live_sides(settings, old, new) if stopped is None else []
+    stopped = Incomplete("side-died", lost[0], "replay") if lost else stopped
+    report = Report(
+        command="replay",
+        old=side_info(old),
+        new=side_info(new),
+        fuzz=result,
+        traffic=TrafficSection(path=traffic, format=recorded.format, requests=checkpoint.total_read, notes=list(recorded.notes),
+                               sample=request.sample, resumed_from=checkpoint.resumed_from),
+        undocumented_traffic=outcome.undocumented,
+        complete=stopped is None,
+        incomplete=stopped,
+        tool_version=__version__,
+        generated_at=datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat(),
+    )
+    return report, checkpoint.total_read
+
+
+def replay_exit_code(report: Report) -> int:
+    """130 interrupted, 2 could not complete, 1 an unexplained mismatch group or a transport error, else 0."""
+    from apiparity.fuzz.tiers import failing_groups
+
+    if report.incomplete is not None:
+        return 130 if report.incomplete.cause == "interrupted" else 2
+    result = report.fuzz
+    assert result is not None
+    transport_errors = any(o.new_transport_errors or o.old_transport_errors for o in result.operations)
+    return 1 if failing_groups(result.groups) or transport_errors else 0
 
 
 # ----------------------------------------------------------------------------------- settings

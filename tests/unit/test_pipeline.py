@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from apiparity.errors import ConfigError
+from apiparity.errors import ApiparityError, ConfigError
 from apiparity.options import FuzzOptions, HistoryOptions, ReportPaths
 from apiparity.pipeline import (
     CaseCompared,
@@ -22,10 +22,12 @@ from apiparity.pipeline import (
     OperationsPlanned,
     PhaseFinished,
     PhaseStarted,
+    ReplayRequest,
     RunFinished,
     RunStarted,
     run_check,
     run_fuzz,
+    run_replay,
 )
 
 LEGACY = "tests.check.apps:legacy"
@@ -125,3 +127,24 @@ def test_fuzz_alone_reports_the_regression_with_exit_1() -> None:
                                       OperationsPlanned(outcome.result.operations_total)]
     assert milestones(events)[-2:] == [PhaseFinished("fuzz", True), RunFinished(1, None)]
     assert any(isinstance(e, GroupOpened) for e in events)
+
+
+def test_replay_of_recorded_requests_finds_the_regression_and_names_undocumented_traffic(tmp_path: Path) -> None:
+    traffic = tmp_path / "traffic.jsonl"
+    traffic.write_text('{"method": "GET", "path": "/items/1"}\n{"method": "GET", "path": "/items/2"}\n'
+                       '{"method": "GET", "path": "/items"}\n{"method": "GET", "path": "/nowhere"}\n')
+    events: list[Event] = []
+    outcome = run_replay(ReplayRequest(str(traffic), LEGACY, REGRESSED), on_event=events.append)
+
+    assert outcome.exit_code == 1 and outcome.requests_read == 4 and outcome.report.command == "replay"
+    assert any(g.operation == "GET /items/{item_id}" and "price" in g.signature for g in outcome.result.groups)
+    assert [u.path for u in outcome.report.undocumented_traffic or []] == ["/nowhere"]
+    assert milestones(events) == [RunStarted("replay", LEGACY, REGRESSED, 0), PhaseStarted("replay"),
+                                  PhaseFinished("replay", True), RunFinished(1, None)]
+
+
+def test_replay_of_an_empty_corpus_is_bad_input(tmp_path: Path) -> None:
+    traffic = tmp_path / "traffic.jsonl"
+    traffic.write_text("")
+    with pytest.raises(ApiparityError, match="no replayable requests"):
+        run_replay(ReplayRequest(str(traffic), LEGACY, MODERN))

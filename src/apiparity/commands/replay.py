@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 import click
 
-from apiparity.commands._common import side_info, target_options, transport_errors_note
+from apiparity.commands._common import target_options, transport_errors_note
 from apiparity.commands._fuzz_options import COMPARE_OPTIONS, REDACT_OPTION, SIDE_OPTIONS
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -79,116 +79,40 @@ def command(traffic: str, old: str, new: str, app_dir: str | None, spec_path: st
     to), 2 bad input or a run that could not complete (a side
     died: the report marked incomplete is still written), 130 interrupted.
     """
-    from apiparity import __version__
-    from apiparity.commands._fuzz_options import settings_from_options
-    from apiparity.config import load_config
-    from apiparity.commands._common import echo_target_notes
-    from apiparity.model import Report
-    from apiparity.model_sections import TrafficSection
+    from apiparity.commands._progress import event_printer
+    from apiparity.options import FuzzOptions
+    from apiparity.pipeline import ReplayRequest, run_replay
     from apiparity.report import FORMATS, render, write_atomic
-    from apiparity.traffic import read_traffic
-    from apiparity.traffic.replay import run_replay
 
     if fmt not in FORMATS:
         raise click.BadParameter(f"choose one of {', '.join(FORMATS)}", param_hint="--format")
-    config = load_config(config_path)
-    settings = settings_from_options(config.section("fuzz"), app_dir=app_dir, **options)
-    from apiparity import redact
-
-    redact.activate(redact.from_settings(settings, old, new))
-    from apiparity import outbound
-
-    outbound.activate(outbound.from_settings(settings, old, new))
-    from apiparity.traffic.checkpoint import Checkpoint
-
-    checkpoint = Checkpoint.open(checkpoint_path, traffic, resume=resume)
-    recorded = read_traffic(traffic, fmt=traffic_format, host=only_host, start=checkpoint.offset if checkpoint.seekable(traffic) else 0)
-    for note in recorded.notes:
-        click.echo(f"note: {traffic}: {note}", err=True)
-    import itertools
-
-    stream = iter(recorded.iter_requests())
-    first = next(stream, None)
-    if first is None and not checkpoint.done:
-        from apiparity.errors import ApiparityError
-
-        # an empty corpus must not read as a pass
-        raise ApiparityError(f"{traffic}: no replayable requests" + (f" for host {only_host}" if only_host else ""))
-    from apiparity.contract import load_sides
-    from apiparity.sides import launches_from, side_session
-
-    sides = click.get_current_context().with_resource(side_session())  # servers started for a side stop with the command
-    old_target, new_target = load_sides(old, new, contract=None, app_dir=app_dir, spec_path=spec_path,
-                                        load_timeout=load_timeout, wait_for=wait_for or 0.0, launches=launches_from(settings))
-    echo_target_notes(old_target, new_target)
-
-    from apiparity.traffic.replay import ReplayOptions
-
-    seeking = checkpoint.seekable(traffic)
-    replay_options = ReplayOptions(sample=sample, rate=rate, workers=workers, seed=sample_seed,
-                                   skip=0 if seeking else checkpoint.done, first_position=checkpoint.done + 1 if seeking else 1,
-                                   checkpoint=checkpoint.saver(recorded) if checkpoint_path else None,
-                                   checkpoint_every=checkpoint_every)
-    requests = itertools.chain([first], stream) if first is not None else iter(())
-    outcome = run_replay(old_target, new_target, requests, settings, options=replay_options)
-    outcome = checkpoint.combined(outcome)
-    result = outcome.result
-    if recorded.stream_stats is not None and recorded.stream_stats.responses:
-        click.echo(f"note: {traffic}: {recorded.stream_stats.responses} recorded response payload(s) skipped "
-                   "(OLD's live answers are compared)", err=True)
-    if recorded.stream_stats is not None and recorded.stream_stats.unparsed:
-        click.echo(f"note: {traffic}: {recorded.stream_stats.unparsed} payload(s) not an HTTP request were skipped", err=True)
-    for side, ref in sorted(result.settings.get("auto_reset", {}).items()):
-        click.echo(f"note: calling {ref} before every call to {side.upper()} (pass --reset, or --no-auto-reset)", err=True)
-    requests_read = checkpoint.total_read
-    from apiparity.pipeline import lost_live_sides
-    from apiparity.model import Incomplete
-
-    stopped = Incomplete("interrupted", "interrupted by the user (Ctrl-C)", "replay") if outcome.interrupted else None
-    for summary in sides.summaries().values() if sides.processes else ():
-        if summary.died and stopped is None:
-            stopped = Incomplete("side-died", f"the server `{summary.started}` ended during the run ({summary.died})", "replay")
-    lost = lost_live_sides(settings, old_target, new_target) if stopped is None else []
-    stopped = Incomplete("side-died", lost[0], "replay") if lost else stopped
-    report = Report(
-        command="replay",
-        old=side_info(old_target),
-        new=side_info(new_target),
-        fuzz=result,
-        traffic=TrafficSection(path=traffic, format=recorded.format, requests=requests_read, notes=list(recorded.notes),
-                               sample=sample, resumed_from=checkpoint.resumed_from),
-        undocumented_traffic=outcome.undocumented,
-        complete=stopped is None,
-        incomplete=stopped,
-        tool_version=__version__,
-        generated_at=_now(),
-    )
+    request = ReplayRequest(traffic=traffic, old=old, new=new, config_path=config_path, app_dir=app_dir, spec_path=spec_path,
+                            load_timeout=load_timeout, compare=FuzzOptions.from_mapping(options), wait_for=wait_for,
+                            traffic_format=traffic_format, only_host=only_host, sample=sample, sample_seed=sample_seed,
+                            rate=rate, workers=workers, checkpoint_path=checkpoint_path, checkpoint_every=checkpoint_every,
+                            resume=resume)
+    outcome = run_replay(request, on_event=event_printer(None))
+    report, result, stopped = outcome.report, outcome.result, outcome.report.incomplete
     text = render(report, fmt)
     if output:
         write_atomic(output, text)
     else:
         click.echo(text, nl=False)
-    if outcome.interrupted:
+    if stopped is not None and stopped.cause == "interrupted":
         click.echo("Interrupted: the report holds what was replayed so far.", err=True)
-        raise click.exceptions.Exit(130)
+        raise click.exceptions.Exit(outcome.exit_code)
     if stopped is not None:
         click.echo(f"error: the run could not complete ({stopped.cause}): {stopped.detail}; the report holds what was replayed "
                    "before (marked incomplete)", err=True)
-        raise click.exceptions.Exit(2)
+        raise click.exceptions.Exit(outcome.exit_code)
     from apiparity.fuzz.tiers import failing_groups
 
     unexplained = failing_groups(result.groups)  # regressions: legacy-bug-fixed/harmless groups are shown, not failing
-    undocumented = sum(item.count for item in outcome.undocumented)
+    undocumented = sum(item.count for item in report.undocumented_traffic or ())
     click.echo(
-        f"replay: {result.cases} of {requests_read} recorded requests over "
+        f"replay: {result.cases} of {outcome.requests_read} recorded requests over "
         f"{sum(1 for o in result.operations if o.cases)} operations, {len(unexplained)} mismatch group(s), "
         f"{len(result.noise)} noisy field(s) cancelled, {undocumented} undocumented request(s)" + transport_errors_note(result),
         err=True,
     )
-    raise click.exceptions.Exit(1 if unexplained or transport_errors_note(result) else 0)
-
-
-def _now() -> str:
-    import datetime as dt
-
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+    raise click.exceptions.Exit(outcome.exit_code)
