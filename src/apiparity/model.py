@@ -443,7 +443,10 @@ class Report:
     unread_extras: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self, extras: Mapping[str, Any] | None) -> None:
-        if extras:
+        # `dataclasses.replace` passes the copied report's own view (`getattr(report, "extras")`)
+        # beside its attributes: the attributes are what the copy holds (the sanitizing and
+        # redacting walks replace them), so a view is never read back here
+        if extras and not isinstance(extras, ExtrasView):
             view = ExtrasView(self)
             for key, value in extras.items():
                 view[key] = value

@@ -332,6 +332,9 @@ class Redaction:
             changes = {f.name: self._walk(getattr(obj, f.name), depth + 1) for f in dataclasses.fields(obj) if f.init}
             return dataclasses.replace(obj, **changes)
         if isinstance(obj, dict):
+            if any(dataclasses.is_dataclass(v) and not isinstance(v, type) for v in obj.values()):
+                # a section's mapping of sections (Report.sides, HandlersSection.old): walked like the sections
+                return {k: self._walk(v, depth + 1) for k, v in obj.items()}
             return self.body(obj, depth=depth)
         if isinstance(obj, list):
             return [self._walk(v, depth + 1) for v in obj]

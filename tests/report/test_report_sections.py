@@ -189,3 +189,54 @@ def test_hand_built_sections_validate_against_the_schema() -> None:
         setattr(report, ms.SECTIONS_BY_KEY[key].attribute, value)
     report.interrupted = True
     jsonschema.Draft202012Validator(SCHEMA).validate(json.loads(render(report, "json")))
+
+
+def test_apiparity_itself_reads_and_writes_the_typed_attributes_not_the_extras_view() -> None:
+    """`Report.extras` (the JSON-shaped view) is for code written against the JSON; apiparity's own
+    modules use `report.load`, `report.event_loop`, ... (mypy does not see the view either)."""
+    import ast
+
+    src = Path(__file__).parents[2] / "src" / "apiparity"
+    found = []
+    for path in sorted(src.rglob("*.py")):
+        if path.name == "model.py" and path.parent == src:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr == "extras":
+                found.append(f"{path.relative_to(src)}:{node.lineno} .extras")
+            if isinstance(node, ast.keyword) and node.arg == "extras":
+                found.append(f"{path.relative_to(src)}:{node.lineno} extras=")
+    assert not found
+
+
+def test_redaction_and_sanitizing_reach_sections_inside_a_mapping() -> None:
+    """`Report.sides` and `Report.handlers.old/new` map names to section dataclasses: the writers'
+    redaction (a secret the user passed, quoted in a started command) and sanitizing (a lone
+    surrogate) reach them, as they reached the plain dicts before."""
+    from apiparity.redact import Redaction, activate, current
+
+    secret = "s3cr3t-token-value-123"
+    report = Report(command="check", sides={"old": ms.SideServer(started=f"serve --header 'Authorization: Bearer {secret}'", pid=1)},
+                    handlers=ms.HandlersSection(root="/r", old={"GET /x": ms.HandlerPlace(file="app\ud800.py", line=3, function="f")}))
+    before = current()
+    activate(Redaction.build(enabled=True, headers=[("Authorization", f"Bearer {secret}")]))
+    try:
+        text = render(report, "json")
+    finally:
+        activate(before)
+    assert secret not in text
+    from apiparity.report.sanitize import representable
+
+    shown = representable(report)
+    assert shown.handlers.old["GET /x"].file == "app\\ud800.py", "the lone surrogate made representable"
+
+
+def test_a_replaced_report_keeps_the_sections_it_was_given() -> None:
+    """`dataclasses.replace` (the sanitizing and redacting walks copy a report with it) hands the
+    old report's `extras` view to the new one: the sections passed must win."""
+    import dataclasses
+
+    report = Report(command="check", contract=ms.ContractSection(ref="a.yaml"), extras={"from_a_newer_version": 1})
+    copy = dataclasses.replace(report, contract=ms.ContractSection(ref="b.yaml"), unread_extras={})
+    assert copy.contract == ms.ContractSection(ref="b.yaml") and copy.unread_extras == {}
+    assert dataclasses.replace(report, command="fuzz").contract == ms.ContractSection(ref="a.yaml")

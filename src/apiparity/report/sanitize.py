@@ -66,7 +66,13 @@ def _walk(obj: Any, depth: int) -> Any:
         return [_walk(v, depth + 1) for v in obj]
     if isinstance(obj, tuple):
         return tuple(_walk(v, depth + 1) for v in obj)
+    if isinstance(obj, dict) and any(_is_model(v) for v in obj.values()):  # a section's mapping of sections (sides, handlers)
+        return {string(k) if isinstance(k, str) else k: _walk(v, depth + 1) for k, v in obj.items()}
     return value(obj, 0) if isinstance(obj, (dict, str, float)) else obj
+
+
+def _is_model(obj: Any) -> bool:
+    return dataclasses.is_dataclass(obj) and not isinstance(obj, type)
 
 
 def bounded_depth(obj: Any, limit: int = MAX_DEPTH) -> Any:
