@@ -51,6 +51,8 @@ def scheme_variant(scheme_name: str, **changes) -> dict:
 CASES = [
     ("api-path-added", document({}), doc_op(op()), {"api-path-removed"}),
     ("api-operation-added", doc_op(op()), document({"/x": {"get": op(), "post": op()}}), {"api-operation-removed"}),
+    ("api-deprecated-operation-removed", doc_op(op(deprecated=True)), document({}), {"api-path-added"}),
+    ("api-deprecated-operation-removed", document({"/x": {"get": op(deprecated=True), "post": op()}}), doc_op(op(), method="post"), {"api-operation-added"}),
     ("api-deprecated", doc_op(op()), doc_op(op(deprecated=True)), {"api-undeprecated"}),
     ("api-path-parameter-renamed", doc_op(op(), "/x/{id}"), doc_op(op(), "/x/{x_id}"), {"api-path-parameter-renamed"}),
     ("api-operation-id-changed", doc_op(op(operationId="a")), doc_op(op(operationId="b")), {"api-operation-id-changed"}),
@@ -197,3 +199,14 @@ def test_header_alias_is_one_parameter_a_warning_without_the_noise_rule() -> Non
     # The pair's own changes are still compared.
     looser = doc_op(op(parameters=[param("header", "X-Trace")]))
     assert rule_ids(old, looser) == {"request-header-parameter-alias-renamed", "request-header-parameter-became-optional"}
+
+
+def test_removing_an_operation_old_deprecated_is_a_planned_removal() -> None:
+    """Clients were told to stop calling it: a warning (not failing by default), not a breaking removal."""
+    from .helpers import run
+
+    planned = run(doc_op(op(deprecated=True)), document({}))
+    assert [(c.rule_id, c.severity, c.message) for c in planned.changes] == [
+        ("api-deprecated-operation-removed", "warning", "deprecated operation GET /x removed")]
+    # without the deprecation, the same removal is still breaking
+    assert [(c.rule_id, c.severity) for c in run(doc_op(op()), document({})).changes] == [("api-path-removed", "breaking")]

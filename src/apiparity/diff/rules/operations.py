@@ -22,6 +22,7 @@ PATH_ADDED = "api-path-added"
 PATH_REMOVED = "api-path-removed"
 OPERATION_ADDED = "api-operation-added"
 OPERATION_REMOVED = "api-operation-removed"
+DEPRECATED_OPERATION_REMOVED = "api-deprecated-operation-removed"
 DEPRECATED = "api-deprecated"
 UNDEPRECATED = "api-undeprecated"
 PATH_PARAMETER_RENAMED = "api-path-parameter-renamed"
@@ -31,13 +32,21 @@ DESCRIPTION_CHANGED = "api-description-changed"
 TAGS_CHANGED = "api-tags-changed"
 # What the `paths` presence check emits (a webhook added or removed is the webhooks family's own):
 # the rules of this family that have no `webhook-` twin.
-PRESENCE_RULES = frozenset({PATH_ADDED, PATH_REMOVED, OPERATION_ADDED, OPERATION_REMOVED, PATH_PARAMETER_RENAMED})
+PRESENCE_RULES = frozenset({PATH_ADDED, PATH_REMOVED, OPERATION_ADDED, OPERATION_REMOVED, DEPRECATED_OPERATION_REMOVED, PATH_PARAMETER_RENAMED})
 
 RULES = [
     Rule(PATH_ADDED, "info", "operation", "A new path was added.", "path {path} added", F),
     Rule(PATH_REMOVED, "breaking", "operation", "A path was removed; every client calling it fails.", "path {path} removed", F),
     Rule(OPERATION_ADDED, "info", "operation", "A new operation was added to an existing path.", "operation {where} added", F),
     Rule(OPERATION_REMOVED, "breaking", "operation", "An operation was removed from a path that still exists.", "operation {where} removed", F),
+    Rule(
+        DEPRECATED_OPERATION_REMOVED,
+        "warning",
+        "operation",
+        "An operation OLD marked deprecated was removed: a planned removal clients were warned of (those still calling it fail).",
+        "deprecated operation {where} removed",
+        F,
+    ),
     Rule(DEPRECATED, "warning", "operation", "The operation is now deprecated.", "{where} is now deprecated", F),
     Rule(UNDEPRECATED, "info", "operation", "The operation is no longer deprecated.", "{where} is no longer deprecated", F),
     Rule(PATH_PARAMETER_RENAMED, "info", "operation", "Path template differs only in parameter names (same operation).", "path parameters renamed: {old} -> {new}", F),
@@ -60,7 +69,10 @@ def presence(ctx: DiffContext, old: Operation | None, new: Operation | None) -> 
     """An operation of `paths` on one side only, or matched under renamed path parameters."""
     if new is None:
         if old is not None:
-            rule = OPERATION_REMOVED if old.canonical_path in ctx.once(_canonical_paths)[1] else PATH_REMOVED
+            if old.deprecated:
+                rule = DEPRECATED_OPERATION_REMOVED
+            else:
+                rule = OPERATION_REMOVED if old.canonical_path in ctx.once(_canonical_paths)[1] else PATH_REMOVED
             ctx.add(rule, old, "operation", old_pointer=old.pointer, where=f"{old.method} {old.path}")
         return
     if old is None:
