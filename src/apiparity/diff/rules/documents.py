@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from apiparity.diff.rules.base import DocumentDetector, Rule
+from apiparity.diff.rules.base import DocumentDetector, Rule, Severity
 
 if TYPE_CHECKING:
     from apiparity.diff.describe import DiffContext
@@ -30,6 +30,9 @@ RULES = [
     Rule(SCHEMA_TITLE_CHANGED, "info", "any", "A schema title changed (annotation only).", "{where}: title {old!r} -> {new!r}", F),
     Rule(SCHEMA_DESCRIPTION_CHANGED, "info", "any", "A schema description changed (annotation only).", "{where}: description changed", F),
 ]
+
+# Schema annotations inside a webhook keep their severity (apiparity.diff.rules.webhooks).
+WEBHOOK_SEVERITY: dict[str, Severity] = {SCHEMA_TITLE_CHANGED: "info", SCHEMA_DESCRIPTION_CHANGED: "info"}
 
 
 def detect(ctx: DiffContext) -> None:

@@ -56,6 +56,10 @@ RULES = [
     Rule(TAGS_CHANGED, "info", "operation", "Operation tags changed (documentation grouping only).", "tags {old} -> {new}", F),
 ]
 
+# A webhook's own facts are judged as an operation's (apiparity.diff.rules.webhooks); a webhook
+# added or removed is the webhooks family's, so the presence rules have no twin.
+WEBHOOK_SEVERITY = {rule.id: rule.severity for rule in RULES if rule.id not in PRESENCE_RULES}
+
 
 def _canonical_paths(ctx: DiffContext) -> tuple[set[str], set[str]]:
     return {op.canonical_path for op in ctx.old.operations.values()}, {op.canonical_path for op in ctx.new.operations.values()}

@@ -87,6 +87,26 @@ RULES.append(
     )
 )
 
+# In a webhook (apiparity.diff.rules.webhooks) the provider sends the parameters (headers, mostly)
+# and consumers read them: each kind's severity there, for the rule's `webhook-` twin.
+_WEBHOOK_KIND_SEVERITY: dict[str, Severity] = {
+    ADDED: "info",
+    ADDED_REQUIRED: "info",  # now always sent
+    REMOVED: "breaking",  # consumers reading it get nothing
+    BECAME_REQUIRED: "info",
+    BECAME_OPTIONAL: "breaking",  # may be missing
+    STYLE_CHANGED: "breaking",
+    EXPLODE_CHANGED: "breaking",
+    DEPRECATED: "info",
+    UNDEPRECATED: "info",
+    MEDIA_TYPE_CHANGED: "breaking",
+}
+WEBHOOK_SEVERITY: dict[str, Severity] = {
+    **{parameter_rule(loc, kind): severity for loc in PARAMETER_LOCATIONS for kind, severity in _WEBHOOK_KIND_SEVERITY.items()
+       if parameter_applies(loc, kind)},
+    HEADER_ALIAS_RENAMED: "warning",
+}
+
 # How a parameter's schema is named in messages.
 _PLACES = {"path": "path parameter", "query": "query parameter", "header": "header", "cookie": "cookie"}
 

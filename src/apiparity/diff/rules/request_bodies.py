@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from apiparity.diff.rules.base import OperationDetector, Rule
+from apiparity.diff.rules.base import OperationDetector, Rule, Severity
 from apiparity.diff.rules.schemas import REQUEST_BODY, compare_schemas
 
 if TYPE_CHECKING:
@@ -32,6 +32,19 @@ RULES = [
     Rule(MEDIA_TYPE_REMOVED, "breaking", "request", "A request media type was removed; clients sending it are rejected.", "request media type {name} removed", F),
     Rule(DESCRIPTION_CHANGED, "info", "request", "The request body description changed.", "request body description changed", F),
 ]
+
+# In a webhook (apiparity.diff.rules.webhooks) the provider sends the body and consumers read it:
+# each rule's severity there, for its `webhook-` twin.
+WEBHOOK_SEVERITY: dict[str, Severity] = {
+    ADDED_REQUIRED: "info",
+    ADDED_OPTIONAL: "info",
+    REMOVED: "breaking",  # consumers reading it get nothing
+    BECAME_REQUIRED: "info",
+    BECAME_OPTIONAL: "breaking",  # may be missing
+    MEDIA_TYPE_ADDED: "breaking",  # the provider may send what consumers cannot parse
+    MEDIA_TYPE_REMOVED: "info",
+    DESCRIPTION_CHANGED: "info",
+}
 
 
 def detect(ctx: DiffContext, old: Operation, new: Operation) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal
 
-from apiparity.diff.rules.base import OperationDetector, Rule
+from apiparity.diff.rules.base import OperationDetector, Rule, Severity
 from apiparity.diff.rules.schemas import RESPONSE_BODY, RESPONSE_HEADER, compare_schemas
 from apiparity.spec.pointer import join as join_pointer
 
@@ -53,6 +53,29 @@ RULES = [
     Rule(HEADER_BECAME_OPTIONAL, "breaking", "response", "A response header is no longer guaranteed.", "response {status}: header {name!r} became optional", F),
     Rule(HEADER_BECAME_REQUIRED, "info", "response", "A response header is now always sent.", "response {status}: header {name!r} became required", F),
 ]
+
+# In a webhook (apiparity.diff.rules.webhooks) the responses are the answer the provider expects
+# from consumers, judged like a request: each rule's severity there, for its `webhook-` twin.
+WEBHOOK_SEVERITY: dict[str, Severity] = {
+    SUCCESS_STATUS_ADDED: "info",
+    SUCCESS_STATUS_REMOVED: "breaking",  # a consumer answering it is now a failed delivery
+    NON_SUCCESS_STATUS_ADDED: "info",
+    NON_SUCCESS_STATUS_REMOVED: "info",
+    STATUS_BECAME_RANGE: "info",
+    STATUS_RANGE_BECAME_SPECIFIC: "info",
+    DEFAULT_ADDED: "info",
+    DEFAULT_REMOVED: "info",
+    MEDIA_TYPE_ADDED: "info",
+    MEDIA_TYPE_REMOVED: "breaking",  # consumers answering in it are rejected
+    BODY_SCHEMA_ADDED: "warning",  # answers are now constrained
+    BODY_SCHEMA_REMOVED: "info",
+    DESCRIPTION_CHANGED: "info",
+    HEADER_ADDED: "info",
+    REQUIRED_HEADER_REMOVED: "info",
+    OPTIONAL_HEADER_REMOVED: "info",
+    HEADER_BECAME_OPTIONAL: "info",
+    HEADER_BECAME_REQUIRED: "breaking",  # consumers must now send it
+}
 
 
 def status_rule(status: str, change: Literal["added", "removed"]) -> str:

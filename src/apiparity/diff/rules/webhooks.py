@@ -5,14 +5,16 @@ provider sends (the webhook's request body and headers) is judged the way a resp
 (widening it may break consumers), and a change to the answer it expects (the webhook's responses)
 the way a request change is (narrowing it rejects answers consumers give). Every rule an operation
 can report has a `webhook-` twin here, its severity mirrored: from the other direction's column of
-the schema table, and from `MIRRORED` for the other families (a meta-test keeps both complete).
+the schema table, and for the other families from the `WEBHOOK_SEVERITY` each declares next to its
+rows (collected in `MIRRORED`; a meta-test keeps both complete). Adding a rule to a family is its
+row and its webhook severity there, no edit here.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
-from apiparity.diff.rules import operations, parameters, request_bodies, responses
+from apiparity.diff.rules import documents, operations, parameters, request_bodies, responses
 from apiparity.diff.rules.base import OperationSet, Perspective, Rule
 from apiparity.diff.rules.schemas import (
     COMPARED_AS,
@@ -40,59 +42,14 @@ Severity = Literal["breaking", "warning", "info"]
 MIRRORED_LOCATIONS: dict[str, str] = {location: ("response" if direction == "request" else "request")
                                       for location, (direction, _) in SCHEMA_LOCATIONS.items()}
 
-_PARAMETER_SEVERITY: dict[str, Severity] = {
-    # headers (and other parameters) the provider sends: what consumers read
-    "added": "info",
-    "added-required": "info",  # now always sent
-    "removed": "breaking",  # consumers reading it get nothing
-    "became-required": "info",
-    "became-optional": "breaking",  # may be missing
-    "style-changed": "breaking",
-    "explode-changed": "breaking",
-    "deprecated": "info",
-    "undeprecated": "info",
-    "media-type-changed": "breaking",
-}
-
-_NOT_FOR_WEBHOOKS = operations.PRESENCE_RULES
-
-# Non-schema rules of an operation -> the severity of the same change in a webhook.
+# Non-schema rules of an operation -> the severity of the same change in a webhook, as each family
+# declares it next to its rows (`WEBHOOK_SEVERITY`); a meta-test keeps them complete.
 MIRRORED: dict[str, Severity] = {
-    **{f"request-{loc}-parameter-{suffix}": severity for loc in parameters.PARAMETER_LOCATIONS for suffix, severity in _PARAMETER_SEVERITY.items()},
-    "request-header-parameter-alias-renamed": "warning",
-    # the body the provider sends
-    "request-body-added-required": "info",
-    "request-body-added-optional": "info",
-    "request-body-removed": "breaking",  # consumers reading it get nothing
-    "request-body-became-required": "info",
-    "request-body-became-optional": "breaking",  # may be missing
-    "request-body-media-type-added": "breaking",  # the provider may send what consumers cannot parse
-    "request-body-media-type-removed": "info",
-    "request-body-description-changed": "info",
-    # the answer the provider expects from consumers
-    "response-success-status-added": "info",
-    "response-success-status-removed": "breaking",  # a consumer answering it is now a failed delivery
-    "response-non-success-status-added": "info",
-    "response-non-success-status-removed": "info",
-    "response-status-became-range": "info",
-    "response-status-range-became-specific": "info",
-    "response-default-added": "info",
-    "response-default-removed": "info",
-    "response-media-type-added": "info",
-    "response-media-type-removed": "breaking",  # consumers answering in it are rejected
-    "response-body-schema-added": "warning",  # answers are now constrained
-    "response-body-schema-removed": "info",
-    "response-description-changed": "info",
-    "response-header-added": "info",
-    "response-required-header-removed": "info",
-    "response-optional-header-removed": "info",
-    "response-header-became-optional": "info",
-    "response-header-became-required": "breaking",  # consumers must now send it
-    # the webhook as a whole
-    # (a webhook added or removed is webhook-added / webhook-removed; it has no path parameters)
-    **{rule.id: rule.severity for rule in operations.RULES if rule.id not in _NOT_FOR_WEBHOOKS},
-    "schema-title-changed": "info",
-    "schema-description-changed": "info",
+    **parameters.WEBHOOK_SEVERITY,
+    **request_bodies.WEBHOOK_SEVERITY,  # the body the provider sends
+    **responses.WEBHOOK_SEVERITY,  # the answer the provider expects from consumers
+    **operations.WEBHOOK_SEVERITY,  # the webhook as a whole
+    **documents.WEBHOOK_SEVERITY,
 }
 
 _SWAP = {"request": "response", "response": "request"}
@@ -132,8 +89,6 @@ def _mirror(rule: Rule) -> Rule:
 
 
 def _operation_rules() -> list[Rule]:
-    from apiparity.diff.rules import documents
-
     return [*parameters.RULES, *request_bodies.RULES, *responses.RULES,
             *(r for r in operations.RULES if r.id in MIRRORED),
             *(r for r in documents.RULES if r.id in MIRRORED)]
