@@ -283,20 +283,9 @@ def existing_pointer(document: Any, pointer: str | None) -> str | None:
     """
     if pointer is None or "#" in pointer or pointer in ("", "/"):
         return pointer
-    from apiparity.spec.refs import unescape_pointer_token
+    from apiparity.spec.pointer import existing_prefix
 
-    node = document
-    kept: list[str] = []
-    for raw in pointer.lstrip("/").split("/"):
-        token = unescape_pointer_token(raw)
-        if isinstance(node, dict) and token in node:
-            node = node[token]
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        else:
-            break
-        kept.append(raw)
-    return "/" + "/".join(kept) if kept else ""
+    return existing_prefix(document, pointer)
 
 
 def judge(diff: Any) -> Change:

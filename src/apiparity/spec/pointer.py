@@ -47,6 +47,18 @@ def lookup(document: Any, pointer: str) -> Any:
     return lookup_tokens(document, pointer[1:].split("/"))
 
 
+def existing_prefix(document: Any, pointer: str) -> str:
+    """`pointer` cut back to its deepest ancestor that exists in `document` ("" when none does)."""
+    node = document
+    kept: list[str] = []
+    for raw in pointer.lstrip("/").split("/") if pointer not in ("", "/") else ():
+        node = lookup_tokens(node, (raw,))
+        if node is MISSING:
+            break
+        kept.append(raw)
+    return "/" + "/".join(kept) if kept else ""
+
+
 def lookup_tokens(document: Any, raw_tokens: Iterable[str]) -> Any:
     """The node `raw_tokens` (still escaped: `~1books`) lead to from `document`, or MISSING."""
     node = document

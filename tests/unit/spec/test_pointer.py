@@ -19,6 +19,14 @@ def test_lookup_walks_objects_and_arrays() -> None:
     assert pointer.lookup(document, "/n") is None
 
 
+def test_existing_prefix_cuts_back_to_the_deepest_existing_node() -> None:
+    document = {"paths": {"/books": {"get": {"tags": ["x"]}}}}
+    assert pointer.existing_prefix(document, "/paths/~1books/get/nullable") == "/paths/~1books/get"
+    assert pointer.existing_prefix(document, "/paths/~1books/get/tags/0/deeper") == "/paths/~1books/get/tags/0"
+    assert pointer.existing_prefix(document, "/nowhere/at/all") == ""
+    assert pointer.existing_prefix(document, "/paths/~1books") == "/paths/~1books"
+
+
 def test_lookup_never_raises_on_a_wrong_pointer() -> None:
     document = {"a": [1, 2]}
     for wrong in ["/b", "/a/2", "/a/x", "a", "/a/0/deeper"]:
