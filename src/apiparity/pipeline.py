@@ -294,7 +294,7 @@ def _run_check(request: CheckRequest, events: _Events, sides: SideSession) -> tu
         events(PhaseFinished("diff", True))
         phase = "fuzz"
         events(PhaseStarted("fuzz"))
-        report.fuzz = run_fuzz_phase(old, new, fuzz_settings, shard, events.from_runner, loop_monitor=monitor)
+        report.fuzz = run_fuzz_phase(old, new, fuzz_settings, shard, events, loop_monitor=monitor)
         events(PhaseFinished("fuzz", True))
         if load_plan is not None:
             phase = "load"
@@ -428,7 +428,7 @@ def _run_fuzz(request: FuzzRequest, events: _Events, sides: SideSession) -> Repo
     events(PhaseStarted("fuzz"))
     deadline = RunDeadline(options.max_run_time).start()
     try:
-        result = runner.run_fuzz(old, new, settings, on_progress=events.from_runner, loop_monitor=monitor)
+        result = fuzz_targets(old, new, settings, loop_monitor=monitor, on_event=events)
     except runner.Interrupted as stop:  # Ctrl-C, or --max-run-time
         deadline.cancel()
         result = stop.partial
@@ -809,13 +809,27 @@ def run_load_phase(report: Report, plan: LoadPlan) -> None:
         report.load_error = f"load run failed: {exc}"
 
 
+def fuzz_targets(old: Target, new: Target, settings: FuzzSettings, *, operations_filter: Callable[[str], bool] | None = None,
+                 loop_monitor: LoopBlockMonitor | None = None, on_event: EventHandler | None = None) -> FuzzResult:
+    """The fuzz engine on loaded targets, its progress as pipeline events: the fuzz phase of
+    `run_check` and `run_fuzz`, and each operation's test of the pytest plugin. Ctrl-C raises the
+    engine's `Interrupted`, an internal error its `Crashed` (both carry what ran)."""
+    from apiparity.fuzz import runner
+
+    events = on_event if isinstance(on_event, _Events) else _Events(on_event)
+    on_progress = events.from_runner if on_event is not None else None
+    return runner.run_fuzz(old, new, settings, on_progress=on_progress, operations_filter=operations_filter,
+                           loop_monitor=loop_monitor)
+
+
 def run_fuzz_phase(old: Target, new: Target, settings: FuzzSettings, shard: tuple[int, int] | None,
-                   progress: Callable[[ProgressEvent], None] | None, *, loop_monitor: LoopBlockMonitor | None = None) -> FuzzResult:
-    from apiparity.fuzz.runner import Interrupted, run_fuzz
+                   on_event: EventHandler | None, *, loop_monitor: LoopBlockMonitor | None = None) -> FuzzResult:
+    """`check`'s fuzz phase (its shard of the operations); Ctrl-C becomes a KeyboardInterrupt carrying `partial`."""
+    from apiparity.fuzz.runner import Interrupted
 
     operations_filter = shard_filter(old.document, shard) if shard else None
     try:
-        return run_fuzz(old, new, settings, on_progress=progress, operations_filter=operations_filter, loop_monitor=loop_monitor)
+        return fuzz_targets(old, new, settings, operations_filter=operations_filter, loop_monitor=loop_monitor, on_event=on_event)
     except Interrupted as exc:
         interrupt = KeyboardInterrupt()
         interrupt.partial = exc.partial  # type: ignore[attr-defined]

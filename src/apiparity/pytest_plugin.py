@@ -207,9 +207,9 @@ class ParityMismatch(AssertionError):
 def run_operation(loaded: LoadedSuite, operation: str) -> FuzzResult:
     """Fuzz one operation on both sides: fail with the report on mismatches, skip when no case was sent."""
     __tracebackhide__ = True
-    from apiparity.fuzz.runner import run_fuzz
+    from apiparity.pipeline import fuzz_targets
 
-    result = run_fuzz(loaded.old, loaded.new, loaded.settings, operations_filter=lambda label: label == operation)
+    result = fuzz_targets(loaded.old, loaded.new, loaded.settings, operations_filter=lambda label: label == operation)
     failure = failure_message(result, operation)
     if failure:
         pytest.fail(failure, pytrace=False)  # the report is the explanation: no traceback into the plugin
