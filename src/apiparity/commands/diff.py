@@ -177,6 +177,7 @@ def _read_side(ref: str, side: Literal["old", "new"], options: Any, validate: bo
     import gc
 
     from apiparity.diff.engine import DiffSide, normalize_side
+    from apiparity.spec.refs import RefusedRef
 
     # the diff only reads the document: equal leaf objects may be one (about half a big file's memory)
     target = load_side(ref, app_dir=app_dir, spec_path=spec_path, load_timeout=load_timeout, share_equal=True)
@@ -186,28 +187,43 @@ def _read_side(ref: str, side: Literal["old", "new"], options: Any, validate: bo
         options.old_base_dir, options.old_label = base_dir, target.ref
     else:
         options.new_base_dir, options.new_label = base_dir, target.ref
-    normalized = normalize_side(target.document, options, side)
-    problems: list[str] = []
-    if _validates(target, validate):
-        paused = not gc.isenabled()
-        gc.enable()  # the validator makes garbage cycles (and takes minutes on a big document)
-        try:
-            problems = document_problems(target, allow_remote_refs=options.allow_remote_refs)
-        finally:
-            if paused:
-                gc.disable()
-    info = side_info(target, problems)
-    if target.kind != "file" or source is None:
+    # a spec file can be read again: its raw document is released (and never needed after this)
+    file = Path(source) if source is not None and target.kind == "file" else None
+    validating = _validates(target, validate)
+    if file is not None and not validating:
+        info = side_info(target, [])
+        try:  # each path item is freed once normalized: the raw document is not needed again
+            normalized = normalize_side(target.document, options, side, consume_paths=True)
+        except RefusedRef:  # a $ref into `paths`, whose items may be gone: a fresh read, normalized whole
+            target.document = _reread(file, target.ref)
+            normalized = normalize_side(target.document, options, side)
+    else:
+        normalized = normalize_side(target.document, options, side)
+        problems: list[str] = []
+        if validating:
+            paused = not gc.isenabled()
+            gc.enable()  # the validator makes garbage cycles (and takes minutes on a big document)
+            try:
+                problems = document_problems(target, allow_remote_refs=options.allow_remote_refs)
+            finally:
+                if paused:
+                    gc.disable()
+        info = side_info(target, problems)
+    if file is None:
         document = target.document
         return target, DiffSide(normalized, lambda: document), info
     target.document = {}
-    return target, DiffSide(normalized, partial(_reread, Path(source), target.ref)), info
+    return target, DiffSide(normalized, partial(_reread, file, target.ref), rereads=True), info
 
 
 def _reread(path: Path, ref: str) -> Any:
+    """The file's document again, read only (equal leaf objects shared, as when it was first read)."""
     from apiparity.targets.documents import as_openapi3, read_document_file
 
-    return as_openapi3(read_document_file(path), ref)
+    document = read_document_file(path, share_equal=True)
+    if "swagger" in document and "openapi" not in document:
+        document = read_document_file(path)  # the conversion rewrites nodes in place
+    return as_openapi3(document, ref)
 
 
 def _stamp(report: object) -> None:

@@ -62,6 +62,7 @@ class DiffSide:
 
     normalized: Any
     raw: RawReader
+    rereads: bool = False  # `raw` reads a file again (the memory the comparison used is collected first)
 
 
 def check_options(options: DiffOptions) -> None:
@@ -75,14 +76,18 @@ def check_options(options: DiffOptions) -> None:
         raise ConfigError(f"unknown noise rule(s) {', '.join(unknown)} in profile {options.profile!r}; see `apiparity rules`")
 
 
-def normalize_side(document: Any, options: DiffOptions, side: Literal["old", "new"]) -> Any:
+def normalize_side(document: Any, options: DiffOptions, side: Literal["old", "new"], *, consume_paths: bool = False) -> Any:
     """One side's NormalizedDocument. It keeps no reference to `document`: a caller that drops its
-    own can free the raw document before reading the other side (the peak of a big diff)."""
+    own can free the raw document before reading the other side (the peak of a big diff).
+    `consume_paths`: see `normalize_document` (raises `spec.refs.RefusedRef` for a `$ref` into `paths`)."""
+    from functools import partial
+
     from apiparity.spec.normalize import normalize_document
 
+    normalize = partial(normalize_document, consume_paths=consume_paths)
     if side == "old":
-        return _normalize(normalize_document, document, options.old_base_dir, options.allow_remote_refs, options.old_label)
-    return _normalize(normalize_document, document, options.new_base_dir, options.allow_remote_refs, options.new_label)
+        return _normalize(normalize, document, options.old_base_dir, options.allow_remote_refs, options.old_label)
+    return _normalize(normalize, document, options.new_base_dir, options.allow_remote_refs, options.new_label)
 
 
 class _PausedGC:
@@ -108,6 +113,14 @@ class _PausedGC:
             self.froze = True
         gc.enable()
 
+    def collect(self) -> None:
+        """Free what the comparison no longer holds before a raw document is read again (normalized
+        schemas are cycles: each knows its parent); what this pause froze is unfrozen for it."""
+        if self.froze:
+            gc.unfreeze()
+            self.froze = False
+        gc.collect()
+
 
 @contextmanager
 def gc_paused() -> Iterator[_PausedGC]:
@@ -126,8 +139,9 @@ def gc_paused() -> Iterator[_PausedGC]:
 
 def diff_normalized(old: DiffSide, new: DiffSide, options: DiffOptions, *, paused: _PausedGC | None = None) -> DiffResult:
     """Compare two normalized sides. Each side's raw reader is called at most once, after the
-    comparison, when a finding points into that side, and after both normalized documents are
-    released (`old.normalized`/`new.normalized` become None): one raw document at a time."""
+    comparison and before the witness search, when a finding points into that side, and after both
+    normalized documents are released (`old.normalized`/`new.normalized` become None): one raw
+    document at a time."""
     from apiparity.diff.describe import Describer
     from apiparity.spec.noise import NoiseContext, noise_rules
 
@@ -161,6 +175,18 @@ def diff_normalized(old: DiffSide, new: DiffSide, options: DiffOptions, *, pause
         if len(entry.examples) < options.noise_examples:
             entry.examples.append(_noise_example(diff))
     changes = [judge(diff) for diff in kept]
+    renamed_paths, operations_old, operations_new = description.renamed_paths, len(old_doc.operations), len(new_doc.operations)
+    # The findings hold what they need (the kept differences their schemas): the documents go now,
+    # before the witness search and the re-reads. Normalized schemas are cycles (each knows its
+    # parent), so with a file to read again (a big diff: `apiparity diff` of spec files) they are
+    # collected now; a caller holding its raw documents keeps the cost of one collection per call.
+    del old_doc, new_doc, context, description
+    if paused is not None and (old.rereads or new.rereads):
+        paused.collect()
+    # Pointers before the witness search: a file read again fits in what the documents left, before
+    # Hypothesis is imported. A change the search drops has its pointer cut for nothing.
+    _existing_pointers(changes, "old_pointer", old.raw)
+    _existing_pointers(changes, "new_pointer", new.raw)
     if options.witness:
         if paused is not None:
             paused.resume()
@@ -169,16 +195,14 @@ def diff_normalized(old: DiffSide, new: DiffSide, options: DiffOptions, *, pause
         from apiparity.diff.rules.schemas import WITNESS_ONLY
 
         changes = [change for diff, change in zip(kept, changes, strict=True) if diff.kind not in WITNESS_ONLY]
+    del kept
     result = DiffResult(
         changes=changes,
         ignored_noise=[counts[rule.id] for rule in active if rule.id in counts],
-        renamed_paths=description.renamed_paths,
-        operations_old=len(old_doc.operations),
-        operations_new=len(new_doc.operations),
+        renamed_paths=renamed_paths,
+        operations_old=operations_old,
+        operations_new=operations_new,
     )
-    del old_doc, new_doc, context, description, kept  # a raw document is read below: the room is needed
-    _existing_pointers(changes, "old_pointer", old.raw)
-    _existing_pointers(changes, "new_pointer", new.raw)
     changes.sort(key=_change_order)
     return result
 

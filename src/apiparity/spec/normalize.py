@@ -76,18 +76,18 @@ class Schema(dict):  # type: ignore[type-arg]
     `_name`); None: written nowhere (the comparison's own schemas are plain dicts, also nowhere)."""
 
     __slots__ = ("_up", "_key", "_name")
-    _up: Schema | str | None
+    _up: Schema | str | Located | None
     _key: str | None
     _name: str | int | None
 
     @classmethod
-    def at(cls, up: Schema | str | None, key: str | None, name: str | int | None) -> Schema:
+    def at(cls, up: Schema | str | Located | None, key: str | None, name: str | int | None) -> Schema:
         schema = cls()
         schema._up, schema._key, schema._name = up, key, name
         return schema
 
 
-def _address(up: Schema | str | None, key: str | None, name: str | int | None) -> str | None:
+def _address(up: Schema | str | Located | None, key: str | None, name: str | int | None) -> str | None:
     parts: list[str] = []
     while True:
         if key is not None:
@@ -98,7 +98,8 @@ def _address(up: Schema | str | None, key: str | None, name: str | int | None) -
         up, key, name = parent._up, parent._key, parent._name
     if up is None:
         return None
-    return up + "".join("/" + part for part in reversed(parts))
+    base = up if isinstance(up, str) else up.pointer  # a root's parameter, media type or header
+    return base + "".join("/" + part for part in reversed(parts))
 
 
 def origin_of(schema: Any) -> str | None:
@@ -109,14 +110,36 @@ def origin_of(schema: Any) -> str | None:
     return _address(schema._up, schema._key, schema._name)
 
 
+class Located:
+    """Where the raw document wrote an operation's part, without a pointer string per part (a
+    50,000-operation document has hundreds of thousands): `_up` is a pointer string or the part it
+    was written inside, `_key` and `_name` the tokens under it; `pointer` is built on demand."""
+
+    __slots__ = ()
+    _up: Any
+    _key: str | None
+    _name: str | int | None
+
+    @property
+    def pointer(self) -> str:
+        up = self._up
+        base = up if type(up) is str else up.pointer
+        if self._key is None:
+            return base
+        base = f"{base}/{escape_token(self._key)}"
+        return base if self._name is None else f"{base}/{escape_token(self._name)}"
+
+
 @dataclass(slots=True)
-class MediaType:
+class MediaType(Located):
     schema: dict[str, Any] | None
-    pointer: str
+    _up: Any
+    _key: str | None = None
+    _name: str | int | None = None
 
 
 @dataclass(slots=True)
-class Parameter:
+class Parameter(Located):
     name: str
     location: str  # path | query | header | cookie
     required: bool
@@ -124,42 +147,52 @@ class Parameter:
     style: str
     explode: bool
     schema: dict[str, Any] | None
-    pointer: str
+    _up: Any
+    _key: str | None = None
+    _name: str | int | None = None
     media_type: str | None = None  # for `content`-serialized parameters
 
 
 @dataclass(slots=True)
-class RequestBody:
+class RequestBody(Located):
     required: bool
     content: dict[str, MediaType]
     description: str | None
-    pointer: str
+    _up: Any
+    _key: str | None = None
+    _name: str | int | None = None
 
 
 @dataclass(slots=True)
-class Header:
+class Header(Located):
     name: str
     required: bool
     schema: dict[str, Any] | None
-    pointer: str
+    _up: Any
+    _key: str | None = None
+    _name: str | int | None = None
 
 
 @dataclass(slots=True)
-class Response:
+class Response(Located):
     status: str
     description: str | None
     content: dict[str, MediaType]
     headers: dict[str, Header]
-    pointer: str
+    _up: Any
+    _key: str | None = None
+    _name: str | int | None = None
 
 
 @dataclass(slots=True)
-class Operation:
+class Operation(Located):
     method: str  # upper case
     path: str  # raw template
     canonical_path: str  # parameters replaced by {}
     path_param_names: list[str]
-    pointer: str
+    _up: Any  # "/paths" or "/webhooks"
+    _key: str | None  # the path (or webhook name) as written
+    _name: str | int | None  # the method, lower case
     operation_id: str | None
     summary: str | None
     description: str | None
@@ -255,7 +288,7 @@ class SchemaNormalizer:
                 else:
                     del result["allOf"]
 
-    def normalize(self, node: Any, up: Schema | str, key: str | None = None, name: str | int | None = None,
+    def normalize(self, node: Any, up: Schema | str | Located, key: str | None = None, name: str | int | None = None,
                   source: str = "") -> dict[str, Any]:
         """The normalized form of the raw schema `node`, written at `up` (a root's pointer) or under
         the Schema `up` at keyword `key` (and property name or index `name`)."""
@@ -278,7 +311,7 @@ class SchemaNormalizer:
         return result
 
     @staticmethod
-    def _where(up: Schema | str, key: str | None, name: str | int | None) -> str:
+    def _where(up: Schema | str | Located, key: str | None, name: str | int | None) -> str:
         """The pointer (within its file) of the schema at this address, for an error message."""
         text = _address(up, key, name) or ""
         return text.split("#", 1)[1] if "#" in text else text
@@ -286,7 +319,7 @@ class SchemaNormalizer:
     def _root(self, pointer: str, source: str) -> str:
         return f"{source}#{pointer}" if source else pointer
 
-    def _normalize_ref(self, node: dict[str, Any], up: Schema | str, key: str | None, name: str | int | None,
+    def _normalize_ref(self, node: dict[str, Any], up: Schema | str | Located, key: str | None, name: str | int | None,
                        source: str) -> dict[str, Any]:
         target, target_pointer, target_source = self.resolver.resolve(node["$ref"], source)
         memo_key = (target_source, target_pointer)
@@ -533,9 +566,15 @@ def normalize_document(
     base_dir: Path | None = None,
     allow_remote_refs: bool = False,
     label: str = "document",
+    consume_paths: bool = False,
 ) -> NormalizedDocument:
-    """The canonical model of `document` (the raw dict is not modified)."""
-    resolver = RefResolver(document, base_dir=base_dir, allow_remote=allow_remote_refs, label=label)
+    """The canonical model of `document` (the raw dict is not modified, unless `consume_paths`).
+
+    `consume_paths`: a caller that gives `document` up lets each path item be removed from it once
+    normalized, so a big document's memory is freed as the normalization goes; a `$ref` into
+    `paths` then raises `spec.refs.RefusedRef` (normalize a fresh copy without it)."""
+    resolver = RefResolver(document, base_dir=base_dir, allow_remote=allow_remote_refs, label=label,
+                           refused="paths" if consume_paths else None)
     schemas = SchemaNormalizer(resolver)
     info: dict[str, Any] = document["info"] if isinstance(document.get("info"), dict) else {}
     components = document.get("components") or {}
@@ -551,9 +590,11 @@ def normalize_document(
     paths = document.get("paths") or {}
     if not isinstance(paths, dict):
         raise SpecError(f"{label}: `paths` is not an object")
-    for path, item in paths.items():
+    for path in list(paths):
+        item = paths.pop(path) if consume_paths else paths[path]
         canonical, names = canonical_path(path)
-        for operation in _path_item(item, path, join_pointer("", "paths", path), canonical, names, doc_security, resolver, schemas, label):
+        names = [schemas.text(name) for name in names]
+        for operation in _path_item(item, path, "/paths", canonical, names, doc_security, resolver, schemas, label):
             if operation.key in operations:
                 other = operations[operation.key]
                 raise SpecError(f"{label}: {operation.method} {path} and {other.path} are the same operation (path templates differ only in parameter names)")
@@ -563,7 +604,7 @@ def normalize_document(
     if not isinstance(raw_webhooks, dict):
         raise SpecError(f"{label}: `webhooks` is not an object")
     for name, item in raw_webhooks.items():
-        for operation in _path_item(item, str(name), join_pointer("", "webhooks", name), str(name), [], doc_security, resolver, schemas, label):
+        for operation in _path_item(item, str(name), "/webhooks", str(name), [], doc_security, resolver, schemas, label):
             webhooks[operation.key] = operation
     schemas.finish()
     return NormalizedDocument(
@@ -579,39 +620,43 @@ def normalize_document(
     )
 
 
-def _path_item(item: Any, path: str, item_pointer: str, canonical: str, names: list[str], doc_security: Any,
+def _path_item(item: Any, path: str, collection: str, canonical: str, names: list[str], doc_security: Any,
                resolver: RefResolver, schemas: SchemaNormalizer, label: str) -> list[Operation]:
-    """The operations of one path item (of `paths`, or of `webhooks` where `path` is the webhook's name)."""
+    """The operations of one path item (of `paths`, or of `webhooks` where `path` is the webhook's
+    name): `collection` is "/paths" or "/webhooks"."""
     if isinstance(item, dict) and "$ref" in item:
         item, _, _ = resolver.resolve(item["$ref"])
     if not isinstance(item, dict):
         return []
-    shared = _parameters(item.get("parameters") or [], join_pointer(item_pointer, "parameters"), resolver, schemas, label)
+    shared = _parameters(item.get("parameters") or [], join_pointer(collection, path), resolver, schemas, label) if item.get("parameters") else {}
     operations = []
     for method in HTTP_METHODS:
         raw = item.get(method)
         if not isinstance(raw, dict):
             continue
-        pointer = join_pointer(item_pointer, method)
-        parameters = dict(shared)
-        parameters.update(_parameters(raw.get("parameters") or [], join_pointer(pointer, "parameters"), resolver, schemas, label))
         security = raw.get("security", doc_security) or []
-        operations.append(Operation(
-            method=method.upper(),
+        operation = Operation(
+            method=schemas.text(method.upper()),
             path=path,
             canonical_path=canonical,
             path_param_names=names,
-            pointer=pointer,
+            _up=collection,
+            _key=path,
+            _name=method,
             operation_id=raw.get("operationId"),
             summary=raw.get("summary"),
             description=schemas.text(raw.get("description")),
             tags=[schemas.text(tag) for tag in raw.get("tags") or []],
             deprecated=bool(raw.get("deprecated")),
-            parameters=parameters,
-            request_body=_request_body(raw.get("requestBody"), join_pointer(pointer, "requestBody"), resolver, schemas),
-            responses=_responses(raw.get("responses") or {}, join_pointer(pointer, "responses"), resolver, schemas),
+            parameters=dict(shared),
+            request_body=None,
+            responses={},
             security=[r for r in security if isinstance(r, dict)],
-        ))
+        )
+        operation.parameters.update(_parameters(raw.get("parameters") or [], operation, resolver, schemas, label))
+        operation.request_body = _request_body(raw.get("requestBody"), operation, resolver, schemas)
+        operation.responses = _responses(raw.get("responses") or {}, operation, resolver, schemas)
+        operations.append(operation)
     return operations
 
 
@@ -625,12 +670,31 @@ def _deref(node: Any, pointer: str, resolver: RefResolver) -> tuple[Any, str]:
     return node, pointer
 
 
-def _parameters(raw: list[Any], pointer: str, resolver: RefResolver, schemas: SchemaNormalizer, label: str) -> dict[tuple[str, str], Parameter]:
+def _located(up: Any, key: str, name: str | int | None, node: Any, resolver: RefResolver) -> tuple[Any, tuple[Any, str | None, str | int | None]]:
+    """`node` written at `up`/`key`/`name`, its `$ref`s followed: (the node, where it was written:
+    the target's pointer string when it was a `$ref`)."""
+    if not (isinstance(node, dict) and "$ref" in node):
+        return node, (up, key, name)
+    where = _join_located(up, key, name)
+    node, pointer = _deref(node, where, resolver)
+    return node, (pointer, None, None)
+
+
+def _join_located(up: Any, key: str | None, name: str | int | None) -> str:
+    base = up if type(up) is str else up.pointer
+    if key is None:
+        return str(base)
+    base = f"{base}/{escape_token(key)}"
+    return base if name is None else f"{base}/{escape_token(name)}"
+
+
+def _parameters(raw: list[Any], owner: Any, resolver: RefResolver, schemas: SchemaNormalizer, label: str) -> dict[tuple[str, str], Parameter]:
+    """The parameters listed at `owner` (an Operation, or a path item's pointer string)."""
     result: dict[tuple[str, str], Parameter] = {}
     for index, entry in enumerate(raw):
-        entry, here = _deref(entry, join_pointer(pointer, index), resolver)
+        entry, (up, key, name_token) = _located(owner, "parameters", index, entry, resolver)
         if not isinstance(entry, dict) or "name" not in entry or "in" not in entry:
-            raise SpecError(f"{label}: parameter at #{join_pointer(pointer, index)} needs `name` and `in`")
+            raise SpecError(f"{label}: parameter at #{_join_located(owner, 'parameters', index)} needs `name` and `in`")
         location = schemas.text(entry["in"])
         style = schemas.text(entry.get("style")) or ("form" if location in ("query", "cookie") else "simple")
         explode = entry.get("explode", style == "form")
@@ -639,74 +703,69 @@ def _parameters(raw: list[Any], pointer: str, resolver: RefResolver, schemas: Sc
         if schema is None and isinstance(entry.get("content"), dict) and entry["content"]:
             media_type, media = next(iter(entry["content"].items()))
             schema = (media or {}).get("schema")
-            schema_pointer = join_pointer(here, "content", media_type, "schema")
-        else:
-            schema_pointer = join_pointer(here, "schema")
         name = schemas.text(entry["name"].lower() if location == "header" else entry["name"])
-        result[(location, name)] = Parameter(
+        parameter = result[(location, name)] = Parameter(
             name=schemas.text(entry["name"]),
             location=location,
             required=bool(entry.get("required")) or location == "path",
             deprecated=bool(entry.get("deprecated")),
             style=style,
             explode=bool(explode),
-            schema=None if schema is None else schemas.normalize(schema, schema_pointer),
-            pointer=here,
+            schema=None,
+            _up=up,
+            _key=key,
+            _name=name_token,
             media_type=media_type,
         )
+        if schema is not None:
+            if media_type is None:
+                parameter.schema = schemas.normalize(schema, parameter, "schema")
+            else:
+                parameter.schema = schemas.normalize(schema, join_pointer(parameter.pointer, "content", media_type, "schema"))
     return result
 
 
-def _content(raw: Any, pointer: str, schemas: SchemaNormalizer) -> dict[str, MediaType]:
+def _content(raw: Any, owner: Any, schemas: SchemaNormalizer) -> dict[str, MediaType]:
+    """The media types of `owner`'s `content` (a RequestBody or a Response)."""
     content: dict[str, MediaType] = {}
     for media_type, media in (raw or {}).items():
-        here = join_pointer(pointer, media_type)
         key = schemas.text(media_type.split(";")[0].strip().lower())
         schema = (media or {}).get("schema") if isinstance(media, dict) else None
-        content[key] = MediaType(schema=None if schema is None else schemas.normalize(schema, join_pointer(here, "schema")), pointer=here)
+        entry = content[key] = MediaType(schema=None, _up=owner, _key="content", _name=media_type)
+        if schema is not None:
+            entry.schema = schemas.normalize(schema, entry, "schema")
     return content
 
 
-def _request_body(raw: Any, pointer: str, resolver: RefResolver, schemas: SchemaNormalizer) -> RequestBody | None:
+def _request_body(raw: Any, operation: Operation, resolver: RefResolver, schemas: SchemaNormalizer) -> RequestBody | None:
     if raw is None:
         return None
-    raw, pointer = _deref(raw, pointer, resolver)
+    raw, (up, key, name) = _located(operation, "requestBody", None, raw, resolver)
     if not isinstance(raw, dict):
-        raise SpecError(f"{resolver.label}: requestBody at #{pointer} is not an object")
-    return RequestBody(
-        required=bool(raw.get("required")),
-        content=_content(raw.get("content"), join_pointer(pointer, "content"), schemas),
-        description=raw.get("description"),
-        pointer=pointer,
-    )
+        raise SpecError(f"{resolver.label}: requestBody at #{_join_located(up, key, name)} is not an object")
+    body = RequestBody(required=bool(raw.get("required")), content={}, description=raw.get("description"), _up=up, _key=key, _name=name)
+    body.content = _content(raw.get("content"), body, schemas)
+    return body
 
 
-def _responses(raw: dict[str, Any], pointer: str, resolver: RefResolver, schemas: SchemaNormalizer) -> dict[str, Response]:
+def _responses(raw: dict[str, Any], operation: Operation, resolver: RefResolver, schemas: SchemaNormalizer) -> dict[str, Response]:
     responses: dict[str, Response] = {}
     for status, response in raw.items():
-        here = join_pointer(pointer, status)
-        response, here = _deref(response, here, resolver)
+        response, (up, key, name) = _located(operation, "responses", status, response, resolver)
         if not isinstance(response, dict):
             continue
-        headers: dict[str, Header] = {}
-        for name, header in (response.get("headers") or {}).items():
-            header_pointer = join_pointer(here, "headers", name)
-            header, header_pointer = _deref(header, header_pointer, resolver)
+        status_key = schemas.text(str(status).upper())
+        entry = Response(status=status_key, description=schemas.text(response.get("description")), content={}, headers={},
+                         _up=up, _key=key, _name=name)
+        for header_name, header in (response.get("headers") or {}).items():
+            header, (h_up, h_key, h_name) = _located(entry, "headers", header_name, header, resolver)
             if not isinstance(header, dict):
                 continue
             schema = header.get("schema")
-            headers[schemas.text(name.lower())] = Header(
-                name=name,
-                required=bool(header.get("required")),
-                schema=None if schema is None else schemas.normalize(schema, join_pointer(header_pointer, "schema")),
-                pointer=header_pointer,
-            )
-        key = schemas.text(str(status).upper())
-        responses[key] = Response(
-            status=key,
-            description=schemas.text(response.get("description")),
-            content=_content(response.get("content"), join_pointer(here, "content"), schemas),
-            headers=headers,
-            pointer=here,
-        )
+            kept = entry.headers[schemas.text(header_name.lower())] = Header(
+                name=header_name, required=bool(header.get("required")), schema=None, _up=h_up, _key=h_key, _name=h_name)
+            if schema is not None:
+                kept.schema = schemas.normalize(schema, kept, "schema")
+        entry.content = _content(response.get("content"), entry, schemas)
+        responses[status_key] = entry
     return responses

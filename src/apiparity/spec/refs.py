@@ -45,14 +45,21 @@ def follow_local_refs(document: Any, value: Any, *, limit: int = 20) -> Any:
     return value
 
 
+class RefusedRef(Exception):
+    """A `$ref` into a part of the root document its reader has already released (`refused`)."""
+
+
 @dataclass(slots=True)
 class RefResolver:
-    """Resolves `$ref` strings of one document; `source` is "" for the root document, else a file/URL."""
+    """Resolves `$ref` strings of one document; `source` is "" for the root document, else a file/URL.
+    `refused`: a top-level key of the root document (`paths`) whose nodes may be gone: a `$ref`
+    into it raises RefusedRef."""
 
     document: dict[str, Any]
     base_dir: Path | None = None
     allow_remote: bool = False
     label: str = "document"
+    refused: str | None = None
     _external: dict[str, Any] = field(default_factory=dict)
     _cache: dict[tuple[str, str], tuple[Any, str, str]] = field(default_factory=dict)
 
@@ -69,6 +76,8 @@ class RefResolver:
         location, _, fragment = ref.partition("#")
         if not location:
             target_source = source
+            if self.refused is not None and not source and unquote(fragment).lstrip("/").split("/")[0] == self.refused:
+                raise RefusedRef(ref)
         elif location.startswith(("http://", "https://")):
             if not self.allow_remote:
                 raise SpecError(f"{self.label}: remote $ref {ref!r} is not fetched; pass --allow-remote-refs to allow it")
