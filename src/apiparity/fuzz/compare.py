@@ -430,7 +430,10 @@ def compare_json(old: Any, new: Any, options: CompareOptions) -> list[Difference
     tree = DeepDiff(old, new, ignore_numeric_type_changes=True, view="tree", ignore_nan_inequality=True)
     seen: set[tuple[FieldPath, Change]] = set()
     identities = options.identities
-    for report_type, levels in tree.items():
+    # DeepDiff's tree keeps its report types in a set (the order varies with PYTHONHASHSEED): read
+    # them in one order so a --seed run lists an example's differences the same in every process
+    for report_type in sorted(tree):
+        levels = tree[report_type]
         change = _DEEPDIFF_CHANGES.get(report_type, Change.VALUE_CHANGED)  # no other type occurs between JSON documents
         for level in levels:
             concrete = tuple(level.path(output_format="list"))
