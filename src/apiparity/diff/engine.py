@@ -182,6 +182,7 @@ def diff_normalized(old: DiffSide, new: DiffSide, options: DiffOptions, *, pause
     # collected now; a caller holding its raw documents keeps the cost of one collection per call.
     del old_doc, new_doc, context, description
     if paused is not None and (old.rereads or new.rereads):
+        _detach(kept)
         paused.collect()
     # Pointers before the witness search: a file read again fits in what the documents left, before
     # Hypothesis is imported. A change the search drops has its pointer cut for nothing.
@@ -205,6 +206,35 @@ def diff_normalized(old: DiffSide, new: DiffSide, options: DiffOptions, *, pause
     )
     changes.sort(key=_change_order)
     return result
+
+
+def _detach(kept: list[Any]) -> None:
+    """Give the kept differences their own copies of the schemas the witness search reads (plain
+    dicts, cycles kept) and drop the values their messages were made from. A normalized schema knows
+    its parent, and so its operation: the few kept ones, scattered over the whole normalization,
+    would keep most of the allocator's arenas from being returned once the documents are collected
+    (on the 50,000-operation pair 542 arenas held 9 MB of live objects, the rest of 540 MB unusable
+    for the raw document read next)."""
+    copies: dict[int, Any] = {}
+
+    def copy(node: Any) -> Any:
+        if isinstance(node, dict):
+            done = copies.get(id(node))
+            if done is None:
+                done = copies[id(node)] = {}
+                for key, value in node.items():
+                    done[key] = copy(value)
+            return done
+        if isinstance(node, list):
+            return [copy(value) for value in node]
+        return node
+
+    for diff in kept:
+        diff.old_value = diff.new_value = None
+        if diff.old_schema is not None:
+            diff.old_schema = copy(diff.old_schema)
+        if diff.new_schema is not None:
+            diff.new_schema = copy(diff.new_schema)
 
 
 def _existing_pointers(changes: list[Change], attribute: Literal["old_pointer", "new_pointer"], read: RawReader) -> None:

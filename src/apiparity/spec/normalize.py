@@ -620,6 +620,13 @@ def normalize_document(
     )
 
 
+# One empty list or mapping for every part that has none (most responses have no headers, most
+# operations no tags): the normalized model is read only, and a big document has 100,000s of them.
+_NONE: list[Any] = []
+_NO_HEADERS: dict[str, Header] = {}
+_NO_CONTENT: dict[str, MediaType] = {}
+
+
 def _path_item(item: Any, path: str, collection: str, canonical: str, names: list[str], doc_security: Any,
                resolver: RefResolver, schemas: SchemaNormalizer, label: str) -> list[Operation]:
     """The operations of one path item (of `paths`, or of `webhooks` where `path` is the webhook's
@@ -646,12 +653,12 @@ def _path_item(item: Any, path: str, collection: str, canonical: str, names: lis
             operation_id=raw.get("operationId"),
             summary=raw.get("summary"),
             description=schemas.text(raw.get("description")),
-            tags=[schemas.text(tag) for tag in raw.get("tags") or []],
+            tags=[schemas.text(tag) for tag in raw["tags"]] if raw.get("tags") else _NONE,
             deprecated=bool(raw.get("deprecated")),
             parameters=dict(shared),
             request_body=None,
             responses={},
-            security=[r for r in security if isinstance(r, dict)],
+            security=[r for r in security if isinstance(r, dict)] if security else _NONE,
         )
         operation.parameters.update(_parameters(raw.get("parameters") or [], operation, resolver, schemas, label))
         operation.request_body = _request_body(raw.get("requestBody"), operation, resolver, schemas)
@@ -727,8 +734,10 @@ def _parameters(raw: list[Any], owner: Any, resolver: RefResolver, schemas: Sche
 
 def _content(raw: Any, owner: Any, schemas: SchemaNormalizer) -> dict[str, MediaType]:
     """The media types of `owner`'s `content` (a RequestBody or a Response)."""
+    if not raw:
+        return _NO_CONTENT
     content: dict[str, MediaType] = {}
-    for media_type, media in (raw or {}).items():
+    for media_type, media in raw.items():
         key = schemas.text(media_type.split(";")[0].strip().lower())
         schema = (media or {}).get("schema") if isinstance(media, dict) else None
         entry = content[key] = MediaType(schema=None, _up=owner, _key="content", _name=media_type)
@@ -755,8 +764,8 @@ def _responses(raw: dict[str, Any], operation: Operation, resolver: RefResolver,
         if not isinstance(response, dict):
             continue
         status_key = schemas.text(str(status).upper())
-        entry = Response(status=status_key, description=schemas.text(response.get("description")), content={}, headers={},
-                         _up=up, _key=key, _name=name)
+        entry = Response(status=status_key, description=schemas.text(response.get("description")), content=_NO_CONTENT,
+                         headers={} if response.get("headers") else _NO_HEADERS, _up=up, _key=key, _name=name)
         for header_name, header in (response.get("headers") or {}).items():
             header, (h_up, h_key, h_name) = _located(entry, "headers", header_name, header, resolver)
             if not isinstance(header, dict):
