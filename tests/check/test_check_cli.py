@@ -11,6 +11,7 @@ import pytest
 
 from apiparity.model import Report
 from tests.conftest import run_cli
+from tests.scenario import ScenarioRun, Scenarios
 
 LEGACY = "tests.check.apps:legacy"
 MODERN = "tests.check.apps:modern"
@@ -46,25 +47,24 @@ def test_faithful_port_is_ready_and_every_report_is_written(tmp_path: Path, monk
     assert summary.read_text().startswith("previous step\n# ✅ apiparity cutover readiness: **READY**")
 
 
-def test_regression_is_not_ready_with_the_finding_in_every_section(tmp_path: Path) -> None:
-    result = run_cli("check", LEGACY, REGRESSED, *FAST, "--json", str(tmp_path / "r.json"))
+def regressed(scenarios: Scenarios) -> ScenarioRun:
+    """`check LEGACY REGRESSED` with the fast options, JSON report: read by three tests (scenario check-apps)."""
+    return scenarios.run("check", LEGACY, REGRESSED, *FAST)
+
+
+@pytest.mark.scenario("check-apps")
+def test_regression_is_not_ready_with_the_finding_in_every_section(scenarios: Scenarios) -> None:
+    result = regressed(scenarios)
     assert result.exit_code == 1, result.stdout + result.stderr
     assert "NOT READY" in result.stdout.splitlines()[0]
-    report = read(tmp_path / "r.json")
+    report = result.report()
     failed = {g.name for g in report.verdict.gates if not g.passed}
     assert {"no-breaking-changes", "no-mismatch-groups"} <= failed
     assert any(c.rule_id == "response-body-property-removed" and "price" in c.message for c in report.diff.changes)
     assert any(g.operation == "GET /items/{item_id}" and "price" in g.signature for g in report.fuzz.groups)
 
 
-def test_same_seed_same_report(tmp_path: Path) -> None:
-    for name in ("a", "b"):
-        run_cli("check", LEGACY, REGRESSED, *FAST, "--seed", "7", "--json", str(tmp_path / f"{name}.json"))
-    a, b = (scrub_timings(json.loads((tmp_path / f"{n}.json").read_text())) for n in ("a", "b"))
-    assert a == b
-
-
-def test_the_seed_reaches_the_diffs_witness_search(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_same_seed_same_report_and_the_seed_reaches_the_diffs_witness_search(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from apiparity.diff import witness
 
     seeds: list[int] = []
@@ -81,6 +81,9 @@ def test_the_seed_reaches_the_diffs_witness_search(tmp_path: Path, monkeypatch: 
         witnesses.append([(c.rule_id, c.witness) for c in read(tmp_path / f"{name}.json").diff.changes if c.witness is not None])
     assert seeds == [7, 7]  # it was always 0: check never passed its seed on
     assert witnesses[0] and witnesses[0] == witnesses[1]
+    # same seed, same report: everything but wall-clock measurements repeats
+    a, b = (scrub_timings(json.loads((tmp_path / f"{n}.json").read_text())) for n in ("a", "b"))
+    assert a == b
     (tmp_path / "apiparity.toml").write_text("[diff]\nseed = 3\n")
     monkeypatch.chdir(tmp_path)
     run_cli("check", LEGACY, REGRESSED, *FAST, "--json", str(tmp_path / "c.json"))
@@ -191,8 +194,9 @@ def test_interrupt_writes_incomplete_reports_and_exits_130(tmp_path: Path, monke
     assert "INCOMPLETE" in (tmp_path / "r.html").read_text()
 
 
-def test_one_shard_and_three_merged_shards_agree(tmp_path: Path) -> None:
-    run_cli("check", LEGACY, REGRESSED, *FAST, "--json", str(tmp_path / "single.json"))
+@pytest.mark.scenario("check-apps")
+def test_one_shard_and_three_merged_shards_agree(scenarios: Scenarios, tmp_path: Path) -> None:
+    regressed(scenarios).copy("json", tmp_path / "single.json")
     shard_files = []
     for index in (1, 2, 3):
         path = tmp_path / f"shard-{index}.json"
@@ -236,8 +240,9 @@ def test_merge_refuses_reports_of_other_targets(tmp_path: Path) -> None:
     assert run_cli("merge", str(tmp_path / "junk.json")).exit_code == 2
 
 
-def test_baseline_marks_newly_broken_and_newly_fixed(tmp_path: Path) -> None:
-    run_cli("check", LEGACY, REGRESSED, *FAST, "--json", str(tmp_path / "broken.json"))
+@pytest.mark.scenario("check-apps")
+def test_baseline_marks_newly_broken_and_newly_fixed(scenarios: Scenarios, tmp_path: Path) -> None:
+    regressed(scenarios).copy("json", tmp_path / "broken.json")
     # from broken to fixed: everything that was broken is now fixed
     run_cli("check", LEGACY, MODERN, *FAST, "--baseline", str(tmp_path / "broken.json"), "--json", str(tmp_path / "fixed.json"))
     fixed = read(tmp_path / "fixed.json")
