@@ -177,7 +177,7 @@ class MismatchGroup:
     # an item also changes every field after it), most basic first
     related: list[str] = field(default_factory=list)
     tier: Tier = "regression"
-    tier_reason: str | None = None  # why the tier is not "regression" (the label, the statuses, the acceptance)
+    tier_reason: str | None = None  # why the tier: the label, the statuses, the acceptance; or why OLD's crash is not a legacy bug
     # every operation the cause was seen on, most cases first (`operation` is the first); one entry
     # when the cause is one operation's
     operations: list[GroupOperation] = field(default_factory=list)

@@ -117,6 +117,8 @@ class _Pending:
     rejected_by: str | None = None
     # every field NEW's 400/422 answers named in these cases, whatever OLD answered
     named_by_new: set[str] = field(default_factory=set)
+    # OLD crashed in a case sent after the run had changed OLD's state (no reset between cases)
+    crash_after_writes: bool = False
 
     @property
     def roots(self) -> frozenset[str]:
@@ -232,6 +234,11 @@ def _outer_element(difference: Difference) -> FieldPath | None:
 
 FOLD, SPLIT, APART = "fold", "split", "apart"
 
+# why a group where OLD crashed is not a legacy bug fixed: the crash may be the run's doing
+STATE_DEPENDENT_CRASH = ("OLD crashed after the run had changed its state (writes it accepted, no reset between cases): "
+                         "the crash may come from that state, not from the request; give --reset to tell a legacy bug "
+                         "from a regression")
+
 
 def _relation(small: _Pending, large: _Pending, changed_lists: frozenset[FieldPath]) -> str:
     """How `small` relates to `large` on one operation: FOLD (the same cause, seen with fewer
@@ -314,10 +321,11 @@ class Grouper:
 
     def add(self, request: WireRequest, old: WireResponse, new: WireResponse, differences: list[Difference], *,
             old_request: WireRequest | None = None, new_request: WireRequest | None = None,
-            steps: tuple[tuple[WireRequest, WireRequest], ...] = ()) -> None:
+            steps: tuple[tuple[WireRequest, WireRequest], ...] = (), old_state_changed: bool = False) -> None:
         """Record one case's differences (one case, one key). `old_request`/`new_request` are
         what each side really received (its own auth, its own ids); `steps` the (OLD, NEW)
-        requests of a stateful sequence that came before, replayed first by the reproducers."""
+        requests of a stateful sequence that came before, replayed first by the reproducers;
+        `old_state_changed`: the run had already changed OLD's state (see ComparisonSession)."""
         if not differences:
             return
         self._arrivals += 1
@@ -344,6 +352,8 @@ class Grouper:
             pending.named_by_new |= rejected_fields(new)
         pending.statuses.add((old.status, new.status))
         pending.outcomes.add((old.status, new.status, crashed(old.status, old.error)))
+        if old_state_changed and crashed(old.status, old.error):
+            pending.crash_after_writes = True
         rank = case_rank(old.status, new.status, new.error, roots.values())
         pending.rank = min(pending.rank, rank)
         for difference in differences:
@@ -413,7 +423,7 @@ class Grouper:
                         {k: c for k, c in pending.cover.items() if k.startswith("status ") or k in roots},
                         {d.signature: d for c in pending.candidates for d in c.within(roots)},
                         set(pending.statuses), set(pending.outcomes), rejected=pending.rejected, rejected_by=pending.rejected_by,
-                        named_by_new=set(pending.named_by_new))
+                        named_by_new=set(pending.named_by_new), crash_after_writes=pending.crash_after_writes)
         part.rank = min((case_rank(c.old.status, c.new.status, c.new.error, [c.by_root[r][0] for r in roots if r in c.by_root])
                          for c in pending.candidates), default=pending.rank)
         return part
@@ -468,6 +478,8 @@ class Grouper:
         title = [d.signature for d in title_roots]
         outcomes = {o for pending, _ in parts for o in pending.outcomes}
         tier, reason = intrinsic_tier(outcomes, harmless_label=label.id if label is not None and label.harmless else None)
+        if tier == "legacy-bug-fixed" and any(pending.crash_after_writes for pending, _ in parts):
+            tier, reason = "regression", STATE_DEPENDENT_CRASH
         related_roots = sorted((r for r in all_roots if r not in title), key=lambda r: _order_of(r, parts))
         followers = [s for s, d in sorted(seen.items(), key=lambda sd: lead_order(sd[1])) if s not in all_roots and s not in title]
         statuses_seen = sorted({(c.old.status, c.new.status) for c, _ in unique.values()})

@@ -154,6 +154,7 @@ class _Held:
     differences: list[Difference]
     sent_old: WireRequest | None
     sent_new: WireRequest | None
+    old_state_changed: bool = False
 
 
 Judge = Callable[[list[Difference]], list[Difference]]
@@ -172,8 +173,14 @@ class ComparisonSession:
     exchange a case source observes."""
 
     def __init__(self, *, options: CompareOptions, grouper: Grouper, options_for: Callable[[str], CompareOptions] | None = None,
-                 conformance: ConformanceJudge | None = None, latency: LatencySamples | None = None) -> None:
+                 conformance: ConformanceJudge | None = None, latency: LatencySamples | None = None,
+                 old_resets: bool = False) -> None:
+        """`old_resets`: OLD starts every case from the same state (reset hooks). Without it, once
+        OLD accepted a write, a crash of OLD may come from the state the run made, so it is not
+        taken for a legacy bug that NEW fixed (apiparity.fuzz.group.STATE_DEPENDENT_CRASH)."""
         self.options = options
+        self.old_resets = old_resets
+        self.old_written = False
         self._options_for = options_for
         self.grouper = grouper
         self.noise = NoiseTable()
@@ -214,13 +221,16 @@ class ComparisonSession:
             differences = judge(differences)
         kept: list[Difference] = []
         if differences:
-            held = _Held(self.stats(operation), request, old, new, differences, sent_old, sent_new)
+            held = _Held(self.stats(operation), request, old, new, differences, sent_old, sent_new,
+                         old_state_changed=self.old_written and not self.old_resets)
             if hold:
                 self.held.append(held)
             else:
                 kept = self._judge(held, step_noise=step_noise, steps=steps)
         if conformance is not None and self.conformance is not None:
             self.conformance.judge(operation, conformance, old, new, self.grouper)
+        if request.method.upper() in UNSAFE_METHODS and 200 <= old.status < 400:
+            self.old_written = True
         return kept
 
     def settle(self, count: int | None = None) -> None:
@@ -232,7 +242,8 @@ class ComparisonSession:
         kept = self.noise.filter(held.request.operation, held.differences, step=step_noise)
         if kept:
             held.stats.mismatches += 1
-            self.grouper.add(held.request, held.old, held.new, kept, old_request=held.sent_old, new_request=held.sent_new, steps=steps)
+            self.grouper.add(held.request, held.old, held.new, kept, old_request=held.sent_old, new_request=held.sent_new, steps=steps,
+                             old_state_changed=held.old_state_changed)
         return kept
 
     def account(self, stats: OperationStats, old: WireResponse, new: WireResponse) -> None:

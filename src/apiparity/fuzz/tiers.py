@@ -5,6 +5,8 @@ Tiers (`apiparity.model.TIERS`):
 - **regression**: a client that works with OLD may break on NEW. Fails the gate.
 - **legacy-bug-fixed**: every case of the group had OLD crash (5xx, or the in-process app raised)
   and NEW answer a deliberate 2xx or 4xx. Shown, not failing by default (`[gates] fail_on_tiers`).
+  Not when OLD crashed after the run wrote to it with no reset between cases: that crash may come
+  from the run's own writes (apiparity.fuzz.group.STATE_DEPENDENT_CRASH), so it stays a regression.
 - **harmless**: a framework difference no client reads, from a documented list: the known
   divergences marked `harmless` in `apiparity.fuzz.divergences` (`apiparity rules` lists them).
   Shown, not failing by default.

@@ -115,7 +115,7 @@ class _Replay:
         )
         # mismatches are held for noise learned later (as in fuzz); latencies a seeded reservoir
         self.session = ComparisonSession(options=CompareOptions.from_settings(settings), grouper=grouper,
-                                         latency=LatencyReservoir(LATENCY_SAMPLES, options.seed))
+                                         latency=LatencyReservoir(LATENCY_SAMPLES, options.seed), old_resets=bool(old_side.hooks))
         data = settings.to_dict()
         data["source"] = "recorded traffic"
         data["transports"] = {"old": old_side.transport.name, "new": new_side.transport.name}

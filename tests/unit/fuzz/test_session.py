@@ -138,3 +138,30 @@ def test_a_create_answered_alike_twice_still_teaches_its_field_noise() -> None:
     session.observe(_create(), _json(201, {"id": 1, "at": 1}), _json(201, {"id": 2, "at": 2}), _json(201, {"id": 7, "at": 3}))
     assert session.groups() == []
     assert sorted(n.field_path for n in session.noise_report()) == ["$.at", "$.id"]
+
+
+def _delete() -> WireRequest:
+    return WireRequest("DELETE", "/users/1", operation="DELETE /users/{id}")
+
+
+def _read() -> WireRequest:
+    return WireRequest("GET", "/users/1", operation="GET /users/{id}")
+
+
+def test_an_old_crash_after_the_run_wrote_to_old_is_not_a_legacy_bug_fixed() -> None:
+    # no reset: the DELETE drained OLD, and its view then crashes on the missing record
+    session = _session()
+    session.observe(_delete(), _json(204, {}), _json(404, {}), _json(204, {}))
+    session.observe(_read(), WireResponse(500, [], b"Internal Server Error"), WireResponse(500, [], b""), _json(404, {"detail": "gone"}))
+    (group,) = session.groups()
+    assert (group.signature, group.tier) == ("status 500 != 404", "regression")
+    assert "--reset" in (group.tier_reason or "")
+
+
+def test_with_reset_or_before_any_write_an_old_crash_is_a_legacy_bug_fixed() -> None:
+    for session, write_first in ((_session(old_resets=True), True), (_session(), False)):
+        if write_first:
+            session.observe(_delete(), _json(204, {}), _json(404, {}), _json(204, {}))
+        session.observe(_read(), WireResponse(500, [], b"Internal Server Error"), WireResponse(500, [], b""), _json(404, {"detail": "gone"}))
+        (group,) = session.groups()
+        assert group.tier == "legacy-bug-fixed"
