@@ -222,6 +222,8 @@ class OperationStats:
     new_transport_errors: int = 0
     pooled_cases: int = 0  # cases whose parameters came from the value pool (what OLD answered before)
     pooled_found: int = 0  # of those, the ones OLD answered with success: they named an existing record
+    # cases OLD answered with its route (not 404/405) and NEW with the same status: NEW serves the operation
+    new_served: int = 0
     old_latency_ms: list[float] = field(default_factory=list)
     new_latency_ms: list[float] = field(default_factory=list)
     skipped_reason: str | None = None  # for people; the reasons later stages decide on are the constants below

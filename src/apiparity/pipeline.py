@@ -892,9 +892,10 @@ def finish_report(report: Report, thresholds: GateThresholds, baseline: Report |
         from apiparity.fuzz.tiers import apply_acceptances
 
         apply_acceptances(report.fuzz.groups, thresholds.accept)  # tier `accepted`: [[gates.accept]] and waivers
-        from apiparity.fuzz.explain import cross_link
+        from apiparity.fuzz.explain import cross_link, served_after_all
 
         cross_link(report)  # a spec-diff finding and the mismatch group that shows it point at each other
+        served_after_all(report)  # an operation "removed" from NEW's document that NEW still serves
     report.verdict = decide(report, thresholds)
     if not report.complete and not report.shard:
         report.verdict.ready = False  # an interrupted run is never READY

@@ -6,6 +6,10 @@
   the group's, and for a body finding the field it names in the group's differences, or the only
   body group of that answer) is folded into that group: listed there, `explained_by` set, and not
   counted again by the conformance gate.
+- `served_after_all`: an operation the spec diff says NEW removed, that NEW answered like OLD on
+  the wire (same status, not 404/405) and no group shows missing, is hidden from NEW's document
+  (FastAPI `include_in_schema=False`, a route added outside the router), not removed: the finding
+  is kept as a warning saying so, and no longer fails the spec-diff gate.
 - `cross_link`: a spec-diff finding and the mismatch group that shows it on the wire point at each
   other (`Change.mismatch_groups`, `MismatchGroup.spec_changes`): a response field the diff says
   was removed or retyped and a group whose differences name that field; a request narrowed (a new
@@ -93,10 +97,33 @@ def cross_link(report: Report) -> None:
                     group.spec_changes.append(link)
 
 
+HIDDEN_NOTE = ("NEW still serves it: {served} case(s) answered like OLD (not 404/405); it is missing from NEW's "
+               "document, not from NEW (FastAPI `include_in_schema=False`?): clients are not broken, its contract is unpublished")
+
+
+def served_after_all(report: Report) -> None:
+    """Downgrade an operation removal NEW contradicts on the wire (see the module doc); run after
+    `cross_link`, which tells whether a group shows NEW answering 404/405 for it."""
+    if report.diff is None or report.fuzz is None:
+        return
+    stats = {s.operation: s for s in report.fuzz.operations}
+    for change in report.diff.changes:
+        if change.severity != "breaking" or change.direction != "operation" or not change.method \
+                or not change.rule_id.endswith("removed") or change.mismatch_groups:
+            continue
+        served = stats.get(f"{change.method} {change.path}")
+        if served is None or served.new_served == 0 or served.new_transport_errors:
+            continue
+        change.severity = "warning"
+        change.message = f"{change.message} ({HIDDEN_NOTE.format(served=served.new_served)})"
+
+
 def _shows(change: Change, group: MismatchGroup) -> bool:
     pairs = _status_pairs(group)
     if change.direction == "operation" and change.rule_id.endswith("removed"):
-        return any(new in (404, 405) and old != new for old, new in pairs)
+        # NEW refusing the removed operation's own method (a HEAD/OPTIONS 405 on its path is Flask's, not this)
+        return any(e.request.method.upper() == change.method and e.new.status in (404, 405) and e.old.status != e.new.status
+                   for e in group.examples)
     if change.direction == "request":
         return group.kind == "status" and any(old < 400 <= new < 500 for old, new in pairs)
     if change.direction == "response":
@@ -118,3 +145,4 @@ def relink(report: Report) -> None:
         for change in report.diff.changes:
             change.mismatch_groups = []
     cross_link(report)
+    served_after_all(report)

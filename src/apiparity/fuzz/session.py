@@ -260,6 +260,8 @@ class ComparisonSession:
         stats.new_5xx += new_5xx
         # OLD must have answered (below 400) for NEW's 5xx to be a new one
         stats.new_5xx_where_old_ok += new_5xx and not old_5xx and not old.transport_error and old.status < 400
+        # evidence that NEW routes the operation, whatever its document says (apiparity.fuzz.explain)
+        stats.new_served += (not old.transport_error and old.status not in (0, 404, 405) and new.status == old.status)
 
     # ------------------------------------------------------------------ results
 
