@@ -216,6 +216,29 @@ def _without_refs(document: dict[str, Any], holders: set[str]) -> dict[str, Any]
     return stripped
 
 
+_CHECKED_VALUES = ("default", "example", "const", "enum")
+
+
+def _value_pointer(document: dict[str, Any], value: Any) -> str:
+    """Where a value the validator checked against its own schema stands (a `default` or `example`
+    that breaks its schema's format: FastAPI's `created_at: datetime = datetime.now()` writes a naive
+    timestamp), when the validator gives no path; "" when it is not found or not a scalar."""
+    if value is None or isinstance(value, (dict, list)):
+        return ""
+    stack: list[tuple[Any, tuple[str, ...]]] = [(document, ())]
+    while stack:
+        node, parts = stack.pop()
+        if isinstance(node, dict):
+            for key in _CHECKED_VALUES:
+                found = node.get(key)
+                if found == value or (key == "enum" and isinstance(found, list) and value in found):
+                    return from_parts([*parts, key])
+            stack.extend((child, (*parts, str(key))) for key, child in reversed(list(node.items())) if isinstance(child, (dict, list)))
+        elif isinstance(node, list):
+            stack.extend((child, (*parts, str(index))) for index, child in reversed(list(enumerate(node))) if isinstance(child, (dict, list)))
+    return ""
+
+
 def _validator_problems(document: dict[str, Any], limit: int, base_path: Path | None, allow: bool) -> list[ValidationProblem]:
     from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
 
@@ -228,7 +251,8 @@ def _validator_problems(document: dict[str, Any], limit: int, base_path: Path | 
         for error in validator_cls(document, base_uri=base_uri).iter_errors():
             error = _most_specific(error)
             path = getattr(error, "absolute_path", None) or getattr(error, "path", None) or []
-            problems.append(ValidationProblem(from_parts(path), _message(error)))
+            pointer = from_parts(path) or _value_pointer(document, getattr(error, "instance", None))
+            problems.append(ValidationProblem(pointer, _message(error)))
             if len(problems) >= limit:
                 break
     except RecursionError:
