@@ -36,10 +36,20 @@ def test_a_report_written_by_the_previous_version_reads_into_typed_sections(path
         assert section.present(value), key
         if isinstance(section.type, type) and issubclass(section.type, ms.Section):
             assert isinstance(value, section.type), key
-    assert report.to_dict() == data, "the same keys and values written back"
+    assert _as_in(report.to_dict(), data) == data, "the same keys and values written back"
     again = json.loads(render(report, "json"))
-    assert again == data
+    assert _as_in(again, data) == data
     assert Report.from_dict(again) == report
+
+
+def _as_in(written: object, original: object) -> object:
+    """`written` without the keys a later version added with an empty value (a new counter at 0):
+    what the old report had must come back, and nothing else but such defaults."""
+    if isinstance(written, dict) and isinstance(original, dict):
+        return {k: _as_in(v, original.get(k)) for k, v in written.items() if k in original or v not in (0, None, [], {}, False)}
+    if isinstance(written, list) and isinstance(original, list) and len(written) == len(original):
+        return [_as_in(w, o) for w, o in zip(written, original)]
+    return written
 
 
 def _sections_in_fixtures() -> list[tuple[str, object]]:
