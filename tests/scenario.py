@@ -7,10 +7,11 @@ and assert different things about it. They ask the session-scoped `scenarios` fi
     assert run.exit_code == 1 and "GET /books" in run.text("html")
 
 The first test to ask runs it (its report files go to a folder of the session's temporary directory);
-every later ask with the same command line, outputs and working directory gets that run back. Reports
-are read afresh on each `report()`, so a test may change the one it gets. Tests that share a run carry
-`@pytest.mark.scenario("name")`: with `-n N` the tests of one scenario go to one worker (an
-`xdist_group`, see tests/conftest.py), where the cache lives; `-m "not scenario"` leaves them out.
+every later ask with the same command line, outputs and working directory gets that run back. With
+`-n N` the folder is the one the workers share and a file lock per command line makes the run once:
+a worker that asks while another is making it waits for it. Reports are read afresh on each
+`report()`, so a test may change the one it gets. Tests that read a shared run carry
+`@pytest.mark.scenario("name")` (`-m "not scenario"` leaves them out).
 
 Only runs whose outcome depends on the command line alone belong here: a test that monkeypatches
 apiparity, changes the working directory or sets the environment runs its own `run_cli`.
@@ -18,6 +19,8 @@ apiparity, changes the working directory or sets the environment runs its own `r
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -60,38 +63,45 @@ class ScenarioRun:
 
 
 class Scenarios:
-    """The cache behind the `scenarios` fixture (one per pytest process: one per xdist worker)."""
+    """The cache behind the `scenarios` fixture: a folder per command line, `run.json` once it ran."""
 
     def __init__(self, folder: Path, run_cli: Callable[..., CliResult]) -> None:
         self._folder = folder
         self._run_cli = run_cli
-        self._runs: dict[tuple[object, ...], ScenarioRun] = {}
+        self._runs: dict[str, ScenarioRun] = {}
 
     def run(self, command: str, *args: str, outputs: tuple[str, ...] = ("json",)) -> ScenarioRun:
         if command not in ("check", "fuzz"):
             raise ValueError(f"scenario runs are check or fuzz runs, not {command!r}")
         if command == "fuzz" and len(outputs) != 1:
             raise ValueError("fuzz writes one report (--format FORMAT -o FILE)")
-        key = (os.getcwd(), command, args, tuple(sorted(outputs)))
-        if key not in self._runs:
-            folder = self._folder / f"run-{len(self._runs) + 1}"
-            folder.mkdir(parents=True)
+        key = json.dumps([os.getcwd(), command, args, sorted(outputs)])
+        digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+        if digest not in self._runs:
+            folder = self._folder / digest
+            folder.mkdir(parents=True, exist_ok=True)
             files = {output: folder / f"report.{SUFFIX.get(output, output)}" for output in outputs}
-            if command == "check":
-                flags = [arg for output, path in files.items() for arg in (CHECK_OUTPUTS[output], str(path))]
-            else:
-                ((output, path),) = files.items()
-                flags = ["--format", output, "-o", str(path)]
-            # the job summary of the CI that runs the tests is no output of the scenario
-            result = self._run_cli(command, *args, *flags, env={"GITHUB_STEP_SUMMARY": None})
-            self._runs[key] = ScenarioRun(
-                args=(command, *args),
-                exit_code=result.exit_code,
-                stdout=result.stdout,
-                stderr=result.stderr,
-                files=files,
-            )
-        return self._runs[key]
+            done = folder / "run.json"
+            with open(folder / ".lock", "w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)  # another worker making this run: wait for it
+                if not done.exists():
+                    self._make(command, args, files, done)
+            recorded = json.loads(done.read_text(encoding="utf-8"))
+            self._runs[digest] = ScenarioRun(args=(command, *args), exit_code=recorded["exit_code"], stdout=recorded["stdout"],
+                                             stderr=recorded["stderr"], files=files)
+        return self._runs[digest]
+
+    def _make(self, command: str, args: tuple[str, ...], files: Mapping[str, Path], done: Path) -> None:
+        if command == "check":
+            flags = [arg for output, path in files.items() for arg in (CHECK_OUTPUTS[output], str(path))]
+        else:
+            ((output, path),) = files.items()
+            flags = ["--format", output, "-o", str(path)]
+        # the job summary of the CI that runs the tests is no output of the scenario
+        result = self._run_cli(command, *args, *flags, env={"GITHUB_STEP_SUMMARY": None})
+        partial = done.with_suffix(".partial")
+        partial.write_text(json.dumps({"exit_code": result.exit_code, "stdout": result.stdout, "stderr": result.stderr}), encoding="utf-8")
+        partial.replace(done)  # whole or absent: a run that raised is made again by the next test
 
 
 # ------------------------------------------------------------------------------ named scenarios
