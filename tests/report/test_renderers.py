@@ -270,7 +270,10 @@ def test_junit_never_reads_green_when_nothing_was_exercised() -> None:
 def test_junit_strips_control_characters() -> None:
     report = fuzz_report()
     report.fuzz.groups[0].signature = "body \x00\x1b[31m differs"
-    ET.fromstring(render(report, "junit"))  # parses: no invalid XML characters
+    text = render(report, "junit")
+    ET.fromstring(text)  # parses: no invalid XML characters
+    assert "\x00" not in text and "\x1b" not in text
+    assert "differs" in text, "the signature is stripped of its control characters, not dropped"
 
 
 # ---------------------------------------------------------------------------------------- github
