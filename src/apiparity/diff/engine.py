@@ -235,6 +235,8 @@ def _detach(kept: list[Any]) -> None:
             diff.old_schema = copy(diff.old_schema)
         if diff.new_schema is not None:
             diff.new_schema = copy(diff.new_schema)
+        if diff.root_old_schema is not None:
+            diff.root_old_schema, diff.root_new_schema = copy(diff.root_old_schema), copy(diff.root_new_schema)
 
 
 def _existing_pointers(changes: list[Change], attribute: Literal["old_pointer", "new_pointer"], read: RawReader) -> None:
@@ -273,7 +275,7 @@ def judge_by_meaning(diffs: list[Any], changes: list[Change], options: DiffOptio
     so a run's time budget goes to what the structure already flagged.
     """
     from apiparity.diff.registry import get_rule
-    from apiparity.diff.rules.schemas import WITNESS_KEYWORDS, WITNESS_ONLY
+    from apiparity.diff.rules.schemas import WITNESS_KEYWORDS, WITNESS_ONLY, embed
 
     order = sorted(
         (index for index, diff in enumerate(diffs)
@@ -291,12 +293,21 @@ def judge_by_meaning(diffs: list[Any], changes: list[Change], options: DiffOptio
         diff, change = diffs[index], changes[index]
         # the rule's direction: a webhook's request body is judged as a response (rules.webhooks)
         direction = "request" if get_rule(diff.rule_id).direction == "request" else "response"
+        textual = diff.location.endswith("-parameter")
         result = search.search(diff.old_schema, diff.new_schema, direction=direction,
-                               keywords=WITNESS_KEYWORDS[diff.kind], textual=diff.location.endswith("-parameter"))
+                               keywords=WITNESS_KEYWORDS[diff.kind], textual=textual)
+        rel = diff.rel
+        if result.outcome is Outcome.WITNESSED and diff.root_old_schema is not None:
+            embeddable, whole = embed(result.instance, diff.root_path)
+            if not (embeddable and search.holds(diff.root_old_schema, diff.root_new_schema, whole, direction=direction, textual=textual)):
+                # another branch of the whole schema accepts (or rejects) the branch's witness: it
+                # proves nothing, so the whole pair is searched instead
+                result = search.search(diff.root_old_schema, diff.root_new_schema, direction=direction, textual=textual)
+                rel = ""
         if diff.kind in WITNESS_ONLY and result.outcome is not Outcome.WITNESSED:
             dropped.add(index)
             continue
-        change.witness = witness_of(result, direction, diff.rel)
+        change.witness = witness_of(result, direction, rel)
         if result.outcome is Outcome.PROVED_SAFE:
             change.severity = "info"
     return [c for i, (d, c) in enumerate(zip(diffs, changes, strict=True)) if i not in dropped and not (d.kind in WITNESS_ONLY and c.witness is None)]

@@ -44,3 +44,9 @@ class RawDiff:
     old_schema: Any = None  # the schema pair of a schema kind (see SchemaDiff)
     new_schema: Any = None
     rel: str = ""  # the pair's path inside the compared root, e.g. `items[].price`
+    # the compared root's pair, when the pair above sits in a branch of a combinator (`anyOf[0].n`):
+    # a witness of the branch must hold for the whole schema (another branch may accept it);
+    # `root_path` is the pair's path from that root (SchemaDiff.rel)
+    root_old_schema: Any = None
+    root_new_schema: Any = None
+    root_path: tuple[str, ...] = ()

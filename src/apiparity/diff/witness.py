@@ -187,6 +187,22 @@ class WitnessSearch:
         self._keep.extend((old, new))
         return result
 
+    def holds(self, old: Any, new: Any, instance: Any, *, direction: str, textual: bool = False) -> bool:
+        """Whether `instance` is a witness for the pair (old, new) too: "request", OLD accepts it
+        and NEW rejects it; "response", the reverse. False when the pair cannot be expressed."""
+        import jsonschema  # type: ignore[import-untyped,unused-ignore]
+
+        try:
+            old_schema = to_json_schema(old, direction=direction)
+            new_schema = to_json_schema(new, direction=direction)
+            source, target = (old_schema, new_schema) if direction == "request" else (new_schema, old_schema)
+            checker = self._format_checker()
+            source_validator = jsonschema.Draft202012Validator(source, format_checker=checker)
+            target_validator = jsonschema.Draft202012Validator(target, format_checker=checker)
+        except (Unsupported, RecursionError, jsonschema.exceptions.SchemaError, jsonschema.exceptions._WrappedReferencingError):
+            return False
+        return _accepts(source_validator, instance, textual) and _rejection(target_validator, instance, None, textual) is not None
+
     # ------------------------------------------------------------------ internals
 
     def _converted(self, old: Any, new: Any, direction: str, keywords: frozenset[str] | None, textual: bool, started: float) -> SearchResult:

@@ -147,6 +147,13 @@ PAIRS: list[Pair] = [
     Pair("oneOf", "null-or-x-widening", REQ, S, {"oneOf": [{"type": "null"}, S]}, False, trap=True),
     Pair("oneOf", "branch-removed", REQ, {"oneOf": [S, I]}, {"oneOf": [S]}, True),
     Pair("oneOf", "disjoint-branch-added", REQ, {"oneOf": [S, I]}, {"oneOf": [S, I, {"type": "boolean"}]}, False),
+    # a change inside one branch that another branch covers: judged on the whole schema, not the branch
+    Pair("anyOf", "branch-bound-covered", REQ, {"anyOf": [obj(n={**I, "maximum": 10}), obj(["n"], n=I)]},
+         {"anyOf": [obj(n={**I, "maximum": 5}), obj(["n"], n=I)]}, False, trap=True),
+    Pair("anyOf", "branch-required-covered", RES, {"anyOf": [obj(["call_id", "kind"], call_id=S, kind=S), obj(kind=S)]},
+         {"anyOf": [obj(["kind"], call_id=S, kind=S), obj(kind=S)]}, False, trap=True),
+    Pair("anyOf", "branch-bound-uncovered", REQ, {"anyOf": [obj(["n"], n={**I, "maximum": 10}), {"type": "string"}]},
+         {"anyOf": [obj(["n"], n={**I, "maximum": 5}), {"type": "string"}]}, True),
     Pair("not", "added", REQ, S, {**S, "not": {"const": "x"}}, True),
     Pair("not", "removed", REQ, {**S, "not": {"const": "x"}}, S, False),
     Pair("not", "removed", RES, {**S, "not": {"const": "x"}}, S, True),

@@ -7,6 +7,8 @@ rule per location, e.g. `request-body-max-length-decreased`, `response-header-en
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -194,6 +196,25 @@ COMPARED_AS: dict[str, tuple[str, bool]] = {
 AS_IS = Perspective("operation", COMPARED_AS, schema_rule_applies)
 
 
+_BRANCH_STEP = re.compile(r"(anyOf|oneOf|allOf)\[\d+\]")
+
+
+def embed(instance: Any, path: tuple[str, ...]) -> tuple[bool, Any]:
+    """`instance` of the schema at `path` (SchemaDiff.rel) as an instance of the root: wrapped in
+    an object for each property step and in an array for each `[]` (a branch step adds nothing);
+    (False, None) for a step no instance can be built through (`{*}`, `(if)`, a prefix index)."""
+    for part in reversed(path):
+        if _BRANCH_STEP.fullmatch(part):
+            continue
+        if part == "[]":
+            instance = [instance]
+        elif part[:1] in ("[", "{", "(") or not part:
+            return False, None
+        else:
+            instance = {part: instance}
+    return True, instance
+
+
 def rel_text(rel: tuple[str, ...]) -> str:
     """`("items", "[]", "price")` -> `items[].price`: where in the compared root a difference is."""
     text = ""
@@ -231,6 +252,8 @@ def compare_schemas(ctx: DiffContext, op: Operation, location: str, place: str, 
             old_schema=diff.old_schema,
             new_schema=diff.new_schema,
             rel=rel,
+            **({"root_old_schema": old, "root_new_schema": new, "root_path": diff.rel}
+               if any(_BRANCH_STEP.match(part) for part in diff.rel) else {}),
         )
 
 
