@@ -220,3 +220,19 @@ def test_errors_name_the_side_label() -> None:
     broken = schema_at("response-body", {"$ref": "#/components/schemas/Gone"})
     with pytest.raises(SpecError, match=r"^specs/new\.yaml: .*Gone"):
         diff_documents(schema_at("response-body", S), broken, options=DiffOptions(old_label="specs/old.yaml", new_label="specs/new.yaml"))
+
+
+def test_the_two_3_0_spellings_of_a_nullable_ref_are_equal() -> None:
+    """`{allOf: [$ref X], nullable: true}` and `{allOf: [$ref X, {nullable: true}]}` (both common in
+    3.0 documents, e.g. OpenAI's) mean one thing; a witness "OLD accepted null" between them was false.
+    Dropping the nullable branch is still a nullable removal."""
+    item = {"$ref": "#/components/schemas/Item"}
+
+    def body(schema: dict) -> dict:
+        doc = with_components(schema_at("request-body", {"type": "object", "properties": {"t": schema}}), Item=ITEM)
+        doc["openapi"] = "3.0.3"
+        return doc
+
+    sibling, branch, plain = body({"allOf": [item], "nullable": True}), body({"allOf": [item, {"nullable": True}]}), body({"allOf": [item]})
+    assert breaking(sibling, branch) == [] and breaking(branch, sibling) == []
+    assert any("nullable" in rule for rule in breaking(branch, plain))

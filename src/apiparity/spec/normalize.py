@@ -520,6 +520,9 @@ def _infer_container_type(result: dict[str, Any]) -> None:
         result["type"] = ["object"] if is_object else ["array"]
 
 
+_NULLABLE_ONLY = frozenset({"nullable", "title", "description"})
+
+
 def _merge_into(result: dict[str, Any], branch: dict[str, Any], in_progress: set[int], *, keep_nullable: bool = False) -> bool:
     """Merge `branch` into `result` when no keyword conflicts; False (and no change) otherwise.
 
@@ -543,8 +546,10 @@ def _merge_into(result: dict[str, Any], branch: dict[str, Any], in_progress: set
         elif key == "required":
             result["required"] = sorted(set(result.get("required", [])) | set(value))
         elif key == "nullable":
-            # One nullable branch among several allOf constraints does not make the whole nullable.
-            if keep_nullable:
+            # One nullable branch among several allOf constraints does not make the whole nullable;
+            # a branch that says nothing but `nullable: true` is the 3.0 idiom for a nullable
+            # `$ref` (`allOf: [{$ref: X}, {nullable: true}]`), read like `{allOf: [$ref X], nullable: true}`
+            if keep_nullable or (value is True and set(branch) <= _NULLABLE_ONLY):
                 result["nullable"] = True
         elif key not in result:
             result[key] = value
