@@ -23,7 +23,8 @@ for name in legacy legacy-flask2 modern; do
   python="$PYTHON"
   if [ "$name" = legacy ] && [ -n "$OLDEST" ]; then python="$OLDEST"; fi
   stamp="$venv/.requirements.sha256"
-  want="$( (cat "$requirements"; "$python" -c 'import sys; print(sys.version)') | sha256sum | cut -d' ' -f1)"
+  # the venv's own path too: its scripts' shebangs are absolute, so a moved or copied venv is rebuilt
+  want="$( (cat "$requirements"; "$python" -c 'import sys; print(sys.version)'; echo "$PWD/$venv") | sha256sum | cut -d' ' -f1)"
   if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     rm -rf "$venv"
     "$python" -m venv "$venv"
