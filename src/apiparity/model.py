@@ -598,9 +598,27 @@ def to_dict(obj: Any) -> Any:
     return obj
 
 
+def field_hints(cls: Any) -> dict[str, Any]:
+    """The type hints of a dataclass's fields. Python 3.10's `get_type_hints` refuses an `InitVar[...]`
+    annotation (not a type to it), so there each annotation is evaluated on its own, InitVars left out."""
+    try:
+        return typing.get_type_hints(cls)
+    except TypeError:
+        import sys
+
+        hints: dict[str, Any] = {}
+        for klass in reversed(cls.__mro__):
+            namespace = vars(sys.modules[klass.__module__])
+            for name, annotation in vars(klass).get("__annotations__", {}).items():
+                if isinstance(annotation, str) and annotation.startswith("InitVar["):
+                    continue
+                hints[name] = eval(annotation, namespace) if isinstance(annotation, str) else annotation  # noqa: S307 - the module's own annotations
+        return hints
+
+
 def from_dict(cls: Any, data: Any) -> Any:
     """Rebuild a model object from `to_dict` output, guided by the dataclass type hints."""
-    hints = typing.get_type_hints(cls)
+    hints = field_hints(cls)
     kwargs = {}
     for f in dataclasses.fields(cls):
         if f.name in data:

@@ -140,7 +140,9 @@ def load(tp: Any, value: Any) -> Any:
 
 @functools.cache
 def _hints(tp: type) -> dict[str, Any]:
-    return typing.get_type_hints(tp)
+    from apiparity.model import field_hints
+
+    return field_hints(tp)
 
 
 def _nullable(tp: Any) -> bool:
