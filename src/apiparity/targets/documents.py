@@ -278,5 +278,5 @@ def check_openapi_version(document: dict[str, Any], source: str) -> str:
         raise SpecError(f"{source}: not an OpenAPI document (no `openapi` version field)")
     text = str(version)
     if not (text.startswith("3.0") or text.startswith("3.1")):
-        raise SpecError(f"{source}: unsupported OpenAPI version {text!r}; apiparity reads 3.0.x and 3.1.x")
+        raise SpecError(f"{source}: unsupported OpenAPI version {text!r}; apiparity reads OpenAPI 3.0.x and 3.1.x, and Swagger 2.0")
     return text[:3]
