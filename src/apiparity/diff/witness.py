@@ -195,10 +195,7 @@ class WitnessSearch:
         try:
             old_schema = to_json_schema(old, direction=direction)
             new_schema = to_json_schema(new, direction=direction)
-            source, target = (old_schema, new_schema) if direction == "request" else (new_schema, old_schema)
-            checker = self._format_checker()
-            source_validator = jsonschema.Draft202012Validator(source, format_checker=checker)
-            target_validator = jsonschema.Draft202012Validator(target, format_checker=checker)
+            source_validator, target_validator = self._validators(old_schema, new_schema, direction)
         except (Unsupported, RecursionError, jsonschema.exceptions.SchemaError, jsonschema.exceptions._WrappedReferencingError):
             return False
         return _accepts(source_validator, instance, textual) and _rejection(target_validator, instance, None, textual) is not None
@@ -228,14 +225,22 @@ class WitnessSearch:
             self._by_content[content] = result
         return result
 
+    def _validators(self, old_schema: Any, new_schema: Any, direction: str) -> tuple[Any, Any]:
+        """(source, target) validators of a JSON Schema pair: the source's instances are drawn and
+        the target judges them (a request's OLD and NEW; a response's NEW and OLD)."""
+        import jsonschema  # type: ignore[import-untyped,unused-ignore]
+
+        source, target = (old_schema, new_schema) if direction == "request" else (new_schema, old_schema)
+        checker = self._format_checker()
+        return (jsonschema.Draft202012Validator(source, format_checker=checker),
+                jsonschema.Draft202012Validator(target, format_checker=checker))
+
     def _search(self, old_schema: Any, new_schema: Any, direction: str, keywords: frozenset[str] | None, textual: bool, started: float) -> SearchResult:
         source, target = (old_schema, new_schema) if direction == "request" else (new_schema, old_schema)
         import jsonschema  # type: ignore[import-untyped,unused-ignore]
 
-        checker = self._format_checker()
         try:
-            source_validator = jsonschema.Draft202012Validator(source, format_checker=checker)
-            target_validator = jsonschema.Draft202012Validator(target, format_checker=checker)
+            source_validator, target_validator = self._validators(old_schema, new_schema, direction)
         except (jsonschema.exceptions.SchemaError, jsonschema.exceptions._WrappedReferencingError) as exc:
             return SearchResult(Outcome.NOT_CHECKED, reason=f"schema rejected by the validator: {exc}")
         variants: list[Any] = []  # schemas whose instances are tried, in order; generators built on first use
