@@ -8,6 +8,8 @@ purpose to a JSON body (an upload route that takes only octet-stream)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from typing import Any
 
 import pytest
@@ -16,12 +18,8 @@ from flask import Flask, jsonify
 from flask import request as flask_request
 from pydantic import BaseModel
 
-from apiparity.fuzz.compare import CompareOptions, compare_responses
-from apiparity.fuzz.divergences import MismatchContext, by_id, identify_case
-from apiparity.fuzz.group import root_signatures
-from apiparity.fuzz.transports import ASGITransport, WSGITransport
 from apiparity.fuzz.wire import WireRequest
-from apiparity.targets.apps import target_from_app
+from tests.fuzz.labels.harness import Sides, judge, serve
 
 LABEL = "json-body-content-type"
 
@@ -62,29 +60,15 @@ async def upload_new(request: Request) -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def sides():
-    old, new = target_from_app("legacy", legacy), target_from_app("modern", modern)
-    old_transport, new_transport = WSGITransport(old.app), ASGITransport(new.app)
-    yield old, new, old_transport, new_transport
-    old_transport.close()
-    new_transport.close()
+def sides() -> Iterator[Sides]:
+    yield from serve(legacy, modern)
 
 
-def label_of(sides, path: str, body: bytes | None, content_type: str | None) -> tuple[str | None, list[str], tuple[int, int]]:
+def label_of(sides: Sides, path: str, body: bytes | None, content_type: str | None) -> tuple[str | None, list[str], tuple[int, int]]:
     """(the label the case gets, the preconditions of the label that fail, (OLD, NEW) statuses)."""
-    old, new, old_transport, new_transport = sides
     headers = [("Content-Type", content_type)] if content_type else []
-    request = WireRequest("POST", path, headers=headers, body=body, operation=f"POST {path}")
-    old_answer, new_answer = old_transport.send(request), new_transport.send(request)
-    differences = compare_responses(old_answer, new_answer, CompareOptions(compare_headers=("content-type",)))
-    assert differences, f"{path}: the apps answer alike ({old_answer.status}, {new_answer.status})"
-    roots = list(root_signatures(differences).values())
-    found = identify_case(request, old_answer, new_answer, roots, document=old.document, new_document=new.document)
-    entry = by_id(LABEL)
-    assert entry is not None
-    failed = sorted({name for d in roots if d.kind == "status" for name in entry.failed_preconditions(
-        MismatchContext(request, old_answer, new_answer, d, old.document, new.document))})
-    return (found.id if found else None), failed, (old_answer.status, new_answer.status)
+    judged = judge(sides, WireRequest("POST", path, headers=headers, body=body, operation=f"POST {path}"), LABEL, kinds=("status",))
+    return judged.label, judged.failed, (judged.old.status, judged.new.status)
 
 
 def test_no_body_is_flasks_415_and_fastapis_422(sides) -> None:

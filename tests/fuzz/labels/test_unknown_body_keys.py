@@ -10,6 +10,8 @@ framework default)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import json
 from typing import Any
 
@@ -19,13 +21,9 @@ from flask import request as flask_request
 from flask_openapi3 import OpenAPI
 from pydantic import BaseModel, ConfigDict, Field
 
-from apiparity.fuzz.compare import CompareOptions, compare_responses
-from apiparity.fuzz.divergences import MismatchContext, by_id, identify_case
-from apiparity.fuzz.group import root_signatures
 from apiparity.fuzz.labels.unknown_body_keys import request_body_properties
-from apiparity.fuzz.transports import ASGITransport, WSGITransport
 from apiparity.fuzz.wire import WireRequest
-from apiparity.targets.apps import target_from_app
+from tests.fuzz.labels.harness import Sides, judge, serve
 
 LABEL = "unknown-body-keys"
 
@@ -125,30 +123,17 @@ def order_new(body: NewOrder) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def sides():
-    old, new = target_from_app("legacy", legacy), target_from_app("modern", modern)
-    old_transport, new_transport = WSGITransport(old.app), ASGITransport(new.app)
-    yield old, new, old_transport, new_transport
-    old_transport.close()
-    new_transport.close()
+def sides() -> Iterator[Sides]:
+    yield from serve(legacy, modern)
 
 
-def label_of(sides, operation: str, body: dict[str, Any]) -> tuple[str | None, list[str]]:
+def label_of(sides: Sides, operation: str, body: dict[str, Any]) -> tuple[str | None, list[str]]:
     """(the label the case gets, the preconditions of `unknown-body-keys` that fail on its differences)."""
-    old, new, old_transport, new_transport = sides
     method, _, path = operation.partition(" ")
     request = WireRequest(method, path, headers=[("Content-Type", "application/json")], body=json.dumps(body).encode(),
                           operation=operation)
-    old_answer, new_answer = old_transport.send(request), new_transport.send(request)
-    differences = compare_responses(old_answer, new_answer, CompareOptions(compare_headers=("content-type",)))
-    assert differences, f"{operation}: the apps answer alike ({old_answer.status}, {new_answer.status})"
-    roots = list(root_signatures(differences).values())
-    found = identify_case(request, old_answer, new_answer, roots, document=old.document, new_document=new.document)
-    entry = by_id(LABEL)
-    assert entry is not None
-    failed = sorted({name for d in roots for name in entry.failed_preconditions(
-        MismatchContext(request, old_answer, new_answer, d, old.document, new.document))})
-    return (found.id if found else None), failed
+    judged = judge(sides, request, LABEL)
+    return judged.label, judged.failed
 
 
 def test_a_key_the_legacy_model_forbids_and_the_port_ignores(sides) -> None:
@@ -157,7 +142,7 @@ def test_a_key_the_legacy_model_forbids_and_the_port_ignores(sides) -> None:
 
 def test_a_webargs_style_unknown_field_error_from_a_plain_flask_view(sides) -> None:
     """OLD's document has no body for this view (plain Flask): the port's document says what is declared."""
-    old, new, _, _ = sides
+    old, new = sides.old, sides.new
     assert request_body_properties(old.document, "POST /orders") is None
     assert request_body_properties(new.document, "POST /orders") == {"sku", "quantity"}
     assert label_of(sides, "POST /orders", {"sku": "A-1", "quantity": 2, "qty": 2}) == (LABEL, [])
