@@ -234,11 +234,6 @@ def _outer_element(difference: Difference) -> FieldPath | None:
 
 FOLD, SPLIT, APART = "fold", "split", "apart"
 
-# why a group where OLD crashed is not a legacy bug fixed: the crash may be the run's doing
-STATE_DEPENDENT_CRASH = ("OLD crashed after the run had changed its state (writes it accepted, no reset between cases): "
-                         "the crash may come from that state, not from the request; give --reset to tell a legacy bug "
-                         "from a regression")
-
 
 def _relation(small: _Pending, large: _Pending, changed_lists: frozenset[FieldPath]) -> str:
     """How `small` relates to `large` on one operation: FOLD (the same cause, seen with fewer
@@ -477,9 +472,8 @@ class Grouper:
                 seen.setdefault(signature, difference)
         title = [d.signature for d in title_roots]
         outcomes = {o for pending, _ in parts for o in pending.outcomes}
-        tier, reason = intrinsic_tier(outcomes, harmless_label=label.id if label is not None and label.harmless else None)
-        if tier == "legacy-bug-fixed" and any(pending.crash_after_writes for pending, _ in parts):
-            tier, reason = "regression", STATE_DEPENDENT_CRASH
+        tier, reason = intrinsic_tier(outcomes, harmless_label=label.id if label is not None and label.harmless else None,
+                                      crash_after_writes=any(pending.crash_after_writes for pending, _ in parts))
         related_roots = sorted((r for r in all_roots if r not in title), key=lambda r: _order_of(r, parts))
         followers = [s for s, d in sorted(seen.items(), key=lambda sd: lead_order(sd[1])) if s not in all_roots and s not in title]
         statuses_seen = sorted({(c.old.status, c.new.status) for c, _ in unique.values()})

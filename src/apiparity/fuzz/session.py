@@ -177,7 +177,7 @@ class ComparisonSession:
                  old_resets: bool = False) -> None:
         """`old_resets`: OLD starts every case from the same state (reset hooks). Without it, once
         OLD accepted a write, a crash of OLD may come from the state the run made, so it is not
-        taken for a legacy bug that NEW fixed (apiparity.fuzz.group.STATE_DEPENDENT_CRASH)."""
+        taken for a legacy bug that NEW fixed (apiparity.fuzz.tiers.STATE_DEPENDENT_CRASH)."""
         self.options = options
         self.old_resets = old_resets
         self.old_written = False

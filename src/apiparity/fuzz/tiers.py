@@ -6,7 +6,7 @@ Tiers (`apiparity.model.TIERS`):
 - **legacy-bug-fixed**: every case of the group had OLD crash (5xx, or the in-process app raised)
   and NEW answer a deliberate 2xx or 4xx. Shown, not failing by default (`[gates] fail_on_tiers`).
   Not when OLD crashed after the run wrote to it with no reset between cases: that crash may come
-  from the run's own writes (apiparity.fuzz.group.STATE_DEPENDENT_CRASH), so it stays a regression.
+  from the run's own writes (STATE_DEPENDENT_CRASH), so it stays a regression.
 - **harmless**: a framework difference no client reads, from a documented list: the known
   divergences marked `harmless` in `apiparity.fuzz.divergences` (`apiparity rules` lists them).
   Shown, not failing by default.
@@ -29,6 +29,11 @@ from apiparity.fuzz.compare import Change
 from apiparity.model import TIERS, MismatchGroup, Tier
 
 DEFAULT_FAILING_TIERS: tuple[str, ...] = ("regression",)
+
+# why a group where OLD crashed is not a legacy bug fixed: the crash may be the run's doing
+STATE_DEPENDENT_CRASH = ("OLD crashed after the run had changed its state (writes it accepted, no reset between cases): "
+                         "the crash may come from that state, not from the request; give --reset to tell a legacy bug "
+                         "from a regression")
 
 RANK_NEW_5XX = 0
 RANK_STATUS_CLASS = 1
@@ -72,15 +77,19 @@ def case_rank(old_status: int, new_status: int, new_error: str | None, differenc
     return rank
 
 
-def intrinsic_tier(statuses: Iterable[tuple[int, int, bool]], *, harmless_label: str | None) -> tuple[Tier, str | None]:
+def intrinsic_tier(statuses: Iterable[tuple[int, int, bool]], *, harmless_label: str | None,
+                   crash_after_writes: bool = False) -> tuple[Tier, str | None]:
     """(tier, reason) from what the cases show: `statuses` are (OLD status, NEW status, OLD raised)
-    of every case of the group; `harmless_label` the group's label when the catalog marks it harmless."""
+    of every case of the group; `harmless_label` the group's label when the catalog marks it harmless;
+    `crash_after_writes` whether OLD crashed in a case sent after the run wrote to it (no reset)."""
     pairs = list(statuses)
     if harmless_label is not None:
         return "harmless", f"known harmless framework difference `{harmless_label}`"
     if pairs and all((old >= 500 or raised) and (200 <= new < 300 or 400 <= new < 500) for old, new, raised in pairs):
         seen = sorted({(old, new) for old, new, _ in pairs})
         shown = ", ".join(f"{'crash' if old == 0 else old} -> {new}" for old, new in seen[:4])
+        if crash_after_writes:
+            return "regression", STATE_DEPENDENT_CRASH
         return "legacy-bug-fixed", f"OLD crashed and NEW answers deliberately on every case ({shown})"
     return "regression", None
 
