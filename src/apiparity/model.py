@@ -210,6 +210,21 @@ class ConformanceIssue:
 
 
 @dataclass(slots=True)
+class UnansweredRequest:
+    """A request that tested nothing and that no mismatch group lists: a side gave no answer
+    (transport error), or, `unsendable`, the HTTP client refused to put it on the wire. Kept so a
+    report that counts them also shows which requests they were (both sides failing alike is no mismatch)."""
+
+    request: HttpRequest  # as sent, redacted like an example's
+    old_error: str | None = None
+    new_error: str | None = None
+    unsendable: bool = False
+
+
+UNANSWERED_KEPT = 3  # requests kept per operation in OperationStats.unanswered
+
+
+@dataclass(slots=True)
 class OperationStats:
     operation: str
     cases: int = 0
@@ -220,6 +235,9 @@ class OperationStats:
     # requests a side gave no answer to (connection refused or reset, timeout): counted apart, never as a 5xx
     old_transport_errors: int = 0
     new_transport_errors: int = 0
+    # cases never sent: the HTTP client refused the request (not counted in `cases` nor as a transport error)
+    unsendable: int = 0
+    unanswered: list[UnansweredRequest] = field(default_factory=list)  # the first of those requests (UNANSWERED_KEPT)
     pooled_cases: int = 0  # cases whose parameters came from the value pool (what OLD answered before)
     pooled_found: int = 0  # of those, the ones OLD answered with success: they named an existing record
     # cases OLD answered with its route (not 404/405) and NEW with the same status: NEW serves the operation

@@ -244,6 +244,9 @@ def gate_no_transport_errors(report: Report, thresholds: GateThresholds) -> Gate
     old = sum(s.old_transport_errors for s in operations)
     details = [f"{s.operation}: transport errors on NEW {s.new_transport_errors}, on OLD {s.old_transport_errors}"
                for s in operations if s.new_transport_errors or s.old_transport_errors]
+    from apiparity.report.unanswered import unanswered_lines
+
+    details += [f"e.g. {line}" for line in unanswered_lines(operations, unsendable=False)]  # the requests themselves
     return Gate(
         name="no-transport-errors",
         description=description,

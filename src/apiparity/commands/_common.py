@@ -83,4 +83,5 @@ def transport_errors_note(result: Any) -> str:
     """', transport errors on NEW n, on OLD m' when a side gave no answer to some request, else ''."""
     new = sum(o.new_transport_errors for o in result.operations)
     old = sum(o.old_transport_errors for o in result.operations)
-    return f", transport errors on NEW {new}, on OLD {old}" if new or old else ""
+    unsendable = sum(o.unsendable for o in result.operations)
+    return (f", transport errors on NEW {new}, on OLD {old}" if new or old else "") + (f", {unsendable} case(s) not sendable" if unsendable else "")

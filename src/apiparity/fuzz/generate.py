@@ -23,7 +23,7 @@ from apiparity.fuzz.settings import FuzzSettings
 from apiparity.model import NOT_IN_SHARD
 from apiparity.spec.contract import Contract
 from apiparity.spec.methods import HTTP_METHODS
-from apiparity.fuzz.wire import WireRequest
+from apiparity.fuzz.wire import WireRequest, as_received
 
 # Headers that requests adds on its own and that only add noise to reports and curl commands.
 _DROPPED_HEADERS = {"x-schemathesis-testcaseid", "connection", "accept-encoding", "user-agent"}
@@ -473,7 +473,7 @@ def to_wire(case: Any, label: str) -> WireRequest:
 
     prepared = prepare_request(case, None, config=SanitizationConfig(enabled=False), base_url="http://localhost")
     parts = urlsplit(prepared.url)
-    headers = [(k, str(v)) for k, v in prepared.headers.items() if k.lower() not in _DROPPED_HEADERS]
+    headers = as_received([(k, str(v)) for k, v in prepared.headers.items() if k.lower() not in _DROPPED_HEADERS])
     headers.append(("User-Agent", USER_AGENT))
     body = prepared.body
     if isinstance(body, str):

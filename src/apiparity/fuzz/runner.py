@@ -151,7 +151,7 @@ class _Run:
         # noise, comparison, grouping, labels, conformance and per-operation stats of every case
         self.session = ComparisonSession(options=self.options, grouper=grouper, options_for=self.options_for,
                                          conformance=conformance if settings.conformance else None,
-                                         old_resets=bool(old_side.hooks))
+                                         old_resets=bool(old_side.hooks), redact=settings.redact)
         self.links = (collect_links(self.old_contract) or infer_links(self.old_contract)) if "stateful" in settings.phases or settings.map_ids else []
         self.identities = IdentityMap() if settings.map_ids else None
         self.options.identities = self.identities

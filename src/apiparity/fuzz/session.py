@@ -26,11 +26,11 @@ from typing import Any
 
 from apiparity.fuzz.compare import CompareOptions, Difference, compare_responses
 from apiparity.fuzz.conformance import CaseTranslator, check_response
-from apiparity.fuzz.group import Grouper
+from apiparity.fuzz.group import Grouper, http_request
 from apiparity.fuzz.noise import NoiseTable, StepNoise
 from apiparity.fuzz.settings import UNSAFE_METHODS
 from apiparity.fuzz.wire import WireRequest, WireResponse
-from apiparity.model import ConformanceIssue, MismatchGroup, NoiseCancelled, OperationStats
+from apiparity.model import UNANSWERED_KEPT, ConformanceIssue, MismatchGroup, NoiseCancelled, OperationStats, UnansweredRequest
 
 Steps = tuple[tuple[WireRequest, WireRequest], ...]  # (OLD, NEW) requests of a sequence sent before this one
 
@@ -174,11 +174,12 @@ class ComparisonSession:
 
     def __init__(self, *, options: CompareOptions, grouper: Grouper, options_for: Callable[[str], CompareOptions] | None = None,
                  conformance: ConformanceJudge | None = None, latency: LatencySamples | None = None,
-                 old_resets: bool = False) -> None:
+                 old_resets: bool = False, redact: bool = True) -> None:
         """`old_resets`: OLD starts every case from the same state (reset hooks). Without it, once
         OLD accepted a write, a crash of OLD may come from the state the run made, so it is not
         taken for a legacy bug that NEW fixed (apiparity.fuzz.tiers.STATE_DEPENDENT_CRASH)."""
         self.options = options
+        self.redact = redact  # how a request that got no answer is shown (OperationStats.unanswered)
         self.old_resets = old_resets
         self.old_written = False
         self._options_for = options_for
@@ -213,7 +214,14 @@ class ComparisonSession:
         of that step and the steps before it. Returns the differences judged now ([] when held)."""
         operation = request.operation
         options = self.options_for(operation)
-        self.account(self.stats(operation), old, new)
+        stats = self.stats(operation)
+        if old.unsendable or new.unsendable:
+            stats.unsendable += 1  # nothing to compare: one side never received it
+            self._keep_unanswered(stats, sent_old or request, old, new)
+            return []
+        self.account(stats, old, new)
+        if old.transport_error or new.transport_error:
+            self._keep_unanswered(stats, sent_new or sent_old or request, old, new)
         if old_again is not None and learn_noise and not changed_state(request, old, old_again):
             self.noise.learn(operation, old, old_again, options)
         differences = compare_responses(old, new, options)
@@ -232,6 +240,15 @@ class ComparisonSession:
         if request.method.upper() in UNSAFE_METHODS and 200 <= old.status < 400:
             self.old_written = True
         return kept
+
+    def _keep_unanswered(self, stats: OperationStats, request: WireRequest, old: WireResponse, new: WireResponse) -> None:
+        if len(stats.unanswered) >= UNANSWERED_KEPT:
+            return
+        def failure(side: WireResponse) -> str | None:
+            return side.error if side.transport_error or side.unsendable else None
+
+        stats.unanswered.append(UnansweredRequest(request=http_request(request, redact=self.redact), old_error=failure(old),
+                                                  new_error=failure(new), unsendable=old.unsendable or new.unsendable))
 
     def settle(self, count: int | None = None) -> None:
         """Judge held exchanges against the noise learned so far: all of them, or the oldest `count`."""

@@ -333,6 +333,11 @@ class HTTPTransport(Transport):
         except httpx.TimeoutException:
             return WireResponse(status=0, error=f"timeout: no answer within {self._timeout:g} s",
                                 elapsed_ms=(time.perf_counter() - started) * 1000, timed_out=True)
+        except httpx.LocalProtocolError as exc:
+            # h11 refused to write the request (a header value with a control character): nothing
+            # reached the server, whose answer is unknown; the case is skipped and counted apart
+            return WireResponse(status=0, error=f"unsendable: {_refusal(exc)}", elapsed_ms=(time.perf_counter() - started) * 1000,
+                                unsendable=True)
         except httpx.HTTPError as exc:
             return WireResponse(status=0, error=f"transport: {type(exc).__name__}: {exc}"[:300],
                                 elapsed_ms=(time.perf_counter() - started) * 1000, connection_failed=True)
@@ -341,6 +346,16 @@ class HTTPTransport(Transport):
 
     def close(self) -> None:
         self._client.close()
+
+
+def _refusal(exc: Exception) -> str:
+    """Why the client refused a request, without the refused value (h11 quotes it: it may be a
+    credential, and the report shows the request's headers redacted)."""
+    text = str(exc).split("\n", 1)[0]
+    for value_follows in ("Illegal header value", "Illegal header name", "Illegal target"):
+        if text.startswith(value_follows):
+            return f"{value_follows.lower()} (the HTTP client refuses to send it)"
+    return f"{type(exc).__name__} (the HTTP client refuses to send it)"
 
 
 def wait_until_listening(url: str, seconds: float, *, label: str) -> None:

@@ -43,6 +43,9 @@ class WireResponse:
     error: str | None = None  # "timeout" or "transport: ..." when no answer came
     timed_out: bool = False
     connection_failed: bool = False  # no answer: the connection was refused, reset or broke the protocol
+    # never sent: the HTTP client refused to put the request on the wire (a header value with a
+    # control character); not the server's fault, so never a transport error (see `unsendable_reason`)
+    unsendable: bool = False
     truncated: bool = False  # the answer was longer than the read cap: `body` holds its first bytes only
     _json: Any = field(default=None, repr=False)
     _json_parsed: bool = field(default=False, repr=False)
@@ -94,6 +97,16 @@ class WireResponse:
 
     def text(self) -> str:
         return self.body.decode("utf-8", errors="replace")
+
+
+def as_received(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Header values the way every HTTP server reads them: without leading or trailing spaces and
+    tabs. RFC 9110 section 5.5: a field value does not include them, and a parser MUST exclude them
+    before evaluating the value; so `Authorization: Bearer ` (what schemathesis generates for an
+    empty bearer token) reaches uvicorn, gunicorn or waitress as `Bearer`. An HTTP client (httpx and
+    h11) refuses to send the unstripped value at all, so each case is normalized once, where it is
+    generated, and every side (in-process or live) receives what a real server would hand the app."""
+    return [(name, value.strip(" \t")) for name, value in headers]
 
 
 DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024  # a body beyond this is not read further (see WireResponse.truncated)

@@ -19,7 +19,7 @@ from typing import Any
 
 from apiparity.errors import ApiparityError
 from apiparity.fuzz.group import same_routing_answer
-from apiparity.model import NOT_IN_SHARD, ConformanceIssue, FuzzResult, MismatchGroup, OperationStats, Report
+from apiparity.model import NOT_IN_SHARD, UNANSWERED_KEPT, ConformanceIssue, FuzzResult, MismatchGroup, OperationStats, Report
 from apiparity.report.sequences import combine_links, combine_sequences
 from apiparity.model_sections import EXTRAS_SECTIONS, SECTIONS_BY_KEY, LoadSection, UndocumentedRequest
 
@@ -166,6 +166,7 @@ def _merge_fuzz(results: list[FuzzResult]) -> FuzzResult:
             stats.add_counts(part)
             stats.old_latency_ms.extend(part.old_latency_ms)
             stats.new_latency_ms.extend(part.new_latency_ms)
+            stats.unanswered.extend(part.unanswered[: max(0, UNANSWERED_KEPT - len(stats.unanswered))])
         if stats.skipped_reason == NOT_IN_SHARD and stats.cases:
             stats.skipped_reason = None  # reached only through sequences, but reached
     position = {label: index for index, label in enumerate(order)}

@@ -204,6 +204,15 @@ class _Writer:
         old_failed = sum(s.old_transport_errors for s in fuzz.operations)
         if new_failed or old_failed:
             self.line(f"  [red]transport errors on NEW: {new_failed}, on OLD: {old_failed}[/] (no answer: connection refused or reset, timeout)")
+        from apiparity.report.unanswered import unanswered_lines
+
+        for described in unanswered_lines(fuzz.operations, unsendable=False):
+            self.line(f"    {self.escape(described)}")
+        unsendable = sum(s.unsendable for s in fuzz.operations)
+        if unsendable:
+            self.line(f"  [yellow]{unsendable} case(s) not sent[/]: the HTTP client refuses the request (not compared, not a transport error)")
+            for described in unanswered_lines(fuzz.operations, unsendable=True):
+                self.line(f"    {self.escape(described)}")
         for group in groups:
             self.write_group(group)
         for group in waived_groups(self.report):
