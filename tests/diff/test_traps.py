@@ -236,3 +236,33 @@ def test_the_two_3_0_spellings_of_a_nullable_ref_are_equal() -> None:
     sibling, branch, plain = body({"allOf": [item], "nullable": True}), body({"allOf": [item, {"nullable": True}]}), body({"allOf": [item]})
     assert breaking(sibling, branch) == [] and breaking(branch, sibling) == []
     assert any("nullable" in rule for rule in breaking(branch, plain))
+
+
+def test_spellings_of_one_meaning_in_3_1_are_equal() -> None:
+    """`const: null` is `type: "null"`; `type: [integer, number]` is `number` (every integer is a
+    number); a 3.0 `exclusiveMinimum: true` with no `minimum` bounds nothing."""
+    for old, new in (({"const": None}, {"type": "null"}), ({"enum": [None]}, {"type": "null"}),
+                     ({"type": ["integer", "number"]}, {"type": "number"}),
+                     ({"anyOf": [{"type": "integer"}, {"type": "number"}]}, {"type": "number"})):
+        for location in ("request-body", "response-body"):
+            assert rule_ids(schema_at(location, old), schema_at(location, new)) == set(), (old, new)
+    stray = schema_at("request-body", {"type": "number", "exclusiveMinimum": True})
+    stray["openapi"] = "3.0.3"
+    plain = schema_at("request-body", {"type": "number"})
+    plain["openapi"] = "3.0.3"
+    assert rule_ids(stray, plain) == set()
+
+
+def test_nullable_is_a_3_0_keyword() -> None:
+    """In 3.1 `nullable: true` is no keyword (null is accepted through `type: [X, "null"]`); the same
+    schema moved from a 3.0 to a 3.1 document stops accepting null (issue 19, nl1/nl2)."""
+    def body(schema: dict, version: str) -> dict:
+        doc = schema_at("request-body", {"type": "object", "properties": {"size": schema}})
+        doc["openapi"] = version
+        return doc
+
+    nullable = {"type": "string", "nullable": True}
+    assert rule_ids(body({"type": "string"}, "3.1.0"), body(nullable, "3.1.0")) == set()
+    assert rule_ids(body(nullable, "3.0.3"), body(nullable, "3.1.0")) == {"openapi-version-changed", "request-body-nullable-removed"}
+    assert rule_ids(body(nullable, "3.0.3"), body({"type": ["string", "null"]}, "3.1.0")) == {"openapi-version-changed"}
+    assert rule_ids(body({"type": "string"}, "3.0.3"), body(nullable, "3.0.3")) == {"request-body-nullable-added"}

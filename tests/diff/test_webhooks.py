@@ -92,8 +92,10 @@ def test_every_operation_rule_has_a_webhook_twin() -> None:
         twin = RULES.get("webhook-" + rule.id)
         if twin is not None:
             assert twin.direction != rule.direction, rule.id
-    assert "webhook-response-body-one-of-overlap" in RULES  # overlap matters where the provider validates
-    assert "webhook-request-body-one-of-overlap" not in RULES
+    # overlap matters both ways: where the consumer's answer is validated (NEW's oneOf rejects) and
+    # where the provider's request is read (OLD's oneOf rejected what NEW may send)
+    assert {"webhook-response-body-one-of-overlap", "webhook-request-body-one-of-overlap"} <= set(RULES)
+    assert "webhook-response-header-one-of-overlap" not in RULES
 
 
 def as_webhook(document: dict[str, Any]) -> dict[str, Any]:
@@ -120,12 +122,12 @@ def test_every_schema_rule_has_a_webhook_twin_that_fires(location: str, kind: st
     from apiparity.diff.rules.schemas import WITNESS_ONLY
 
     from .helpers import rule_ids, schema_at
-    from .test_schema_rules import ALSO, CASES
+    from .test_schema_rules import CASES, oriented
 
     old, new, reverse = CASES[kind]
     if kind in WITNESS_ONLY:  # found only by the witness search, in the direction where it rejects
-        old, new = (old, new)
-        also, reverse_kinds = ALSO.get(kind, (set(), {reverse} if reverse else set()))
+        # a webhook's request is judged as a response and its responses as requests
+        old, new, also, reverse_kinds = oriented(kind, "response" if location.startswith("request") else "request")
     else:
         also, reverse_kinds = set(), {reverse} if reverse else set()
     options = DiffOptions(profile="none", witness=kind in WITNESS_ONLY)

@@ -172,13 +172,19 @@ def _accepts_all(wide: set[str], narrow: set[str]) -> bool:
 
 def _bound(schema: dict[str, Any], keyword: str) -> tuple[float, bool] | None:
     """(value, exclusive) of a numeric/length bound, folding in exclusiveMinimum/Maximum."""
-    exclusive_key = {"minimum": "exclusiveMinimum", "maximum": "exclusiveMaximum"}.get(keyword)
-    if exclusive_key and isinstance(schema.get(exclusive_key), (int, float)) and not isinstance(schema.get(exclusive_key), bool):
-        return (schema[exclusive_key], True)
     value = schema.get(keyword)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return (value, False)
-    return None
+    inclusive = (value, False) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    exclusive_key = {"minimum": "exclusiveMinimum", "maximum": "exclusiveMaximum"}.get(keyword)
+    exclusive_value = schema.get(exclusive_key) if exclusive_key else None
+    if not isinstance(exclusive_value, (int, float)) or isinstance(exclusive_value, bool):
+        return inclusive
+    exclusive = (exclusive_value, True)
+    if inclusive is None:
+        return exclusive
+    # 2020-12: both apply, the stricter one is the bound (minimum 5 beside exclusiveMinimum 3 is >= 5)
+    if keyword == "minimum":
+        return max(inclusive, exclusive)
+    return min(inclusive, exclusive, key=lambda bound: (bound[0], not bound[1]))
 
 
 def _bound_text(bound: tuple[float, bool]) -> str:
@@ -367,8 +373,11 @@ class SchemaComparer:
         for combinator, kind in (("oneOf", "one-of"), ("anyOf", "any-of"), ("allOf", "all-of")):
             self._compare_branches(old, new, diffs, combinator, kind)
         # A oneOf rejects a value two branches match: whether NEW's branches overlap on a value OLD
-        # accepted is for the witness search (a candidate, dropped without a witness).
-        if self.direction == "request" and not self.textual and len(new.get("oneOf") or []) > 1:
+        # accepted (a request), or OLD's overlapped on a value NEW may return (a response: OLD's
+        # `oneOf [integer, number]` rejects 3), is for the witness search (a candidate, dropped
+        # without a witness).
+        judged = new if self.direction == "request" else old
+        if not self.textual and len(judged.get("oneOf") or []) > 1:
             self._emit(diffs, "one-of-overlap", old, new, "oneOf", None, None)
 
     def _compare_items(self, old: dict, new: dict, diffs: list[SchemaDiff]) -> None:

@@ -5,7 +5,8 @@ What becomes equal here (so the differ never sees it):
   recursive schemas become cyclic objects); component names never reach the comparison, which is
   why FastAPI's `Item-Input`/`Item-Output` split and RootModel-vs-inline lists compare by structure;
 - 3.0 `nullable: true`, 3.1 `type: [X, "null"]`, `enum` with null and `anyOf`/`oneOf` with a null
-  branch all become `nullable: True` beside the non-null schema;
+  branch all become `nullable: True` beside the non-null schema (in a 3.1 document `nullable` is no
+  keyword, it accepts nothing more: dropped); `const: null` / `enum: [null]` is `type: "null"`;
 - single-element `allOf`/`anyOf`/`oneOf` and mergeable `allOf` (annotation-only, disjoint
   properties) are merged; `anyOf` of bare types becomes a type list; `const` becomes a one-value enum;
 - integral floats become ints (`1.0` == `1`); 3.0 boolean `exclusiveMinimum` becomes 3.1's number;
@@ -247,8 +248,11 @@ def normalize_number(value: Any) -> Any:
 class SchemaNormalizer:
     """Turns raw schemas into canonical ones; one instance per document (it holds the memo)."""
 
-    def __init__(self, resolver: RefResolver) -> None:
+    def __init__(self, resolver: RefResolver, *, nullable_keyword: bool = True) -> None:
         self.resolver = resolver
+        # OpenAPI 3.0's `nullable: true` accepts null; 3.1 schemas are JSON Schema 2020-12, where
+        # `nullable` is an unknown keyword with no effect (`type: [X, "null"]` is how 3.1 says it).
+        self.nullable_keyword = nullable_keyword
         self._strings: dict[str, str] = {}
         self._memo: dict[tuple[str, str], dict[str, Any]] = {}
         self._in_progress: set[int] = set()
@@ -391,7 +395,7 @@ class SchemaNormalizer:
                     nullable = nullable or value == "null"
                 else:
                     nullable = nullable or "null" in value
-                    types = tuple(sorted({t for t in value if t != "null"}))
+                    types = _type_set(value)
                 # one list per distinct type set, shared (never mutated in place: a big document
                 # has hundreds of thousands of `type: string`)
                 shared = self._type_lists.get(types)
@@ -399,7 +403,7 @@ class SchemaNormalizer:
                     shared = self._type_lists[types] = list(types)
                 result["type"] = shared
             elif kind is _NULLABLE:
-                nullable = nullable or value is True
+                nullable = nullable or (value is True and self.nullable_keyword)
             elif kind is _CONST:
                 result["enum"] = [normalize_number(value)]
             elif kind is _ENUM or kind is _NUMBER:
@@ -411,7 +415,7 @@ class SchemaNormalizer:
             for bound, exclusive in (("minimum", "exclusiveMinimum"), ("maximum", "exclusiveMaximum")):
                 if result.get(exclusive) is True and bound in result:
                     result[exclusive] = result.pop(bound)
-                elif result.get(exclusive) is False:
+                elif isinstance(result.get(exclusive), bool):  # false, or true with no bound: no bound
                     del result[exclusive]
         # 3.1 spells binary strings with content keywords where 3.0 (and pydantic for flask-openapi3)
         # uses formats: {contentMediaType: application/octet-stream} is format binary, base64 is byte.
@@ -425,6 +429,10 @@ class SchemaNormalizer:
         if "enum" in result and None in result["enum"]:
             nullable = True
             result["enum"] = [v for v in result["enum"] if v is not None]
+            if not result["enum"]:  # `const: null`, `enum: [null]`: only null, as `type: "null"` says
+                del result["enum"]
+                result["type"] = ["null"]
+                nullable = False
         if result.get("type") == [] and "type" in node:
             # `type: "null"` alone: a schema that only accepts null.
             result["type"] = ["null"]
@@ -465,7 +473,9 @@ class SchemaNormalizer:
             if all(set(b) <= {"type", "title", "description"} and b.get("type") for b in branches):
                 if any(id(b) in self._in_progress for b in branches):
                     continue
-                result["type"] = sorted({t for b in branches for t in b["type"]})
+                if combinator == "oneOf" and _overlapping_types([b["type"] for b in branches]):
+                    continue  # oneOf [integer, number] rejects integers (both match): not `number`
+                result["type"] = list(_type_set([t for b in branches for t in b["type"]]))
                 del result[combinator]
 
     def _merge_single_branch(self, result: dict[str, Any]) -> None:
@@ -523,6 +533,27 @@ def _infer_container_type(result: dict[str, Any]) -> None:
 _NULLABLE_ONLY = frozenset({"nullable", "title", "description"})
 
 
+def _type_set(types: list[str]) -> tuple[str, ...]:
+    """A type list as a sorted set without `null` (nullability is kept aside) and without `integer`
+    beside `number` (every integer is a number: [integer, number] accepts what `number` does)."""
+    kept = {t for t in types if t != "null"}
+    if "number" in kept:
+        kept.discard("integer")
+    return tuple(sorted(kept))
+
+
+def _overlapping_types(type_lists: list[list[str]]) -> bool:
+    """Do two of these branches' types share a value? (`integer` is a `number`, a repeated type
+    is shared): a oneOf of such branches rejects the shared values and is no type list."""
+    seen: set[str] = set()
+    for types in type_lists:
+        expanded = set(types) | ({"integer"} if "number" in types else set())
+        if expanded & seen:
+            return True
+        seen |= expanded
+    return False
+
+
 def _merge_into(result: dict[str, Any], branch: dict[str, Any], in_progress: set[int], *, keep_nullable: bool = False) -> bool:
     """Merge `branch` into `result` when no keyword conflicts; False (and no change) otherwise.
 
@@ -565,6 +596,13 @@ def _same(a: Any, b: Any) -> bool:
     return a == b
 
 
+def honours_nullable(document: dict[str, Any]) -> bool:
+    """Does `nullable: true` accept null in this document? In OpenAPI 3.0 (and Swagger 2.0's
+    `x-nullable` heirs) yes; from 3.1 on schemas are JSON Schema 2020-12, where it is no keyword."""
+    version = str(document.get("openapi", ""))
+    return not re.match(r"3\.[1-9]", version)
+
+
 def normalize_document(
     document: dict[str, Any],
     *,
@@ -580,7 +618,7 @@ def normalize_document(
     `paths` then raises `spec.refs.RefusedRef` (normalize a fresh copy without it)."""
     resolver = RefResolver(document, base_dir=base_dir, allow_remote=allow_remote_refs, label=label,
                            refused="paths" if consume_paths else None)
-    schemas = SchemaNormalizer(resolver)
+    schemas = SchemaNormalizer(resolver, nullable_keyword=honours_nullable(document))
     info: dict[str, Any] = document["info"] if isinstance(document.get("info"), dict) else {}
     components = document.get("components") or {}
     raw_schemes = (components.get("securitySchemes") or {}) if isinstance(components, dict) else {}

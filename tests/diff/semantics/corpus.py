@@ -30,6 +30,8 @@ class Pair:
     openapi_only: bool = False
     # A deliberate departure from the meaning, documented in docs/rules.md: the diff's severity.
     deliberate: str = ""
+    # The OpenAPI versions of OLD's and NEW's documents (3.0 reads `nullable`, 3.1 does not).
+    openapi: tuple[str, str] = ("3.1.0", "3.1.0")
 
     @property
     def id(self) -> str:
@@ -53,6 +55,7 @@ def arr(**keywords: Any) -> dict[str, Any]:
 
 
 REQ, RES = "request", "response"
+V30, V31, V30_TO_31 = ("3.0.3", "3.0.3"), ("3.1.0", "3.1.0"), ("3.0.3", "3.1.0")
 
 PAIRS: list[Pair] = [
     # type / null / enum / const
@@ -62,11 +65,21 @@ PAIRS: list[Pair] = [
     Pair("type", "integer-to-number", RES, I, N, True),
     Pair("type", "null-removed", REQ, {"type": ["string", "null"]}, S, True),
     Pair("type", "null-added", REQ, S, {"type": ["string", "null"]}, False),
+    Pair("type", "integer-number-list-is-number", RES, {"type": ["integer", "number"]}, N, False, trap=True),
+    # `nullable` is OpenAPI 3.0's; in a 3.1 document it is an unknown keyword that accepts nothing more
+    Pair("nullable", "added-in-3.0", RES, S, {**S, "nullable": True}, True, openapi_only=True, openapi=V30),
+    Pair("nullable", "added-in-3.1", RES, S, {**S, "nullable": True}, False, trap=True),
+    Pair("nullable", "same-keyword-3.0-to-3.1", REQ, {**S, "nullable": True}, {**S, "nullable": True}, True, trap=True,
+         openapi_only=True, openapi=V30_TO_31),
+    Pair("nullable", "as-3.1-type-list", REQ, {**S, "nullable": True}, {"type": ["string", "null"]}, False, openapi=V30_TO_31),
     Pair("enum", "value-removed", REQ, {"type": "string", "enum": ["a", "b"]}, {"type": "string", "enum": ["a"]}, True),
     Pair("enum", "value-added", REQ, {"type": "string", "enum": ["a"]}, {"type": "string", "enum": ["a", "b"]}, False),
     Pair("enum", "value-added", RES, {"type": "string", "enum": ["a"]}, {"type": "string", "enum": ["a", "b"]}, True),
     Pair("const", "changed", REQ, {"const": "a"}, {"const": "b"}, True),
     Pair("const", "as-enum", REQ, {"const": "a"}, {"enum": ["a"]}, False, trap=True),
+    Pair("const", "null-as-type-null", REQ, {"const": None}, {"type": "null"}, False, trap=True),
+    Pair("const", "null-to-string", REQ, {"const": None}, S, True),
+    Pair("examples", "changed", REQ, {**S, "examples": ["a"]}, {**S, "examples": ["b"]}, False, trap=True),
     # numbers
     Pair("minimum", "raised", REQ, {**I, "minimum": 1}, {**I, "minimum": 2}, True),
     Pair("minimum", "lowered", REQ, {**I, "minimum": 2}, {**I, "minimum": 1}, False),
@@ -74,6 +87,12 @@ PAIRS: list[Pair] = [
     Pair("minimum", "raised", RES, {**I, "minimum": 1}, {**I, "minimum": 2}, False),
     Pair("exclusiveMinimum", "from-inclusive", REQ, {**N, "minimum": 1}, {**N, "exclusiveMinimum": 1}, True),
     Pair("exclusiveMinimum", "on-an-object", REQ, {"type": "object"}, {"type": "object", "exclusiveMinimum": 3}, False, trap=True),
+    # both bounds apply in 2020-12: minimum 5 beside exclusiveMinimum 3 is >= 5, and raising it narrows
+    Pair("exclusiveMinimum", "beside-a-stricter-minimum", REQ, {**N, "minimum": 5, "exclusiveMinimum": 3}, {**N, "minimum": 6, "exclusiveMinimum": 3}, True),
+    Pair("exclusiveMinimum", "3.0-boolean-as-3.1-number", REQ, {**N, "minimum": 1, "exclusiveMinimum": True}, {**N, "exclusiveMinimum": 1}, False,
+         trap=True, openapi=V30_TO_31),
+    Pair("exclusiveMinimum", "3.0-boolean-to-larger-3.1-number", REQ, {**N, "minimum": 1, "exclusiveMinimum": True}, {**N, "exclusiveMinimum": 2}, True,
+         openapi_only=True, openapi=V30_TO_31),
     Pair("maximum", "lowered", REQ, {**I, "maximum": 5}, {**I, "maximum": 4}, True),
     Pair("maximum", "raised", REQ, {**I, "maximum": 4}, {**I, "maximum": 5}, False),
     Pair("exclusiveMaximum", "added", REQ, N, {**N, "exclusiveMaximum": 10}, True),
@@ -147,6 +166,12 @@ PAIRS: list[Pair] = [
     Pair("oneOf", "null-or-x-widening", REQ, S, {"oneOf": [{"type": "null"}, S]}, False, trap=True),
     Pair("oneOf", "branch-removed", REQ, {"oneOf": [S, I]}, {"oneOf": [S]}, True),
     Pair("oneOf", "disjoint-branch-added", REQ, {"oneOf": [S, I]}, {"oneOf": [S, I, {"type": "boolean"}]}, False),
+    Pair("oneOf", "repeated-branch-added", REQ, {"oneOf": [S, I]}, {"oneOf": [S, I, I]}, True, trap=True),
+    # an integer matches both branches of OLD's oneOf, which rejects it: NEW may return 3
+    Pair("oneOf", "overlapping-types-to-number", RES, {"oneOf": [I, N]}, N, True, trap=True),
+    Pair("oneOf", "overlapping-types-to-number", REQ, {"oneOf": [I, N]}, N, False),
+    Pair("oneOf", "number-to-overlapping-types", RES, N, {"oneOf": [I, N]}, False, trap=True),
+    Pair("oneOf", "overlapping-strings-to-string", RES, {"oneOf": [S, {**S, "maxLength": 3}]}, S, True, trap=True),
     # a change inside one branch that another branch covers: judged on the whole schema, not the branch
     Pair("anyOf", "branch-bound-covered", REQ, {"anyOf": [obj(n={**I, "maximum": 10}), obj(["n"], n=I)]},
          {"anyOf": [obj(n={**I, "maximum": 5}), obj(["n"], n=I)]}, False, trap=True),
