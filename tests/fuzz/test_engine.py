@@ -41,7 +41,7 @@ def test_divergence_pair_reproduces_and_labels_runtime_rows(divergence_result):
         ("GET /users/{user_id}", "int-path-negative"),
         ("GET /things/{thing_id}", "html-error-page"),
         ("GET /profile", "response-model-drops-keys"),
-        ("GET /profile", "head-options-405"),
+        ("OPTIONS /profile", "head-options-405"),  # filed under the method the probe sent, not GET
     }
     assert expected <= labelled
     for group in divergence_result.groups:

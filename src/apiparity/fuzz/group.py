@@ -35,7 +35,7 @@ The rule (docs/grouping.md):
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import parse_qsl
@@ -119,10 +119,29 @@ class _Pending:
     named_by_new: set[str] = field(default_factory=set)
     # OLD crashed in a case sent after the run had changed OLD's state (no reset between cases)
     crash_after_writes: bool = False
+    # `operation` is a method the document does not declare on the path, sent by a probe (HEAD,
+    # OPTIONS, an undeclared method): see `sent_operation`
+    off_contract: bool = False
 
     @property
     def roots(self) -> frozenset[str]:
         return frozenset(self.differences)
+
+
+def sent_operation(request: WireRequest, contract: Contract | None = None) -> str:
+    """The operation a case is grouped and titled under: the method actually sent on the path's
+    template, when the document (`contract`, OLD's) does not declare that method there. A probe
+    sends another method than the operation it was built from (HEAD, OPTIONS or an undeclared
+    method from a GET case): its answers are that method's, so `HEAD /users`, never `GET /users`
+    over an example that is a HEAD request. A probe sending a declared operation as part of its
+    question (read-back's GET after a PUT) stays under the operation it asks about."""
+    method, _, template = request.operation.partition(" ")
+    if not template or request.method.upper() == method.upper():
+        return request.operation
+    sent = f"{request.method.upper()} {template}"
+    if contract is not None and contract.operation_of(sent) is not None:
+        return request.operation
+    return sent
 
 
 _KIND_RANK = {"transport": 0, "timeout": 0, "status": 1, "header": 2, "order": 3, "body": 4}
@@ -335,13 +354,15 @@ class Grouper:
             # its own; when both refused (404 vs 422), it is one cause whatever field was invalid
             # (which check runs first: validation or the handler's lookup)
             rejected = rejected_fields(new if side == "new" else old)
-        key = (request.operation, frozenset(roots), label.id if label else None, rejected)
+        operation = sent_operation(request, self._contract)
+        key = (operation, frozenset(roots), label.id if label else None, rejected)
         pending = self._pending.get(key)
         if pending is None:
-            pending = self._pending[key] = _Pending(request.operation, roots, key[2], self._arrivals, (request, old, new),
-                                                    rejected=rejected, rejected_by=side if rejected else None)
+            pending = self._pending[key] = _Pending(operation, roots, key[2], self._arrivals, (request, old, new),
+                                                    rejected=rejected, rejected_by=side if rejected else None,
+                                                    off_contract=operation != request.operation)
             if self._on_open is not None:
-                self._on_open(request.operation, tuple(sorted(roots)))
+                self._on_open(operation, tuple(sorted(roots)))
         pending.count += 1
         if side == "new":
             pending.named_by_new |= rejected_fields(new)
@@ -381,7 +402,8 @@ class Grouper:
                 if titles[group.signature] > 1:  # two validation causes with one status pair: named apart
                     group.signature += _rejection_note(cause)
                 per_operation.append(group)
-        return merge_across_operations(per_operation, self._max_examples)
+        off_contract = {p.operation for p in self._pending.values() if p.off_contract}
+        return merge_across_operations(per_operation, self._max_examples, off_contract=off_contract)
 
     def _operation_causes(self, pendings: list[_Pending]) -> list[_Cause]:
         changed_lists = frozenset(d.path[:-1] for p in pendings for d in p.differences.values() if _is_list_change(d) and d.path is not None)
@@ -418,7 +440,8 @@ class Grouper:
                         {k: c for k, c in pending.cover.items() if k.startswith("status ") or k in roots},
                         {d.signature: d for c in pending.candidates for d in c.within(roots)},
                         set(pending.statuses), set(pending.outcomes), rejected=pending.rejected, rejected_by=pending.rejected_by,
-                        named_by_new=set(pending.named_by_new), crash_after_writes=pending.crash_after_writes)
+                        named_by_new=set(pending.named_by_new), crash_after_writes=pending.crash_after_writes,
+                        off_contract=pending.off_contract)
         part.rank = min((case_rank(c.old.status, c.new.status, c.new.error, [c.by_root[r][0] for r in roots if r in c.by_root])
                          for c in pending.candidates), default=pending.rank)
         return part
@@ -465,7 +488,7 @@ class Grouper:
         for pending, _ in parts:
             operations[pending.operation] = operations.get(pending.operation, 0) + pending.count
         ranked_operations = sorted(operations.items(), key=lambda item: (-item[1], item[0]))
-        operation = first.request.operation
+        operation = cause.lead.operation  # the method sent (`sent_operation`): one per operation's causes
         seen: dict[str, Difference] = {}
         for pending in cause.members:  # a split key's other differences belong to its other cause
             for signature, difference in pending.seen.items():
@@ -528,13 +551,23 @@ def _order_of(signature: str, parts: list[tuple[_Pending, frozenset[str]]]) -> t
     return (9, 0, signature)
 
 
-def _cross_operation(group: MismatchGroup) -> bool:
-    """A cause that is not one handler's own: a known divergence (the framework's), or body and
-    header fields (one model, one serializer, one error envelope). A status difference with no
-    label is each handler's own."""
-    if group.divergence is not None:
+def _cross_operation(group: MismatchGroup, off_contract: Collection[str] = ()) -> bool:
+    """A cause that is not one handler's own: a known divergence (the framework's), body and
+    header fields (one model, one serializer, one error envelope), or any answer to a method the
+    document does not declare on the path (`off_contract`: a probe's HEAD, OPTIONS or undeclared
+    method reaches the framework's routing, not a handler written for it). A status difference
+    with no label on a declared operation is each handler's own."""
+    if group.divergence is not None or group.operation in off_contract:
         return True
     return group.kind not in ("status", "transport", "timeout")
+
+
+def _bucket(group: MismatchGroup, off_contract: Collection[str]) -> tuple[str, str | None, str, str]:
+    """What one cause across operations is keyed by: title, label, kind of answer, and for an
+    off-contract method's status difference the method (HEAD 500 != 405 and OPTIONS 500 != 405 are
+    two routings of the framework, each one group over every path)."""
+    method = group.operation.partition(" ")[0] if group.operation in off_contract and group.kind == "status" else ""
+    return group.signature, group.divergence, _answer_class(group), method
 
 
 def _answer_class(group: MismatchGroup) -> str:
@@ -548,19 +581,22 @@ def _example_size(group: MismatchGroup) -> int:
     return len(request.path) + sum(len(k) + len(v) + 2 for k, v in request.query) + len(json.dumps(request.body, default=str))
 
 
-def merge_across_operations(groups: list[MismatchGroup], max_examples: int) -> list[MismatchGroup]:
+def merge_across_operations(groups: list[MismatchGroup], max_examples: int, *,
+                            off_contract: Collection[str] = ()) -> list[MismatchGroup]:
     """One group for one cause seen on several operations: groups with the same title, label and
-    kind of answer (success or error) whose cause is not one handler's own (`_cross_operation`).
-    Its first example is the worst operation's (rank, then smallest), then one from each other
-    operation; `operations` lists each with its count. Used by a run's grouper and by `merge`
-    (a shard saw only its own operations), so both give the same groups. Sorted worst first."""
+    kind of answer (success or error) whose cause is not one handler's own (`_cross_operation`;
+    `off_contract`: the groups' operations that are methods the document does not declare, sent
+    by a probe, keyed by their method too, `_bucket`). Its first example is the worst operation's
+    (rank, then smallest), then one from each other operation; `operations` lists each with its
+    count. Used by a run's grouper and by `merge` (a shard saw only its own operations), so both
+    give the same groups. Sorted worst first."""
     from apiparity.fuzz.tiers import display_order
 
-    buckets: dict[tuple[str, str | None, str], list[MismatchGroup]] = {}
+    buckets: dict[tuple[str, str | None, str, str], list[MismatchGroup]] = {}
     alone: list[MismatchGroup] = []
     for group in groups:
-        if _cross_operation(group):
-            buckets.setdefault((group.signature, group.divergence, _answer_class(group)), []).append(group)
+        if _cross_operation(group, off_contract):
+            buckets.setdefault(_bucket(group, off_contract), []).append(group)
         else:
             alone.append(group)
     result = list(alone)
@@ -721,4 +757,4 @@ def http_response(response: WireResponse, *, redact: bool, max_chars: int) -> Ht
 
 
 __all__ = ["Divergence", "Grouper", "SideView", "http_request", "http_response", "lead_order", "root_cause", "root_map",
-           "root_signatures", "same_routing_answer"]
+           "root_signatures", "same_routing_answer", "sent_operation"]

@@ -15,6 +15,7 @@ are refused.
 from __future__ import annotations
 
 import copy
+from collections.abc import Collection
 from typing import Any
 
 from apiparity.errors import ApiparityError
@@ -170,7 +171,7 @@ def _merge_fuzz(results: list[FuzzResult]) -> FuzzResult:
         if stats.skipped_reason == NOT_IN_SHARD and stats.cases:
             stats.skipped_reason = None  # reached only through sequences, but reached
     position = {label: index for index, label in enumerate(order)}
-    groups = combine_groups([g for r in results for g in r.groups])
+    groups = combine_groups([g for r in results for g in r.groups], documented=set(order))
     groups.sort(key=lambda g: (position.get(g.operation, len(order)), -g.count, g.signature))
     errors: list[str] = []
     for result in results:
@@ -194,8 +195,10 @@ def _merge_fuzz(results: list[FuzzResult]) -> FuzzResult:
     )
 
 
-def combine_groups(groups: list[MismatchGroup]) -> list[MismatchGroup]:
-    """One group per key, as one run would have it: counts add up, examples kept up to the most any shard kept."""
+def combine_groups(groups: list[MismatchGroup], *, documented: Collection[str] | None = None) -> list[MismatchGroup]:
+    """One group per key, as one run would have it: counts add up, examples kept up to the most any shard kept.
+    `documented`: the operations the runs had statistics for; a group operation outside them is a
+    method a probe sent that the document does not declare (`HEAD /users`), merged as a run merges it."""
     combined: dict[str, MismatchGroup] = {}
     limit = max((len(g.examples) for g in groups), default=0)
     for group in groups:
@@ -216,7 +219,9 @@ def combine_groups(groups: list[MismatchGroup]) -> list[MismatchGroup]:
     from apiparity.fuzz.group import merge_across_operations
 
     # one cause seen on operations of several shards is one group, as in a single run
-    return merge_across_operations(_fold_subset_groups(list(combined.values()), limit), limit)
+    off_contract = set() if documented is None else {
+        o for g in combined.values() for o in [g.operation, *(e.operation for e in g.operations)] if o not in documented}
+    return merge_across_operations(_fold_subset_groups(list(combined.values()), limit), limit, off_contract=off_contract)
 
 
 def _fold_subset_groups(groups: list[MismatchGroup], limit: int) -> list[MismatchGroup]:
