@@ -16,6 +16,9 @@ from tests.scenario import Scenarios
 # `check` and `fuzz` record a run history by default (.apiparity/ in the current folder): tests that
 # want one pass --history FILE or set the variable themselves; the rest leave the checkout clean.
 os.environ.setdefault("APIPARITY_HISTORY", "off")
+# Every process a test starts inherits this: the leak checks (tests/sides/procs.py) count only this
+# worker's processes, never another xdist worker's or another checkout's running the same command.
+os.environ["APIPARITY_TEST_OWNER"] = f"{os.getpid()}"
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"

@@ -11,7 +11,7 @@ import pytest
 from fastapi import FastAPI
 
 from apiparity.asyncio_check.gate import GATE_NAME, event_loop_gate, gate_event_loop
-from apiparity.asyncio_check.watchdog import NO_OPERATION, LoopBlockMonitor
+from apiparity.asyncio_check.watchdog import NO_OPERATION, BlockingFinding, LoopBlockMonitor
 from apiparity.model import Report, SideInfo
 from tests.conftest import EXAMPLES
 
@@ -122,7 +122,15 @@ def test_time_sleep_in_async_handler_is_reported_at_its_line():
 
 
 def test_a_stopped_loop_is_not_a_blocked_loop():
-    """Between two run_until_complete calls the loop is stopped, not blocked (the fuzz transport's case)."""
+    """Between two run_until_complete calls the loop is stopped, not blocked (the fuzz transport's case).
+    On a busy machine the loop thread itself may be starved past the 10 ms threshold, so the claim
+    holds on one of three tries; counting stopped time as blocked would fail every try."""
+    tries = [_stopped_loop_findings() for _ in range(3)]
+    assert any(_only_the_blocking_request(findings) for findings in tries), [
+        [(f.operation, f.function, f.example_request, f.max_ms) for f in findings] for findings in tries]
+
+
+def _stopped_loop_findings() -> list[BlockingFinding]:
     loop = asyncio.new_event_loop()
     monitor = LoopBlockMonitor(threshold_ms=10.0, user_roots=[Path(THIS_FILE).parent])
     try:
@@ -140,10 +148,12 @@ def test_a_stopped_loop_is_not_a_blocked_loop():
     finally:
         monitor.stop()
         loop.close()
-    findings = monitor.summary()
-    assert [f.operation for f in findings] == ["GET /blocking"]
-    assert findings[0].function == "_block_for" and findings[0].example_request == "case 1"
-    assert 40 <= findings[0].max_ms <= 85
+    return monitor.summary()
+
+
+def _only_the_blocking_request(findings: list[BlockingFinding]) -> bool:
+    return ([f.operation for f in findings] == ["GET /blocking"] and findings[0].function == "_block_for"
+            and findings[0].example_request == "case 1" and 40 <= findings[0].max_ms <= 85)
 
 
 async def _block_for(seconds: float) -> None:

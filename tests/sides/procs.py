@@ -1,4 +1,8 @@
-"""Finding the processes a test started, by a marker in their command line (Linux /proc)."""
+"""Finding the processes a test started, by a marker in their command line (Linux /proc).
+
+Only processes started from this test process count (they inherit `APIPARITY_TEST_OWNER`, set in
+tests/conftest.py): with two xdist workers, or another checkout's suite on the same machine, a marker
+such as `modern_app:app` may also name someone else's live server."""
 
 from __future__ import annotations
 
@@ -7,8 +11,21 @@ import time
 from pathlib import Path
 
 
+OWNER_VARIABLE = "APIPARITY_TEST_OWNER"
+
+
+def _owned(entry: Path) -> bool:
+    owner = os.environ.get(OWNER_VARIABLE)
+    if owner is None:
+        return True
+    try:
+        return f"{OWNER_VARIABLE}={owner}".encode() in (entry / "environ").read_bytes().split(b"\0")
+    except OSError:
+        return False
+
+
 def pids_with(marker: str) -> list[int]:
-    """Live (not zombie) processes whose command line contains `marker`."""
+    """Live (not zombie) processes started from this test process whose command line contains `marker`."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit() or int(entry.name) == os.getpid():
@@ -18,7 +35,7 @@ def pids_with(marker: str) -> list[int]:
             state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
         except OSError:
             continue
-        if marker in cmdline and state != "Z":
+        if marker in cmdline and state != "Z" and _owned(entry):
             found.append(int(entry.name))
     return found
 

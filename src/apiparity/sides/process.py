@@ -218,6 +218,7 @@ class SideProcess:
                 self.popen.wait(timeout=STOP_GRACE_SECONDS)
         # the leader is gone; a child that ignored SIGTERM may still hold the group
         _signal_group(pgid, signal.SIGKILL)
+        _wait_group_gone(pgid, STOP_GRACE_SECONDS)
         with contextlib.suppress(OSError):
             if self.popen.stdout is not None:
                 self.popen.stdout.close()
@@ -236,6 +237,34 @@ class SideProcess:
 def _signal_group(pgid: int, number: int) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, number)
+
+
+def _wait_group_gone(pgid: int, seconds: float) -> None:
+    """Wait (bounded) until no live process of the group is left: a SIGKILLed child of the leader is
+    not gone at once, and `stop()` promises it is. Zombies don't count (reaping orphans is init's job)."""
+    deadline = time.monotonic() + seconds
+    while _group_alive(pgid) and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
+def _group_alive(pgid: int) -> bool:
+    proc = Path("/proc")
+    if not proc.is_dir():
+        try:
+            os.killpg(pgid, 0)
+        except (ProcessLookupError, PermissionError):
+            return False
+        return True
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if len(fields) > 2 and fields[2] == str(pgid) and fields[0] != "Z":
+            return True
+    return False
 
 
 def bootstrap_argv(python: str, ref: str, *, app_dir: str, spec_path: str | None, serve: bool) -> list[str]:
