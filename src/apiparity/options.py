@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -148,6 +148,33 @@ class HistoryOptions:
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> HistoryOptions:
         return _from_mapping(cls, values)
+
+
+@dataclass(frozen=True, slots=True)
+class ShadowRequest:
+    """Everything `apiparity shadow` was asked (`pipeline.run_shadow`): where to listen, the
+    primary (OLD, answers every client), the candidate (NEW, mirrored requests compared against
+    it), and the comparison options `fuzz` shares (`compare`: --compare-header, --ignore,
+    --unordered, --equivalent-status, --no-redact, --redact-name, --max-body-bytes)."""
+
+    listen: str  # HOST:PORT
+    primary: str
+    candidate: str
+    secondary: str | None = None  # a second OLD instance: what differs between the two is noise
+    spec_ref: str | None = None  # OLD's document (default: fetched from the primary when it serves one)
+    spec_path: str | None = None
+    methods: str = "GET,HEAD"  # mirrored methods; unsafe ones need allow_unsafe
+    allow_unsafe: bool = False
+    report_path: str = "shadow-report.json"
+    record_path: str | None = None
+    queue_size: int = 1000
+    workers: int = 4
+    candidate_timeout: float = 5.0
+    primary_timeout: float = 30.0
+    flush_interval: float = 2.0
+    compare: FuzzOptions = field(default_factory=FuzzOptions)
+    config_path: str | None = None
+    log_level: str = "warning"  # uvicorn's
 
 
 # ----------------------------------------------------------------------------------- the settings loader

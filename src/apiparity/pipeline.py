@@ -1,5 +1,6 @@
 """The run pipeline, without the command line: `run_check(CheckRequest)` (spec diff + differential
-fuzz + load + verdict + reports) and `run_fuzz(FuzzRequest)` (the fuzz alone).
+fuzz + load + verdict + reports), `run_fuzz(FuzzRequest)` (the fuzz alone), `run_replay(ReplayRequest)`
+(recorded traffic) and `run_shadow(ShadowRequest)` (the cutover proxy, until stopped).
 
 A caller passes `on_event` to follow a run: typed, frozen events (`RunStarted`, `PhaseStarted`,
 `CaseCompared`, `GroupOpened`, `OperationFinished`, `PhaseFinished`, `Notice`, `RunFinished`, ...)
@@ -10,7 +11,7 @@ Bad input raises ApiparityError before a single request is sent (exit 2 for the 
 A run that starts always ends with an outcome: Ctrl-C, --max-run-time, an internal error or a side
 that died keep what ran, marked incomplete. Servers started for a side are stopped on the way out.
 
-No click here: this module is the library face of the commands (`commands/check.py`, `commands/fuzz.py`).
+No click here: this module is the library face of the commands (`commands/check.py`, `fuzz.py`, `replay.py`, `shadow.py`).
 """
 
 from __future__ import annotations
@@ -19,12 +20,14 @@ import copy
 import dataclasses
 import datetime
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from apiparity.errors import ApiparityError
-from apiparity.options import FuzzOptions, GateOptions, HistoryOptions, ReportPaths
+from apiparity.options import FuzzOptions, GateOptions, HistoryOptions, ReportPaths, ShadowRequest
 
 if TYPE_CHECKING:
     from apiparity.asyncio_check.watchdog import LoopBlockMonitor
@@ -33,13 +36,13 @@ if TYPE_CHECKING:
     from apiparity.fuzz.runner import ProgressEvent
     from apiparity.fuzz.settings import FuzzSettings
     from apiparity.load import LoadRequest, LoadSettings
-    from apiparity.model import DiffResult, FuzzResult, Report
+    from apiparity.model import DiffResult, FuzzResult, Report, SideInfo
     from apiparity.sides import SideSession
     from apiparity.targets import Target
     from apiparity.verdict import GateThresholds
     from apiparity.waivers import Waiver
 
-Phase = Literal["diff", "fuzz", "load", "replay"]
+Phase = Literal["diff", "fuzz", "load", "replay", "shadow"]
 
 
 class ReportWriteError(ApiparityError):
@@ -85,10 +88,11 @@ class CheckOutcome:
 
 @dataclass(frozen=True, slots=True)
 class RunStarted:
-    command: str  # "check" | "fuzz" | "replay"
+    command: str  # "check" | "fuzz" | "replay" | "shadow" (old, new: the primary and candidate URLs)
     old: str
     new: str
-    seed: int  # the run's seed (replay: the --sample seed)
+    seed: int  # the run's seed (replay: the --sample seed; shadow: 0)
+    listen_url: str | None = None  # shadow: where clients connect (the port bound, when 0 was asked)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +116,9 @@ class OperationsPlanned:
 @dataclass(frozen=True, slots=True)
 class CaseCompared:
     """A generated case of the operation being fuzzed was sent to both sides (reported before its
-    answers are grouped). Probe requests and stateful steps count in `cases_sent` but emit none."""
+    answers are grouped). Probe requests and stateful steps count in `cases_sent` but emit none.
+    shadow: a mirrored request the candidate answered (operations_done: the operations seen so far,
+    operation_cases: the requests compared for this operation so far)."""
 
     operation: str
     operations_done: int
@@ -216,7 +222,7 @@ def _run_check(request: CheckRequest, events: _Events, sides: SideSession) -> tu
     from apiparity.asyncio_check.hooks import loop_section, monitor_for_target
     from apiparity.target_info import document_problems, side_info
     from apiparity.config import load_config, settings_from_raw
-    from apiparity.contract import contract_notes, load_sides
+    from apiparity.contract import contract_notes
     from apiparity.errors import ConfigError
     from apiparity.history.recorder import open_recorder
     from apiparity.model import Report
@@ -224,7 +230,6 @@ def _run_check(request: CheckRequest, events: _Events, sides: SideSession) -> tu
     from apiparity.report.json_format import read_report
     from apiparity.report.merge import parse_shard
     from apiparity.run_limits import RunDeadline
-    from apiparity.sides import launches_from
     from apiparity.targets.handlers import attach_handlers
     from apiparity.waivers import apply_waivers, load_waivers
 
@@ -255,9 +260,8 @@ def _run_check(request: CheckRequest, events: _Events, sides: SideSession) -> tu
     fuzz_settings.contract = fuzz_settings.contract or project.contract
     # one loading policy for both phases: --allow-remote-refs, or [diff] allow_remote_refs = true
     fuzz_settings.allow_remote_refs = fuzz_settings.allow_remote_refs or bool(project.diff.get("allow_remote_refs", False))
-    old, new = load_sides(old_ref, new_ref, contract=fuzz_settings.contract, app_dir=app_dir, spec_path=spec_path,
-                          load_timeout=request.load_timeout or 10.0, wait_for=options.wait_for or 0.0,
-                          launches=launches_from(fuzz_settings))
+    old, new = load_targets(old_ref, new_ref, fuzz_settings, contract=fuzz_settings.contract, app_dir=app_dir,
+                            spec_path=spec_path, load_timeout=request.load_timeout or 10.0, wait_for=options.wait_for or 0.0)
     for text in target_notes(old, new, spec=fuzz_settings.spec):
         events.notice(text)
     wait_for_servers(fuzz_settings, options.wait_for)
@@ -399,12 +403,10 @@ def _run_fuzz(request: FuzzRequest, events: _Events, sides: SideSession) -> Repo
     from apiparity.asyncio_check.hooks import loop_section, monitor_for_target
     from apiparity.target_info import side_info
     from apiparity.config import load_config, settings_from_raw
-    from apiparity.contract import load_sides
     from apiparity.fuzz import runner
     from apiparity.history.recorder import open_recorder
     from apiparity.model import FuzzResult, Incomplete, Report
     from apiparity.run_limits import RunDeadline
-    from apiparity.sides import launches_from
     from apiparity.targets.handlers import attach_handlers
 
     options = request.fuzz
@@ -416,9 +418,8 @@ def _run_fuzz(request: FuzzRequest, events: _Events, sides: SideSession) -> Repo
     loop_settings = event_loop_settings_from(raw, options)
     settings.contract = settings.contract or project.contract
     recorder = open_recorder(raw, request.history)  # before any request: a history file that cannot be used is bad input
-    old, new = load_sides(request.old, request.new, contract=settings.contract, app_dir=request.app_dir,
-                          spec_path=request.spec_path, load_timeout=request.load_timeout, wait_for=options.wait_for or 0.0,
-                          launches=launches_from(settings))
+    old, new = load_targets(request.old, request.new, settings, contract=settings.contract, app_dir=request.app_dir,
+                            spec_path=request.spec_path, load_timeout=request.load_timeout, wait_for=options.wait_for or 0.0)
     wait_for_servers(settings, options.wait_for)
     for text in target_notes(old, new, spec=settings.spec):
         events.notice(text)
@@ -552,10 +553,8 @@ def _run_replay(request: ReplayRequest, events: _Events, sides: SideSession) -> 
 
     from apiparity import __version__, outbound, redact
     from apiparity.config import load_config
-    from apiparity.contract import load_sides
     from apiparity.model import Incomplete, Report
     from apiparity.model_sections import TrafficSection
-    from apiparity.sides import launches_from
     from apiparity.target_info import side_info
     from apiparity.traffic import read_traffic
     from apiparity.traffic.checkpoint import Checkpoint
@@ -576,8 +575,8 @@ def _run_replay(request: ReplayRequest, events: _Events, sides: SideSession) -> 
     if first is None and not checkpoint.done:
         # an empty corpus must not read as a pass
         raise ApiparityError(f"{traffic}: no replayable requests" + (f" for host {request.only_host}" if request.only_host else ""))
-    old, new = load_sides(request.old, request.new, contract=None, app_dir=request.app_dir, spec_path=request.spec_path,
-                          load_timeout=request.load_timeout, wait_for=request.wait_for or 0.0, launches=launches_from(settings))
+    old, new = load_targets(request.old, request.new, settings, contract=None, app_dir=request.app_dir, spec_path=request.spec_path,
+                            load_timeout=request.load_timeout, wait_for=request.wait_for or 0.0)
     for text in target_notes(old, new):
         events.notice(text)
     seeking = checkpoint.seekable(traffic)
@@ -632,6 +631,157 @@ def replay_exit_code(report: Report) -> int:
     return 1 if failing_groups(result.groups) or transport_errors else 0
 
 
+# ----------------------------------------------------------------------------------- shadow
+
+
+@dataclass(frozen=True, slots=True)
+class ShadowOutcome:
+    report: Report  # command "shadow": the comparison, the proxy's counters, the undocumented requests
+    exit_code: int  # 0 stopped (Ctrl-C, SIGTERM, `stop`), 2 could not complete (a side died, an internal error)
+    listen_url: str  # where clients connected
+    notices: tuple[str, ...] = ()
+
+
+def run_shadow(request: ShadowRequest, *, on_event: EventHandler | None = None,
+               stop: threading.Event | None = None) -> ShadowOutcome:
+    """Answer every client from the primary and compare mirrored requests with the candidate until
+    SIGINT/SIGTERM (on the main thread), or `stop` is set, or a handler of the events raises
+    KeyboardInterrupt: stopping is how a shadow run ends, so its report is complete, unless a side
+    that accepted connections at the start no longer does (`side-died`) or the server failed
+    (`internal-error`), exit 2. The final report is written on the way out either way.
+
+    Events: `RunStarted`, `Notice`s (the listening line), `PhaseStarted("shadow")`, a `CaseCompared`
+    per compared request and a `GroupOpened` per new cause (from the proxy's worker threads, one at a
+    time), `PhaseFinished`, `RunFinished`. Bad input raises ApiparityError before `RunStarted`.
+    """
+    events = _Events(on_event)
+    report, listen_url = _run_shadow(request, events, stop or threading.Event())
+    code = shadow_exit_code(report)
+    events(RunFinished(code, report.incomplete.cause if report.incomplete is not None else None))
+    return ShadowOutcome(report, code, listen_url, tuple(events.notices))
+
+
+def _run_shadow(request: ShadowRequest, events: _Events, stop: threading.Event) -> tuple[Report, str]:
+    from apiparity import outbound, redact
+    from apiparity.config import load_config
+    from apiparity.errors import ConfigError
+    from apiparity.extras import require_extra
+    from apiparity.model import Incomplete, SideInfo
+    from apiparity.fuzz.transports import connect_error
+
+    require_extra("shadow", command="apiparity shadow")
+    from apiparity.traffic.shadow import ComparedRequest, ShadowProxy, ShadowSettings, bind, serve
+
+    host, port = parse_listen(request.listen)
+    sides = (("--primary", request.primary), ("--candidate", request.candidate), ("--secondary", request.secondary))
+    for name, url in sides:
+        if url is not None and not url.startswith(("http://", "https://")):
+            raise ConfigError(f"{name} {url!r}: expected an http:// or https:// URL")
+    mirrored = frozenset(m.strip().upper() for m in request.methods.split(",") if m.strip())
+    unsafe = sorted(mirrored - {"GET", "HEAD", "OPTIONS"})
+    if unsafe and not request.allow_unsafe:
+        raise ConfigError(f"--methods {','.join(unsafe)}: mirroring unsafe methods changes the candidate's state; pass --allow-unsafe")
+    fuzz = fuzz_settings_from(load_config(request.config_path).section("fuzz"), request.compare, app_dir=None)
+    policy = redact.activate(redact.from_settings(fuzz, request.primary, request.candidate, request.secondary, request.spec_ref))
+    outbound.activate(outbound.Destinations.of([request.primary, request.candidate, request.secondary, request.spec_ref]))
+    document, old_info = shadow_document(request.spec_ref or request.primary, request.spec_path, explicit=request.spec_ref is not None)
+    settings = ShadowSettings(
+        primary_url=request.primary, candidate_url=request.candidate, secondary_url=request.secondary, methods=mirrored,
+        queue_size=request.queue_size, workers=request.workers, candidate_timeout=request.candidate_timeout,
+        primary_timeout=request.primary_timeout, max_body_bytes=fuzz.max_body_bytes, report_path=request.report_path,
+        record_path=request.record_path, flush_interval=request.flush_interval, document=document,
+        compare_headers=fuzz.compare_headers, ignore=fuzz.ignore, unordered=fuzz.unordered,
+        equivalent_status=fuzz.equivalent_status, redact=fuzz.redact,
+        old_info=old_info or SideInfo(ref=request.primary, framework="unknown", interface="http"),
+        new_info=SideInfo(ref=request.candidate, framework="unknown", interface="http"),
+    )
+    sock = bind(host, port)
+    # a side that accepts connections now and no longer does when the run stops died during it; one
+    # that is down from the start is what the report's candidate failures say (a proxy still serves)
+    labels = {"--primary": "OLD (primary)", "--candidate": "NEW (candidate)", "--secondary": "OLD (secondary)"}
+    watched = [(labels[name], url) for name, url in sides if url is not None and connect_error(url) is None]
+
+    def compared(case: ComparedRequest) -> None:
+        try:
+            events(CaseCompared(case.operation, case.operations_seen, case.operations_total, case.compared,
+                                case.operation_compared))
+        except KeyboardInterrupt:
+            stop.set()  # Ctrl-C in a handler: stop, as the signal does
+
+    def opened(operation: str, signatures: tuple[str, ...]) -> None:
+        try:
+            events(GroupOpened(operation, signatures))
+        except KeyboardInterrupt:
+            stop.set()
+
+    try:
+        proxy = ShadowProxy(settings, on_compared=compared, on_group_opened=opened)
+    except BaseException:
+        sock.close()
+        raise
+    listen_url = f"http://{host}:{sock.getsockname()[1]}"
+    events(RunStarted("shadow", request.primary, request.candidate, 0, listen_url))
+    events.notice(policy.text(
+        f"shadow: listening on {listen_url}; primary {request.primary}, candidate {request.candidate}; "
+        f"mirroring {','.join(sorted(mirrored))}; report {request.report_path}"
+        + (f"; recording {request.record_path}" if request.record_path else "")))
+    if document is None:
+        events.notice("note: no OpenAPI document for the primary: mismatches are grouped by path shape (pass --spec)")
+    events(PhaseStarted("shadow"))
+    stopped: Incomplete | None = None
+    try:
+        serve(proxy, sock, log_level=request.log_level, stop=stop)
+    except KeyboardInterrupt:
+        pass  # Ctrl-C outside uvicorn's own handling: the same normal stop
+    except (Exception, SystemExit) as exc:  # noqa: BLE001 - the server failed: what was compared is still reported
+        stopped = Incomplete("internal-error", policy.text(f"{type(exc).__name__}: {exc}")[:300], "shadow")
+    report = proxy.stop()  # drained already when the server stopped; the final report
+    events(PhaseFinished("shadow", stopped is None))
+    for label, url in watched if stopped is None else ():
+        problem = connect_error(url)
+        if problem:
+            stopped = Incomplete("side-died", policy.text(f"{label} {url} stopped accepting connections during the run ({problem})"),
+                                 "shadow")
+            break
+    if stopped is not None:
+        report.mark_incomplete(stopped.cause, stopped.detail, phase=stopped.phase)
+    proxy.write_final(report)
+    return report, listen_url
+
+
+def shadow_exit_code(report: Report) -> int:
+    """2 could not complete (a side died, an internal error), else 0: a shadow run ends when it is
+    stopped, and its findings are the report's, not the exit code's."""
+    if report.incomplete is not None:
+        return 130 if report.incomplete.cause == "interrupted" else 2
+    return 0
+
+
+def parse_listen(text: str) -> tuple[str, int]:
+    """--listen HOST:PORT ([::1]:PORT for IPv6)."""
+    from apiparity.errors import ConfigError
+
+    host, sep, port = text.rpartition(":")
+    host = host.strip("[]")
+    if not sep or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise ConfigError(f"--listen {text!r}: expected HOST:PORT, e.g. 127.0.0.1:8080")
+    return host, int(port)
+
+
+def shadow_document(ref: str, spec_path: str | None, *, explicit: bool) -> tuple[dict[str, Any] | None, SideInfo | None]:
+    """OLD's document and SideInfo for shadow; (None, None) when the primary serves none and no --spec was given."""
+    from apiparity.target_info import side_info
+    from apiparity.targets import load_target
+
+    try:
+        target = load_target(ref, app_dir=None, spec_path=spec_path, timeout=10.0)
+    except ApiparityError:
+        if explicit:
+            raise
+        return None, None
+    return target.document, side_info(target)
+
+
 # ----------------------------------------------------------------------------------- settings
 
 
@@ -672,6 +822,27 @@ def requested_outputs(paths: ReportPaths, defaults: dict[str, str]) -> dict[str,
 
 
 # ----------------------------------------------------------------------------------- targets
+
+
+def load_targets(old_ref: str, new_ref: str, settings: FuzzSettings, *, contract: str | None, app_dir: str | Path | None = None,
+                 spec_path: str | None = None, load_timeout: float = 10.0, wait_for: float = 0.0,
+                 interpreters_from: Path | None = None) -> tuple[Target, Target]:
+    """OLD and NEW of a run, the one way every run (`check`, `fuzz`, `replay`) and the pytest
+    plugin's suites load them: in-process apps, documents and URLs (`targets.load_target`), sides
+    apiparity starts itself from `settings` (`old_python`/`old_cmd`, ...: `sides.launch_side`,
+    stopped with the caller's side session), and the `contract` given to both sides when one is
+    named. `interpreters_from`: a folder that a relative `old_python`/`new_python` is looked up in
+    first (the pytest plugin: the test file's folder). ApiparityError on bad input."""
+    from apiparity.contract import load_sides
+    from apiparity.sides import launches_from
+
+    launches = launches_from(settings)
+    if interpreters_from is not None:
+        for side, launch in launches.items():
+            if launch.python and not Path(launch.python).is_absolute() and (interpreters_from / launch.python).exists():
+                launches[side] = dataclasses.replace(launch, python=str(interpreters_from / launch.python))
+    return load_sides(old_ref, new_ref, contract=contract, app_dir=app_dir, spec_path=spec_path, load_timeout=load_timeout,
+                      wait_for=wait_for, launches=launches)
 
 
 def target_notes(*targets: Target, spec: str | None = None) -> list[str]:

@@ -242,11 +242,10 @@ def run_spec_diff(loaded: LoadedSuite) -> None:
 
 
 def load_suite(suite: ParitySuite, *, base: Path) -> LoadedSuite:
-    """Read the config the way `apiparity check` does, build the fuzz settings and load both
-    targets (ApiparityError on bad input)."""
+    """Read the config the way `apiparity check` does, build the fuzz settings (`options.fuzz_settings`)
+    and load both targets (`pipeline.load_targets`, what every run loads them with); ApiparityError on bad input."""
     from apiparity.config import find_config_file, load_config, settings_from_raw
     from apiparity.errors import ConfigError
-    from apiparity.targets import load_target
 
     config_file = Path(suite.config) if suite.config else find_config_file(base)
     if config_file is not None and not config_file.is_absolute():
@@ -268,22 +267,13 @@ def load_suite(suite: ParitySuite, *, base: Path) -> LoadedSuite:
     else:
         app_dir = base
     settings = build_settings(project.fuzz, suite.settings, app_dir=app_dir)
-    spec_path = suite.spec_path or project.spec_path
-    from apiparity.sides import SideLaunch, launch_side, launches_from
+    from apiparity.pipeline import load_targets
 
-    def load(side: str, ref: str) -> Target:
-        # old_python / old_cmd (keywords or config): the side runs in its own interpreter or by
-        # command, stopped at the end of the pytest session (pytest_unconfigure)
-        launch = launches_from(settings).get(side)
-        if not launch:
-            return load_target(ref, app_dir=app_dir, spec_path=spec_path)
-        python = launch.python
-        if python and not Path(python).is_absolute() and (base / python).exists():
-            python = str(base / python)  # relative to the test file's folder, like the targets
-        return launch_side(side, ref, SideLaunch(python=python, cmd=launch.cmd), app_dir=app_dir, spec_path=spec_path)
-
-    old = load("old", str(old_ref))
-    new = load("new", str(new_ref))
+    # the pipeline's loading, once per suite (each xdist worker collects, so once per worker); sides
+    # started for old_python / old_cmd (keywords or config) run until the pytest session ends
+    # (pytest_unconfigure), their interpreter looked up from the test file's folder first
+    old, new = load_targets(str(old_ref), str(new_ref), settings, contract=None, app_dir=app_dir,
+                            spec_path=suite.spec_path or project.spec_path, interpreters_from=base)
     return LoadedSuite(old=old, new=new, settings=settings, diff=dict(project.diff))
 
 

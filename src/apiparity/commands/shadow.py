@@ -56,55 +56,20 @@ def command(listen: str, primary: str, candidate: str, secondary: str | None, sp
 
     The primary path never waits for the candidate: a slow, failing or unreachable candidate is
     counted in the report, never shown to a client. Stop with Ctrl-C or SIGTERM; the final report is
-    written on the way out.
+    written on the way out (exit 0), marked incomplete when a side that answered at the start stopped
+    accepting connections during the run (exit 2).
     """
-    from apiparity.commands._fuzz_options import settings_from_options
-    from apiparity.config import load_config
-    from apiparity.errors import ConfigError
-    from apiparity.extras import require_extra
-    from apiparity.traffic.shadow import ShadowProxy, ShadowSettings, bind, serve
+    from apiparity.commands._progress import event_printer
+    from apiparity.options import FuzzOptions, ShadowRequest
+    from apiparity.pipeline import run_shadow
 
-    require_extra("shadow", command="apiparity shadow")
-    host, port = _listen(listen)
-    for name, url in (("--primary", primary), ("--candidate", candidate), ("--secondary", secondary)):
-        if url is not None and not url.startswith(("http://", "https://")):
-            raise ConfigError(f"{name} {url!r}: expected an http:// or https:// URL")
-    mirrored = frozenset(m.strip().upper() for m in methods.split(",") if m.strip())
-    unsafe = sorted(mirrored - {"GET", "HEAD", "OPTIONS"})
-    if unsafe and not allow_unsafe:
-        raise ConfigError(f"--methods {','.join(unsafe)}: mirroring unsafe methods changes the candidate's state; pass --allow-unsafe")
-    fuzz = settings_from_options(load_config(config_path).section("fuzz"), **compare)
-    from apiparity import redact
-
-    policy = redact.activate(redact.from_settings(fuzz, primary, candidate, secondary, spec_ref))
-    from apiparity import outbound
-
-    outbound.activate(outbound.Destinations.of([primary, candidate, secondary, spec_ref]))
-    document, old_info = _document(spec_ref or primary, spec_path, explicit=spec_ref is not None)
-    from apiparity.model import SideInfo
-
-    settings = ShadowSettings(
-        primary_url=primary, candidate_url=candidate, secondary_url=secondary, methods=mirrored, queue_size=queue_size,
-        workers=workers, candidate_timeout=candidate_timeout, primary_timeout=primary_timeout, max_body_bytes=fuzz.max_body_bytes,
-        report_path=report_path,
-        record_path=record_path, flush_interval=flush_interval, document=document, compare_headers=fuzz.compare_headers,
-        ignore=fuzz.ignore, unordered=fuzz.unordered, equivalent_status=fuzz.equivalent_status, redact=fuzz.redact,
-        old_info=old_info or SideInfo(ref=primary, framework="unknown", interface="http"),
-        new_info=SideInfo(ref=candidate, framework="unknown", interface="http"),
-    )
-    sock = bind(host, port)
-    proxy = ShadowProxy(settings)
-    bound = sock.getsockname()
-    click.echo(policy.text(
-        f"shadow: listening on http://{host}:{bound[1]}; primary {primary}, candidate {candidate}; "
-        f"mirroring {','.join(sorted(mirrored))}; report {report_path}" + (f"; recording {record_path}" if record_path else "")),
-        err=True,
-    )
-    if document is None:
-        click.echo("note: no OpenAPI document for the primary: mismatches are grouped by path shape (pass --spec)", err=True)
-    serve(proxy, sock, log_level=log_level)
-    report = proxy.report(final=True)
-    shadow = report.shadow
+    request = ShadowRequest(listen=listen, primary=primary, candidate=candidate, secondary=secondary, spec_ref=spec_ref,
+                            spec_path=spec_path, methods=methods, allow_unsafe=allow_unsafe, report_path=report_path,
+                            record_path=record_path, queue_size=queue_size, workers=workers, candidate_timeout=candidate_timeout,
+                            primary_timeout=primary_timeout, flush_interval=flush_interval, compare=FuzzOptions.from_mapping(compare),
+                            config_path=config_path, log_level=log_level)
+    outcome = run_shadow(request, on_event=event_printer(None))
+    report, shadow = outcome.report, outcome.report.shadow
     assert shadow is not None  # the proxy's report always has its counters
     groups = len(report.fuzz.groups) if report.fuzz else 0
     click.echo(
@@ -113,28 +78,7 @@ def command(listen: str, primary: str, candidate: str, secondary: str | None, sp
         f"{shadow.candidate_errors} candidate error(s); report {report_path}",
         err=True,
     )
-
-
-def _listen(text: str) -> tuple[str, int]:
-    from apiparity.errors import ConfigError
-
-    host, sep, port = text.rpartition(":")
-    host = host.strip("[]")
-    if not sep or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
-        raise ConfigError(f"--listen {text!r}: expected HOST:PORT, e.g. 127.0.0.1:8080")
-    return host, int(port)
-
-
-def _document(ref: str, spec_path: str | None, *, explicit: bool) -> tuple[Any, Any]:
-    """OLD's document and SideInfo; (None, None) when the primary serves none and no --spec was given."""
-    from apiparity.commands._common import load_side, side_info
-    from apiparity.errors import ApiparityError
-
-    try:
-        target = load_side(ref, app_dir=None, spec_path=spec_path, load_timeout=10.0)
-    except ApiparityError:
-        if explicit:
-            raise
-        return None, None
-    info = side_info(target)
-    return target.document, info
+    if report.incomplete is not None:
+        click.echo(f"error: the run could not complete ({report.incomplete.cause}): {report.incomplete.detail}; "
+                   f"the report holds what was compared before (marked incomplete)", err=True)
+    raise click.exceptions.Exit(outcome.exit_code)

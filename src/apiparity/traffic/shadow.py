@@ -12,6 +12,9 @@ handed over, through a bounded queue, in worker threads with their own live tran
 connections or answers garbage is counted and reported, never propagated. The proxy is a case
 source of the comparison session `fuzz` and `replay` use (`apiparity.fuzz.session`), so the
 report is the same model as `fuzz`: `Report(command="shadow", fuzz=FuzzResult(...))`.
+
+`apiparity.pipeline.run_shadow` is the run (options, document, listening socket, events, the
+final report marked incomplete when a side died); this module is the proxy and its server.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import threading
 import time
 import zlib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -88,13 +92,28 @@ class _Item:
     primary: WireResponse
 
 
+@dataclass(frozen=True, slots=True)
+class ComparedRequest:
+    """A mirrored request whose candidate answer came back, reported before it is grouped."""
+
+    operation: str
+    compared: int  # requests compared so far, this one included
+    operation_compared: int  # of them, to this operation
+    operations_seen: int  # operations compared at least once
+    operations_total: int  # the document's operations (without a document: the ones seen)
+
+
 class ShadowProxy:
     """The ASGI application (give it to uvicorn) plus its background comparison machinery."""
 
-    def __init__(self, settings: ShadowSettings) -> None:
+    def __init__(self, settings: ShadowSettings, *, on_compared: Callable[[ComparedRequest], None] | None = None,
+                 on_group_opened: Callable[[str, tuple[str, ...]], None] | None = None) -> None:
+        """`on_compared` / `on_group_opened` (operation, root signatures): called from the worker
+        threads, one call at a time, for each compared request and each new mismatch cause."""
         import httpx
 
         self.settings = settings
+        self._on_compared = on_compared
         self.counters = ShadowCounters()
         self._queue: queue.Queue[_Item | None] = queue.Queue(maxsize=settings.queue_size)
         self._lock = threading.Lock()  # guards the session and the counters written by workers
@@ -107,11 +126,12 @@ class ShadowProxy:
         # (the candidate's and the secondary's transports do the same with their URL's path)
         self._primary_prefix = urlsplit(settings.primary_url).path.rstrip("/").encode("latin-1")
         grouper = Grouper(old_side=SideView(settings.primary_url.rstrip("/")), new_side=SideView(settings.candidate_url.rstrip("/")),
-                          redact=settings.redact, document=settings.document or None)
+                          redact=settings.redact, document=settings.document or None, on_open=on_group_opened)
         # the secondary is OLD again (its differences from the primary are noise); a long shadow
         # run keeps each operation's recent latencies
         self._session = ComparisonSession(options=CompareOptions.from_settings(settings), grouper=grouper, latency=LatencyRecent(1000))
         self._undocumented: Counter[tuple[str, str, str]] = Counter()
+        self._compared_by_operation: Counter[str] = Counter()
         self._errors: list[str] = []
         self._primary: httpx.AsyncClient | None = None
         # mirrored requests go out in worker threads through their own pool: a slow candidate
@@ -132,6 +152,8 @@ class ShadowProxy:
         self._threads: list[threading.Thread] = []
         self._stopping = threading.Event()
         self._changed = threading.Event()
+        self._write_lock = threading.Lock()  # the final report is written once, never overwritten by a late flush
+        self._final_written = False
         self._started = False
         self._stopped = False
 
@@ -157,9 +179,10 @@ class ShadowProxy:
             self._threads.append(flusher)
 
     def stop(self, *, drain_seconds: float = 2.0) -> Report:
-        """Let the workers finish what is queued within `drain_seconds`, write the final report and
-        release everything. Requests still queued or in flight then are given up (the threads are
-        daemons) and show as `unfinished` in the report: shutting down never waits on a hung candidate."""
+        """Let the workers finish what is queued within `drain_seconds`, release everything and
+        return the final report (`write_final` writes it). Requests still queued or in flight then
+        are given up (the threads are daemons) and show as `unfinished` in the report: shutting down
+        never waits on a hung candidate."""
         if self._stopped:
             return self.report(final=True)
         self._stopped = True
@@ -176,7 +199,6 @@ class ShadowProxy:
         for thread in self._threads:
             thread.join(max(0.0, deadline - time.monotonic()))
         report = self.report(final=True)
-        self._write(report)
         self._candidate.close()
         if self._secondary is not None:
             self._secondary.close()
@@ -339,6 +361,11 @@ class ShadowProxy:
             if undocumented:
                 path = label.split(" ", 1)[1].removesuffix(" (undocumented)")
                 self._undocumented[(request.method, path, undocumented)] += 1
+            self._compared_by_operation[label] += 1
+            if self._on_compared is not None:
+                seen = len(self._compared_by_operation)
+                self._on_compared(ComparedRequest(label, self.counters.compared, self._compared_by_operation[label], seen,
+                                                  len(self._index.labels) if self._index else seen))
             self._session.observe(request, primary, secondary, candidate)
             self._changed.set()
 
@@ -429,12 +456,20 @@ class ShadowProxy:
             "unordered": list(s.unordered), "equivalent_status": [f"{a}={b}" for a, b in s.equivalent_status], "redact": s.redact,
         }
 
-    def _write(self, report: Report) -> None:
+    def write_final(self, report: Report) -> None:
+        """Write the final report (after `stop`); the running rewrites end here."""
+        self._write(report, final=True)
+
+    def _write(self, report: Report, *, final: bool = False) -> None:
         if not self.settings.report_path:
             return
         from apiparity.report import render, write_atomic
 
-        write_atomic(self.settings.report_path, render(report, "json"))
+        with self._write_lock:
+            if self._final_written:
+                return
+            self._final_written = final
+            write_atomic(self.settings.report_path, render(report, "json"))
 
 
 def _no_default_headers(client: Any) -> None:
@@ -489,8 +524,9 @@ def bind(host: str, port: int) -> Any:
     return sock
 
 
-def serve(proxy: ShadowProxy, sock: Any, *, log_level: str = "warning") -> None:
-    """Run the proxy under uvicorn on `sock` until SIGINT/SIGTERM; the final report is written on the way out."""
+def serve(proxy: ShadowProxy, sock: Any, *, log_level: str = "warning", stop: threading.Event | None = None) -> None:
+    """Run the proxy under uvicorn on `sock` until SIGINT/SIGTERM (on the main thread) or `stop` is
+    set; the proxy is stopped (drained) on the way out, and `sock` closed."""
     import uvicorn
 
     config = uvicorn.Config(proxy, log_level=log_level, lifespan="on", access_log=False)
@@ -504,9 +540,20 @@ def serve(proxy: ShadowProxy, sock: Any, *, log_level: str = "warning") -> None:
     if threading.current_thread() is threading.main_thread():
         for number in (signal.SIGINT, signal.SIGTERM):
             previous[number] = signal.signal(number, lambda *_: None)
+    finished = threading.Event()
+
+    def watch() -> None:
+        while stop is not None and not finished.is_set():
+            if stop.wait(0.05):
+                server.should_exit = True
+                return
+
+    watcher = threading.Thread(target=watch, name="apiparity-shadow-stop", daemon=True)
+    watcher.start()
     try:
         server.run(sockets=[sock])
     finally:
+        finished.set()
         for number, handler in previous.items():
             signal.signal(number, handler)
         proxy.stop()
