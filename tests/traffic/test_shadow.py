@@ -185,3 +185,23 @@ def test_secondary_primary_cancels_noise_like_fuzz(tmp_path):
     # that also changed $.name, one group named by the larger set
     assert [(g.signature, g.count) for g in found["without"].fuzz.groups] == [
         ("body $.name value changed + body $.served_at value changed", 3)]
+
+
+def test_candidate_that_dies_mid_run_exits_2_with_the_report_marked_incomplete(primary, tmp_path):
+    """The command prints the pipeline's outcome: a side that answered at the start and is gone at
+    the stop is a run that could not complete (exit 2, one error line, the report marked incomplete)."""
+    report_path = tmp_path / "shadow.json"
+    port, candidate_port = servers.free_port(), servers.free_port()
+    with servers.uvicorn("regressed_app:app", candidate_port, BOOKSTORE) as candidate:
+        with servers.shadow(port, primary, f"http://127.0.0.1:{candidate_port}", "-o", str(report_path)) as proxy:
+            _through_proxy_and_direct(f"http://127.0.0.1:{port}", primary, ["/orders"])
+            servers.stop(candidate)  # NEW dies while the proxy runs
+            pairs = _through_proxy_and_direct(f"http://127.0.0.1:{port}", primary, ["/books/1"])
+            servers.stop(proxy)
+    _assert_primary_answers(pairs)  # clients never see it
+    stderr = proxy.stderr.read()
+    assert proxy.returncode == 2, stderr
+    assert f"error: the run could not complete (side-died): NEW (candidate) http://127.0.0.1:{candidate_port} stopped" in stderr
+    report = read_report(str(report_path))
+    assert not report.complete and report.incomplete.cause == "side-died"
+    assert report.extras["shadow"]["requests"] == 2
