@@ -95,10 +95,25 @@ class WaiverStatus:
 
 
 @dataclass(slots=True)
+class PathMove:
+    """Removed operations that NEW serves under another path prefix (`diff/moves.py`): one cause
+    behind `operations` of the `removed` removal findings, which stay breaking for OLD's URLs."""
+
+    old_prefix: str  # "/api/v1"; "/" when OLD's paths had no prefix
+    new_prefix: str
+    operations: int
+    removed: int
+    trailing_slash_added: int  # of those, how many NEW spells with a trailing slash OLD's path has not
+    example_old: str
+    example_new: str
+
+
+@dataclass(slots=True)
 class DiffResult:
     changes: list[Change] = field(default_factory=list)
     ignored_noise: list[IgnoredNoise] = field(default_factory=list)
     renamed_paths: list[tuple[str, str]] = field(default_factory=list)
+    path_moves: list[PathMove] = field(default_factory=list)
     waivers: list[WaiverStatus] = field(default_factory=list)
     operations_old: int = 0
     operations_new: int = 0

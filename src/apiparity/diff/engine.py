@@ -143,6 +143,7 @@ def diff_normalized(old: DiffSide, new: DiffSide, options: DiffOptions, *, pause
     normalized documents are released (`old.normalized`/`new.normalized` become None): one raw
     document at a time."""
     from apiparity.diff.describe import Describer
+    from apiparity.diff.moves import find_path_moves
     from apiparity.spec.noise import NoiseContext, noise_rules
 
     old_doc, new_doc = old.normalized, new.normalized
@@ -201,6 +202,7 @@ def diff_normalized(old: DiffSide, new: DiffSide, options: DiffOptions, *, pause
         changes=changes,
         ignored_noise=[counts[rule.id] for rule in active if rule.id in counts],
         renamed_paths=renamed_paths,
+        path_moves=find_path_moves(changes),
         operations_old=operations_old,
         operations_new=operations_new,
     )

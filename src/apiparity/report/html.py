@@ -15,7 +15,6 @@ from apiparity.model import Report
 from apiparity.report.sections import LoadView, event_loop_view, is_undocumented_error, load_view, undocumented_traffic
 from apiparity.report.sequences import link_line, sequence_line, silent_link_text, silent_links
 from apiparity.report.view import (
-    OperationRow,
     active_groups,
     build_view,
     decided_by_line,
@@ -25,6 +24,8 @@ from apiparity.report.view import (
     gate_result,
     incomplete_text,
     is_good,
+    OperationRow,
+    path_move_line,
     percent,
     request_line,
     sorted_changes,
@@ -94,6 +95,7 @@ def render(report: Report) -> str:
         format_body=format_body,
         format_value=format_value,
         request_line=request_line,
+        path_move_line=path_move_line,
     )
 
 

@@ -22,6 +22,7 @@ from apiparity.report.view import (
     gate_in_verdict,
     gate_result,
     is_good,
+    path_move_line,
     percent,
     request_line,
     sorted_changes,
@@ -107,6 +108,8 @@ def render(report: Report) -> str:
             out.append("")
         if diff.renamed_paths:
             out += ["Renamed paths:", ""] + [f"- `{inline_code(a)}` → `{inline_code(b)}`" for a, b in diff.renamed_paths] + [""]
+        if diff.path_moves:
+            out += ["Moved paths:", ""] + [f"- {cell(path_move_line(move))}" for move in diff.path_moves] + [""]
         if diff.waivers:
             out += ["| waiver | reason | expires | used |", "|---|---|---|---|"]
             for waiver in diff.waivers:

@@ -20,11 +20,12 @@ from apiparity.report.view import (
     format_value,
     gate_in_verdict,
     gate_result,
+    is_good,
+    operations_text,
+    path_move_line,
     percent,
     request_line,
     status_text,
-    is_good,
-    operations_text,
     title_for,
     truncate,
     waived_groups,
@@ -159,6 +160,8 @@ class _Writer:
             self.line("  no changes")
         for old_path, new_path in diff.renamed_paths:
             self.line(f"  renamed path: {self.escape(old_path)} -> {self.escape(new_path)}")
+        for move in diff.path_moves:
+            self.line(f"  [yellow]moved paths[/]: {self.escape(path_move_line(move))}")
         self.line(f"  summary: {self.escape(self.view.summary.severity_line)}")
         if self.view.summary.noise_line:
             self.line(f"  [dim]{self.escape(self.view.summary.noise_line)}[/]")

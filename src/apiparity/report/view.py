@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from apiparity.model import SEVERITY_ORDER, Change, Gate, MismatchGroup, Report, Verdict
+from apiparity.model import SEVERITY_ORDER, Change, Gate, MismatchGroup, PathMove, Report, Verdict
 
 DOCUMENT_LEVEL = "(document)"
 
@@ -161,6 +161,16 @@ def build_view(report: Report) -> ReportView:
         summary.top_causes = summary.top_causes[:TOP_CAUSES]
     ordered = sorted(rows.values(), key=lambda r: (r.operation == DOCUMENT_LEVEL, operation_sort_key(r.operation)))
     return ReportView(summary=summary, rows=ordered)
+
+
+def path_move_line(move: PathMove) -> str:
+    """One sentence for a prefix move (`DiffResult.path_moves`), the same in every format."""
+    old_prefix = "" if move.old_prefix == "/" else move.old_prefix
+    new_prefix = "" if move.new_prefix == "/" else move.new_prefix
+    slash = f"; {move.trailing_slash_added} of them end in '/' in NEW only" if move.trailing_slash_added else ""
+    return (f"{move.operations} of the {move.removed} removed operations moved: {old_prefix or '/'}… in OLD is "
+            f"{new_prefix or '/'}… in NEW (e.g. {move.example_old} -> {move.example_new}){slash}. Clients calling "
+            f"OLD's URLs fail unless a proxy maps one prefix onto the other: one mount to fix, not {move.operations} removals.")
 
 
 def severity_line(breaking: int, warnings: int, info: int, waived: int = 0) -> str:
