@@ -143,6 +143,9 @@ class HttpResponse:
     body_is_json: bool = False
     elapsed_ms: float = 0.0
     error: str | None = None  # transport failure: timeout, connection refused, ...
+    # the in-process app's exception while answering (traceback, truncated): kept on a group's first
+    # example that has one per side, never printed per case (apiparity.fuzz.transports.AppLogCapture)
+    app_exception: str | None = None
 
 
 @dataclass(slots=True)

@@ -4,6 +4,13 @@ FastAPI port with GET routes only), run in-process with a small budget."""
 
 from __future__ import annotations
 
+import contextlib
+import io
+import logging
+import os
+import sys
+import tempfile
+
 import pytest
 
 from apiparity.fuzz.group import merge_across_operations
@@ -76,3 +83,87 @@ def test_declared_operations_keep_their_status_groups_apart() -> None:
     merged = combine_groups([group("HEAD /a"), group("HEAD /b"), group("DELETE /a"), group("DELETE /b")],
                             documented={"GET /a", "GET /b", "DELETE /a", "DELETE /b"})
     assert sorted((g.operation, len(g.operations)) for g in merged) == [("DELETE /a", 1), ("DELETE /b", 1), ("HEAD /a", 2)]
+
+
+# ------------------------------------------------------------------ 5. the app's tracebacks stay out of the console
+
+
+@pytest.fixture(scope="module")
+def quiet_run() -> tuple[FuzzResult, str, dict[str, tuple[list[logging.Handler], bool]]]:
+    """The pair run again with stderr captured at the file descriptor: what a user's console shows."""
+    from flask.logging import default_handler
+
+    old, new = load_target(f"{PAIR / 'legacy.py'}:app"), load_target(f"{PAIR / 'modern.py'}:app")
+    own = old.app.logger
+    names = (own.name, "werkzeug", "uvicorn.error", "starlette")
+    # Flask gives its app logger this stderr handler unless a handler is configured already (pytest's is): as on a console
+    added = default_handler not in own.handlers
+    if added:
+        own.addHandler(default_handler)
+    before = {n: (list(logging.getLogger(n).handlers), logging.getLogger(n).propagate) for n in names}
+    saved = os.dup(2)
+    written = io.StringIO()  # Flask writes to the request's wsgi.errors: the sys.stderr of the moment
+    with tempfile.TemporaryFile() as sink:
+        os.dup2(sink.fileno(), 2)
+        try:
+            with contextlib.redirect_stderr(written):
+                result = run_fuzz(old, new, FuzzSettings(seed=1, max_examples=5))
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+        sink.seek(0)
+        printed = sink.read().decode("utf-8", "replace") + written.getvalue()
+    after = {n: (list(logging.getLogger(n).handlers), logging.getLogger(n).propagate) for n in names}
+    if added:
+        own.removeHandler(default_handler)
+    assert after == before, "the loggers are given back as they were"
+    return result, printed, before
+
+
+def test_the_apps_tracebacks_go_to_the_group_not_the_console(quiet_run) -> None:
+    """Flask logs each HEAD/DELETE crash with its traceback (10 crashes: ~360 lines of stderr before);
+    the console gets none of it, the group's first example keeps it."""
+    result, printed, _ = quiet_run
+    assert "Traceback" not in printed and "KeyError" not in printed, printed[:500]
+    head = next(g for g in result.groups if g.operation.startswith("HEAD "))
+    kept = [e.old.app_exception for e in head.examples if e.old.app_exception]
+    assert len(kept) == 1, "one traceback per group"
+    assert kept[0].startswith("Exception on /") and "Traceback" in kept[0] and kept[0].rstrip().endswith("KeyError: 'HEAD'")
+    assert all(e.new.app_exception is None for g in result.groups for e in g.examples)
+
+
+def test_an_asgi_apps_exception_is_kept_for_its_answer() -> None:
+    from fastapi import FastAPI
+
+    from apiparity.fuzz.transports import ASGITransport
+    from apiparity.fuzz.wire import WireRequest
+
+    app = FastAPI()
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise ValueError("the port's own bug")
+
+    @app.get("/fine")
+    def fine() -> dict[str, bool]:
+        return {"ok": True}
+
+    transport = ASGITransport(app)
+    try:
+        crashed = transport.send(WireRequest("GET", "/boom", operation="GET /boom"))
+        fine_answer = transport.send(WireRequest("GET", "/fine", operation="GET /fine"))
+    finally:
+        transport.close()
+    assert crashed.status == 500 and crashed.app_exception is not None
+    assert crashed.app_exception.rstrip().endswith("ValueError: the port's own bug") and "in boom" in crashed.app_exception
+    assert fine_answer.status == 200 and fine_answer.app_exception is None
+
+
+def test_the_text_report_names_the_exception_in_one_line(quiet_run) -> None:
+    from apiparity.report.text import app_exceptions
+
+    result, _, _ = quiet_run
+    head = next(g for g in result.groups if g.operation.startswith("HEAD "))
+    ((side, line),) = app_exceptions(head)
+    assert side == "OLD" and line.startswith("KeyError: 'HEAD' at ") and "legacy.py" in line and "in audit" in line

@@ -502,13 +502,14 @@ class Grouper:
         statuses_seen = sorted({(c.old.status, c.new.status) for c, _ in unique.values()})
         other_status_pairs = [f"status {o} != {n}" for o, n in statuses_seen if f"status {o} != {n}" not in title and o != n]
         related = list(dict.fromkeys([*related_roots, *[s for s in other_status_pairs if s not in related_roots], *followers]))
+        examples = [self.example(c.request, c.old, c.new, c.within(roots), old_request=c.old_request, new_request=c.new_request,
+                                 steps=c.steps) for c, roots in head[: self._max_examples]]
         return MismatchGroup(
             operation=operation,
             signature=" + ".join(title),
             kind=lead.kind,
             count=sum(operations.values()),
-            examples=[self.example(c.request, c.old, c.new, c.within(roots), old_request=c.old_request, new_request=c.new_request, steps=c.steps)
-                      for c, roots in head[: self._max_examples]],
+            examples=first_app_exceptions(examples),
             divergence=label.id if label else None,
             explanation=f"{label.title}. {label.explanation}" if label else None,
             fix_hint=label.fix_hint if label else None,
@@ -542,6 +543,20 @@ class Grouper:
             return test_client_snippet([*earlier, sent], side.in_process, side.framework or "", base_path=side.base_path,
                                        redact=self._redact, label=name)
         return " && ".join(curl_command(r, side.base_url, base_path=side.base_path, redact=self._redact) for r in [*earlier, sent])
+
+
+def first_app_exceptions(examples: list[MismatchExample]) -> list[MismatchExample]:
+    """A group's examples with the in-process app's traceback kept on the first example that has
+    one, per side (one cause, one traceback to read; the others are the same crash again)."""
+    for side in ("old", "new"):
+        kept = False
+        for example in examples:
+            response = getattr(example, side)
+            if response.app_exception is not None:
+                if kept:
+                    response.app_exception = None
+                kept = True
+    return examples
 
 
 def _order_of(signature: str, parts: list[tuple[_Pending, frozenset[str]]]) -> tuple[int, int, str]:
@@ -616,7 +631,7 @@ def merge_across_operations(groups: list[MismatchGroup], max_examples: int, *,
         result.append(replace(
             lead,
             count=sum(m.count for m in members),
-            examples=examples,
+            examples=first_app_exceptions(examples),
             related=list(dict.fromkeys(r for m in members for r in m.related)),
             operations=[GroupOperation(op, n) for op, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))],
             rank=min(m.rank for m in members),
@@ -753,6 +768,7 @@ def http_response(response: WireResponse, *, redact: bool, max_chars: int) -> Ht
         body_is_json=ok,
         elapsed_ms=round(response.elapsed_ms, 3),
         error=response.error,
+        app_exception=response.app_exception,
     )
 
 

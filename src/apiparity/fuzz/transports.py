@@ -13,6 +13,7 @@ import contextvars
 import logging
 import threading
 import time
+import traceback
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -29,6 +30,82 @@ def quiet_client_logs() -> None:
         logger = logging.getLogger(name)
         if logger.level == logging.NOTSET:
             logger.setLevel(logging.WARNING)
+
+
+# loggers an in-process framework or server writes a handler's exception to (Flask's own is the
+# app's `app.logger`, added per app); quieted while a transport is open, restored by its close()
+FRAMEWORK_LOGGERS = ("werkzeug", "flask.app", "uvicorn", "uvicorn.error", "uvicorn.access", "starlette", "fastapi")
+MAX_APP_EXCEPTION_CHARS = 4000
+
+
+def clip_traceback(text: str, limit: int = MAX_APP_EXCEPTION_CHARS) -> str:
+    """A traceback cut to `limit` characters keeping its end (the exception and the frames nearest it)."""
+    text = text.rstrip()
+    return text if len(text) <= limit else f"... ({len(text) - limit} characters cut)\n" + text[-limit:]
+
+
+class AppLogCapture(logging.Handler):
+    """Takes the place of the handlers of an in-process app's loggers (Flask's `app.logger`, Werkzeug,
+    Starlette, uvicorn) while a transport is open: what the app logs never reaches the console (a
+    Flask handler that raises would print its traceback to stderr for every case), and the
+    traceback of an exception it logs is kept for the request being answered, by thread (each
+    in-process call runs in one thread: `take(thread_id)`). One handler for the process
+    (`APP_LOGS`): `quiet(names)` / `give_back(names)` count the transports holding each logger, and
+    the last `give_back` gives it back its handlers and propagation."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.setFormatter(logging.Formatter("%(message)s"))
+        self._state = threading.Lock()
+        self._by_thread: dict[int, str] = {}
+        self._held: dict[str, tuple[list[logging.Handler], bool, int]] = {}  # name -> (handlers, propagate, holders)
+
+    def quiet(self, names: tuple[str, ...]) -> None:
+        with self._state:
+            for name in dict.fromkeys(names):
+                held = self._held.get(name)
+                if held is not None:
+                    self._held[name] = (held[0], held[1], held[2] + 1)
+                    continue
+                logger = logging.getLogger(name)
+                self._held[name] = (list(logger.handlers), logger.propagate, 1)
+                logger.handlers, logger.propagate = [self], False
+
+    def give_back(self, names: tuple[str, ...]) -> None:
+        with self._state:
+            for name in dict.fromkeys(names):
+                held = self._held.get(name)
+                if held is None:
+                    continue
+                handlers, propagate, holders = held
+                if holders > 1:
+                    self._held[name] = (handlers, propagate, holders - 1)
+                    continue
+                del self._held[name]
+                logger = logging.getLogger(name)
+                if logger.handlers == [self]:  # unless the app or the user replaced them meanwhile
+                    logger.handlers, logger.propagate = handlers, propagate
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not record.exc_info:
+            return
+        text = clip_traceback(self.format(record))
+        with self._state:
+            self._by_thread.setdefault(record.thread or 0, text)  # the first exception of the call
+
+    def take(self, thread_id: int | None) -> str | None:
+        """The traceback logged in thread `thread_id` since the last take, None when there was none."""
+        with self._state:
+            return self._by_thread.pop(thread_id or 0, None)
+
+
+APP_LOGS = AppLogCapture()
+
+
+def _app_logger_names(app: Any) -> tuple[str, ...]:
+    """FRAMEWORK_LOGGERS and the app's own logger (Flask's `app.logger`), when it has one."""
+    own = getattr(app, "logger", None)
+    return (*FRAMEWORK_LOGGERS, *([own.name] if isinstance(own, logging.Logger) else []))
 
 
 class Transport:
@@ -76,6 +153,11 @@ class WSGITransport(Transport):
         self._base_path = base_path
         self._timeout = timeout
         self._max_body_bytes = max_body_bytes
+        self._loggers = _app_logger_names(app)
+        APP_LOGS.quiet(self._loggers)
+
+    def close(self) -> None:
+        APP_LOGS.give_back(self._loggers)
 
     def send(self, request: WireRequest) -> WireResponse:
         outcome: dict[str, Any] = {}
@@ -101,6 +183,7 @@ class WSGITransport(Transport):
                 outcome["body"], outcome["truncated"] = reader.body, reader.truncated
             except BaseException as exc:  # noqa: BLE001 - the app's fault becomes a finding
                 outcome["error"] = exc
+                outcome["traceback"] = clip_traceback("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
 
         started = time.perf_counter()
         worker = threading.Thread(target=call, daemon=True, name="apiparity-wsgi")
@@ -109,9 +192,11 @@ class WSGITransport(Transport):
         elapsed = (time.perf_counter() - started) * 1000
         if worker.is_alive():
             return WireResponse(status=0, error=f"timeout: no answer within {self._timeout:g} s", elapsed_ms=elapsed, timed_out=True)
+        logged = APP_LOGS.take(worker.ident)
         if "error" in outcome:
             exc = outcome["error"]
-            return WireResponse(status=0, error=f"app raised {type(exc).__name__}: {exc}"[:300], elapsed_ms=elapsed)
+            return WireResponse(status=0, error=f"app raised {type(exc).__name__}: {exc}"[:300], elapsed_ms=elapsed,
+                                app_exception=outcome.get("traceback") or logged)
         response = outcome["response"]
         return WireResponse(
             status=response.status_code,
@@ -119,6 +204,7 @@ class WSGITransport(Transport):
             body=outcome["body"],
             elapsed_ms=elapsed,
             truncated=outcome["truncated"],
+            app_exception=logged,
         )
 
 
@@ -143,6 +229,8 @@ class ASGITransport(Transport):
         self._max_body_bytes = max_body_bytes
         self.abandoned_loops = 0
         quiet_client_logs()
+        self._loggers = _app_logger_names(app)
+        APP_LOGS.quiet(self._loggers)
         self._start_loop()
 
     def _start_loop(self) -> None:
@@ -179,11 +267,17 @@ class ASGITransport(Transport):
             return WireResponse(status=0, error=f"app raised {type(exc).__name__}: {exc}"[:300],
                                 elapsed_ms=(time.perf_counter() - started) * 1000)
         elapsed = (time.perf_counter() - started) * 1000
+        raised = exit_slot.get("raised")
+        logged = APP_LOGS.take(self._thread.ident)
+        app_exception = clip_traceback("".join(traceback.format_exception(type(raised), raised, raised.__traceback__))) \
+            if raised is not None else logged
         if "exit" in exit_slot:
             exited = exit_slot["exit"]
-            return WireResponse(status=0, error=f"app raised {type(exited).__name__}: {exited}"[:300], elapsed_ms=elapsed)
+            return WireResponse(status=0, error=f"app raised {type(exited).__name__}: {exited}"[:300], elapsed_ms=elapsed,
+                                app_exception=app_exception)
         status, headers, body, truncated = response
-        return WireResponse(status=status, headers=headers, body=body, elapsed_ms=elapsed, truncated=truncated)
+        return WireResponse(status=status, headers=headers, body=body, elapsed_ms=elapsed, truncated=truncated,
+                            app_exception=app_exception)
 
     async def _send(self, request: WireRequest, exit_slot: dict[str, BaseException]) -> tuple[int, list[tuple[str, str]], bytes, bool]:
         import httpx
@@ -212,6 +306,7 @@ class ASGITransport(Transport):
         self._start_loop()
 
     def close(self) -> None:
+        APP_LOGS.give_back(self._loggers)
         if not self._responsive(min(1.0, self._timeout)):
             return  # stuck: its daemon thread ends with the process
         with contextlib.suppress(Exception):
@@ -245,6 +340,14 @@ def _guarded_app(app: Any) -> Any:
             if slot is not None:
                 slot["exit"] = exc
             raise _AppExited(f"{type(exc).__name__}: {exc}") from None
+        except _BodyCapReached:
+            raise
+        except Exception as exc:
+            # the app's own exception (Starlette answered 500 and raises it on): kept for the example
+            slot = _EXIT_SLOT.get()
+            if slot is not None and "raised" not in slot:
+                slot["raised"] = exc
+            raise
 
     return guarded
 

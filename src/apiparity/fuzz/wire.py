@@ -47,6 +47,9 @@ class WireResponse:
     # control character); not the server's fault, so never a transport error (see `unsendable_reason`)
     unsendable: bool = False
     truncated: bool = False  # the answer was longer than the read cap: `body` holds its first bytes only
+    # an in-process app's own exception while answering (its traceback, as the framework would have
+    # logged it; apiparity.fuzz.transports.AppLogCapture), None when it raised nothing
+    app_exception: str | None = None
     _json: Any = field(default=None, repr=False)
     _json_parsed: bool = field(default=False, repr=False)
 

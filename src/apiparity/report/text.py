@@ -273,6 +273,8 @@ class _Writer:
             self.line(f"    fix: {self.escape(group.fix_hint)}")
         if group.examples:
             self.write_example(group.examples[0])
+        for side, raised in app_exceptions(group):
+            self.line(f"    {side} raised: {self.escape(raised)} (traceback in the JSON report)")
         for example in group.examples[1:]:
             request = example.request
             shown = "; ".join(example.differences[:3])
@@ -390,6 +392,20 @@ class _Writer:
         self.line(f"  newly fixed: {len(baseline.newly_fixed)}")
         for key in baseline.newly_fixed[:20]:
             self.line(f"    [green]-[/] {self.escape(key)}")
+
+
+def app_exceptions(group: MismatchGroup) -> list[tuple[str, str]]:
+    """("OLD"/"NEW", the exception's last line and the frame nearest it) of the in-process app's
+    traceback a group's examples keep (apiparity.fuzz.group.first_app_exceptions)."""
+    found = []
+    for side in ("old", "new"):
+        text = next((getattr(e, side).app_exception for e in group.examples if getattr(e, side).app_exception), None)
+        if not text:
+            continue
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        frame = next((line for line in reversed(lines) if line.startswith("File ")), None)
+        found.append((side.upper(), truncate(lines[-1], 160) + (f" at {truncate(frame[5:], 120)}" if frame else "")))
+    return found
 
 
 def _response_lines(status: int, error: str | None, body: object) -> list[str]:
