@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from apiparity.model import PathMove, Report
+from apiparity.model import FuzzResult, PathMove, Report
 from apiparity.report import render
 
 from .helpers import document, ok, run
@@ -50,3 +50,11 @@ def test_the_move_is_said_in_every_format() -> None:
     for fmt in ("text", "markdown", "html"):
         assert sentence.replace("'", "&#39;") in render(report, fmt).replace("&gt;", ">"), fmt
     assert json.loads(render(report, "json"))["diff"]["path_moves"][0]["old_prefix"] == "/api/v1"
+
+
+def test_the_move_leads_the_top_causes() -> None:
+    from apiparity.report.view import build_view
+
+    lines = build_view(Report(command="check", diff=run(posts("/api/v1"), posts("", "/")), fuzz=FuzzResult())).summary.top_causes
+    assert lines[0].startswith("[moved] 4 of the 4 removed operations moved: /api/v1…")
+    assert sum(line.startswith("[breaking] api-path-removed") for line in lines) == 2  # the removals stay, one line per path

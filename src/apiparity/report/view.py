@@ -156,7 +156,7 @@ def build_view(report: Report) -> ReportView:
     if report.diff is not None and report.fuzz is not None:
         # breaking spec findings no mismatch group shows on the wire are causes too (a response field
         # retyped where the fuzz never reached it): one line per rule and message, every operation named
-        summary.top_causes = top_cause_lines(summary.top_causes, spec_cause_lines(report))
+        summary.top_causes = move_cause_lines(report) + top_cause_lines(summary.top_causes, spec_cause_lines(report))
     else:
         summary.top_causes = summary.top_causes[:TOP_CAUSES]
     ordered = sorted(rows.values(), key=lambda r: (r.operation == DOCUMENT_LEVEL, operation_sort_key(r.operation)))
@@ -209,6 +209,12 @@ def active_groups(report: Report) -> list[MismatchGroup]:
     from apiparity.fuzz.tiers import display_order
 
     return sorted((g for g in report.fuzz.groups if not g.waived_by), key=display_order)
+
+
+def move_cause_lines(report: Report) -> list[str]:
+    """A '[moved] ...' line per prefix move, above every other cause: it explains many removals and
+    their not-found groups at once."""
+    return [f"[moved] {path_move_line(move)}" for move in report.diff.path_moves] if report.diff else []
 
 
 def spec_cause_lines(report: Report) -> list[str]:
