@@ -75,6 +75,9 @@ class Redaction:
     enabled: bool = True
     names: frozenset[str] = frozenset()  # --redact NAME, lower-cased
     values: frozenset[str] = frozenset()  # literal secrets searched for in every string
+    # (lower-cased name, value) of each header the user passed with -H/--old-header/--new-header: a
+    # reproducer shows a placeholder to substitute for these (apiparity.fuzz.curl), not "[redacted]"
+    supplied: frozenset[tuple[str, str]] = frozenset()
     _values_re: re.Pattern[str] | None = field(default=None, init=False, repr=False)
     _dirty: bool = field(default=False, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
@@ -91,12 +94,18 @@ class Redaction:
         """The policy of one run: `headers` are what the user passed with -H/--old-header/--new-header,
         `urls` every URL the user gave (targets, --old-url/--new-url, reset hooks, --contract)."""
         values: set[str] = set()
+        headers = list(headers)
         for name, value in headers:
             values.update(secret_values(name, value))
         for url in urls:
             if url:
                 values.update(_url_secrets(url))
-        return cls(enabled=enabled, names=frozenset(names), values=frozenset(values))
+        return cls(enabled=enabled, names=frozenset(names), values=frozenset(values),
+                   supplied=frozenset((name.lower(), value) for name, value in headers))
+
+    def hides_supplied(self, name: str, value: str) -> bool:
+        """`name: value` is a header the user passed (-H) and a report would not show it as it is."""
+        return self.enabled and (name.lower(), value) in self.supplied and self.header(name, value) != value
 
     def remember(self, *values: str) -> None:
         """Add secrets learned during the run (a value hidden by name, a login flow's token):

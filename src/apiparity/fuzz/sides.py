@@ -15,6 +15,7 @@ from typing import Any
 
 from apiparity.errors import ConfigError
 from apiparity.fuzz.auth import SideAuth, resolve_provider
+from apiparity.fuzz.curl import placeholder_url
 from apiparity.fuzz.generate import Credentials, document_base_path
 from apiparity.fuzz.reset import auto_reset_hook, call_hooks, resolve_hooks
 from apiparity.fuzz.settings import FuzzSettings
@@ -104,8 +105,11 @@ def open_side(name: str, target: Any, settings: FuzzSettings) -> Side:
     elif target.interface == "asgi":
         transport = ASGITransport(target.app, base_path=base_path, timeout=settings.timeout, max_body_bytes=cap)
     elif target.interface == "http":
+        # a server apiparity started (--{name}-python, --{name}-cmd) is gone after the run: its reproducers say so
+        shown = placeholder_url(name, f"{name.upper()} listened on a temporary port during the run only: "
+                                      f"serve it and set APIPARITY_{name.upper()}_URL to its URL") if target.process is not None else None
         transport = HTTPTransport(target.base_url, base_path=base_path, timeout=settings.timeout, workers=settings.workers,
-                                  max_body_bytes=cap)
+                                  max_body_bytes=cap, shown_url=shown)
     else:
         raise ConfigError(
             f"{target.ref}: a spec file has no app to send requests to; name the app (module:app) "
@@ -127,7 +131,7 @@ def open_side(name: str, target: Any, settings: FuzzSettings) -> Side:
     live = isinstance(transport, HTTPTransport)
     reason = ""
     if live and not settings.allow_unsafe:
-        if not is_loopback(transport.base_url()):
+        if isinstance(transport, HTTPTransport) and not is_loopback(transport.origin()):
             reason = "unsafe method to a non-loopback host; pass --allow-unsafe"
         elif not hooks:
             reason = f"unsafe method to a live server with no reset for {name.upper()}; pass --reset-{name} or --allow-unsafe"

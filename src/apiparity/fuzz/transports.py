@@ -387,11 +387,14 @@ class HTTPTransport(Transport):
     name = "http"
 
     def __init__(self, base_url: str, *, base_path: str = "", timeout: float = 10.0, workers: int = 1,
-                 max_body_bytes: int = DEFAULT_MAX_BODY_BYTES, default_headers: bool = True) -> None:
+                 max_body_bytes: int = DEFAULT_MAX_BODY_BYTES, default_headers: bool = True, shown_url: str | None = None) -> None:
         """`default_headers=False`: only the request's own headers are sent (no User-Agent, Accept or
-        Accept-Encoding of httpx's): a proxy that mirrors client requests is transparent."""
+        Accept-Encoding of httpx's): a proxy that mirrors client requests is transparent.
+        `shown_url`: what a reproducer targets instead of `base_url` (a server that listens only
+        during the run: apiparity.fuzz.curl.placeholder_url)."""
         import httpx
 
+        self._shown_url = shown_url
         self._max_body_bytes = max_body_bytes
         quiet_client_logs()
         self._base_url = base_url.rstrip("/")
@@ -413,6 +416,10 @@ class HTTPTransport(Transport):
         self._timeout = timeout
 
     def base_url(self) -> str:
+        return self._shown_url or self.origin()
+
+    def origin(self) -> str:
+        """Where requests really go: scheme://host:port."""
         parts = urlsplit(self._base_url)
         return f"{parts.scheme}://{parts.netloc}"
 
