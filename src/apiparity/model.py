@@ -160,12 +160,14 @@ class MismatchExample:
 
 # What a mismatch group means for the cutover (apiparity.fuzz.tiers): a regression fails the gate;
 # a legacy bug fixed (OLD answered 5xx, NEW a deliberate 2xx/4xx) and a harmless framework
-# difference are shown and do not fail it by default; accepted is the user's config (a label or a
-# cause accepted with a reason, or a waiver).
-Tier = Literal["regression", "legacy-bug-fixed", "harmless", "accepted"]
+# difference are shown and do not fail it by default; added is a route only NEW serves (OLD's router
+# answered not-found on an operation or path only NEW's document declares: no client of OLD calls
+# it), shown, not failing; accepted is the user's config (a label or a cause accepted with a reason,
+# or a waiver).
+Tier = Literal["regression", "legacy-bug-fixed", "added", "harmless", "accepted"]
 # Where a difference between OLD's and NEW's answers is (apiparity.fuzz.compare.Difference.kind)
 DifferenceKind = Literal["status", "header", "body", "order", "transport", "timeout"]
-TIERS: tuple[str, ...] = ("regression", "legacy-bug-fixed", "harmless", "accepted")
+TIERS: tuple[str, ...] = ("regression", "legacy-bug-fixed", "added", "harmless", "accepted")
 
 
 @dataclass(slots=True)

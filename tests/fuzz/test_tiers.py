@@ -58,8 +58,8 @@ def test_the_gate_fails_on_regressions_only_by_default_and_counts_every_tier(gro
     report = report_of(groups)
     verdict = decide(report, GateThresholds(latency_factor=None))
     gate = next(g for g in verdict.gates if g.name == "no-mismatch-groups")
-    assert gate.measured.startswith("2 ") and "1 legacy-bug-fixed, 1 harmless" in gate.measured
-    assert verdict.tiers == {"regression": 2, "legacy-bug-fixed": 1, "harmless": 1, "accepted": 0}
+    assert gate.measured.startswith("2 ") and "1 legacy-bug-fixed, 0 added, 1 harmless" in gate.measured
+    assert verdict.tiers == {"regression": 2, "legacy-bug-fixed": 1, "added": 0, "harmless": 1, "accepted": 0}
     # configurable: legacy bugs fixed can fail the gate too
     strict = decide(report, GateThresholds(latency_factor=None, fail_on_tiers=["regression", "legacy-bug-fixed"]))
     assert next(g for g in strict.gates if g.name == "no-mismatch-groups").measured.startswith("3 ")
@@ -95,3 +95,24 @@ def test_rank_order() -> None:
     assert case_rank(200, 200, None, [Difference("body", Change.MISSING, ("id",))]) == 2
     assert case_rank(404, 422, None, [status(404, 422)]) == 3
     assert case_rank(200, 200, None, [Difference("header", Change.VALUE_CHANGED, header="etag")]) == 4
+
+
+def test_a_route_only_new_serves_is_added_not_a_regression(tmp_path) -> None:
+    """A faithful port that adds routes: OLD's router answering not-found there is no client's loss;
+    NEW crashing on its own route, and OLD's route changing, stay regressions."""
+    import json
+
+    from tests.conftest import run_cli
+
+    result = run_cli("fuzz", f"{APPS / 'added_route_flask.py'}:app", f"{APPS / 'added_route_fastapi.py'}:app",
+                     "--seed", "1", "--max-examples", "5", "--format", "json", "-o", str(tmp_path / "r.json"))
+    groups = json.loads((tmp_path / "r.json").read_text())["fuzz"]["groups"]
+    tiers = {(g["operation"], g["signature"]): g["tier"] for g in groups}
+    assert tiers[("GET /healthz", "status 404 != 200")] == "added"
+    assert tiers[("DELETE /orders/{order_id}", "status 405 != 204")] == "added"  # OLD's path, a method OLD never served
+    assert tiers[("HEAD /healthz", "status 404 != 405")] == "added"  # a probe on NEW's own path
+    assert tiers[("GET /orders/{order_id}/receipt", "status 404 != 500")] == "regression"  # NEW crashes there
+    assert tiers[("HEAD /orders/{order_id}", "status 200 != 405")] == "regression"  # OLD's route lost HEAD
+    added = next(g for g in groups if g["operation"] == "GET /healthz")
+    assert added["tier_reason"].startswith("a route only NEW serves")
+    assert result.exit_code == 1  # the regressions fail; the added routes alone would not

@@ -35,6 +35,7 @@ The rule (docs/grouping.md):
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -122,6 +123,8 @@ class _Pending:
     # `operation` is a method the document does not declare on the path, sent by a probe (HEAD,
     # OPTIONS, an undeclared method): see `sent_operation`
     off_contract: bool = False
+    # every case was on a route only NEW's document declares (`Grouper._only_in_new`)
+    only_in_new: bool = True
 
     @property
     def roots(self) -> frozenset[str]:
@@ -144,6 +147,12 @@ def sent_operation(request: WireRequest, contract: Contract | None = None) -> st
     return sent
 
 
+_PARAMETER_NAME = re.compile(r"\{[^}/]*\}")
+
+
+def _canonical_paths(contract: Contract) -> dict[str, str]:
+    """The document's paths by their shape, path parameter names aside (`/items/{}` -> `/items/{item_id}`)."""
+    return {_PARAMETER_NAME.sub("{}", path): path for path in contract.paths()}
 _KIND_RANK = {"transport": 0, "timeout": 0, "status": 1, "header": 2, "order": 3, "body": 4}
 
 
@@ -327,6 +336,7 @@ class Grouper:
             self._contract if new_document is document else Contract(new_document))
         self._pending: dict[tuple[str, frozenset[str], str | None, frozenset[str]], _Pending] = {}
         self._arrivals = 0
+        self._paths: tuple[dict[str, str], dict[str, str]] | None = None  # OLD's and NEW's paths by shape (`_only_in_new`)
         self._old_side = old_side
         self._new_side = new_side
         self._redact = redact
@@ -364,6 +374,7 @@ class Grouper:
             if self._on_open is not None:
                 self._on_open(operation, tuple(sorted(roots)))
         pending.count += 1
+        pending.only_in_new = pending.only_in_new and self._only_in_new(request, operation)
         if side == "new":
             pending.named_by_new |= rejected_fields(new)
         pending.statuses.add((old.status, new.status))
@@ -385,6 +396,23 @@ class Grouper:
         if len(pending.candidates) > self._max_examples * 4:
             pending.candidates.sort(key=lambda c: (c.rank, c.order))
             del pending.candidates[self._max_examples:]
+
+    def _only_in_new(self, request: WireRequest, operation: str) -> bool:
+        """The case's route is NEW's alone: NEW's document declares the operation OLD's does not, or,
+        for a method the documents do not declare (a probe's HEAD or OPTIONS), the path itself."""
+        old_contract, new_contract = self._contract, self._new_contract
+        if old_contract is None or new_contract is None or new_contract is old_contract:
+            return False
+        if self._paths is None:
+            self._paths = (_canonical_paths(old_contract), _canonical_paths(new_contract))
+        method, _, template = operation.partition(" ")
+        shape = _PARAMETER_NAME.sub("{}", template)
+        old_path, new_path = self._paths[0].get(shape), self._paths[1].get(shape)
+        if new_path is None:
+            return False
+        if method.upper() in new_contract.path_methods(new_path):
+            return old_path is None or method.upper() not in old_contract.path_methods(old_path)
+        return old_path is None and request.operation.partition(" ")[0].upper() in new_contract.path_methods(new_path)
 
     # ------------------------------------------------------------------ reading the groups
 
@@ -496,7 +524,8 @@ class Grouper:
         title = [d.signature for d in title_roots]
         outcomes = {o for pending, _ in parts for o in pending.outcomes}
         tier, reason = intrinsic_tier(outcomes, harmless_label=label.id if label is not None and label.harmless else None,
-                                      crash_after_writes=any(pending.crash_after_writes for pending, _ in parts))
+                                      crash_after_writes=any(pending.crash_after_writes for pending, _ in parts),
+                                      only_in_new=all(pending.only_in_new for pending, _ in parts))
         related_roots = sorted((r for r in all_roots if r not in title), key=lambda r: _order_of(r, parts))
         followers = [s for s, d in sorted(seen.items(), key=lambda sd: lead_order(sd[1])) if s not in all_roots and s not in title]
         statuses_seen = sorted({(c.old.status, c.new.status) for c, _ in unique.values()})

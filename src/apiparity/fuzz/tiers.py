@@ -7,6 +7,10 @@ Tiers (`apiparity.model.TIERS`):
   and NEW answer a deliberate 2xx or 4xx. Shown, not failing by default (`[gates] fail_on_tiers`).
   Not when OLD crashed after the run wrote to it with no reset between cases: that crash may come
   from the run's own writes (STATE_DEPENDENT_CRASH), so it stays a regression.
+- **added**: every case was on a route only NEW serves: an operation (or, for a probe's method,
+  a path) that NEW's document declares and OLD's does not, OLD answering not-found (404/405) and NEW
+  below 500. No client of OLD calls it; shown, not failing by default. NEW crashing there stays a
+  regression.
 - **harmless**: a framework difference no client reads, from a documented list: the known
   divergences marked `harmless` in `apiparity.fuzz.divergences` (`apiparity rules` lists them).
   Shown, not failing by default.
@@ -77,14 +81,21 @@ def case_rank(old_status: int, new_status: int, new_error: str | None, differenc
     return rank
 
 
+NOT_FOUND_STATUSES = frozenset({404, 405})  # a router's answer to a route it does not serve
+
+
 def intrinsic_tier(statuses: Iterable[tuple[int, int, bool]], *, harmless_label: str | None,
-                   crash_after_writes: bool = False) -> tuple[Tier, str | None]:
+                   crash_after_writes: bool = False, only_in_new: bool = False) -> tuple[Tier, str | None]:
     """(tier, reason) from what the cases show: `statuses` are (OLD status, NEW status, OLD raised)
     of every case of the group; `harmless_label` the group's label when the catalog marks it harmless;
-    `crash_after_writes` whether OLD crashed in a case sent after the run wrote to it (no reset)."""
+    `crash_after_writes` whether OLD crashed in a case sent after the run wrote to it (no reset);
+    `only_in_new` whether every case was on a route only NEW's document declares."""
     pairs = list(statuses)
     if harmless_label is not None:
         return "harmless", f"known harmless framework difference `{harmless_label}`"
+    if only_in_new and pairs and all(old in NOT_FOUND_STATUSES and not raised and new < 500 for old, new, raised in pairs):
+        shown = ", ".join(f"{old} -> {new}" for old, new in sorted({(old, new) for old, new, _ in pairs})[:4])
+        return "added", f"a route only NEW serves: OLD's document does not declare it and OLD answered not-found ({shown})"
     if pairs and all((old >= 500 or raised) and (200 <= new < 300 or 400 <= new < 500) for old, new, raised in pairs):
         seen = sorted({(old, new) for old, new, _ in pairs})
         shown = ", ".join(f"{'crash' if old == 0 else old} -> {new}" for old, new in seen[:4])
