@@ -140,14 +140,32 @@ def test_shadow_without_its_extra_names_the_extra(monkeypatch):
 # ------------------------------------------------------------------------------ resolution (network)
 
 
-def _resolve(*requirements: str, report: bool = True) -> subprocess.CompletedProcess[str]:
-    """`pip install --dry-run` of this checkout next to `requirements`, in a fresh resolution
-    (`report`: the JSON installation report on stdout; else pip's own messages, conflicts included)."""
-    env = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+_PIP_ENV = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This checkout built once (`pip wheel`, isolated like a user's install) for every resolution below."""
+    folder = tmp_path_factory.mktemp("wheel")
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(folder), str(ROOT)],
+                           check=False, capture_output=True, text=True, timeout=900, env=_PIP_ENV)
+    assert built.returncode == 0, built.stderr[-3000:]
+    (found,) = folder.glob("apiparity-*.whl")
+    return found
+
+
+def _resolve(wheel: Path, *requirements: str, report: bool = True) -> subprocess.CompletedProcess[str]:
+    """`pip install --dry-run` of this checkout's wheel next to `requirements` (`report`: the JSON
+    installation report on stdout; else pip's own messages, conflicts included).
+
+    The resolution starts from the test environment: pip prefers what is installed and fetches only
+    the rest (a fresh `--ignore-installed` resolution costs ~5 times the CPU, most of it reading the
+    index). Installed versions are preferred, never forced: a set pip finds is a consistent set, so
+    one exists next to these requirements, and a conflict it reports is one every environment has."""
     output = ["--quiet", "--report", "-"] if report else []
     return subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--dry-run", "--ignore-installed", *output, str(ROOT), *requirements],
-        check=False, capture_output=True, text=True, timeout=900, env=env,
+        [sys.executable, "-m", "pip", "install", "--dry-run", *output, str(wheel), *requirements],
+        check=False, capture_output=True, text=True, timeout=900, env=_PIP_ENV,
     )
 
 
@@ -171,8 +189,8 @@ network = pytest.mark.skipif(not _pypi_reachable(), reason="needs the PyPI index
     (("flask==2.3.3",), {"flask": "2.3.3"}),  # a Flask 2 legacy app: apiparity in the same virtualenv
     (("fastapi<0.100", "pydantic<2"), {}),  # a pydantic 1 port
 ])
-def test_apiparity_resolves_next_to_older_app_stacks(requirements, pinned):
-    done = _resolve(*requirements)
+def test_apiparity_resolves_next_to_older_app_stacks(wheel, requirements, pinned):
+    done = _resolve(wheel, *requirements)
     assert done.returncode == 0, done.stderr[-3000:]
     installed = {item["metadata"]["name"].lower(): item["metadata"]["version"] for item in json.loads(done.stdout)["install"]}
     assert installed["apiparity"]
@@ -185,11 +203,11 @@ def test_apiparity_resolves_next_to_older_app_stacks(requirements, pinned):
 @pytest.mark.slow
 @pytest.mark.timeout(1200)
 @network
-def test_flask_1_cannot_share_apiparitys_interpreter_only_because_of_click():
+def test_flask_1_cannot_share_apiparitys_interpreter_only_because_of_click(wheel):
     """Flask 1.1.4 pins click<8, which schemathesis (apiparity's engine) cannot run on: this stack
     runs in its own interpreter (--old-python, tests/sides). The conflict must be that one only,
     never a framework apiparity declares."""
-    done = _resolve("flask==1.1.4", "werkzeug==1.0.1", report=False)
+    done = _resolve(wheel, "flask==1.1.4", "werkzeug==1.0.1", report=False)
     assert done.returncode != 0
     causes = [line.strip() for line in (done.stdout + done.stderr).splitlines() if " depends on " in line]
     assert causes and all("click" in line for line in causes), causes
