@@ -35,6 +35,16 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 REDACTED = "[redacted]"
+# a credential apiparity invents (the wrong-credentials probe): no secret, shown as sent so that the
+# reproducer sends it too; its Basic spelling is base64("apiparity:" + it)
+INVENTED_CREDENTIAL = "apiparity-wrong-credential"
+INVENTED_BASIC = base64.b64encode(f"apiparity:{INVENTED_CREDENTIAL}".encode()).decode()
+
+
+def _invented(value: str) -> bool:
+    """`value` is (a scheme and) a credential apiparity invented."""
+    credential = value.strip().rsplit(" ", 1)[-1]
+    return credential in (INVENTED_CREDENTIAL, INVENTED_BASIC)
 
 # contained anywhere in the name with separators removed
 _SENSITIVE_PARTS = ("authorization", "cookie", "token", "secret", "password", "passwd", "credential", "session",
@@ -140,7 +150,7 @@ class Redaction:
         """A header value as a report shows it: the scheme of an Authorization value stays ("Bearer"
         vs "Basic" matters when debugging), cookie names and Set-Cookie attributes stay (a changed
         `Path` is what the reader needs to see), every credential goes."""
-        if not self.enabled:
+        if not self.enabled or _invented(value):
             return value
         lowered = name.lower()
         if lowered in ("set-cookie", "cookie"):
@@ -159,6 +169,8 @@ class Redaction:
             attribute = lowered == "set-cookie" and index > 0 and key.strip().lower() in _COOKIE_ATTRIBUTES
             if attribute and "=" not in rest:
                 parts.append(part)  # Expires dates, Path=/ ...: no secret, and no second cookie folded in
+            elif sep and _invented(rest):
+                parts.append(part)
             elif sep:
                 self.remember(rest.strip())
                 parts.append(f"{key}={REDACTED}")
@@ -179,7 +191,7 @@ class Redaction:
         parts = []
         for item in query.split("&"):
             name, sep, value = item.partition("=")
-            if sep and self.is_sensitive(unquote(name)):
+            if sep and self.is_sensitive(unquote(name)) and not _invented(unquote(value)):
                 self.remember(unquote(value), value)
                 parts.append(f"{name}{sep}{REDACTED}")
             else:
@@ -221,14 +233,14 @@ class Redaction:
 
     def _param(self, match: re.Match[str]) -> str:
         name, value = match.group(1), match.group(2)
-        if not value or value == REDACTED or not self.is_sensitive(unquote(name)):
+        if not value or value == REDACTED or not self.is_sensitive(unquote(name)) or _invented(unquote(value)):
             return match.group(0)
         self.remember(unquote(value), value)
         return f"{name}={REDACTED}"
 
     def _json_field(self, match: re.Match[str]) -> str:
         name, colon, value = match.groups()
-        if not value or value == REDACTED or not self.is_sensitive(name):
+        if not value or value == REDACTED or not self.is_sensitive(name) or _invented(value):
             return match.group(0)
         if name.lower() in _AUTH_HEADERS:  # a reproducer's headers dict: the scheme stays, like in a curl line
             shown = value if value.endswith(f" {REDACTED}") else self.header(name, value)
@@ -355,7 +367,8 @@ class Redaction:
 def _rememberable(value: Any) -> bool:
     """A value worth searching for everywhere: long enough, and not an auth scheme name (a login
     flow's `prefix: Bearer` sits under a sensitive name, but "Bearer" in every curl line is no secret)."""
-    return isinstance(value, str) and len(value) >= MIN_VALUE_CHARS and value.strip().lower() not in _SCHEME_NAMES
+    return (isinstance(value, str) and len(value) >= MIN_VALUE_CHARS and value.strip().lower() not in _SCHEME_NAMES
+            and not _invented(value))
 
 
 def _sensitive_leaves(policy: Redaction, value: Any, sensitive: bool, seen: set[str], depth: int) -> None:
