@@ -167,3 +167,40 @@ def test_the_text_report_names_the_exception_in_one_line(quiet_run) -> None:
     head = next(g for g in result.groups if g.operation.startswith("HEAD "))
     ((side, line),) = app_exceptions(head)
     assert side == "OLD" and line.startswith("KeyError: 'HEAD' at ") and "legacy.py" in line and "in audit" in line
+
+
+# ------------------------------------------------------------------ 3. one not-found handler, one group
+
+
+def test_one_not_found_handler_is_one_group(run: FuzzResult) -> None:
+    """OLD's 404 handler answers `{"error": "no user 7"}` for a record and `{"error": "Not found"}` for
+    an unknown route (`/users/-1`: Werkzeug's `<int:>` refuses it); NEW's answers `{"error": "Not found",
+    "detail": "Not Found"}` to both. The routing 404s differ only by `$.detail`, the record 404s by
+    `$.detail` and `$.error`: one handler on one status pair, one group (was two: `$.detail added`
+    20x and `$.error value changed` 17x, the record 404s counted in both)."""
+    bodies = [g for g in run.groups if g.kind == "body"]
+    assert len(bodies) == 1, [g.key for g in bodies]
+    (group,) = bodies
+    assert group.signature == "body $.detail added in NEW + body $.error value changed"
+    assert sorted(o.operation for o in group.operations) == ["GET /books/{book_id}", "GET /users/{user_id}"]
+    first = group.examples[0]
+    assert (first.old.status, first.new.status) == (404, 404) and isinstance(first.old.body, dict)
+    assert first.old.body["error"] != first.new.body["error"] and "detail" in first.new.body  # shows both roots
+
+
+def test_two_kinds_of_not_found_answer_stay_apart() -> None:
+    """The fold is for one handler's body: a 404 that differs by its content type (Werkzeug's HTML
+    routing page beside a handler's JSON), or by statuses other than one 404/405 pair, keeps the
+    split rule (docs/grouping.md section 2)."""
+    from apiparity.fuzz.compare import Change, Difference
+    from apiparity.fuzz.group import one_not_found_body
+
+    detail = Difference("body", Change.ADDED, ("detail",))
+    error = Difference("body", Change.VALUE_CHANGED, ("error",))
+    content_type = Difference("header", Change.VALUE_CHANGED, header="content-type")
+    assert one_not_found_body({(404, 404)}, [detail, error])
+    assert one_not_found_body({(405, 405)}, [detail, error])
+    assert not one_not_found_body({(404, 404)}, [detail, content_type])
+    assert not one_not_found_body({(200, 200)}, [detail, error])  # a success body: two causes may co-occur
+    assert not one_not_found_body({(400, 400)}, [detail, error])  # validation and business refusals share 400
+    assert not one_not_found_body({(404, 404), (405, 405)}, [detail, error])

@@ -18,7 +18,8 @@ The rule (docs/grouping.md):
    changed size is ambiguous (a page boundary makes every list cause look like missing items) and
    is always folded. A list that lost items on one page and shifted on another is one cause
    (`root_cause`), and so is NEW answering one routing status whatever OLD answered
-   (`same_routing_answer`). A status-only key where one side answered 400/422 and the other
+   (`same_routing_answer`), and so are the bodies one not-found handler wrote on both sides: one
+   404/405 pair, only body fields differing (`one_not_found_body`). A status-only key where one side answered 400/422 and the other
    accepted also holds the fields rejected (`apiparity.fuzz.rejections`): overlapping fields are
    one cause, disjoint ones two (a `sort` enum narrowed and a `year_from` bound raised), titled apart.
 3. **One cause on several operations is one group.** Groups of other operations with the same
@@ -251,6 +252,21 @@ def same_routing_answer(statuses: set[tuple[int, int]]) -> bool:
     return 300 <= status < 400 or status in (400, 404, 405, 422)
 
 
+NOT_FOUND_STATUSES = frozenset({404, 405})  # answered by one not-found / method handler per app
+
+
+def one_not_found_body(statuses: set[tuple[int, int]], differences: Iterable[Difference]) -> bool:
+    """Two keys of one operation whose cases both sides answered with one and the same 404 (or 405),
+    differing only in the body: the app's not-found handler wrote every one of those bodies, on
+    each side, so whatever fields differ (`$.detail` added everywhere, `$.error` changed only where
+    OLD's handler named the record and not on an unknown route) are one cause. Headers (an HTML
+    routing page beside a handler's JSON) and other statuses stay apart."""
+    if len(statuses) != 1:
+        return False
+    ((old, new),) = statuses
+    return old == new and old in NOT_FOUND_STATUSES and all(d.kind == "body" for d in differences)
+
+
 def _outer_element(difference: Difference) -> FieldPath | None:
     """`$.items[*].tags[*]` -> `$.items[*]`: the outermost list element a body field is under."""
     path = difference.path
@@ -275,6 +291,8 @@ def _relation(small: _Pending, large: _Pending, changed_lists: frozenset[FieldPa
         return FOLD
     if not small.statuses <= large.statuses:
         return APART  # another status is another kind of answer, not the same one with fewer fields
+    if one_not_found_body(small.statuses | large.statuses, [*small.differences.values(), *large.differences.values()]):
+        return FOLD  # one not-found handler's body: its message where OLD named the record, its envelope everywhere
     causes_small = {root_cause(d, changed_lists) for d in small.differences.values()}
     causes_large = {root_cause(d, changed_lists) for d in large.differences.values()}
     if causes_small == causes_large:

@@ -3,13 +3,15 @@ apiparity infers a skeleton from url_map):
 
 - an audit hook keyed by request method that knows GET and OPTIONS but not HEAD: every HEAD request
   (answered from the GET view by Flask) raises KeyError, a 500 with Flask's traceback logged;
-- a custom 404 handler answering `{"error": "Not found"}`, for unknown routes and `abort(404)` alike;
+- a custom 404 handler answering `{"error": "Not found"}` for an unknown route (Werkzeug's `<int:>`
+  refuses `-1`: routing) and `{"error": "no user 7"}` for a record a handler does not find;
 - `GET /reports/{id}` refuses every id it is asked (a report store that was never filled).
 """
 
 from __future__ import annotations
 
 from flask import Flask, abort, jsonify, request
+from werkzeug.exceptions import NotFound
 
 app = Flask(__name__)
 
@@ -25,7 +27,9 @@ def audit() -> None:
 
 @app.errorhandler(404)
 def not_found(error):  # noqa: ANN001, ANN201
-    return jsonify({"error": "Not found"}), 404
+    # a handler's own message (`abort(404, description=...)`), else the generic one (an unknown route)
+    message = error.description if error.description != NotFound.description else "Not found"
+    return jsonify({"error": message}), 404
 
 
 @app.get("/users")
@@ -36,7 +40,7 @@ def list_users():  # noqa: ANN201
 @app.get("/users/<int:user_id>")
 def get_user(user_id: int):  # noqa: ANN201
     if user_id not in USERS:
-        abort(404)
+        abort(404, description=f"no user {user_id}")
     return jsonify(USERS[user_id])
 
 
@@ -48,7 +52,7 @@ def list_books():  # noqa: ANN201
 @app.get("/books/<int:book_id>")
 def get_book(book_id: int):  # noqa: ANN201
     if book_id not in BOOKS:
-        abort(404)
+        abort(404, description=f"no book {book_id}")
     return jsonify(BOOKS[book_id])
 
 

@@ -1,5 +1,5 @@
-"""`legacy.py` ported to FastAPI: GET routes only (HEAD/OPTIONS answer 405), a 404 handler answering
-`{"detail": "Not Found"}`; `GET /reports/{id}` now serves the reports."""
+"""`legacy.py` ported to FastAPI: GET routes only (HEAD/OPTIONS answer 405), one 404 body for every
+not-found (`{"error": "Not found", "detail": "Not Found"}`); `GET /reports/{id}` now serves the reports."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ BOOKS = {1: {"id": 1, "title": "Dune"}, 2: {"id": 2, "title": "Emma"}}
 
 @app.exception_handler(StarletteHTTPException)
 async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-    if exc.status_code == 404:
-        return JSONResponse({"detail": "Not Found"}, status_code=404)
+    if exc.status_code == 404:  # `error` kept for old clients, with one message; FastAPI's `detail` added
+        return JSONResponse({"error": "Not found", "detail": "Not Found"}, status_code=404)
     return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
 
 
