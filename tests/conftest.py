@@ -23,6 +23,12 @@ os.environ["APIPARITY_TEST_OWNER"] = f"{os.getpid()}"
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 
+# Hypothesis keeps its Unicode tables under `.hypothesis/` in the current folder and builds them
+# (~3 CPU s) in each process that finds none: the apiparity, pytest and action runs tests start in a
+# temporary folder would each build them again. They all read the checkout's, which is where a test
+# run from the checkout keeps them anyway (apiparity's generation uses no example database).
+os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", str(ROOT / ".hypothesis"))
+
 
 @dataclass
 class CliResult:
