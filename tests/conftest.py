@@ -3,6 +3,7 @@ shared between tests and xdist workers (tests/scenario.py)."""
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from tests.cpu_profile import WEIGHTS, heaviest_files_first
 from tests.scenario import Scenarios
 
 # `check` and `fuzz` record a run history by default (.apiparity/ in the current folder): tests that
@@ -43,6 +45,14 @@ def run_cli(*args: str, env: Mapping[str, str | None] | None = None) -> CliResul
     runner = CliRunner()
     result = runner.invoke(cli, list(args), env=env, catch_exceptions=False)
     return CliResult(result.exit_code, result.stdout, result.stderr)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """On xdist workers, the heaviest files first (tests/cpu_weights.json): with `--dist worksteal`
+    (scripts/test.sh) the run ends on short tests. After pytest's own ordering; one process keeps it."""
+    if os.environ.get("PYTEST_XDIST_WORKER") and WEIGHTS.exists():
+        items[:] = heaviest_files_first(items, json.loads(WEIGHTS.read_text(encoding="utf-8")))
 
 
 @pytest.fixture

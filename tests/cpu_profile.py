@@ -5,10 +5,15 @@ test costs does not. Opt-in plugin:
 
     APIPARITY_TEST_CPU=/tmp/cpu python -m pytest -q -p no:cacheprovider -n 2 -p tests.cpu_profile
     python -m tests.cpu_profile /tmp/cpu            # per file: CPU s, wall s, tests; the heaviest tests
+    python -m tests.cpu_profile /tmp/cpu --weights  # rewrite tests/cpu_weights.json from that run
 
 Each process (each xdist worker) appends one JSON line per test as it ends, so a run that is stopped
 still leaves what it measured. CPU is the process's own plus its waited-for children's (servers and
 interpreters a test starts and stops); a child reaped during a later test is counted there.
+
+tests/cpu_weights.json (CPU s per file of a whole run) orders the suite on xdist workers: the
+heaviest files first (tests/conftest.py), so that with `--dist worksteal` the last tests to run are
+short ones and neither worker waits long on the other at the end. Stale weights only change the order.
 """
 
 from __future__ import annotations
@@ -21,10 +26,12 @@ import time
 from collections import defaultdict
 from collections.abc import Generator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 VARIABLE = "APIPARITY_TEST_CPU"
+WEIGHTS = Path(__file__).with_name("cpu_weights.json")
 
 
 def _cpu_seconds() -> float:
@@ -45,8 +52,26 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
             out.write(json.dumps(line) + "\n")
 
 
+def _tests(folder: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for path in sorted(folder.glob("*.jsonl")) for line in path.read_text().splitlines()]
+
+
+def file_weights(folder: Path, least: float = 1.0) -> dict[str, float]:
+    """CPU seconds per test file of a recorded run, the files of at least `least` seconds, heaviest first."""
+    cpu: dict[str, float] = defaultdict(float)
+    for test in _tests(folder):
+        cpu[test["test"].split("::")[0]] += test["cpu"]
+    return {name: round(seconds, 1) for name, seconds in sorted(cpu.items(), key=lambda f: -f[1]) if seconds >= least}
+
+
+def heaviest_files_first(items: list[pytest.Item], weights: dict[str, float]) -> list[pytest.Item]:
+    """The items of the heaviest files first; a file's items keep their order, as do the files of equal
+    (or no) weight. `weights` maps file node IDs (`tests/x/test_y.py`) to CPU seconds."""
+    return sorted(items, key=lambda item: -weights.get(item.nodeid.split("::")[0], 0.0))
+
+
 def summary(folder: Path, top: int = 25) -> str:
-    tests = [json.loads(line) for path in sorted(folder.glob("*.jsonl")) for line in path.read_text().splitlines()]
+    tests = _tests(folder)
     files: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0])
     for test in tests:
         row = files[test["test"].split("::")[0]]
@@ -62,4 +87,8 @@ def summary(folder: Path, top: int = 25) -> str:
 
 
 if __name__ == "__main__":
-    print(summary(Path(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 25))
+    if "--weights" in sys.argv[2:]:
+        WEIGHTS.write_text(json.dumps(file_weights(Path(sys.argv[1])), indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {WEIGHTS}")
+    else:
+        print(summary(Path(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 25))
