@@ -76,18 +76,90 @@ TOO_DEEP = f"the document is nested more than {MAX_DEPTH} levels deep; refusing 
 
 
 def check_depth(data: Any, source: str) -> None:
-    """Refuse a tree nested deeper than MAX_DEPTH; one level at a time, so it is fast on big
-    documents (only for trees: a YAML DAG with aliases would be walked once per path)."""
+    """Refuse a tree nested deeper than MAX_DEPTH, or a `$ref` that never resolves
+    (`check_ref_cycles`); one level at a time, so it is fast on big documents (only for trees: a
+    YAML DAG with aliases would be walked once per path)."""
     level = [data] if isinstance(data, (dict, list)) else []
     depth = 0
+    references: list[dict[str, Any]] = []
     while level:
         depth += 1
         if depth > MAX_DEPTH:
             raise SpecError(f"{source}: {TOO_DEEP}")
         below: list[Any] = []
         for node in level:
-            below.extend(child for child in (node.values() if isinstance(node, dict) else node) if isinstance(child, (dict, list)))
+            if isinstance(node, dict):
+                if "$ref" in node:
+                    references.append(node)
+                below.extend(child for child in node.values() if isinstance(child, (dict, list)))
+            else:
+                below.extend(child for child in node if isinstance(child, (dict, list)))
         level = below
+    check_ref_cycles(data, references, source)
+
+
+def check_ref_cycles(data: Any, references: list[dict[str, Any]], source: str) -> None:
+    """Refuse a local `$ref` that never reaches a value: following `$ref`s from it comes back to
+    itself (`A: {$ref: B}`, `B: {$ref: A}`). Every command reads such a document as something else
+    (the diff as nothing, the validator as a problem), so it is bad input. `references` holds the
+    objects with a `$ref` key; only chains of `$ref` to `$ref` are followed, so this costs nothing
+    on a document without them. A recursive schema (`A.children.items: {$ref: A}`) is no cycle."""
+    resolved: set[int] = set()  # ids of ref objects known to reach a value
+    for start in references:
+        chain: list[str] = []
+        seen: dict[int, int] = {}
+        node: Any = start
+        while isinstance(node, dict) and id(node) not in resolved:
+            ref = node.get("$ref")
+            if not (isinstance(ref, str) and ref.startswith("#")):
+                break
+            if id(node) in seen:
+                cycle = chain[seen[id(node)]:]
+                if _is_reference(data, cycle):
+                    raise SpecError(f"{source}: {_cycle_text(cycle)}")
+                break
+            seen[id(node)] = len(chain)
+            chain.append(_target_pointer(ref))
+            node = _lookup_pointer(data, chain[-1])
+        resolved.update(seen)
+
+
+def _target_pointer(ref: str) -> str:
+    from urllib.parse import unquote
+
+    return unquote(ref[1:])
+
+
+def _lookup_pointer(data: Any, pointer: str) -> Any:
+    from apiparity.spec.pointer import MISSING, lookup
+
+    found = lookup(data, pointer)
+    return None if found is MISSING else found
+
+
+def _is_reference(data: Any, cycle: list[str]) -> bool:
+    """Whether each `$ref` of the cycle stands where a reference is meant, not inside example data
+    (`example`, `default`, `enum`, `const`, `x-...`), where `$ref` is just a key."""
+    from apiparity.spec.pointer import split
+
+    data_keys = ("example", "examples", "default", "enum", "const")
+    for pointer in cycle:
+        for token in split(pointer)[:-1]:
+            if token in data_keys or token.startswith("x-"):
+                return False
+    return True
+
+
+def _cycle_text(cycle: list[str]) -> str:
+    start = cycle.index(min(cycle))
+    ordered = cycle[start:] + cycle[:start]
+    prefix = "/components/schemas/"
+
+    def short(pointer: str) -> str:
+        return pointer[len(prefix):] if pointer.startswith(prefix) and "/" not in pointer[len(prefix):] else pointer or "/"
+
+    names = " -> ".join(short(pointer) for pointer in [*ordered, ordered[0]])
+    return f"$ref cycle at {ordered[0] or '/'}: {names} never reaches a value (each only refers to the next)"
 
 
 def check_shape(data: Any, source: str) -> None:
@@ -97,6 +169,7 @@ def check_shape(data: Any, source: str) -> None:
     # id(container) -> (nodes once expanded, depth); scalars count 1 node, depth 0.
     measured: dict[int, tuple[int, int]] = {}
     in_progress: set[int] = set()
+    references: list[dict[str, Any]] = []
     distinct = 0
     stack: list[tuple[Any, bool]] = [(data, False)]
     while stack:
@@ -119,6 +192,8 @@ def check_shape(data: Any, source: str) -> None:
         if key in measured:
             continue
         in_progress.add(key)
+        if isinstance(node, dict) and "$ref" in node:
+            references.append(node)
         distinct += 1 + sum(1 for child in children if not isinstance(child, (dict, list)))
         stack.append((node, True))
         for child in children:
@@ -135,11 +210,21 @@ def check_shape(data: Any, source: str) -> None:
             f"{source}: YAML aliases expand the document to {expanded:,} nodes from {distinct:,}; "
             "refusing a possible alias bomb"
         )
+    check_ref_cycles(data, references, source)
 
 
 def _load_yaml(text: str, source: str) -> Any:
+    """libyaml's parser when it is there (6x faster on a 3 MB document) and the text cannot hold more
+    aliases than allowed; on any error the pure-Python loader reads it again for the exact message
+    (line, column, its wording), so both give the same answers."""
     import yaml
 
+    fast = _fast_loader_class()
+    if fast is not None and _possible_aliases(text) <= _MAX_ALIASES:
+        try:
+            return yaml.load(text, Loader=fast)  # noqa: S506 - a CSafeLoader subclass
+        except (yaml.YAMLError, RecursionError):
+            pass  # the pure-Python loader below names the problem
     try:
         return yaml.load(text, Loader=_loader_class())  # noqa: S506 - the loader is a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
@@ -157,24 +242,42 @@ def _load_yaml(text: str, source: str) -> Any:
         raise SpecError(f"{source}: {TOO_DEEP}") from None
 
 
+_MAX_ALIASES = 10_000
+# An alias is `*name` after a space, a line start or a flow indicator: every alias matches (so do
+# some `*` in plain text), so a count under the limit proves the document is under it.
+_ALIAS_CANDIDATE = None
+
+
+def _possible_aliases(text: str) -> int:
+    global _ALIAS_CANDIDATE
+    if "*" not in text:
+        return 0
+    if _ALIAS_CANDIDATE is None:
+        import re
+
+        _ALIAS_CANDIDATE = re.compile(r"(?:^|[\s\[{,:?-])\*[^\s,\[\]{}]")
+    return sum(1 for _ in _ALIAS_CANDIDATE.finditer(text))
+
+
 def _describe_character(character: int | str) -> str:
     # We always hand PyYAML text, so an int here is a code point, not a byte.
     return f"character U+{ord(character) if isinstance(character, str) else character:04X}"
 
 
 _LOADER: Any = None
+_FAST_LOADER: Any = None
 
 
 def _loader_class() -> Any:
-    """A SafeLoader that refuses documents with many aliases (a "billion laughs" bomb) and keeps
-    keys such as `200` or `on` as strings, as OpenAPI means them."""
+    """A SafeLoader that refuses documents with many aliases (a "billion laughs" bomb), duplicate
+    keys, and keeps keys such as `200` or `on` as strings, as OpenAPI means them."""
     global _LOADER
     if _LOADER is not None:
         return _LOADER
     import yaml
 
     class _SpecLoader(yaml.SafeLoader):
-        max_aliases = 10_000
+        max_aliases = _MAX_ALIASES
 
         def __init__(self, stream: Any) -> None:
             super().__init__(stream)
@@ -190,11 +293,35 @@ def _loader_class() -> Any:
                     )
             return super().compose_node(parent, index)
 
+    _LOADER = _with_spec_constructors(_SpecLoader)
+    return _LOADER
+
+
+def _fast_loader_class() -> Any:
+    """The same constructors over libyaml's parser (None without libyaml); the caller checks the
+    alias count first, since libyaml composes without the pure-Python loader's hook."""
+    global _FAST_LOADER
+    if _FAST_LOADER is None:
+        import yaml
+
+        base = getattr(yaml, "CSafeLoader", None)
+        if base is None:
+            _FAST_LOADER = False
+        else:
+            _FAST_LOADER = _with_spec_constructors(type("_FastSpecLoader", (base,), {}))
+    return _FAST_LOADER or None
+
+
+def _with_spec_constructors(loader: Any) -> Any:
+    import yaml
+
     def refuse(node: Any, problem: str) -> Any:
         raise yaml.MarkedYAMLError(problem=problem, problem_mark=node.start_mark)
 
-    # OpenAPI keys are strings: `200:` and `1.0:` must not become int/float.
+    # OpenAPI keys are strings: `200:` and `1.0:` must not become int/float. A key written twice in
+    # one mapping is refused (YAML 1.2 forbids it; the last one silently winning hides half the document).
     def construct_mapping(loader: Any, node: Any, deep: bool = False) -> dict[Any, Any]:
+        written = [key for key, _ in node.value if key.tag != "tag:yaml.org,2002:merge"]
         loader.flatten_mapping(node)
         mapping = {}
         for key_node, value_node in node.value:
@@ -207,6 +334,8 @@ def _loader_class() -> Any:
             if not isinstance(key, str):
                 refuse(key_node, f"a {type(key).__name__} used as a mapping key; OpenAPI keys are strings")
             mapping[key] = loader.construct_object(value_node, deep=deep)
+        if len(mapping) < len(node.value) and len(written) > len({key.value for key in written}):
+            _refuse_duplicate(written, refuse)
         return mapping
 
     # `example: 2024-01-01` is a string in OpenAPI (JSON has no dates): keep it as written
@@ -222,12 +351,19 @@ def _loader_class() -> Any:
             refuse(node, f"an integer with {digits} digits; refusing numbers longer than 4000 digits")
         return yaml.SafeLoader.construct_yaml_int(loader, node)
 
-    _SpecLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
-    _SpecLoader.add_constructor("tag:yaml.org,2002:timestamp", construct_timestamp)
-    _SpecLoader.add_constructor("tag:yaml.org,2002:binary", construct_binary)
-    _SpecLoader.add_constructor("tag:yaml.org,2002:int", construct_int)
-    _LOADER = _SpecLoader
-    return _LOADER
+    loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
+    loader.add_constructor("tag:yaml.org,2002:timestamp", construct_timestamp)
+    loader.add_constructor("tag:yaml.org,2002:binary", construct_binary)
+    loader.add_constructor("tag:yaml.org,2002:int", construct_int)
+    return loader
+
+
+def _refuse_duplicate(keys: list[Any], refuse: Any) -> None:
+    first: dict[str, Any] = {}
+    for key in keys:
+        if key.value in first:
+            refuse(key, f"duplicate key {key.value!r} (first at line {first[key.value].start_mark.line + 1}); a key may appear once in a mapping")
+        first[key.value] = key
 
 
 def read_document_file(path: Path, *, share_equal: bool = False) -> dict[str, Any]:
