@@ -114,6 +114,12 @@ def cli(ctx: click.Context, debug: bool) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
+    import time
+
+    from apiparity import run_limits
+
+    run_limits.command_started(time.monotonic())  # --max-run-time counts from here
+    ctx.call_on_close(lambda: run_limits.command_started(None))
     # each invocation starts and ends with the default redaction policy (a command activates its
     # own), and everything it prints passes through the policy
     from apiparity import outbound

@@ -234,6 +234,7 @@ def _run_check(request: CheckRequest, events: _Events, sides: SideSession) -> tu
     from apiparity.waivers import apply_waivers, load_waivers
 
     options = request.fuzz
+    deadline = RunDeadline(options.max_run_time)  # --max-run-time counts from here: loading and starting the sides too
     raw = load_config(request.config_path)
     project = settings_from_raw(raw)
     old_ref = request.old or project.old
@@ -288,10 +289,10 @@ def _run_check(request: CheckRequest, events: _Events, sides: SideSession) -> tu
     interrupted = False
     today = datetime.date.today()
     events(RunStarted("check", old.ref, new.ref, fuzz_settings.seed))
-    deadline = RunDeadline(options.max_run_time).start()
     phase: Phase = "diff"
     try:
         events(PhaseStarted("diff"))
+        deadline.start()  # raises at once when the setup used the whole --max-run-time
         report.diff = run_diff(old, new, project.diff, allow_remote_refs=fuzz_settings.allow_remote_refs,
                                seed=options.seed, run_seed=fuzz_settings.seed)
         report.diff.waivers = apply_waivers(report.diff.changes, waivers, today)
@@ -410,6 +411,7 @@ def _run_fuzz(request: FuzzRequest, events: _Events, sides: SideSession) -> Repo
     from apiparity.targets.handlers import attach_handlers
 
     options = request.fuzz
+    deadline = RunDeadline(options.max_run_time)  # --max-run-time counts from here: loading and starting the sides too
     raw = load_config(request.config_path)
     project = settings_from_raw(raw)  # [fuzz] plus the top-level shortcuts (seed, reset, ...)
     settings = fuzz_settings_from(project.fuzz, options, app_dir=request.app_dir)
@@ -427,8 +429,8 @@ def _run_fuzz(request: FuzzRequest, events: _Events, sides: SideSession) -> Repo
     stopped: Incomplete | None = None  # why the run could not complete
     events(RunStarted("fuzz", old.ref, new.ref, settings.seed))
     events(PhaseStarted("fuzz"))
-    deadline = RunDeadline(options.max_run_time).start()
     try:
+        deadline.start()  # raises at once when the setup used the whole --max-run-time
         result = fuzz_targets(old, new, settings, loop_monitor=monitor, on_event=events)
     except runner.Interrupted as stop:  # Ctrl-C, or --max-run-time
         deadline.cancel()

@@ -300,7 +300,7 @@ CASES: list[Case] = [
          "exit 2 (it was exit 2 with no report): every requested report written, marked incomplete (`internal-error`, the phase, the error), what ran kept, never READY"),
     Case("run-reset-hook-sys-exit", "trust", "a `--reset` hook that calls `sys.exit(0)` from its third call on",
          "a reported problem of the run (`reset hook ... raised SystemExit: 0`), NOT READY with the report written (it was exit 0, no report, no output)"),
-    Case("run-deadline-whole-run", "trust", "`check --max-run-time 3` of a NEW whose handlers never return, with `--timeout 600`",
+    Case("run-deadline-whole-run", "trust", "`check --max-run-time 12` of a NEW whose handlers never return, with `--timeout 600`",
          "the run stops at its deadline: exit 2, every report written, marked incomplete (`run-deadline`)"),
     Case("run-side-died", "trust", "a NEW started by `--new-cmd` that exits mid-run",
          "exit 2 (it was exit 1, NOT READY over transport errors): every report marked incomplete (`side-died`, the exit code)"),
