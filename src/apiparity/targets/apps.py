@@ -105,12 +105,36 @@ def _import_file(ref: str, path: Path) -> Any:
     except BaseException as exc:  # noqa: BLE001 - includes BaseException subclasses apps define
         sys.modules.pop(unique, None)
         where = _user_frame(exc, path)
-        raise TargetError(f"{ref}: importing {path.name} raised {type(exc).__name__}: {_first_line(exc)}{where}") from None
+        raise TargetError(f"{ref}: importing {path.name} raised {type(exc).__name__}: {_first_line(exc)}{where}"
+                          f"{_shared_interpreter_hint(unique)}") from None
     for name in set(sys.modules) - before - {unique}:
-        mod_file = getattr(sys.modules[name], "__file__", None)
-        if mod_file and Path(mod_file).resolve().parent == folder:
+        if _is_local(name, getattr(sys.modules[name], "__file__", None), folder):
             del sys.modules[name]
     return module
+
+
+def _shared_interpreter_hint(unique: str) -> str:
+    """When another app file is already loaded in this interpreter: the two may clash on global state
+    (a metrics registry, a package of the same name imported lazily), so say how to keep them apart."""
+    others = [name for name in sys.modules if name.startswith("_apiparity_app_") and name != unique]
+    return ("; another app is loaded in this interpreter: give --new-python PYTHON (or --old-python) to load "
+            "this one in its own") if others else ""
+
+
+def _is_local(name: str, mod_file: str | None, folder: Path) -> bool:
+    """Module `name` is the app folder's own: a sibling file (`folder/models.py`) or in a package
+    of the folder (`folder/config/db.py` as `config.db`). Dropped from sys.modules after the app
+    loaded, so that OLD's `config` package is not the one NEW's `from config.db import ...` finds
+    when both apps have one (the rawbeas flask-to-fastapi pair). Installed packages are kept, a
+    virtualenv inside the folder included: the module's top-level name must be the folder entry."""
+    if not mod_file:
+        return False
+    try:
+        parts = Path(mod_file).resolve().relative_to(folder).parts
+    except ValueError:
+        return False
+    top = name.split(".", 1)[0]
+    return len(parts) == 1 or (len(parts) > 1 and parts[0] == top)
 
 
 @contextlib.contextmanager
