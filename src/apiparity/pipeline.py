@@ -897,7 +897,7 @@ def run_diff(old: Target, new: Target, table: dict[str, Any], *, allow_remote_re
     from apiparity.diff.engine import DiffOptions, diff_documents
     from apiparity.errors import ConfigError
 
-    known = {"profile", "disabled_noise_rules", "allow_remote_refs", "noise_examples", "witness", "seed", "witness_seconds"}
+    known = {"profile", "disabled_noise_rules", "allow_remote_refs", "noise_examples", "witness", "seed", "witness_instances", "witness_seconds"}
     unknown = sorted(set(table) - known)
     if unknown:
         raise ConfigError(f"[diff] unknown key {unknown[0]!r} (known: {', '.join(sorted(known))})")
@@ -911,7 +911,8 @@ def run_diff(old: Target, new: Target, table: dict[str, Any], *, allow_remote_re
         new_label=new.ref,
         witness=bool(table.get("witness", True)),
         seed=seed if seed is not None else int(table.get("seed", run_seed)),
-        witness_seconds=float(table.get("witness_seconds", 20.0)),
+        witness_instances=int(table.get("witness_instances", 1500)),
+        witness_seconds=float(table.get("witness_seconds", 300.0)),
     )
     return diff_documents(old.document, new.document, options=options)
 

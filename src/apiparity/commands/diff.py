@@ -57,8 +57,8 @@ def _validates(target: Any, validate: bool | None) -> bool:
 @click.option("--disable-noise", "disabled_noise", multiple=True, metavar="RULE_ID", help="Switch off one noise rule (repeatable); see `apiparity rules`.")
 @click.option("--allow-remote-refs", is_flag=True, help="Fetch $refs that point at http(s) URLs (never fetched otherwise).")
 @click.option("--seed", type=int, default=None, help="Seed of the witness search (same seed, same witnesses).  [default: 0]")
-@click.option("--witness-budget", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
-              help="Time for judging breaking schema findings by meaning, for the whole run.  [default: 20]")
+@click.option("--witness-budget", type=click.IntRange(min=0), default=None, metavar="INSTANCES",
+              help="Instances the witness search may validate, for the whole run (a count, so a seed repeats a run).  [default: 1500]")
 @click.option("--no-witness", is_flag=True, help="Judge schema changes by structure only (no witness search).")
 @click.option("--validate/--no-validate", "validate", default=None,
               help=f"Check both documents against the OpenAPI schema and warn about problems.  "
@@ -78,7 +78,7 @@ def command(
     disabled_noise: tuple[str, ...],
     allow_remote_refs: bool,
     seed: int | None,
-    witness_budget: float | None,
+    witness_budget: int | None,
     no_witness: bool,
     validate: bool | None,
 ) -> None:
@@ -116,7 +116,7 @@ def command(
     config = load_config(config_file)
     # [diff] holds DiffOptions fields, the same table `check` reads.
     diff_config = config.section("diff") if config.data else {}
-    known = {"profile", "disabled_noise_rules", "allow_remote_refs", "noise_examples", "witness", "seed", "witness_seconds"}
+    known = {"profile", "disabled_noise_rules", "allow_remote_refs", "noise_examples", "witness", "seed", "witness_instances", "witness_seconds"}
     unknown = sorted(set(diff_config) - known)
     if unknown:
         raise ConfigError(f"{config.path}: [diff] unknown key {unknown[0]!r} (known: {', '.join(sorted(known))})")
@@ -129,7 +129,8 @@ def command(
         noise_examples=int(diff_config.get("noise_examples", 3)),
         witness=not no_witness and bool(diff_config.get("witness", True)),
         seed=seed if seed is not None else int(diff_config.get("seed", 0)),
-        witness_seconds=witness_budget if witness_budget is not None else float(diff_config.get("witness_seconds", 20.0)),
+        witness_instances=witness_budget if witness_budget is not None else int(diff_config.get("witness_instances", 1500)),
+        witness_seconds=float(diff_config.get("witness_seconds", 300.0)),
     )
     check_options(options)
     # One side at a time: read, normalize, validate, then release the raw document (a spec file is
@@ -144,6 +145,8 @@ def command(
         result = diff_normalized(old_side, new_side, options, paused=paused)
     result.waivers = apply_waivers(result.changes, load_waivers(config, waivers_file), date.today())
     warn_invalid_documents(("OLD", old_target, old_info.validation_errors), ("NEW", new_target, new_info.validation_errors))
+    if result.witness_incomplete:
+        click.echo(f"warning: incomplete: {result.witness_incomplete}", err=True)
     report = Report(command="diff", old=old_info, new=new_info, diff=result)
     # Spec files let SARIF/GitHub renderers map each JSON pointer to a line.
     if getattr(old_target, "source_path", None):

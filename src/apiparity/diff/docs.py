@@ -71,7 +71,7 @@ def rules_markdown(severity: str | None = None) -> str:
         "generated (first from `OLD - NEW` as jsonschema-rs computes it, then at the edges of OLD's bounds,",
         "then OLD itself) and validated with `jsonschema`; the first one rejected for the finding's",
         "keyword is the **witness**, printed with the finding (`OLD accepted [\"a\"] at `tags`, NEW rejects",
-        "it: contains ...`). No witness within the bound (60 instances a generator, `--seed`; `--witness-budget` caps the run's time) leaves",
+        "it: contains ...`). No witness within the bound (60 instances a generator, `--seed`; `--witness-budget` counts the run's instances) leaves",
         "the finding breaking, marked *possibly breaking* with the reason. `*-one-of-overlap` is reported",
         "only with a witness: oneOf branches that both match a value OLD accepted reject it. Kinds that",
         "are not about what a validator accepts keep their structural verdict: defaults, readOnly and",

@@ -27,8 +27,8 @@ class DiffOptions:
     witness: bool = True
     seed: int = 0
     witness_examples: int = 60  # instances per pair and generator
-    witness_pair_seconds: float = 10.0  # safety net: the bound is the count
-    witness_seconds: float = 20.0  # for the whole run
+    witness_instances: int = 1500  # instances validated in the whole run: the bound (counted, so seeded runs repeat)
+    witness_seconds: float = 300.0  # wall-clock safety cap of the whole search: past it the run says incomplete
 
 
 ChangeDirection = Literal["request", "response", "operation", "document", "security"]
@@ -189,10 +189,11 @@ def diff_normalized(old: DiffSide, new: DiffSide, options: DiffOptions, *, pause
     # Hypothesis is imported. A change the search drops has its pointer cut for nothing.
     _existing_pointers(changes, "old_pointer", old.raw)
     _existing_pointers(changes, "new_pointer", new.raw)
+    incomplete: list[str] = []  # why the witness search stopped before judging every finding (its safety cap)
     if options.witness:
         if paused is not None:
             paused.resume()
-        changes = judge_by_meaning(kept, changes, options)
+        changes = judge_by_meaning(kept, changes, options, incomplete)
     else:  # candidates only a witness can confirm (`one-of-overlap`) are not findings without the search
         from apiparity.diff.rules.schemas import WITNESS_ONLY
 
@@ -205,6 +206,7 @@ def diff_normalized(old: DiffSide, new: DiffSide, options: DiffOptions, *, pause
         path_moves=find_path_moves(changes),
         operations_old=operations_old,
         operations_new=operations_new,
+        witness_incomplete="; ".join(incomplete),
     )
     changes.sort(key=_change_order)
     return result
@@ -269,7 +271,7 @@ def _normalize(normalize_document: Any, document: Any, base_dir: Path | None, al
         raise SpecError(f"{label}: the document is nested too deeply to compare") from None
 
 
-def judge_by_meaning(diffs: list[Any], changes: list[Change], options: DiffOptions) -> list[Change]:
+def judge_by_meaning(diffs: list[Any], changes: list[Change], options: DiffOptions, incomplete: list[str] | None = None) -> list[Change]:
     """Check breaking schema findings with the witness search; returns the changes to keep.
 
     Structural findings first (each gets its witness, or becomes *possibly breaking*, or is proved
@@ -278,6 +280,8 @@ def judge_by_meaning(diffs: list[Any], changes: list[Change], options: DiffOptio
     """
     from apiparity.diff.registry import get_rule
     from apiparity.diff.rules.schemas import WITNESS_KEYWORDS, WITNESS_ONLY, embed
+
+    incomplete = incomplete if incomplete is not None else []
 
     order = sorted(
         (index for index, diff in enumerate(diffs)
@@ -289,7 +293,7 @@ def judge_by_meaning(diffs: list[Any], changes: list[Change], options: DiffOptio
     from apiparity.diff.witness import Budget, Outcome, WitnessSearch
 
     search = WitnessSearch(Budget(seed=options.seed, examples=options.witness_examples,
-                                  pair_seconds=options.witness_pair_seconds, total_seconds=options.witness_seconds))
+                                  instances=options.witness_instances, safety_seconds=options.witness_seconds))
     dropped: set[int] = set()
     for index in order:
         diff, change = diffs[index], changes[index]
@@ -312,6 +316,8 @@ def judge_by_meaning(diffs: list[Any], changes: list[Change], options: DiffOptio
         change.witness = witness_of(result, direction, rel)
         if result.outcome is Outcome.PROVED_SAFE:
             change.severity = "info"
+    if search.budget.tripped:
+        incomplete.append(search.budget.tripped)
     return [c for i, (d, c) in enumerate(zip(diffs, changes, strict=True)) if i not in dropped and not (d.kind in WITNESS_ONLY and c.witness is None)]
 
 

@@ -13,11 +13,14 @@ structural rules say *where* and *what*; this module says whether it matters:
    from `source` itself, and each is validated with `jsonschema` against both sides: the first
    (shrunk) instance the source accepts and the target rejects for the finding's keyword is the
    witness;
-3. nothing found within the bound (examples per pair, seconds per pair and per run): *possibly
-   breaking*, with the reason.
+3. nothing found within the bound (instances per pair and generator, instances for the whole
+   run): *possibly breaking*, with the reason.
 
-Deterministic for a seed (Hypothesis' `find` with a seeded `Random`); the time bounds only cut a
-search short, and say so.
+The bounds count work, never seconds, so a seed gives the same verdicts and witnesses on an idle
+and on a loaded machine (Hypothesis' `find` with a seeded `Random`, no database, no deadline). A
+wall-clock safety cap for the run only stops a search that runs away: the pair it stops, and every
+later one, is *not checked* (its structural verdict stands) and the run is marked incomplete
+(`Budget.tripped`), never silently given another verdict.
 """
 
 from __future__ import annotations
@@ -54,18 +57,24 @@ class SearchResult:
 
 @dataclass(slots=True)
 class Budget:
-    """Bounds of the witness search: per pair and for the whole run."""
+    """Bounds of the witness search, counted in instances validated: per pair and for the whole run.
+
+    `safety_seconds` is a fail-safe, not a bound: when a run's searches pass it, the search stops,
+    `tripped` says so, and the pairs left are *not checked* (a loaded machine may trip it; the
+    verdicts it reached before are the same as on an idle one)."""
 
     seed: int = 0
     examples: int = 60  # generated instances per pair and generator
     shrink_steps: int = 150  # attempts at a smaller witness once one is found
-    pair_seconds: float = 10.0  # safety net per pair (a search cut by time says so)
-    total_seconds: float = 20.0
-    spent: float = 0.0
+    instances: int = 1500  # instances validated in the whole run, over every pair
+    safety_seconds: float = 300.0  # wall-clock fail-safe for the whole run
+    used: int = 0  # instances validated so far
     pairs: int = 0
+    spent: float = 0.0  # wall-clock seconds the searches took (only compared with safety_seconds)
+    tripped: str = ""  # why the safety cap stopped the search; "" while it has not
 
-    def left(self) -> float:
-        return self.total_seconds - self.spent
+    def left(self) -> int:
+        return self.instances - self.used
 
 
 # The keyword set asking for a oneOf that rejects because two branches match (not because none does).
@@ -73,7 +82,7 @@ OVERLAP = "oneOf:overlap"
 
 
 class _OutOfTime(Exception):
-    pass
+    """A bound reached: the pair's or the run's instance count, or the run's safety cap."""
 
 
 def _encoded(decode: Any) -> Any:
@@ -183,6 +192,9 @@ class WitnessSearch:
             result = self._converted(old, new, direction, keywords, textual, started)
         finally:
             self.budget.spent += time.perf_counter() - started
+            if not self.budget.tripped and self.budget.spent > self.budget.safety_seconds:
+                self.budget.tripped = (f"the witness search passed its wall-clock safety cap ({self.budget.safety_seconds:g} s) "
+                                       "and stopped: later findings are not checked")
         self._memo[key] = result
         self._keep.extend((old, new))
         return result
@@ -217,8 +229,10 @@ class WitnessSearch:
         cached = self._by_content.get(content) if content is not None else None
         if cached is not None:
             return cached
+        if self.budget.tripped:
+            return SearchResult(Outcome.NOT_CHECKED, reason=f"incomplete: {self.budget.tripped}")
         if self.budget.left() <= 0:
-            return SearchResult(Outcome.NOT_FOUND, reason=f"the run's witness budget ({self.budget.total_seconds:g} s) was spent before this pair")
+            return SearchResult(Outcome.NOT_FOUND, reason=f"the run's witness budget ({self.budget.instances} instances) was spent before this pair")
         self.budget.pairs += 1
         result = self._search(old_schema, new_schema, direction, keywords, textual, started)
         if content is not None:
@@ -261,20 +275,26 @@ class WitnessSearch:
             return built[index]
 
         found: list[tuple[Any, str, str]] = []
-        # Bounded by counts (deterministic for a seed); the time bound is a safety net that says so.
-        deadline = started + min(self.budget.pair_seconds, max(self.budget.left(), 0.0))
+        # Bounded by counts (deterministic for a seed); the wall clock is only the run's safety cap.
+        deadline = started + max(self.budget.safety_seconds - self.budget.spent, 0.0)
         tries = 0
         shrink_steps = [0]
+        stopped: list[str] = []  # why the search was cut short: "budget" (counted) or "safety" (clock)
 
         def rejected_for(instance: Any) -> tuple[str, str] | None:
             nonlocal tries
-            tries += 1
             if found:
                 shrink_steps[0] += 1
                 if shrink_steps[0] > self.budget.shrink_steps:
                     raise _OutOfTime
-            if time.perf_counter() > deadline:
+            if self.budget.used >= self.budget.instances:
+                stopped.append("budget")
                 raise _OutOfTime
+            if time.perf_counter() > deadline:
+                stopped.append("safety")
+                raise _OutOfTime
+            tries += 1
+            self.budget.used += 1
             if not _accepts(source_validator, instance, textual):
                 return None
             return _rejection(target_validator, instance, keywords, textual)
@@ -306,7 +326,7 @@ class WitnessSearch:
         rounds = [(index, first, self.budget.seed) for index in range(len(variants))]
         rounds += [(index, config, self.budget.seed + 1) for index in range(len(variants))]
         for index, round_config, seed in rounds:
-            if time.perf_counter() >= deadline:
+            if stopped:
                 cut_short = True
                 break
             strategy = strategy_of(index)
@@ -335,10 +355,14 @@ class WitnessSearch:
             if found:
                 instance, keyword, message = found[-1]  # the last accepted is the most shrunk
                 return SearchResult(Outcome.WITNESSED, instance=_plain(instance), keyword=keyword, reason=message, tries=tries)
+        if "safety" in stopped:
+            self.budget.tripped = self.budget.tripped or (
+                f"the witness search passed its wall-clock safety cap ({self.budget.safety_seconds:g} s) and stopped: later findings are not checked")
+            return SearchResult(Outcome.NOT_CHECKED, reason=f"incomplete: {self.budget.tripped}", tries=tries)
         if not cut_short and not any(strategy is not None for strategy in built.values()):
             return SearchResult(Outcome.NOT_CHECKED, reason="no instance generator for this schema")
         what = f" for {'/'.join(sorted(keywords))}" if keywords else ""
-        bound = f"{tries} instances within {self.budget.pair_seconds:g} s" if cut_short else f"{tries} instances"
+        bound = f"{tries} instances (the run's budget of {self.budget.instances} was spent)" if "budget" in stopped else f"{tries} instances"
         side = "OLD accepts and NEW rejects" if direction == "request" else "NEW may return and OLD rejects"
         return SearchResult(Outcome.NOT_FOUND, reason=f"no instance that {side}{what} found in {bound}", tries=tries)
 
