@@ -423,6 +423,9 @@ class HistoryPoint(Section):
     total: int = 0
     new: list[str] = field(default_factory=list)  # causes that appeared
     fixed: list[str] = field(default_factory=list)
+    # options that changed what is exercised since the run before ("credentials: none -> -H X-Token"):
+    # new/fixed are then not told, the runs are not comparable
+    options_changed: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)

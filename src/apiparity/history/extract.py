@@ -65,6 +65,32 @@ def group_key(group: MismatchGroup) -> str:
     return f"group: {cause}" if isinstance(cause, str) and cause else f"group: {group.key}"
 
 
+def exercised_options(report: Report) -> dict[str, str]:
+    """The options that change what a run exercises, as a later run compares them: the credentials
+    (the names of the headers passed with -H/--old-header/--new-header and the login flows, never
+    their values), --include/--exclude, the probes and the phases. Not the seed nor --max-examples:
+    another sample of the same requests is still comparable."""
+    if report.fuzz is None:
+        return {}
+    settings = report.fuzz.settings or {}
+
+    def names(value: object) -> list[str]:
+        return sorted(str(name) for name in value) if isinstance(value, (dict, list, tuple)) else []
+
+    credentials = [f"-H {name}" for name in names(settings.get("headers"))]
+    credentials += [f"--{side}-header {name}" for side in ("old", "new") for name in names(settings.get(f"{side}_headers"))]
+    credentials += [f"--{side}-auth" for side in ("old", "new") if settings.get(f"{side}_auth")]
+    probes = settings.get("probes")
+    return {
+        "credentials": ", ".join(credentials) or "none",
+        "include": ", ".join(names(settings.get("include"))) or "all",
+        "exclude": ", ".join(names(settings.get("exclude"))) or "none",
+        "probes": ("all" if probes is None else ", ".join(names(probes)) or "none")
+                  + "".join(f" -{name}" for name in names(settings.get("no_probe"))),
+        "phases": ", ".join(str(p) for p in settings.get("phases") or []) or "default",
+    }
+
+
 def run_record(report: Report, *, provenance: dict[str, str | None] | None = None, label: str | None = None) -> RunRecord:
     """The per-operation record of one finished run (check or fuzz)."""
     provenance = provenance or {}
@@ -89,6 +115,7 @@ def run_record(report: Report, *, provenance: dict[str, str | None] | None = Non
         load_ran=report.load is not None,
         gates=[{"name": g.name, "passed": g.passed, "measured": g.measured} for g in (report.verdict.gates if report.verdict else [])],
         spec_changes=_spec_counts(report),
+        options=exercised_options(report),
     )
     results = _operations(report)
     causes = _causes(report, results)

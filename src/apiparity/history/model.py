@@ -92,6 +92,9 @@ class RunRecord:
     spec_changes: dict[str, int] = field(default_factory=dict)  # severity -> unwaived count, plus "waived"
     operations: list[OperationResult] = field(default_factory=list)
     causes: list[Cause] = field(default_factory=list)
+    # the options that change what a run exercises (extract.exercised_options): runs whose options
+    # differ are not compared cause by cause ("not comparable"); {} for runs recorded before
+    options: dict[str, str] = field(default_factory=dict)
     id: int | None = None  # set by the store
 
     @property

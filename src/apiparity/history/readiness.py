@@ -219,6 +219,9 @@ class TrendPoint:
     total: int
     new_causes: list[Cause]
     fixed_causes: list[Cause]
+    # the options (history.extract.exercised_options) that differ from the run before: then new and
+    # fixed are not told (a cause "fixed" because -H now passes a token was never fixed)
+    changed_options: list[str] = field(default_factory=list)
 
 
 def trend(snaps: Sequence[Snapshot]) -> list[TrendPoint]:
@@ -226,10 +229,21 @@ def trend(snaps: Sequence[Snapshot]) -> list[TrendPoint]:
     previous: Snapshot | None = None
     for snap in snaps:
         ready, total = snap.ready_count()
-        new, fixed = changes_between(previous, snap) if previous is not None else ([], [])
-        points.append(TrendPoint(snap, ready, total, new, fixed))
+        changed = changed_options(previous, snap) if previous is not None else []
+        new, fixed = changes_between(previous, snap) if previous is not None and not changed else ([], [])
+        points.append(TrendPoint(snap, ready, total, new, fixed, changed))
         previous = snap
     return points
+
+
+def changed_options(before: Snapshot, after: Snapshot) -> list[str]:
+    """The exercised options that differ between two runs, as `name: before -> after`; [] when they
+    are the same or either run was recorded without them."""
+    old, new = before.first.options, after.first.options
+    if not old or not new:
+        return []
+    return [f"{name}: {old.get(name, '?')} -> {new.get(name, '?')}" for name in sorted(set(old) | set(new))
+            if old.get(name) != new.get(name)]
 
 
 def changes_between(before: Snapshot, after: Snapshot) -> tuple[list[Cause], list[Cause]]:

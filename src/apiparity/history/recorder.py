@@ -136,7 +136,8 @@ def history_section(previous: list[RunRecord], current: RunRecord, *, window: in
         points=[
             HistoryPoint(run=p.snapshot.label, recorded_at=p.snapshot.first.recorded_at, commit=p.snapshot.first.commit,
                          command=p.snapshot.first.command, ready=p.ready, total=p.total,
-                         new=[c.title for c in p.new_causes], fixed=[c.title for c in p.fixed_causes])
+                         new=[c.title for c in p.new_causes], fixed=[c.title for c in p.fixed_causes],
+                         options_changed=list(p.changed_options))
             for p in points
         ],
         operations=[
@@ -168,7 +169,10 @@ def trend_line(section: HistorySection) -> str | None:
     if len(points) >= 2:
         before = points[-2]
         delta = last.ready - before.ready
-        line += f" ({delta:+d} since {before.run}; {len(last.new)} new cause(s), {len(last.fixed)} fixed)"
+        if last.options_changed:
+            line += f" ({delta:+d} since {before.run}; not comparable: options changed ({'; '.join(last.options_changed)}))"
+        else:
+            line += f" ({delta:+d} since {before.run}; {len(last.new)} new cause(s), {len(last.fixed)} fixed)"
     return line
 
 

@@ -10,6 +10,7 @@ from apiparity.history.readiness import (
     OperationReadiness,
     Snapshot,
     TrendPoint,
+    changed_options,
     changes_between,
 )
 
@@ -31,6 +32,8 @@ class HistoryView:
 def since_changes(view: HistoryView) -> tuple[list[Cause], list[Cause]]:
     if view.reference is None or not view.points:
         return [], []
+    if changed_options(view.reference, view.points[-1].snapshot):
+        return [], []  # other options exercised other things: nothing new or fixed to tell
     return changes_between(view.reference, view.points[-1].snapshot)
 
 
@@ -47,13 +50,18 @@ def render_text(view: HistoryView) -> str:
         when = first.recorded_at.replace("T", " ")[:16]
         commit = (first.commit or "-")[:7]
         verdict = first.verdict or "-"
+        counts = f"{'n/c':>3} {'n/c':>5}" if point.changed_options else f"{len(point.new_causes):>3} {len(point.fixed_causes):>5}"
         out.append(f"{point.snapshot.label:<8} {when:<17} {commit:<8} {first.command:<7} {verdict:<10} "
-                   f"{point.ready:>3}/{point.total:<3}  {len(point.new_causes):>3} {len(point.fixed_causes):>5}  {first.new_ref}")
+                   f"{point.ready:>3}/{point.total:<3}  {counts}  {first.new_ref}")
     readies = [f"{p.ready}/{p.total}" for p in view.points]
     out.append("")
     out.append("trend: operations ready " + " -> ".join(readies))
     new, fixed = since_changes(view)
-    if view.reference is not None:
+    changed = changed_options(view.reference, view.points[-1].snapshot) if view.reference is not None else []
+    if changed:
+        out.append(f"since {view.reference_reason} ({view.reference.label}): not comparable: options changed "  # type: ignore[union-attr]
+                   f"({'; '.join(changed)})")
+    elif view.reference is not None:
         out.append(f"since {view.reference_reason} ({view.reference.label}): {len(new)} new cause(s), {len(fixed)} fixed")
         for cause in new:
             out.append(f"  new    {cause.operation}: {cause.title}")

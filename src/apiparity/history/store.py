@@ -93,11 +93,16 @@ ALTER TABLE causes ADD COLUMN blocking INTEGER NOT NULL DEFAULT 1;  -- tiers oth
 UPDATE causes SET blocking = (tier = 'regression');
 """
 
+_V4 = """
+ALTER TABLE runs ADD COLUMN options TEXT;  -- JSON {name: value} of the options that change what is exercised
+"""
+
 # MIGRATIONS[i] takes a database at schema version i to version i + 1. Append, never edit.
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     lambda db: _script(db, _V1),
     lambda db: _script(db, _V2),
     lambda db: _script(db, _V3),
+    lambda db: _script(db, _V4),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -146,12 +151,13 @@ class HistoryStore:
         with self._transaction() as db:
             cursor = db.execute(
                 "INSERT INTO runs (recorded_at, command, tool_version, old_ref, new_ref, verdict, complete, shard, seed,"
-                " commit_sha, branch, ci, spec_ran, fuzz_ran, load_ran, gates, spec_changes, batch, label)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " commit_sha, branch, ci, spec_ran, fuzz_ran, load_ran, gates, spec_changes, batch, label, options)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (record.recorded_at, record.command, record.tool_version, record.old_ref, record.new_ref, record.verdict,
                  int(record.complete), record.shard, record.seed, record.commit, record.branch, record.ci,
                  int(record.spec_ran), int(record.fuzz_ran), int(record.load_ran), json.dumps(record.gates),
-                 json.dumps(record.spec_changes, sort_keys=True), record.batch, record.label),
+                 json.dumps(record.spec_changes, sort_keys=True), record.batch, record.label,
+                 json.dumps(record.options, sort_keys=True)),
             )
             run_id = int(cursor.lastrowid or 0)
             db.executemany(
@@ -236,6 +242,7 @@ def _run_from_row(row: sqlite3.Row) -> RunRecord:
         shard=row["shard"], seed=row["seed"], commit=row["commit_sha"], branch=row["branch"], ci=row["ci"],
         batch=row["batch"], label=row["label"], spec_ran=bool(row["spec_ran"]), fuzz_ran=bool(row["fuzz_ran"]),
         load_ran=bool(row["load_ran"]), gates=json.loads(row["gates"]), spec_changes=json.loads(row["spec_changes"]),
+        options=json.loads(row["options"]) if row["options"] else {},
     )
 
 
