@@ -117,7 +117,7 @@ class DiffResult:
     waivers: list[WaiverStatus] = field(default_factory=list)
     operations_old: int = 0
     operations_new: int = 0
-    witness_incomplete: str = ""  # why the witness search stopped early (its wall-clock safety cap); "" when it did not
+    witness_incomplete: str | None = None  # why the witness search stopped early (its wall-clock safety cap); None when it did not
 
     def count(self, severity: Severity, *, include_waived: bool = False) -> int:
         return sum(1 for c in self.changes if c.severity == severity and (include_waived or not c.waived_by))

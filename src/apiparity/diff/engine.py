@@ -206,7 +206,7 @@ def diff_normalized(old: DiffSide, new: DiffSide, options: DiffOptions, *, pause
         path_moves=find_path_moves(changes),
         operations_old=operations_old,
         operations_new=operations_new,
-        witness_incomplete="; ".join(incomplete),
+        witness_incomplete="; ".join(incomplete) or None,
     )
     changes.sort(key=_change_order)
     return result
