@@ -34,6 +34,7 @@ import random
 import time
 from dataclasses import dataclass
 from enum import Enum
+from collections.abc import Iterator
 from typing import Any
 
 from apiparity.diff.jsonschema_form import Unsupported, to_json_schema
@@ -354,7 +355,9 @@ class WitnessSearch:
                     found.extend(unshrunk)
             if found:
                 instance, keyword, message = found[-1]  # the last accepted is the most shrunk
-                return SearchResult(Outcome.WITNESSED, instance=_plain(instance), keyword=keyword, reason=message, tries=tries)
+                instance, keyword, message, steps = self._minimal(_plain(instance), keyword, message,
+                                                                  source_validator, target_validator, keywords, textual)
+                return SearchResult(Outcome.WITNESSED, instance=instance, keyword=keyword, reason=message, tries=tries + steps)
         if "safety" in stopped:
             self.budget.tripped = self.budget.tripped or (
                 f"the witness search passed its wall-clock safety cap ({self.budget.safety_seconds:g} s) and stopped: later findings are not checked")
@@ -365,6 +368,32 @@ class WitnessSearch:
         bound = f"{tries} instances (the run's budget of {self.budget.instances} was spent)" if "budget" in stopped else f"{tries} instances"
         side = "OLD accepts and NEW rejects" if direction == "request" else "NEW may return and OLD rejects"
         return SearchResult(Outcome.NOT_FOUND, reason=f"no instance that {side}{what} found in {bound}", tries=tries)
+
+    def _minimal(self, instance: Any, keyword: str, message: str, source_validator: Any, target_validator: Any,
+                 keywords: frozenset[str] | None, textual: bool) -> tuple[Any, str, str, int]:
+        """The witness made minimal: each simplification (`_simpler`) kept while the source still
+        accepts it and the target still rejects it for the finding's keyword, so the witness differs
+        from an instance OLD accepts only where the change is (no optional property with another
+        cause, `0` for `1.0000000000000002e-05`). Bounded by `Budget.shrink_steps` validations, and
+        counted in the run's instances; deterministic (candidates in a fixed order)."""
+        steps = 0
+        best = (instance, keyword, message)
+        changed = True
+        while changed and steps < self.budget.shrink_steps:
+            changed = False
+            for candidate in _simpler(best[0]):
+                if steps >= self.budget.shrink_steps or self.budget.used >= self.budget.instances:
+                    break
+                steps += 1
+                self.budget.used += 1
+                if not _accepts(source_validator, candidate, textual):
+                    continue
+                rejection = _rejection(target_validator, candidate, keywords, textual)
+                if rejection is not None:
+                    best = (candidate, *rejection)
+                    changed = True
+                    break
+        return (*best, steps)
 
     def _canonical(self, source: dict[str, Any], target: dict[str, Any], variants: list[Any]) -> SearchResult | None:
         """A proof from jsonschema-rs' subschema check, or the `source - target` schema (into `variants`)."""
@@ -518,6 +547,56 @@ def _closed(schema: Any) -> Any:
     if "properties" in schema and not {"additionalProperties", "patternProperties", "unevaluatedProperties"} & set(schema):
         out["additionalProperties"] = False
     return out
+
+
+def _simpler(value: Any) -> Iterator[Any]:
+    """Instances simpler than `value`, each differing in one place, simplest changes first: a
+    property or an item dropped, then a nested value simplified, then a scalar made plainer."""
+    if isinstance(value, dict):
+        for key in sorted(value, key=str):
+            yield {k: v for k, v in value.items() if k != key}
+        for key in sorted(value, key=str):
+            for simpler in _simpler(value[key]):
+                yield {**value, key: simpler}
+    elif isinstance(value, list):
+        for index in reversed(range(len(value))):
+            yield value[:index] + value[index + 1:]
+        for index in range(len(value)):
+            for simpler in _simpler(value[index]):
+                yield [*value[:index], simpler, *value[index + 1:]]
+    elif isinstance(value, bool) or value is None:
+        return
+    elif isinstance(value, (int, float)):
+        yield from _plainer_numbers(value)
+    elif isinstance(value, str):
+        for shorter in ("", value[:1], value[: len(value) // 2]):
+            if len(shorter) < len(value):
+                yield shorter
+        plain = "".join(c if c.isascii() and c.isalnum() else "a" for c in value)
+        if plain != value:
+            yield plain
+
+
+def _plainer_numbers(value: float) -> Iterator[float]:
+    """Rounder numbers than `value`, in order: 0, 1, -1, the integers around it, fewer decimals."""
+    if not math.isfinite(value):
+        return
+    seen = {value}
+    candidates: list[float] = [0, 1, -1, int(value), math.floor(value), math.ceil(value)]
+    if isinstance(value, float):
+        candidates += [round(value, digits) for digits in range(0, 7)]
+        exponent = math.floor(math.log10(abs(value))) if value else 0
+        candidates += [round(value, -exponent + extra) for extra in range(0, 4)]
+        magnitude = 10.0 ** exponent
+        candidates += [magnitude if value > 0 else -magnitude]
+    for candidate in candidates:
+        if candidate not in seen and _plainer(candidate, value):
+            seen.add(candidate)
+            yield candidate
+
+
+def _plainer(candidate: float, value: float) -> bool:
+    return len(json.dumps(candidate)) < len(json.dumps(value)) or abs(candidate) < abs(value)
 
 
 def _text_forms(value: Any) -> list[Any]:
