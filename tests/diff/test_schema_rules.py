@@ -71,6 +71,8 @@ CASES: dict[str, tuple[dict, dict, str | None]] = {
     "default-removed": ({"type": "string", "default": "a"}, S, "default-added"),
     "default-changed": ({"type": "string", "default": "a"}, {"type": "string", "default": "b"}, "default-changed"),
     "property-added": (obj(a=S), obj(a=S, b=S), "property-removed"),
+    "property-added-to-closed-object": ({**obj(a=S), "additionalProperties": False}, {**obj(a=S, b=S), "additionalProperties": False}, "property-removed"),
+    "additional-property-changed": ({**obj(a=S), "additionalProperties": S}, {**obj(a=S, b={"type": "integer"}), "additionalProperties": S}, "property-removed"),
     "required-property-added": (obj(a=S), obj(["b"], a=S, b=S), "property-removed"),
     "required-property-added-with-default": (obj(a=S), obj(["b"], a=S, b={"type": "string", "default": "x"}), "property-removed"),
     "property-removed": (obj(a=S, b=S), obj(a=S), "property-added"),
@@ -257,3 +259,22 @@ def test_nullability_of_a_parameter_is_not_compared(location: str) -> None:
     plain, optional = {"type": "string"}, {"type": ["string", "null"]}
     assert rule_ids(schema_at(location, plain), schema_at(location, optional), STRUCTURE) == set()
     assert rule_ids(schema_at(location, optional), schema_at(location, plain), STRUCTURE) == set()
+
+
+def test_the_constraint_table_decides_every_constraint_severity() -> None:
+    """One row per constraint keyword (docs/rules.md prints it): tightening breaks requests, relaxing
+    (removal included) breaks responses, unless the row names its departure (issue 19: a bound removed
+    from a response was a warning while the same bound relaxed to another value was breaking)."""
+    from apiparity.diff.rules.schemas import BOUND_KEYWORDS, CONSTRAINTS
+
+    listed: set[str] = set()
+    for row in CONSTRAINTS:
+        for kind in row.tightening:
+            assert SCHEMA_KINDS[kind][:2] == ("breaking", "info"), (row.keywords, kind)
+        for kind in row.relaxing:
+            assert SCHEMA_KINDS[kind][:2] == ("info", "warning" if row.deviation else "breaking"), (row.keywords, kind)
+        listed.update(row.tightening, row.relaxing)
+    for prefix in BOUND_KEYWORDS:
+        assert {f"{prefix}-{change}" for change in ("increased", "decreased", "added", "removed")} <= listed, prefix
+    for kind in ("format-removed", "pattern-removed", "multiple-of-removed", "unique-items-removed", "enum-removed"):
+        assert kind in listed

@@ -82,10 +82,11 @@ def test_metadata_only_changes_are_info() -> None:
     assert {c.severity for c in run(old, new).changes} == {"info"}
 
 
-def test_required_property_with_default_is_a_warning_not_breaking() -> None:
+def test_required_property_with_default_is_breaking() -> None:
+    """Required wins over default: OLD's bodies without `b` are invalid under NEW (issue 19; was a warning)."""
     old = schema_at("request-body", {"type": "object", "properties": {"a": S}})
     new = schema_at("request-body", {"type": "object", "required": ["b"], "properties": {"a": S, "b": {"type": "integer", "default": 3}}})
-    assert [(c.rule_id, c.severity) for c in run(old, new).changes] == [("request-body-required-property-added-with-default", "warning")]
+    assert [(c.rule_id, c.severity) for c in run(old, new).changes] == [("request-body-required-property-added-with-default", "breaking")]
 
 
 # ------------------------------------------------------------------ false negatives
@@ -147,8 +148,9 @@ def test_swapping_old_and_new_flips_request_and_response_findings() -> None:
     backward = run(doc(narrow, wide), doc(wide, narrow))  # request widened, response narrowed
     forward_breaking = {c.rule_id for c in forward.changes if c.severity == "breaking"}
     assert forward_breaking >= {"request-body-max-length-decreased", "request-body-enum-value-removed", "request-body-property-became-required", "response-body-enum-value-added", "response-body-property-became-optional"}
-    # Only the response lost a property; the request accepts more than before.
-    assert {c.rule_id for c in backward.changes if c.severity == "breaking"} == {"response-body-property-removed"}
+    # The response lost a property; the request accepts more than before but under the name `b`,
+    # which OLD's open object accepted with any value and NEW only as a string.
+    assert {c.rule_id for c in backward.changes if c.severity == "breaking"} == {"response-body-property-removed", "request-body-property-added"}
     assert {c.rule_id for c in backward.changes} >= {"request-body-max-length-increased", "request-body-enum-value-added", "request-body-property-became-optional", "response-body-enum-value-removed"}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from apiparity.diff.registry import all_rules
+from apiparity.diff.rules.schemas import CONSTRAINTS
 from apiparity.spec.noise import PROFILES
 
 
@@ -60,9 +61,8 @@ def rules_markdown(severity: str | None = None) -> str:
         "`breaking` (narrowing); widening is `info`. In a **response**, anything an existing client may",
         "fail to handle is `breaking` (a removed property, a property that may now be missing, a widened",
         "type or enum, null now possible, a removed success status or media type); narrowing is `info`.",
-        "A new required request property that declares a `default` is a `warning`, not `breaking`: the",
-        "default says the author meant it to be optional, but a strict server may still reject clients",
-        "that omit it (rule `*-required-property-added-with-default`).",
+        "A new required request property is `breaking` even when it declares a `default`: required wins",
+        "over default, a body without it is invalid (rule `*-required-property-added-with-default`).",
         "",
         "**Judged by meaning.** For a request, a change is breaking when some instance OLD accepted is",
         "rejected by NEW; for a response, when NEW may return an instance OLD's schema rejects. Each",
@@ -73,17 +73,35 @@ def rules_markdown(severity: str | None = None) -> str:
         "keyword is the **witness**, printed with the finding (`OLD accepted [\"a\"] at `tags`, NEW rejects",
         "it: contains ...`). No witness within the bound (60 instances a generator, `--seed`; `--witness-budget` counts the run's instances) leaves",
         "the finding breaking, marked *possibly breaking* with the reason. `*-one-of-overlap` is reported",
-        "only with a witness: oneOf branches that both match a value OLD accepted reject it. Kinds that",
-        "are not about what a validator accepts keep their structural verdict: defaults, readOnly and",
-        "writeOnly, discriminators, contentMediaType/contentSchema, XML, added optional properties.",
+        "only with a witness: in a request, NEW's oneOf branches both match a value OLD accepted; in a",
+        "response, OLD's oneOf branches both matched a value NEW may return (`oneOf [integer, number]` ->",
+        "`number`: OLD rejected 3). Kinds that are not about what a validator accepts keep their",
+        "structural verdict: defaults, readOnly and writeOnly, contentMediaType/contentSchema, XML, and",
+        "discriminators: an annotation validators ignore, so never `breaking` without a witness; a",
+        "`warning` where tools that dispatch on it (pydantic discriminated unions, generated clients)",
+        "may reject or misread a body (a discriminator added to a request, a mapping value removed from",
+        "one or added to a response, its property changed).",
         "",
-        "Deliberate severities: a bound relaxed to another value in a response (`minimum` 3 -> 1) is",
-        "`breaking` (NEW now promises values OLD's schema rejects), and so is a changed pattern or",
-        "multipleOf unless proved harmless; a bound, pattern, multipleOf, format or uniqueItems *removed*",
-        "from a response is a `warning` (NEW stopped documenting it: framework response models often carry",
-        "no validation constraints, and the values did not change with the document); more additional",
-        "(or unevaluated) properties in a response is a `warning` (tolerant readers ignore unknown",
-        "properties); a removed response property is `breaking` even when optional (framework documents",
+        "Constraint keywords follow one table (below, \"Constraint keywords\"): tightening is `breaking` in",
+        "a request and `info` in a response; relaxing, *removing the keyword included* (removal is",
+        "relaxing all the way), is `info` in a request and `breaking` in a response, each judged by the",
+        "witness search: NEW may return what OLD's schema rejected, and strict clients (those that",
+        "validate, or parse by format, or size storage by a bound) fail on it. The one departure is",
+        "unknown object properties in a response (more additional or unevaluated properties, a property",
+        "added where OLD allowed none): a `warning`, since tolerant readers ignore them.",
+        "",
+        "A property added is judged by what OLD allowed under its name. In a request: OLD allowed any",
+        "value (`additionalProperties` absent or `true`): `*-property-added`, `breaking` when NEW's schema",
+        "for it rejects some value (witnessed: OLD accepted `{\"b\": 0}`, NEW rejects it; proved harmless",
+        "and `info` when it accepts anything); OLD allowed none (`additionalProperties: false`):",
+        "`*-property-added-to-closed-object`, `info`; OLD allowed its additionalProperties (or a matching",
+        "patternProperties) schema: `*-additional-property-changed`, judged both ways by the witness",
+        "search. A *required* new request property is `breaking` whatever OLD allowed (OLD's bodies",
+        "without it are rejected). In a response the same three kinds apply, required or not: `info`,",
+        "`warning` (tolerant reader) and judged by the witness search. oasdiff reports every added",
+        "optional request property as `info`, ignoring what OLD's `additionalProperties` accepted.",
+        "",
+        "Other deliberate severities: a removed response property is `breaking` even when optional (framework documents",
         "mark fields with a default optional though every response carries them); a removed request",
         "body is a `warning` (servers ignore an undeclared body); a changed parameter default is a",
         "`warning` (omitting it now means something else, nothing is rejected); `x-extensible-enum` is an",
@@ -131,6 +149,15 @@ def rules_markdown(severity: str | None = None) -> str:
         f"{len(rules)} rules. Waive one with its ID (see `apiparity.waivers`).",
         "",
     ]
+    out += ["## Constraint keywords", "",
+            "Each row's tightening kinds are `breaking` in a request and `info` in a response; its relaxing kinds",
+            "(removal included) `info` in a request and `breaking` in a response, unless the row says otherwise.", "",
+            "| keyword | tightening | relaxing | a relaxed response breaks |", "|---|---|---|---|"]
+    for constraint in CONSTRAINTS:
+        why = constraint.reason + (f" — **{constraint.deviation}**" if constraint.deviation else "")
+        out.append(f"| {constraint.keywords} | {', '.join(f'`{k}`' for k in constraint.tightening)} | "
+                   f"{', '.join(f'`{k}`' for k in constraint.relaxing)} | {why} |")
+    out.append("")
     family = None
     for rule in rules:
         if rule.family != family:

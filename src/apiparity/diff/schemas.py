@@ -8,6 +8,7 @@ schemas are cyclic objects; a pair already being compared higher up the stack is
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Container
 from dataclasses import replace
 from typing import Any
@@ -636,11 +637,24 @@ class SchemaComparer:
                 continue
             old_pointer, new_pointer = self._ptr(old, new, "properties")
             new_pointer = f"{new_pointer}/{escape_token(name)}" if new_pointer else None
-            if name in new_required and not schema.get(hidden):
+            # What OLD allowed under the name decides what adding it means: in a request a body
+            # without a required property fails whatever OLD allowed; otherwise NEW's schema for the
+            # name replaces OLD's additionalProperties (any value, none, or that schema's values).
+            allowed = _allowed_under(old, name)
+            if name in new_required and not schema.get(hidden) and (self.direction == "request" or allowed == "open"):
                 kind = "required-property-added-with-default" if "default" in schema else "required-property-added"
             else:
-                kind = "property-added"
-            diffs.append(SchemaDiff(kind, (), old_pointer, new_pointer, None, schema.get("default") if "default" in schema else None, name, old, new))
+                kind = {"open": "property-added", "closed": "property-added-to-closed-object"}.get(allowed, "additional-property-changed")
+            judged_old, judged_new = old, new
+            if kind in ("property-added", "additional-property-changed"):
+                # The witness search judges this property alone (NEW's other changes have findings of
+                # their own): the accepting side whole, the other side that with only this name changed.
+                if self.direction == "request":
+                    judged_new = _with_property(old, name, schema, name in new_required)
+                else:
+                    judged_old = _with_property(new, name, None, False, allowing=old)
+            diffs.append(SchemaDiff(kind, (), old_pointer, new_pointer, None, schema.get("default") if "default" in schema else None, name,
+                                    judged_old, judged_new))
         for name in old_props:
             if name not in new_props:
                 continue
@@ -735,6 +749,47 @@ def _applicable(old: dict[str, Any], new: dict[str, Any]) -> set[str]:
     if "integer" in types:
         types.add("number")
     return {keyword for keyword, kind in _KEYWORD_TYPES.items() if untyped or kind in types}
+
+
+_ALLOWANCE = ("additionalProperties", "patternProperties", "unevaluatedProperties")
+
+
+def _with_property(schema: dict[str, Any], name: str, property_schema: Any, required: bool,
+                   allowing: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A copy of the object `schema` with property `name` set to `property_schema` (and required or
+    not), or without it and with what `allowing` allows besides its properties (OLD's
+    additionalProperties): the pair the witness search judges one added property by."""
+    properties = {key: value for key, value in (schema.get("properties") or {}).items() if key != name}
+    names = [key for key in schema.get("required") or [] if key != name]
+    out = {key: value for key, value in schema.items() if key not in ("properties", "required")}
+    if property_schema is not None:
+        properties[name] = property_schema
+    if required:
+        names.append(name)
+    if allowing is not None:
+        out = {key: value for key, value in out.items() if key not in _ALLOWANCE}
+        out.update({key: allowing[key] for key in _ALLOWANCE if key in allowing})
+    if properties:
+        out["properties"] = properties
+    if names:
+        out["required"] = sorted(names)
+    return out
+
+
+def _allowed_under(schema: dict[str, Any], name: str) -> str:
+    """What `schema` allows under a property `name` it does not list: "open" (any value), "closed"
+    (no such property) or "schema" (the values of a matching patternProperties or of its
+    additionalProperties schema)."""
+    for pattern in schema.get("patternProperties") or {}:
+        try:
+            if re.search(pattern, name):
+                return "schema"
+        except re.error:
+            return "schema"
+    state, _ = _open_state(schema, "additionalProperties")
+    if state == "open" and _open_state(schema, "unevaluatedProperties")[0] != "open":
+        return "closed" if _open_state(schema, "unevaluatedProperties")[0] == "closed" else "schema"
+    return state
 
 
 def _unique(branches: list[Any], fingerprints: Fingerprints) -> list[Any]:

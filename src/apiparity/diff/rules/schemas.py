@@ -8,8 +8,8 @@ rule per location, e.g. `request-body-max-length-decreased`, `response-header-en
 from __future__ import annotations
 
 import re
-
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from apiparity.diff.rules.base import Detector, Direction, Perspective, Rule, Severity
@@ -55,7 +55,7 @@ SCHEMA_KINDS: dict[str, tuple[Severity, Severity, str, str]] = {
     "nullable-added": (I, B, "null became a valid value", "null is now allowed"),
     "nullable-removed": (B, I, "null is no longer a valid value", "null is no longer allowed"),
     "format-added": (B, I, "a format was added", "format {new!r} added"),
-    "format-removed": (I, W, "the format was removed", "format {old!r} removed"),
+    "format-removed": (I, B, "the format was removed", "format {old!r} removed"),
     "format-changed": (B, B, "the format changed", "format {old!r} -> {new!r}"),
     "format-narrowed": (B, I, "the format accepts fewer values (e.g. int64 -> int32)", "format {old!r} -> {new!r}"),
     "format-widened": (I, B, "the format accepts more values (e.g. int32 -> int64)", "format {old!r} -> {new!r}"),
@@ -64,19 +64,21 @@ SCHEMA_KINDS: dict[str, tuple[Severity, Severity, str, str]] = {
     "enum-added": (B, I, "the value is now limited to an enum", "now limited to {new}"),
     "enum-removed": (I, B, "the enum limit was removed", "no longer limited to {old}"),
     "pattern-added": (B, I, "a pattern was added", "pattern {new!r} added"),
-    "pattern-removed": (I, W, "the pattern was removed", "pattern {old!r} removed"),
+    "pattern-removed": (I, B, "the pattern was removed", "pattern {old!r} removed"),
     "pattern-changed": (B, B, "the pattern changed", "pattern {old!r} -> {new!r}"),
     "multiple-of-added": (B, I, "multipleOf was added", "multipleOf {new} added"),
-    "multiple-of-removed": (I, W, "multipleOf was removed", "multipleOf {old} removed"),
+    "multiple-of-removed": (I, B, "multipleOf was removed", "multipleOf {old} removed"),
     "multiple-of-changed": (B, B, "multipleOf changed", "multipleOf {old} -> {new}"),
     "unique-items-added": (B, I, "array items must now be unique", "uniqueItems added"),
-    "unique-items-removed": (I, W, "array items no longer need to be unique", "uniqueItems removed"),
+    "unique-items-removed": (I, B, "array items no longer need to be unique", "uniqueItems removed"),
     "default-added": (I, I, "a default value was added", "default {new!r} added"),
     "default-removed": (W, I, "the default value was removed (omitting it now means something else)", "default {old!r} removed"),
     "default-changed": (W, I, "the default value changed (clients omitting it get other behaviour)", "default {old!r} -> {new!r}"),
-    "property-added": (I, I, "an optional property was added", "optional property {name!r} added"),
+    "property-added": (B, I, "an optional property was added where OLD allowed any property (additionalProperties absent or true): NEW rejects what its schema does not accept under that name (the witness search decides)", "optional property {name!r} added"),
+    "property-added-to-closed-object": (I, W, "a property was added where OLD allowed no other (additionalProperties false): new in a request, and in a response a property OLD's schema rejected (tolerant readers ignore it)", "property {name!r} added (OLD allowed no other)"),
+    "additional-property-changed": (B, B, "a property was added where OLD allowed others under its additionalProperties (or a matching patternProperties) schema: the schema for that name changed (the witness search decides)", "property {name!r} added over OLD's additional properties schema"),
     "required-property-added": (B, I, "a required property was added", "required property {name!r} added"),
-    "required-property-added-with-default": (W, I, "a required property with a default was added (required wins over default: clients omitting it may be rejected)", "required property {name!r} with default {new!r} added"),
+    "required-property-added-with-default": (B, I, "a required property with a default was added (required wins over default: a body without it is invalid)", "required property {name!r} with default {new!r} added"),
     "property-removed": (W, B, "a property was removed (in a response even an optional one: framework documents mark fields with a default optional though every response carries them)", "property {name!r} removed"),
     "property-became-required": (B, I, "a property became required", "property {name!r} became required"),
     "property-became-optional": (I, B, "a property became optional (may be missing)", "property {name!r} became optional"),
@@ -125,11 +127,13 @@ SCHEMA_KINDS: dict[str, tuple[Severity, Severity, str, str]] = {
     "extensible-enum-value-added": (I, I, "a value was added to an x-extensible-enum (clients must accept unknown values)", "x-extensible-enum value(s) {new} added"),
     "extensible-enum-value-removed": (B, I, "a value was removed from an x-extensible-enum (requests sending it are rejected)", "x-extensible-enum value(s) {old} removed"),
     "xml-changed": (B, B, "the XML representation changed (xml name, namespace, attribute or wrapping) of an XML body", "xml {old} -> {new}"),
-    "discriminator-added": (B, I, "a discriminator was added", "discriminator {new!r} added"),
-    "discriminator-removed": (I, W, "the discriminator was removed", "discriminator {old!r} removed"),
-    "discriminator-property-changed": (B, B, "the discriminator property changed", "discriminator {old!r} -> {new!r}"),
-    "discriminator-mapping-value-added": (I, B, "a discriminator mapping value was added", "discriminator value(s) {new} added"),
-    "discriminator-mapping-value-removed": (B, I, "a discriminator mapping value was removed", "discriminator value(s) {old} removed"),
+    # A discriminator is an annotation (validators ignore it; what the body may be is its oneOf/anyOf,
+    # compared on its own): a warning where tools that dispatch on it may now reject or misread a value.
+    "discriminator-added": (W, I, "a discriminator was added (an annotation: validators ignore it, but servers that dispatch on it, e.g. pydantic discriminated unions, reject bodies without the property)", "discriminator {new!r} added"),
+    "discriminator-removed": (I, W, "the discriminator was removed (clients that dispatch on it must find the branch otherwise)", "discriminator {old!r} removed"),
+    "discriminator-property-changed": (W, W, "the discriminator property changed (an annotation: tools that dispatch on it read another property)", "discriminator {old!r} -> {new!r}"),
+    "discriminator-mapping-value-added": (I, W, "a discriminator mapping value was added (clients that dispatch on it meet a value they have no branch for)", "discriminator value(s) {new} added"),
+    "discriminator-mapping-value-removed": (W, I, "a discriminator mapping value was removed (servers that dispatch on it reject the value)", "discriminator value(s) {old} removed"),
 }
 
 # Bounds: the minimum side narrows when it increases, the maximum side when it decreases.
@@ -150,9 +154,61 @@ for _prefix, (_keyword, _is_lower) in _BOUNDS.items():
     SCHEMA_KINDS[f"{_prefix}-{'increased' if _is_lower else 'decreased'}"] = (B, I, f"{_keyword} tightened", f"{_keyword} {{old}} -> {{new}}")
     SCHEMA_KINDS[f"{_prefix}-{'decreased' if _is_lower else 'increased'}"] = (I, B, f"{_keyword} relaxed", f"{_keyword} {{old}} -> {{new}}")
     SCHEMA_KINDS[f"{_prefix}-added"] = (B, I, f"{_keyword} added", f"{_keyword} {{new}} added")
-    # Removed in a response: NEW stopped documenting the bound (framework response models often
-    # carry no validation constraints), a warning; relaxed to another value: a new promise, breaking.
-    SCHEMA_KINDS[f"{_prefix}-removed"] = (I, W, f"{_keyword} removed", f"{_keyword} {{old}} removed")
+    # Removed is relaxed all the way: in a response breaking like any relaxation (CONSTRAINT_POLICY).
+    SCHEMA_KINDS[f"{_prefix}-removed"] = (I, B, f"{_keyword} removed", f"{_keyword} {{old}} removed")
+
+
+# ---------------------------------------------------------------------------------------------
+# Constraint keywords, both directions, one row each (docs/rules.md prints this table). A kind that
+# tightens accepts fewer instances: breaking in a request, info in a response. A kind that relaxes
+# (a bound moved outwards, a value added, the keyword removed: removal is relaxing all the way)
+# accepts more: info in a request, breaking in a response (NEW may return what OLD's schema
+# rejected), each judged by the witness search. The reason says who fails on a relaxed response.
+# `deviation`: a documented departure from that rule, with its severity in responses.
+@dataclass(frozen=True, slots=True)
+class Constraint:
+    keywords: str
+    tightening: tuple[str, ...]
+    relaxing: tuple[str, ...]
+    reason: str
+    deviation: str = ""
+
+
+def _bound_kinds(prefix: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    tighter, looser = ("increased", "decreased") if prefix.startswith("min") else ("decreased", "increased")
+    return (f"{prefix}-{tighter}", f"{prefix}-added"), (f"{prefix}-{looser}", f"{prefix}-removed")
+
+
+CONSTRAINTS: list[Constraint] = [
+    Constraint("type", ("type-narrowed",), ("type-widened",), "clients parse the value as OLD's type (a string where an integer was, a float in an int field)"),
+    Constraint("null (`type: [X, \"null\"]`, 3.0 `nullable`)", ("nullable-removed",), ("nullable-added",), "clients dereference the value without a null check"),
+    Constraint("enum, const", ("enum-added", "enum-value-removed"), ("enum-removed", "enum-value-added"), "clients switch over the values and meet one they have no case for"),
+    Constraint("format", ("format-added", "format-narrowed"), ("format-removed", "format-widened"), "clients that validate or parse by format (generated clients read `date-time` into a datetime, `int32` into a 32-bit int)"),
+    Constraint("minimum, exclusiveMinimum", *_bound_kinds("min"), "clients storing the value in a narrower type (unsigned, a range check) or relying on the bound"),
+    Constraint("maximum, exclusiveMaximum", *_bound_kinds("max"), "clients storing the value in a narrower type (int32, a fixed-size column) or relying on the bound"),
+    Constraint("minLength", *_bound_kinds("min-length"), "clients relying on a non-empty or minimum-length value (a prefix, an initial)"),
+    Constraint("maxLength", *_bound_kinds("max-length"), "clients storing the value in fixed-size fields (database columns, buffers, UI widths)"),
+    Constraint("pattern", ("pattern-added",), ("pattern-removed",), "clients that validate or parse the value by its pattern (splitting an ID on `-`)"),
+    Constraint("multipleOf", ("multiple-of-added",), ("multiple-of-removed",), "clients computing with the step (cents, grid sizes)"),
+    Constraint("minItems", *_bound_kinds("min-items"), "clients reading the first item without a check"),
+    Constraint("maxItems", *_bound_kinds("max-items"), "clients sizing a fixed buffer or a page by the bound"),
+    Constraint("uniqueItems", ("unique-items-added",), ("unique-items-removed",), "clients reading the array as a set (a key per item)"),
+    Constraint("minProperties", *_bound_kinds("min-properties"), "clients reading an entry without a check"),
+    Constraint("maxProperties", *_bound_kinds("max-properties"), "clients sizing a table by the bound"),
+    Constraint("contains, minContains", ("contains-added", *_bound_kinds("min-contains")[0]), ("contains-removed", *_bound_kinds("min-contains")[1]), "clients looking for the matching item"),
+    Constraint("maxContains", *_bound_kinds("max-contains"), "clients expecting at most that many matching items"),
+    Constraint("required", ("property-became-required",), ("property-became-optional",), "clients reading the property without a presence check"),
+    Constraint("dependentRequired", ("dependent-required-added",), ("dependent-required-removed",), "clients reading the dependent property without a check"),
+    Constraint("not", ("not-added",), ("not-removed",), "clients relying on the excluded values never coming"),
+    Constraint("prefixItems", ("prefix-items-added",), ("prefix-items-removed",), "clients reading the tuple's positions"),
+    Constraint("unevaluatedItems", ("unevaluated-items-narrowed",), ("unevaluated-items-widened",), "clients reading the array as the tuple it was"),
+    Constraint("contentEncoding", ("content-encoding-added",), ("content-encoding-removed",), "clients decoding (or not) the string"),
+    Constraint("additionalProperties, unevaluatedProperties, a property added where OLD allowed none",
+               ("additional-properties-narrowed", "unevaluated-properties-narrowed"),
+               ("additional-properties-widened", "unevaluated-properties-widened", "property-added-to-closed-object"),
+               "clients validating the body against OLD's closed object",
+               deviation="warning: tolerant readers ignore properties they do not know (what JSON clients are expected to do; OpenAPI leaves objects open by default)"),
+]
 
 
 def schema_rule_id(location: str, kind: str, applies: Callable[[str, str], bool] | None = None) -> str:
@@ -299,7 +355,9 @@ WITNESS_KEYWORDS: dict[str, frozenset[str]] = {
     **{kind: frozenset({"pattern"}) for kind in ("pattern-added", "pattern-removed", "pattern-changed")},
     **{kind: frozenset({"multipleOf"}) for kind in ("multiple-of-added", "multiple-of-removed", "multiple-of-changed")},
     **{kind: frozenset({"uniqueItems"}) for kind in ("unique-items-added", "unique-items-removed")},
-    **{kind: frozenset({"required"}) for kind in ("required-property-added", "property-became-required", "property-became-optional")},
+    **{kind: frozenset({"required"}) for kind in ("required-property-added", "required-property-added-with-default", "property-became-required", "property-became-optional")},
+    # any keyword of the property's own schema: OLD allowed the name with another (or any) value
+    **{kind: frozenset() for kind in ("property-added", "additional-property-changed")},
     "property-removed": frozenset(),  # any keyword: NEW no longer promises the property's presence nor its shape
     "additional-properties-narrowed": frozenset({"additionalProperties", "unevaluatedProperties"}),
     **{kind: frozenset({"oneOf"}) for kind in ("one-of-branch-added", "one-of-branch-removed")},
@@ -329,15 +387,14 @@ NOT_JUDGED_BY_INSTANCES: dict[str, str] = {
     "default-added": "a default is an annotation: it changes what omitting a value means, not what is valid",
     "default-removed": "a default is an annotation",
     "default-changed": "a default is an annotation",
-    "required-property-added-with-default": "the default says the author meant it optional; servers differ",
-    "property-added": "an optional property constrains only its own value",
+    "property-added-to-closed-object": "tolerant reader: clients ignore properties they do not know",
     "property-read-only-added": "readOnly is about who sends a value, not its shape",
     "property-read-only-removed": "readOnly is about who sends a value",
     "property-write-only-added": "writeOnly is about who sends a value",
     "property-write-only-removed": "writeOnly is about who sends a value",
     "property-deprecated": "deprecation is documentation",
     "additional-properties-widened": "tolerant reader: clients ignore properties they do not know",
-    "discriminator-added": "a discriminator selects a branch; servers that dispatch on it reject bodies without it",
+    "discriminator-added": "a discriminator is an annotation: it selects a branch for tools that dispatch on it, a validator ignores it",
     "discriminator-removed": "a discriminator is an annotation of validation",
     "discriminator-property-changed": "a discriminator is an annotation of validation",
     "discriminator-mapping-value-added": "a discriminator is an annotation of validation",
