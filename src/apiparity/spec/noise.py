@@ -30,6 +30,35 @@ class NoiseContext:
     folded_base_paths: set[str] = field(default_factory=set)  # server base paths moved into the paths
     _old_ops: dict[tuple[str, str], Operation] | None = None
     _new_ops: dict[tuple[str, str], Operation] | None = None
+    _validated: set[tuple[str, str, str]] | None = None
+
+    def request_constraints(self) -> set[tuple[str, str, str]]:
+        """(property tail, keyword, value) of every validation keyword on a property of NEW's request
+        bodies (`tags[]` for the items of `tags`), computed once."""
+        if self._validated is None:
+            from apiparity.diff.rules.schemas import VALIDATION_REMOVALS
+
+            keywords = {*VALIDATION_REMOVALS.values(), "exclusiveMinimum", "exclusiveMaximum"}
+            found: set[tuple[str, str, str]] = set()
+            seen: set[tuple[int, str]] = set()
+            work = [(media.schema, "") for op in self.new.operations.values() if op.request_body is not None
+                    for media in op.request_body.content.values() if isinstance(media.schema, dict)]
+            while work:
+                schema, tail = work.pop()
+                if (id(schema), tail) in seen or len(seen) > 100_000:
+                    continue
+                seen.add((id(schema), tail))
+                if tail:
+                    found.update((tail, keyword, repr(schema[keyword])) for keyword in keywords if keyword in schema)
+                for name, sub in (schema.get("properties") or {}).items():
+                    if isinstance(sub, dict):
+                        work.append((sub, name))
+                if isinstance(schema.get("items"), dict):
+                    work.append((schema["items"], f"{tail}[]" if tail else ""))
+                for combinator in ("allOf", "anyOf", "oneOf"):
+                    work.extend((branch, tail) for branch in schema.get(combinator) or [] if isinstance(branch, dict))
+            self._validated = found
+        return self._validated
 
     def operations(self, diff: RawDiff) -> tuple[Operation | None, Operation | None]:
         """The OLD and NEW operation a difference belongs to (by method and raw path of either side)."""
@@ -258,6 +287,29 @@ def _inferred_skeleton(diff: RawDiff, ctx: NoiseContext) -> bool:
     return False
 
 
+def _output_model_constraints(diff: RawDiff, ctx: NoiseContext) -> bool:
+    """A validation constraint OLD documented on a response property and NEW does not, where NEW's
+    request bodies validate a property of that name with the same constraint (the values NEW
+    returns came in through it): the output model of an Input/Output split documents none."""
+    from apiparity.diff.rules.schemas import VALIDATION_REMOVALS
+
+    keyword = VALIDATION_REMOVALS.get(diff.kind)
+    if keyword is None or diff.location != RESPONSE_BODY or not isinstance(diff.old_schema, dict):
+        return False
+    values = {keyword: diff.old_schema.get(keyword)}
+    if keyword in ("minimum", "maximum"):  # the bound may be written exclusive
+        exclusive = "exclusiveMinimum" if keyword == "minimum" else "exclusiveMaximum"
+        values[exclusive] = diff.old_schema.get(exclusive)
+    validated = ctx.request_constraints()
+    tail = _property_tail(diff.rel)
+    return bool(tail) and any(value is not None and (tail, name, repr(value)) in validated for name, value in values.items())
+
+
+def _property_tail(rel: str) -> str:
+    """`items[].tags[]` -> `tags[]`: the last property name and the array steps under it."""
+    return rel.rsplit(".", 1)[-1]
+
+
 def _rule_is(*rule_ids: str) -> Callable[[RawDiff, NoiseContext], bool]:
     """Matches the differences of these rules (the families' constants)."""
     chosen = frozenset(rule_ids)
@@ -288,6 +340,7 @@ PROFILES: dict[str, list[NoiseRule]] = {
         NoiseRule("api-key-header-parameter", "flask-openapi3 duplicates an API-key security scheme as a header parameter.", _api_key_header),
         NoiseRule("restx-fields-mask", "flask-restx documents its optional `X-Fields` response-mask header (`format: mask`) on every marshalled operation; a port without field masks answers the full object, as flask-restx does when the header is absent.", _fields_mask_header),
         NoiseRule("restx-marshal-null", "flask-restx's `marshal_with` answers null for any field the object lacks, yet documents the field as its plain type; a port declaring `X | None` documents what the legacy already sent (OLD's document is flask-restx's: it has `X-Fields` masks).", _restx_marshal_null),
+        NoiseRule("output-model-constraints", "A length, bound, pattern, multipleOf, item-count or uniqueItems constraint OLD documented on a response property and NEW does not, where NEW's request bodies validate a property of that name with the same constraint: NEW's output model (FastAPI's Item/ItemIn split; flask-restx documents one model both ways) carries no validation constraints, and the values it returns were validated on the way in. With `--profile none` such a removal is breaking, judged by the witness search.", _output_model_constraints),
         NoiseRule("null-default", "`default: null` on an optional field is emitted by pydantic for flask-openapi3 and omitted by FastAPI; omitting the field means null either way.", _null_default),
         NoiseRule("empty-container-default", "pydantic documents `= []` / `= {}` as `default: []` / `{}` but `Field(default_factory=list/dict)` with no default; the field is filled with the same empty value either way.", _empty_container_default),
         NoiseRule("server-base-path", "One side mounts the API with `servers: [{url: /api}]` and `/items`, the other writes `/api/items`: the base path is folded into the paths (operations pair by the URL a client calls) and the server entry is not a change.", _folded_server),

@@ -211,6 +211,15 @@ CONSTRAINTS: list[Constraint] = [
 ]
 
 
+# Removals of a validation-only constraint, with its keyword: what an output model commonly stops
+# documenting while the values it returns stay validated on the way in (a framework's Input/Output
+# model split; the flask-fastapi profile's `output-model-constraints` noise rule reads this).
+VALIDATION_REMOVALS: dict[str, str] = {
+    **{f"{prefix}-removed": keyword for prefix, keyword in BOUND_KEYWORDS.items()},
+    "pattern-removed": "pattern", "multiple-of-removed": "multipleOf", "unique-items-removed": "uniqueItems",
+}
+
+
 def schema_rule_id(location: str, kind: str, applies: Callable[[str, str], bool] | None = None) -> str:
     """The rule ID of a schema `kind` found at `location`; ValueError for a combination that is no rule
     (`applies`: the family's own test, `schema_rule_applies` for an operation's schemas)."""
