@@ -263,6 +263,10 @@ class OperationStats:
     pooled_found: int = 0  # of those, the ones OLD answered with success: they named an existing record
     # cases OLD answered with its route (not 404/405) and NEW with the same status: NEW serves the operation
     new_served: int = 0
+    # the operation's own cases (probes left out) each side answered with success (2xx/3xx): the
+    # `operations-exercised` gate's evidence (None: a report written before they were counted)
+    old_success: int | None = None
+    new_success: int | None = None
     old_latency_ms: list[float] = field(default_factory=list)
     new_latency_ms: list[float] = field(default_factory=list)
     skipped_reason: str | None = None  # for people; the reasons later stages decide on are the constants below
@@ -273,6 +277,9 @@ class OperationStats:
         for item in dataclasses.fields(self):
             if item.type in ("int", int):
                 setattr(self, item.name, getattr(self, item.name) + getattr(part, item.name))
+            elif item.type == "int | None":  # a counter older reports lack: None only when both parts lack it
+                mine, theirs = getattr(self, item.name), getattr(part, item.name)
+                setattr(self, item.name, None if mine is None and theirs is None else (mine or 0) + (theirs or 0))
 
 
 # `OperationStats.skipped_reason` of an operation this run was not asked to exercise (matched

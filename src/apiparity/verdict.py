@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from apiparity.model import Gate, Report, Verdict, is_out_of_scope
+from apiparity.model import Gate, OperationStats, Report, Verdict, is_out_of_scope
 from apiparity.model_sections import GateThresholds  # in the report model (extras.gate_thresholds); re-exported here
 
 GateFunction = Callable[[Report, "GateThresholds"], "Gate | None"]
@@ -164,7 +164,7 @@ def gate_no_mismatch_groups(report: Report, thresholds: GateThresholds) -> Gate 
 def gate_operations_exercised(report: Report, thresholds: GateThresholds) -> Gate | None:
     share = thresholds.min_operations_share
     minimum = thresholds.min_cases_per_operation
-    threshold = f">= {share:.0%} of operations, >= {minimum} case{'s' if minimum != 1 else ''} each"
+    threshold = f">= {share:.0%} of operations, >= {minimum} case{'s' if minimum != 1 else ''} each, OLD answering one"
     description = "Every OLD operation exercised"
     if report.fuzz is None:
         return _not_run("operations-exercised", description, threshold, "the differential fuzz")
@@ -174,13 +174,15 @@ def gate_operations_exercised(report: Report, thresholds: GateThresholds) -> Gat
     stats = {s.operation: s for s in fuzz.operations if not is_out_of_scope(s.skipped_reason)}
     out_of_scope = sum(1 for s in fuzz.operations if is_out_of_scope(s.skipped_reason))
     total = max(fuzz.operations_total - out_of_scope, len(stats))
-    reached = [s for s in stats.values() if s.cases >= minimum]
+    reached = [s for s in stats.values() if not _unexercised(s, minimum)]
     measured_share = len(reached) / total if total else 0.0
     short = sorted(
-        (s for s in stats.values() if s.cases < minimum),
+        (s for s in stats.values() if _unexercised(s, minimum)),
         key=lambda s: s.operation,
     )
-    details = [f"{s.operation}: {s.cases} case(s)" + (f" ({s.skipped_reason})" if s.skipped_reason else "") for s in short]
+    details = [f"{s.operation}: {_unexercised(s, minimum)}" for s in short]
+    details += [f"{s.operation}: {_refusals_only(s)} (not failing: its success path was not compared on both sides)"
+                for s in sorted(reached, key=lambda s: s.operation) if _refusals_only(s)]
     if total > len(stats):
         details.append(f"{total - len(stats)} operation(s) with no statistics at all")
     details += fuzz.errors[:20]
@@ -192,6 +194,28 @@ def gate_operations_exercised(report: Report, thresholds: GateThresholds) -> Gat
         passed=total > 0 and measured_share + 1e-9 >= share,
         details=details,
     )
+
+
+def _unexercised(stats: OperationStats, minimum: int) -> str:
+    """Why an operation does not count as exercised ("" when it does): fewer than `minimum` cases, or
+    OLD answered none of them with success (2xx/3xx) while NEW did: only NEW served it (cases from
+    NEW's document that OLD 404/405s, a handler OLD always refused), so nothing of OLD's was compared
+    with NEW's answers. Fail-closed. A report written before the success counts existed
+    (`old_success` None) is judged on its cases only."""
+    reason = f" ({stats.skipped_reason})" if stats.skipped_reason else ""
+    if stats.cases < minimum:
+        return f"{stats.cases} case(s){reason}"
+    if stats.old_success == 0 and stats.new_success:
+        return (f"{stats.cases} case(s), OLD answered none with success (2xx/3xx), NEW {stats.new_success}: "
+                f"only NEW served it{reason}")
+    return ""
+
+
+def _refusals_only(stats: OperationStats) -> str:
+    """Which side never answered an exercised operation with success ("" when both did): shown
+    under the gate, not failing it (both refusing every case is parity on what was sent)."""
+    silent = [side for side, count in (("OLD", stats.old_success), ("NEW", stats.new_success)) if count == 0]
+    return f"{' and '.join(silent)} answered no case with 2xx/3xx" if silent else ""
 
 
 @register_gate("new-conforms-to-old-spec")

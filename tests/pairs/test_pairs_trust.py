@@ -204,3 +204,45 @@ def test_two_kinds_of_not_found_answer_stay_apart() -> None:
     assert not one_not_found_body({(200, 200)}, [detail, error])  # a success body: two causes may co-occur
     assert not one_not_found_body({(400, 400)}, [detail, error])  # validation and business refusals share 400
     assert not one_not_found_body({(404, 404), (405, 405)}, [detail, error])
+
+
+# ------------------------------------------------------------------ 4. exercised means OLD answered too
+
+
+def test_an_operation_old_never_answered_with_success_is_not_exercised(run: FuzzResult) -> None:
+    """`GET /reports/{id}`: 16 cases, OLD refuses every one with 404 and NEW serves them: nothing of
+    OLD's success was compared with NEW's, so the operation is not exercised, named with why (the
+    gate passed it before: 16 cases >= 1)."""
+    from apiparity.model import Report
+    from apiparity.verdict import decide
+
+    stats = {s.operation: s for s in run.operations}
+    assert stats["GET /reports/{report_id}"].old_success == 0 and stats["GET /reports/{report_id}"].new_success
+    # HEAD/OPTIONS probes OLD's framework answered for the operation are no evidence of its handler
+    assert all(s.old_success and s.new_success for name, s in stats.items() if name != "GET /reports/{report_id}")
+    gate = next(g for g in decide(Report(command="check", fuzz=run)).gates if g.name == "operations-exercised")
+    assert not gate.passed and gate.measured == "80% (4/5)"
+    reports = stats["GET /reports/{report_id}"]
+    assert gate.details[0] == (f"GET /reports/{{report_id}}: {reports.cases} case(s), OLD answered none with success (2xx/3xx), "
+                               f"NEW {reports.new_success}: only NEW served it")
+    assert "OLD answering one" in gate.threshold
+
+
+def test_success_counts_merge_and_older_reports_are_judged_on_cases() -> None:
+    from apiparity.model import OperationStats
+    from apiparity.verdict import _refusals_only, _unexercised
+
+    older = OperationStats("GET /a", cases=3)  # written before the success counts: no evidence either way
+    assert older.old_success is None and _unexercised(older, 1) == "" and _refusals_only(older) == ""
+    only_new = OperationStats("GET /a", cases=3, old_success=0, new_success=2)
+    assert _unexercised(only_new, 1).endswith("OLD answered none with success (2xx/3xx), NEW 2: only NEW served it")
+    # both sides refusing every case (no credentials for an admin route) is listed under the gate, not failing it
+    both = OperationStats("GET /a", cases=3, old_success=0, new_success=0)
+    assert _unexercised(both, 1) == "" and _refusals_only(both) == "OLD and NEW answered no case with 2xx/3xx"
+    assert _refusals_only(OperationStats("GET /a", cases=3, old_success=2, new_success=0)) == "NEW answered no case with 2xx/3xx"
+    merged = OperationStats("GET /a", cases=2, old_success=0, new_success=1)
+    merged.add_counts(OperationStats("GET /a", cases=1, old_success=1, new_success=None))
+    assert (merged.cases, merged.old_success, merged.new_success) == (3, 1, 1)
+    none = OperationStats("GET /a")
+    none.add_counts(OperationStats("GET /a"))
+    assert none.old_success is None

@@ -160,6 +160,12 @@ class _Held:
 Judge = Callable[[list[Difference]], list[Difference]]
 
 
+def answered_success(response: WireResponse) -> bool:
+    """The side answered with success: a 2xx, or a 3xx (a documented redirect is the operation's
+    answer), never a refusal (4xx), a crash or no answer."""
+    return 200 <= response.status < 400 and not response.error
+
+
 def changed_state(request: WireRequest, first: WireResponse, second: WireResponse) -> bool:
     """OLD answered the same unsafe request with another status the second time: the first call
     changed the state the second one saw (a create that conflicts when repeated, a delete then
@@ -219,7 +225,9 @@ class ComparisonSession:
             stats.unsendable += 1  # nothing to compare: one side never received it
             self._keep_unanswered(stats, sent_old or request, old, new)
             return []
-        self.account(stats, old, new)
+        # a probe asks what the contract does not describe (another method, the other slash spelling, no
+        # credentials): its answer is no evidence that the operation's handler answered with success
+        self.account(stats, old, new, reached=not request.probe and request.method.upper() == operation.partition(" ")[0].upper())
         if old.transport_error or new.transport_error:
             self._keep_unanswered(stats, sent_new or sent_old or request, old, new)
         if old_again is not None and learn_noise and not changed_state(request, old, old_again):
@@ -263,10 +271,12 @@ class ComparisonSession:
                              old_state_changed=held.old_state_changed)
         return kept
 
-    def account(self, stats: OperationStats, old: WireResponse, new: WireResponse) -> None:
+    def account(self, stats: OperationStats, old: WireResponse, new: WireResponse, *, reached: bool = True) -> None:
         """One exchange in its operation's stats: a case, each side's latency, its 5xx answers (an
-        in-process handler that raised counts as the 500 a server would answer) and its transport
-        errors (no answer at all: connection refused or reset, timeout), which are never a 5xx."""
+        in-process handler that raised counts as the 500 a server would answer), its transport
+        errors (no answer at all: connection refused or reset, timeout), which are never a 5xx, and
+        each side's successful answers (2xx/3xx: not a refusal) when the request was the
+        operation's own method (`reached`)."""
         stats.cases += 1
         self.latency.add(stats, old.elapsed_ms, new.elapsed_ms)
         stats.old_transport_errors += old.transport_error
@@ -279,6 +289,9 @@ class ComparisonSession:
         stats.new_5xx_where_old_ok += new_5xx and not old_5xx and not old.transport_error and old.status < 400
         # evidence that NEW routes the operation, whatever its document says (apiparity.fuzz.explain)
         stats.new_served += (not old.transport_error and old.status not in (0, 404, 405) and new.status == old.status)
+        # evidence each side's handler was reached (the operations-exercised gate)
+        stats.old_success = (stats.old_success or 0) + (reached and answered_success(old))
+        stats.new_success = (stats.new_success or 0) + (reached and answered_success(new))
 
     # ------------------------------------------------------------------ results
 
