@@ -7,6 +7,8 @@ invoked, so ``apiparity --help`` never pays for schemathesis, fastapi or the val
 from __future__ import annotations
 
 import importlib
+import os
+from pathlib import Path
 from typing import Any
 
 import click
@@ -114,6 +116,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
+    _keep_hypothesis_out_of_the_working_folder()
     import time
 
     from apiparity import run_limits
@@ -130,6 +133,17 @@ def cli(ctx: click.Context, debug: bool) -> None:
     ctx.call_on_close(reset)
     ctx.call_on_close(outbound.reset)
     ctx.with_resource(guarded_streams())
+
+
+def _keep_hypothesis_out_of_the_working_folder() -> None:
+    """Hypothesis caches its Unicode tables under `./.hypothesis` by default: a `diff` or `check`
+    would leave that folder wherever it was run. apiparity uses no example database (the seed alone
+    decides), so the tables go to the user's cache folder, shared by every run; an explicit
+    HYPOTHESIS_STORAGE_DIRECTORY wins."""
+    if os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
+        return
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = str(cache / "apiparity" / "hypothesis")
 
 
 def main(argv: list[str] | None = None) -> None:
