@@ -165,3 +165,11 @@ def test_trend_and_regressions_against_a_baseline() -> None:
     assert [c.operation for c in points[2].fixed_causes] == ["POST /items"]
     assert [op.operation for op in regressions(snaps, snaps[1])] == ["GET /health"]
     assert [op.operation for op in regressions(snaps, snaps[0])] == ["GET /health"]
+
+
+def test_a_probe_method_no_operation_declares_blocks_every_operation_of_its_path() -> None:
+    """A HEAD or OPTIONS group is filed under the method sent (`HEAD /items`), which no operation
+    declares: the route answers it, so it blocks the path's operations, not none."""
+    rep = report(groups=[("HEAD /items", "status 200 != 405")])
+    assert ready_ops(rep) == EVERY - {"GET /items", "POST /items"}
+    assert {c.operation for c in run_record(rep).causes} == {"GET /items", "POST /items"}

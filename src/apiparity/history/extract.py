@@ -9,6 +9,7 @@ listing several operations, a document-level breaking change) is attributed to e
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 
 from apiparity.history.model import (
@@ -165,9 +166,18 @@ def _operations(report: Report) -> dict[str, OperationResult]:
 def _causes(report: Report, results: dict[str, OperationResult]) -> list[Cause]:
     causes: dict[tuple[str, str], Cause] = {}
 
+    by_path: dict[str, list[str]] = defaultdict(list)
+    for name in results:
+        by_path[name.partition(" ")[2]].append(name)
+
     def add(cause: Cause) -> None:
         if cause.operation in results:
             causes.setdefault((cause.key, cause.operation), cause)
+            return
+        # a method no operation declares on the path (a probe's HEAD, OPTIONS, an undeclared method):
+        # the route answers it, so the cause is every operation of that path's
+        for operation in by_path.get(cause.operation.partition(" ")[2], []):
+            causes.setdefault((cause.key, operation), dataclasses.replace(cause, operation=operation))
 
     in_scope = [name for name, r in results.items() if r.status is not OpStatus.OUT_OF_SCOPE]
     failing = failing_tiers(report)
