@@ -86,8 +86,26 @@ def change_place(report: Report, change: Change) -> Place | None:
 
 
 def group_place(report: Report, group: MismatchGroup) -> Place | None:
-    """A mismatch group: NEW's handler (where the fix goes), else OLD's."""
-    return handler_place(report, "new", group.operation) or handler_place(report, "old", group.operation)
+    """A mismatch group: NEW's handler (where the fix goes), else OLD's. A group filed under a method
+    no handler serves (a probe's `HEAD /authors`): a handler of the same path (the GET one first, which
+    Flask answers HEAD with), else NEW's app, where the routing is set up."""
+    for operation in _same_path_operations(report, group.operation):
+        place = handler_place(report, "new", operation) or handler_place(report, "old", operation)
+        if place is not None:
+            return place
+    return app_place(report, "new") or app_place(report, "old")
+
+
+def _same_path_operations(report: Report, operation: str) -> list[str]:
+    """`operation` first, then the other methods a side's handlers serve on its path (GET first)."""
+    from apiparity.targets.handlers import operation_key
+
+    method, _, path = operation.partition(" ")
+    if report.handlers is None or not path:
+        return [operation]
+    others = [other for other in ("GET", "POST", "PUT", "PATCH", "DELETE") if other != method.upper()
+              and any(report.handlers.side(side).get(operation_key(other, path)) is not None for side in ("new", "old"))]
+    return [operation, *(f"{other} {path}" for other in others)]
 
 
 def conformance_place(report: Report, issue: ConformanceIssue) -> Place | None:
