@@ -67,7 +67,8 @@ class Budget:
     seed: int = 0
     examples: int = 60  # generated instances per pair and generator
     shrink_steps: int = 150  # attempts at a smaller witness once one is found
-    instances: int = 1500  # instances validated in the whole run, over every pair
+    constructed: int = 120  # instances built from the schemas (`witness_construct`) tried per pair before drawing any
+    instances: int = 1500  # instances drawn (Hypothesis) and validated in the whole run, over every pair
     safety_seconds: float = 300.0  # wall-clock fail-safe for the whole run
     used: int = 0  # instances validated so far
     pairs: int = 0
@@ -281,6 +282,7 @@ class WitnessSearch:
         tries = 0
         shrink_steps = [0]
         stopped: list[str] = []  # why the search was cut short: "budget" (counted) or "safety" (clock)
+        drawing = False  # candidates built from the schemas first (bounded per pair), then drawn ones
 
         def rejected_for(instance: Any) -> tuple[str, str] | None:
             nonlocal tries
@@ -288,14 +290,15 @@ class WitnessSearch:
                 shrink_steps[0] += 1
                 if shrink_steps[0] > self.budget.shrink_steps:
                     raise _OutOfTime
-            if self.budget.used >= self.budget.instances:
+            if drawing and self.budget.used >= self.budget.instances:
                 stopped.append("budget")
                 raise _OutOfTime
             if time.perf_counter() > deadline:
                 stopped.append("safety")
                 raise _OutOfTime
             tries += 1
-            self.budget.used += 1
+            if drawing:  # the run's budget counts drawn instances (~0.1 s each on a big schema), not built ones
+                self.budget.used += 1
             if not _accepts(source_validator, instance, textual):
                 return None
             return _rejection(target_validator, instance, keywords, textual)
@@ -306,6 +309,23 @@ class WitnessSearch:
                 return False
             found.append((instance, *rejection))
             return True
+
+        # Instances built from the schemas first (the minimal source instance, then it changed in one
+        # place to each telling value): most findings' witness is one of them, found without drawing.
+        from apiparity.diff.witness_construct import candidates
+
+        try:
+            for candidate in candidates(source, target, limit=self.budget.constructed):
+                if condition(candidate):
+                    instance, keyword, message = found[-1]
+                    instance, keyword, message, steps = self._minimal(instance, keyword, message,
+                                                                      source_validator, target_validator, keywords, textual)
+                    return SearchResult(Outcome.WITNESSED, instance=instance, keyword=keyword, reason=message, tries=tries + steps)
+        except _OutOfTime:
+            pass
+        except RecursionError:
+            pass
+        drawing = True
 
         from hypothesis import HealthCheck, Phase, find, settings
         from hypothesis.errors import NoSuchExample, Unsatisfiable
@@ -374,18 +394,17 @@ class WitnessSearch:
         """The witness made minimal: each simplification (`_simpler`) kept while the source still
         accepts it and the target still rejects it for the finding's keyword, so the witness differs
         from an instance OLD accepts only where the change is (no optional property with another
-        cause, `0` for `1.0000000000000002e-05`). Bounded by `Budget.shrink_steps` validations, and
-        counted in the run's instances; deterministic (candidates in a fixed order)."""
+        cause, `0` for `1.0000000000000002e-05`). Bounded by `Budget.shrink_steps` validations per
+        witness (cheap: nothing is drawn); deterministic (candidates in a fixed order)."""
         steps = 0
         best = (instance, keyword, message)
         changed = True
         while changed and steps < self.budget.shrink_steps:
             changed = False
             for candidate in _simpler(best[0]):
-                if steps >= self.budget.shrink_steps or self.budget.used >= self.budget.instances:
+                if steps >= self.budget.shrink_steps:
                     break
                 steps += 1
-                self.budget.used += 1
                 if not _accepts(source_validator, candidate, textual):
                     continue
                 rejection = _rejection(target_validator, candidate, keywords, textual)
@@ -582,7 +601,9 @@ def _plainer_numbers(value: float) -> Iterator[float]:
     if not math.isfinite(value):
         return
     seen = {value}
-    candidates: list[float] = [0, 1, -1, int(value), math.floor(value), math.ceil(value)]
+    whole = int(value)
+    toward_zero = whole - 1 if whole > 0 else whole + 1
+    candidates: list[float] = [0, 1, -1, whole, math.floor(value), math.ceil(value), int(value / 2), toward_zero]
     if isinstance(value, float):
         candidates += [round(value, digits) for digits in range(0, 7)]
         exponent = math.floor(math.log10(abs(value))) if value else 0
