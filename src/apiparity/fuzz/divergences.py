@@ -48,6 +48,9 @@ class MismatchContext:
     # run's cases; from `document`/`new_document` when not given
     contract: Contract | None = None
     new_contract: Contract | None = None
+    # the request as OLD received it (-H headers, its own credentials), when it differs from
+    # `request` (the case as generated): what preconditions about credentials read
+    old_request: WireRequest | None = None
 
     def __post_init__(self) -> None:
         if self.contract is None and self.document is not None:
@@ -120,13 +123,16 @@ def identify(ctx: MismatchContext) -> Divergence | None:
 
 def identify_case(request: WireRequest, old: WireResponse, new: WireResponse, differences: list[Difference], *,
                   document: dict[str, Any] | None = None, new_document: dict[str, Any] | None = None,
-                  contract: Contract | None = None, new_contract: Contract | None = None) -> Divergence | None:
+                  contract: Contract | None = None, new_contract: Contract | None = None,
+                  old_request: WireRequest | None = None) -> Divergence | None:
     """The label of one case: the divergence that explains every one of its (root) differences,
     or None when one is unexplained or two are explained differently (a 405 with an Allow header
-    and an HTML-vs-JSON body is not only an Allow header difference)."""
+    and an HTML-vs-JSON body is not only an Allow header difference). `old_request`: the request as
+    OLD received it (-H headers, its credentials), when it differs from `request`."""
     found: Divergence | None = None
     for difference in differences:
-        entry = identify(MismatchContext(request, old, new, difference, document, new_document, contract, new_contract))
+        entry = identify(MismatchContext(request, old, new, difference, document, new_document, contract, new_contract,
+                                         old_request))
         if entry is None or (found is not None and entry.id != found.id):
             return None
         found = entry
@@ -156,6 +162,26 @@ SAME_STATUS = Precondition("both sides answered the same status", lambda ctx: ct
 OLD_DID_NOT_CRASH = Precondition("OLD did not crash (below 500, no exception)", lambda ctx: ctx.old.status < 500 and not ctx.old.error)
 NEW_DID_NOT_CRASH = Precondition("NEW did not crash (below 500, no exception)", lambda ctx: 0 < ctx.new.status < 500 and not ctx.new.error)
 OLD_2XX = Precondition("OLD answered 2xx", lambda ctx: 200 <= ctx.old.status < 300)
+
+
+def _new_routes(ctx: MismatchContext) -> bool:
+    from apiparity.fuzz.routes import routes
+
+    contract = ctx.new_contract if ctx.new_contract is not None else ctx.contract
+    return routes(ctx.new.status, contract, ctx.request.method, ctx.request.path)
+
+
+def _old_routes_path(ctx: MismatchContext) -> bool:
+    from apiparity.fuzz.routes import path_declared
+
+    return ctx.old.status != 404 or bool(path_declared(ctx.contract, ctx.request.path))
+
+
+# a 404/405 from a router that has no such route is no handler's (or framework feature's) answer
+NEW_ROUTES = Precondition("NEW routes the method and path (it answered other than 404/405, or its document declares them)",
+                          _new_routes)
+OLD_ROUTES_PATH = Precondition("OLD routes the path (it answered other than 404, or its document declares the path)",
+                               _old_routes_path)
 
 
 def status_pair(old: tuple[int, ...], new: tuple[int, ...]) -> Precondition:
@@ -195,6 +221,7 @@ def _is_status_diff(ctx: MismatchContext) -> bool:
         STATUS_DIFFERENCE,
         Precondition("NEW answered 405", lambda ctx: ctx.new.status == 405),
         OLD_DID_NOT_CRASH,
+        OLD_ROUTES_PATH,
     ),
 )
 def _head_options(ctx: MismatchContext) -> bool:
@@ -231,11 +258,14 @@ def _trailing_slash(ctx: MismatchContext) -> bool:
     "Negative / non-int value in an <int:> path: Flask 404, FastAPI runs the handler or 422",
     "Werkzeug's `<int:id>` converter does not match negative numbers (or non-digits), so Flask "
     "answers its HTML 404 before the handler runs; FastAPI's `id: int` accepts -1 and calls the "
-    "handler, or answers 422 for non-integers.",
+    "handler, or answers 422 for non-integers. When the FastAPI handler answers 404 itself (no "
+    "record -1), only the body differs: the legacy app's not-found page or handler vs the "
+    "handler's own message.",
     "Constrain the FastAPI parameter (`Path(ge=0)`) and map its validation error to 404, or raise "
     "HTTPException(404) for negative ids.",
     requires=(
-        STATUS_DIFFERENCE,
+        Precondition("the status differs, or both answered 404 and the body differs with NEW's route declared "
+                     "(NEW's handler ran, OLD's router did not match)", lambda ctx: _int_path_difference(ctx)),
         Precondition("OLD answered 404", lambda ctx: ctx.old.status == 404),
         NEW_DID_NOT_CRASH,
         Precondition("a path parameter OLD's document declares integer holds a value that is not a non-negative integer",
@@ -244,6 +274,19 @@ def _trailing_slash(ctx: MismatchContext) -> bool:
 )
 def _int_path(ctx: MismatchContext) -> bool:
     return True
+
+
+def _int_path_difference(ctx: MismatchContext) -> bool:
+    """A status difference, or the message-only variant: both 404, the body differs, and NEW's
+    document declares the route (its 404 is the handler's, not its router's)."""
+    if ctx.difference.kind == "status":
+        return True
+    if ctx.difference.kind != "body" or ctx.new.status != 404:
+        return False
+    from apiparity.fuzz.routes import declared
+
+    contract = ctx.new_contract if ctx.new_contract is not None else ctx.contract
+    return bool(declared(contract, ctx.request.method, ctx.request.path))
 
 
 def _non_digit_integer_parameters(ctx: MismatchContext) -> list[str]:
@@ -285,10 +328,55 @@ def _schema_type(contract: Contract, schema: Any) -> str | None:
     "`Header()` parameter fails validation first (422), and security classes answer 403.",
     "Make the header optional in FastAPI and raise HTTPException(401) yourself, or use a security "
     "dependency with `auto_error=False` that raises 401 with WWW-Authenticate.",
-    requires=(STATUS_DIFFERENCE, status_pair((401,), (403, 422))),
+    requires=(STATUS_DIFFERENCE, status_pair((401,), (403, 422)),
+              Precondition("the request carried no credentials (no Authorization or Cookie header, no API key or "
+                           "token header/query parameter)", lambda ctx: not credentials_sent(ctx))),
 )
 def _missing_auth(ctx: MismatchContext) -> bool:
     return True
+
+
+# a header or query parameter that carries a credential, by its name (X-API-Key, X-Auth-Token, access_token)
+_CREDENTIAL_NAME = re.compile(r"(^|[-_])(auth|authorization|token|access[-_]?token|api[-_]?key|apikey|secret|session|"
+                              r"sessionid|jwt|bearer|password|passwd|credentials?)($|[-_])", re.IGNORECASE)
+_BARE_SCHEMES = frozenset({"", "bearer", "basic", "token", "digest"})  # `Authorization: Bearer ` carries nothing
+
+
+def credentials_sent(ctx: MismatchContext) -> list[str]:
+    """The credentials the request carried as OLD received it (lower-case header names, query
+    names): an Authorization or Cookie header, an API key an apiKey security scheme of either
+    document names, or a header or query parameter named like one (X-Pharmacist-Token, api_key),
+    whatever its value. An Authorization header or security-scheme API key that is empty or only a
+    scheme word (`Bearer `) carries none: FastAPI's security classes read it as missing too."""
+    request = ctx.old_request if ctx.old_request is not None else ctx.request
+    scheme_names = _api_key_names(ctx.contract) | _api_key_names(ctx.new_contract)
+    found = []
+    for name, value in request.headers:
+        lowered = name.lower()
+        if lowered in ("authorization", *scheme_names) and value.strip().lower() in _BARE_SCHEMES:
+            continue  # what FastAPI's security classes (HTTPBearer, APIKeyHeader) read as no credentials
+        if lowered in ("authorization", "cookie") or lowered in scheme_names or _CREDENTIAL_NAME.search(lowered):
+            found.append(lowered)
+    for name, value in parse_qsl(request.query, keep_blank_values=True):
+        if name.lower() in scheme_names and not value.strip():
+            continue
+        if name.lower() in scheme_names or _CREDENTIAL_NAME.search(name):
+            found.append(name)
+    return sorted(set(found))
+
+
+def _api_key_names(contract: Contract | None) -> set[str]:
+    """The header/query names of the apiKey security schemes a document declares (lower case)."""
+    components = contract.document.get("components") if contract is not None else None
+    schemes = components.get("securitySchemes") if isinstance(components, dict) else None
+    if not isinstance(schemes, dict) or contract is None:
+        return set()
+    names = set()
+    for raw in schemes.values():
+        scheme = contract.resolve(raw)
+        if isinstance(scheme, dict) and scheme.get("type") == "apiKey" and scheme.get("name"):
+            names.add(str(scheme["name"]).lower())
+    return names
 
 
 @divergence(

@@ -22,6 +22,10 @@ The rule (docs/grouping.md):
    404/405 pair, only body fields differing (`one_not_found_body`). A status-only key where one side answered 400/422 and the other
    accepted also holds the fields rejected (`apiparity.fuzz.rejections`): overlapping fields are
    one cause, disjoint ones two (a `sort` enum narrowed and a `year_from` bound raised), titled apart.
+   A group's label holds for every case in it (`_may_share`): two labels are never one group, and
+   a labelled key folds with an unlabelled one only as one handler's status answer or beside
+   generated cases, keeping no label; an unlabelled field difference of error answers is also keyed
+   by their status (`error_status_of`).
 3. **One cause on several operations is one group.** Groups of other operations with the same
    roots, label and kind of answer (success or error) are one group when the cause is not the
    handler's own: a known divergence (a framework's), or body/header fields (one model, one
@@ -47,6 +51,7 @@ from apiparity.fuzz.curl import curl_command
 from apiparity.fuzz.divergences import Divergence, by_id, identify_case
 from apiparity.fuzz.redact import redact_headers, redact_query
 from apiparity.fuzz.rejections import rejected_fields, rejecting_side
+from apiparity.fuzz.routes import router_not_found
 from apiparity.fuzz.tiers import case_rank, crashed, intrinsic_tier
 from apiparity.fuzz.wire import WireRequest, WireResponse
 from apiparity.model import (
@@ -126,6 +131,12 @@ class _Pending:
     off_contract: bool = False
     # every case was on a route only NEW's document declares (`Grouper._only_in_new`)
     only_in_new: bool = True
+    # NEW answered a case 404/405 from its router (its document has no such method and path)
+    new_unrouted: bool = False
+    # the error status both sides answered, for an unlabelled field difference (`error_status_of`)
+    error_status: int | None = None
+    # some case was generated, not a probe's (a probe asks one question; generated cases ask none)
+    generated: bool = False
 
     @property
     def roots(self) -> frozenset[str]:
@@ -281,7 +292,13 @@ FOLD, SPLIT, APART = "fold", "split", "apart"
 
 def _relation(small: _Pending, large: _Pending, changed_lists: frozenset[FieldPath]) -> str:
     """How `small` relates to `large` on one operation: FOLD (the same cause, seen with fewer
-    fields), SPLIT (`large` is `small`'s cause plus another one), or APART."""
+    fields), SPLIT (`large` is `small`'s cause plus another one), or APART. A FOLD only between
+    keys that may share a group (`_may_share`); a SPLIT gives each part its own label."""
+    found = _fields_relation(small, large, changed_lists)
+    return APART if found == FOLD and not _may_share([small, large]) else found
+
+
+def _fields_relation(small: _Pending, large: _Pending, changed_lists: frozenset[FieldPath]) -> str:
     if _status_only(small) and _status_only(large) and small.rejected and large.rejected and not small.rejected & large.rejected:
         return APART  # the same status pair for rejecting other fields: another validation cause
     if (_status_only(small) and _status_only(large) and small.named_by_new and large.named_by_new
@@ -310,6 +327,61 @@ def _relation(small: _Pending, large: _Pending, changed_lists: frozenset[FieldPa
     if changes(rest) <= changes(small.differences.values()):
         return FOLD  # more fields changed the same way (a rename of more keys, more datetimes spelled alike)
     return SPLIT
+
+
+def error_status_of(old: WireResponse, new: WireResponse, roots: Iterable[Difference], label: Divergence | None) -> int | None:
+    """The error status both sides answered, for an unlabelled case whose differences are all
+    fields (body, headers, order): that status's code path is its cause (a 405's message is not a
+    400's validation message, though both are `$.error value changed`). None otherwise: a label
+    names the cause itself, and 2xx bodies of one model are one cause whatever their status."""
+    kinds = {d.kind for d in roots}
+    if label is not None or not kinds or not kinds <= {"body", "header", "order"}:
+        return None
+    return old.status if old.status == new.status and old.status >= 400 else None
+
+
+def _may_share(keys: list[_Pending]) -> bool:
+    """Whether keys of one operation may be one group, so that a group's label holds for every case
+    in it (the group keeps a label only when all its keys carry it, `_Cause.label`):
+
+    - never with two error statuses (`error_status_of`) or two different labels;
+    - labelled keys with unlabelled ones: when all are status differences only (one handler's
+      answer: a port answering 403 to a missing and to a wrong token is one cause, the label that
+      explains only the missing one is dropped), or when the unlabelled keys hold generated cases
+      (the same fields change on requests that ask nothing special: the label, claimed from the
+      request's shape, is not the explanation). Unlabelled keys of probes only (a filter made
+      case-sensitive) beside a labelled one (a repeated parameter read otherwise) are another cause.
+    """
+    if len({k.error_status for k in keys}) > 1:
+        return False
+    labels = {k.label for k in keys}
+    if len(labels) == 1:
+        return True
+    if len(labels - {None}) > 1:
+        return False
+    if all(_status_only(k) for k in keys):
+        return True
+    return any(k.generated for k in keys if k.label is None)
+
+
+def _title_note(cause: _Cause, siblings: list[_Cause]) -> str:
+    """What tells `cause` from the other causes of one operation with its title (`siblings`, itself
+    among them). Validation causes with one status pair: each its rejected fields (`_rejection_note`).
+    Otherwise the first cause with no label keeps the plain title (it may merge with the same cause
+    on other operations) and each other says what sets it apart: ' (known divergence X)' for a
+    label, ' (probe filter-case)' for probes' cases, ' (status 405)' for an error status."""
+    if any(m.rejected for sibling in siblings for m in sibling.members):
+        return _rejection_note(cause)
+    unlabelled = [c for c in siblings if not c.label]
+    plain = next((c for c in unlabelled if any(m.generated for m in c.members)), unlabelled[0] if unlabelled else None)
+    if cause is plain:
+        return ""
+    probe = cause.lead.context[0].probe
+    if not cause.label and probe and not any(m.generated for m in cause.members):
+        return f" (probe {probe})"
+    if cause.label:
+        return f" (known divergence {cause.label})"
+    return f" (status {cause.lead.error_status})" if cause.lead.error_status is not None else " (other)"
 
 
 def _rejection_note(cause: _Cause) -> str:
@@ -352,7 +424,7 @@ class Grouper:
         self._contract = contract if contract is not None else None if document is None else Contract(document)
         self._new_contract = new_contract if new_contract is not None else None if new_document is None else (
             self._contract if new_document is document else Contract(new_document))
-        self._pending: dict[tuple[str, frozenset[str], str | None, frozenset[str]], _Pending] = {}
+        self._pending: dict[tuple[str, frozenset[str], str | None, frozenset[str], int | None], _Pending] = {}
         self._arrivals = 0
         self._paths: tuple[dict[str, str], dict[str, str]] | None = None  # OLD's and NEW's paths by shape (`_only_in_new`)
         self._old_side = old_side
@@ -374,7 +446,8 @@ class Grouper:
         by_root = root_map(differences)
         roots = {signature: members[0] for signature, members in by_root.items()}
         label = identify_case(request, old, new, list(roots.values()), document=self._document, new_document=self._new_document,
-                              contract=self._contract, new_contract=self._new_contract)
+                              contract=self._contract, new_contract=self._new_contract, old_request=old_request)
+        error_status = error_status_of(old, new, roots.values(), label)
         rejected: frozenset[str] = frozenset()
         side = rejecting_side(old, new) if all(d.kind == "status" for d in roots.values()) else None
         if side is not None and 200 <= (old if side == "new" else new).status < 400:
@@ -383,22 +456,25 @@ class Grouper:
             # (which check runs first: validation or the handler's lookup)
             rejected = rejected_fields(new if side == "new" else old)
         operation = sent_operation(request, self._contract)
-        key = (operation, frozenset(roots), label.id if label else None, rejected)
+        key = (operation, frozenset(roots), label.id if label else None, rejected, error_status)
         pending = self._pending.get(key)
         if pending is None:
             pending = self._pending[key] = _Pending(operation, roots, key[2], self._arrivals, (request, old, new),
                                                     rejected=rejected, rejected_by=side if rejected else None,
-                                                    off_contract=operation != request.operation)
+                                                    off_contract=operation != request.operation, error_status=error_status)
             if self._on_open is not None:
                 self._on_open(operation, tuple(sorted(roots)))
         pending.count += 1
         pending.only_in_new = pending.only_in_new and self._only_in_new(request, operation)
+        pending.generated = pending.generated or not request.probe
         if side == "new":
             pending.named_by_new |= rejected_fields(new)
         pending.statuses.add((old.status, new.status))
         pending.outcomes.add((old.status, new.status, crashed(old.status, old.error)))
         if old_state_changed and crashed(old.status, old.error):
             pending.crash_after_writes = True
+        if router_not_found(new.status, self._new_contract or self._contract, request.method, request.path):
+            pending.new_unrouted = True
         rank = case_rank(old.status, new.status, new.error, roots.values())
         pending.rank = min(pending.rank, rank)
         for difference in differences:
@@ -441,12 +517,12 @@ class Grouper:
         per_operation: list[MismatchGroup] = []
         for pendings in by_operation.values():
             built = [(self._group(cause), cause) for cause in self._operation_causes(pendings)]
-            titles: dict[str, int] = {}
-            for group, _ in built:
-                titles[group.signature] = titles.get(group.signature, 0) + 1
+            titles: dict[str, list[_Cause]] = {}
             for group, cause in built:
-                if titles[group.signature] > 1:  # two validation causes with one status pair: named apart
-                    group.signature += _rejection_note(cause)
+                titles.setdefault(group.signature, []).append(cause)
+            notes = {id(cause): _title_note(cause, siblings) for siblings in titles.values() if len(siblings) > 1 for cause in siblings}
+            for group, cause in built:
+                group.signature += notes.get(id(cause), "")  # two causes with one title: named apart
                 per_operation.append(group)
         off_contract = {p.operation for p in self._pending.values() if p.off_contract}
         return merge_across_operations(per_operation, self._max_examples, off_contract=off_contract)
@@ -468,26 +544,32 @@ class Grouper:
         units.sort(key=lambda p: (-len(p.roots), -p.count, p.arrival))
         kept: list[_Cause] = []
         for unit in units:
-            host = next((cause for cause in kept if any(_relation(unit, member, changed_lists) == FOLD for member in cause.members)), None)
+            host = next((cause for cause in kept if any(_relation(unit, member, changed_lists) == FOLD for member in cause.members)
+                         and _may_share([*cause.members, unit])), None)
             if host is None:
                 kept.append(_Cause([unit], unit.label))
             else:
                 host.members.append(unit)
+                if host.label != unit.label:
+                    host.label = None  # a label holds for every case of its group, or the group has none
         return kept
 
     def _part(self, pending: _Pending, roots: frozenset[str]) -> _Pending:
         """The cases of a key that is two causes, as a key of `roots` only (the cases show each
         group its own differences)."""
         request, old, new = pending.context
+        old_request = next((c.old_request for c in pending.candidates if c.request is request), None)
         label = identify_case(request, old, new, [pending.differences[r] for r in roots], document=self._document,
-                              new_document=self._new_document, contract=self._contract, new_contract=self._new_contract)
+                              new_document=self._new_document, contract=self._contract, new_contract=self._new_contract,
+                              old_request=old_request)
         part = _Pending(pending.operation, {r: pending.differences[r] for r in roots}, label.id if label else None, pending.arrival,
                         pending.context, pending.count, list(pending.candidates),
                         {k: c for k, c in pending.cover.items() if k.startswith("status ") or k in roots},
                         {d.signature: d for c in pending.candidates for d in c.within(roots)},
                         set(pending.statuses), set(pending.outcomes), rejected=pending.rejected, rejected_by=pending.rejected_by,
                         named_by_new=set(pending.named_by_new), crash_after_writes=pending.crash_after_writes,
-                        off_contract=pending.off_contract)
+                        off_contract=pending.off_contract, new_unrouted=pending.new_unrouted, error_status=pending.error_status,
+                        generated=pending.generated)
         part.rank = min((case_rank(c.old.status, c.new.status, c.new.error, [c.by_root[r][0] for r in roots if r in c.by_root])
                          for c in pending.candidates), default=pending.rank)
         return part
@@ -543,7 +625,8 @@ class Grouper:
         outcomes = {o for pending, _ in parts for o in pending.outcomes}
         tier, reason = intrinsic_tier(outcomes, harmless_label=label.id if label is not None and label.harmless else None,
                                       crash_after_writes=any(pending.crash_after_writes for pending, _ in parts),
-                                      only_in_new=all(pending.only_in_new for pending, _ in parts))
+                                      only_in_new=all(pending.only_in_new for pending, _ in parts),
+                                      new_unrouted=any(pending.new_unrouted for pending, _ in parts))
         related_roots = sorted((r for r in all_roots if r not in title), key=lambda r: _order_of(r, parts))
         followers = [s for s, d in sorted(seen.items(), key=lambda sd: lead_order(sd[1])) if s not in all_roots and s not in title]
         statuses_seen = sorted({(c.old.status, c.new.status) for c, _ in unique.values()})
@@ -633,7 +716,14 @@ def _bucket(group: MismatchGroup, off_contract: Collection[str]) -> tuple[str, s
 
 
 def _answer_class(group: MismatchGroup) -> str:
-    return "error" if all(e.old.status >= 400 for e in group.examples) else "success"
+    """Success or error; for an unlabelled field difference of error answers, which error (its
+    status): a 405's message and a 400's validation message are two code paths, not one envelope."""
+    if not all(e.old.status >= 400 for e in group.examples):
+        return "success"
+    statuses = {e.old.status for e in group.examples if e.old.status == e.new.status}
+    if group.divergence is None and group.kind != "status" and len(statuses) == 1:
+        return f"error {statuses.pop()}"
+    return "error"
 
 
 def _example_size(group: MismatchGroup) -> int:

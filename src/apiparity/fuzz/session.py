@@ -285,8 +285,8 @@ class ComparisonSession:
         new_5xx = new.status >= 500 or (bool(new.error) and not new.transport_error)
         stats.old_5xx += old_5xx
         stats.new_5xx += new_5xx
-        # OLD must have answered (below 400) for NEW's 5xx to be a new one
-        stats.new_5xx_where_old_ok += new_5xx and not old_5xx and not old.transport_error and old.status < 400
+        # OLD must have answered below 500 (a 404 too: NEW crashing where OLD said "not found" is new)
+        stats.new_5xx_where_old_ok += new_5xx and not old_5xx and not old.transport_error
         # evidence that NEW routes the operation, whatever its document says (apiparity.fuzz.explain)
         stats.new_served += (not old.transport_error and old.status not in (0, 404, 405) and new.status == old.status)
         # evidence each side's handler was reached (the operations-exercised gate)

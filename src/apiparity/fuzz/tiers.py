@@ -6,7 +6,9 @@ Tiers (`apiparity.model.TIERS`):
 - **legacy-bug-fixed**: every case of the group had OLD crash (5xx, or the in-process app raised)
   and NEW answer a deliberate 2xx or 4xx. Shown, not failing by default (`[gates] fail_on_tiers`).
   Not when OLD crashed after the run wrote to it with no reset between cases: that crash may come
-  from the run's own writes (STATE_DEPENDENT_CRASH), so it stays a regression.
+  from the run's own writes (STATE_DEPENDENT_CRASH), so it stays a regression. Nor when NEW's
+  404/405 came from its router (its document has no such method and path, `apiparity.fuzz.routes`):
+  the route was removed or moved, nothing was fixed (NOT_ROUTED_IN_NEW).
 - **added**: every case was on a route only NEW serves: an operation (or, for a probe's method,
   a path) that NEW's document declares and OLD's does not, OLD answering not-found (404/405) and NEW
   below 500. No client of OLD calls it; shown, not failing by default. NEW crashing there stays a
@@ -38,6 +40,10 @@ DEFAULT_FAILING_TIERS: tuple[str, ...] = ("regression",)
 STATE_DEPENDENT_CRASH = ("OLD crashed after the run had changed its state (writes it accepted, no reset between cases): "
                          "the crash may come from that state, not from the request; give --reset to tell a legacy bug "
                          "from a regression")
+
+# why a group where OLD crashed is not a legacy bug fixed: NEW never reached a handler
+NOT_ROUTED_IN_NEW = ("OLD crashed, and NEW answered 404/405 only because it has no such route (its document does not "
+                     "declare the method and path): the route was removed or moved, not fixed")
 
 RANK_NEW_5XX = 0
 RANK_STATUS_CLASS = 1
@@ -85,11 +91,13 @@ NOT_FOUND_STATUSES = frozenset({404, 405})  # a router's answer to a route it do
 
 
 def intrinsic_tier(statuses: Iterable[tuple[int, int, bool]], *, harmless_label: str | None,
-                   crash_after_writes: bool = False, only_in_new: bool = False) -> tuple[Tier, str | None]:
+                   crash_after_writes: bool = False, only_in_new: bool = False,
+                   new_unrouted: bool = False) -> tuple[Tier, str | None]:
     """(tier, reason) from what the cases show: `statuses` are (OLD status, NEW status, OLD raised)
     of every case of the group; `harmless_label` the group's label when the catalog marks it harmless;
     `crash_after_writes` whether OLD crashed in a case sent after the run wrote to it (no reset);
-    `only_in_new` whether every case was on a route only NEW's document declares."""
+    `only_in_new` whether every case was on a route only NEW's document declares; `new_unrouted`
+    whether NEW answered a case from its router (no such route in NEW)."""
     pairs = list(statuses)
     if harmless_label is not None:
         return "harmless", f"known harmless framework difference `{harmless_label}`"
@@ -101,6 +109,8 @@ def intrinsic_tier(statuses: Iterable[tuple[int, int, bool]], *, harmless_label:
         shown = ", ".join(f"{'crash' if old == 0 else old} -> {new}" for old, new in seen[:4])
         if crash_after_writes:
             return "regression", STATE_DEPENDENT_CRASH
+        if new_unrouted:
+            return "regression", NOT_ROUTED_IN_NEW
         return "legacy-bug-fixed", f"OLD crashed and NEW answers deliberately on every case ({shown})"
     return "regression", None
 

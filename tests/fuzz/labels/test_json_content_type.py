@@ -4,7 +4,8 @@ and its FastAPI port, each request sent to both in-process, compared and labelle
 Right (found on a real port, flask2fastapi's users API): a POST with no body, or a JSON body sent as
 text/plain, is Flask's 415 from `get_json()` and FastAPI's 422 or 201. Near misses: OLD's own 400 for
 a JSON body missing a field (the app's message, not Werkzeug's), and a 415 the legacy app answers on
-purpose to a JSON body (an upload route that takes only octet-stream)."""
+purpose to a JSON body (an upload route that takes only octet-stream), and a route the port no longer
+has (a real pair moved /api/v1/posts to /posts/: NEW's 404 is its router's, not its body model's)."""
 
 from __future__ import annotations
 
@@ -39,6 +40,12 @@ def upload() -> Any:
     if flask_request.content_type != "application/octet-stream":
         return jsonify({"error": "send the file as application/octet-stream"}), 415
     return jsonify({"size": len(flask_request.get_data())}), 201
+
+
+@legacy.post("/api/v1/posts")
+def create_post() -> Any:
+    data = flask_request.get_json()
+    return jsonify({"title": data.get("title")}), 201
 
 
 modern = FastAPI()
@@ -91,3 +98,9 @@ def test_near_miss_a_415_the_legacy_route_answers_on_purpose_to_json(sides) -> N
     found, failed, statuses = label_of(sides, "/uploads", b'{"a": 1}', "application/json")
     assert statuses == (415, 201)
     assert found != LABEL and failed == ["the request's Content-Type is not JSON (or there is none)"]
+
+
+def test_near_miss_a_route_the_port_no_longer_has(sides) -> None:
+    found, failed, statuses = label_of(sides, "/api/v1/posts", None, None)
+    assert statuses == (415, 404)
+    assert found != LABEL and failed == ["NEW routes the method and path (it answered other than 404/405, or its document declares them)"]

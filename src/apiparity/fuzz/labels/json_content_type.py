@@ -6,12 +6,13 @@ Content-Type is not `application/json` (before 2.3 it returned None, or answered
 body model never answers 415: a missing body is a 422 `body` "Field required", a JSON body sent
 without a Content-Type is parsed and accepted, and a body sent as another media type is a 422 too.
 A client that sends no body or forgets the header sees another status (and a JSON body instead of
-Werkzeug's HTML page).
+Werkzeug's HTML page). Only where NEW routes the request: a 404/405 from NEW's router (a path or
+method its document does not declare) says the route is gone, not how its body is read.
 """
 
 from __future__ import annotations
 
-from apiparity.fuzz.divergences import STATUS_DIFFERENCE, MismatchContext, Precondition, divergence
+from apiparity.fuzz.divergences import NEW_ROUTES, STATUS_DIFFERENCE, MismatchContext, Precondition, divergence
 
 
 def _not_sent_as_json(ctx: MismatchContext) -> bool:
@@ -34,6 +35,8 @@ def _not_sent_as_json(ctx: MismatchContext) -> bool:
         Precondition("OLD answered 415 Unsupported Media Type, NEW did not",
                      lambda ctx: ctx.old.status == 415 and ctx.new.status != 415),
         Precondition("the request's Content-Type is not JSON (or there is none)", _not_sent_as_json),
+        # a 404 for a path NEW no longer has is its router's: the route was removed, not its body checks changed
+        NEW_ROUTES,
     ),
 )
 def _json_body_content_type(ctx: MismatchContext) -> bool:
