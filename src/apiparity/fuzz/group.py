@@ -344,7 +344,7 @@ def _may_share(keys: list[_Pending]) -> bool:
     """Whether keys of one operation may be one group, so that a group's label holds for every case
     in it (the group keeps a label only when all its keys carry it, `_Cause.label`):
 
-    - never with two error statuses (`error_status_of`) or two different labels;
+    - never with two error statuses of unlabelled keys (`error_status_of`) or two different labels;
     - labelled keys with unlabelled ones: when all are status differences only (one handler's
       answer: a port answering 403 to a missing and to a wrong token is one cause, the label that
       explains only the missing one is dropped), or when the unlabelled keys hold generated cases
@@ -352,8 +352,8 @@ def _may_share(keys: list[_Pending]) -> bool:
       request's shape, is not the explanation). Unlabelled keys of probes only (a filter made
       case-sensitive) beside a labelled one (a repeated parameter read otherwise) are another cause.
     """
-    if len({k.error_status for k in keys}) > 1:
-        return False
+    if len({k.error_status for k in keys if k.label is None}) > 1:
+        return False  # (a labelled key has none: its label names its cause)
     labels = {k.label for k in keys}
     if len(labels) == 1:
         return True

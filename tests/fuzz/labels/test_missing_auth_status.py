@@ -64,3 +64,20 @@ def test_near_miss_a_wrong_token_is_no_missing_credentials(sides: Sides) -> None
 def test_near_miss_an_empty_token_header_reaches_the_ports_handler(sides: Sides) -> None:
     # not a security scheme: `Header()` takes "" and the port's handler answers 403 itself
     assert judged(sides, [("X-Pharmacist-Token", "")]) == (None, [NO_CREDENTIALS], (401, 403))
+
+
+def test_near_miss_a_token_the_run_added_with_h_counts_as_sent(sides: Sides) -> None:
+    """-H headers are not part of the generated case: what OLD received (`old_request`) is read."""
+    from apiparity.fuzz.compare import CompareOptions, compare_responses
+    from apiparity.fuzz.divergences import identify_case
+    from apiparity.fuzz.group import root_signatures
+
+    case = WireRequest("DELETE", "/medicines/1", operation="DELETE /medicines/{med_id}")
+    received = WireRequest("DELETE", "/medicines/1", headers=[("X-Pharmacist-Token", "typo")], operation=case.operation)
+    old, new = sides.old_transport.send(received), sides.new_transport.send(received)
+    roots = list(root_signatures(compare_responses(old, new, CompareOptions())).values())
+    documents = {"document": sides.old.document, "new_document": sides.new.document}
+    assert (old.status, new.status) == (401, 403)
+    alone = identify_case(case, old, new, roots, **documents)  # the case alone looks token-less
+    assert alone is not None and alone.id == LABEL
+    assert identify_case(case, old, new, roots, old_request=received, **documents) is None
