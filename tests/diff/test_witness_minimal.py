@@ -59,3 +59,15 @@ def test_a_whole_body_witness_keeps_only_what_the_change_needs() -> None:
     result = WitnessSearch(Budget(seed=0)).search(old, new, direction="request", keywords=frozenset({"enum"}))
     assert result.outcome is Outcome.WITNESSED
     assert result.instance == {"id": 0, "kind": 3}
+
+
+def test_an_obvious_witness_is_built_not_drawn() -> None:
+    # The removed enum value in the accepting side's minimal instance: no instance is drawn at all.
+    others = {f"field_{index}": {"type": "string", "maxLength": 20} for index in range(30)}
+    old = {"type": "object", "required": ["kind", "field_3"], "properties": {"kind": {"type": "string", "enum": ["a", "b", "c"]}, **others}}
+    new = {**old, "properties": {**old["properties"], "kind": {"type": "string", "enum": ["a", "b"]}}}
+    search = WitnessSearch(Budget(seed=0))
+    result = search.search(old, new, direction="request", keywords=frozenset({"enum"}))
+    assert result.outcome is Outcome.WITNESSED
+    assert result.instance == {"field_3": "", "kind": "c"}
+    assert search.budget.used == 0
