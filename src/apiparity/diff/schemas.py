@@ -1,6 +1,6 @@
 """Compare two normalized schemas structurally and describe their differences.
 
-Schemas are compared by structure only (never by component name). Results are memoized per pair
+Schemas are compared by structure (a component name only helps pair union branches). Results are memoized per pair
 of normalized objects: a component shared by a thousand operations is compared once. Recursive
 schemas are cyclic objects; a pair already being compared higher up the stack is not re-entered.
 """
@@ -690,7 +690,8 @@ class SchemaComparer:
             diffs.append(SchemaDiff(f"{kind}-branch-added", (), self._ptr(old, new, combinator)[0], f"{new_pointer}/{j}" if new_pointer else None, None, summarize(new_branches[j]), "", old, new))
 
     def _match_branches(self, olds: list[dict], news: list[dict]) -> tuple[list[tuple[int, int]], list[int], list[int]]:
-        """Pair branches without names: identical first, then most similar, leftovers added/removed."""
+        """Pair branches: identical first, then by `_affinity` (a shared property's values, the
+        component name, a title no other branch has, similarity); leftovers are added/removed."""
         free_old, free_new = list(range(len(olds))), list(range(len(news)))
         pairs: list[tuple[int, int]] = []
         new_fps = {j: self.new_fp.of(news[j]) for j in free_new}
@@ -702,35 +703,100 @@ class SchemaComparer:
                     free_old.remove(i)
                     free_new.remove(j)
                     break
-        scored = sorted(
-            ((self._similarity(olds[i], news[j]), i, j) for i in free_old for j in free_new),
-            key=lambda t: (-t[0], t[1], t[2]),
-        )
-        for score, i, j in scored:
-            if score <= 0 or i not in free_old or j not in free_new:
+        titles = _unique_titles(olds) & _unique_titles(news)
+        scored = []
+        for i in free_old:
+            for j in free_new:
+                affinity = _affinity(olds[i], news[j], titles)
+                if affinity is not None:
+                    scored.append((affinity, i, j))
+        scored.sort(key=lambda t: (tuple(-x for x in t[0]), t[1], t[2]))
+        for _, i, j in scored:
+            if i not in free_old or j not in free_new:
                 continue
             pairs.append((i, j))
             free_old.remove(i)
             free_new.remove(j)
         return sorted(pairs), free_old, free_new
 
-    @staticmethod
-    def _similarity(old: dict, new: dict) -> int:
-        if not isinstance(old, dict) or not isinstance(new, dict):
+
+def _affinity(old: Any, new: Any, titles: set[str]) -> tuple[int, int, int, int] | None:
+    """How surely two union branches are one alternative changed, best first: a shared property's
+    enum/const values overlapping, the same component name, the same title when no other branch
+    of either side has it, then structural similarity. None: never paired (a replaced branch
+    reads as removed + added, each judged by the witness search): no shared property's values
+    overlap where both sides list them (`type: [pix]` is not `type: [wallet_a]`), unless the
+    component is the same; or nothing else in common."""
+    if not isinstance(old, dict) or not isinstance(new, dict):
+        return None
+    overlap = _value_overlap(old, new)
+    name = _component_name(old)
+    same_name = int(name is not None and name == _component_name(new))
+    if overlap is not None and overlap == 0 and not same_name:
+        return None
+    title = old.get("title")
+    unique_title = int(isinstance(title, str) and title in titles and title == new.get("title"))
+    similarity = _similarity(old, new)
+    if not (overlap or same_name or unique_title or similarity):
+        return None
+    return (int(bool(overlap)), same_name, unique_title, similarity)
+
+
+def _value_overlap(old: dict[str, Any], new: dict[str, Any]) -> int | None:
+    """Over the properties both branches list values for (enum/const), how many share a value;
+    None when there is no such property."""
+    old_props, new_props = old.get("properties") or {}, new.get("properties") or {}
+    if not isinstance(old_props, dict) or not isinstance(new_props, dict):
+        return None
+    listed = 0
+    overlapping = 0
+    for name in old_props.keys() & new_props.keys():
+        old_values, new_values = _listed_values(old_props[name]), _listed_values(new_props[name])
+        if old_values is None or new_values is None:
+            continue
+        listed += 1
+        if old_values & new_values:
+            overlapping += 1
+    return overlapping if listed else None
+
+
+def _listed_values(schema: Any) -> set[str] | None:
+    if not isinstance(schema, dict) or not isinstance(schema.get("enum"), list):
+        return None
+    return {canonical_json(value) for value in schema["enum"]}
+
+
+def _component_name(schema: Any) -> str | None:
+    """The components/schemas name a branch was written under (`$ref` targets keep their origin)."""
+    origin = origin_of(schema)
+    if origin is None:
+        return None
+    _, _, pointer = origin.rpartition("#")
+    match = re.fullmatch(r"/components/schemas/([^/]+)", pointer)
+    return match.group(1) if match else None
+
+
+def _unique_titles(branches: list[Any]) -> set[str]:
+    seen: dict[str, int] = {}
+    for branch in branches:
+        title = branch.get("title") if isinstance(branch, dict) else None
+        if isinstance(title, str):
+            seen[title] = seen.get(title, 0) + 1
+    return {title for title, count in seen.items() if count == 1}
+
+
+def _similarity(old: dict[str, Any], new: dict[str, Any]) -> int:
+    score = 0
+    if _types(old) and _types(old) == _types(new):
+        score += 1
+    old_props, new_props = set(old.get("properties") or {}), set(new.get("properties") or {})
+    common = old_props & new_props
+    if old_props or new_props:
+        # Require most properties in common, so a replaced branch reads as removed + added.
+        if len(common) * 2 < max(len(old_props), len(new_props)):
             return 0
-        score = 0
-        if _types(old) and _types(old) == _types(new):
-            score += 1
-        old_props, new_props = set(old.get("properties") or {}), set(new.get("properties") or {})
-        common = old_props & new_props
-        if old_props or new_props:
-            # Require most properties in common, so a replaced branch reads as removed + added.
-            if len(common) * 2 < max(len(old_props), len(new_props)):
-                return 0
-            score += len(common)
-        if old.get("title") and old.get("title") == new.get("title"):
-            score += 2
-        return score
+        score += len(common)
+    return score
 
 
 _KEYWORD_TYPES = {
