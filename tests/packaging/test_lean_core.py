@@ -27,7 +27,7 @@ NOT_CORE = ("flask", "flask-openapi3", "fastapi", "starlette", "pydantic", "locu
 
 
 def _names(requirements: list[str]) -> set[str]:
-    return {re.split(r"[<>=!~;\[ ]", r, maxsplit=1)[0].strip().lower() for r in requirements}
+    return {re.split(r"[<>=!~;\[ ]", r, maxsplit=1)[0].strip().lower().replace("_", "-") for r in requirements}
 
 
 def test_core_dependencies_leave_frameworks_and_servers_to_extras():
@@ -60,7 +60,7 @@ def test_every_third_party_module_apiparity_imports_is_a_core_dependency():
             for name in names:
                 imported.setdefault(name.split(".")[0], str(path.relative_to(ROOT)))
     third_party = {m: p for m, p in imported.items() if m not in sys.stdlib_module_names and m not in ("apiparity", "pytest")}
-    undeclared = {m: p for m, p in third_party.items() if distributions.get(m, m) not in declared and m not in optional}
+    undeclared = {m: p for m, p in third_party.items() if distributions.get(m, m).replace("_", "-") not in declared and m not in optional}
     assert not undeclared, undeclared
 
 
