@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import re
 import string
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -307,8 +308,10 @@ def judge_by_meaning(diffs: list[Any], changes: list[Change], options: DiffOptio
             embeddable, whole = embed(result.instance, diff.root_path)
             if not (embeddable and search.holds(diff.root_old_schema, diff.root_new_schema, whole, direction=direction, textual=textual)):
                 # another branch of the whole schema accepts (or rejects) the branch's witness: it
-                # proves nothing, so the whole pair is searched instead
-                result = search.search(diff.root_old_schema, diff.root_new_schema, direction=direction, textual=textual)
+                # proves nothing, so the whole schema is searched, with only this finding's change:
+                # OLD's root with NEW's node at the finding's place (NEW's other changes, a
+                # property that became required, would reject any instance and are not this finding)
+                result = _root_search(search, diff, direction, textual, WITNESS_KEYWORDS[diff.kind])
                 rel = ""
         if diff.kind in WITNESS_ONLY and result.outcome is not Outcome.WITNESSED:
             dropped.add(index)
@@ -319,6 +322,85 @@ def judge_by_meaning(diffs: list[Any], changes: list[Change], options: DiffOptio
     if search.budget.tripped:
         incomplete.append(search.budget.tripped)
     return [c for i, (d, c) in enumerate(zip(diffs, changes, strict=True)) if i not in dropped and not (d.kind in WITNESS_ONLY and c.witness is None)]
+
+
+def _root_search(search: Any, diff: Any, direction: str, textual: bool, keywords: frozenset[str]) -> Any:
+    """The witness search of a branch finding over its whole root, for this finding only: OLD's root
+    against OLD's root with the finding's node replaced by NEW's, for the finding's keywords; the
+    instance found must be a witness of the real pair too. Not found: possibly breaking."""
+    from apiparity.diff.witness import Outcome, SearchResult
+
+    isolated = _with_node(diff.root_old_schema, diff.root_path, diff.old_schema, diff.new_schema)
+    if isolated is None:
+        return SearchResult(Outcome.NOT_FOUND, reason=f"the instance found for `{'.'.join(diff.root_path)}` is not one the whole schema "
+                                                      "accepts and rejects, and the change cannot be searched alone")
+    result = search.search(diff.root_old_schema, isolated, direction=direction, keywords=keywords, textual=textual)
+    # proved safe alone (another branch of OLD's still covers it): this change breaks nothing; the
+    # pair's other changes have findings of their own
+    if result.outcome is Outcome.WITNESSED:
+        # the real pair must reject it too, and there (not for a property that became required
+        # elsewhere): the rejection shown is the one at the finding's place, not a sibling branch's
+        shown = None
+        if search.holds(diff.root_old_schema, diff.root_new_schema, result.instance, direction=direction, textual=textual):
+            shown = _rejection_at(search, diff.root_old_schema, diff.root_new_schema, result.instance, direction, keywords, diff.root_path)
+        if shown is None:
+            return SearchResult(Outcome.NOT_FOUND, reason=f"NEW's other changes accept what this change alone rejects "
+                                                          f"({_instance_text(result.instance)})", tries=result.tries)
+        result.keyword, result.reason = shown
+    return result
+
+
+def _rejection_at(search: Any, old: Any, new: Any, instance: Any, direction: str, keywords: frozenset[str],
+                  path: tuple[str, ...]) -> tuple[str, str] | None:
+    """(keyword, message) of the target's error for `keywords` at the instance location `path`
+    (branch steps dropped, `[]` any index), or None."""
+    from apiparity.diff.jsonschema_form import Unsupported, to_json_schema
+    from apiparity.diff.witness import _flatten, _message
+
+    import jsonschema  # type: ignore[import-untyped,unused-ignore]
+
+    want = [part for part in path if not _STEP.fullmatch(part)]
+    try:
+        _, target = search._validators(to_json_schema(old, direction=direction), to_json_schema(new, direction=direction), direction)
+    except (Unsupported, RecursionError, jsonschema.exceptions.SchemaError, jsonschema.exceptions._WrappedReferencingError):
+        return None
+    for error in _flatten(list(target.iter_errors(instance))):
+        at = list(error.absolute_path)
+        if len(at) != len(want) or any(w != "[]" and str(a) != w for a, w in zip(at, want, strict=True)):
+            continue
+        if not keywords or str(error.validator) in keywords:
+            return str(error.validator), _message(error)
+    return None
+
+
+_STEP = re.compile(r"(anyOf|oneOf|allOf)\[(\d+)\]")
+
+
+def _with_node(root: Any, path: tuple[str, ...], node: Any, replacement: Any) -> Any:
+    """A copy of `root` with the schema at `path` (SchemaDiff.rel: property names, `[]`, `oneOf[i]`)
+    replaced, copying only the schemas on the way; None when the path does not lead to `node`
+    (a step no schema holds, or a union the comparison built)."""
+    if not path:
+        return replacement if root is node else None
+    if not isinstance(root, dict):
+        return None
+    step, rest = path[0], path[1:]
+    branch = _STEP.fullmatch(step)
+    if branch:
+        keyword, index = branch.group(1), int(branch.group(2))
+        items = root.get(keyword)
+        if not isinstance(items, list) or index >= len(items):
+            return None
+        child = _with_node(items[index], rest, node, replacement)
+        return None if child is None else {**root, keyword: [*items[:index], child, *items[index + 1:]]}
+    if step == "[]":
+        child = _with_node(root.get("items"), rest, node, replacement)
+        return None if child is None else {**root, "items": child}
+    properties = root.get("properties")
+    if step[:1] in ("[", "{", "(") or not isinstance(properties, dict) or step not in properties:
+        return None
+    child = _with_node(properties[step], rest, node, replacement)
+    return None if child is None else {**root, "properties": {**properties, step: child}}
 
 
 def witness_of(result: Any, direction: str, rel: str) -> Witness:

@@ -646,6 +646,8 @@ class SchemaComparer:
             else:
                 kind = {"open": "property-added", "closed": "property-added-to-closed-object"}.get(allowed, "additional-property-changed")
             judged_old, judged_new = old, new
+            if kind.startswith("required-property-added") and self.direction == "request":
+                judged_new = _with_property(old, name, schema, True)  # this property alone (see below)
             if kind in ("property-added", "additional-property-changed"):
                 # The witness search judges this property alone (NEW's other changes have findings of
                 # their own): the accepting side whole, the other side that with only this name changed.
@@ -661,7 +663,17 @@ class SchemaComparer:
             old_schema, new_schema = old_props[name], new_props[name]
             if (name in old_required) != (name in new_required) and not (old_schema.get(hidden) and new_schema.get(hidden)):
                 kind = "property-became-required" if name in new_required else "property-became-optional"
-                self._emit(diffs, kind, old, new, "required", name in old_required, name in new_required, name)
+                # judged alone: OLD against OLD with only this name's requiredness changed, so another
+                # property that became required cannot stand as this one's witness (`{}` lacks both);
+                # a request's witness carries the other properties NEW requires (`{"b": 0}` for 'a')
+                judged_old = old
+                if name in new_required and self.direction == "request":
+                    for other in new_required:
+                        if other != name and other in old_props and other not in old_required:
+                            judged_old = _with_required(judged_old, other, True)
+                old_pointer, new_pointer = self._ptr(old, new, "required")
+                diffs.append(SchemaDiff(kind, (), old_pointer, new_pointer, name in old_required, name in new_required, name,
+                                        judged_old, _with_required(judged_old, name, name in new_required)))
             for keyword, added, removed in (("readOnly", "property-read-only-added", "property-read-only-removed"), ("writeOnly", "property-write-only-added", "property-write-only-removed")):
                 if bool(old_schema.get(keyword)) != bool(new_schema.get(keyword)):
                     self._emit(diffs, added if new_schema.get(keyword) else removed, old_schema, new_schema, keyword, old_schema.get(keyword), new_schema.get(keyword), name)
@@ -840,6 +852,12 @@ def _with_property(schema: dict[str, Any], name: str, property_schema: Any, requ
     if names:
         out["required"] = sorted(names)
     return out
+
+
+def _with_required(schema: dict[str, Any], name: str, required: bool) -> dict[str, Any]:
+    """A copy of the object `schema` with only `name`'s requiredness set."""
+    names = [n for n in schema.get("required") or [] if n != name]
+    return {**schema, "required": names + [name] if required else names}
 
 
 def _allowed_under(schema: dict[str, Any], name: str) -> str:
