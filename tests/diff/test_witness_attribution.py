@@ -5,6 +5,7 @@ rejected because some other property became required)."""
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 import jsonschema
@@ -102,3 +103,37 @@ def test_a_branch_change_other_changes_undo_is_not_witnessed_by_them() -> None:
     assert enum.witness is not None
     assert enum.witness.verdict == "possibly-breaking", enum.witness.text  # was witnessed by an instance rejected for 'a'
     assert enum.severity == "breaking"  # the structure's verdict stands, shown as possibly breaking
+
+
+def test_each_removed_branch_is_witnessed_by_an_instance_of_its_own() -> None:
+    def branch(kind: str, *names: str) -> dict[str, Any]:
+        return {"type": "object", "additionalProperties": False, "required": ["type"],
+                "properties": {"type": {"type": "string", "enum": [kind]}, **{name: {"type": "string"} for name in names}}}
+
+    def doc(names: list[str]) -> dict[str, Any]:
+        body = {"type": "object", "properties": {"pm": {"oneOf": [{"$ref": f"#/components/schemas/{n}"} for n in names]}}}
+        op = {"requestBody": {"required": True, "content": {"application/json": {"schema": body}}}, "responses": {"200": ok()}}
+        return document({"/p": {"post": op}}, {"schemas": {"Dotpay": branch("dotpay", "issuer"), "Giropay": branch("giropay"),
+                                                           "Card": branch("scheme", "number")}})
+
+    removed = [c for c in run(doc(["Dotpay", "Giropay", "Card"]), doc(["Card"])).changes
+               if c.rule_id == "request-body-one-of-branch-removed"]
+    kinds = sorted(c.witness.instance["type"] for c in removed if c.witness is not None and c.witness.verdict == "witnessed")
+    assert kinds == ["dotpay", "giropay"]  # was the same instance for both
+
+
+def test_an_enum_value_moved_to_another_branch_is_no_witness_the_one_removed_for_good_is() -> None:
+    def branch(values: list[str]) -> dict[str, Any]:
+        return {"type": "object", "additionalProperties": False, "properties": {"type": {"type": "string", "enum": values}}}
+
+    def doc(*branches: list[str]) -> dict[str, Any]:
+        body = {"type": "object", "required": ["pm"], "properties": {"pm": {"oneOf": [branch(values) for values in branches]}}}
+        op = {"requestBody": {"required": True, "content": {"application/json": {"schema": body}}}, "responses": {"200": ok()}}
+        return document({"/p": {"post": op}})
+
+    old = doc(["a", "moved1", "moved2", "moved3", "gone"], ["card"])
+    new = doc(["a"], ["card"], ["moved1", "moved2", "moved3"])
+    [removed] = [c for c in run(old, new).changes if c.rule_id == "request-body-enum-value-removed"]
+    assert removed.witness is not None and removed.witness.verdict == "witnessed", removed.witness
+    assert "gone" in json.dumps(removed.witness.instance)
+    assert "'gone' is not one of ['a']" in removed.witness.text

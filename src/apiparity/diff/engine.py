@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import json
 import re
 import string
 from collections.abc import Callable, Iterator, Mapping
@@ -331,27 +332,63 @@ def _root_search(search: Any, diff: Any, direction: str, textual: bool, keywords
     from apiparity.diff.witness import Outcome, SearchResult
 
     isolated = _with_node(diff.root_old_schema, diff.root_path, diff.old_schema, diff.new_schema)
-    if isolated is None:
-        return SearchResult(Outcome.NOT_FOUND, reason=f"the instance found for `{'.'.join(diff.root_path)}` is not one the whole schema "
-                                                      "accepts and rejects, and the change cannot be searched alone")
-    result = search.search(diff.root_old_schema, isolated, direction=direction, keywords=keywords, textual=textual)
+    # a node the comparison built (a judged pair, a one-branch union): the whole pair, attributed
+    # by where NEW rejects the instance found
+    result = search.search(diff.root_old_schema, diff.root_new_schema if isolated is None else isolated,
+                           direction=direction, keywords=keywords, textual=textual)
     # proved safe alone (another branch of OLD's still covers it): this change breaks nothing; the
     # pair's other changes have findings of their own
-    if result.outcome is Outcome.WITNESSED:
-        # the real pair must reject it too, and there (not for a property that became required
-        # elsewhere): the rejection shown is the one at the finding's place, not a sibling branch's
-        shown = None
-        if search.holds(diff.root_old_schema, diff.root_new_schema, result.instance, direction=direction, textual=textual):
-            shown = _rejection_at(search, diff.root_old_schema, diff.root_new_schema, result.instance, direction, keywords, diff.root_path)
-        if shown is None:
-            return SearchResult(Outcome.NOT_FOUND, reason=f"NEW's other changes accept what this change alone rejects "
-                                                          f"({_instance_text(result.instance)})", tries=result.tries)
-        result.keyword, result.reason = shown
-    return result
+    if result.outcome is not Outcome.WITNESSED:
+        return result
+    # the real pair must reject it too, and there (not for a property that became required
+    # elsewhere): the rejection shown is the one at the finding's place, not a sibling branch's;
+    # an enum value NEW accepts in another branch is tried with each other value removed instead
+    for candidate in [result.instance, *_other_values(diff, result.instance)]:
+        if search.holds(diff.root_old_schema, diff.root_new_schema, candidate, direction=direction, textual=textual):
+            shown = _rejection_at(search, diff.root_old_schema, diff.root_new_schema, candidate, direction, keywords,
+                                  diff.root_path, diff.new_schema)
+            if shown is not None:
+                result.instance, (result.keyword, result.reason) = candidate, shown
+                return result
+    return SearchResult(Outcome.NOT_FOUND, reason=f"NEW's other changes accept what this change alone rejects "
+                                                  f"({_instance_text(result.instance)})", tries=result.tries)
+
+
+_OTHER_VALUES = 16  # removed enum values tried in the instance found, in place of its own
+
+
+def _other_values(diff: Any, instance: Any) -> Iterator[Any]:
+    """`instance` with the value at the finding's place replaced by each other value the enum lost
+    (Adyen's `type` lost six values, one moved to a branch of its own: the instance drawn had that one)."""
+    old, new = diff.old_schema, diff.new_schema
+    if diff.kind != "enum-value-removed" or not isinstance(old, dict) or not isinstance(new, dict):
+        return
+    kept = {json.dumps(value, sort_keys=True) for value in new.get("enum") or []}
+    removed = [value for value in old.get("enum") or [] if json.dumps(value, sort_keys=True) not in kept]
+    steps = [part for part in diff.root_path if not _STEP.fullmatch(part)]
+    for value in removed[:_OTHER_VALUES]:
+        replaced = _replaced_at(instance, steps, value)
+        if replaced is not None and replaced != instance:
+            yield replaced
+
+
+def _replaced_at(instance: Any, steps: list[str], value: Any) -> Any:
+    if not steps:
+        return value
+    step, rest = steps[0], steps[1:]
+    if step == "[]":
+        if not isinstance(instance, list) or not instance:
+            return None
+        items = [_replaced_at(item, rest, value) for item in instance]
+        return None if any(item is None for item in items) else items
+    if not isinstance(instance, dict) or step not in instance:
+        return None
+    child = _replaced_at(instance[step], rest, value)
+    return None if child is None else {**instance, step: child}
 
 
 def _rejection_at(search: Any, old: Any, new: Any, instance: Any, direction: str, keywords: frozenset[str],
-                  path: tuple[str, ...]) -> tuple[str, str] | None:
+                  path: tuple[str, ...], node: Any = None) -> tuple[str, str] | None:
     """(keyword, message) of the target's error for `keywords` at the instance location `path`
     (branch steps dropped, `[]` any index), or None."""
     from apiparity.diff.jsonschema_form import Unsupported, to_json_schema
@@ -364,13 +401,20 @@ def _rejection_at(search: Any, old: Any, new: Any, instance: Any, direction: str
         _, target = search._validators(to_json_schema(old, direction=direction), to_json_schema(new, direction=direction), direction)
     except (Unsupported, RecursionError, jsonschema.exceptions.SchemaError, jsonschema.exceptions._WrappedReferencingError):
         return None
+    found: list[Any] = []
     for error in _flatten(list(target.iter_errors(instance))):
         at = list(error.absolute_path)
         if len(at) != len(want) or any(w != "[]" and str(a) != w for a, w in zip(at, want, strict=True)):
             continue
         if not keywords or str(error.validator) in keywords:
-            return str(error.validator), _message(error)
-    return None
+            found.append(error)
+    # several branches reject it there: the one holding the finding's own NEW value is shown
+    mine = [e for e in found if isinstance(node, dict) and _same(e.validator_value, node.get(str(e.validator)))]
+    return next(((str(e.validator), _message(e)) for e in mine or found), None)
+
+
+def _same(a: Any, b: Any) -> bool:
+    return json.dumps(a, sort_keys=True, default=str) == json.dumps(b, sort_keys=True, default=str)
 
 
 _STEP = re.compile(r"(anyOf|oneOf|allOf)\[(\d+)\]")
@@ -380,7 +424,7 @@ def _with_node(root: Any, path: tuple[str, ...], node: Any, replacement: Any) ->
     """A copy of `root` with the schema at `path` (SchemaDiff.rel: property names, `[]`, `oneOf[i]`)
     replaced, copying only the schemas on the way; None when the path does not lead to `node`
     (a step no schema holds, or a union the comparison built)."""
-    if not path:
+    if not path:  # (`_detach` copies a root and its nodes together: the node is still the root's)
         return replacement if root is node else None
     if not isinstance(root, dict):
         return None

@@ -696,10 +696,13 @@ class SchemaComparer:
             self._nested(diffs, (f"{combinator}[{i}]",), old_branches[i], new_branches[j])
         for i in removed:
             old_pointer, _ = self._ptr(old, new, combinator)
-            diffs.append(SchemaDiff(f"{kind}-branch-removed", (), f"{old_pointer}/{i}" if old_pointer else None, self._ptr(old, new, combinator)[1], summarize(old_branches[i]), None, "", old, new))
+            # judged on this branch's instances only (another removed branch's instance is not its witness)
+            judged_old = {"allOf": [old, old_branches[i]]} if combinator != "allOf" else old
+            diffs.append(SchemaDiff(f"{kind}-branch-removed", (), f"{old_pointer}/{i}" if old_pointer else None, self._ptr(old, new, combinator)[1], summarize(old_branches[i]), None, "", judged_old, new))
         for j in added:
             _, new_pointer = self._ptr(old, new, combinator)
-            diffs.append(SchemaDiff(f"{kind}-branch-added", (), self._ptr(old, new, combinator)[0], f"{new_pointer}/{j}" if new_pointer else None, None, summarize(new_branches[j]), "", old, new))
+            judged_new = {"allOf": [new, new_branches[j]]} if combinator != "allOf" else new
+            diffs.append(SchemaDiff(f"{kind}-branch-added", (), self._ptr(old, new, combinator)[0], f"{new_pointer}/{j}" if new_pointer else None, None, summarize(new_branches[j]), "", old, judged_new))
 
     def _match_branches(self, olds: list[dict], news: list[dict]) -> tuple[list[tuple[int, int]], list[int], list[int]]:
         """Pair branches: identical first, then by `_affinity` (a shared property's values, the
