@@ -98,3 +98,14 @@ def test_without_the_search_no_overlap_candidate_is_reported() -> None:
     for witness in (True, False):
         result = run(old, new, DiffOptions(profile="none", witness=witness))
         assert [c.rule_id for c in result.changes] == ["request-body-one-of-branch-added"], witness
+
+
+def test_a_spent_budget_still_tries_the_instances_built_from_the_schemas() -> None:
+    # Drawn instances are what the run's budget bounds; with it spent (here: none to draw at all),
+    # an obvious witness built from the schemas (null for a nullable removed) is still found. On the
+    # OpenAI pair the hard pairs drawn first spent it, and 279 obvious findings read "possibly breaking".
+    old = schema_at("request-body", {"type": "object", "properties": {"size": {"type": ["string", "null"]}}})
+    new = schema_at("request-body", {"type": "object", "properties": {"size": {"type": "string"}}})
+    (witness,) = _witnesses(run(old, new, DiffOptions(profile="none", witness_instances=0)), "request-body-nullable-removed")
+    assert witness.verdict == "witnessed", witness.text
+    assert (witness.at, witness.instance) == ("size", None)

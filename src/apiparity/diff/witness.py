@@ -233,10 +233,10 @@ class WitnessSearch:
             return cached
         if self.budget.tripped:
             return SearchResult(Outcome.NOT_CHECKED, reason=f"incomplete: {self.budget.tripped}")
-        if self.budget.left() <= 0:
-            return SearchResult(Outcome.NOT_FOUND, reason=f"the run's witness budget ({self.budget.instances} instances) was spent before this pair")
         self.budget.pairs += 1
-        result = self._search(old_schema, new_schema, direction, keywords, textual, started)
+        # with the budget spent, the instances built from the schemas are still tried (they are not
+        # drawn, nor charged): an obvious witness (null, a removed enum value) never waits on it
+        result = self._search(old_schema, new_schema, direction, keywords, textual, started, draw=self.budget.left() > 0)
         if content is not None:
             self._by_content[content] = result
         return result
@@ -251,7 +251,8 @@ class WitnessSearch:
         return (jsonschema.Draft202012Validator(source, format_checker=checker),
                 jsonschema.Draft202012Validator(target, format_checker=checker))
 
-    def _search(self, old_schema: Any, new_schema: Any, direction: str, keywords: frozenset[str] | None, textual: bool, started: float) -> SearchResult:
+    def _search(self, old_schema: Any, new_schema: Any, direction: str, keywords: frozenset[str] | None, textual: bool, started: float,
+                *, draw: bool = True) -> SearchResult:
         source, target = (old_schema, new_schema) if direction == "request" else (new_schema, old_schema)
         import jsonschema  # type: ignore[import-untyped,unused-ignore]
 
@@ -325,6 +326,9 @@ class WitnessSearch:
             pass
         except RecursionError:
             pass
+        if not draw:
+            return SearchResult(Outcome.NOT_FOUND, reason=f"the run's witness budget ({self.budget.instances} instances) was spent before this pair",
+                                tries=tries)
         drawing = True
 
         from hypothesis import HealthCheck, Phase, find, settings
