@@ -40,7 +40,6 @@ The rule (docs/grouping.md):
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -51,7 +50,7 @@ from apiparity.fuzz.curl import curl_command
 from apiparity.fuzz.divergences import Divergence, by_id, identify_case
 from apiparity.fuzz.redact import redact_headers, redact_query
 from apiparity.fuzz.rejections import rejected_fields, rejecting_side
-from apiparity.fuzz.routes import router_not_found
+from apiparity.fuzz.routes import NOT_FOUND_STATUSES, declared, path_declared, router_not_found
 from apiparity.fuzz.tiers import case_rank, crashed, intrinsic_tier
 from apiparity.fuzz.wire import WireRequest, WireResponse
 from apiparity.model import (
@@ -159,12 +158,6 @@ def sent_operation(request: WireRequest, contract: Contract | None = None) -> st
     return sent
 
 
-_PARAMETER_NAME = re.compile(r"\{[^}/]*\}")
-
-
-def _canonical_paths(contract: Contract) -> dict[str, str]:
-    """The document's paths by their shape, path parameter names aside (`/items/{}` -> `/items/{item_id}`)."""
-    return {_PARAMETER_NAME.sub("{}", path): path for path in contract.paths()}
 _KIND_RANK = {"transport": 0, "timeout": 0, "status": 1, "header": 2, "order": 3, "body": 4}
 
 
@@ -263,7 +256,6 @@ def same_routing_answer(statuses: set[tuple[int, int]]) -> bool:
     return 300 <= status < 400 or status in (400, 404, 405, 422)
 
 
-NOT_FOUND_STATUSES = frozenset({404, 405})  # answered by one not-found / method handler per app
 
 
 def one_not_found_body(statuses: set[tuple[int, int]], differences: Iterable[Difference]) -> bool:
@@ -426,7 +418,6 @@ class Grouper:
             self._contract if new_document is document else Contract(new_document))
         self._pending: dict[tuple[str, frozenset[str], str | None, frozenset[str], int | None], _Pending] = {}
         self._arrivals = 0
-        self._paths: tuple[dict[str, str], dict[str, str]] | None = None  # OLD's and NEW's paths by shape (`_only_in_new`)
         self._old_side = old_side
         self._new_side = new_side
         self._redact = redact
@@ -492,21 +483,16 @@ class Grouper:
             del pending.candidates[self._max_examples:]
 
     def _only_in_new(self, request: WireRequest, operation: str) -> bool:
-        """The case's route is NEW's alone: NEW's document declares the operation OLD's does not, or,
-        for a method the documents do not declare (a probe's HEAD or OPTIONS), the path itself."""
+        """The case's route is NEW's alone: NEW's document declares the method sent on a template the
+        request's path matches and OLD's does not, or, for a method the documents do not declare (a
+        probe's HEAD or OPTIONS), NEW's document has the path and OLD's has none it matches."""
         old_contract, new_contract = self._contract, self._new_contract
         if old_contract is None or new_contract is None or new_contract is old_contract:
             return False
-        if self._paths is None:
-            self._paths = (_canonical_paths(old_contract), _canonical_paths(new_contract))
-        method, _, template = operation.partition(" ")
-        shape = _PARAMETER_NAME.sub("{}", template)
-        old_path, new_path = self._paths[0].get(shape), self._paths[1].get(shape)
-        if new_path is None:
-            return False
-        if method.upper() in new_contract.path_methods(new_path):
-            return old_path is None or method.upper() not in old_contract.path_methods(old_path)
-        return old_path is None and request.operation.partition(" ")[0].upper() in new_contract.path_methods(new_path)
+        method, path = operation.partition(" ")[0], request.path
+        if declared(new_contract, method, path):
+            return not declared(old_contract, method, path)
+        return not path_declared(old_contract, path) and bool(declared(new_contract, request.operation.partition(" ")[0], path))
 
     # ------------------------------------------------------------------ reading the groups
 

@@ -32,6 +32,7 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from apiparity.fuzz.compare import Change
+from apiparity.fuzz.routes import NOT_FOUND_STATUSES
 from apiparity.model import TIERS, MismatchGroup, Tier
 
 DEFAULT_FAILING_TIERS: tuple[str, ...] = ("regression",)
@@ -85,9 +86,6 @@ def case_rank(old_status: int, new_status: int, new_error: str | None, differenc
         else:
             rank = min(rank, RANK_VALUE)
     return rank
-
-
-NOT_FOUND_STATUSES = frozenset({404, 405})  # a router's answer to a route it does not serve
 
 
 def intrinsic_tier(statuses: Iterable[tuple[int, int, bool]], *, harmless_label: str | None,
