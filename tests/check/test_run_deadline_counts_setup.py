@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import contextlib
 import json
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.conftest import run_cli
+from tests.live_servers import uvicorn_in_thread
 
 SLOW_IMPORT = '''
 import time
@@ -68,28 +66,10 @@ def test_a_setup_that_outlasts_the_bound_sends_nothing(tmp_path: Path, command: 
 
 @contextlib.contextmanager
 def _serve(path: Path) -> Iterator[str]:
-    import uvicorn
-
     from apiparity.targets import load_target
 
-    app = load_target(f"{path}:app").app
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        with contextlib.suppress(httpx.HTTPError):
-            httpx.get(url + "/openapi.json", timeout=1)
-            break
-        time.sleep(0.05)
-    try:
+    with uvicorn_in_thread(load_target(f"{path}:app").app) as url:
         yield url
-    finally:
-        server.should_exit = True
-        thread.join(10)
 
 
 def test_a_server_that_slows_down_is_stopped_by_the_deadline_not_by_its_timeout(tmp_path: Path) -> None:

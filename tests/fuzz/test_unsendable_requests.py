@@ -9,13 +9,7 @@ requests that tested nothing are listed in the report."""
 
 from __future__ import annotations
 
-import contextlib
-import socket
-import threading
-import time
-from collections.abc import Iterator
 
-import httpx
 
 from apiparity.fuzz.compare import CompareOptions
 from apiparity.fuzz.group import Grouper, SideView
@@ -29,41 +23,15 @@ from apiparity.report.text import render_text
 from apiparity.targets import load_target
 from apiparity.verdict import decide
 from tests.conftest import ROOT
+from tests.live_servers import uvicorn_in_thread
 from tests.fuzz.test_transport_errors import _resetting
 
 APPS = ROOT / "tests" / "apps"
 
 
-@contextlib.contextmanager
-def _uvicorn(app: object) -> Iterator[str]:
-    import uvicorn
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))  # type: ignore[arg-type]
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            httpx.get(url + "/openapi.json", timeout=1)
-            break
-        except httpx.HTTPError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
-    try:
-        yield url
-    finally:
-        server.should_exit = True
-        thread.join(10)
-
-
 def test_a_bearer_app_compared_with_itself_over_http_has_no_transport_error() -> None:
     target = load_target(str(APPS / "bearer_fastapi.py") + ":app")
-    with _uvicorn(target.app) as url:
+    with uvicorn_in_thread(target.app) as url:
         result = run_fuzz(target, target, FuzzSettings(old_url=url, new_url=url, max_examples=20, seed=1))
     stats = result.operations[0]
     assert stats.cases > 0
@@ -75,7 +43,7 @@ def test_a_bearer_app_compared_with_itself_over_http_has_no_transport_error() ->
 def test_a_header_value_the_client_refuses_is_unsendable_not_a_transport_error() -> None:
     target = load_target(str(APPS / "bearer_fastapi.py") + ":app")
     request = WireRequest(method="GET", path="/whoami", headers=[("Authorization", "Bearer a\x00b")], operation="GET /whoami")
-    with _uvicorn(target.app) as url:
+    with uvicorn_in_thread(target.app) as url:
         transport = HTTPTransport(url)
         try:
             answer = transport.send(request)
