@@ -10,7 +10,6 @@ removals (and `check`'s N not-found groups).
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterable
 
 from apiparity.diff.rules.operations import DEPRECATED_OPERATION_REMOVED, OPERATION_ADDED, OPERATION_REMOVED, PATH_ADDED, PATH_REMOVED
@@ -63,8 +62,8 @@ def find_path_moves(changes: list[Change]) -> list[PathMove]:
         if len(fresh) < MIN_OPERATIONS:
             continue
         taken.update(fresh)
-        slashes = Counter(new_path.endswith("/") and not old_path.endswith("/") for (_, old_path), new_path in fresh.items())
+        slashes = sum(new_path.endswith("/") and not old_path.endswith("/") for (_, old_path), new_path in fresh.items())
         moves.append(PathMove(old_prefix=old_prefix or "/", new_prefix=new_prefix or "/", operations=len(fresh),
-                              removed=len(removed), trailing_slash_added=slashes[True],
+                              removed=len(removed), trailing_slash_added=slashes,
                               example_old=next(iter(fresh))[1], example_new=next(iter(fresh.values()))))
     return moves
