@@ -98,12 +98,13 @@ def group_place(report: Report, group: MismatchGroup) -> Place | None:
 
 def _same_path_operations(report: Report, operation: str) -> list[str]:
     """`operation` first, then the other methods a side's handlers serve on its path (GET first)."""
+    from apiparity.spec.methods import HTTP_METHODS  # GET first
     from apiparity.targets.handlers import operation_key
 
     method, _, path = operation.partition(" ")
     if report.handlers is None or not path:
         return [operation]
-    others = [other for other in ("GET", "POST", "PUT", "PATCH", "DELETE") if other != method.upper()
+    others = [other for other in (m.upper() for m in HTTP_METHODS) if other != method.upper()
               and any(report.handlers.side(side).get(operation_key(other, path)) is not None for side in ("new", "old"))]
     return [operation, *(f"{other} {path}" for other in others)]
 
